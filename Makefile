@@ -1,0 +1,47 @@
+# One entry point for everything. `make run` and `make test` do all set-up on a fresh machine
+# that has only Python 3.11+ and pip: they create .venv and install the locked dependencies
+# (with uv, fetched from PyPI into the venv, when it can be had; with pip otherwise).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 3978
+
+.PHONY: run test lint check bench package clean
+
+run: $(VENV)/.ready  ## migrate the SQLite database, load demo data, serve on 127.0.0.1:3978
+	$(BIN)/forumbot db upgrade
+	$(BIN)/forumbot demo load
+	$(BIN)/forumbot serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.ready  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.ready  ## ruff, mypy (strict on the domain) and the import-linter contract
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+check: lint test  ## what CI runs
+
+bench: $(VENV)/.ready  ## benchmarks, on demand (not in CI)
+	$(BIN)/python bench/turns.py
+
+package: $(VENV)/.ready  ## the Teams app package
+	$(BIN)/forumbot app package --out appPackage.zip
+
+$(VENV)/.ready: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv || true
+	if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install -q -p $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e . ; \
+	else \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock && \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e . ; \
+	fi
+	touch $@
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

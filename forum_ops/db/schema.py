@@ -1,0 +1,95 @@
+"""The database tables. Every change here needs an Alembic revision in migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    inner_outer: Mapped[str | None] = mapped_column(String(8))
+    subregion: Mapped[str | None] = mapped_column(String(32))
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    roles: Mapped[str] = mapped_column(String(200))  # ";"-separated Role values, sorted
+    topics: Mapped[str] = mapped_column(Text, default="")  # ";"-separated, as imported
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    organisation: Mapped[OrganisationRow] = relationship(lazy="joined")
+
+
+class ConversationRow(Base):
+    """Where the bot can post proactively: a team channel, a group chat or a member's 1:1 chat."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # personal, channel, groupChat
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), index=True)  # personal chats
+    team_id: Mapped[str | None] = mapped_column(String(400))
+    reference: Mapped[str] = mapped_column(Text)  # Bot Framework ConversationReference as JSON
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProcessedActivityRow(Base):
+    """Inbound activities already handled, so a redelivery is processed once.
+
+    The key is a hash of channel, conversation and activity id: nothing about the sender is kept.
+    """
+
+    __tablename__ = "processed_activities"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -1,0 +1,65 @@
+"""The start of every inbound turn: drop redeliveries and find who is speaking, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum_ops.db.engine import Database
+from forum_ops.db.schema import ProcessedActivityRow
+from forum_ops.members import find_member
+from forum_ops.model import Member
+
+KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two days is ample
+
+
+@dataclass(frozen=True)
+class TurnStart:
+    duplicate: bool
+    member: Member | None
+
+
+def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
+    raw = f"{channel_id}\x1f{conversation_id}\x1f{activity_id}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def begin_turn(
+    session: Session, key: str | None, aad_object_id: str | None, now: datetime
+) -> TurnStart:
+    """Record the activity key (if any) and look up the sender.
+
+    `duplicate` is True when the key was recorded before: the caller then does nothing more.
+    """
+    if key is not None:
+        if session.get(ProcessedActivityRow, key) is not None:
+            return TurnStart(duplicate=True, member=None)
+        session.add(ProcessedActivityRow(key=key, received_at=now))
+        session.flush()  # a concurrent redelivery now fails on the primary key
+    member = find_member(session, aad_object_id) if aad_object_id else None
+    return TurnStart(duplicate=False, member=member)
+
+
+def start_turn(
+    db: Database, key: str | None, aad_object_id: str | None, now: datetime
+) -> TurnStart:
+    """`begin_turn` in its own transaction; a redelivery racing this one counts as a duplicate."""
+    try:
+        with db.transaction() as session:
+            return begin_turn(session, key, aad_object_id, now)
+    except IntegrityError:
+        return TurnStart(duplicate=True, member=None)
+
+
+def forget_old_activities(session: Session, now: datetime) -> int:
+    result = session.execute(
+        delete(ProcessedActivityRow).where(
+            ProcessedActivityRow.received_at < now - KEEP_PROCESSED_FOR
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
