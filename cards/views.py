@@ -1,0 +1,66 @@
+"""View models: what each card template shows, as plain frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    usage: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    title: str
+    commands: tuple[CommandLine, ...]
+
+
+@dataclass(frozen=True)
+class QuickAction:
+    name: str  # the command it runs
+    title: str  # the button's label
+
+
+@dataclass(frozen=True)
+class WelcomeView:
+    greeting: str
+    how_to_talk: str
+
+
+@dataclass(frozen=True)
+class HelpView:
+    for_whom: str
+    sections: tuple[HelpSection, ...]
+    quick_actions: tuple[QuickAction, ...]
+    how_to_talk: str
+
+
+@dataclass(frozen=True)
+class WhoamiView:
+    name: str
+    organisation: str
+    area: str
+    roles: str
+    topics: str
+    email: str
+
+
+@dataclass(frozen=True)
+class NotUnderstoodView:
+    said: str
+    suggestion: str
+    closest: tuple[QuickAction, ...]
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    title: str
+    message: str
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class JoinView:
+    aad_object_id: str
