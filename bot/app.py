@@ -1,0 +1,130 @@
+"""The composition root: `create_app(settings)` wires adapter, store, handlers and routes.
+
+No module-level singletons: everything that lives as long as the app is made here, and what
+needs a running event loop (the HTTP session) is made in the app's startup.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+from sqlalchemy import text
+
+from bot.actions import build_actions
+from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
+from bot.commands import build_commands
+from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
+from bot.endpoint import MessagesEndpoint
+from bot.handler import ForumBot, on_turn_error
+from bot.services import Services
+from bot.settings import AppType, Settings
+from forum_ops.db import Database, create_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What the running app holds; built at startup, closed at shutdown."""
+
+    services: Services
+    http: aiohttp.ClientSession
+    tokens: TokenSource
+    adapter: CloudAdapter
+    bot: ForumBot
+    endpoint: MessagesEndpoint
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def create_app(
+    settings: Settings, *, db: Database | None = None, tokens: TokenSource | None = None
+) -> web.Application:
+    """The app; `db` and `tokens` default to what the settings name (tests pass their own)."""
+    database = db or create_database(settings.forum_database_url)
+    app = web.Application(client_max_size=settings.forum_max_request_bytes)
+
+    async def lifespan(app: web.Application) -> AsyncIterator[None]:
+        runtime = await _start(settings, database, tokens or _token_source(settings))
+        app[RUNTIME] = runtime
+        log.info("app.started", extra={"auth": settings.auth_enabled})
+        yield
+        await runtime.http.close()
+        await runtime.tokens.close()
+        runtime.services.executor.shutdown(wait=True)
+        if db is None:
+            database.dispose()
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        return await request.app[RUNTIME].endpoint(request)
+
+    async def health(request: web.Request) -> web.Response:
+        services = request.app[RUNTIME].services
+        try:
+            await services.run(_ping, services.db)
+        except Exception:
+            log.warning("health.database_down", exc_info=True)
+            return web.json_response({"status": "unhealthy", "database": "down"}, status=503)
+        return web.json_response({"status": "ok", "database": "ok"})
+
+    app.cleanup_ctx.append(lifespan)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runtime:
+    http = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=100, limit_per_host=50, keepalive_timeout=60),
+        timeout=aiohttp.ClientTimeout(total=30, connect=10),
+    )
+    codec = Codec.create()
+    factory = PooledConnectorFactory(http, tokens, codec, require_https=settings.auth_enabled)
+    validator = (
+        ChannelTokenValidator(
+            SigningKeys(http, settings.forum_openid_metadata_url), settings.microsoft_app_id
+        )
+        if settings.auth_enabled
+        else None
+    )
+    adapter = CloudAdapter(ForumAuthentication(validator, factory))
+    adapter.on_turn_error = on_turn_error
+    services = Services(
+        settings=settings,
+        db=db,
+        commands=build_commands(),
+        actions=build_actions(),
+        executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
+    )
+    bot = ForumBot(services, codec)
+    endpoint = MessagesEndpoint(adapter, bot, codec)
+    return Runtime(services, http, tokens, adapter, bot, endpoint)
+
+
+def _token_source(settings: Settings) -> TokenSource:
+    if not settings.auth_enabled:
+        return NoToken()
+    from azure.identity.aio import ClientSecretCredential, ManagedIdentityCredential
+
+    if settings.microsoft_app_type is AppType.USER_ASSIGNED_MSI:
+        return EntraAppToken(ManagedIdentityCredential(client_id=settings.microsoft_app_id))
+    tenant = (
+        settings.microsoft_app_tenant_id
+        if settings.microsoft_app_type is AppType.SINGLE_TENANT
+        else "botframework.com"
+    )
+    return EntraAppToken(
+        ClientSecretCredential(tenant, settings.microsoft_app_id, settings.microsoft_app_password)
+    )
+
+
+def _ping(db: Database) -> None:
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,0 +1,73 @@
+"""The command table: text commands and card actions are routed here by name, never by substring."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cards import Card
+from forum_ops.model import Member, Role
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """What a command handler gets: who asks (from the registry), the words after the command."""
+
+    member: Member
+    args: str
+    conversation_kind: str  # personal, channel, groupChat
+    services: Services
+
+
+Handler = Callable[[CommandRequest], Awaitable[Card]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    section: str
+    handler: Handler
+    button: str = ""  # the label when offered as a quick action
+    roles: frozenset[Role] = field(default_factory=frozenset)  # empty: every member
+
+    def allowed(self, member: Member) -> bool:
+        return not self.roles or bool(self.roles & member.roles)
+
+
+class CommandTable:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+
+    def register(self, command: Command) -> None:
+        if command.name in self._commands:
+            raise ValueError(f"command {command.name} is registered twice")
+        self._commands[command.name] = command
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(name.casefold())
+
+    def visible_to(self, member: Member) -> list[Command]:
+        return [c for c in self._commands.values() if c.allowed(member)]
+
+    def closest(self, said: str, member: Member, most: int = 3) -> list[Command]:
+        """The commands nearest to what was typed; the member's everyday commands if none is near."""
+        visible = {c.name: c for c in self.visible_to(member)}
+        words = said.casefold().split()
+        names: list[str] = []
+        for word in words[:3]:
+            names += difflib.get_close_matches(word, visible, n=most, cutoff=0.6)
+        chosen = list(dict.fromkeys(names))[:most] or list(visible)[:most]
+        return [visible[name] for name in chosen]
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """`Help me` -> ("help", "me"): the first word, case-folded, and the rest as typed."""
+    head, _, rest = text.strip().partition(" ")
+    return head.casefold(), rest.strip()

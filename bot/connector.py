@@ -1,0 +1,220 @@
+"""Outbound Bot Connector calls over one shared aiohttp session.
+
+Stock botbuilder builds a new msrest client per turn (a fresh `requests` session, a retry policy
+that scans status codes in its constructor, and a serializer that re-collects every model class),
+and runs each send in the default thread pool. Here a turn's sends reuse pooled connections, a
+serializer built once, and app tokens that azure-identity caches, with no threads.
+
+The client implements the operations botbuilder calls on `turn_state[BOT_CONNECTOR_CLIENT_KEY]`
+(CloudAdapterBase.send_activities / update / delete, TeamsInfo member look-ups).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+from botbuilder.schema import Activity, ConversationResourceResponse, ResourceResponse
+from botframework.connector import models as connector_models
+from botframework.connector.auth import ConnectorFactory
+from msrest import Deserializer, Serializer
+
+log = logging.getLogger(__name__)
+
+BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
+_MODELS = {name: cls for name, cls in vars(connector_models).items() if isinstance(cls, type)}
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class ConnectorError(Exception):
+    """The Bot Connector refused a call; `retry_after` is in seconds when the service said."""
+
+    def __init__(self, status: int, retry_after: float | None, detail: str) -> None:
+        self.status, self.retry_after, self.detail = status, retry_after, detail
+        super().__init__(f"Bot Connector answered {status}: {detail[:200]}")
+
+
+class TokenSource(Protocol):
+    async def token(self) -> str | None: ...
+
+    async def close(self) -> None: ...
+
+
+class NoToken:
+    """Local and emulator mode: no app id, so no bearer token."""
+
+    async def token(self) -> str | None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class StaticToken:
+    """A fixed bearer token: for tests and for tokens issued outside the app."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    async def token(self) -> str | None:
+        return self._value
+
+    async def close(self) -> None:
+        return None
+
+
+class EntraAppToken:
+    """App tokens for the Bot Connector from Microsoft Entra ID, cached by azure-identity."""
+
+    def __init__(self, credential: Any) -> None:
+        self._credential = credential
+
+    async def token(self) -> str | None:
+        access = await self._credential.get_token(BOT_FRAMEWORK_SCOPE)
+        return str(access.token)
+
+    async def close(self) -> None:
+        await self._credential.close()
+
+
+@dataclass(frozen=True)
+class Codec:
+    """msrest (de)serialisation of Bot Framework models, built once per app."""
+
+    serializer: Serializer
+    deserializer: Deserializer
+
+    @staticmethod
+    def create() -> Codec:
+        return Codec(Serializer(_MODELS), Deserializer(_MODELS))
+
+    def dump(self, model: object, type_name: str) -> dict[str, Any]:
+        return dict(self.serializer.body(model, type_name))
+
+    def load(self, type_name: str, data: Any) -> Any:
+        return self.deserializer(type_name, data)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class ConnectorClient:
+    """The slice of the Bot Connector REST API (v3) that the bot uses."""
+
+    def __init__(
+        self, http: aiohttp.ClientSession, service_url: str, tokens: TokenSource, codec: Codec
+    ) -> None:
+        self.service_url = service_url.rstrip("/") + "/"
+        self._http, self._tokens, self.codec = http, tokens, codec
+        self.conversations = Conversations(self)
+
+    async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        headers = {"User-Agent": "SEND-Forum-Assistant (botbuilder-python 4.17.1)"}
+        token = await self._tokens.token()
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        url = self.service_url + path
+        async with self._http.request(method, url, json=body, headers=headers) as response:
+            text = await response.text()
+            if response.status >= 400:
+                raise ConnectorError(
+                    response.status, retry_after_seconds(response.headers.get("Retry-After")), text
+                )
+            if not text or response.content_type != "application/json":
+                return None
+            return await response.json(content_type=None)
+
+
+def _path(*parts: str) -> str:
+    return "/".join(quote(part, safe="") for part in parts)
+
+
+class Conversations:
+    def __init__(self, client: ConnectorClient) -> None:
+        self._client = client
+
+    async def send_to_conversation(
+        self, conversation_id: str, activity: Activity
+    ) -> ResourceResponse:
+        body = self._client.codec.dump(activity, "Activity")
+        data = await self._client.call(
+            "POST", _path("v3", "conversations", conversation_id, "activities"), body
+        )
+        return ResourceResponse(id=(data or {}).get("id"))
+
+    async def reply_to_activity(
+        self, conversation_id: str, activity_id: str, activity: Activity
+    ) -> ResourceResponse:
+        body = self._client.codec.dump(activity, "Activity")
+        path = _path("v3", "conversations", conversation_id, "activities", activity_id)
+        data = await self._client.call("POST", path, body)
+        return ResourceResponse(id=(data or {}).get("id"))
+
+    async def update_activity(
+        self, conversation_id: str, activity_id: str, activity: Activity
+    ) -> ResourceResponse:
+        body = self._client.codec.dump(activity, "Activity")
+        path = _path("v3", "conversations", conversation_id, "activities", activity_id)
+        data = await self._client.call("PUT", path, body)
+        return ResourceResponse(id=(data or {}).get("id"))
+
+    async def delete_activity(self, conversation_id: str, activity_id: str) -> None:
+        path = _path("v3", "conversations", conversation_id, "activities", activity_id)
+        await self._client.call("DELETE", path)
+
+    async def get_conversation_member(self, conversation_id: str, member_id: str) -> Any:
+        data = await self._client.call(
+            "GET", _path("v3", "conversations", conversation_id, "members", member_id)
+        )
+        return self._client.codec.load("TeamsChannelAccount", data)
+
+    async def get_conversation_members(self, conversation_id: str) -> list[Any]:
+        data = await self._client.call(
+            "GET", _path("v3", "conversations", conversation_id, "members")
+        )
+        return [self._client.codec.load("TeamsChannelAccount", item) for item in data or []]
+
+    async def create_conversation(self, parameters: Any) -> ConversationResourceResponse:
+        body = self._client.codec.dump(parameters, "ConversationParameters")
+        data = await self._client.call("POST", "v3/conversations", body)
+        return self._client.codec.load("ConversationResourceResponse", data)
+
+
+class PooledConnectorFactory(ConnectorFactory):
+    """Hands out clients that share the app's HTTP session, token source and codec."""
+
+    def __init__(
+        self, http: aiohttp.ClientSession, tokens: TokenSource, codec: Codec, *, require_https: bool
+    ) -> None:
+        self._http, self._tokens, self._codec = http, tokens, codec
+        self._require_https = require_https
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        check_service_url(service_url, require_https=self._require_https)
+        return ConnectorClient(self._http, service_url, self._tokens, self._codec)
+
+
+def check_service_url(service_url: str | None, *, require_https: bool) -> None:
+    """With an app id the bot's token must only go to https endpoints (loopback allowed for tests)."""
+    parts = urlsplit(service_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("the activity has no usable serviceUrl")
+    if require_https and parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+        raise ValueError("serviceUrl must be https when the bot has an app id")

@@ -1,0 +1,230 @@
+"""The Teams activity handler: parse, call a command or action, reply with a card.
+
+Every turn first passes the tenant allow-list (refused politely, nothing stored), then one trip to
+the database drops redelivered activities and finds the sender in the registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from http import HTTPStatus
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema.teams import TeamInfo
+
+from bot.actions import ActionRequest
+from bot.commands import CommandRequest, split_command
+from bot.commands.help import how_to_talk
+from bot.connector import Codec
+from bot.replies import card_invoke_response, card_message, error_invoke_response
+from bot.services import Services
+from bot.teams import (
+    action_data,
+    command_text,
+    conversation_kind,
+    sender_aad_id,
+    team_id,
+    tenant_id,
+)
+from cards import Card, render_card
+from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
+from forum_ops.conversations import ConversationPlace, remember_conversation
+from forum_ops.errors import ForumError
+from forum_ops.model import Member
+from forum_ops.turns import activity_key, start_turn
+
+log = logging.getLogger(__name__)
+
+MEMBER_KEY = "forum.member"
+CARD_ACTION = "adaptiveCard/action"
+
+
+class ForumBot(TeamsActivityHandler):
+    def __init__(self, services: Services, codec: Codec) -> None:
+        self._services, self._codec = services, codec
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not self._services.settings.tenant_allowed(tenant_id(activity)):
+            log.info("turn.tenant_refused", extra={"activity_type": activity.type})
+            await self._refuse(turn_context)
+            return
+        # Invokes are answered in the HTTP response and their handlers are idempotent: no dedupe.
+        key = None
+        if activity.type != ActivityTypes.invoke and activity.id:
+            key = activity_key(activity.channel_id, activity.conversation.id, activity.id)
+        start = await self._services.run(
+            start_turn, self._services.db, key, sender_aad_id(activity), self._services.clock()
+        )
+        if start.duplicate:
+            log.info("turn.duplicate", extra={"activity_type": activity.type})
+            return
+        turn_context.turn_state[MEMBER_KEY] = start.member
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
+        if member is None:
+            await self._send(
+                turn_context, render_card("join", JoinView(self._aad_id(turn_context)))
+            )
+            return
+        kind = conversation_kind(turn_context.activity)
+        data = action_data(turn_context.activity.value)
+        if data is not None:
+            card = await self._services.actions.dispatch(
+                ActionRequest(member, data, kind, self._services)
+            )
+        else:
+            card = await self._run_text(member, command_text(turn_context.activity), kind)
+        await self._send(turn_context, card)
+
+    async def _run_text(self, member: Member, text: str, kind: str) -> Card:
+        name, args = split_command(text)
+        command = self._services.commands.get(name)
+        if command is None or not command.allowed(member):
+            closest = self._services.commands.closest(text, member)
+            return render_card(
+                "not_understood",
+                NotUnderstoodView(
+                    said=text or "(an empty message)",
+                    suggestion="Perhaps one of these? Or type help for everything I can do.",
+                    closest=tuple(QuickAction(c.name, c.button or c.name) for c in closest),
+                ),
+            )
+        return await command.handler(CommandRequest(member, args, kind, self._services))
+
+    async def on_teams_members_added(
+        self,
+        teams_members_added: list[ChannelAccount],
+        team_info: TeamInfo,
+        turn_context: TurnContext,
+    ) -> None:
+        activity = turn_context.activity
+        if not any(m.id == activity.recipient.id for m in teams_members_added):
+            return  # people joining the team: nothing to do yet
+        member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
+        kind = conversation_kind(activity)
+        if kind == "personal" and member is None:
+            await self._send(
+                turn_context, render_card("join", JoinView(self._aad_id(turn_context)))
+            )
+            return
+        place = ConversationPlace(
+            conversation_id=activity.conversation.id,
+            kind=kind,
+            tenant_id=tenant_id(activity) or "",
+            aad_object_id=member.aad_object_id if kind == "personal" and member else None,
+            team_id=team_id(activity),
+            reference=self._reference(activity, keep_user=kind == "personal"),
+        )
+        await self._services.run(self._remember, place)
+        log.info("bot.installed", extra={"conversation_kind": kind})
+        greeting = f"Hello {member.name}." if kind == "personal" and member else "Hello everyone."
+        await self._send(
+            turn_context,
+            render_card("welcome", WelcomeView(greeting, how_to_talk(kind))),
+        )
+
+    def _remember(self, place: ConversationPlace) -> None:
+        with self._services.db.transaction() as session:
+            remember_conversation(session, place, self._services.clock())
+
+    def _reference(self, activity: Activity, *, keep_user: bool) -> dict[str, object]:
+        reference = self._codec.dump(
+            TurnContext.get_conversation_reference(activity), "ConversationReference"
+        )
+        reference.pop("activityId", None)
+        if not keep_user:
+            reference.pop("user", None)  # a channel post needs no person's details
+        return reference
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == CARD_ACTION:
+            return await self._on_card_action(turn_context)
+        return await super().on_invoke_activity(turn_context)  # 501 for what we don't serve
+
+    async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
+        if member is None:
+            return card_invoke_response(render_card("join", JoinView(self._aad_id(turn_context))))
+        value = action_data(turn_context.activity.value) or {}
+        action = action_data(value.get("action")) or {}
+        if action.get("type") != "Action.Execute":
+            return error_invoke_response(
+                HTTPStatus.BAD_REQUEST, "BadRequest", "not an Action.Execute"
+            )
+        data = dict(action_data(action.get("data")) or {})
+        if isinstance(action.get("verb"), str):
+            data.setdefault("verb", action["verb"])
+        kind = conversation_kind(turn_context.activity)
+        try:
+            card = await self._services.actions.dispatch(
+                ActionRequest(member, data, kind, self._services)
+            )
+        except ForumError as error:
+            card = render_card("error", ErrorView("That didn't work", str(error)))
+        return card_invoke_response(card)
+
+    async def _refuse(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        card = render_card(
+            "error",
+            ErrorView(
+                "This assistant serves the Pan-London SEND Commissioning Forum only",
+                "Your organisation's Teams is not one the forum serves. If you are a member, "
+                "ask the forum's secretariat at LIIA to add your organisation.",
+            ),
+        )
+        if activity.type == ActivityTypes.message:
+            await self._send(turn_context, card)
+        elif activity.type == ActivityTypes.invoke:
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=card_invoke_response(card))
+            )
+
+    @staticmethod
+    def _aad_id(turn_context: TurnContext) -> str:
+        return sender_aad_id(turn_context.activity) or "unknown"
+
+    @staticmethod
+    async def _send(turn_context: TurnContext, card: Card) -> None:
+        await turn_context.send_activity(card_message(card))
+
+
+async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    """Domain errors become a friendly card; anything else is logged with a reference and apologised for."""
+    activity = turn_context.activity
+    if isinstance(error, ForumError):
+        view = ErrorView("That didn't work", str(error))
+        log.info("turn.refused", extra={"reason": type(error).__name__})
+    else:
+        reference = uuid.uuid4().hex[:10]
+        log.error(
+            "turn.failed",
+            exc_info=error,
+            extra={"reference": reference, "activity_type": activity.type},
+        )
+        view = ErrorView(
+            "Sorry, something went wrong on my side",
+            "Please try again in a minute. If it keeps happening, tell the forum's secretariat.",
+            reference,
+        )
+    card = render_card("error", view)
+    try:
+        if activity.type == ActivityTypes.invoke:
+            response = (
+                card_invoke_response(card)
+                if activity.name == CARD_ACTION
+                else InvokeResponse(status=HTTPStatus.INTERNAL_SERVER_ERROR)
+            )
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=response)
+            )
+        elif activity.type == ActivityTypes.message:
+            await turn_context.send_activity(card_message(card))
+    except Exception:  # the connector itself may be what failed; the log already has the cause
+        log.warning("turn.error_reply_failed", exc_info=True)

@@ -1,0 +1,40 @@
+"""What handlers need, gathered once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+from bot.settings import Settings
+from forum_ops.db import Database
+
+if TYPE_CHECKING:
+    from bot.actions import ActionTable
+    from bot.commands.table import CommandTable
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: Database
+    commands: CommandTable
+    actions: ActionTable
+    executor: ThreadPoolExecutor
+    clock: Callable[[], datetime] = utc_now
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run synchronous domain code (database work) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))

@@ -1,0 +1,61 @@
+"""Settings from the environment or a `.env` file (names as in SPEC section 10)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+
+
+class AppType(StrEnum):
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    microsoft_app_id: str = ""
+    microsoft_app_password: str = ""
+    microsoft_app_type: AppType = AppType.MULTI_TENANT
+    microsoft_app_tenant_id: str = ""
+
+    forum_database_url: str = f"sqlite:///{Path.cwd() / 'forum.db'}"
+    forum_allowed_tenants: str = ""  # comma-separated tenant ids; empty = any (local mode only)
+    forum_graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    forum_public_url: str = "http://127.0.0.1:3978"
+    # Where inbound Bot Framework tokens' signing keys are published; tests point it at a fake.
+    forum_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA
+    forum_log_level: str = "INFO"
+    forum_max_request_bytes: int = 256 * 1024
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+    @property
+    def allowed_tenants(self) -> frozenset[str]:
+        return frozenset(
+            t.strip().lower() for t in self.forum_allowed_tenants.split(",") if t.strip()
+        )
+
+    def tenant_allowed(self, tenant_id: str | None) -> bool:
+        if not self.allowed_tenants:
+            return True  # only possible with no app id: local or emulator use
+        return bool(tenant_id) and tenant_id.lower() in self.allowed_tenants  # type: ignore[union-attr]
+
+    @model_validator(mode="after")
+    def _tenants_required_with_app_id(self) -> Settings:
+        if self.microsoft_app_id and not self.allowed_tenants:
+            raise ValueError(
+                "FORUM_ALLOWED_TENANTS must list the tenant ids to serve when MICROSOFT_APP_ID is set"
+            )
+        single = self.microsoft_app_type is AppType.SINGLE_TENANT
+        if single and self.microsoft_app_id and not self.microsoft_app_tenant_id:
+            raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant bot")
+        return self

@@ -1,0 +1,49 @@
+"""Reading Teams activities: tenant, sender, conversation kind, command text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+
+def tenant_id(activity: Activity) -> str | None:
+    """The tenant is in channelData.tenant.id (the schema drops conversation.tenantId)."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    conversation = activity.conversation
+    return getattr(conversation, "tenant_id", None) if conversation else None
+
+
+def sender_aad_id(activity: Activity) -> str | None:
+    sender = activity.from_property
+    return getattr(sender, "aad_object_id", None) if sender else None
+
+
+def conversation_kind(activity: Activity) -> str:
+    conversation = activity.conversation
+    return (
+        (getattr(conversation, "conversation_type", None) or "personal")
+        if conversation
+        else "personal"
+    )
+
+
+def team_id(activity: Activity) -> str | None:
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = channel_data.get("team")
+    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
+
+
+def command_text(activity: Activity) -> str:
+    """The message text with the bot's @mention taken out, trimmed."""
+    text = TurnContext.remove_recipient_mention(activity) or ""
+    return text.replace("\u00a0", " ").strip()
+
+
+def action_data(value: Any) -> dict[str, Any] | None:
+    """The data of an Action.Submit (message.value) or Action.Execute (invoke value.action.data)."""
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,315 @@
+"""The test harness, shipped with the package so anyone extending the bot can use it.
+
+- `FakeConnector`: a Bot Connector on loopback. It records what the bot sends, serves the member
+  look-ups botbuilder makes, can be told to fail the next calls (429/5xx with Retry-After), and
+  publishes OpenID metadata and a signing key so tests can send properly signed (or forged) tokens.
+- `FakeGraph`: a Microsoft Graph on loopback (users, calendar events with online meetings).
+- `BotClient`: posts Teams-shaped activities to a running app, rewritten to point at the fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import jwt
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.auth import ISSUER
+
+
+@dataclass
+class Call:
+    """One request the bot made to the fake connector."""
+
+    method: str
+    conversation_id: str
+    activity_id: str | None
+    body: dict[str, Any] | None
+    authorization: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        attachments = (self.body or {}).get("attachments") or []
+        return [
+            a["content"]
+            for a in attachments
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: str | None = None
+    code: str = "ServiceError"
+
+
+def _signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class _LoopbackServer:
+    """An aiohttp app served on a free 127.0.0.1 port; `async with` starts and stops it."""
+
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self._server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start the server first"
+        return str(self._server.make_url("")).rstrip("/")
+
+    async def start(self) -> None:
+        self._server = TestServer(self.app, host="127.0.0.1")
+        await self._server.start_server()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+
+    async def __aenter__(self) -> _LoopbackServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class FakeConnector(_LoopbackServer):
+    KEY_ID = "fake-connector-key"
+
+    def __init__(self, *, endorsements: tuple[str, ...] = ("msteams", "emulator")) -> None:
+        super().__init__()
+        self.calls: list[Call] = []
+        self.members: dict[str, dict[str, Any]] = {}  # member id -> TeamsChannelAccount JSON
+        self.failures: list[Failure] = []
+        self.endorsements = endorsements
+        self._key = _signing_key()
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        conv = "/v3/conversations/{conversation}"
+        self.app.router.add_post(conv + "/activities", self._send)
+        self.app.router.add_post(conv + "/activities/{activity}", self._send)
+        self.app.router.add_put(conv + "/activities/{activity}", self._update)
+        self.app.router.add_delete(conv + "/activities/{activity}", self._delete)
+        self.app.router.add_get(conv + "/members/{member}", self._member)
+        self.app.router.add_get(conv + "/members", self._members)
+        self.app.router.add_post("/v3/conversations", self._create_conversation)
+        self.app.router.add_get("/.well-known/openidconfiguration", self._openid)
+        self.app.router.add_get("/keys", self._jwks)
+
+    # -- what tests use ------------------------------------------------------------------------
+
+    @property
+    def service_url(self) -> str:
+        return self.url + "/"
+
+    @property
+    def metadata_url(self) -> str:
+        return self.url + "/.well-known/openidconfiguration"
+
+    def fail_next(self, count: int, status: int, retry_after: str | None = None) -> None:
+        self.failures.extend(Failure(status, retry_after) for _ in range(count))
+
+    def sent(self) -> list[Call]:
+        """Messages the bot posted (new messages and replies), in order."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST" and c.body is not None and c.body.get("type") == "message"
+        ]
+
+    def sent_cards(self) -> list[dict[str, Any]]:
+        return [card for call in self.sent() for card in call.cards]
+
+    async def wait_for_sent(self, count: int, within: float = 5.0) -> list[Call]:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.sent()) >= count), within
+            )
+        return self.sent()
+
+    def token(
+        self,
+        app_id: str,
+        service_url: str | None = None,
+        *,
+        issuer: str = ISSUER,
+        expires_in: int = 3600,
+        key: rsa.RSAPrivateKey | None = None,
+        kid: str | None = None,
+    ) -> str:
+        """A Bot Framework channel token, signed by this connector's key unless told otherwise."""
+        now = int(time.time())
+        claims = {"iss": issuer, "aud": app_id, "iat": now, "nbf": now, "exp": now + expires_in}
+        if service_url:
+            claims["serviceurl"] = service_url
+        return jwt.encode(
+            claims, key or self._key, algorithm="RS256", headers={"kid": kid or self.KEY_ID}
+        )
+
+    # -- the fake API --------------------------------------------------------------------------
+
+    async def _record(self, call: Call) -> web.Response | None:
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is not None:
+            headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+            body = {"error": {"code": failure.code, "message": f"fake failure {failure.status}"}}
+            return web.json_response(body, status=failure.status, headers=headers)
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        return None
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        body = await request.json()
+        assert isinstance(body, dict)
+        return body
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        conversation, reply_to = (
+            request.match_info["conversation"],
+            request.match_info.get("activity"),
+        )
+        call = Call("POST", conversation, reply_to, body, request.headers.get("Authorization"))
+        failed = await self._record(call)
+        return failed or web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        activity = request.match_info["activity"]
+        call = Call(
+            "PUT",
+            request.match_info["conversation"],
+            activity,
+            body,
+            request.headers.get("Authorization"),
+        )
+        failed = await self._record(call)
+        return failed or web.json_response({"id": activity})
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        call = Call(
+            "DELETE", request.match_info["conversation"], request.match_info["activity"], None
+        )
+        return await self._record(call) or web.Response(status=200)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = self.members.get(request.match_info["member"])
+        if member is None:
+            error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}
+            return web.json_response(error, status=404)
+        return web.json_response(member)
+
+    async def _members(self, request: web.Request) -> web.Response:
+        return web.json_response(list(self.members.values()))
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        await self._body(request)
+        return web.json_response({"id": f"a:{uuid.uuid4().hex}", "activityId": None}, status=201)
+
+    async def _openid(self, request: web.Request) -> web.Response:
+        return web.json_response({"issuer": ISSUER, "jwks_uri": self.url + "/keys"})
+
+    async def _jwks(self, request: web.Request) -> web.Response:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
+        jwk.update(kid=self.KEY_ID, use="sig", endorsements=list(self.endorsements))
+        return web.json_response({"keys": [jwk]})
+
+
+class FakeGraph(_LoopbackServer):
+    """Enough of Microsoft Graph v1.0 for the forum: users, and calendar events with Teams meetings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: dict[str, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.app.router.add_get("/v1.0/users/{user}", self._user)
+        self.app.router.add_post("/v1.0/groups/{group}/events", self._create_event)
+        self.app.router.add_post("/v1.0/users/{user}/events", self._create_event)
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1.0"
+
+    async def _user(self, request: web.Request) -> web.Response:
+        user = self.users.get(request.match_info["user"])
+        if user is None:
+            error = {"error": {"code": "Request_ResourceNotFound", "message": "no such user"}}
+            return web.json_response(error, status=404)
+        return web.json_response(user)
+
+    async def _create_event(self, request: web.Request) -> web.Response:
+        event = await request.json()
+        event["id"] = f"event-{len(self.events) + 1}"
+        if event.get("isOnlineMeeting"):
+            event["onlineMeeting"] = {"joinUrl": f"{self.url}/meet/{event['id']}"}
+        self.events.append(event)
+        return web.json_response(event, status=201)
+
+
+def load_activity(path: str | Path, **rewrite: Any) -> dict[str, Any]:
+    """A captured Teams payload with fields rewritten, e.g. serviceUrl and the tenant.
+
+    Keys name dotted paths (`from.aadObjectId`); `tenant` sets channelData.tenant.id and
+    conversation.tenantId together.
+    """
+    activity = json.loads(Path(path).read_text(encoding="utf-8"))
+    return rewrite_activity(activity, **rewrite)
+
+
+def rewrite_activity(activity: dict[str, Any], **rewrite: Any) -> dict[str, Any]:
+    activity = copy.deepcopy(activity)
+    tenant = rewrite.pop("tenant", None)
+    if tenant is not None:
+        activity.setdefault("channelData", {}).setdefault("tenant", {})["id"] = tenant
+        if "conversation" in activity:
+            activity["conversation"]["tenantId"] = tenant
+    for dotted, value in rewrite.items():
+        target = activity
+        *parents, last = dotted.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[last] = value
+    return activity
+
+
+class BotClient:
+    """Posts activities to a running bot over HTTP, as the Bot Connector would."""
+
+    def __init__(self, base_url: str, http: aiohttp.ClientSession) -> None:
+        self.messages_url = base_url.rstrip("/") + "/api/messages"
+        self._http = http
+
+    async def post(
+        self,
+        activity: dict[str, Any] | bytes,
+        *,
+        token: str | None = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, Any]:
+        data = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
+        headers = {"Content-Type": content_type}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        async with self._http.post(self.messages_url, data=data, headers=headers) as response:
+            text = await response.text()
+            try:
+                body = json.loads(text) if text else None
+            except json.JSONDecodeError:
+                body = text
+            return response.status, body

@@ -1,0 +1,110 @@
+"""Fixtures: a real SQLite file, the fake Bot Connector, and the real app on a loopback port."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.connector import StaticToken
+from bot.settings import Settings
+from bot.testing import BotClient, FakeConnector, load_activity
+from forum_ops.db import Database, create_database, upgrade
+from forum_ops.members import MemberRecord, upsert_members
+from forum_ops.model import Role
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FORUM_SHARED_DIR", ROOT.parent / "shared"))
+ACTIVITIES = SHARED / "data" / "teams-activities"
+AC_SCHEMA = SHARED / "schemas" / "adaptive-card" / "adaptive-card-1.5.json"
+
+TENANT = "4f1c2a6e-7b1d-4e0a-9c55-0a8e3d2b1f10"
+OTHER_TENANT = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+APP_ID = "2b8f0c3a-1111-4a5b-9c8d-7e6f5a4b3c2d"
+CAMDEN = "11111111-2222-4333-8444-555555555555"  # a member and data submitter of Camden
+LIIA = "66666666-7777-4888-9999-000000000000"  # the secretariat
+STRANGER = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"  # not in the registry
+NOW = datetime(2026, 1, 22, 10, 0, tzinfo=UTC)
+
+
+def seed_members(db: Database) -> None:
+    records = [
+        MemberRecord(
+            CAMDEN,
+            "Priya Shah",
+            "priya.shah@camden.example",
+            "202",
+            frozenset({Role.MEMBER, Role.DATA_SUBMITTER}),
+            ("S75", "transport"),
+        ),
+        MemberRecord(
+            LIIA,
+            "Sam Okafor",
+            "sam.okafor@liia.example",
+            "LIIA",
+            frozenset({Role.MEMBER, Role.SECRETARIAT}),
+            (),
+        ),
+    ]
+    with db.transaction() as session:
+        upsert_members(session, records, NOW)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = create_database(f"sqlite:///{tmp_path / 'forum.db'}")
+    upgrade(db)
+    seed_members(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    async with FakeConnector() as fake:
+        yield fake
+
+
+def make_settings(db: Database, connector: FakeConnector, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "microsoft_app_id": "",
+        "microsoft_app_password": "",
+        "forum_database_url": db.engine.url.render_as_string(hide_password=False),
+        "forum_allowed_tenants": TENANT,
+        "forum_openid_metadata_url": connector.metadata_url,
+        "forum_public_url": "http://127.0.0.1:3978",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+OUTBOUND_TOKEN = "outbound-app-token"
+
+
+async def serve(settings: Settings, db: Database) -> AsyncIterator[BotClient]:
+    tokens = StaticToken(OUTBOUND_TOKEN) if settings.auth_enabled else None
+    server = TestServer(create_app(settings, db=db, tokens=tokens), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        yield BotClient(str(server.make_url("")), http)
+    await server.close()
+
+
+@pytest.fixture
+async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+def activity(payload: str, connector: FakeConnector, **rewrite: object) -> dict[str, object]:
+    """A real captured Teams payload from shared/, pointed at the fake connector and our tenant."""
+    rewrite.setdefault("tenant", TENANT)
+    return load_activity(
+        ACTIVITIES / f"{payload}.json", serviceUrl=connector.service_url, **rewrite
+    )
