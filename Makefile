@@ -36,10 +36,10 @@ $(VENV)/.ready: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv || true
 	if [ -x $(BIN)/uv ]; then \
 	  $(BIN)/uv pip install -q -p $(BIN)/python -r requirements.lock && \
-	  $(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e . ; \
+	  $(BIN)/uv pip install -q -p $(BIN)/python --no-deps -C editable_mode=compat -e . ; \
 	else \
 	  $(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock && \
-	  $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e . ; \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --config-settings editable_mode=compat -e . ; \
 	fi
 	touch $@
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum_ops.db.engine import Database
 from forum_ops.db.schema import MemberRow
 from forum_ops.errors import ImportRejected, Problem
 from forum_ops.model import Member, Role
@@ -162,3 +163,10 @@ def upsert_members(
         row.topics = ";".join(record.topics)
         row.updated_at = now
     return ImportReport(added=added, updated=len(records) - added)
+
+
+def import_members(db: Database, text: str, now: datetime) -> ImportReport:
+    """Validate a whole membership file, then upsert it in one transaction: all or nothing."""
+    records = parse_members_csv(text)
+    with db.transaction() as session:
+        return upsert_members(session, records, now)

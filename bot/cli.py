@@ -1,0 +1,154 @@
+"""`forumbot`: the operating contract of SPEC section 10."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.logs import configure_logging
+from bot.services import utc_now
+from bot.settings import Settings
+from forum_ops.db import create_database, upgrade
+from forum_ops.errors import ImportRejected
+
+log = logging.getLogger("forumbot")
+
+
+def read_text(path: Path) -> str:
+    """A text file as Excel or an editor saved it: UTF-8 (with or without BOM) or Windows-1252."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    web.run_app(create_app(settings), host=args.host, port=args.port, access_log=None, print=None)
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    db = create_database(settings.forum_database_url)
+    upgrade(db)
+    db.dispose()
+    print(f"Database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_members
+    from forum_ops.members import upsert_members
+
+    db = create_database(settings.forum_database_url)
+    upgrade(db)
+    with db.transaction() as session:
+        report = upsert_members(session, demo_members(), utc_now())
+    db.dispose()
+    print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
+    print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
+    return 0
+
+
+def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.members import import_members
+
+    db = create_database(settings.forum_database_url)
+    try:
+        report = import_members(db, read_text(args.file), utc_now())
+    except ImportRejected as rejected:
+        print(f"{rejected}. Nothing was changed.", file=sys.stderr)
+        print(f"{'line':>6}  {'column':<14} problem", file=sys.stderr)
+        for problem in rejected.problems:
+            print(f"{problem.line:>6}  {problem.column:<14} {problem.reason}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"Members imported: {report.added} added, {report.updated} updated.")
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    return asyncio.run(run_chat(settings, args.as_id, url=args.url))
+
+
+def cmd_app_package(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.manifest import write_package
+
+    out = write_package(settings, args.out)
+    print(f"Teams app package written: {out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="forumbot", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def add(
+        name: str,
+        run: Callable[[Settings, argparse.Namespace], int],
+        help: str,
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
+        command = parent.add_parser(name, help=help, description=help)
+        command.set_defaults(run=run)
+        return command
+
+    serve = add("serve", cmd_serve, "serve POST /api/messages and GET /healthz")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3978)
+
+    db = sub.add_parser("db", help="the database").add_subparsers(dest="db_command", required=True)
+    add("upgrade", cmd_db_upgrade, "create or migrate the database", db)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(
+        dest="demo_command", required=True
+    )
+    add("load", cmd_demo_load, "load demo members (and, later, meetings, suppliers, returns)", demo)
+
+    members = sub.add_parser("members", help="the membership registry")
+    members_sub = members.add_subparsers(dest="members_command", required=True)
+    imp = add("import", cmd_members_import, "upsert members from a CSV file", members_sub)
+    imp.add_argument("file", type=Path)
+
+    chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
+    chat.add_argument("--as", dest="as_id", default=None, help="the Entra object id to speak as")
+    chat.add_argument("--url", default=None, help="a running `forumbot serve` (default: start one)")
+
+    app = sub.add_parser("app", help="the Teams app").add_subparsers(
+        dest="app_command", required=True
+    )
+    package = add("package", cmd_app_package, "zip the Teams app package", app)
+    package.add_argument("--out", type=Path, default=Path("appPackage.zip"))
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"Settings are not valid: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.forum_log_level)
+    try:
+        return int(args.run(settings, args))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"forumbot: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

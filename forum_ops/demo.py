@@ -1,0 +1,61 @@
+"""Demo members: plausible but clearly fictitious people for every organisation, reproducibly.
+
+Ids are derived from a fixed namespace, so `forumbot demo load` is idempotent and the terminal
+chat can speak as a known demo member.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from forum_ops.members import MemberRecord
+from forum_ops.model import Organisation, OrganisationKind, Role
+from forum_ops.reference import ORGANISATIONS
+
+DEMO_NAMESPACE = uuid.UUID("0f6d3c1e-9a4b-4c2d-8e7f-112233445566")
+_FIRST = ("Alex", "Bea", "Chidi", "Dana", "Eitan", "Farah", "Gus", "Hana", "Ivo", "Jules", "Kemi")
+_LAST = ("Demo", "Sample", "Example", "Testwell", "Placeholder", "Mockford", "Fictional")
+_TOPICS = (
+    "S75",
+    "transport",
+    "therapies",
+    "short breaks",
+    "INMSS",
+    "data sharing",
+    "post-16",
+    "tribunal",
+)
+
+
+def demo_id(organisation_code: str, n: int) -> str:
+    return str(uuid.uuid5(DEMO_NAMESPACE, f"{organisation_code}/{n}"))
+
+
+DEMO_SECRETARIAT_ID = demo_id("LIIA", 1)
+
+
+def _domain(org: Organisation) -> str:
+    if org.kind is OrganisationKind.LOCAL_AUTHORITY:
+        return "-".join(org.name.lower().split()) + ".example"
+    return org.code.lower() + ".example"
+
+
+def demo_members(organisations: tuple[Organisation, ...] = ORGANISATIONS) -> list[MemberRecord]:
+    """One commissioner per organisation, plus a data submitter per local authority."""
+    records = []
+    for i, org in enumerate(organisations):
+        people = 2 if org.kind is OrganisationKind.LOCAL_AUTHORITY else 1
+        for n in range(1, people + 1):
+            roles = {Role.MEMBER}
+            if org.kind is OrganisationKind.SECRETARIAT:
+                roles.add(Role.SECRETARIAT)
+            if n == 2:
+                roles.add(Role.DATA_SUBMITTER)
+            name = f"{_FIRST[(i + n) % len(_FIRST)]} {_LAST[(i * 3 + n) % len(_LAST)]}"
+            domain = _domain(org)
+            email = f"{name.lower().replace(' ', '.')}@{domain}"
+            topics = (_TOPICS[i % len(_TOPICS)], _TOPICS[(i + n + 3) % len(_TOPICS)])
+            records.append(
+                MemberRecord(demo_id(org.code, n), name, email, org.code, frozenset(roles), topics)
+            )
+    return records
