@@ -19,8 +19,15 @@ def tenant_id(activity: Activity) -> str | None:
 
 
 def sender_aad_id(activity: Activity) -> str | None:
+    """The sender's Entra object id. The Bot Framework Emulator has none, so there its user id
+    stands in (set it to a demo member's id); emulator tokens are only accepted with no app id."""
     sender = activity.from_property
-    return getattr(sender, "aad_object_id", None) if sender else None
+    if sender is None:
+        return None
+    aad_id = getattr(sender, "aad_object_id", None)
+    if not aad_id and activity.channel_id == "emulator":
+        return getattr(sender, "id", None)
+    return aad_id
 
 
 def conversation_kind(activity: Activity) -> str:

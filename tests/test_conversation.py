@@ -258,3 +258,20 @@ async def test_a_hostile_message_is_echoed_literally(
     [card] = connector.sent_cards()
     assert_valid_card(card)
     assert f"Sorry, I didn’t understand “{hostile}”." in texts(card)
+
+
+async def test_in_the_emulator_the_user_id_stands_for_the_entra_id(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    message = activity(
+        "message_channel_mention",
+        connector,
+        channelId="emulator",
+        text="whoami",
+        **{"from": {"id": CAMDEN, "name": "User"}},
+    )
+
+    await bot.post(message)
+
+    [card] = connector.sent_cards()
+    assert "Priya Shah" in texts(card)

@@ -1,0 +1,242 @@
+"""`forumbot chat`: a conversation with the bot in the terminal, through the real adapter over HTTP.
+
+The chat plays Teams: it posts activities to the bot's /api/messages and receives the bot's replies
+on a loopback Bot Connector (the harness's FakeConnector). Cards are shown as text: headings, facts,
+and actions as numbered choices; picking one prompts for the card's inputs and sends what Teams
+would send (a message with `value` for Action.Submit, an `adaptiveCard/action` invoke for Execute).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import create_app
+from bot.settings import Settings
+from bot.testing import BotClient, FakeConnector
+from cards.markdown import unescape_markdown
+from forum_ops.demo import DEMO_SECRETARIAT_ID
+
+LOCAL_TENANT = "00000000-0000-4000-8000-00000000f0f0"
+BOT_ID = "28:send-forum-assistant"
+INPUT_TYPES = (
+    "Input.Text",
+    "Input.Number",
+    "Input.Date",
+    "Input.Time",
+    "Input.Toggle",
+    "Input.ChoiceSet",
+)
+
+
+@dataclass
+class Shown:
+    """A card as the terminal shows it: lines of text, its actions and its inputs."""
+
+    lines: list[str] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def show_card(card: dict[str, Any]) -> Shown:
+    shown = Shown()
+    _walk(card.get("body", []), shown)
+    shown.actions += [a for a in card.get("actions", []) if isinstance(a, dict)]
+    return shown
+
+
+def _walk(elements: list[Any], shown: Shown) -> None:
+    for element in elements:
+        if not isinstance(element, dict):
+            continue
+        kind = element.get("type")
+        if kind == "TextBlock":
+            text = unescape_markdown(str(element.get("text", "")))
+            shown.lines.append(text.upper() if element.get("weight") == "Bolder" else text)
+        elif kind == "FactSet":
+            facts = [
+                (
+                    unescape_markdown(str(f.get("title", ""))),
+                    unescape_markdown(str(f.get("value", ""))),
+                )
+                for f in element.get("facts", [])
+            ]
+            width = max((len(t) for t, _ in facts), default=0)
+            shown.lines += [f"  {title:<{width}}  {value}" for title, value in facts]
+        elif kind in INPUT_TYPES:
+            shown.inputs.append(element)
+        elif kind in ("Container", "Column"):
+            _walk(element.get("items", []), shown)
+        elif kind == "ColumnSet":
+            _walk([{"type": "Column", **c} for c in element.get("columns", [])], shown)
+        elif kind == "ActionSet":
+            shown.actions += [a for a in element.get("actions", []) if isinstance(a, dict)]
+
+
+class ChatSession:
+    def __init__(
+        self,
+        bot: BotClient,
+        channel: FakeConnector,
+        aad_object_id: str,
+        tenant: str,
+        ask: Callable[[str], str],
+        say: Callable[[str], None],
+    ) -> None:
+        self._bot, self._channel = bot, channel
+        self._aad, self._tenant = aad_object_id, tenant
+        self._ask, self._say = ask, say
+        self._conversation = f"a:chat-{uuid.uuid4().hex}"
+        self._ids = itertools.count(1)
+        self._seen = 0
+        self._actions: list[dict[str, Any]] = []
+        self._inputs: list[dict[str, Any]] = []
+
+    def _activity(self, kind: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "type": kind,
+            "id": f"chat-{next(self._ids)}",
+            "channelId": "msteams",
+            "serviceUrl": self._channel.service_url,
+            "from": {"id": f"29:{self._aad}", "aadObjectId": self._aad, "name": "You"},
+            "recipient": {"id": BOT_ID, "name": "SEND Forum"},
+            "conversation": {
+                "id": self._conversation,
+                "conversationType": "personal",
+                "tenantId": self._tenant,
+            },
+            "channelData": {"tenant": {"id": self._tenant}},
+            **fields,
+        }
+
+    async def start(self) -> None:
+        await self._post(self._activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
+
+    async def say(self, text: str) -> None:
+        await self._post(self._activity("message", text=text))
+
+    async def pick(self, number: int) -> None:
+        if not 1 <= number <= len(self._actions):
+            self._say(f"(there is no choice {number})")
+            return
+        action = self._actions[number - 1]
+        kind = action.get("type")
+        if kind == "Action.OpenUrl":
+            self._say(f"(open {action.get('url')})")
+            return
+        data = {**(action.get("data") or {}), **self._gather_inputs()}
+        if kind == "Action.Execute":
+            invoke = self._activity(
+                "invoke",
+                name="adaptiveCard/action",
+                value={
+                    "action": {"type": "Action.Execute", "verb": action.get("verb"), "data": data},
+                    "trigger": "manual",
+                },
+            )
+            status, body = await self._bot.post(invoke)
+            if status == 200 and isinstance(body, dict) and isinstance(body.get("value"), dict):
+                self._show(body["value"])
+            else:
+                self._say(f"(the bot answered {status})")
+        else:
+            await self._post(self._activity("message", text="", value=data))
+
+    def _gather_inputs(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field_ in self._inputs:
+            label = field_.get("label") or field_.get("placeholder") or field_.get("id")
+            if field_.get("type") == "Input.ChoiceSet":
+                choices = field_.get("choices", [])
+                for i, choice in enumerate(choices, 1):
+                    self._say(f"    {i}. {choice.get('title')}")
+                answer = self._ask(f"  {label} (number): ").strip()
+                if answer.isdigit() and 1 <= int(answer) <= len(choices):
+                    values[field_["id"]] = choices[int(answer) - 1].get("value")
+            elif field_.get("type") == "Input.Toggle":
+                answer = self._ask(f"  {label} (y/n): ").strip().lower()
+                values[field_["id"]] = (
+                    field_.get("valueOn", "true")
+                    if answer.startswith("y")
+                    else field_.get("valueOff", "false")
+                )
+            else:
+                values[field_["id"]] = self._ask(f"  {label}: ")
+        return values
+
+    async def _post(self, activity: dict[str, Any]) -> None:
+        status, _ = await self._bot.post(activity)
+        if status >= 400:
+            self._say(f"(the bot answered {status})")
+        for call in self._channel.sent()[self._seen :]:
+            for card in call.cards:
+                self._show(card)
+            if not call.cards and call.body and call.body.get("text"):
+                self._say(str(call.body["text"]))
+        self._seen = len(self._channel.sent())
+
+    def _show(self, card: dict[str, Any]) -> None:
+        shown = show_card(card)
+        self._say("")
+        for line in shown.lines:
+            self._say(line)
+        self._actions, self._inputs = shown.actions, shown.inputs
+        for i, action in enumerate(shown.actions, 1):
+            self._say(f"  [{i}] {action.get('title', action.get('type'))}")
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self.start()
+        while True:
+            try:
+                line = (await loop.run_in_executor(None, self._ask, "\nyou> ")).strip()
+            except EOFError:
+                return
+            if line.lower() in ("quit", "exit", "bye"):
+                return
+            if line.isdigit() and self._actions:
+                await self.pick(int(line))
+            elif line:
+                await self.say(line)
+
+
+async def run_chat(
+    settings: Settings,
+    as_id: str | None,
+    *,
+    url: str | None = None,
+    ask: Callable[[str], str] = input,
+    say: Callable[[str], None] = print,
+) -> int:
+    if settings.auth_enabled and url is None:
+        say("forumbot chat talks to the bot without Teams' authentication: unset MICROSOFT_APP_ID.")
+        return 2
+    tenant = next(iter(sorted(settings.allowed_tenants)), LOCAL_TENANT)
+    runner: web.AppRunner | None = None
+    async with FakeConnector() as channel, aiohttp.ClientSession() as http:
+        if url is None:
+            runner = web.AppRunner(create_app(settings), access_log=None)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            host, port = runner.addresses[0][:2]
+            url = f"http://{host}:{port}"
+        say(
+            "Talking to the SEND Forum assistant. Type a command (help), a number to pick, quit to leave."
+        )
+        try:
+            session = ChatSession(
+                BotClient(url, http), channel, as_id or DEMO_SECRETARIAT_ID, tenant, ask, say
+            )
+            await session.run()
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+    return 0
