@@ -53,6 +53,10 @@ class CommandTable:
     def get(self, name: str) -> Command | None:
         return self._commands.get(name.casefold())
 
+    def listed(self) -> list[Command]:
+        """Every command, in the order registered (for the manifest's command list)."""
+        return list(self._commands.values())
+
     def visible_to(self, member: Member) -> list[Command]:
         return [c for c in self._commands.values() if c.allowed(member)]
 
