@@ -17,12 +17,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 import jwt
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.auth import ISSUER
@@ -65,22 +64,26 @@ class _LoopbackServer:
 
     def __init__(self) -> None:
         self.app = web.Application()
-        self._server: TestServer | None = None
+        self._runner: web.AppRunner | None = None
+        self._url = ""
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the server first"
-        return str(self._server.make_url("")).rstrip("/")
+        assert self._url, "start the server first"
+        return self._url
 
     async def start(self) -> None:
-        self._server = TestServer(self.app, host="127.0.0.1")
-        await self._server.start_server()
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        host, port = self._runner.addresses[0][:2]
+        self._url = f"http://{host}:{port}"
 
     async def close(self) -> None:
-        if self._server is not None:
-            await self._server.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
 
-    async def __aenter__(self) -> _LoopbackServer:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -313,3 +316,24 @@ class BotClient:
             except json.JSONDecodeError:
                 body = text
             return response.status, body
+
+
+class StaticCredential:
+    """An azure-identity style async credential that hands out a fixed token (for fakes)."""
+
+    def __init__(self, token: str = "fake-graph-token") -> None:  # noqa: S107 - a fake's token
+        self._token = token
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        return None
+
+    async def __aenter__(self) -> StaticCredential:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
