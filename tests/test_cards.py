@@ -1,0 +1,80 @@
+"""Every card, rendered with hostile text, parses, validates, fits Teams and shows the text literally."""
+
+from __future__ import annotations
+
+import pytest
+
+from cards import CardTooLarge, plain_text, render_card
+from cards.markdown import escape_markdown, unescape_markdown
+from cards.views import (
+    CommandLine,
+    ErrorView,
+    HelpSection,
+    HelpView,
+    JoinView,
+    NotUnderstoodView,
+    QuickAction,
+    WelcomeView,
+    WhoamiView,
+)
+from tests.cardcheck import assert_valid_card
+
+HOSTILE = [
+    'a "quoted" name',
+    "back\\slash \\n \\u0000",
+    "*bold* _italic_ ~~strike~~ `code`",
+    "[click me](https://evil.example) ![img](x)",
+    "<at>Bot</at> <b>html</b> &amp; &lt;",
+    '"}, {"type": "Action.OpenUrl", "url": "https://evil.example"}, {"x": "',
+    "{{DATE(2026-01-22T10:00:00Z, SHORT)}} {{TIME(2026-01-22T10:00:00Z)}}",
+    "- a list\n1. numbered\n# heading",
+    "emoji 🚀👩🏽‍⚕️ and RTL ‮reversed",
+    "x" * 5000,
+]
+
+
+def views(text: str) -> dict[str, object]:
+    return {
+        "welcome": WelcomeView(text, text),
+        "help": HelpView(
+            text, (HelpSection(text, (CommandLine(text, text),)),), (QuickAction(text, text),), text
+        ),
+        "whoami": WhoamiView(text, text, text, text, text, text),
+        "not_understood": NotUnderstoodView(text, text, (QuickAction(text, text),)),
+        "error": ErrorView(text, text, text),
+        "join": JoinView(text),
+    }
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("template", list(views("")))
+def test_hostile_text_cannot_break_or_inject_into_a_card(template: str, text: str) -> None:
+    card = render_card(template, views(text)[template])
+
+    assert_valid_card(card.content)
+    actions = card.content.get("actions", [])
+    assert all(a["type"] == "Action.Submit" for a in actions)  # nothing injected
+    assert all(set(a["data"]) == {"verb", "command"} for a in actions)
+    shown = plain_text(card.content)
+    if len(text) < 100 and template != "join":  # long text is clipped by design; join shows a GUID
+        assert text.strip() in shown or text.splitlines()[0] in shown
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_markdown_escaping_round_trips(text: str) -> None:
+    escaped = escape_markdown(text)
+    assert unescape_markdown(escaped) == text
+    assert "{{" not in escaped  # Adaptive Card text functions cannot fire
+    assert "<" not in escaped  # no tags, so no <at> mentions or HTML
+
+
+def test_a_card_over_the_teams_limit_is_refused() -> None:
+    sections = tuple(HelpSection(f"s{i}", (CommandLine("x" * 900, "y" * 900),)) for i in range(60))
+    with pytest.raises(CardTooLarge):
+        render_card("help", HelpView("me", sections, (), ""))
+
+
+def test_fallback_text_reads_as_plain_text() -> None:
+    card = render_card("error", ErrorView("Oops *here*", "Try [again](x)"))
+    assert card.fallback == "Oops *here*\nTry [again](x)"
+    assert card.content["fallbackText"] == card.fallback

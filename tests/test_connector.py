@@ -1,0 +1,72 @@
+"""The outbound connector: pooled, failures carry status and Retry-After, tokens only over https."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+from botbuilder.schema import Activity
+
+from bot.connector import (
+    Codec,
+    ConnectorError,
+    NoToken,
+    PooledConnectorFactory,
+    check_service_url,
+    retry_after_seconds,
+)
+from bot.testing import FakeConnector
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    now = datetime(2026, 1, 22, 10, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds("Thu, 22 Jan 2026 10:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Thu, 22 Jan 2026 09:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+async def test_a_throttled_send_raises_with_status_and_retry_after(
+    connector: FakeConnector,
+) -> None:
+    connector.fail_next(1, 429, retry_after="3")
+    async with aiohttp.ClientSession() as http:
+        factory = PooledConnectorFactory(http, NoToken(), Codec.create(), require_https=False)
+        client = await factory.create(connector.service_url)
+        message = Activity(type="message", text="hello")
+
+        with pytest.raises(ConnectorError) as throttled:
+            await client.conversations.send_to_conversation("19:abc@thread.tacv2", message)
+        sent = await client.conversations.send_to_conversation("19:abc@thread.tacv2", message)
+
+    assert (throttled.value.status, throttled.value.retry_after) == (429, 3.0)
+    assert sent.id == "activity-1"
+    [call] = connector.sent()
+    assert call.body is not None
+    assert call.body["text"] == "hello"
+
+
+async def test_member_lookups_are_served(connector: FakeConnector) -> None:
+    connector.members["29:abc"] = {
+        "id": "29:abc",
+        "name": "Priya",
+        "aadObjectId": "a1",
+        "email": "p@x",
+    }
+    async with aiohttp.ClientSession() as http:
+        client = await PooledConnectorFactory(
+            http, NoToken(), Codec.create(), require_https=False
+        ).create(connector.service_url)
+        member = await client.conversations.get_conversation_member("19:abc@thread.tacv2", "29:abc")
+    assert (member.name, member.aad_object_id, member.email) == ("Priya", "a1", "p@x")
+
+
+def test_with_an_app_id_the_token_only_goes_to_https_or_loopback() -> None:
+    check_service_url("https://smba.trafficmanager.net/emea/", require_https=True)
+    check_service_url("http://127.0.0.1:8080/", require_https=True)
+    with pytest.raises(ValueError, match="https"):
+        check_service_url("http://smba.example/", require_https=True)
+    with pytest.raises(ValueError, match="serviceUrl"):
+        check_service_url("file:///etc/passwd", require_https=False)
