@@ -92,7 +92,7 @@ class MessagesEndpoint:
     def _invoke_reply(self, invoke_response: InvokeResponse) -> web.Response:
         body = invoke_response.body
         if isinstance(body, Model):
-            body = self._codec.dump(body, type(body).__name__)
+            body = self._codec.dump(body)
         if body is None:
             return web.Response(status=int(invoke_response.status))
         return web.json_response(body, status=int(invoke_response.status))

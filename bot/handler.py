@@ -134,9 +134,7 @@ class ForumBot(TeamsActivityHandler):
             remember_conversation(session, place, self._services.clock())
 
     def _reference(self, activity: Activity, *, keep_user: bool) -> dict[str, object]:
-        reference = self._codec.dump(
-            TurnContext.get_conversation_reference(activity), "ConversationReference"
-        )
+        reference = self._codec.dump(TurnContext.get_conversation_reference(activity))
         reference.pop("activityId", None)
         if not keep_user:
             reference.pop("user", None)  # a channel post needs no person's details

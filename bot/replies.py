@@ -13,11 +13,22 @@ from cards import Card
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
+class SharedContent(dict[str, Any]):
+    """Card JSON that is never changed once rendered, so copies may share it.
+
+    botbuilder's TurnContext.send_activities deep-copies every outgoing activity; for a card
+    that is a few hundred needless copies a reply.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedContent:
+        return self
+
+
 def card_message(card: Card) -> Activity:
     return Activity(
         type=ActivityTypes.message,
         summary=card.fallback.split("\n", 1)[0][:200],
-        attachments=[Attachment(content_type=ADAPTIVE_CARD, content=card.content)],
+        attachments=[Attachment(content_type=ADAPTIVE_CARD, content=SharedContent(card.content))],
     )
 
 

@@ -59,6 +59,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the package; no stat() on every render
     )
     env.filters["md"] = escape_markdown
     env.filters["clip"] = _clip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import aiohttp
@@ -70,3 +71,43 @@ def test_with_an_app_id_the_token_only_goes_to_https_or_loopback() -> None:
         check_service_url("http://smba.example/", require_https=True)
     with pytest.raises(ValueError, match="serviceUrl"):
         check_service_url("file:///etc/passwd", require_https=False)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "message_channel_mention",
+        "invoke_adaptiveCard_action",
+        "conversationUpdate_membersAdded_team",
+        "message_value_submit",
+    ],
+)
+def test_the_lean_dump_writes_what_msrest_writes(payload: str) -> None:
+    """Inbound payloads, a card reply built from them, and their conversation references."""
+    from botbuilder.core import TurnContext
+    from botframework.connector import models
+    from msrest import Serializer
+
+    from bot.replies import card_message
+    from cards import render_card
+    from cards.views import ErrorView
+    from tests.conftest import ACTIVITIES
+
+    codec = Codec.create()
+    msrest = Serializer({k: v for k, v in vars(models).items() if isinstance(v, type)})
+    inbound = codec.load("Activity", json.loads((ACTIVITIES / f"{payload}.json").read_text()))
+    reply = TurnContext.apply_conversation_reference(
+        card_message(render_card("error", ErrorView("t", "m"))),
+        TurnContext.get_conversation_reference(inbound),
+    )
+    reply.timestamp = datetime(2026, 1, 22, 10, 0, 0, 120000, tzinfo=UTC)
+    ours = [
+        codec.dump(m) for m in (inbound, reply, TurnContext.get_conversation_reference(inbound))
+    ]
+    reply.attachments[0].content = dict(reply.attachments[0].content)  # msrest knows only dict
+    theirs = [
+        msrest.body(inbound, "Activity"),
+        msrest.body(reply, "Activity"),
+        msrest.body(TurnContext.get_conversation_reference(inbound), "ConversationReference"),
+    ]
+    assert ours == theirs
