@@ -36,6 +36,7 @@ class Call:
     activity_id: str | None
     body: dict[str, Any] | None
     authorization: str | None = None
+    peer: str = ""  # the bot's end of the TCP connection: shows whether connections are reused
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -53,6 +54,11 @@ class Failure:
     status: int
     retry_after: str | None = None
     code: str = "ServiceError"
+
+
+def _peer(request: web.Request) -> str:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return f"{peer[0]}:{peer[1]}" if peer else ""
 
 
 def _signing_key() -> rsa.RSAPrivateKey:
@@ -188,7 +194,14 @@ class FakeConnector(_LoopbackServer):
             request.match_info["conversation"],
             request.match_info.get("activity"),
         )
-        call = Call("POST", conversation, reply_to, body, request.headers.get("Authorization"))
+        call = Call(
+            "POST",
+            conversation,
+            reply_to,
+            body,
+            request.headers.get("Authorization"),
+            _peer(request),
+        )
         failed = await self._record(call)
         return failed or web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
 

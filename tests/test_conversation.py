@@ -275,3 +275,66 @@ async def test_in_the_emulator_the_user_id_stands_for_the_entra_id(
 
     [card] = connector.sent_cards()
     assert "Priya Shah" in texts(card)
+
+
+async def test_replies_reuse_connections_to_the_connector(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    for n in range(8):
+        await bot.post(
+            activity(
+                "message_channel_mention",
+                connector,
+                id=f"m{n}",
+                text="help",
+                **{"from.aadObjectId": CAMDEN},
+            )
+        )
+
+    peers = {call.peer for call in connector.sent()}
+    assert len(connector.sent()) == 8
+    assert len(peers) == 1  # one pooled keep-alive connection, not one per reply
+
+
+async def test_a_reply_that_fails_is_followed_by_an_apology_not_a_500(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    connector.fail_next(1, 500)
+    message = activity(
+        "message_channel_mention", connector, text="help", **{"from.aadObjectId": CAMDEN}
+    )
+
+    status, _ = await bot.post(message)
+
+    assert status == 200
+    [card] = connector.sent_cards()
+    assert_valid_card(card)
+    assert "Sorry, something went wrong on my side" in texts(card)
+    assert "Reference for the secretariat: " in texts(card)
+
+
+async def test_when_even_the_apology_fails_the_turn_still_ends_cleanly(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    connector.fail_next(2, 503, retry_after="1")
+    first, _ = await bot.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            id="x1",
+            text="help",
+            **{"from.aadObjectId": CAMDEN},
+        )
+    )
+    second, _ = await bot.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            id="x2",
+            text="help",
+            **{"from.aadObjectId": CAMDEN},
+        )
+    )
+
+    assert (first, second) == (200, 200)
+    assert len(connector.sent()) == 1  # the next message is answered normally

@@ -63,11 +63,8 @@ class CommandTable:
     def closest(self, said: str, member: Member, most: int = 3) -> list[Command]:
         """The commands nearest to what was typed; the member's everyday commands if none is near."""
         visible = {c.name: c for c in self.visible_to(member)}
-        words = said.casefold().split()
-        names: list[str] = []
-        for word in words[:3]:
-            names += difflib.get_close_matches(word, visible, n=most, cutoff=0.6)
-        chosen = list(dict.fromkeys(names))[:most] or list(visible)[:most]
+        word, _ = split_command(said)
+        chosen = difflib.get_close_matches(word, visible, n=most, cutoff=0.6) or list(visible)[:most]
         return [visible[name] for name in chosen]
 
 
