@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import create_engine, text
 
 from bot.app import create_app
 from bot.connector import StaticToken
@@ -56,13 +59,56 @@ def seed_members(db: Database) -> None:
         upsert_members(session, records, NOW)
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = create_database(f"sqlite:///{tmp_path / 'forum.db'}")
+# A PostgreSQL server the storage tests may create databases on (`.ci/postgres` prints one).
+POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL: .ci/run sets FORUM_TEST_POSTGRES_URL")
+        pytest.skip("FORUM_TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"forum_test_{uuid.uuid4().hex[:12]}"
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def migrated(url: str) -> Database:
+    db = create_database(url)
     upgrade(db)
     seed_members(db)
+    return db
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated, seeded SQLite file: what the app runs on by default."""
+    db = migrated(f"sqlite:///{tmp_path / 'forum.db'}")
     yield db
     db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The storage tests' database: SQLite, and PostgreSQL where a server is configured."""
+    if request.param == "sqlite":
+        db = migrated(f"sqlite:///{tmp_path / 'forum.db'}")
+        yield db
+        db.dispose()
+        return
+    with postgres_database() as url:
+        db = migrated(url)
+        yield db
+        db.dispose()
 
 
 @pytest.fixture

@@ -16,16 +16,16 @@ HEADER = "aad_object_id,name,email,organisation,roles,topics\n"
 NEW = "0b0b0b0b-1c1c-4d2d-8e3e-4f4f4f4f4f4f"
 
 
-def test_a_clean_file_adds_and_updates(database: Database) -> None:
+def test_a_clean_file_adds_and_updates(any_database: Database) -> None:
     text = HEADER + (
         f"{NEW},Lee Moreno,lee.moreno@nhs.example,NHS North Central London ICB,member;chair,therapies;S75\n"
         f"{CAMDEN},Priya Shah-Jones,priya@camden.example,camden,member,\n"
     )
 
-    report = import_members(database, text, NOW)
+    report = import_members(any_database, text, NOW)
 
     assert (report.added, report.updated) == (1, 1)
-    with database.transaction() as session:
+    with any_database.transaction() as session:
         lee = find_member(session, NEW)
         priya = find_member(session, CAMDEN)
     assert lee is not None
@@ -37,7 +37,7 @@ def test_a_clean_file_adds_and_updates(database: Database) -> None:
     assert priya.roles == {Role.MEMBER}  # roles are replaced, not merged
 
 
-def test_every_bad_line_is_reported_and_nothing_changes(database: Database) -> None:
+def test_every_bad_line_is_reported_and_nothing_changes(any_database: Database) -> None:
     text = HEADER + (
         f"{NEW},Lee Moreno,lee@nhs.example,QMJ,member,\n"  # fine on its own
         "not-a-guid,Ann,ann@x.example,202,member,\n"
@@ -46,7 +46,7 @@ def test_every_bad_line_is_reported_and_nothing_changes(database: Database) -> N
     )
 
     with pytest.raises(ImportRejected) as rejected:
-        import_members(database, text, NOW)
+        import_members(any_database, text, NOW)
 
     found = {(p.line, p.column) for p in rejected.value.problems}
     assert found == {
@@ -59,31 +59,31 @@ def test_every_bad_line_is_reported_and_nothing_changes(database: Database) -> N
     assert "'boss' is not a role" in str(
         next(p for p in rejected.value.problems if p.column == "roles")
     )
-    with database.transaction() as session:
+    with any_database.transaction() as session:
         assert find_member(session, NEW) is None
         priya = find_member(session, CAMDEN)
     assert priya is not None
     assert priya.name == "Priya Shah"
 
 
-def test_an_unknown_organisation_rejects_the_whole_file(database: Database) -> None:
+def test_an_unknown_organisation_rejects_the_whole_file(any_database: Database) -> None:
     text = HEADER + f"{NEW},Lee Moreno,lee@nhs.example,Atlantis Council,member,\n"
     with pytest.raises(ImportRejected) as rejected:
-        import_members(database, text, NOW)
+        import_members(any_database, text, NOW)
     [problem] = rejected.value.problems
     assert (problem.line, problem.column) == (2, "organisation")
-    with database.transaction() as session:
+    with any_database.transaction() as session:
         assert find_member(session, NEW) is None
 
 
-def test_a_missing_column_is_named(database: Database) -> None:
+def test_a_missing_column_is_named(any_database: Database) -> None:
     with pytest.raises(ImportRejected) as rejected:
-        import_members(database, "aad_object_id,name,email\n", NOW)
+        import_members(any_database, "aad_object_id,name,email\n", NOW)
     assert {p.column for p in rejected.value.problems} == {"organisation", "roles", "topics"}
 
 
-def test_a_bom_and_windows_line_endings_are_fine(database: Database, tmp_path: Path) -> None:
+def test_a_bom_and_windows_line_endings_are_fine(any_database: Database, tmp_path: Path) -> None:
     text = "\ufeff" + (HEADER + f"{NEW},Zoë Brontë,zoe@camden.example,202,member,\n").replace(
         "\n", "\r\n"
     )
-    assert import_members(database, text, NOW).added == 1
+    assert import_members(any_database, text, NOW).added == 1

@@ -35,11 +35,11 @@ def test_each_subregion_has_one_icb_named_as_the_checked_list_names_it() -> None
     assert sorted(icb.subregion for icb in ICBS) == sorted(SUBREGIONS)
 
 
-def test_db_upgrade_seeds_every_organisation_once_and_is_idempotent(database: Database) -> None:
+def test_db_upgrade_seeds_every_organisation_once_and_is_idempotent(any_database: Database) -> None:
     from forum_ops.db import upgrade
 
-    upgrade(database)  # a second run changes nothing
-    with database.transaction() as session:
+    upgrade(any_database)  # a second run changes nothing
+    with any_database.transaction() as session:
         rows = session.scalars(select(OrganisationRow)).all()
     assert len(rows) == len(ORGANISATIONS) == 39
     assert {r.kind for r in rows} == {k.value for k in OrganisationKind}

@@ -64,7 +64,9 @@ class CommandTable:
         """The commands nearest to what was typed; the member's everyday commands if none is near."""
         visible = {c.name: c for c in self.visible_to(member)}
         word, _ = split_command(said)
-        chosen = difflib.get_close_matches(word, visible, n=most, cutoff=0.6) or list(visible)[:most]
+        chosen = (
+            difflib.get_close_matches(word, visible, n=most, cutoff=0.6) or list(visible)[:most]
+        )
         return [visible[name] for name in chosen]
 
 
