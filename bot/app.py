@@ -6,6 +6,8 @@ needs a running event loop (the HTTP session) is made in the app's startup.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +27,7 @@ from bot.handler import ForumBot, on_turn_error
 from bot.services import Services
 from bot.settings import AppType, Settings
 from forum_ops.db import Database, create_database
+from forum_ops.turns import forget_old_activities
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +57,12 @@ def create_app(
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         runtime = await _start(settings, database, tokens or _token_source(settings))
         app[RUNTIME] = runtime
+        housekeeping = asyncio.create_task(_housekeeping(runtime.services))
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
+        housekeeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await housekeeping
         await runtime.http.close()
         await runtime.tokens.close()
         runtime.services.executor.shutdown(wait=True)
@@ -123,6 +130,25 @@ def _token_source(settings: Settings) -> TokenSource:
     return EntraAppToken(
         ClientSecretCredential(tenant, settings.microsoft_app_id, settings.microsoft_app_password)
     )
+
+
+HOUSEKEEPING_EVERY_SECONDS = 3600.0
+
+
+async def _housekeeping(services: Services) -> None:
+    """Hourly: forget processed-activity keys older than Teams could redeliver."""
+    while True:
+        try:
+            forgotten = await services.run(_forget_old_activities, services)
+            log.info("housekeeping.done", extra={"activity_keys_forgotten": forgotten})
+        except Exception:
+            log.warning("housekeeping.failed", exc_info=True)
+        await asyncio.sleep(HOUSEKEEPING_EVERY_SECONDS)
+
+
+def _forget_old_activities(services: Services) -> int:
+    with services.db.transaction() as session:
+        return forget_old_activities(session, services.clock())
 
 
 def _ping(db: Database) -> None:

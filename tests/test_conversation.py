@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from bot.testing import BotClient, FakeConnector
@@ -338,3 +340,24 @@ async def test_when_even_the_apology_fails_the_turn_still_ends_cleanly(
 
     assert (first, second) == (200, 200)
     assert len(connector.sent()) == 1  # the next message is answered normally
+
+
+async def test_at_startup_keys_older_than_two_days_are_forgotten(
+    database: Database, connector: FakeConnector
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from forum_ops.turns import start_turn
+    from tests.conftest import make_settings, serve
+
+    start_turn(database, "from-last-week", None, datetime.now(UTC) - timedelta(days=7))
+    start_turn(database, "from-today", None, datetime.now(UTC))
+
+    async for _client in serve(make_settings(database, connector), database):
+        for _ in range(50):  # housekeeping runs in the background once the app has started
+            with database.transaction() as session:
+                keys = set(session.scalars(select(ProcessedActivityRow.key)))
+            if keys == {"from-today"}:
+                break
+            await asyncio.sleep(0.05)
+        assert keys == {"from-today"}
