@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, String, Text, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -93,3 +93,34 @@ class ProcessedActivityRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class OutboxRow(Base):
+    """A proactive message and its delivery record (see forum_ops/outbox.py)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_conversation_status", "conversation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(10))
+    target_key: Mapped[str | None] = mapped_column(String(300))
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    conversation_kind: Mapped[str] = mapped_column(String(16))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(Text)
+    activity: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text)
+    sent_activity_id: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
