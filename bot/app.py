@@ -24,7 +24,9 @@ from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.endpoint import MessagesEndpoint
 from bot.handler import ForumBot, on_turn_error
-from bot.services import Services
+from bot.notices import dead_letter_notices
+from bot.outbox_worker import DeliveryPolicy, OutboxWorker
+from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
 from forum_ops.db import Database, create_database
 from forum_ops.turns import forget_old_activities
@@ -42,6 +44,7 @@ class Runtime:
     adapter: CloudAdapter
     bot: ForumBot
     endpoint: MessagesEndpoint
+    worker: OutboxWorker
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -58,11 +61,16 @@ def create_app(
         runtime = await _start(settings, database, tokens or _token_source(settings))
         app[RUNTIME] = runtime
         housekeeping = asyncio.create_task(_housekeeping(runtime.services))
+        delivery = asyncio.create_task(runtime.worker.run())
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
-        housekeeping.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await housekeeping
+        runtime.worker.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(delivery), 5)  # let in-flight sends finish
+        for task in (housekeeping, delivery):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await runtime.http.close()
         await runtime.tokens.close()
         runtime.services.executor.shutdown(wait=True)
@@ -109,10 +117,19 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         commands=build_commands(),
         actions=build_actions(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
+        doorbell=Doorbell(),
     )
     bot = ForumBot(services, codec)
     endpoint = MessagesEndpoint(adapter, bot, codec)
-    return Runtime(services, http, tokens, adapter, bot, endpoint)
+    worker = OutboxWorker(
+        services,
+        adapter,
+        codec,
+        DeliveryPolicy.from_settings(settings),
+        services.doorbell,
+        dead_letter_notices,
+    )
+    return Runtime(services, http, tokens, adapter, bot, endpoint, worker)
 
 
 def _token_source(settings: Settings) -> TokenSource:

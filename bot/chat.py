@@ -9,6 +9,7 @@ would send (a message with `value` for Action.Submit, an `adaptiveCard/action` i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import uuid
 from collections.abc import Callable
@@ -117,7 +118,9 @@ class ChatSession:
         }
 
     async def start(self) -> None:
-        await self._post(self._activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
+        await self._post(
+            self._activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]), settle=3.0
+        )
 
     async def say(self, text: str) -> None:
         await self._post(self._activity("message", text=text))
@@ -171,10 +174,14 @@ class ChatSession:
                 values[field_["id"]] = self._ask(f"  {label}: ")
         return values
 
-    async def _post(self, activity: dict[str, Any]) -> None:
+    async def _post(self, activity: dict[str, Any], settle: float = 0.4) -> None:
+        """Post, then show what the bot sent: replies at once, and what the outbox delivers
+        (welcomes, announcements) as it arrives within `settle` seconds."""
         status, _ = await self._bot.post(activity)
         if status >= 400:
             self._say(f"(the bot answered {status})")
+        with contextlib.suppress(TimeoutError):
+            await self._channel.wait_for_sent(self._seen + 1, within=settle)
         for call in self._channel.sent()[self._seen :]:
             for card in call.cards:
                 self._show(card)

@@ -19,7 +19,7 @@ from bot.actions import ActionRequest
 from bot.commands import CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
-from bot.replies import card_invoke_response, card_message, error_invoke_response
+from bot.replies import card_invoke_response, card_message, card_payload, error_invoke_response
 from bot.services import Services
 from bot.teams import (
     action_data,
@@ -31,8 +31,9 @@ from bot.teams import (
 )
 from cards import Card, render_card
 from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
-from forum_ops.conversations import ConversationPlace, remember_conversation
+from forum_ops.conversations import ConversationPlace
 from forum_ops.errors import ForumError
+from forum_ops.installation import installed
 from forum_ops.model import Member
 from forum_ops.turns import activity_key, start_turn
 
@@ -121,17 +122,17 @@ class ForumBot(TeamsActivityHandler):
             team_id=team_id(activity),
             reference=self._reference(activity, keep_user=kind == "personal"),
         )
-        await self._services.run(self._remember, place)
-        log.info("bot.installed", extra={"conversation_kind": kind})
         greeting = f"Hello {member.name}." if kind == "personal" and member else "Hello everyone."
-        await self._send(
-            turn_context,
-            render_card("welcome", WelcomeView(greeting, how_to_talk(kind))),
-        )
+        welcome = card_payload(render_card("welcome", WelcomeView(greeting, how_to_talk(kind))))
+        await self._services.run(self._installed, place, welcome, activity.id or "")
+        self._services.doorbell.ring()
+        log.info("bot.installed", extra={"conversation_kind": kind})
 
-    def _remember(self, place: ConversationPlace) -> None:
+    def _installed(
+        self, place: ConversationPlace, welcome: dict[str, object], install_id: str
+    ) -> None:
         with self._services.db.transaction() as session:
-            remember_conversation(session, place, self._services.clock())
+            installed(session, place, welcome, install_id, self._services.clock())
 
     def _reference(self, activity: Activity, *, keep_user: bool) -> dict[str, object]:
         reference = self._codec.dump(TurnContext.get_conversation_reference(activity))

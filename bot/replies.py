@@ -24,6 +24,15 @@ class SharedContent(dict[str, Any]):
         return self
 
 
+def card_payload(card: Card) -> dict[str, Any]:
+    """A card as a Bot Framework message activity in JSON, for the outbox."""
+    return {
+        "type": "message",
+        "summary": card.fallback.split("\n", 1)[0][:200],
+        "attachments": [{"contentType": ADAPTIVE_CARD, "content": card.content}],
+    }
+
+
 def card_message(card: Card) -> Activity:
     return Activity(
         type=ActivityTypes.message,

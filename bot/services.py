@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class Doorbell:
+    """Rung when this process enqueues, so the worker need not wait for its next poll."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def ring(self) -> None:
+        self._event.set()
+
+    async def wait(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), seconds)
+        self._event.clear()
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -32,6 +48,7 @@ class Services:
     commands: CommandTable
     actions: ActionTable
     executor: ThreadPoolExecutor
+    doorbell: Doorbell
     clock: Callable[[], datetime] = utc_now
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

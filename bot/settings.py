@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     forum_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA
     forum_log_level: str = "INFO"
     forum_max_request_bytes: int = 256 * 1024
+    # The forum's channel for announcements and agendas: a conversation id such as
+    # 19:...@thread.tacv2; empty = the channel where the bot was last installed in a team.
+    forum_channel_id: str = ""
+
+    # Delivery of proactive messages (SPEC section 8): Teams' limits as count/seconds windows.
+    forum_outbox_conversation_limits: str = "7/1,8/2,60/30,1800/3600"
+    forum_outbox_tenant_limits: str = "50/1"  # per app and tenant, for each replica
+    forum_outbox_max_attempts: int = 6
+    forum_outbox_backoff_seconds: float = 1.0  # first retry's wait; doubles, with jitter
+    forum_outbox_backoff_max_seconds: float = 60.0
+    forum_outbox_lease_seconds: float = 60.0  # a dead worker's messages are retried after this
+    forum_outbox_poll_seconds: float = 1.0
 
     @property
     def auth_enabled(self) -> bool:

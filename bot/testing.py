@@ -13,6 +13,7 @@ import asyncio
 import copy
 import itertools
 import json
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -97,12 +98,41 @@ class _LoopbackServer:
         await self.close()
 
 
+TEAMS_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))  # per conversation: count, seconds
+
+
+@dataclass
+class Attempt:
+    """Every request to send, update or delete, whatever the answer."""
+
+    method: str
+    conversation_id: str
+    status: int
+    at: float
+
+
 class FakeConnector(_LoopbackServer):
     KEY_ID = "fake-connector-key"
 
-    def __init__(self, *, endorsements: tuple[str, ...] = ("msteams", "emulator")) -> None:
+    def __init__(
+        self,
+        *,
+        endorsements: tuple[str, ...] = ("msteams", "emulator"),
+        limits: tuple[tuple[int, float], ...] = (),
+        failure_rate: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        """`limits` (e.g. TEAMS_LIMITS) are enforced per conversation: a message over any of
+        them gets 429 and is counted in `breaches`. `failure_rate` answers that share of
+        requests at random with 429 or 503 (seeded), as a busy service would."""
         super().__init__()
         self.calls: list[Call] = []
+        self.attempts: list[Attempt] = []
+        self.breaches = 0
+        self.limits = limits
+        self.failure_rate = failure_rate
+        self._random = random.Random(seed)  # noqa: S311 - a fake's dice
+        self._accepted: dict[str, list[float]] = {}
         self.members: dict[str, dict[str, Any]] = {}  # member id -> TeamsChannelAccount JSON
         self.failures: list[Failure] = []
         self.endorsements = endorsements
@@ -172,12 +202,28 @@ class FakeConnector(_LoopbackServer):
 
     # -- the fake API --------------------------------------------------------------------------
 
+    def _over_limit(self, conversation_id: str, now: float) -> bool:
+        accepted = self._accepted.setdefault(conversation_id, [])
+        return any(
+            sum(1 for t in accepted if t > now - seconds) >= count for count, seconds in self.limits
+        )
+
     async def _record(self, call: Call) -> web.Response | None:
+        now = time.monotonic()
         failure = self.failures.pop(0) if self.failures else None
+        if failure is None and self.limits and self._over_limit(call.conversation_id, now):
+            self.breaches += 1
+            failure = Failure(429, "1", "TooManyRequests")
+        if failure is None and self.failure_rate and self._random.random() < self.failure_rate:
+            failure = Failure(self._random.choice((429, 503)), None, "Busy")
+        self.attempts.append(
+            Attempt(call.method, call.conversation_id, failure.status if failure else 200, now)
+        )
         if failure is not None:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
             body = {"error": {"code": failure.code, "message": f"fake failure {failure.status}"}}
             return web.json_response(body, status=failure.status, headers=headers)
+        self._accepted.setdefault(call.conversation_id, []).append(now)
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()

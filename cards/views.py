@@ -64,3 +64,40 @@ class ErrorView:
 @dataclass(frozen=True)
 class JoinView:
     aad_object_id: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    title: str
+    value: str
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A short message from the assistant: a title, a sentence or two, optional facts."""
+
+    title: str
+    message: str
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    text: str
+    author: str
+    when: str
+
+
+@dataclass(frozen=True)
+class DeadLetterLine:
+    purpose: str
+    where: str
+    attempts: int
+    error: str
+    when: str
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    counts: tuple[Fact, ...]
+    dead: tuple[DeadLetterLine, ...]

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum_ops.db.schema import ConversationRow
+from forum_ops.db.schema import ConversationRow, MemberRow
+from forum_ops.model import Role
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,10 @@ def find_conversation(session: Session, conversation_id: str) -> ConversationPla
     row = session.scalars(
         select(ConversationRow).where(ConversationRow.conversation_id == conversation_id)
     ).first()
-    if row is None:
-        return None
+    return _place(row) if row else None
+
+
+def _place(row: ConversationRow) -> ConversationPlace:
     return ConversationPlace(
         row.conversation_id,
         row.kind,
@@ -53,3 +56,35 @@ def find_conversation(session: Session, conversation_id: str) -> ConversationPla
         row.team_id,
         json.loads(row.reference),
     )
+
+
+def forum_channel(session: Session, configured_id: str = "") -> ConversationPlace | None:
+    """The forum's channel: the configured conversation, else where the bot was last installed
+    in a team."""
+    query = select(ConversationRow).where(ConversationRow.kind == "channel")
+    if configured_id:
+        query = query.where(ConversationRow.conversation_id == configured_id)
+    row = session.scalars(query.order_by(ConversationRow.updated_at.desc()).limit(1)).first()
+    return _place(row) if row else None
+
+
+def member_places(session: Session, role: Role | None = None) -> list[ConversationPlace]:
+    """The 1:1 chats of registered members (of one role, if given), by member name."""
+    query = (
+        select(ConversationRow)
+        .join(MemberRow, MemberRow.aad_object_id == ConversationRow.aad_object_id)
+        .where(ConversationRow.kind == "personal")
+        .order_by(MemberRow.name)
+    )
+    rows = session.scalars(query).all()
+    if role is not None:
+        member_roles = {
+            m.aad_object_id: m.roles.split(";")
+            for m in session.scalars(
+                select(MemberRow).where(
+                    MemberRow.aad_object_id.in_([r.aad_object_id for r in rows])
+                )
+            )
+        }
+        rows = [r for r in rows if role.value in member_roles.get(r.aad_object_id or "", [])]
+    return [_place(row) for row in rows]

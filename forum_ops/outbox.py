@@ -67,6 +67,7 @@ class Claimed:
     tenant_id: str
     reference: dict[str, Any]
     activity: dict[str, Any]
+    target_key: str | None
     target_activity_id: str | None
     attempts: int
 
@@ -162,6 +163,7 @@ def claim(
             tenant_id=r.tenant_id,
             reference=json.loads(r.reference),
             activity=json.loads(r.activity),
+            target_key=r.target_key,
             target_activity_id=targets.get(r.target_key) if r.target_key else None,
             attempts=r.attempts,
         )
@@ -268,12 +270,18 @@ def dead_letters(session: Session, most: int = 10) -> list[DeadLetter]:
     ]
 
 
-def sent_since(session: Session, conversation_id: str, since: datetime) -> list[datetime]:
-    """When messages to a conversation were sent since `since` (to seed a worker's rate limits)."""
-    return list(
-        session.scalars(
-            select(OutboxRow.sent_at)
-            .where(OutboxRow.conversation_id == conversation_id, OutboxRow.sent_at >= since)
-            .order_by(OutboxRow.sent_at)
-        )
+def recent_sends(
+    session: Session, conversation_ids: Iterable[str], since: datetime
+) -> dict[str, list[datetime]]:
+    """When messages to these conversations were sent since `since`, to seed a worker's limits
+    (a conversation may have been served by another worker, or before a restart)."""
+    found: dict[str, list[datetime]] = {}
+    rows = session.execute(
+        select(OutboxRow.conversation_id, OutboxRow.sent_at)
+        .where(OutboxRow.conversation_id.in_(list(conversation_ids)), OutboxRow.sent_at >= since)
+        .order_by(OutboxRow.sent_at)
     )
+    for conversation_id, sent_at in rows:
+        if sent_at is not None:
+            found.setdefault(conversation_id, []).append(sent_at)
+    return found

@@ -33,8 +33,11 @@ TEAMS_PER_APP_AND_TENANT = (Window(50, 1),)
 
 
 class SlidingWindows:
-    def __init__(self, windows: Iterable[Window]) -> None:
-        self.windows = tuple(sorted(windows, key=lambda w: w.seconds))
+    def __init__(self, windows: Iterable[Window], margin: float = 0.0) -> None:
+        """`margin` seconds widen every window, for messages that arrive later than they left."""
+        self.windows = tuple(
+            Window(w.count, w.seconds + margin) for w in sorted(windows, key=lambda w: w.seconds)
+        )
         if not self.windows:
             raise ValueError("at least one window is needed")
         self._span = self.windows[-1].seconds

@@ -29,8 +29,9 @@ async def test_install_in_a_team_welcomes_and_remembers_the_channel(
     status, _ = await bot.post(install)
 
     assert status == 200
-    [call] = connector.sent()
+    [call] = await connector.wait_for_sent(1)  # through the outbox
     assert call.conversation_id == install["conversation"]["id"]
+    assert call.activity_id is None  # a new post in the channel, not a reply to a made-up id
     [card] = call.cards
     assert_valid_card(card)
     assert "Welcome to the Pan-London SEND Commissioning Forum assistant" in texts(card)

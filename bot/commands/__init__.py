@@ -1,8 +1,11 @@
 """Text commands: one file per feature, registered explicitly here (SPEC section 4)."""
 
+from bot.commands.announce import make_announcement
 from bot.commands.help import show_help
+from bot.commands.outbox import show_outbox
 from bot.commands.table import Command, CommandRequest, CommandTable, split_command
 from bot.commands.whoami import show_whoami
+from forum_ops.model import Role
 
 __all__ = ["Command", "CommandRequest", "CommandTable", "build_commands", "split_command"]
 
@@ -20,6 +23,28 @@ def build_commands() -> CommandTable:
             "Getting started",
             show_whoami,
             "Who am I?",
+        )
+    )
+    secretariat = frozenset({Role.SECRETARIAT})
+    table.register(
+        Command(
+            "announce",
+            "announce <text>",
+            "post a card to the forum's channel and every member",
+            "Secretariat",
+            make_announcement,
+            roles=secretariat,
+        )
+    )
+    table.register(
+        Command(
+            "outbox",
+            "outbox",
+            "message delivery: counts and what could not be delivered",
+            "Secretariat",
+            show_outbox,
+            "Delivery",
+            roles=secretariat,
         )
     )
     return table

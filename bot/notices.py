@@ -1,0 +1,36 @@
+"""What the secretariat is told when a message could not be delivered: once an hour at most."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.replies import card_payload
+from cards import render_card
+from cards.views import NoticeView
+from forum_ops.conversations import member_places
+from forum_ops.model import Role
+from forum_ops.outbox import Claimed, Outgoing
+
+NOTICE = "outbox-notice"
+
+
+def dead_letter_notices(
+    session: Session, message: Claimed, error: str, now: datetime
+) -> list[Outgoing]:
+    """One notice per secretariat member per hour, whatever the number of dead letters."""
+    if message.purpose == NOTICE:
+        return []  # a notice that cannot be delivered tells nobody
+    card = render_card(
+        "notice",
+        NoticeView(
+            "Some messages could not be delivered",
+            "Teams refused a message after every retry. Type outbox to see what and why.",
+        ),
+    )
+    hour = now.strftime("%Y-%m-%dT%H")
+    return [
+        Outgoing(f"{NOTICE}:{hour}:{place.conversation_id}", NOTICE, place, card_payload(card))
+        for place in member_places(session, Role.SECRETARIAT)
+    ]

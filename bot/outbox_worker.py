@@ -1,0 +1,281 @@
+"""The outbox's delivery worker: claims due messages and sends them through the adapter.
+
+One worker runs in each app process (started and stopped with the app). It keeps Teams' limits
+(per conversation and per app and tenant, sliding windows from settings), retries 412, 429, 502,
+503 and 504 with Retry-After or exponential backoff with jitter, slows the whole worker after a
+429 (as Company Communicator's global throttle does), and dead-letters a message after its last
+attempt, telling the secretariat at most once an hour.
+
+botbuilder raises the connector's errors inside `continue_conversation`, where they would go to
+`on_turn_error` and be swallowed; the send callback here catches them and hands back an outcome.
+A proactive send clears the continuation activity's id, or the SDK would make up a replyToId.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from sqlalchemy.orm import Session
+
+from bot.connector import Codec, ConnectorError
+from bot.services import Doorbell, Services
+from bot.settings import Settings
+from forum_ops import outbox
+from forum_ops.outbox import Claimed, Operation
+from forum_ops.ratelimit import SlidingWindows, Window
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({412, 429, 502, 503, 504})
+# Teams counts a message when it arrives; windows are kept this much wider for the journey.
+LIMIT_MARGIN_SECONDS = 0.02
+MAX_RETRY_AFTER_SECONDS = 3600.0
+ONE_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    per_conversation: tuple[Window, ...]
+    per_tenant: tuple[Window, ...]
+    max_attempts: int
+    backoff_seconds: float
+    backoff_max_seconds: float
+    lease: timedelta
+    poll_seconds: float
+    batch: int = 64
+    concurrency: int = 16
+
+    @staticmethod
+    def from_settings(settings: Settings) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            per_conversation=Window.parse(settings.forum_outbox_conversation_limits),
+            per_tenant=Window.parse(settings.forum_outbox_tenant_limits),
+            max_attempts=settings.forum_outbox_max_attempts,
+            backoff_seconds=settings.forum_outbox_backoff_seconds,
+            backoff_max_seconds=settings.forum_outbox_backoff_max_seconds,
+            lease=timedelta(seconds=settings.forum_outbox_lease_seconds),
+            poll_seconds=settings.forum_outbox_poll_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sent: bool
+    activity_id: str | None = None
+    status: int | None = None  # the connector's HTTP status when it refused
+    retry_after: float | None = None
+    error: str = ""
+
+    @property
+    def retryable(self) -> bool:
+        return not self.sent and (self.status is None or self.status in RETRYABLE)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        services: Services,
+        adapter: CloudAdapter,
+        codec: Codec,
+        policy: DeliveryPolicy,
+        doorbell: Doorbell,
+        on_dead: Callable[[Session, Claimed, str, datetime], list[outbox.Outgoing]],
+        rng: random.Random | None = None,
+    ) -> None:
+        self._services, self._adapter, self._codec = services, adapter, codec
+        self._policy, self._doorbell, self._on_dead = policy, doorbell, on_dead
+        self._random = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.owner = f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._conversations = SlidingWindows(policy.per_conversation, LIMIT_MARGIN_SECONDS)
+        self._tenants = SlidingWindows(policy.per_tenant, LIMIT_MARGIN_SECONDS)
+        self._paused_until = 0.0
+        self._slots = asyncio.Semaphore(policy.concurrency)
+        self._stopping = False
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        log.info("outbox.worker_started", extra={"owner": self.owner})
+        while not self._stopping:
+            try:
+                delivered = await self.deliver_due()
+            except Exception:
+                log.exception("outbox.worker_error")
+                delivered = 0
+            if not delivered and not self._stopping:
+                await self._doorbell.wait(self._policy.poll_seconds)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._doorbell.ring()
+
+    async def deliver_due(self) -> int:
+        """Claim one batch and deliver it; returns how many messages were claimed."""
+        await self._respect_pause()
+        batch, history = await self._services.run(self._claim)
+        for conversation_id, sent_times in history.items():
+            now_wall, now = self._services.clock(), time.monotonic()
+            self._conversations.seed(
+                conversation_id, [now - (now_wall - t).total_seconds() for t in sent_times]
+            )
+        by_conversation: dict[str, list[Claimed]] = {}
+        for message in batch:
+            by_conversation.setdefault(message.conversation_id, []).append(message)
+        await asyncio.gather(
+            *(self._deliver_in_order(messages) for messages in by_conversation.values())
+        )
+        return len(batch)
+
+    def _claim(self) -> tuple[list[Claimed], dict[str, list[datetime]]]:
+        now = self._services.clock()
+        with self._services.db.transaction() as session:
+            batch = outbox.claim(session, self.owner, now, self._policy.batch, self._policy.lease)
+            unknown = {
+                m.conversation_id for m in batch if not self._conversations.known(m.conversation_id)
+            }
+            history = outbox.recent_sends(session, unknown, now - ONE_HOUR) if unknown else {}
+        return batch, history
+
+    async def _deliver_in_order(self, messages: list[Claimed]) -> None:
+        """One conversation's messages, in order; on a retry or a long wait the rest go back."""
+        async with self._slots:
+            for index, message in enumerate(messages):
+                wait = await self._wait_for_limits(message)
+                if wait is not None:  # too long to hold the lease: give this and the rest back
+                    await self._services.run(self._release, messages[index:], wait)
+                    return
+                outcome = await self._send(message)
+                await self._services.run(self._record, message, outcome)
+                if not outcome.sent:
+                    if messages[index + 1 :]:
+                        await self._services.run(self._release, messages[index + 1 :], 0.0)
+                    return
+
+    async def _wait_for_limits(self, message: Claimed) -> float | None:
+        """Sleep until both windows allow one more; None when sent, or the wait if it is long."""
+        longest_hold = self._policy.lease.total_seconds() / 3
+        while True:
+            await self._respect_pause()
+            now = time.monotonic()
+            wait = max(
+                self._conversations.wait(message.conversation_id, now),
+                self._tenants.wait(message.tenant_id, now),
+            )
+            if wait <= 0:
+                self._conversations.record(message.conversation_id, now)
+                self._tenants.record(message.tenant_id, now)
+                return None
+            if wait > longest_hold:
+                return wait
+            await asyncio.sleep(wait)
+
+    async def _respect_pause(self) -> None:
+        while (pause := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110 - a 429 may extend it
+            await asyncio.sleep(pause)
+
+    # -- one message -----------------------------------------------------------------------------
+
+    async def _send(self, message: Claimed) -> Outcome:
+        reference = self._codec.load("ConversationReference", message.reference)
+        result: list[Outcome] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            turn_context.activity.id = None  # else the SDK makes up a replyToId from it
+            try:
+                result.append(await self._operate(turn_context, message))
+            except ConnectorError as error:
+                result.append(Outcome(False, None, error.status, error.retry_after, str(error)))
+            except (aiohttp.ClientError, TimeoutError) as error:
+                result.append(Outcome(False, None, None, None, f"network: {error!r}"))
+            except Exception as error:  # a bug or a bad payload: never retried
+                log.exception("outbox.send_bug", extra={"purpose": message.purpose})
+                result.append(Outcome(False, None, 0, None, f"{type(error).__name__}: {error}"))
+
+        await self._adapter.continue_conversation(
+            reference, callback, self._services.settings.microsoft_app_id or None
+        )
+        return result[0] if result else Outcome(False, None, 0, None, "the adapter ran no turn")
+
+    async def _operate(self, turn_context: TurnContext, message: Claimed) -> Outcome:
+        if message.operation is Operation.SEND:
+            activity = self._codec.load("Activity", message.activity)
+            activity.id = None
+            response = await turn_context.send_activity(activity)
+            return Outcome(True, getattr(response, "id", None))
+        if not message.target_activity_id:  # the message to change has not been sent (yet)
+            return Outcome(False, None, None, None, f"{message.target_key} is not sent yet")
+        if message.operation is Operation.UPDATE:
+            activity = self._codec.load("Activity", message.activity)
+            activity.id = message.target_activity_id
+            await turn_context.update_activity(activity)
+        else:
+            await turn_context.delete_activity(message.target_activity_id)
+        return Outcome(True, message.target_activity_id)
+
+    # -- recording outcomes (in the executor) ----------------------------------------------------
+
+    def _record(self, message: Claimed, outcome: Outcome) -> None:
+        now, policy = self._services.clock(), self._policy
+        with self._services.db.transaction() as session:
+            if outcome.sent:
+                outbox.mark_sent(session, message.id, self.owner, now, outcome.activity_id)
+            elif not outcome.retryable:
+                outbox.mark_failed(session, message.id, self.owner, now, outcome.error)
+                log.warning(
+                    "outbox.failed", extra={"purpose": message.purpose, "status": outcome.status}
+                )
+            elif message.attempts >= policy.max_attempts:
+                error = f"{outcome.error} (after {message.attempts} attempts)"
+                outbox.mark_dead(session, message.id, self.owner, now, error)
+                outbox.enqueue_all(session, self._on_dead(session, message, error, now), now)
+                log.warning(
+                    "outbox.dead", extra={"purpose": message.purpose, "status": outcome.status}
+                )
+            else:
+                delay = self._retry_delay(message.attempts, outcome)
+                if outcome.status == 429:  # the whole worker slows down, not just this message
+                    self._paused_until = max(self._paused_until, time.monotonic() + delay)
+                outbox.mark_retry(
+                    session,
+                    message.id,
+                    self.owner,
+                    now,
+                    now + timedelta(seconds=delay),
+                    outcome.error,
+                )
+                log.info(
+                    "outbox.retry",
+                    extra={
+                        "purpose": message.purpose,
+                        "status": outcome.status,
+                        "delay_seconds": round(delay, 3),
+                    },
+                )
+        if outcome.sent:
+            log.debug("outbox.sent", extra={"purpose": message.purpose})
+
+    def _retry_delay(self, attempts: int, outcome: Outcome) -> float:
+        if outcome.retry_after is not None:  # the service said when: honour it (within reason)
+            return min(outcome.retry_after, MAX_RETRY_AFTER_SECONDS)
+        ceiling = min(
+            self._policy.backoff_max_seconds, self._policy.backoff_seconds * 2 ** (attempts - 1)
+        )
+        return ceiling / 2 + self._random.uniform(0, ceiling / 2)  # exponential, with jitter
+
+    def _release(self, messages: list[Claimed], wait: float) -> None:
+        now = self._services.clock()
+        with self._services.db.transaction() as session:
+            for message in messages:
+                outbox.release(session, message.id, self.owner, now, now + timedelta(seconds=wait))

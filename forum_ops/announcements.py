@@ -1,0 +1,64 @@
+"""Announcements from the secretariat to the forum's channel and to every member 1:1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forum_ops.conversations import forum_channel, member_places
+from forum_ops.db.schema import MemberRow
+from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.model import Member, Role
+from forum_ops.outbox import Outgoing, enqueue_all
+
+MAX_ANNOUNCEMENT_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class AnnouncementReport:
+    channel: bool  # whether the forum's channel is known and was included
+    members: int  # members reached 1:1
+    unreachable: int  # registered members with no 1:1 chat with the bot yet
+
+
+def check_announcement(author: Member, text: str) -> str:
+    if not author.has(Role.SECRETARIAT):
+        raise NotAllowed("Only the forum's secretariat can make announcements.")
+    text = text.strip()
+    if not text:
+        raise ForumError(
+            "Say what to announce, for example: announce The March meeting moves to 10:30."
+        )
+    if len(text) > MAX_ANNOUNCEMENT_CHARS:
+        raise ForumError(f"An announcement can be at most {MAX_ANNOUNCEMENT_CHARS} characters.")
+    return text
+
+
+def announce(
+    session: Session,
+    author: Member,
+    activity: dict[str, Any],
+    announcement_id: str,
+    channel_id: str,
+    now: datetime,
+) -> AnnouncementReport:
+    """Queue the announcement's card for the channel and each member's 1:1 chat."""
+    if not author.has(Role.SECRETARIAT):
+        raise NotAllowed("Only the forum's secretariat can make announcements.")
+    channel = forum_channel(session, channel_id)
+    people = member_places(session)
+    places = ([channel] if channel else []) + people
+    enqueue_all(
+        session,
+        (
+            Outgoing(f"announce:{announcement_id}:{p.conversation_id}", "announce", p, activity)
+            for p in places
+        ),
+        now,
+    )
+    registered = session.scalar(select(func.count()).select_from(MemberRow)) or 0
+    return AnnouncementReport(channel is not None, len(people), registered - len(people))

@@ -1,0 +1,224 @@
+"""The delivery worker, in the real app against the fake connector."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.testing import TEAMS_LIMITS, BotClient, FakeConnector
+from cards import plain_text
+from forum_ops.db import Database
+from forum_ops.db.schema import OutboxRow
+from forum_ops.outbox import Operation, Status
+from tests.cardcheck import assert_valid_card
+from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
+from tests.outboxing import FAST, place, put, remember, settled
+
+
+@pytest.fixture
+async def worker(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    async for client in serve(make_settings(database, connector, **FAST), database):
+        yield client
+
+
+def row(db: Database, key: str) -> OutboxRow:
+    with db.transaction() as session:
+        return session.scalars(select(OutboxRow).where(OutboxRow.key == key)).one()
+
+
+async def test_a_429_waits_for_its_retry_after(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    connector.fail_next(1, 429, retry_after="1")
+    put(database, connector, "m1", "a:one")
+
+    await settled(database)
+
+    throttled, sent = connector.attempts
+    assert (throttled.status, sent.status) == (429, 200)
+    assert sent.at - throttled.at >= 0.98
+    assert row(database, "m1").attempts == 2
+
+
+async def test_a_429_slows_the_whole_worker(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    connector.fail_next(1, 429, retry_after="1")
+    put(database, connector, "first", "a:one")
+    for _ in range(500):  # until the first attempt has been answered 429
+        if connector.attempts:
+            break
+        await asyncio.sleep(0.01)
+    put(database, connector, "other", "a:two")  # another conversation, after the 429
+
+    await settled(database)
+
+    throttled = connector.attempts[0]
+    other = next(a for a in connector.attempts if a.conversation_id == "a:two")
+    assert other.at - throttled.at >= 0.98
+
+
+async def test_a_503_storm_is_ridden_out(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    connector.fail_next(3, 503)
+    put(database, connector, "m1", "a:one")
+
+    found = await settled(database)
+
+    assert found[Status.SENT] == 1
+    assert [a.status for a in connector.attempts] == [503, 503, 503, 200]
+    assert row(database, "m1").sent_activity_id == "activity-1"
+
+
+@pytest.mark.parametrize("status", [403, 404])
+async def test_a_permanent_refusal_is_failed_without_retries(
+    worker: BotClient, connector: FakeConnector, database: Database, status: int
+) -> None:
+    connector.fail_next(1, status)
+    put(database, connector, "m1", "a:one")
+
+    found = await settled(database)
+
+    assert found[Status.FAILED] == 1
+    assert len(connector.attempts) == 1
+    assert str(status) in row(database, "m1").last_error
+
+
+async def test_after_the_last_attempt_a_message_is_dead_and_the_secretariat_told_once(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    remember(database, place(connector, "a:secretariat", aad_object_id=LIIA))
+    connector.fail_next(8, 503)  # both messages fail all 4 attempts
+    put(database, connector, "m1", "a:one")
+    put(database, connector, "m2", "a:two")
+
+    found = await settled(database)
+
+    assert found[Status.DEAD] == 2
+    notices = [c for c in connector.sent() if c.conversation_id == "a:secretariat"]
+    assert len(notices) == 1  # one notice for the hour, not one per dead letter
+    assert "Some messages could not be delivered" in plain_text(notices[0].cards[0])
+
+
+async def test_teams_limits_per_conversation_are_never_exceeded(database: Database) -> None:
+    async with FakeConnector(limits=TEAMS_LIMITS) as strict:
+        async for _ in serve(make_settings(database, strict, **FAST), database):
+            for n in range(20):
+                put(database, strict, f"a{n}", "a:busy")
+            for n in range(10):
+                put(database, strict, f"b{n}", "a:quiet")
+
+            found = await settled(database, within=30)
+
+    assert found[Status.SENT] == 30
+    assert strict.breaches == 0
+    busy = [a.at for a in strict.attempts if a.conversation_id == "a:busy"]
+    assert busy[-1] - busy[0] >= 4.0  # 20 messages at 8 per 2 seconds take at least 4 s
+    in_order = [c.body["text"] for c in strict.sent() if c.conversation_id == "a:busy"]
+    assert in_order == [f"a{n}" for n in range(20)]
+
+
+async def test_a_sent_card_can_be_updated_and_withdrawn(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    put(database, connector, "vote:1", "a:one")
+    await settled(database)
+    put(
+        database,
+        connector,
+        "vote:1:tally",
+        "a:one",
+        operation=Operation.UPDATE,
+        target_key="vote:1",
+    )
+    put(
+        database,
+        connector,
+        "vote:1:withdraw",
+        "a:one",
+        operation=Operation.DELETE,
+        target_key="vote:1",
+    )
+
+    await settled(database)
+
+    sent_id = row(database, "vote:1").sent_activity_id
+    assert [(c.method, c.activity_id) for c in connector.calls] == [
+        ("POST", None),
+        ("PUT", sent_id),
+        ("DELETE", sent_id),
+    ]
+
+
+async def test_the_secretariat_announces_to_the_channel_and_every_member(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    remember(
+        database,
+        place(connector, "19:forum@thread.tacv2", kind="channel"),
+        place(connector, "a:camden", aad_object_id=CAMDEN),
+        place(connector, "a:liia", aad_object_id=LIIA),
+    )
+    command = activity(
+        "message_channel_mention",
+        connector,
+        text="<at>ridotest</at> announce The *March* meeting moves to 10:30",
+        **{"from.aadObjectId": LIIA, "conversation.id": "a:liia"},
+    )
+
+    status, _ = await worker.post(command)
+    await settled(database)
+
+    assert status == 200
+    confirmation = connector.sent()[0]
+    assert "Announcement queued" in plain_text(confirmation.cards[0])
+    assert "Members 1:1: 2" in plain_text(confirmation.cards[0])
+    announcements = connector.sent()[1:]
+    assert sorted(c.conversation_id for c in announcements) == [
+        "19:forum@thread.tacv2",
+        "a:camden",
+        "a:liia",
+    ]
+    for call in announcements:
+        [card] = call.cards
+        assert_valid_card(card)
+        assert "The *March* meeting moves to 10:30" in plain_text(card)
+
+
+async def test_only_the_secretariat_can_announce(
+    worker: BotClient, connector: FakeConnector
+) -> None:
+    command = activity(
+        "message_channel_mention",
+        connector,
+        text="<at>ridotest</at> announce hello",
+        **{"from.aadObjectId": CAMDEN},
+    )
+
+    await worker.post(command)
+
+    [card] = connector.sent_cards()
+    assert "Sorry, I didn’t understand" in plain_text(card)
+
+
+async def test_outbox_shows_counts_and_dead_letters(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    connector.fail_next(4, 502)
+    put(database, connector, "agenda:2026-01-22:org-202", "a:one")
+    await settled(database)
+
+    await worker.post(
+        activity("message_channel_mention", connector, text="outbox", **{"from.aadObjectId": LIIA})
+    )
+
+    card = connector.sent_cards()[-1]
+    assert_valid_card(card)
+    shown = plain_text(card)
+    assert "dead: 1" in shown
+    assert "test to a personal chat, 4 attempts." in shown
+    assert "502" in shown
