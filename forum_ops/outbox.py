@@ -206,6 +206,7 @@ def mark_sent(
         status=Status.SENT.value,
         sent_at=now,
         sent_activity_id=activity_id,
+        sent_by=owner,
         last_error="",
     )
 

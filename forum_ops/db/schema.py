@@ -121,6 +121,7 @@ class OutboxRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str] = mapped_column(Text)
     sent_activity_id: Mapped[str | None] = mapped_column(String(200))
+    sent_by: Mapped[str | None] = mapped_column(String(64))  # the worker that delivered it
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("lease_until", UtcDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
         sa.Column("sent_activity_id", sa.String(200), nullable=True),
+        sa.Column("sent_by", sa.String(64), nullable=True),
         sa.Column("sent_at", UtcDateTime(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
