@@ -42,6 +42,7 @@ RETRYABLE = frozenset({412, 429, 502, 503, 504})
 # Teams counts a message when it arrives; windows are kept this much wider for the journey.
 LIMIT_MARGIN_SECONDS = 0.02
 MAX_RETRY_AFTER_SECONDS = 3600.0
+LATE_WAKE_CREDIT_SECONDS = 0.005
 ONE_HOUR = timedelta(hours=1)
 
 
@@ -52,10 +53,10 @@ class DeliveryPolicy:
     max_attempts: int
     backoff_seconds: float
     backoff_max_seconds: float
+    throttle_seconds: float
     lease: timedelta
     poll_seconds: float
-    batch: int = 64
-    concurrency: int = 16
+    batch: int = 64  # messages in hand at most: claimed, waiting for limits or sending
 
     @staticmethod
     def from_settings(settings: Settings) -> DeliveryPolicy:
@@ -65,6 +66,7 @@ class DeliveryPolicy:
             max_attempts=settings.forum_outbox_max_attempts,
             backoff_seconds=settings.forum_outbox_backoff_seconds,
             backoff_max_seconds=settings.forum_outbox_backoff_max_seconds,
+            throttle_seconds=settings.forum_outbox_throttle_seconds,
             lease=timedelta(seconds=settings.forum_outbox_lease_seconds),
             poll_seconds=settings.forum_outbox_poll_seconds,
         )
@@ -98,88 +100,145 @@ class OutboxWorker:
         self._policy, self._doorbell, self._on_dead = policy, doorbell, on_dead
         self._random = rng or random.Random()  # noqa: S311 - jitter, not security
         self.owner = f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # The tenant's budget is paced evenly (a burst of 50 arrives bunched up); a conversation's
+        # few messages a second need no pacing.
         self._conversations = SlidingWindows(policy.per_conversation, LIMIT_MARGIN_SECONDS)
-        self._tenants = SlidingWindows(policy.per_tenant, LIMIT_MARGIN_SECONDS)
+        self._tenants = SlidingWindows(policy.per_tenant, LIMIT_MARGIN_SECONDS, paced=True)
         self._paused_until = 0.0
-        self._slots = asyncio.Semaphore(policy.concurrency)
+        self._tenant_turn = asyncio.Lock()
+        self._queues: dict[str, list[Claimed]] = {}
+        self._drains: dict[str, asyncio.Task[None]] = {}
+        self._in_hand = 0
+        self._room = asyncio.Event()
         self._stopping = False
 
     # -- the loop --------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        """Claim due messages whenever fewer than `batch` are in hand; each conversation's
+        messages go out in order from its own queue."""
         log.info("outbox.worker_started", extra={"owner": self.owner})
         while not self._stopping:
+            room = self._policy.batch - self._in_hand
+            if room <= 0:
+                await self._room.wait()
+                self._room.clear()
+                continue
             try:
-                delivered = await self.deliver_due()
+                claimed = await self._claim_into_queues(room)
             except Exception:
-                log.exception("outbox.worker_error")
-                delivered = 0
-            if not delivered and not self._stopping:
+                log.exception("outbox.claim_failed")
+                claimed = 0
+            if not claimed and not self._stopping:
                 await self._doorbell.wait(self._policy.poll_seconds)
+        if self._drains:
+            await asyncio.gather(*self._drains.values(), return_exceptions=True)
 
     def stop(self) -> None:
         self._stopping = True
         self._doorbell.ring()
+        self._room.set()
 
-    async def deliver_due(self) -> int:
-        """Claim one batch and deliver it; returns how many messages were claimed."""
+    async def _claim_into_queues(self, room: int) -> int:
         await self._respect_pause()
-        batch, history = await self._services.run(self._claim)
+        batch, history = await self._services.run(self._claim, room)
+        now_wall, now = self._services.clock(), time.monotonic()
         for conversation_id, sent_times in history.items():
-            now_wall, now = self._services.clock(), time.monotonic()
             self._conversations.seed(
                 conversation_id, [now - (now_wall - t).total_seconds() for t in sent_times]
             )
-        by_conversation: dict[str, list[Claimed]] = {}
         for message in batch:
-            by_conversation.setdefault(message.conversation_id, []).append(message)
-        await asyncio.gather(
-            *(self._deliver_in_order(messages) for messages in by_conversation.values())
-        )
+            self._queues.setdefault(message.conversation_id, []).append(message)
+            self._in_hand += 1
+            if message.conversation_id not in self._drains:
+                self._drains[message.conversation_id] = asyncio.create_task(
+                    self._drain(message.conversation_id)
+                )
         return len(batch)
 
-    def _claim(self) -> tuple[list[Claimed], dict[str, list[datetime]]]:
+    def _claim(self, room: int) -> tuple[list[Claimed], dict[str, list[datetime]]]:
         now = self._services.clock()
         with self._services.db.transaction() as session:
-            batch = outbox.claim(session, self.owner, now, self._policy.batch, self._policy.lease)
+            batch = outbox.claim(session, self.owner, now, room, self._policy.lease)
             unknown = {
                 m.conversation_id for m in batch if not self._conversations.known(m.conversation_id)
             }
             history = outbox.recent_sends(session, unknown, now - ONE_HOUR) if unknown else {}
         return batch, history
 
-    async def _deliver_in_order(self, messages: list[Claimed]) -> None:
-        """One conversation's messages, in order; on a retry or a long wait the rest go back."""
-        async with self._slots:
-            for index, message in enumerate(messages):
+    async def _drain(self, conversation_id: str) -> None:
+        """Deliver one conversation's queue in order. After a failure, or when the limits would
+        hold the lease too long, what is left goes back to the outbox (a message being retried
+        does not hold back the ones after it)."""
+        queue = self._queues[conversation_id]
+        try:
+            while queue:
+                message = queue[0]
                 wait = await self._wait_for_limits(message)
-                if wait is not None:  # too long to hold the lease: give this and the rest back
-                    await self._services.run(self._release, messages[index:], wait)
-                    return
+                if wait is not None:
+                    await self._give_back(queue, wait)
+                    continue
                 outcome = await self._send(message)
-                await self._services.run(self._record, message, outcome)
-                if not outcome.sent:
-                    if messages[index + 1 :]:
-                        await self._services.run(self._release, messages[index + 1 :], 0.0)
-                    return
+                retry_in = await self._services.run(self._record, message, outcome)
+                if retry_in is not None:
+                    self._after_retry(outcome, retry_in)
+                queue.pop(0)  # still `message`: claims only append
+                self._done(1)
+                if not outcome.sent and queue:
+                    await self._give_back(queue, 0.0)
+        except Exception:
+            log.exception("outbox.drain_failed")  # their leases run out; they are sent again
+            self._done(len(queue))
+            queue.clear()
+        finally:
+            del self._queues[conversation_id]
+            del self._drains[conversation_id]
+
+    async def _give_back(self, queue: list[Claimed], wait: float) -> None:
+        """Return a conversation's queued messages to the outbox, due after `wait` seconds.
+        Taken off the queue before the await, so messages claimed meanwhile stay queued."""
+        rest = queue[:]
+        queue.clear()
+        self._done(len(rest))
+        await self._services.run(self._release, rest, wait)
+
+    def _done(self, count: int) -> None:
+        self._in_hand -= count
+        self._room.set()
 
     async def _wait_for_limits(self, message: Claimed) -> float | None:
-        """Sleep until both windows allow one more; None when sent, or the wait if it is long."""
+        """Sleep until both limits allow one more and count it; or, if that would hold the
+        lease too long, return the wait instead."""
         longest_hold = self._policy.lease.total_seconds() / 3
-        while True:
-            await self._respect_pause()
-            now = time.monotonic()
-            wait = max(
-                self._conversations.wait(message.conversation_id, now),
-                self._tenants.wait(message.tenant_id, now),
-            )
-            if wait <= 0:
-                self._conversations.record(message.conversation_id, now)
-                self._tenants.record(message.tenant_id, now)
-                return None
-            if wait > longest_hold:
-                return wait
+        # This conversation's limits: only this task sends to it, so its wait is exact.
+        wait = self._conversations.wait(message.conversation_id, time.monotonic())
+        if wait > longest_hold:
+            return wait
+        if wait > 0:
             await asyncio.sleep(wait)
+        # The tenant's limit is shared by every conversation: take turns, in arrival order, so
+        # one task waits on the clock and the rest queue (no herd waking at every tick).
+        async with self._tenant_turn:
+            allowed_at: float | None = None
+            while True:
+                await self._respect_pause()
+                now = time.monotonic()
+                wait = self._tenants.wait(message.tenant_id, now)
+                if wait <= 0:
+                    break
+                if wait > longest_hold:
+                    return wait
+                allowed_at = now + wait
+                await asyncio.sleep(wait)
+            # Count the message at the moment the limits allowed it rather than when this task
+            # woke, so that small late wake-ups do not add up into a slower pace; but credit at
+            # most LATE_WAKE_CREDIT, so that catching up after a real stall cannot bunch sends.
+            sent_at = (
+                max(allowed_at, now - LATE_WAKE_CREDIT_SECONDS) if allowed_at is not None else now
+            )
+            self._conversations.record(message.conversation_id, sent_at)
+            self._tenants.record(message.tenant_id, sent_at)
+        return None
 
     async def _respect_pause(self) -> None:
         while (pause := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110 - a 429 may extend it
@@ -226,7 +285,8 @@ class OutboxWorker:
 
     # -- recording outcomes (in the executor) ----------------------------------------------------
 
-    def _record(self, message: Claimed, outcome: Outcome) -> None:
+    def _record(self, message: Claimed, outcome: Outcome) -> float | None:
+        """Store the outcome; returns the retry's delay in seconds when one was scheduled."""
         now, policy = self._services.clock(), self._policy
         with self._services.db.transaction() as session:
             if outcome.sent:
@@ -245,8 +305,6 @@ class OutboxWorker:
                 )
             else:
                 delay = self._retry_delay(message.attempts, outcome)
-                if outcome.status == 429:  # the whole worker slows down, not just this message
-                    self._paused_until = max(self._paused_until, time.monotonic() + delay)
                 outbox.mark_retry(
                     session,
                     message.id,
@@ -263,8 +321,21 @@ class OutboxWorker:
                         "delay_seconds": round(delay, 3),
                     },
                 )
-        if outcome.sent:
-            log.debug("outbox.sent", extra={"purpose": message.purpose})
+                return delay
+        return None
+
+    def _after_retry(self, outcome: Outcome, delay: float) -> None:
+        """On the event loop: a 429 slows the whole worker, not just this message (for
+        Retry-After, or a short pause when the service gave none); and the worker wakes when
+        the retry is due instead of at its next poll."""
+        if outcome.status == 429:
+            pause = (
+                outcome.retry_after
+                if outcome.retry_after is not None
+                else self._policy.throttle_seconds
+            )
+            self._paused_until = max(self._paused_until, time.monotonic() + min(pause, delay))
+        asyncio.get_running_loop().call_later(delay, self._doorbell.ring)
 
     def _retry_delay(self, attempts: int, outcome: Outcome) -> float:
         if outcome.retry_after is not None:  # the service said when: honour it (within reason)

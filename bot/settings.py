@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     forum_outbox_max_attempts: int = 6
     forum_outbox_backoff_seconds: float = 1.0  # first retry's wait; doubles, with jitter
     forum_outbox_backoff_max_seconds: float = 60.0
+    forum_outbox_throttle_seconds: float = (
+        0.25  # the whole worker's pause after a 429 without Retry-After
+    )
     forum_outbox_lease_seconds: float = 60.0  # a dead worker's messages are retried after this
     forum_outbox_poll_seconds: float = 1.0
 

@@ -99,6 +99,7 @@ class _LoopbackServer:
 
 
 TEAMS_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))  # per conversation: count, seconds
+TEAMS_APP_LIMITS = ((50, 1.0),)  # per app and tenant
 
 
 @dataclass
@@ -119,17 +120,20 @@ class FakeConnector(_LoopbackServer):
         *,
         endorsements: tuple[str, ...] = ("msteams", "emulator"),
         limits: tuple[tuple[int, float], ...] = (),
+        app_limits: tuple[tuple[int, float], ...] = (),
         failure_rate: float = 0.0,
         seed: int = 0,
     ) -> None:
-        """`limits` (e.g. TEAMS_LIMITS) are enforced per conversation: a message over any of
-        them gets 429 and is counted in `breaches`. `failure_rate` answers that share of
+        """`limits` (e.g. TEAMS_LIMITS) are enforced per conversation and `app_limits` (e.g.
+        TEAMS_APP_LIMITS) across all conversations: a message over any of them gets 429 and is
+        counted in `breaches`. `failure_rate` answers that share of
         requests at random with 429 or 503 (seeded), as a busy service would."""
         super().__init__()
         self.calls: list[Call] = []
         self.attempts: list[Attempt] = []
         self.breaches = 0
         self.limits = limits
+        self.app_limits = app_limits
         self.failure_rate = failure_rate
         self._random = random.Random(seed)  # noqa: S311 - a fake's dice
         self._accepted: dict[str, list[float]] = {}
@@ -203,15 +207,19 @@ class FakeConnector(_LoopbackServer):
     # -- the fake API --------------------------------------------------------------------------
 
     def _over_limit(self, conversation_id: str, now: float) -> bool:
-        accepted = self._accepted.setdefault(conversation_id, [])
-        return any(
-            sum(1 for t in accepted if t > now - seconds) >= count for count, seconds in self.limits
+        def over(accepted: list[float], limits: tuple[tuple[int, float], ...]) -> bool:
+            return any(sum(1 for t in accepted if t > now - s) >= count for count, s in limits)
+
+        everything = [t for times in self._accepted.values() for t in times]
+        return over(self._accepted.get(conversation_id, []), self.limits) or over(
+            everything, self.app_limits
         )
 
     async def _record(self, call: Call) -> web.Response | None:
         now = time.monotonic()
         failure = self.failures.pop(0) if self.failures else None
-        if failure is None and self.limits and self._over_limit(call.conversation_id, now):
+        limited = self.limits or self.app_limits
+        if failure is None and limited and self._over_limit(call.conversation_id, now):
             self.breaches += 1
             failure = Failure(429, "1", "TooManyRequests")
         if failure is None and self.failure_rate and self._random.random() < self.failure_rate:

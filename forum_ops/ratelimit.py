@@ -33,13 +33,18 @@ TEAMS_PER_APP_AND_TENANT = (Window(50, 1),)
 
 
 class SlidingWindows:
-    def __init__(self, windows: Iterable[Window], margin: float = 0.0) -> None:
-        """`margin` seconds widen every window, for messages that arrive later than they left."""
-        self.windows = tuple(
-            Window(w.count, w.seconds + margin) for w in sorted(windows, key=lambda w: w.seconds)
-        )
-        if not self.windows:
+    def __init__(
+        self, windows: Iterable[Window], margin: float = 0.0, *, paced: bool = False
+    ) -> None:
+        """`margin` seconds widen every window, for messages that arrive later than they left.
+        `paced` spaces messages evenly at the shortest window's rate instead of letting a
+        window's whole budget go at once: a burst queues on the way and arrives bunched up,
+        which the receiver counts against the next window."""
+        ordered = sorted(windows, key=lambda w: w.seconds)
+        if not ordered:
             raise ValueError("at least one window is needed")
+        self.windows = tuple(Window(w.count, w.seconds + margin) for w in ordered)
+        self._spacing = ordered[0].seconds / ordered[0].count if paced else 0.0
         self._span = self.windows[-1].seconds
         self._sent: dict[str, deque[float]] = {}
 
@@ -48,7 +53,7 @@ class SlidingWindows:
         sent = self._forget(key, now)
         if not sent:
             return 0.0
-        longest = 0.0
+        longest = sent[-1] + self._spacing - now if self._spacing else 0.0
         for window in self.windows:
             inside = len(sent) - bisect.bisect_right(sent, now - window.seconds)
             if inside >= window.count:

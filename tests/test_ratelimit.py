@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +62,12 @@ def test_greedy_sending_never_breaks_any_window(
     times = send_greedily(SlidingWindows(limits), count)
     for window in limits:
         assert most_in_any_window(times, window.seconds) <= window.count
+
+
+def test_paced_windows_space_messages_evenly_and_lose_no_throughput() -> None:
+    limiter = SlidingWindows([Window(50, 1)], paced=True)
+    times = send_greedily(limiter, 151)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.02 - 1e-9
+    assert most_in_any_window(times, 1) <= 50
+    assert times[-1] <= 3.0 + 1e-9  # the same as bursts of 50 at 0, 1, 2 and 3 s
