@@ -163,3 +163,39 @@ def test_concurrent_claimers_never_share_a_message(any_database: Database) -> No
     everything = [key for keys in taken.values() for key in keys]
     assert sorted(everything) == sorted(f"m{i}" for i in range(300))
     assert len(set(everything)) == 300
+
+
+def test_an_installation_is_remembered_and_welcomed_once(any_database: Database) -> None:
+    from forum_ops.conversations import find_conversation
+    from forum_ops.installation import installed
+
+    team = place(7)
+    with any_database.transaction() as session:
+        assert (
+            installed(session, team, {"type": "message", "text": "welcome"}, "install-1", NOW)
+            is True
+        )
+    with any_database.transaction() as session:  # the same installation event again
+        assert (
+            installed(session, team, {"type": "message", "text": "welcome"}, "install-1", NOW)
+            is False
+        )
+        assert find_conversation(session, team.conversation_id) == team
+        assert counts(session)[Status.QUEUED] == 1
+
+
+def test_a_failed_installation_leaves_neither_conversation_nor_welcome(
+    any_database: Database,
+) -> None:
+    from forum_ops.conversations import find_conversation
+    from forum_ops.installation import installed
+
+    try:
+        with any_database.transaction() as session:
+            installed(session, place(8), {"type": "message"}, "install-2", NOW)
+            raise RuntimeError("something after it failed")
+    except RuntimeError:
+        pass
+    with any_database.transaction() as session:
+        assert find_conversation(session, place(8).conversation_id) is None
+        assert counts(session)[Status.QUEUED] == 0
