@@ -10,9 +10,14 @@ PORT   ?= 3978
 
 .PHONY: run test lint check bench package clean
 
+DFE := ../shared/data/dfe
+
 run: $(VENV)/.ready  ## migrate the SQLite database, load demo data, serve on 127.0.0.1:3978
 	$(BIN)/forumbot db upgrade
 	$(BIN)/forumbot demo load
+	if [ -f $(DFE)/ehcp_caseload_by_placement_2025.csv ]; then \
+	  $(BIN)/forumbot sen2 import $(DFE)/ehcp_caseload_by_placement_2025.csv \
+	    $(DFE)/ehcp_primary_need_by_placement_2025.csv ; fi
 	$(BIN)/forumbot serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.ready  ## the whole test suite

@@ -9,6 +9,7 @@ the sum of its boroughs' rows. Shares are computed from unrounded counts.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,16 +67,20 @@ class Area:
         return Area(ENGLAND)
 
 
-def _read(path: Path, required: Iterable[str], what: str) -> pd.DataFrame:
+def _read(source: Path | str, required: Iterable[str], what: str, name: str = "") -> pd.DataFrame:
+    """A CSV from a path, or from text already read (`name` says which file it was)."""
+    name = name or (source.name if isinstance(source, Path) else "the file")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if isinstance(source, Path):
+            frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        else:
+            text = io.StringIO(source.lstrip("\ufeff"))
+            frame = pd.read_csv(text, dtype=str, keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise UnexpectedLayout(f"{path.name} is not a readable CSV file: {error}") from error
+        raise UnexpectedLayout(f"{name} is not a readable CSV file: {error}") from error
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise UnexpectedLayout(
-            f"{path.name} is not the DfE {what} file: missing {', '.join(missing)}"
-        )
+        raise UnexpectedLayout(f"{name} is not the DfE {what} file: missing {', '.join(missing)}")
     return frame
 
 
@@ -86,9 +91,9 @@ def _numbers(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def load_caseload(path: Path) -> pd.DataFrame:
+def load_caseload(source: Path | str, name: str = "") -> pd.DataFrame:
     """The caseload file (`caseload.csv`): EHC plans by placement type, every area and year."""
-    frame = _read(path, CASELOAD_COLUMNS, "EHC plan caseload")
+    frame = _read(source, CASELOAD_COLUMNS, "EHC plan caseload", name)
     frame = frame[frame["breakdown_topic"] == "All EHC plans"].copy()
     counts = [
         c
@@ -109,11 +114,10 @@ def load_caseload(path: Path) -> pd.DataFrame:
     return _numbers(frame, counts).reset_index(drop=True)
 
 
-def load_needs(path: Path) -> pd.DataFrame:
+def load_needs(source: Path | str, name: str = "") -> pd.DataFrame:
     """The primary-need file (`sen_needs_all_plans.csv`): plans by primary need and placement."""
-    frame = _read(
-        path, (*NEEDS_COLUMNS, *(f"number_{c.lower()}" for c in NEED_CODES)), "primary need"
-    )
+    required = (*NEEDS_COLUMNS, *(f"number_{c.lower()}" for c in NEED_CODES))
+    frame = _read(source, required, "primary need", name)
     counts = ["ehc_plans", *(c for c in frame.columns if c.startswith("number_"))]
     return _numbers(frame.copy(), counts).reset_index(drop=True)
 
@@ -190,3 +194,53 @@ def rank_in_london(caseload: pd.DataFrame, la_code: str, time_period: str) -> tu
     ]
     ranked = rows.sort_values("ehcplans", ascending=False)["old_la_code"].tolist()
     return ranked.index(la_code) + 1, len(ranked)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures a SEND Data card leads with, for an area against a comparator."""
+
+    area: str
+    comparator: str
+    latest: str  # time period, e.g. 202425
+    plans: float
+    growth: float  # on the January before
+    comparator_growth: float
+    growth_since_first: float
+    first: str
+    independent_share: float
+    comparator_independent_share: float
+    top_needs: tuple[tuple[str, float], ...]  # (need code, share), largest first
+    rank: tuple[int, int] | None  # within London, for a borough
+
+
+def headline(
+    caseload: pd.DataFrame, needs: pd.DataFrame | None, area: Area, comparator: Area
+) -> Headline:
+    periods = years(caseload)
+    latest, first = periods[-1], periods[0]
+    plans, other = plans_over_time(caseload, area), plans_over_time(caseload, comparator)
+    top: tuple[tuple[str, float], ...] = ()
+    if needs is not None:
+        mix = need_mix(needs, area)
+        top = tuple((str(code), float(share)) for code, share in mix["share"].head(3).items())
+    rank = rank_in_london(caseload, area.la_codes[0], latest) if len(area.la_codes) == 1 else None
+    return Headline(
+        area=area.name,
+        comparator=comparator.name,
+        latest=latest,
+        plans=float(plans[latest]),
+        growth=float(growth(plans)[latest]),
+        comparator_growth=float(growth(other)[latest]),
+        growth_since_first=float(plans[latest] / plans[first] - 1),
+        first=first,
+        independent_share=_independent_share(caseload, area, latest),
+        comparator_independent_share=_independent_share(caseload, comparator, latest),
+        top_needs=top,
+        rank=rank,
+    )
+
+
+def _independent_share(caseload: pd.DataFrame, area: Area, time_period: str) -> float:
+    shares: pd.Series = placement_mix(caseload, area, time_period)["share"]
+    return float(shares["independent special"])

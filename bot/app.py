@@ -26,8 +26,10 @@ from bot.endpoint import MessagesEndpoint
 from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
+from bot.senddata import Sen2Cache
 from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
+from forum_ops.charts import find_chart, forget_expired_charts
 from forum_ops.db import Database, create_database
 from forum_ops.turns import forget_old_activities
 
@@ -89,9 +91,19 @@ def create_app(
             return web.json_response({"status": "unhealthy", "database": "down"}, status=503)
         return web.json_response({"status": "ok", "database": "ok"})
 
+    async def chart(request: web.Request) -> web.Response:
+        services = request.app[RUNTIME].services
+        png = await services.run(_find_chart, services, request.match_info["token"])
+        if png is None:
+            raise web.HTTPNotFound(text="no such chart, or it has expired")
+        return web.Response(
+            body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
+        )
+
     app.cleanup_ctx.append(lifespan)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
+    app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
     return app
 
 
@@ -118,6 +130,7 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         actions=build_actions(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
+        sen2=Sen2Cache(),
     )
     bot = ForumBot(services, codec)
     endpoint = MessagesEndpoint(adapter, bot, codec)
@@ -165,7 +178,13 @@ async def _housekeeping(services: Services) -> None:
 
 def _forget_old_activities(services: Services) -> int:
     with services.db.transaction() as session:
+        forget_expired_charts(session, services.clock())
         return forget_old_activities(session, services.clock())
+
+
+def _find_chart(services: Services, token: str) -> bytes | None:
+    with services.db.transaction() as session:
+        return find_chart(session, token, services.clock())
 
 
 def _ping(db: Database) -> None:

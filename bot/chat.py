@@ -71,6 +71,10 @@ def _walk(elements: list[Any], shown: Shown) -> None:
             ]
             width = max((len(t) for t, _ in facts), default=0)
             shown.lines += [f"  {title:<{width}}  {value}" for title, value in facts]
+        elif kind == "Image":
+            shown.lines.append(
+                f"[picture: {element.get('altText', 'no description')}] {element.get('url')}"
+            )
         elif kind in INPUT_TYPES:
             shown.inputs.append(element)
         elif kind in ("Container", "Column"):

@@ -78,6 +78,35 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
+    from analytics.errors import UnexpectedLayout
+    from analytics.sen2 import Area, load_caseload, load_needs, plans_over_time, year_label, years
+    from forum_ops.sen2 import Sen2File, replace_release
+
+    files = [Sen2File("caseload", args.caseload.name, read_text(args.caseload))]
+    if args.needs:
+        files.append(Sen2File("needs", args.needs.name, read_text(args.needs)))
+    try:
+        caseload = load_caseload(files[0].content, files[0].filename)
+        if args.needs:
+            load_needs(files[1].content, files[1].filename)
+    except UnexpectedLayout as error:
+        print(f"{error}. Nothing was changed.", file=sys.stderr)
+        return 1
+    db = create_database(settings.forum_database_url)
+    with db.transaction() as session:
+        replace_release(session, files, utc_now())
+    db.dispose()
+    periods = years(caseload)
+    london = plans_over_time(caseload, Area.london())
+    print(
+        f"SEN2 release imported: {year_label(periods[0])} to {year_label(periods[-1])}; "
+        f"London {london[periods[-1]]:,.0f} EHC plans in {year_label(periods[-1])}"
+        + ("; with primary needs." if args.needs else "; no primary-need file.")
+    )
+    return 0
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
@@ -122,6 +151,15 @@ def parser() -> argparse.ArgumentParser:
     members_sub = members.add_subparsers(dest="members_command", required=True)
     imp = add("import", cmd_members_import, "upsert members from a CSV file", members_sub)
     imp.add_argument("file", type=Path)
+
+    sen2 = sub.add_parser("sen2", help="DfE EHC plan statistics").add_subparsers(
+        dest="sen2_command", required=True
+    )
+    sen2_import = add(
+        "import", cmd_sen2_import, "import the DfE SEN2 caseload (and needs) CSV", sen2
+    )
+    sen2_import.add_argument("caseload", type=Path)
+    sen2_import.add_argument("needs", type=Path, nargs="?")
 
     chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
     chat.add_argument("--as", dest="as_id", default=None, help="the Entra object id to speak as")

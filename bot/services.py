@@ -17,6 +17,7 @@ from forum_ops.db import Database
 if TYPE_CHECKING:
     from bot.actions import ActionTable
     from bot.commands.table import CommandTable
+    from bot.senddata import Sen2Cache
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,6 +50,7 @@ class Services:
     actions: ActionTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
+    sen2: Sen2Cache
     clock: Callable[[], datetime] = utc_now
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

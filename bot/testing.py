@@ -139,6 +139,7 @@ class FakeConnector(_LoopbackServer):
         self._accepted: dict[str, list[float]] = {}
         self.members: dict[str, dict[str, Any]] = {}  # member id -> TeamsChannelAccount JSON
         self.failures: list[Failure] = []
+        self.broken: dict[str, Failure] = {}
         self.endorsements = endorsements
         self._key = _signing_key()
         self._ids = itertools.count(1)
@@ -165,7 +166,12 @@ class FakeConnector(_LoopbackServer):
         return self.url + "/.well-known/openidconfiguration"
 
     def fail_next(self, count: int, status: int, retry_after: str | None = None) -> None:
+        """Answer the next `count` requests, to whatever conversation, with `status`."""
         self.failures.extend(Failure(status, retry_after) for _ in range(count))
+
+    def fail_conversation(self, conversation_id: str, status: int) -> None:
+        """Answer every request to this conversation with `status`, until told otherwise."""
+        self.broken[conversation_id] = Failure(status)
 
     def sent(self) -> list[Call]:
         """Messages the bot posted (new messages and replies), in order."""
@@ -217,7 +223,9 @@ class FakeConnector(_LoopbackServer):
 
     async def _record(self, call: Call) -> web.Response | None:
         now = time.monotonic()
-        failure = self.failures.pop(0) if self.failures else None
+        failure = self.broken.get(call.conversation_id) or (
+            self.failures.pop(0) if self.failures else None
+        )
         limited = self.limits or self.app_limits
         if failure is None and limited and self._over_limit(call.conversation_id, now):
             self.breaches += 1

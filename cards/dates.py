@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def british_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def british_datetime(when: datetime) -> str:

@@ -101,3 +101,13 @@ class DeadLetterLine:
 class OutboxView:
     counts: tuple[Fact, ...]
     dead: tuple[DeadLetterLine, ...]
+
+
+@dataclass(frozen=True)
+class SendDataView:
+    title: str
+    subtitle: str
+    facts: tuple[Fact, ...]
+    chart_url: str
+    chart_alt: str
+    source: str

@@ -92,7 +92,8 @@ async def test_after_the_last_attempt_a_message_is_dead_and_the_secretariat_told
     worker: BotClient, connector: FakeConnector, database: Database
 ) -> None:
     remember(database, place(connector, "a:secretariat", aad_object_id=LIIA))
-    connector.fail_next(8, 503)  # both messages fail all 4 attempts
+    connector.fail_conversation("a:one", 503)  # both messages fail all 4 attempts
+    connector.fail_conversation("a:two", 503)
     put(database, connector, "m1", "a:one")
     put(database, connector, "m2", "a:two")
 

@@ -3,6 +3,7 @@
 from bot.commands.announce import make_announcement
 from bot.commands.help import show_help
 from bot.commands.outbox import show_outbox
+from bot.commands.senddata import show_senddata
 from bot.commands.table import Command, CommandRequest, CommandTable, split_command
 from bot.commands.whoami import show_whoami
 from forum_ops.model import Role
@@ -23,6 +24,16 @@ def build_commands() -> CommandTable:
             "Getting started",
             show_whoami,
             "Who am I?",
+        )
+    )
+    table.register(
+        Command(
+            "senddata",
+            "senddata [borough]",
+            "EHC plan trends for a borough against London",
+            "SEND data",
+            show_senddata,
+            "SEND data",
         )
     )
     secretariat = frozenset({Role.SECRETARIAT})

@@ -1,0 +1,227 @@
+"""SEND Data cards: `senddata [borough]` and the standing agenda item, from the stored release."""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from analytics.charts import trend_chart
+from analytics.sen2 import (
+    Area,
+    Headline,
+    headline,
+    load_caseload,
+    load_needs,
+    plans_over_time,
+    year_label,
+)
+from bot.services import Services
+from cards import Card, render_card
+from cards.dates import british_date
+from cards.views import Fact, SendDataView
+from forum_ops.charts import keep_chart
+from forum_ops.db import Database
+from forum_ops.errors import ForumError
+from forum_ops.model import Member, OrganisationKind
+from forum_ops.reference import LOCAL_AUTHORITIES, SUBREGIONS
+from forum_ops.sen2 import latest_release, release_stamp
+
+
+@dataclass(frozen=True)
+class Sen2Frames:
+    caseload: pd.DataFrame
+    needs: pd.DataFrame | None
+    source: str  # the files and when they were imported
+
+
+class Sen2Cache:
+    """The stored release, parsed once per import (re-read when a newer import is stored)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: datetime | None = None
+        self._frames: Sen2Frames | None = None
+
+    def load(self, db: Database) -> Sen2Frames | None:
+        with db.transaction() as session:
+            stamp = release_stamp(session)
+        if stamp is None:
+            return None
+        with self._lock:
+            if stamp != self._stamp:
+                with db.transaction() as session:
+                    release = latest_release(session)
+                assert release is not None
+                files = release.caseload.filename + (
+                    f", {release.needs.filename}" if release.needs else ""
+                )
+                self._frames = Sen2Frames(
+                    load_caseload(release.caseload.content, release.caseload.filename),
+                    load_needs(release.needs.content, release.needs.filename)
+                    if release.needs
+                    else None,
+                    f"DfE, Education, health and care plans ({files}), imported {release.imported_at:%d %B %Y}",
+                )
+                self._stamp = stamp
+            return self._frames
+
+
+def borough_area(code: str) -> Area:
+    la = next(la for la in LOCAL_AUTHORITIES if la.code == code)
+    return Area(la.name, (la.code,))
+
+
+def subregion_area(subregion: str) -> Area:
+    return Area(
+        f"{subregion} London",
+        tuple(la.code for la in LOCAL_AUTHORITIES if la.subregion == subregion),
+    )
+
+
+def choose_area(words: str, member: Member) -> Area:
+    """The borough named (by name or LA code, typos forgiven), else the member's own borough,
+    else London."""
+    wanted = words.strip().casefold()
+    if not wanted:
+        org = member.organisation
+        return (
+            borough_area(org.code)
+            if org.kind is OrganisationKind.LOCAL_AUTHORITY
+            else Area.london()
+        )
+    if wanted == "london":
+        return Area.london()
+    names = {la.name.casefold(): la.code for la in LOCAL_AUTHORITIES}
+    codes = {la.code for la in LOCAL_AUTHORITIES}
+    if wanted in codes:
+        return borough_area(wanted)
+    close = difflib.get_close_matches(wanted.replace("&", "and"), names, n=1, cutoff=0.75)
+    if close:
+        return borough_area(names[close[0]])
+    raise ForumError(
+        f"I don't know a London borough called “{words.strip()[:80]}”. Try a name such as Camden, or a DfE LA code such as 202."
+    )
+
+
+def _percent(value: float, signed: bool = False) -> str:
+    return f"{value * 100:+.1f} %" if signed else f"{value * 100:.1f} %"
+
+
+def _facts(h: Headline) -> list[Fact]:
+    when = year_label(h.latest)
+    plans = f"{h.plans:,.0f}" + (
+        f", {_ordinal(h.rank[0])} most of {h.rank[1]} London authorities" if h.rank else ""
+    )
+    facts = [
+        Fact(f"EHC plans, {when}", plans),
+        Fact(
+            "On a year before",
+            f"{_percent(h.growth, True)} ({h.comparator} {_percent(h.comparator_growth, True)})",
+        ),
+        Fact(f"Since {year_label(h.first)}", _percent(h.growth_since_first, True)),
+        Fact(
+            "In independent special schools",
+            f"{_percent(h.independent_share)} of plans ({h.comparator} {_percent(h.comparator_independent_share)})",
+        ),
+    ]
+    if h.top_needs:
+        facts.append(
+            Fact(
+                "Biggest primary needs",
+                ", ".join(f"{code} {_percent(share)}" for code, share in h.top_needs),
+            )
+        )
+    return facts
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+@dataclass(frozen=True)
+class ChartPublisher:
+    """Keeps a chart image and says where the card can load it from."""
+
+    db: Database
+    public_url: str
+    clock: Callable[[], datetime]
+
+    @staticmethod
+    def of(services: Services) -> ChartPublisher:
+        return ChartPublisher(services.db, services.settings.forum_public_url, services.clock)
+
+    def publish(self, png: bytes) -> str:
+        with self.db.transaction() as session:
+            token = keep_chart(session, png, self.clock())
+        return f"{self.public_url.rstrip('/')}/charts/{token}.png"
+
+
+def _chart(
+    charts: ChartPublisher, frames: Sen2Frames, lines: list[Area], title: str
+) -> tuple[str, str]:
+    series = [plans_over_time(frames.caseload, area) for area in lines]
+    labels = [year_label(p).removeprefix("January ") for p in series[0].index]
+    url = charts.publish(trend_chart(series, title, labels))
+    alt = "; ".join(
+        f"{s.name}: {s.dropna().iloc[0]:,.0f} to {s.dropna().iloc[-1]:,.0f} EHC plans"
+        for s in series
+    )
+    return url, alt
+
+
+def senddata_card(charts: ChartPublisher, frames: Sen2Frames, area: Area) -> Card:
+    """A borough against London (or London against England), with its trend chart."""
+    comparator = Area.london() if area.name != Area.london().name else Area.england()
+    lines = [area]
+    if len(area.la_codes) == 1:
+        subregion = next(la.subregion for la in LOCAL_AUTHORITIES if la.code == area.la_codes[0])
+        lines.append(subregion_area(str(subregion)))
+    lines.append(comparator)
+    h = headline(frames.caseload, frames.needs, area, comparator)
+    url, alt = _chart(
+        charts, frames, lines, f"EHC plans in {area.name} since {year_label(h.first)}"
+    )
+    view = SendDataView(
+        title=f"SEND Data: {area.name}",
+        subtitle=f"EHC plans on the {year_label(h.latest)} census, against {comparator.name}",
+        facts=tuple(_facts(h)),
+        chart_url=url,
+        chart_alt=alt,
+        source=f"Source: {frames.source}.",
+    )
+    return render_card("senddata", view)
+
+
+def send_data_item(charts: ChartPublisher, frames: Sen2Frames, meeting: date) -> Card:
+    """The forum's standing 'SEND Data' agenda item for a meeting: London against England,
+    and each sub-region's plans and growth."""
+    h = headline(frames.caseload, frames.needs, Area.london(), Area.england())
+    facts = _facts(h)
+    latest = h.latest
+    for name in SUBREGIONS:
+        series = plans_over_time(frames.caseload, subregion_area(name))
+        change = series[latest] / series.iloc[-2] - 1
+        facts.append(
+            Fact(
+                f"{name} London",
+                f"{series[latest]:,.0f} plans, {_percent(change, True)} on a year before",
+            )
+        )
+    url, alt = _chart(
+        charts, frames, [Area.london(), Area.england()], f"EHC plans since {year_label(h.first)}"
+    )
+    meeting_day = british_date(meeting)
+    view = SendDataView(
+        title="SEND Data (standing item)",
+        subtitle=f"For the forum's meeting on {meeting_day}: EHC plans on the {year_label(latest)} census",
+        facts=tuple(facts),
+        chart_url=url,
+        chart_alt=alt,
+        source=f"Source: {frames.source}.",
+    )
+    return render_card("senddata", view)
