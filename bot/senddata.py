@@ -17,6 +17,7 @@ from analytics.sen2 import (
     headline,
     load_caseload,
     load_needs,
+    placement_mix,
     plans_over_time,
     year_label,
 )
@@ -139,6 +140,14 @@ def _facts(h: Headline) -> list[Fact]:
     return facts
 
 
+def _placements(frames: Sen2Frames, area: Area, time_period: str) -> Fact:
+    mix = placement_mix(frames.caseload, area, time_period)["share"]
+    parts = ", ".join(
+        f"{kind} {_percent(float(share))}" for kind, share in mix.items() if share >= 0.005
+    )
+    return Fact("Where children with plans are placed", parts)
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
@@ -186,10 +195,20 @@ def senddata_card(charts: ChartPublisher, frames: Sen2Frames, area: Area) -> Car
     url, alt = _chart(
         charts, frames, lines, f"EHC plans in {area.name} since {year_label(h.first)}"
     )
+    facts = [*_facts(h), _placements(frames, area, h.latest)]
+    if len(lines) == 3:  # a borough: the same figures for its sub-region
+        group = headline(frames.caseload, None, lines[1], comparator)
+        facts.append(
+            Fact(
+                group.area,
+                f"{group.plans:,.0f} plans, {_percent(group.growth, True)} on a year before, "
+                f"{_percent(group.independent_share)} in independent special schools",
+            )
+        )
     view = SendDataView(
         title=f"SEND Data: {area.name}",
         subtitle=f"EHC plans on the {year_label(h.latest)} census, against {comparator.name}",
-        facts=tuple(_facts(h)),
+        facts=tuple(facts),
         chart_url=url,
         chart_alt=alt,
         source=f"Source: {frames.source}.",

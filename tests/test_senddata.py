@@ -73,6 +73,9 @@ async def test_senddata_for_a_borough_is_a_card_with_a_chart_that_serves_a_png(
     assert "EHC plans, January 2025: 1,607" in shown
     assert "London +6.0 %" in shown
     assert "Biggest primary needs: ASD" in shown
+    assert "Where children with plans are placed: mainstream" in shown
+    assert "independent special 4.5 %" in shown
+    assert "North Central London: 15,970 plans" in shown  # the same for its sub-region
     url = image(card)["url"]
     assert url.startswith("http://127.0.0.1:3978/charts/")
     status, content_type, body = await fetch(bot_with_data, url)
