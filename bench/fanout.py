@@ -11,9 +11,6 @@ the whole worker's pause after a 429 without Retry-After (default 0.25).
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -23,9 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
 
-from bot.testing import TEAMS_APP_LIMITS, TEAMS_LIMITS, FakeConnector  # noqa: E402
+from bot.testing import (  # noqa: E402
+    TEAMS_APP_LIMITS,
+    TEAMS_LIMITS,
+    FakeConnector,
+    forumbot_serve,
+    wait_healthy,
+)
 from forum_ops.conversations import ConversationPlace  # noqa: E402
 from forum_ops.db import create_database, upgrade  # noqa: E402
 from forum_ops.outbox import Outgoing, Status, counts, enqueue  # noqa: E402
@@ -34,12 +36,6 @@ MEMBERS, CHANNEL_POSTS, TENANT_LIMIT = 150, 5, 50.0
 FAILURE_RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.10
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 THROTTLE = sys.argv[3] if len(sys.argv) > 3 else None  # FORUM_OUTBOX_THROTTLE_SECONDS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def place(connector: FakeConnector, conversation_id: str, kind: str) -> ConversationPlace:
@@ -60,22 +56,9 @@ async def run_once(seed: int) -> str:
         async with FakeConnector(
             limits=TEAMS_LIMITS, app_limits=TEAMS_APP_LIMITS, failure_rate=FAILURE_RATE, seed=seed
         ) as connector:
-            port = free_port()
-            env = {
-                k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))
-            }
-            env.update(FORUM_DATABASE_URL=url, FORUM_LOG_LEVEL="WARNING")
-            if THROTTLE is not None:
-                env["FORUM_OUTBOX_THROTTLE_SECONDS"] = THROTTLE
-            server = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                await wait_healthy(f"http://127.0.0.1:{port}")
+            settings = {"forum_outbox_throttle_seconds": THROTTLE} if THROTTLE is not None else {}
+            with forumbot_serve(url, **settings) as (_server, base):
+                await wait_healthy(base)
                 now = datetime.now(UTC)
                 with db.transaction() as session:
                     for n in range(MEMBERS):
@@ -105,9 +88,6 @@ async def run_once(seed: int) -> str:
                 await asyncio.sleep(0.5)  # anything sent twice would arrive now
                 with db.transaction() as session:
                     found = counts(session)
-            finally:
-                server.terminate()
-                server.wait(20)
         db.dispose()
     delivered = Counter(c.body["text"] for c in connector.sent() if c.body)
     first, last = connector.attempts[0].at, max(a.at for a in connector.attempts if a.status == 200)
@@ -127,19 +107,6 @@ async def run_once(seed: int) -> str:
         f"limit breaches {connector.breaches}, dead {found[Status.DEAD]}; "
         f"most requests in any 1 s: {busiest}"
     )
-
-
-async def wait_healthy(base: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            try:
-                async with http.get(base + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not come up")
 
 
 async def main() -> None:

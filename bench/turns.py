@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.testing import FakeConnector  # noqa: E402
+from bot.testing import FakeConnector, free_port, wait_healthy  # noqa: E402
 from forum_ops.demo import DEMO_SECRETARIAT_ID  # noqa: E402
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
@@ -52,12 +51,6 @@ class Result:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
@@ -77,23 +70,11 @@ def message(service_url: str, text: str) -> dict[str, object]:
     }
 
 
-async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(300):
-        try:
-            async with http.get(base + "/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"{base} did not come up")
-
-
 async def load(
     name: str, process: subprocess.Popen[bytes], base: str, connector: FakeConnector, text: str
 ) -> Result:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as http:
-        await wait_healthy(http, base)
+        await wait_healthy(base)
         url = base + "/api/messages"
 
         async def one(latencies: list[float] | None) -> None:

@@ -5,6 +5,8 @@
   publishes OpenID metadata and a signing key so tests can send properly signed (or forged) tokens.
 - `FakeGraph`: a Microsoft Graph on loopback (users, calendar events with online meetings).
 - `BotClient`: posts Teams-shaped activities to a running app, rewritten to point at the fakes.
+- `forumbot_serve` and `wait_healthy`: the real app as a separate process (crash and replica
+  tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ import asyncio
 import copy
 import itertools
 import json
+import os
 import random
+import socket
+import subprocess
+import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -338,6 +346,51 @@ class FakeGraph(_LoopbackServer):
             event["onlineMeeting"] = {"joinUrl": f"{self.url}/meet/{event['id']}"}
         self.events.append(event)
         return web.json_response(event, status=201)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def forumbot_serve(
+    database_url: str, **settings: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`forumbot serve` as a real process on a free loopback port, with these settings (by
+    field name, e.g. forum_outbox_lease_seconds="2"); yields the process and its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))}
+    env.update(FORUM_DATABASE_URL=database_url, FORUM_LOG_LEVEL="WARNING")
+    env.update({name.upper(): value for name, value in settings.items()})
+    process = subprocess.Popen(  # noqa: S603 - our own command line, with arguments we write
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(20)
+
+
+async def wait_healthy(base_url: str, within: float = 30.0) -> None:
+    """Until GET /healthz answers 200; fails after `within` seconds."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(int(within / 0.1)):
+            try:
+                async with http.get(base_url + "/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"{base_url} did not come up within {within} s")
 
 
 def load_activity(path: str | Path, **rewrite: Any) -> dict[str, Any]:

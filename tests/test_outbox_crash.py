@@ -8,12 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.testing import FakeConnector
+from bot.testing import FakeConnector, forumbot_serve, wait_healthy
 from forum_ops.db.schema import OutboxRow
 from forum_ops.outbox import Status
 from tests.conftest import migrated
 from tests.outboxing import put, settled
-from tests.servers import forumbot_serve, healthy
 
 MESSAGES, CONVERSATIONS = 500, 50
 FAST_SERVER = {
@@ -33,7 +32,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         put(db, connector, f"msg-{n:03d}", f"a:chat-{n % CONVERSATIONS}")
 
     with forumbot_serve(url, **FAST_SERVER) as (first, base):
-        await healthy(base)
+        await wait_healthy(base)
         await connector.wait_for_sent(int(MESSAGES * 0.3), within=60)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -44,7 +43,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         )
 
     with forumbot_serve(url, **FAST_SERVER) as (_second, base):
-        await healthy(base)
+        await wait_healthy(base)
         found = await settled(db, within=60)
 
     delivered = Counter(call.body["text"] for call in connector.sent() if call.body)

@@ -7,12 +7,11 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from bot.testing import FakeConnector
+from bot.testing import FakeConnector, forumbot_serve, wait_healthy
 from forum_ops.db.schema import OutboxRow
 from forum_ops.outbox import Status
 from tests.conftest import migrated, postgres_database
 from tests.outboxing import put, settled
-from tests.servers import forumbot_serve, healthy
 
 MESSAGES, CONVERSATIONS = 1000, 100
 SERVER = {
@@ -28,7 +27,7 @@ async def test_two_replicas_deliver_each_message_exactly_once(connector: FakeCon
             forumbot_serve(url, **SERVER) as (_one, first),
             forumbot_serve(url, **SERVER) as (_two, second),
         ):
-            await asyncio.gather(healthy(first), healthy(second))
+            await asyncio.gather(wait_healthy(first), wait_healthy(second))
             for n in range(MESSAGES):  # enqueued while both workers are polling
                 put(db, connector, f"msg-{n:04d}", f"a:chat-{n % CONVERSATIONS}")
             found = await settled(db, within=120)
