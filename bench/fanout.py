@@ -113,7 +113,7 @@ async def main() -> None:
     print(
         f"fan-out: {MEMBERS} members 1:1 + {CHANNEL_POSTS} channel posts; "
         f"{FAILURE_RATE:.0%} of requests answered 429 or 503 at random; "
-        f"pause after a 429 without Retry-After: {THROTTLE or 'the default'} s"
+        f"pause after a 429 without Retry-After: {THROTTLE or '0.25 (the default)'} s"
     )
     for seed in range(RUNS):
         print(await run_once(seed), flush=True)
