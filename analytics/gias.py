@@ -151,3 +151,44 @@ def borough_centroids(directory: pd.DataFrame) -> pd.DataFrame:
     """Each authority's centre, from its schools' Easting/Northing (British National Grid, m)."""
     located = directory.dropna(subset=["easting", "northing"])
     return located.groupby("la_code")[["easting", "northing"]].mean()
+
+
+def directory_records(directory: pd.DataFrame) -> list[dict[str, object]]:
+    """The directory as plain records for storage (phases and needs `;`-joined, NaN as None)."""
+    frame = directory.drop(columns=["places_free"]).astype(object)
+    frame["phases"] = directory["phases"].map(";".join)
+    frame["needs"] = directory["needs"].map(";".join)
+    frame = frame.where(frame.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def directory_from_records(records: list[dict[str, object]]) -> pd.DataFrame:
+    """Back from storage: the frame `supplier_directory` makes."""
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "urn",
+            "name",
+            "type",
+            "sector",
+            "la_code",
+            "la_name",
+            "low_age",
+            "high_age",
+            "phases",
+            "needs",
+            "capacity",
+            "pupils",
+            "ofsted",
+            "postcode",
+            "website",
+            "easting",
+            "northing",
+        ],
+    )
+    for column in ("low_age", "high_age", "capacity", "pupils", "easting", "northing"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame["phases"] = frame["phases"].map(lambda text: tuple(p for p in str(text).split(";") if p))
+    frame["needs"] = frame["needs"].map(lambda text: tuple(n for n in str(text).split(";") if n))
+    frame["places_free"] = frame["capacity"] - frame["pupils"]
+    return frame

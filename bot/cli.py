@@ -54,8 +54,15 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(db)
     with db.transaction() as session:
         report = upsert_members(session, demo_members(), utc_now())
-    db.dispose()
     print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
+    from analytics.gias_synthetic import synthetic_extract
+    from bot.supplier_import import import_suppliers
+    from forum_ops.reference import LOCAL_AUTHORITIES
+
+    extract = synthetic_extract([(la.code, la.name, str(la.subregion)) for la in LOCAL_AUTHORITIES])
+    changes = import_suppliers(db, extract.encode("cp1252"), "synthetic-gias-london.csv", utc_now())
+    print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
+    db.dispose()
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
     return 0
 
@@ -103,6 +110,31 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
         f"SEN2 release imported: {year_label(periods[0])} to {year_label(periods[-1])}; "
         f"London {london[periods[-1]]:,.0f} EHC plans in {year_label(periods[-1])}"
         + ("; with primary needs." if args.needs else "; no primary-need file.")
+    )
+    return 0
+
+
+def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
+    from analytics.errors import UnexpectedLayout
+    from bot.supplier_import import import_suppliers
+
+    db = create_database(settings.forum_database_url)
+    try:
+        changes = import_suppliers(
+            db,
+            args.file.read_bytes(),
+            args.file.name,
+            utc_now(),
+            progress=lambda step: print(f"  {step}…", flush=True),
+        )
+    except UnexpectedLayout as error:
+        print(f"{error}. Nothing was changed.", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(
+        f"Supplier directory replaced: {changes.total:,} schools; {changes.opened:,} opened, "
+        f"{changes.closed:,} closed, {changes.changed:,} changed since the last import."
     )
     return 0
 
@@ -160,6 +192,11 @@ def parser() -> argparse.ArgumentParser:
     )
     sen2_import.add_argument("caseload", type=Path)
     sen2_import.add_argument("needs", type=Path, nargs="?")
+
+    suppliers = sub.add_parser("suppliers", help="the specialist supplier directory")
+    suppliers_sub = suppliers.add_subparsers(dest="suppliers_command", required=True)
+    gias = add("import", cmd_suppliers_import, "import a GIAS establishment extract", suppliers_sub)
+    gias.add_argument("file", type=Path)
 
     chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
     chat.add_argument("--as", dest="as_id", default=None, help="the Entra object id to speak as")

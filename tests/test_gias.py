@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from functools import cache
 
@@ -10,12 +11,22 @@ import pandas as pd
 import pytest
 
 from analytics.errors import UnexpectedLayout
-from analytics.gias import borough_centroids, phases_for, read_extract, supplier_directory
+from analytics.gias import (
+    borough_centroids,
+    directory_from_records,
+    directory_records,
+    phases_for,
+    read_extract,
+    supplier_directory,
+)
 from analytics.gias_format import COLUMNS, SEN_NEEDS, SPECIAL_TYPES
 from analytics.gias_synthetic import synthetic_extract
 from analytics.suppliers import Areas, Query, advice, parse_query, search
+from bot.supplier_import import import_suppliers
+from forum_ops.db import Database
 from forum_ops.reference import LOCAL_AUTHORITIES
-from tests.conftest import SHARED
+from forum_ops.suppliers import snapshot_rows
+from tests.conftest import NOW, SHARED
 
 GIAS = SHARED / "data" / "gias"
 AREAS = Areas(
@@ -172,3 +183,46 @@ def test_an_empty_result_says_which_filter_to_relax(directory: pd.DataFrame) -> 
     query = parse_query("PMLD nmss City of London spaces", AREAS)
     assert search(directory, query, AREAS, borough_centroids(directory)).empty
     assert advice(directory, query, AREAS).startswith("No school matches all of that. Without ")
+
+
+def test_a_reimport_replaces_the_snapshot_and_reports_what_changed(any_database: Database) -> None:
+    first = import_suppliers(any_database, london_text().encode(), "first.csv", NOW)
+    header, *rows = london_text().splitlines()
+    kept = [r for r in rows if ",Open," in r]
+    gone, edited = kept[0], kept[1]
+    urn_gone = gone.split(",")[0]
+    capacity = header.split(",").index("SchoolCapacity")
+    fields = next(csv.reader([edited]))
+    fields[capacity] = str(int(fields[capacity]) + 7)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(fields)
+    new_school = kept[2].replace(kept[2].split(",")[0], "123456", 1)
+    second_rows = [
+        buffer.getvalue().rstrip("\r\n") if r == edited else r for r in rows if r != gone
+    ] + [new_school]
+
+    second = import_suppliers(
+        any_database, ("\r\n".join([header, *second_rows]) + "\r\n").encode(), "second.csv", NOW
+    )
+
+    assert (second.opened, second.closed, second.changed) == (1, 1, 1)
+    assert second.total == first.total
+    with any_database.transaction() as session:
+        urns = {r["urn"] for r in snapshot_rows(session)}
+    assert urn_gone not in urns
+    assert "123456" in urns
+
+
+def test_a_bad_extract_leaves_the_snapshot_as_it_was(database: Database) -> None:
+    import_suppliers(database, london_text().encode(), "good.csv", NOW)
+    with pytest.raises(UnexpectedLayout):
+        import_suppliers(database, b"URN,Name\n1,x\n", "bad.csv", NOW)
+    with database.transaction() as session:
+        assert len(snapshot_rows(session)) > 300
+
+
+def test_the_stored_directory_reads_back_as_built(
+    database: Database, directory: pd.DataFrame
+) -> None:
+    again = directory_from_records(directory_records(directory))
+    pd.testing.assert_frame_equal(again[directory.columns], directory, check_dtype=False)

@@ -156,3 +156,28 @@ class ChartRow(Base):
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     png: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SupplierRow(Base):
+    """One school of the specialist supplier directory (the latest GIAS snapshot)."""
+
+    __tablename__ = "suppliers"
+
+    urn: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(120))
+    sector: Mapped[str] = mapped_column(String(60))
+    la_code: Mapped[str] = mapped_column(String(8), index=True)
+    la_name: Mapped[str] = mapped_column(String(120))
+    low_age: Mapped[float | None] = mapped_column()
+    high_age: Mapped[float | None] = mapped_column()
+    phases: Mapped[str] = mapped_column(String(80))  # ";"-separated
+    needs: Mapped[str] = mapped_column(String(80))  # ";"-separated need codes, GIAS order
+    capacity: Mapped[float | None] = mapped_column()
+    pupils: Mapped[float | None] = mapped_column()
+    ofsted: Mapped[str] = mapped_column(String(60))
+    postcode: Mapped[str] = mapped_column(String(12))
+    website: Mapped[str] = mapped_column(String(300))
+    easting: Mapped[float | None] = mapped_column()
+    northing: Mapped[float | None] = mapped_column()
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
