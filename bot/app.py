@@ -29,6 +29,7 @@ from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.senddata import Sen2Cache
 from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
+from bot.suppliers import DirectoryCache
 from forum_ops.charts import find_chart, forget_expired_charts
 from forum_ops.db import Database, create_database
 from forum_ops.turns import forget_old_activities
@@ -131,6 +132,7 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         sen2=Sen2Cache(),
+        suppliers=DirectoryCache(),
     )
     bot = ForumBot(services, codec)
     endpoint = MessagesEndpoint(adapter, bot, codec)

@@ -12,15 +12,28 @@ from http import HTTPStatus
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
-from botbuilder.schema.teams import TeamInfo
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, ThumbnailCard
+from botbuilder.schema.teams import (
+    MessagingExtensionAttachment,
+    MessagingExtensionQuery,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+    TeamInfo,
+)
 
 from bot.actions import ActionRequest
 from bot.commands import CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
-from bot.replies import card_invoke_response, card_message, card_payload, error_invoke_response
+from bot.replies import (
+    ADAPTIVE_CARD,
+    card_invoke_response,
+    card_message,
+    card_payload,
+    error_invoke_response,
+)
 from bot.services import Services
+from bot.suppliers import find, school_card, school_line
 from bot.teams import (
     action_data,
     command_text,
@@ -40,6 +53,7 @@ from forum_ops.turns import activity_key, start_turn
 log = logging.getLogger(__name__)
 
 MEMBER_KEY = "forum.member"
+EXTENSION_RESULTS = 10
 CARD_ACTION = "adaptiveCard/action"
 
 
@@ -141,6 +155,40 @@ class ForumBot(TeamsActivityHandler):
             reference.pop("user", None)  # a channel post needs no person's details
         return reference
 
+    async def on_teams_messaging_extension_query(
+        self, turn_context: TurnContext, query: MessagingExtensionQuery
+    ) -> MessagingExtensionResponse:
+        """The search messaging extension: specialist schools as cards to drop into a chat."""
+        member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
+        if member is None:
+            return _extension_message(
+                "You're not in the forum's membership registry yet: ask LIIA to add you."
+            )
+        words = next(
+            (str(p.value) for p in query.parameters or [] if p.name == "searchQuery" and p.value),
+            "",
+        )
+        directory = await self._services.run(self._services.suppliers.load, self._services.db)
+        if directory is None:
+            return _extension_message("The supplier directory is empty.")
+        found = await self._services.run(find, directory, words[:500], member)
+        attachments = [
+            MessagingExtensionAttachment(
+                content_type=ADAPTIVE_CARD,
+                content=school_card(row).content,
+                preview=Attachment(
+                    content_type="application/vnd.microsoft.card.thumbnail",
+                    content=ThumbnailCard(title=str(row["name"]), text=school_line(row).summary),
+                ),
+            )
+            for _, row in found.head(EXTENSION_RESULTS).iterrows()
+        ]
+        return MessagingExtensionResponse(
+            compose_extension=MessagingExtensionResult(
+                type="result", attachment_layout="list", attachments=attachments
+            )
+        )
+
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == CARD_ACTION:
             return await self._on_card_action(turn_context)
@@ -192,6 +240,12 @@ class ForumBot(TeamsActivityHandler):
     @staticmethod
     async def _send(turn_context: TurnContext, card: Card) -> None:
         await turn_context.send_activity(card_message(card))
+
+
+def _extension_message(text: str) -> MessagingExtensionResponse:
+    return MessagingExtensionResponse(
+        compose_extension=MessagingExtensionResult(type="message", text=text)
+    )
 
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:

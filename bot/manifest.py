@@ -34,6 +34,8 @@ def build_manifest(settings: Settings, source: Path = APP_MANIFEST) -> dict[str,
     ]
     bot = manifest["bots"][0]
     bot["botId"] = settings.microsoft_app_id
+    for extension in manifest.get("composeExtensions", []):
+        extension["botId"] = settings.microsoft_app_id
     bot["commandLists"] = [
         {"scopes": scopes, "commands": commands} for scopes in (["team", "groupChat"], ["personal"])
     ]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.actions import ActionTable
     from bot.commands.table import CommandTable
     from bot.senddata import Sen2Cache
+    from bot.suppliers import DirectoryCache
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -51,6 +52,7 @@ class Services:
     executor: ThreadPoolExecutor
     doorbell: Doorbell
     sen2: Sen2Cache
+    suppliers: DirectoryCache
     clock: Callable[[], datetime] = utc_now
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -111,3 +111,21 @@ class SendDataView:
     chart_url: str
     chart_alt: str
     source: str
+
+
+@dataclass(frozen=True)
+class SchoolLine:
+    name: str
+    link: str  # the school's GIAS page
+    summary: str  # type, authority, ages
+    details: str  # needs, capacity, places, Ofsted, distance
+
+
+@dataclass(frozen=True)
+class SuppliersView:
+    title: str
+    subtitle: str
+    schools: tuple[SchoolLine, ...]
+    advice: str
+    more_query: str  # empty: no more results
+    more_offset: int

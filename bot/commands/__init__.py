@@ -4,6 +4,7 @@ from bot.commands.announce import make_announcement
 from bot.commands.help import show_help
 from bot.commands.outbox import show_outbox
 from bot.commands.senddata import show_senddata
+from bot.commands.suppliers import find_suppliers
 from bot.commands.table import Command, CommandRequest, CommandTable, split_command
 from bot.commands.whoami import show_whoami
 from forum_ops.model import Role
@@ -24,6 +25,16 @@ def build_commands() -> CommandTable:
             "Getting started",
             show_whoami,
             "Who am I?",
+        )
+    )
+    table.register(
+        Command(
+            "suppliers",
+            "suppliers <need phase area spaces name>",
+            "find specialist schools, e.g. suppliers SEMH secondary South East spaces",
+            "Specialist schools",
+            find_suppliers,
+            "Find schools",
         )
     )
     table.register(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -169,15 +170,15 @@ class SupplierRow(Base):
     sector: Mapped[str] = mapped_column(String(60))
     la_code: Mapped[str] = mapped_column(String(8), index=True)
     la_name: Mapped[str] = mapped_column(String(120))
-    low_age: Mapped[float | None] = mapped_column()
-    high_age: Mapped[float | None] = mapped_column()
+    low_age: Mapped[float | None] = mapped_column(Float)
+    high_age: Mapped[float | None] = mapped_column(Float)
     phases: Mapped[str] = mapped_column(String(80))  # ";"-separated
     needs: Mapped[str] = mapped_column(String(80))  # ";"-separated need codes, GIAS order
-    capacity: Mapped[float | None] = mapped_column()
-    pupils: Mapped[float | None] = mapped_column()
+    capacity: Mapped[float | None] = mapped_column(Float)
+    pupils: Mapped[float | None] = mapped_column(Float)
     ofsted: Mapped[str] = mapped_column(String(60))
     postcode: Mapped[str] = mapped_column(String(12))
     website: Mapped[str] = mapped_column(String(300))
-    easting: Mapped[float | None] = mapped_column()
-    northing: Mapped[float | None] = mapped_column()
+    easting: Mapped[float | None] = mapped_column(Float)
+    northing: Mapped[float | None] = mapped_column(Float)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
