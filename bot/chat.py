@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from bot.testing import BotClient, FakeConnector
 from cards.markdown import unescape_markdown
 from forum_ops.demo import DEMO_SECRETARIAT_ID
 
+_LINK = re.compile(r"\[(.+?)\]\((https?://[^)\s]+)\)")  # a markdown link, shown as "text <url>"
 LOCAL_TENANT = "00000000-0000-4000-8000-00000000f0f0"
 BOT_ID = "28:send-forum-assistant"
 INPUT_TYPES = (
@@ -59,8 +61,10 @@ def _walk(elements: list[Any], shown: Shown) -> None:
             continue
         kind = element.get("type")
         if kind == "TextBlock":
-            text = unescape_markdown(str(element.get("text", "")))
-            shown.lines.append(text.upper() if element.get("weight") == "Bolder" else text)
+            raw = str(element.get("text", ""))
+            text = unescape_markdown(_LINK.sub(r"\1 <\2>", raw))
+            heading = element.get("weight") == "Bolder" and not _LINK.search(raw)
+            shown.lines.append(text.upper() if heading else text)
         elif kind == "FactSet":
             facts = [
                 (

@@ -51,3 +51,18 @@ def test_inputs_and_actions_are_found_for_prompting() -> None:
     assert shown.lines == ["VOTE ON THE TOR"]
     assert [i["id"] for i in shown.inputs] == ["vote"]
     assert [a["title"] for a in shown.actions] == ["Inline", "Cast vote"]  # as Teams shows them
+
+
+def test_links_read_as_text_and_address() -> None:
+    card = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [
+            {
+                "type": "TextBlock",
+                "weight": "Bolder",
+                "text": "[Wren\\_hollow School](https://example.org/1)",
+            },
+        ],
+    }
+    assert show_card(card).lines == ["Wren_hollow School <https://example.org/1>"]
