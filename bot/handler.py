@@ -12,9 +12,8 @@ from http import HTTPStatus
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, ThumbnailCard
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import (
-    MessagingExtensionAttachment,
     MessagingExtensionQuery,
     MessagingExtensionResponse,
     MessagingExtensionResult,
@@ -26,14 +25,13 @@ from bot.commands import CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.replies import (
-    ADAPTIVE_CARD,
     card_invoke_response,
     card_message,
     card_payload,
     error_invoke_response,
 )
 from bot.services import Services
-from bot.suppliers import find, school_card, school_line
+from bot.suppliers import extension_results
 from bot.teams import (
     action_data,
     command_text,
@@ -53,7 +51,6 @@ from forum_ops.turns import activity_key, start_turn
 log = logging.getLogger(__name__)
 
 MEMBER_KEY = "forum.member"
-EXTENSION_RESULTS = 10
 CARD_ACTION = "adaptiveCard/action"
 
 
@@ -171,23 +168,7 @@ class ForumBot(TeamsActivityHandler):
         directory = await self._services.run(self._services.suppliers.load, self._services.db)
         if directory is None:
             return _extension_message("The supplier directory is empty.")
-        found = await self._services.run(find, directory, words[:500], member)
-        attachments = [
-            MessagingExtensionAttachment(
-                content_type=ADAPTIVE_CARD,
-                content=school_card(row).content,
-                preview=Attachment(
-                    content_type="application/vnd.microsoft.card.thumbnail",
-                    content=ThumbnailCard(title=str(row["name"]), text=school_line(row).summary),
-                ),
-            )
-            for _, row in found.head(EXTENSION_RESULTS).iterrows()
-        ]
-        return MessagingExtensionResponse(
-            compose_extension=MessagingExtensionResult(
-                type="result", attachment_layout="list", attachments=attachments
-            )
-        )
+        return await self._services.run(extension_results, directory, words, member)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == CARD_ACTION:

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+from botbuilder.schema import Attachment, ThumbnailCard
+from botbuilder.schema.teams import (
+    MessagingExtensionAttachment,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+)
 
 from analytics.gias import borough_centroids, directory_from_records
 from analytics.suppliers import Areas, advice, parse_query, search
+from bot.replies import ADAPTIVE_CARD
 from cards import Card, render_card
 from cards.views import SchoolLine, SuppliersView
 from forum_ops.db import Database
@@ -116,3 +123,26 @@ def school_card(row: pd.Series) -> Card:
         more_offset=0,
     )
     return render_card("suppliers", view)
+
+
+def extension_results(
+    directory: Directory, words: str, member: Member
+) -> MessagingExtensionResponse:
+    """The search messaging extension's answer: the best schools as cards, each with a preview."""
+    found = find(directory, words[:500], member)
+    attachments = [
+        MessagingExtensionAttachment(
+            content_type=ADAPTIVE_CARD,
+            content=school_card(row).content,
+            preview=Attachment(
+                content_type="application/vnd.microsoft.card.thumbnail",
+                content=ThumbnailCard(title=str(row["name"]), text=school_line(row).summary),
+            ),
+        )
+        for _, row in found.head(PAGE).iterrows()
+    ]
+    return MessagingExtensionResponse(
+        compose_extension=MessagingExtensionResult(
+            type="result", attachment_layout="list", attachments=attachments
+        )
+    )
