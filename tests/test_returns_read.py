@@ -1,0 +1,206 @@
+"""The INMSS return: the template a borough fills in, and the checks its file must pass."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analytics.errors import InvalidReturn
+from analytics.returns_format import COLUMNS, FIELDS, Kind
+from analytics.returns_read import read_return
+from analytics.returns_synthetic import synthetic_returns
+from analytics.returns_template import PLACEMENTS_SHEET, template_workbook
+
+LABELS = [f.label for f in FIELDS]
+
+
+def clean_rows(count: int = 6) -> list[dict[str, object]]:
+    """A borough's return as the template heads it, from the synthetic generator."""
+    frame = synthetic_returns(["202", "203"], total=200).placements
+    frame = frame[frame["borough"] == "202"].head(count)
+    return [
+        {f.label: row[f.name] for f in FIELDS if f.name in row and pd.notna(row[f.name])}
+        for _, row in frame.iterrows()
+    ]
+
+
+def as_csv(rows: list[dict[str, object]], header: list[str] = LABELS) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def as_xlsx(rows: list[dict[str, object]]) -> bytes:
+    """Filled in the way a commissioner would: in the template itself."""
+    book = load_workbook(io.BytesIO(template_workbook()))
+    sheet = book[PLACEMENTS_SHEET]
+    for r, row in enumerate(rows, start=2):
+        for c, label in enumerate(LABELS, start=1):
+            value = row.get(label)
+            if label in ("Start date", "End date") and value:
+                value = datetime.fromisoformat(str(value))
+            sheet.cell(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_template_has_instructions_drop_downs_and_formats() -> None:
+    book = load_workbook(io.BytesIO(template_workbook()))
+    assert book.sheetnames == ["Instructions", PLACEMENTS_SHEET]
+    sheet = book[PLACEMENTS_SHEET]
+    assert [c.value for c in sheet[1]] == LABELS
+    lists = {
+        str(v.sqref).split(":")[0]: v.formula1
+        for v in sheet.data_validations.dataValidation
+        if v.type == "list"
+    }
+    coded = [f for f in FIELDS if f.kind is Kind.CODE]
+    assert len(lists) == len(coded)
+    need_column = "ABCDEFGHIJKLMNOPQRSTUVW"[LABELS.index("Primary need")]
+    assert lists[f"{need_column}2"] == '"ASD,SEMH,SLCN,MLD,SPLD,SLD,PD,PMLD,OTH,HI,VI,MSI"'
+    fee = sheet.cell(2, LABELS.index("Core education fee") + 1)
+    attendance = sheet.cell(2, LABELS.index("Attendance %") + 1)
+    assert "£" in fee.number_format
+    assert "%" in attendance.number_format
+    instructions = " ".join(str(c.value) for c in book["Instructions"]["A"] if c.value)
+    assert "date of birth" in instructions
+    assert "Total annual cost" in instructions
+
+
+@pytest.mark.parametrize("encode", [as_csv, as_xlsx], ids=["csv", "xlsx"])
+def test_a_clean_return_reads_in_the_stored_form(encode: object) -> None:
+    rows = clean_rows()
+    frame = read_return(encode(rows), "return.csv" if encode is as_csv else "r.xlsx", "2025-26")  # type: ignore[operator]
+    assert list(frame.columns) == list(COLUMNS)
+    assert len(frame) == len(rows)
+    assert frame["total_cost"].tolist() == [r["Total annual cost"] for r in rows]
+    assert frame["start_date"].tolist() == [r["Start date"] for r in rows]
+
+
+def test_friendly_spellings_are_understood() -> None:
+    rows = clean_rows(3)
+    rows[0] |= {"Phase or NC year": "Year 9", "Primary need": "semh", "Placement type": "Day"}
+    rows[1] |= {
+        "Phase or NC year": "R",
+        "Start date": "01/09/2024",
+        "Core education fee": "£50,000",
+    }
+    rows[1]["Total annual cost"] = 50_000 + sum(
+        float(rows[1].get(k, 0))  # type: ignore[arg-type]
+        for k in ("Residential care", "Health", "Therapies", "Additional staffing (1:1)")
+    )
+    rows[2] |= {"Placement type": "termly residential", "Route": "dps", "Attendance %": "91.5%"}
+    frame = read_return(as_csv(rows), "r.csv", "2025-26")
+    assert frame.loc[0, ["phase", "primary_need", "placement_type"]].tolist() == [
+        "secondary",
+        "SEMH",
+        "day",
+    ]
+    assert frame.loc[1, ["phase", "start_date", "core_fee"]].tolist() == [
+        "primary",
+        "2024-09-01",
+        50_000.0,
+    ]
+    assert frame.loc[2, ["placement_type", "route", "attendance_pct"]].tolist() == [
+        "38-week residential",
+        "DPS",
+        91.5,
+    ]
+
+
+def twelve_mistakes() -> list[dict[str, object]]:
+    rows = clean_rows(13)
+    rows[0]["Primary need"] = "Autism spectrum"  # 1 not a code
+    rows[1]["Provider URN"] = "14A07"  # 2 not a URN
+    rows[2]["Core education fee"] = "fifty thousand"  # 3 not a number
+    rows[3]["Therapies"] = -500  # 4 negative
+    rows[4]["Total annual cost"] = float(rows[4]["Total annual cost"]) + 900  # type: ignore[arg-type]  # 5 sum
+    rows[5]["Start date"] = "31/02/2025"  # 6 not a date
+    rows[6]["Start date"] = "2027-01-04"  # 7 after the period
+    rows[7]["Attendance %"] = 120  # 8 not a percentage
+    rows[8]["Suspensions"] = 1.5  # 9 not whole
+    rows[9]["Placement ID"] = rows[10]["Placement ID"]  # 10 repeated
+    rows[11]["Placement ID"] = "14/03/2012"  # 11 a date of birth?
+    del rows[12]["Provider name"]  # 12 empty
+    return rows
+
+
+def test_twelve_kinds_of_error_give_twelve_precise_messages() -> None:
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(as_csv(twelve_mistakes()), "r.csv", "2025-26")
+    problems = caught.value.problems
+    total = problems[4]
+    assert (total.line, total.column) == (6, "Total annual cost")
+    assert total.reason.startswith("is £")
+    assert "but the costs add up to £" in total.reason
+    found = [(p.line, p.column, p.reason) for p in problems if p is not total]
+    assert found == [
+        (2, "Primary need", "'Autism spectrum' is not one of: " + ", ".join(FIELDS[5].choices)),
+        (3, "Provider URN", "'14A07' is not a 6-digit URN"),
+        (4, "Core education fee", "'fifty thousand' is not a number"),
+        (5, "Therapies", "is negative"),
+        (7, "Start date", "'31/02/2025' is not a date (day/month/year)"),
+        (8, "Start date", "is after the period ends (31/08/2026)"),
+        (9, "Attendance %", "is not a percentage from 0 to 100"),
+        (10, "Suspensions", "is not a whole number of 0 or more"),
+        (12, "Placement ID", "repeats line 11"),
+        (
+            13,
+            "Placement ID",
+            "looks like a date: use your pseudonymous reference, never a date of birth",
+        ),
+        (14, "Provider name", "is empty"),
+    ]
+
+
+def test_identifying_and_unknown_columns_are_refused_before_any_row() -> None:
+    header = [*LABELS, "Child's name", "DOB", "Notes"]
+    rows = [r | {"Child's name": "Ada", "DOB": "01/02/2013", "Notes": "x"} for r in clean_rows(2)]
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(as_csv(rows, header), "r.csv", "2025-26")
+    found = {(p.column, p.reason.split(":")[0]) for p in caught.value.problems}
+    assert found == {
+        ("Child's name", "could identify a child (a name, date of birth or similar)"),
+        ("DOB", "could identify a child (a name, date of birth or similar)"),
+        ("Notes", "is not a column of the return (see the template's Instructions sheet)"),
+    }
+
+
+def test_a_missing_column_and_a_name_for_an_id_are_named() -> None:
+    rows = clean_rows(2)
+    rows[1]["Placement ID"] = "Jane Smith"
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(as_csv(rows, [h for h in LABELS if h != "Route"]), "r.csv", "2025-26")
+    assert [(p.line, p.column, p.reason) for p in caught.value.problems] == [
+        (1, "Route", "column is missing")
+    ]
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(as_csv(rows), "r.csv", "2025-26")
+    assert caught.value.problems[0].reason.startswith("has no digits, so it may be a name")
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "reason"),
+    [
+        (b"PK\x03\x04not really a zip", "r.xlsx", "the workbook cannot be read"),
+        (b"\x00\x01\x02", "r.xlsx", "the file is not an Excel workbook (.xlsx)"),
+        (b"", "r.csv", "column is missing"),
+    ],
+)
+def test_unreadable_files_are_refused_clearly(raw: bytes, name: str, reason: str) -> None:
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(raw, name, "2025-26")
+    assert caught.value.problems[0].reason == reason
+
+
+def test_the_period_must_be_an_academic_year() -> None:
+    with pytest.raises(InvalidReturn, match="problem"):
+        read_return(as_csv(clean_rows(1)), "r.csv", "2025-27")
