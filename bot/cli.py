@@ -74,10 +74,7 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         report = import_members(db, read_text(args.file), utc_now())
     except ImportRejected as rejected:
-        print(f"{rejected}. Nothing was changed.", file=sys.stderr)
-        print(f"{'line':>6}  {'column':<14} problem", file=sys.stderr)
-        for problem in rejected.problems:
-            print(f"{problem.line:>6}  {problem.column:<14} {problem.reason}", file=sys.stderr)
+        print_problems(rejected)
         return 1
     finally:
         db.dispose()
@@ -139,6 +136,42 @@ def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_returns_template(settings: Settings, args: argparse.Namespace) -> int:
+    from analytics.returns_template import template_workbook
+
+    args.file.write_bytes(template_workbook())
+    print(f"INMSS return template written: {args.file}")
+    return 0
+
+
+def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from forum_ops.returns import Submission, submit_return
+
+    submission = Submission(args.borough, args.period, f"cli:{getpass.getuser()}", args.file.name)
+    db = create_database(settings.forum_database_url)
+    try:
+        report = submit_return(db, args.file.read_bytes(), submission, utc_now())
+    except ImportRejected as rejected:
+        print_problems(rejected)
+        return 1
+    finally:
+        db.dispose()
+    print(
+        f"Return imported for {args.borough} {args.period}: {report.placements:,} placements, "
+        f"£{report.spend:,.2f} a year; {report.replaced:,} placements of the earlier return replaced."
+    )
+    return 0
+
+
+def print_problems(rejected: ImportRejected) -> None:
+    print(f"{rejected}. Nothing was changed.", file=sys.stderr)
+    print(f"{'line':>6}  {'column':<26} problem", file=sys.stderr)
+    for problem in rejected.problems:
+        print(f"{problem.line:>6}  {problem.column[:26]:<26} {problem.reason}", file=sys.stderr)
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
@@ -197,6 +230,15 @@ def parser() -> argparse.ArgumentParser:
     suppliers_sub = suppliers.add_subparsers(dest="suppliers_command", required=True)
     gias = add("import", cmd_suppliers_import, "import a GIAS establishment extract", suppliers_sub)
     gias.add_argument("file", type=Path)
+
+    returns = sub.add_parser("returns", help="INMSS placement returns")
+    returns_sub = returns.add_subparsers(dest="returns_command", required=True)
+    template = add("template", cmd_returns_template, "write the Excel return template", returns_sub)
+    template.add_argument("file", type=Path)
+    ret_import = add("import", cmd_returns_import, "import a borough's return", returns_sub)
+    ret_import.add_argument("file", type=Path)
+    ret_import.add_argument("--borough", required=True, help="the borough's DfE LA code, e.g. 202")
+    ret_import.add_argument("--period", required=True, help="the academic year, e.g. 2025-26")
 
     chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
     chat.add_argument("--as", dest="as_id", default=None, help="the Entra object id to speak as")

@@ -182,3 +182,54 @@ class SupplierRow(Base):
     easting: Mapped[float | None] = mapped_column(Float)
     northing: Mapped[float | None] = mapped_column(Float)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PlacementRow(Base):
+    """One pseudonymised INMSS placement from a borough's return (SPEC 6.2)."""
+
+    __tablename__ = "placements"
+    __table_args__ = (Index("ix_placements_period_borough", "period", "borough"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borough: Mapped[str] = mapped_column(String(8))  # DfE LA code
+    period: Mapped[str] = mapped_column(String(8))  # 2025-26
+    placement_id: Mapped[str] = mapped_column(String(200))
+    provider_urn: Mapped[str] = mapped_column(String(8), index=True)
+    provider_name: Mapped[str] = mapped_column(String(200))
+    establishment_type: Mapped[str] = mapped_column(String(40))
+    s41_approved: Mapped[str | None] = mapped_column(String(4))
+    primary_need: Mapped[str] = mapped_column(String(8))
+    phase: Mapped[str] = mapped_column(String(16))
+    placement_type: Mapped[str] = mapped_column(String(32))
+    route: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[str] = mapped_column(String(10))  # ISO date
+    end_date: Mapped[str | None] = mapped_column(String(10))
+    core_fee: Mapped[float] = mapped_column(Float)
+    residential_care: Mapped[float] = mapped_column(Float)
+    health: Mapped[float] = mapped_column(Float)
+    therapies: Mapped[float] = mapped_column(Float)
+    additional_staffing: Mapped[float] = mapped_column(Float)
+    total_cost: Mapped[float] = mapped_column(Float)
+    attendance_pct: Mapped[float | None] = mapped_column(Float)
+    suspensions: Mapped[int | None] = mapped_column(Integer)
+    outcomes_met: Mapped[str | None] = mapped_column(String(8))
+    open_to_negotiation: Mapped[str | None] = mapped_column(String(8))
+    requested_uplift_pct: Mapped[float | None] = mapped_column(Float)
+    agreed_uplift_pct: Mapped[float | None] = mapped_column(Float)
+
+
+class ReturnSubmissionRow(Base):
+    """The audit trail: who sent which return for which borough and period, and what came of it."""
+
+    __tablename__ = "return_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borough: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(8))
+    submitted_by: Mapped[str] = mapped_column(String(64))  # Entra object id, or "cli:<user>"
+    filename: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(10))  # imported, rejected
+    placements: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[int] = mapped_column(Integer)
+    replaced: Mapped[int] = mapped_column(Integer)  # placements of the earlier return removed
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
