@@ -85,8 +85,9 @@ def replace_return(
         )
     )
     rows = frame[list(COLUMNS)].astype(object).where(frame[list(COLUMNS)].notna(), None)
-    records = [
-        {"borough": submission.borough, "period": submission.period, **record}
+    records: list[dict[str, object]] = [
+        {"borough": submission.borough, "period": submission.period}
+        | {str(column): value for column, value in record.items()}
         for record in rows.to_dict("records")
     ]
     if records:
