@@ -1,0 +1,343 @@
+"""INMSS cost benchmarks as pure functions over placements (SPEC 6.2).
+
+Placements are the stored returns: `borough`, `period` and the return's columns. "Cost per
+placement" is the total annual cost; a provider's *fee* (core education fee plus residential
+care) is what rate variation compares, since 1:1 staffing and therapies are the child's, not
+the provider's price. Views for a borough go through analytics.disclosure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analytics.disclosure import (
+    Contributions,
+    Rules,
+    count_text,
+    logged,
+    middle,
+    one_borough_apart,
+    price_refusal,
+    protect_total,
+    quartile_refusal,
+)
+
+LONDON = "London"
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Named groups of boroughs a benchmark can be limited to: London, Inner, Outer, sub-regions."""
+
+    areas: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, boroughs: Mapping[str, tuple[str, str]]) -> Geography:
+        """From LA code -> (sub-region, inner/outer)."""
+        areas: dict[str, set[str]] = {LONDON: set(boroughs)}
+        for code, (subregion, inner_outer) in boroughs.items():
+            areas.setdefault(subregion, set()).add(code)
+            areas.setdefault(inner_outer, set()).add(code)
+        return cls({name: frozenset(codes) for name, codes in areas.items()})
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: str
+    needs: frozenset[str] = frozenset()
+    phases: frozenset[str] = frozenset()
+    placement_types: frozenset[str] = frozenset()
+    area: str = LONDON
+
+    def words(self) -> str:
+        parts = [*sorted(self.needs), *sorted(self.phases), *sorted(self.placement_types)]
+        return ", ".join([*parts, self.area, self.period])
+
+
+def matching(placements: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The period's placements that pass every filter but the area (any borough)."""
+    mask = placements["period"] == filters.period
+    for column, wanted in (
+        ("primary_need", filters.needs),
+        ("phase", filters.phases),
+        ("placement_type", filters.placement_types),
+    ):
+        if wanted:
+            mask &= placements[column].isin(list(wanted))
+    return placements[mask]
+
+
+@dataclass(frozen=True)
+class CostCell:
+    """One line of a cost table as a viewer may see it."""
+
+    key: str
+    count: str  # other boroughs' placements, as shown ("<5", "not shown")
+    boroughs: int  # how many other boroughs contribute
+    refused: str  # why the prices are not shown; "" when they are
+    median: float | None = None
+    quartiles_refused: str = ""
+    q1: float | None = None
+    q3: float | None = None
+    p10: float | None = None
+    p90: float | None = None
+    own: Own | None = None  # the viewer's own placements in the cell
+
+
+@dataclass(frozen=True)
+class Own:
+    """A borough always sees its own rows (rule 4), raw minimum and maximum included."""
+
+    count: int
+    median: float
+    lowest: float
+    highest: float
+
+
+@dataclass(frozen=True)
+class CostTable:
+    by: str
+    cells: list[CostCell]
+    total: CostCell | None = None  # all keys together, where the table shows one
+    hidden_for_total: frozenset[str] = field(default_factory=frozenset)
+
+
+def cost_table(
+    placements: pd.DataFrame,
+    filters: Filters,
+    by: str,
+    viewer: str | None,
+    geography: Geography,
+    rules: Rules,
+    with_total: bool = False,
+) -> CostTable:
+    """Cost per placement by `by` (primary_need or provider_urn): count, median, quartiles,
+    middle 80 % for other boroughs in the area; the viewer's own figures beside them."""
+    rows = matching(placements, filters)
+    own = rows[rows["borough"] == viewer] if viewer else rows.iloc[0:0]
+    others = rows[rows["borough"] != viewer] if viewer else rows
+    area = geography.areas[filters.area]
+    contributions = _contributions(others, by)
+    in_area = others[others["borough"].isin(list(area))]
+    costs = {str(k): group.to_numpy() for k, group in in_area.groupby(by)["total_cost"]}
+    own_costs = {str(k): group.to_numpy() for k, group in own.groupby(by)["total_cost"]}
+    keys = sorted(set(costs) | set(own_costs))
+    cells = {
+        key: _cell(
+            key, contributions.get(key, {}), costs.get(key), own_costs.get(key), filters.area,
+            geography, rules,
+        )
+        for key in keys
+    }  # fmt: skip
+    table = f"cost by {by}"
+    total = hidden = None
+    if with_total and keys:
+        all_contributions = _merge(contributions.values())
+        total = _cell(
+            "all", all_contributions, in_area["total_cost"].to_numpy(),
+            own["total_cost"].to_numpy() if len(own) else None, filters.area, geography, rules,
+        )  # fmt: skip
+        suppressed = {k for k, c in cells.items() if not c.count[:1].isdigit()}
+        counts = {
+            k: sum(n for b, (n, _) in contributions.get(k, {}).items() if b in area) for k in keys
+        }
+        hidden = protect_total(suppressed, counts)
+        for key in hidden:
+            cells[key] = _withheld(cells[key], "would reveal a hidden cell from the total")
+    for cell in cells.values():
+        logged(viewer or "", table, cell.key, cell.refused)
+    return CostTable(by, [cells[k] for k in keys], total, frozenset(hidden or ()))
+
+
+def _contributions(rows: pd.DataFrame, by: str) -> dict[str, dict[str, tuple[int, float]]]:
+    """key -> borough -> (placements, spend), over every borough (all areas)."""
+    grouped = rows.groupby([by, "borough"])["total_cost"].agg(["size", "sum"])
+    out: dict[str, dict[str, tuple[int, float]]] = {}
+    for (key, borough), n, spend in zip(
+        grouped.index, grouped["size"].to_numpy(), grouped["sum"].to_numpy(), strict=True
+    ):
+        out.setdefault(str(key), {})[str(borough)] = (int(n), float(spend))
+    return out
+
+
+def _merge(many: Iterable[dict[str, tuple[int, float]]]) -> dict[str, tuple[int, float]]:
+    merged: dict[str, tuple[int, float]] = {}
+    for one in many:
+        for borough, (n, spend) in one.items():
+            old = merged.get(borough, (0, 0.0))
+            merged[borough] = (old[0] + n, old[1] + spend)
+    return merged
+
+
+def _cell(
+    key: str,
+    by_borough: dict[str, tuple[int, float]],
+    costs: np.ndarray | None,
+    own_costs: np.ndarray | None,
+    area_name: str,
+    geography: Geography,
+    rules: Rules,
+) -> CostCell:
+    area = geography.areas[area_name]
+    cell = Contributions(
+        {b: n for b, (n, _) in by_borough.items() if b in area},
+        {b: s for b, (_, s) in by_borough.items() if b in area},
+    )
+    own = _own(own_costs)
+    if not cell.placements:
+        return CostCell(key, "0", 0, "no other borough has placements here", own=own)
+    apart = one_borough_apart(
+        {
+            name: frozenset(b for b in by_borough if b in codes)
+            for name, codes in geography.areas.items()
+        }
+    )
+    refused = price_refusal(cell, rules)
+    count, boroughs = count_text(cell.placements, rules), len(cell.boroughs)
+    if area_name in apart:  # the count would give that borough away, as would any price
+        count, boroughs = "not shown", 0
+        refused = refused or f"it could be worked out by comparing with {apart[area_name]}"
+    if refused or costs is None:
+        return CostCell(key, count, boroughs, refused, own=own)
+    p10, q1, median, q3, p90 = middle(costs)
+    if quartile_refused := quartile_refusal(cell, rules):
+        return CostCell(key, count, boroughs, "", median, quartile_refused, own=own)
+    return CostCell(key, count, boroughs, "", median, "", q1, q3, p10, p90, own=own)
+
+
+def _own(costs: np.ndarray | None) -> Own | None:
+    if costs is None or not len(costs):
+        return None
+    return Own(len(costs), float(np.median(costs)), float(costs.min()), float(costs.max()))
+
+
+def _withheld(cell: CostCell, reason: str) -> CostCell:
+    return CostCell(cell.key, "not shown", 0, reason, own=cell.own)
+
+
+def fees(rows: pd.DataFrame) -> pd.Series:
+    """What the provider charges for the place: core education fee plus residential care."""
+    return rows["core_fee"] + rows["residential_care"]
+
+
+def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each borough's average fee per provider and placement type, with how far it sits from
+    the median of the other boroughs' averages (`premium`, NaN with fewer than 2 others)."""
+    rows = placements[placements["period"] == period]
+    rates = (
+        rows.assign(fee=fees(rows))
+        .groupby(["provider_urn", "placement_type", "borough"])["fee"]
+        .agg(average="mean", placements="size")
+        .reset_index()
+    )
+    premium = np.full(len(rates), np.nan)
+    others_median = np.full(len(rates), np.nan)
+    for _, index in rates.groupby(["provider_urn", "placement_type"]).indices.items():
+        if len(index) < 3:
+            continue
+        values = rates["average"].to_numpy()[index]
+        for position, row in enumerate(index):
+            rest = np.median(np.delete(values, position))
+            others_median[row] = rest
+            premium[row] = values[position] / rest
+    return rates.assign(others_median=others_median, premium=premium)
+
+
+def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per provider and placement type: how many boroughs, the ratio of the highest borough
+    average to the lowest, and whether it is over the threshold."""
+    spread = (
+        rates.groupby(["provider_urn", "placement_type"])["average"]
+        .agg(boroughs="size", highest="max", lowest="min")
+        .reset_index()
+    )
+    spread["ratio"] = spread["highest"] / spread["lowest"]
+    spread["flagged"] = (spread["boroughs"] >= 2) & (spread["ratio"] > threshold)
+    return spread
+
+
+def premium_pairs(rates: pd.DataFrame, threshold: float) -> set[tuple[str, str]]:
+    """(provider, borough) pairs whose average fee is at least `threshold` times the median of
+    the other boroughs' for the same provider and placement type."""
+    flagged = rates[rates["premium"] >= threshold]
+    return set(zip(flagged["provider_urn"], flagged["borough"], strict=True))
+
+
+def top_providers(
+    placements: pd.DataFrame, borough: str, period: str, count: int = 10
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The borough's own top providers by spend and by placements (its own rows: no control)."""
+    rows = placements[(placements["period"] == period) & (placements["borough"] == borough)]
+    per_provider = (
+        rows.groupby("provider_urn")
+        .agg(
+            name=("provider_name", "last"),
+            spend=("total_cost", "sum"),
+            placements=("total_cost", "size"),
+        )
+        .reset_index()
+    )
+    per_provider["share"] = per_provider["spend"] / max(per_provider["spend"].sum(), 1.0)
+    by_spend = per_provider.sort_values(["spend", "provider_urn"], ascending=[False, True])
+    by_count = per_provider.sort_values(["placements", "spend"], ascending=[False, False])
+    return by_spend.head(count), by_count.head(count)
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """Rate variation for one provider and placement type, as a viewer may see it (rule 6:
+    boroughs are named only to themselves; the others are a count and a spread)."""
+
+    provider_urn: str
+    placement_type: str
+    boroughs: int  # other boroughs with placements
+    refused: str  # why the spread is not shown; "" when it is
+    spread: float | None = None  # the highest other borough's average over the lowest
+    flagged: bool = False  # spread over the threshold
+    own_average: float | None = None
+    own_rank: int | None = None  # 1 = pays the most, among all boroughs
+    own_premium: float | None = None  # own average over the median of the others' averages
+
+
+def rate_lines(
+    rates: pd.DataFrame,
+    viewer: str | None,
+    rules: Rules,
+    threshold: float,
+    providers: frozenset[str] = frozenset(),
+) -> list[RateLine]:
+    """`rates` from borough_rates(); only `providers` when given."""
+    if providers:
+        rates = rates[rates["provider_urn"].isin(list(providers))]
+    lines: list[RateLine] = []
+    for (urn, kind), group in rates.groupby(["provider_urn", "placement_type"], sort=True):
+        mine = group[group["borough"] == viewer]
+        others = group[group["borough"] != viewer]
+        own_average = float(mine["average"].iloc[0]) if len(mine) else None
+        own_rank = int((group["average"] > own_average).sum()) + 1 if own_average else None
+        cell = Contributions(
+            dict(zip(others["borough"], others["placements"].astype(int), strict=True)),
+            dict(zip(others["borough"], others["average"] * others["placements"], strict=True)),
+        )
+        refused = (
+            logged(viewer or "", "rate variation", f"{urn} {kind}", price_refusal(cell, rules))
+            if len(others)
+            else "no other borough has placements here"
+        )
+        line = RateLine(
+            str(urn), str(kind), len(others), refused, None, False, own_average, own_rank
+        )
+        if not refused:
+            averages = others["average"].to_numpy()
+            spread = float(averages.max() / averages.min())
+            premium = own_average / float(np.median(averages)) if own_average else None
+            line = RateLine(
+                str(urn), str(kind), len(others), "", spread, spread > threshold, own_average,
+                own_rank, premium,
+            )  # fmt: skip
+        lines.append(line)
+    return lines

@@ -1,0 +1,311 @@
+"""Disclosure control (DOMAIN.md rules 1-7): one hand-made case per rule that must be suppressed
+and one that must be shown, then properties over generated returns that nothing about another
+borough can be recovered from what a borough is shown."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics.benchmarks import (
+    LONDON,
+    CostCell,
+    Filters,
+    Geography,
+    borough_rates,
+    cost_table,
+    rate_lines,
+)
+from analytics.disclosure import Contributions, Rules, count_text, price_refusal, protect_total
+from forum_ops.reference import LOCAL_AUTHORITIES
+
+GEOGRAPHY = Geography.of(
+    {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
+)
+RULES = Rules()
+PERIOD = "2025-26"
+CAMDEN, ISLINGTON, BARNET, ENFIELD, HARINGEY = "202", "206", "302", "308", "309"
+GREENWICH, LAMBETH, BROMLEY = "203", "208", "305"
+
+
+def placements(rows: list[tuple[str, str, str, float]], kind: str = "day") -> pd.DataFrame:
+    """(borough, need, provider URN, total cost) per placement; the fee is the total."""
+    frame = pd.DataFrame(rows, columns=["borough", "primary_need", "provider_urn", "total_cost"])
+    return frame.assign(
+        period=PERIOD,
+        phase="secondary",
+        placement_type=kind,
+        core_fee=frame["total_cost"],
+        residential_care=0.0,
+    )
+
+
+def by_need(
+    frame: pd.DataFrame, viewer: str | None, rules: Rules = RULES, **filters: object
+) -> dict[str, CostCell]:
+    table = cost_table(frame, Filters(PERIOD, **filters), "primary_need", viewer, GEOGRAPHY, rules)  # type: ignore[arg-type]
+    return {cell.key: cell for cell in table.cells}
+
+
+def balanced(
+    boroughs: list[str], each: int = 2, need: str = "SEMH"
+) -> list[tuple[str, str, str, float]]:
+    return [
+        (b, need, "140007", 60_000.0 + 1_000 * i + 100 * n)
+        for n, b in enumerate(boroughs)
+        for i in range(each)
+    ]
+
+
+# Rule 1 ---------------------------------------------------------------------------------------
+
+
+def test_rule_1_counts_of_one_to_four_read_less_than_five() -> None:
+    assert [count_text(n, RULES) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
+
+
+# Rule 2 ---------------------------------------------------------------------------------------
+
+
+def test_rule_2_prices_need_three_boroughs_and_five_placements() -> None:
+    # Barnet, Enfield and Haringey are all outer North Central: every area sees the same three
+    two = by_need(placements(balanced([BARNET, ENFIELD], each=4)), None)["SEMH"]
+    few = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=1)), None)["SEMH"]
+    enough = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=2)), None)["SEMH"]
+
+    assert (two.refused, two.median) == ("fewer than 3 boroughs", None)
+    assert (few.refused, few.median) == ("fewer than 5 placements", None)
+    assert enough.refused == ""
+    assert enough.median == pytest.approx(60_600)
+
+
+def test_rule_2_quartiles_need_ten_placements_and_never_a_raw_extreme() -> None:
+    nine = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=3)), None)["SEMH"]
+    ten = placements(balanced([CAMDEN, BARNET, ENFIELD, HARINGEY, ISLINGTON], each=2))
+    shown = by_need(ten, None)["SEMH"]
+
+    assert nine.median is not None
+    assert (nine.quartiles_refused, nine.q1, nine.p10) == ("fewer than 10 placements", None, None)
+    assert shown.q1 is not None
+    assert shown.p10 is not None
+    assert shown.p90 is not None
+    costs = ten["total_cost"]
+    assert costs.min() < shown.p10 < shown.p90 < costs.max()
+
+
+# Rule 3 ---------------------------------------------------------------------------------------
+
+
+def test_rule_3_the_p_percent_rule_on_borough_spend() -> None:
+    dominated = Contributions({"a": 2, "b": 2, "c": 2}, {"a": 100_000, "b": 5_000, "c": 4_000})
+    spread = Contributions({"a": 2, "b": 2, "c": 2}, {"a": 100_000, "b": 50_000, "c": 20_000})
+
+    assert price_refusal(dominated, RULES) == "one borough's spend dominates"
+    assert price_refusal(spread, RULES) == ""
+
+
+# Rule 4 ---------------------------------------------------------------------------------------
+
+
+def test_rule_4_own_rows_always_and_the_rest_of_london_without_them() -> None:
+    frame = placements(
+        [*balanced([CAMDEN, BARNET, ENFIELD], each=3), (CAMDEN, "PD", "140014", 90000.0)]
+    )
+    camden = by_need(frame, CAMDEN)
+    with_haringey = by_need(pd.concat([frame, placements(balanced([HARINGEY], each=3))]), CAMDEN)[
+        "SEMH"
+    ]
+
+    assert camden["PD"].own is not None
+    assert camden["PD"].own.highest == 90_000
+    assert camden["SEMH"].refused == "fewer than 3 boroughs"  # only Barnet and Enfield remain
+    assert with_haringey.refused == ""
+    others = frame[(frame["borough"] != CAMDEN) & (frame["primary_need"] == "SEMH")]["total_cost"]
+    haringey = [60_000.0 + 1_000 * i for i in range(3)]
+    assert with_haringey.median == float(np.median([*others, *haringey]))
+
+
+# Rule 5 ---------------------------------------------------------------------------------------
+
+
+def test_rule_5_a_lone_hidden_cell_in_a_table_with_a_total_takes_another_with_it() -> None:
+    assert protect_total({"VI"}, {"ASD": 40, "SEMH": 12, "VI": 3}) == {"SEMH"}
+    assert protect_total(set(), {"ASD": 40}) == set()
+    assert protect_total({"VI", "HI"}, {"ASD": 40, "VI": 3, "HI": 2}) == set()
+
+    rows = balanced([CAMDEN, BARNET, ENFIELD, HARINGEY, ISLINGTON], each=3)
+    rows += [*balanced([BARNET, ENFIELD], each=3, need="MLD"), (HARINGEY, "VI", "140021", 80000.0)]
+    table = cost_table(
+        placements(rows), Filters(PERIOD), "primary_need", None, GEOGRAPHY, RULES, with_total=True
+    )
+    counts = {c.key: c.count for c in table.cells}
+
+    assert counts["VI"] == "<5"
+    assert counts["MLD"] == "not shown"  # else VI would be the total (22) less SEMH and MLD
+    assert table.total is not None
+    assert table.total.count == "22"
+
+
+# Rule 6 ---------------------------------------------------------------------------------------
+
+
+def test_rule_6_rate_variation_names_only_the_viewer() -> None:
+    rows = [(b, "ASD", "140007", fee) for b, fee in [
+        (CAMDEN, 90_000.0), (BARNET, 60_000.0), (ENFIELD, 62_000.0), (HARINGEY, 64_000.0), (ISLINGTON, 61_000.0),
+    ] for _ in range(2)]  # fmt: skip
+    rates = borough_rates(placements(rows), PERIOD)
+    camden = rate_lines(rates, CAMDEN, RULES, 1.2)[0]
+    barnet = rate_lines(rates, BARNET, RULES, 1.2)[0]
+
+    assert (camden.own_rank, camden.boroughs, camden.own_average) == (1, 4, 90_000.0)
+    assert camden.own_premium == pytest.approx(90_000 / 61_500)
+    assert camden.spread == pytest.approx(64_000 / 60_000)
+    assert not camden.flagged
+    assert barnet.spread == pytest.approx(90_000 / 61_000)
+    assert barnet.flagged
+    assert barnet.own_rank == 5
+    shown = repr(barnet)
+    assert "202" not in shown
+    assert "90000" not in shown
+
+    two = rate_lines(borough_rates(placements(rows[:4]), PERIOD), CAMDEN, RULES, 1.2)[0]
+    assert (two.refused, two.spread) == ("fewer than 3 boroughs", None)
+
+
+# Rule 7 ---------------------------------------------------------------------------------------
+
+
+def test_rule_7_thresholds_are_configuration_and_suppressions_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    frame = placements(balanced([BARNET, ENFIELD], each=3))
+    with caplog.at_level(logging.INFO, logger="analytics.disclosure"):
+        strict = by_need(frame, None)["SEMH"]
+    relaxed = by_need(frame, None, Rules(min_boroughs=2, p_percent=0.0, max_borough_share=1.0))[
+        "SEMH"
+    ]
+
+    assert strict.median is None
+    assert relaxed.median is not None
+    record = next(r for r in caplog.records if r.getMessage() == "disclosure.suppressed")
+    assert (record.table, record.cell, record.reason) == (  # type: ignore[attr-defined]
+        "cost by primary_need",
+        "SEMH",
+        "fewer than 3 boroughs",
+    )
+
+
+# Two filters one borough apart ------------------------------------------------------------------
+
+
+def test_two_areas_one_borough_apart_are_both_withheld() -> None:
+    # Inner: Camden, Islington, Greenwich, Lambeth; Outer adds only Barnet, so London - Inner = Barnet
+    rows = balanced([CAMDEN, ISLINGTON, GREENWICH, LAMBETH, BARNET], each=3)
+    frame = placements(rows)
+    london, inner = by_need(frame, None)["SEMH"], by_need(frame, None, area="Inner")["SEMH"]
+    rows += balanced([BROMLEY], each=3)
+    london_now = by_need(placements(rows), None)["SEMH"]
+
+    assert london.median is None
+    assert london.count == "not shown"
+    assert inner.median is None
+    assert inner.count == "not shown"
+    assert london.refused.startswith("it could be worked out by comparing with")
+    assert london_now.median is not None  # two outer boroughs: no one borough stands out
+
+
+# Properties over generated returns --------------------------------------------------------------
+
+BOROUGHS = [CAMDEN, ISLINGTON, BARNET, ENFIELD, GREENWICH, LAMBETH, BROMLEY]
+AREAS = [LONDON, "Inner", "Outer", "North Central", "South East"]
+placement = st.tuples(
+    st.sampled_from(BOROUGHS),
+    st.sampled_from(["ASD", "SEMH", "VI"]),
+    st.sampled_from(["140007", "140014", "140021"]),
+    st.integers(20_000, 200_000).map(float),
+)
+
+
+def shown_figures(cell: CostCell) -> list[float]:
+    return [v for v in (cell.median, cell.q1, cell.q3, cell.p10, cell.p90) if v is not None]
+
+
+def other_cells(
+    frame: pd.DataFrame, viewer: str | None, by: str, area: str, key: str
+) -> pd.DataFrame:
+    column = "primary_need" if by == "primary_need" else "provider_urn"
+    rows = frame[(frame[column] == key) & frame["borough"].isin(list(GEOGRAPHY.areas[area]))]
+    return rows[rows["borough"] != viewer]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(placement, min_size=1, max_size=60),
+    viewer=st.sampled_from([*BOROUGHS, None]),
+    area=st.sampled_from(AREAS),
+    by=st.sampled_from(["primary_need", "provider_urn"]),
+)
+def test_nothing_about_another_borough_can_be_recovered(
+    rows: list[tuple[str, str, str, float]], viewer: str | None, area: str, by: str
+) -> None:
+    frame = placements(rows)
+    table = cost_table(
+        frame, Filters(PERIOD, area=area), by, viewer, GEOGRAPHY, RULES, with_total=True
+    )
+    for cell in table.cells:
+        others = other_cells(frame, viewer, by, area, cell.key)
+        spend = others.groupby("borough")["total_cost"].sum().sort_values(ascending=False)
+        counts = others.groupby("borough").size()
+        if cell.median is not None:
+            # rests on at least 3 other boroughs and 5 placements; passes the p% rule; no
+            # single borough holds more than half (so none is recovered from a rest-of-London)
+            assert len(spend) >= 3
+            assert len(others) >= 5
+            assert spend.sum() - spend.iloc[0] - spend.iloc[1] >= 0.10 * spend.iloc[0]
+            assert counts.max() <= 0.5 * len(others)
+            assert cell.median == float(
+                np.median(others["total_cost"])
+            )  # the viewer's rows are not in it
+        if cell.q1 is not None:
+            assert len(others) >= 10
+        for figure in shown_figures(cell):  # never another borough's raw minimum or maximum
+            for extreme in (others["total_cost"].min(), others["total_cost"].max()):
+                assert figure != extreme or (others["total_cost"] == extreme).sum() > 1
+        if cell.count[:1].isdigit() and cell.count != "0":
+            assert int(cell.count.replace(",", "")) >= RULES.small_count
+        # the same cell in every other area: never one borough apart from this one while both show
+        if cell.count != "not shown" and cell.count != "0":
+            mine = set(others["borough"])
+            for other_area in AREAS:
+                theirs = set(other_cells(frame, viewer, by, other_area, cell.key)["borough"])
+                if theirs and theirs != mine and (theirs <= mine or mine <= theirs):
+                    assert len(theirs ^ mine) != 1, (area, other_area)
+    hidden = [c for c in table.cells if not c.count[:1].isdigit()]
+    if table.total is not None and table.total.count[:1].isdigit():
+        assert len(hidden) != 1  # a total never gives away a single hidden count
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    rows=st.lists(placement, min_size=1, max_size=40),
+    viewer=st.sampled_from(BOROUGHS),
+    changed=st.integers(20_000, 200_000).map(float),
+)
+def test_what_a_borough_sees_of_others_does_not_move_with_its_own_rows(
+    rows: list[tuple[str, str, str, float]], viewer: str, changed: float
+) -> None:
+    before = placements(rows)
+    after = before.copy()
+    mine = after["borough"] == viewer
+    after.loc[mine, ["total_cost", "core_fee"]] = changed
+    for by in ("primary_need", "provider_urn"):
+        one = cost_table(before, Filters(PERIOD), by, viewer, GEOGRAPHY, RULES)
+        two = cost_table(after, Filters(PERIOD), by, viewer, GEOGRAPHY, RULES)
+        assert [[*shown_figures(c), c.count] for c in one.cells] == [
+            [*shown_figures(c), c.count] for c in two.cells
+        ]
