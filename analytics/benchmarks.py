@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.disclosure import (
+    TOTAL,
     Contributions,
     Rules,
     count_text,
@@ -138,7 +139,7 @@ def cost_table(
     if with_total and keys:
         all_contributions = _merge(contributions.values())
         total = _cell(
-            "all", all_contributions, in_area["total_cost"].to_numpy(),
+            TOTAL, all_contributions, in_area["total_cost"].to_numpy(),
             own["total_cost"].to_numpy() if len(own) else None, filters.area, geography, rules,
         )  # fmt: skip
         suppressed = {k for k, c in cells.items() if not c.count[:1].isdigit()}
@@ -146,8 +147,11 @@ def cost_table(
             k: sum(n for b, (n, _) in contributions.get(k, {}).items() if b in area) for k in keys
         }
         hidden = protect_total(suppressed, counts)
-        for key in hidden:
-            cells[key] = _withheld(cells[key], "would reveal a hidden cell from the total")
+        reason = "would reveal a hidden cell from the total"
+        for key in hidden - {TOTAL}:
+            cells[key] = _withheld(cells[key], reason)
+        if TOTAL in hidden:
+            total = _withheld(total, reason)
     for cell in cells.values():
         logged(viewer or "", table, cell.key, cell.refused)
     return CostTable(by, [cells[k] for k in keys], total, frozenset(hidden or ()))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 log = logging.getLogger("analytics.disclosure")
+TOTAL = "all"  # the key of a table's total line
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,14 @@ def one_borough_apart(cells: Mapping[str, frozenset[str]]) -> dict[str, str]:
 
 def protect_total(hidden: Iterable[str], counts: Mapping[str, int]) -> set[str]:
     """Rule 5: where a table shows a total, one hidden cell in it is found by subtraction; hide
-    the smallest other cell as well. Returns the cells to hide in addition."""
+    the smallest other non-empty cell as well. Returns the cells to hide in addition; TOTAL
+    among them when there is no other cell, so the total itself must go."""
     hidden = set(hidden)
     if len(hidden) != 1:
         return set()
     candidates = [k for k, n in counts.items() if k not in hidden and n > 0]
     if not candidates:
-        return set()
+        return {TOTAL}
     return {min(candidates, key=lambda k: (counts[k], k))}
 
 

@@ -136,6 +136,7 @@ def test_rule_4_own_rows_always_and_the_rest_of_london_without_them() -> None:
 def test_rule_5_a_lone_hidden_cell_in_a_table_with_a_total_takes_another_with_it() -> None:
     assert protect_total({"VI"}, {"ASD": 40, "SEMH": 12, "VI": 3}) == {"SEMH"}
     assert protect_total(set(), {"ASD": 40}) == set()
+    assert protect_total({"VI"}, {"ASD": 0, "VI": 3}) == {"all"}  # the total itself goes
     assert protect_total({"VI", "HI"}, {"ASD": 40, "VI": 3, "HI": 2}) == set()
 
     rows = balanced([CAMDEN, BARNET, ENFIELD, HARINGEY, ISLINGTON], each=3)
