@@ -345,3 +345,57 @@ def rate_lines(
             )  # fmt: skip
         lines.append(line)
     return lines
+
+
+NEED_WORDS = {"autism": "ASD", "autistic": "ASD", "other": "OTH"}
+PHASE_WORDS = {
+    "primary": "primary",
+    "secondary": "secondary",
+    "post-16": "post-16",
+    "post16": "post-16",
+}
+TYPE_WORDS = {
+    "day": ("day",),
+    "weekly": ("weekly boarding",),
+    "boarding": ("weekly boarding",),
+    "38-week": ("38-week residential",),
+    "termly": ("38-week residential",),
+    "52-week": ("52-week residential",),
+    "residential": ("38-week residential", "52-week residential", "weekly boarding"),
+}
+
+
+def parse_filters(words: str, needs: tuple[str, ...], geography: Geography, period: str) -> Filters:
+    """Free words in any order: need codes, phases, placement types, an area (London, Inner,
+    Outer or a sub-region) and a period such as 2025-26. Unknown words raise ValueError naming
+    them, so a typo never silently widens the benchmark."""
+    tokens = words.casefold().replace(",", " ").split()
+    areas = {name.casefold(): name for name in geography.areas}
+    found_needs: set[str] = set()
+    phases: set[str] = set()
+    kinds: set[str] = set()
+    area, unknown = LONDON, []
+    codes = {n.casefold(): n for n in needs}
+    i = 0
+    while i < len(tokens):
+        pair = " ".join(tokens[i : i + 2])
+        if pair in areas:
+            area, i = areas[pair], i + 2
+            continue
+        token = tokens[i]
+        if token in codes or token in NEED_WORDS:
+            found_needs.add(codes.get(token) or NEED_WORDS[token])
+        elif token in PHASE_WORDS:
+            phases.add(PHASE_WORDS[token])
+        elif token in TYPE_WORDS:
+            kinds.update(TYPE_WORDS[token])
+        elif token in areas:
+            area = areas[token]
+        elif len(token) == 7 and token[4] == "-" and token[:4].isdigit() and token[5:].isdigit():
+            period = token
+        elif token not in {"london", "in", "and", "for", "the", "placements", "schools"}:
+            unknown.append(token)
+        i += 1
+    if unknown:
+        raise ValueError(", ".join(f"“{u[:30]}”" for u in unknown[:5]))
+    return Filters(period, frozenset(found_needs), frozenset(phases), frozenset(kinds), area)

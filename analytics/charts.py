@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 PALETTE = ("#1D4F6E", "#E0A100", "#6A8EAE", "#9A9A9A", "#B5523B")
 
@@ -34,6 +36,90 @@ def trend_chart(series: list[pd.Series], title: str, labels: list[str]) -> bytes
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     axes.legend(fontsize=8, frameon=False, loc="upper left")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Box:
+    """One distribution as it may be shown: percentiles (None when withheld) and the viewer's own
+    figure. Drawn from disclosed figures only, never from the rows behind them."""
+
+    label: str
+    median: float | None
+    q1: float | None = None
+    q3: float | None = None
+    p10: float | None = None
+    p90: float | None = None
+    own: float | None = None
+
+
+def box_chart(boxes: list[Box], title: str) -> bytes:
+    """Horizontal boxes of cost per placement: the box is the middle half, whiskers the middle
+    80 %, a line the median; a diamond marks the viewer's own figure."""
+    figure = Figure(figsize=(6.4, 0.9 + 0.42 * max(len(boxes), 1)), dpi=120)
+    axes = figure.subplots()
+    stats = [
+        {
+            "label": b.label,
+            "med": b.median,
+            "q1": b.q1,
+            "q3": b.q3,
+            "whislo": b.p10,
+            "whishi": b.p90,
+        }
+        for b in boxes
+        if b.median is not None and None not in (b.q1, b.q3, b.p10, b.p90)
+    ]
+    positions = {b.label: n for n, b in enumerate(reversed(boxes))}
+    if stats:
+        axes.bxp(
+            stats,
+            positions=[positions[str(s["label"])] for s in stats],
+            orientation="horizontal",
+            showfliers=False,
+            widths=0.55,
+            patch_artist=True,
+            boxprops={"facecolor": "#D6E4EE", "edgecolor": PALETTE[0]},
+            medianprops={"color": PALETTE[0], "linewidth": 2},
+            whiskerprops={"color": PALETTE[0]},
+            capprops={"color": PALETTE[0]},
+        )
+    for b in boxes:
+        y = positions[b.label]
+        if b.median is not None and b.q1 is None:
+            axes.plot([b.median], [y], "|", color=PALETTE[0], markersize=14, mew=2)
+        if b.own is not None:
+            axes.plot([b.own], [y], "D", color=PALETTE[1], markersize=7, label="you")
+    axes.set_yticks(range(len(boxes)), [b.label for b in reversed(boxes)], fontsize=8)
+    axes.set_ylim(-0.7, len(boxes) - 0.3)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1000:,.0f}k"))
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(axis="x", labelsize=8)
+    handles, labels = axes.get_legend_handles_labels()
+    if handles:
+        axes.legend(handles[:1], labels[:1], fontsize=8, frameon=False, loc="lower right")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def bar_chart(labels: list[str], values: list[float], title: str) -> bytes:
+    """Horizontal bars in pounds, largest first (a borough's spend by provider)."""
+    figure = Figure(figsize=(6.4, 0.9 + 0.36 * max(len(labels), 1)), dpi=120)
+    axes = figure.subplots()
+    axes.barh(range(len(values)), values[::-1], color=PALETTE[0])
+    axes.set_yticks(range(len(labels)), [label[:40] for label in labels[::-1]], fontsize=8)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1000:,.0f}k"))
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(axis="x", labelsize=8)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

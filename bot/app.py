@@ -20,12 +20,14 @@ from sqlalchemy import text
 
 from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
+from bot.benchmarks import PlacementsCache
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.endpoint import MessagesEndpoint
 from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
+from bot.returns import TEMPLATE_PATH, return_template
 from bot.senddata import Sen2Cache
 from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
@@ -101,10 +103,21 @@ def create_app(
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
         )
 
+    async def template(request: web.Request) -> web.Response:
+        """The INMSS return template: the same workbook for everyone, holding no data."""
+        services = request.app[RUNTIME].services
+        body = await services.run(return_template)
+        return web.Response(
+            body=body,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="inmss-return-template.xlsx"'},
+        )
+
     app.cleanup_ctx.append(lifespan)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
+    app.router.add_get(TEMPLATE_PATH, template)
     return app
 
 
@@ -133,6 +146,8 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         doorbell=Doorbell(),
         sen2=Sen2Cache(),
         suppliers=DirectoryCache(),
+        placements=PlacementsCache(),
+        http=http,
     )
     bot = ForumBot(services, codec)
     endpoint = MessagesEndpoint(adapter, bot, codec)

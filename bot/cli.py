@@ -62,6 +62,18 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     extract = synthetic_extract([(la.code, la.name, str(la.subregion)) for la in LOCAL_AUTHORITIES])
     changes = import_suppliers(db, extract.encode("cp1252"), "synthetic-gias-london.csv", utc_now())
     print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
+    from analytics.returns_synthetic import synthetic_returns
+    from forum_ops.returns import Submission, replace_return
+
+    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES]).placements
+    with db.transaction() as session:
+        for (borough, period), frame in returns.groupby(["borough", "period"]):
+            submission = Submission(str(borough), str(period), "demo", "synthetic-return.xlsx")
+            replace_return(session, submission, frame, utc_now())
+    print(
+        f"Demo INMSS returns loaded: {len(returns):,} fictitious placements from "
+        f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]})."
+    )
     db.dispose()
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
     return 0

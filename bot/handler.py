@@ -30,12 +30,14 @@ from bot.replies import (
     card_payload,
     error_invoke_response,
 )
+from bot.returns import receive_return
 from bot.services import Services
 from bot.suppliers import extension_results
 from bot.teams import (
     action_data,
     command_text,
     conversation_kind,
+    file_upload,
     sender_aad_id,
     team_id,
     tenant_id,
@@ -86,7 +88,11 @@ class ForumBot(TeamsActivityHandler):
             return
         kind = conversation_kind(turn_context.activity)
         data = action_data(turn_context.activity.value)
-        if data is not None:
+        upload = file_upload(turn_context.activity)
+        if upload is not None:
+            text = command_text(turn_context.activity)
+            card = await receive_return(self._services, member, upload, text, kind)
+        elif data is not None:
             card = await self._services.actions.dispatch(
                 ActionRequest(member, data, kind, self._services)
             )

@@ -15,7 +15,10 @@ from bot.settings import Settings
 from forum_ops.db import Database
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from bot.actions import ActionTable
+    from bot.benchmarks import PlacementsCache
     from bot.commands.table import CommandTable
     from bot.senddata import Sen2Cache
     from bot.suppliers import DirectoryCache
@@ -53,6 +56,8 @@ class Services:
     doorbell: Doorbell
     sen2: Sen2Cache
     suppliers: DirectoryCache
+    placements: PlacementsCache
+    http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -54,3 +55,26 @@ def command_text(activity: Activity) -> str:
 def action_data(value: Any) -> dict[str, Any] | None:
     """The data of an Action.Submit (message.value) or Action.Execute (invoke value.action.data)."""
     return value if isinstance(value, dict) else None
+
+
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """A file a user sent the bot in a 1:1 chat: Teams gives a short-lived download URL."""
+
+    name: str
+    download_url: str
+    file_type: str
+
+
+def file_upload(activity: Activity) -> FileUpload | None:
+    for attachment in activity.attachments or []:
+        content = attachment.content if isinstance(attachment.content, dict) else {}
+        url = content.get("downloadUrl")
+        if attachment.content_type == FILE_DOWNLOAD_INFO and isinstance(url, str) and url:
+            return FileUpload(
+                str(attachment.name or "return"), url, str(content.get("fileType") or "")
+            )
+    return None

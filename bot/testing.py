@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -162,6 +163,9 @@ class FakeConnector(_LoopbackServer):
         self.app.router.add_post("/v3/conversations", self._create_conversation)
         self.app.router.add_get("/.well-known/openidconfiguration", self._openid)
         self.app.router.add_get("/keys", self._jwks)
+        self.files: dict[str, bytes] = {}
+        self.downloads = 0
+        self.app.router.add_get("/files/{token}", self._file)
 
     # -- what tests use ------------------------------------------------------------------------
 
@@ -172,6 +176,19 @@ class FakeConnector(_LoopbackServer):
     @property
     def metadata_url(self) -> str:
         return self.url + "/.well-known/openidconfiguration"
+
+    def offer_file(self, body: bytes) -> str:
+        """Serve a file as Teams does for an upload to the bot: at an unguessable download URL."""
+        token = secrets.token_urlsafe(16)
+        self.files[token] = body
+        return f"{self.url}/files/{token}"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        self.downloads += 1
+        body = self.files.get(request.match_info["token"])
+        if body is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=body, content_type="application/octet-stream")
 
     def fail_next(self, count: int, status: int, retry_after: str | None = None) -> None:
         """Answer the next `count` requests, to whatever conversation, with `status`."""

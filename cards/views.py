@@ -129,3 +129,29 @@ class SuppliersView:
     advice: str
     more_query: str  # empty: no more results
     more_offset: int
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A titled table: the first row is the header; `note` says what a reader must know."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+    widths: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Figures with a chart: benchmarks, top providers, a return's validation."""
+
+    title: str
+    subtitle: str
+    tables: tuple[ReportTable, ...] = ()
+    lines: tuple[str, ...] = ()  # sentences after the tables (rate variation, next steps)
+    chart_url: str = ""
+    chart_alt: str = ""
+    source: str = ""
+    link_title: str = ""  # an Action.OpenUrl, e.g. the return template
+    link_url: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from datetime import datetime
@@ -42,7 +43,8 @@ def as_xlsx(rows: list[dict[str, object]]) -> bytes:
         for c, label in enumerate(LABELS, start=1):
             value = row.get(label)
             if label in ("Start date", "End date") and value:
-                value = datetime.fromisoformat(str(value))
+                with contextlib.suppress(ValueError):  # a mistyped date stays text, as in Excel
+                    value = datetime.fromisoformat(str(value))
             sheet.cell(r, c, value)
     out = io.BytesIO()
     book.save(out)

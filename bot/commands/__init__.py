@@ -1,6 +1,7 @@
 """Text commands: one file per feature, registered explicitly here (SPEC section 4)."""
 
 from bot.commands.announce import make_announcement
+from bot.commands.benchmark import show_benchmark, show_returns, show_top10
 from bot.commands.help import show_help
 from bot.commands.outbox import show_outbox
 from bot.commands.senddata import show_senddata
@@ -45,6 +46,34 @@ def build_commands() -> CommandTable:
             "SEND data",
             show_senddata,
             "SEND data",
+        )
+    )
+    table.register(
+        Command(
+            "benchmark",
+            "benchmark <need phase type area> | benchmark provider <name>",
+            "what boroughs pay independent special schools, e.g. benchmark SEMH secondary",
+            "INMSS costs",
+            show_benchmark,
+            "Benchmark",
+        )
+    )
+    table.register(
+        Command(
+            "top10",
+            "top10 [borough]",
+            "your borough's top 10 INMSS providers by spend and by placements",
+            "INMSS costs",
+            show_top10,
+        )
+    )
+    table.register(
+        Command(
+            "returns",
+            "returns",
+            "the INMSS return template, and how to send your borough's return",
+            "INMSS costs",
+            show_returns,
         )
     )
     secretariat = frozenset({Role.SECRETARIAT})

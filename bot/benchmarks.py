@@ -1,0 +1,374 @@
+"""INMSS benchmark cards: `benchmark <filters>`, `benchmark provider <name>`, `top10 [borough]`.
+
+Every figure about other boroughs comes through analytics.benchmarks with the configured
+disclosure rules; a withheld figure says which rule withheld it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from analytics.benchmarks import (
+    CostCell,
+    Filters,
+    Geography,
+    RateLine,
+    borough_rates,
+    cost_table,
+    parse_filters,
+    rate_lines,
+    top_providers,
+)
+from analytics.charts import Box, bar_chart, box_chart
+from analytics.disclosure import Rules
+from analytics.returns_format import NEEDS, PLACEMENT_TYPES
+from bot.senddata import ChartPublisher
+from bot.settings import Settings
+from cards import Card, render_card
+from cards.views import ReportTable, ReportView
+from forum_ops.db import Database
+from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.model import Member, OrganisationKind, Role
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.returns import BOROUGHS, all_placements, returns_version
+
+GEOGRAPHY = Geography.of(
+    {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
+)
+NOTE = (
+    "Other boroughs' figures leave yours out; a figure resting on too few boroughs or "
+    "placements is not shown, and nobody else sees your borough's own figures."
+)
+
+
+@dataclass(frozen=True)
+class Placements:
+    frame: pd.DataFrame
+    periods: tuple[str, ...]  # oldest first
+    rates: dict[str, pd.DataFrame]  # by period: borough_rates()
+
+
+class PlacementsCache:
+    """Every stored return as one frame, re-read only after an import."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._placements: Placements | None = None
+
+    def load(self, db: Database) -> Placements | None:
+        with db.transaction() as session:
+            version = returns_version(session)
+            if version is None:
+                return None
+            with self._lock:
+                if version != self._version:
+                    frame = all_placements(session)
+                    periods = tuple(sorted(frame["period"].unique()))
+                    rates = {p: borough_rates(frame, p) for p in periods}
+                    self._placements = Placements(frame, periods, rates)
+                    self._version = version
+                return self._placements
+
+
+def rules_of(settings: Settings) -> Rules:
+    return Rules(
+        small_count=settings.forum_disclosure_small_count,
+        min_boroughs=settings.forum_disclosure_min_boroughs,
+        min_placements=settings.forum_disclosure_min_placements,
+        min_placements_quartiles=settings.forum_disclosure_min_placements_quartiles,
+        p_percent=settings.forum_disclosure_p_percent,
+        max_borough_share=settings.forum_disclosure_max_borough_share,
+    )
+
+
+def viewer_of(member: Member) -> str | None:
+    org = member.organisation
+    return org.code if org.kind is OrganisationKind.LOCAL_AUTHORITY else None
+
+
+def pounds(value: float | None) -> str:
+    return "" if value is None else f"£{value:,.2f}"
+
+
+def _withheld(reason: str) -> str:
+    return f"not shown: {reason}"
+
+
+def _cost_row(label: str, cell: CostCell) -> tuple[str, ...]:
+    own = f"{pounds(cell.own.median)} ({cell.own.count})" if cell.own else "–"
+    if cell.refused:
+        return (label, cell.count, _withheld(cell.refused), "", own)
+    spread = (
+        f"{pounds(cell.q1)} – {pounds(cell.q3)}"
+        if cell.q1 is not None
+        else _withheld(cell.quartiles_refused)
+    )
+    return (label, cell.count, pounds(cell.median), spread, own)
+
+
+def _box(label: str, cell: CostCell) -> Box:
+    return Box(
+        label,
+        cell.median,
+        cell.q1,
+        cell.q3,
+        cell.p10,
+        cell.p90,
+        cell.own.median if cell.own else None,
+    )
+
+
+def benchmark_card(
+    charts: ChartPublisher, data: Placements, words: str, member: Member, settings: Settings
+) -> Card:
+    try:
+        filters = parse_filters(words, NEEDS, GEOGRAPHY, data.periods[-1])
+    except ValueError as unknown:
+        raise ForumError(
+            f"I didn't understand {unknown} in that benchmark. Try words such as SEMH, "
+            "secondary, day, residential, Inner, South East or 2025-26."
+        ) from None
+    if filters.period not in data.periods:
+        raise ForumError(
+            f"No returns for {filters.period}: there are returns for {', '.join(data.periods)}."
+        )
+    rules, viewer = rules_of(settings), viewer_of(member)
+    needs = cost_table(
+        data.frame, filters, "primary_need", viewer, GEOGRAPHY, rules, with_total=True
+    )
+    providers = cost_table(data.frame, filters, "provider_urn", viewer, GEOGRAPHY, rules)
+    names = _names(data.frame)
+    header = ("", "Placements", "Median", "Middle half", "Yours (n)")
+    need_rows = [_cost_row(c.key, c) for c in needs.cells]
+    if needs.total is not None:
+        need_rows.append(_cost_row("All needs", needs.total))
+    if not needs.cells:
+        raise ForumError(f"No placements match {filters.words()}: try fewer filters.")
+    # where the viewer sits: its own providers first; otherwise the most used elsewhere
+    mine = [c for c in providers.cells if c.own]
+    shown = sorted(
+        mine or [c for c in providers.cells if c.median is not None],
+        key=lambda c: (-(c.own.count if c.own else 0), -_count(c.count), c.key),
+    )[:8]
+    lines = _variation_lines(data, filters, viewer, rules, settings, names)
+    boxes = [_box(c.key, c) for c in needs.cells if c.median is not None or c.own]
+    url = (
+        charts.publish(box_chart(boxes, f"Cost per placement a year: {filters.words()}"))
+        if boxes
+        else ""
+    )
+    view = ReportView(
+        title=f"INMSS benchmark: {filters.words()}",
+        subtitle=f"Total annual cost per placement. {NOTE}",
+        tables=(
+            ReportTable("By primary need", header, tuple(need_rows), widths=(2, 2, 3, 4, 3)),
+            ReportTable(
+                "Providers most used" + (" by you" if viewer else ""),
+                ("Provider", "Placements", "Median", "Middle half", "Yours (n)"),
+                tuple(_cost_row(names.get(c.key, c.key), c) for c in shown),
+                widths=(4, 2, 3, 4, 3),
+            ),
+        ),
+        lines=tuple(lines),
+        chart_url=url,
+        chart_alt="Cost per placement by primary need: boxes are the middle half, whiskers the "
+        "middle 80 %, diamonds your own median.",
+        source=_source(data, filters.period),
+    )
+    return render_card("report", view)
+
+
+def _count(text: str) -> int:
+    return int(text.replace(",", "")) if text[:1].isdigit() else 0
+
+
+def _names(frame: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["provider_urn"], frame["provider_name"], strict=True))
+
+
+def _variation_lines(
+    data: Placements,
+    filters: Filters,
+    viewer: str | None,
+    rules: Rules,
+    settings: Settings,
+    names: dict[str, str],
+) -> list[str]:
+    threshold = settings.forum_rate_variation_threshold
+    lines = rate_lines(data.rates[filters.period], viewer, rules, threshold)
+    kinds = filters.placement_types or frozenset(PLACEMENT_TYPES)
+    flagged = sorted(
+        (x for x in lines if x.flagged and x.placement_type in kinds),
+        key=lambda x: (x.own_premium is None, -(x.own_premium or 0), -(x.spread or 0)),
+    )[:5]
+    if not flagged:
+        return [
+            f"No provider's {', '.join(sorted(kinds))} fees vary across boroughs by more than {threshold:.2f}×."
+        ]
+    return [
+        f"Providers charging boroughs differently (highest borough average over lowest, above {threshold:.2f}×):",
+        *(f"• {_rate_sentence(x, names.get(x.provider_urn, x.provider_urn))}" for x in flagged),
+    ]
+
+
+def _rate_sentence(line: RateLine, name: str) -> str:
+    text = (
+        f"{name}, {line.placement_type}: {line.spread:.2f}× across {line.boroughs} other boroughs"
+    )
+    if line.own_average is not None and line.own_premium is not None:
+        text += (
+            f"; you pay {pounds(line.own_average)} on average, {line.own_premium:.2f}× the middle "
+            f"borough ({_ordinal(line.own_rank or 0)} highest of {line.boroughs + 1})"
+        )
+    return text
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def find_provider(frame: pd.DataFrame, words: str) -> tuple[str, str]:
+    """A provider by URN or by name, typos forgiven: (URN, name)."""
+    names = _names(frame)
+    wanted = words.strip()
+    if wanted in names:
+        return wanted, names[wanted]
+    match = process.extractOne(wanted, names, scorer=fuzz.WRatio, score_cutoff=70)
+    if not match:
+        raise ForumError(f"No provider in the returns matches “{wanted[:80]}”. Try its URN.")
+    return str(match[2]), str(match[0])
+
+
+def provider_card(
+    charts: ChartPublisher, data: Placements, words: str, member: Member, settings: Settings
+) -> Card:
+    if not words.strip():
+        raise ForumError("Which provider? For example: benchmark provider Brindlewick, or its URN.")
+    period = data.periods[-1]
+    urn, name = find_provider(data.frame[data.frame["period"] == period], words[:200])
+    rules, viewer = rules_of(settings), viewer_of(member)
+    rows = data.frame[data.frame["provider_urn"] == urn]
+    table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
+    threshold = settings.forum_rate_variation_threshold
+    lines = rate_lines(data.rates[period], viewer, rules, threshold, frozenset({urn}))
+    sentences = []
+    for line in lines:
+        if line.refused:
+            sentences.append(f"{line.placement_type}: spread {_withheld(line.refused)}.")
+        else:
+            flag = " — above the threshold" if line.flagged else ""
+            sentences.append(
+                f"{_rate_sentence(line, line.placement_type.capitalize()).split(', ', 1)[-1]}{flag}."
+            )
+    boxes = [_box(c.key, c) for c in table.cells if c.median is not None or c.own]
+    url = (
+        charts.publish(box_chart(boxes, f"{name[:50]}: cost per placement a year")) if boxes else ""
+    )
+    view = ReportView(
+        title=f"{name} (URN {urn})",
+        subtitle=f"What London boroughs pay this provider in {period}, by placement type. {NOTE}",
+        tables=(
+            ReportTable(
+                "Cost per placement",
+                ("Placement type", "Placements", "Median", "Middle half", "Yours (n)"),
+                tuple(_cost_row(c.key, c) for c in table.cells),
+                widths=(3, 2, 3, 4, 3),
+            ),
+        ),
+        lines=(
+            "Rate variation (the provider's fee: core education plus residential care):",
+            *sentences,
+        ),
+        chart_url=url,
+        chart_alt=f"Cost per placement at {name[:80]} by placement type; diamonds are your own median.",
+        source=_source(data, period),
+    )
+    return render_card("report", view)
+
+
+def top10_card(charts: ChartPublisher, data: Placements, words: str, member: Member) -> Card:
+    borough = _borough(words, member)
+    period = data.periods[-1]
+    by_spend, by_count = top_providers(data.frame, borough, period)
+    if by_spend.empty:
+        raise ForumError(f"{BOROUGHS[borough]} has no return for {period} yet.")
+    spend_rows = tuple(
+        (name, f"{count:,}", pounds(spend), f"{share * 100:.1f} %")
+        for name, count, spend, share in zip(
+            by_spend["name"],
+            by_spend["placements"],
+            by_spend["spend"],
+            by_spend["share"],
+            strict=True,
+        )
+    )
+    count_rows = tuple(
+        (name, f"{count:,}", pounds(spend))
+        for name, count, spend in zip(
+            by_count["name"], by_count["placements"], by_count["spend"], strict=True
+        )
+    )
+    url = charts.publish(
+        bar_chart(
+            list(by_spend["name"]),
+            list(by_spend["spend"]),
+            f"{BOROUGHS[borough]}: spend by provider, {period}",
+        )
+    )
+    share = by_spend["share"].sum()
+    view = ReportView(
+        title=f"{BOROUGHS[borough]}: top 10 INMSS providers, {period}",
+        subtitle=f"From {BOROUGHS[borough]}'s own return: the top 10 take {share * 100:.0f} % of its INMSS spend. Only {BOROUGHS[borough]} and the secretariat see this.",
+        tables=(
+            ReportTable(
+                "By spend",
+                ("Provider", "Placements", "Spend a year", "Share"),
+                spend_rows,
+                widths=(5, 2, 3, 2),
+            ),
+            ReportTable(
+                "By placements",
+                ("Provider", "Placements", "Spend a year"),
+                count_rows,
+                widths=(5, 2, 3),
+            ),
+        ),
+        chart_url=url,
+        chart_alt=f"Spend by provider for {BOROUGHS[borough]}'s top 10 INMSS providers.",
+        source=_source(data, period),
+    )
+    return render_card("report", view)
+
+
+def _borough(words: str, member: Member) -> str:
+    """The member's own borough; another borough's only for the secretariat."""
+    wanted = words.strip().casefold()
+    own = viewer_of(member)
+    if not wanted:
+        if own is None:
+            raise ForumError("Which borough? For example: top10 Camden.")
+        return own
+    codes = {name.casefold(): code for code, name in BOROUGHS.items()} | {c: c for c in BOROUGHS}
+    match = process.extractOne(wanted, list(codes), scorer=fuzz.WRatio, score_cutoff=80)
+    if not match:
+        raise ForumError(f"I don't know a London borough called “{words.strip()[:80]}”.")
+    borough = codes[str(match[0])]
+    if borough != own and not member.has(Role.SECRETARIAT):
+        raise NotAllowed(
+            "A borough's top 10 providers are its own figures: only that borough and the "
+            "forum's secretariat see them."
+        )
+    return borough
+
+
+def _source(data: Placements, period: str) -> str:
+    rows = data.frame[data.frame["period"] == period]
+    return (
+        f"Source: INMSS returns for {period} from {rows['borough'].nunique()} boroughs, "
+        f"{len(rows):,} placements."
+    )

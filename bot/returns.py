@@ -1,0 +1,168 @@
+"""INMSS returns in chat: the template, and a return file sent to the bot in a 1:1 chat."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+import re
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from analytics.returns_format import period_of
+from analytics.returns_template import template_workbook
+from bot.services import Services
+from bot.teams import FileUpload
+from cards import Card, render_card
+from cards.dates import british_datetime
+from cards.views import ReportTable, ReportView
+from forum_ops.errors import ForumError, ImportRejected, NotAllowed
+from forum_ops.model import Member, OrganisationKind, Role
+from forum_ops.returns import BOROUGHS, Submission, submissions, submit_return
+
+log = logging.getLogger(__name__)
+TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"
+MAX_PROBLEMS_SHOWN = 40
+_PERIOD = re.compile(r"\b(20\d\d)-(\d\d)\b")
+
+
+@functools.cache
+def return_template() -> bytes:
+    return template_workbook()
+
+
+def _borough_of(member: Member) -> str:
+    org = member.organisation
+    if org.kind is not OrganisationKind.LOCAL_AUTHORITY or not member.has(Role.DATA_SUBMITTER):
+        raise NotAllowed(
+            "Only a borough's data submitters can send its INMSS return. Ask LIIA to add the "
+            "data submitter role if you send your borough's return."
+        )
+    return org.code
+
+
+def returns_card(services: Services, member: Member) -> Card:
+    """`returns`: the template to download, how to send it, and the borough's latest returns."""
+    url = services.settings.forum_public_url.rstrip("/") + TEMPLATE_PATH
+    tables: tuple[ReportTable, ...] = ()
+    org = member.organisation
+    if org.kind is OrganisationKind.LOCAL_AUTHORITY:
+        with services.db.transaction() as session:
+            mine = [s for s in submissions(session, 200) if s.borough == org.code][:8]
+            rows = tuple(
+                (
+                    s.period,
+                    british_datetime(s.submitted_at),
+                    s.outcome,
+                    f"{s.placements:,}" if s.outcome == "imported" else f"{s.problems:,} problems",
+                )
+                for s in mine
+            )
+        if rows:
+            tables = (
+                ReportTable(
+                    f"{org.name}'s latest returns", ("Period", "Sent", "Outcome", "Rows"), rows
+                ),
+            )
+    view = ReportView(
+        title="INMSS placement returns",
+        subtitle=(
+            "Fill in the template (one row per placement, no names or dates of birth), then "
+            "send the file to me here in our 1:1 chat with the period in the message, e.g. "
+            "2025-26. I check every row; nothing is imported until the whole file is clean, "
+            "and a clean re-submission replaces your borough's earlier return for that period."
+        ),
+        tables=tables,
+        link_title="Download the template",
+        link_url=url,
+    )
+    return render_card("report", view)
+
+
+async def receive_return(
+    services: Services, member: Member, upload: FileUpload, text: str, kind: str
+) -> Card:
+    """A file sent in chat: check who sent it, fetch it, submit it, and say what happened."""
+    if kind != "personal":
+        raise ForumError("Please send returns to me in a 1:1 chat, not in a channel or group.")
+    borough = _borough_of(member)
+    now = services.clock()
+    match = _PERIOD.search(text) or _PERIOD.search(upload.name)
+    period = match.group(0) if match else period_of(now.year, now.month)
+    raw = await _download(services, upload.download_url)
+    submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
+    try:
+        report = await services.run(submit_return, services.db, raw, submission, now)
+    except ImportRejected as rejected:
+        return _rejected_card(rejected, submission)
+    view = ReportView(
+        title=f"Return imported: {BOROUGHS[borough]}, {period}",
+        subtitle=(
+            f"{report.placements:,} placements, £{report.spend:,.2f} a year. "
+            + (
+                f"It replaces your earlier return for {period} ({report.replaced:,} placements)."
+                if report.replaced
+                else f"Your first return for {period}."
+            )
+        ),
+        lines=("Try benchmark, or top10, to see where you sit.",),
+    )
+    return render_card("report", view)
+
+
+def _rejected_card(rejected: ImportRejected, submission: Submission) -> Card:
+    problems = rejected.problems
+    rows = tuple(
+        (str(p.line) if p.line else "", p.column, p.reason) for p in problems[:MAX_PROBLEMS_SHOWN]
+    )
+    more = len(problems) - len(rows)
+    view = ReportView(
+        title=f"Return not imported: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
+        subtitle=(
+            f"{submission.filename} for {BOROUGHS[submission.borough]}, {submission.period}: nothing was "
+            "imported and your earlier return (if any) stands. Fix these and send the file again."
+        ),
+        tables=(
+            ReportTable(
+                "Problems",
+                ("Row", "Column", "Problem"),
+                rows,
+                note=f"…and {more} more." if more > 0 else "",
+                widths=(1, 3, 6),
+            ),
+        ),
+    )
+    return render_card("report", view)
+
+
+async def _download(services: Services, url: str) -> bytes:
+    """Fetch the file Teams offers; https only (plain http to this machine for local tests)."""
+    parts = urlsplit(url)
+    local = parts.hostname in {"localhost"} or _is_loopback(parts.hostname or "")
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ForumError("I can only fetch files Teams offers over https.")
+    limit = services.settings.forum_max_upload_bytes
+    try:
+        async with services.http.get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
+            if response.status != 200:
+                log.warning("returns.download_failed", extra={"status": response.status})
+                raise ForumError("I couldn't fetch the file from Teams: please send it again.")
+            body = bytearray()
+            async for chunk in response.content.iter_chunked(64 * 1024):
+                body += chunk
+                if len(body) > limit:
+                    raise ForumError(
+                        f"The file is over {limit // (1024 * 1024)} MB: is it the right one?"
+                    )
+    except aiohttp.ClientError:
+        log.warning("returns.download_failed", exc_info=True)
+        raise ForumError("I couldn't fetch the file from Teams: please send it again.") from None
+    return bytes(body)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,225 @@
+"""INMSS returns and benchmarks in Teams, end to end over HTTP with the fake connector."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from analytics.benchmarks import Filters, cost_table
+from analytics.disclosure import Rules
+from analytics.returns_synthetic import synthetic_returns
+from bot.benchmarks import GEOGRAPHY
+from bot.teams import FILE_DOWNLOAD_INFO
+from bot.testing import BotClient, FakeConnector
+from cards import plain_text
+from forum_ops.db import Database
+from forum_ops.members import MemberRecord, upsert_members
+from forum_ops.model import Role
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.returns import Submission, all_placements, replace_return
+from tests.cardcheck import assert_valid_card
+from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.returnfiles import as_xlsx, clean_rows, twelve_mistakes
+from tests.test_senddata import fetch
+
+GREENWICH = "0c0c0c0c-1d1d-4e2e-8f3f-505050505050"  # a Greenwich member, not a data submitter
+PUBLIC = "http://127.0.0.1:3978"
+
+
+@pytest.fixture
+async def bot_with_returns(
+    database: Database, connector: FakeConnector
+) -> AsyncIterator[BotClient]:
+    member = MemberRecord(
+        GREENWICH, "Ola Bello", "ola@greenwich.example", "203", frozenset({Role.MEMBER}), ()
+    )
+    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES], total=1500).placements
+    with database.transaction() as session:
+        upsert_members(session, [member], NOW)
+        for borough, frame in returns.groupby("borough"):
+            replace_return(session, Submission(str(borough), "2025-26", "demo", "x"), frame, NOW)
+    async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+async def say(
+    bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any
+) -> dict[str, Any]:
+    before = len(connector.sent_cards())
+    await bot.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text=text,
+            id=f"m{before}-{who[:4]}",
+            **{
+                "from.aadObjectId": who,
+                "conversation.conversationType": "personal",
+                "conversation.id": f"a:chat-{who}",
+                "conversation.isGroup": False,
+                "entities": [],
+            },
+            **more,
+        )
+    )
+    card = connector.sent_cards()[-1]
+    assert_valid_card(card)
+    return card
+
+
+def upload(connector: FakeConnector, body: bytes, name: str) -> dict[str, Any]:
+    url = connector.offer_file(body)
+    return {
+        "attachments": [
+            {
+                "contentType": FILE_DOWNLOAD_INFO,
+                "contentUrl": url,
+                "name": name,
+                "content": {"downloadUrl": url, "uniqueId": "1b2c3d", "fileType": "xlsx"},
+            }
+        ]
+    }
+
+
+def table_cells(card: dict[str, Any]) -> list[list[str]]:
+    return [
+        [cell["items"][0]["text"] for cell in row["cells"]]
+        for element in card["body"]
+        if element["type"] == "Table"
+        for row in element["rows"]
+    ]
+
+
+async def test_a_data_submitter_sends_a_return_in_chat(
+    bot_with_returns: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    bad = await say(
+        bot_with_returns, connector, CAMDEN, "2025-26",
+        **upload(connector, as_xlsx(twelve_mistakes()), "camden-2025-26.xlsx"),
+    )  # fmt: skip
+    good = await say(
+        bot_with_returns, connector, CAMDEN, "here is our return for 2025-26",
+        **upload(connector, as_xlsx(clean_rows(7)), "camden.xlsx"),
+    )  # fmt: skip
+
+    assert "Return not imported: 12 problems" in plain_text(bad)
+    problems = table_cells(bad)
+    assert problems[0] == ["Row", "Column", "Problem"]
+    assert ["8", "Start date", "is after the period ends (31/08/2026)"] in problems
+    assert len(problems) == 13
+    assert "Return imported: Camden, 2025-26" in plain_text(good)
+    assert "7 placements" in plain_text(good)
+    assert connector.downloads == 2
+    with database.transaction() as session:
+        camden = all_placements(session).query("borough == '202'")
+    assert len(camden) == 7
+
+
+async def test_only_a_boroughs_data_submitters_may_send_returns(
+    bot_with_returns: BotClient, connector: FakeConnector
+) -> None:
+    for who in (GREENWICH, LIIA):
+        card = await say(
+            bot_with_returns, connector, who, "2025-26",
+            **upload(connector, as_xlsx(clean_rows(2)), "r.xlsx"),
+        )  # fmt: skip
+        assert "Only a borough's data submitters can send its INMSS return" in plain_text(card)
+    assert connector.downloads == 0
+
+
+async def test_another_borough_never_sees_a_suppressed_figure(
+    bot_with_returns: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    card = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH secondary")
+
+    text = plain_text(card)
+    assert "INMSS benchmark: SEMH, secondary, London, 2025-26" in text
+    with database.transaction() as session:
+        frame = all_placements(session)
+    filters = Filters("2025-26", frozenset({"SEMH"}), frozenset({"secondary"}))
+    truth = cost_table(frame, filters, "provider_urn", "203", GEOGRAPHY, Rules())
+    names = dict(zip(frame["provider_urn"], frame["provider_name"], strict=True))
+    shown = {row[0]: row for row in table_cells(card)}
+    rows = frame[(frame["primary_need"] == "SEMH") & (frame["phase"] == "secondary")]
+    for cell in truth.cells:
+        others = rows[(rows["provider_urn"] == cell.key) & (rows["borough"] != "203")]
+        if cell.refused and len(others):
+            # a withheld provider's real median is nowhere on the card
+            assert f"£{np.median(others['total_cost']):,.2f}" not in text
+        if names[cell.key] in shown and cell.median is not None:
+            assert shown[names[cell.key]][2] == f"£{cell.median:,.2f}"
+    needs = {row[0]: row for row in table_cells(card)}
+    assert needs["SEMH"][2].startswith("£")
+    chart = next(e["url"] for e in card["body"] if e["type"] == "Image")
+    assert re.fullmatch(re.escape(PUBLIC) + r"/charts/[A-Za-z0-9_-]{32}\.png", chart)
+    status, kind, png = await fetch(bot_with_returns, chart)
+    assert (status, kind, png[:4]) == (200, "image/png", b"\x89PNG")
+
+
+async def test_a_withheld_cell_says_which_rule_withheld_it(
+    bot_with_returns: BotClient, connector: FakeConnector
+) -> None:
+    card = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH secondary North West")
+    none = await say(bot_with_returns, connector, GREENWICH, "benchmark MSI primary South West")
+    assert "No placements match MSI, primary, South West, 2025-26" in plain_text(none)
+    reasons = [c for row in table_cells(card) for c in row if c.startswith("not shown:")]
+    assert reasons
+    assert all(
+        r.removeprefix("not shown: ")
+        in {
+            "fewer than 3 boroughs",
+            "fewer than 5 placements",
+            "fewer than 10 placements",
+            "one borough's spend dominates",
+            "one borough has more than half the placements",
+            "no other borough has placements here",
+        }
+        or r.startswith("not shown: it could be worked out by comparing with")
+        for r in reasons
+    )
+
+
+async def test_benchmark_provider_and_top10(
+    bot_with_returns: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    with database.transaction() as session:
+        frame = all_placements(session)
+    camden = frame[frame["borough"] == "202"]
+    favourite = camden.groupby("provider_name")["total_cost"].sum().idxmax()
+
+    provider = await say(
+        bot_with_returns, connector, CAMDEN, f"benchmark provider {favourite}"
+    )
+    own = await say(bot_with_returns, connector, CAMDEN, "top10")
+    other = await say(bot_with_returns, connector, CAMDEN, "top10 Greenwich")
+    steward = await say(bot_with_returns, connector, LIIA, "top10 Greenwich")
+    unknown = await say(bot_with_returns, connector, CAMDEN, "benchmark SEMH secondry")
+
+    assert favourite in plain_text(provider)
+    assert "Rate variation" in plain_text(provider)
+    assert "Camden: top 10 INMSS providers, 2025-26" in plain_text(own)
+    assert table_cells(own)[1][0] == favourite  # the biggest spend comes first
+    assert "only that borough and the forum's secretariat see them" in plain_text(other)
+    assert "Greenwich: top 10 INMSS providers" in plain_text(steward)
+    assert "I didn't understand “secondry”" in plain_text(unknown)
+
+
+async def test_returns_hands_out_the_template(
+    bot_with_returns: BotClient, connector: FakeConnector
+) -> None:
+    card = await say(bot_with_returns, connector, CAMDEN, "returns")
+
+    link = card["actions"][0]
+    assert link["type"] == "Action.OpenUrl"
+    assert link["url"].startswith(PUBLIC + "/returns/")
+    assert "Camden's latest returns" in plain_text(card)
+    status, _, body = await fetch(bot_with_returns, link["url"])
+    assert status == 200
+    book = load_workbook(io.BytesIO(body))
+    assert "Placements" in book.sheetnames
