@@ -238,17 +238,25 @@ def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
         .agg(average="mean", placements="size")
         .reset_index()
     )
-    premium = np.full(len(rates), np.nan)
-    others_median = np.full(len(rates), np.nan)
-    for _, index in rates.groupby(["provider_urn", "placement_type"]).indices.items():
-        if len(index) < 3:
-            continue
-        values = rates["average"].to_numpy()[index]
-        for position, row in enumerate(index):
-            rest = np.median(np.delete(values, position))
-            others_median[row] = rest
-            premium[row] = values[position] / rest
-    return rates.assign(others_median=others_median, premium=premium)
+    # the median of the *other* boroughs' averages, for every borough at once: sort each
+    # provider-type group, then read the remaining list's middle around the borough's own rank
+    rates = rates.sort_values(["provider_urn", "placement_type", "average"], ignore_index=True)
+    group = rates.groupby(["provider_urn", "placement_type"], sort=False)
+    size = group["average"].transform("size").to_numpy()
+    rank = group.cumcount().to_numpy()
+    start = np.arange(len(rates)) - rank
+    rest = size - 1
+    low, high = (rest - 1) // 2, rest // 2
+    first = start + low + (low >= rank)
+    second = start + high + (high >= rank)
+    averages = rates["average"].to_numpy()
+    valid = size >= 3
+    others_median = np.where(
+        valid,
+        (averages[np.where(valid, first, 0)] + averages[np.where(valid, second, 0)]) / 2,
+        np.nan,
+    )
+    return rates.assign(others_median=others_median, premium=averages / others_median)
 
 
 def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -317,33 +325,50 @@ def rate_lines(
     """`rates` from borough_rates(); only `providers` when given."""
     if providers:
         rates = rates[rates["provider_urn"].isin(list(providers))]
+    boroughs = rates["borough"].to_numpy()
+    averages = rates["average"].to_numpy()
+    counts = rates["placements"].to_numpy()
     lines: list[RateLine] = []
-    for (urn, kind), group in rates.groupby(["provider_urn", "placement_type"], sort=True):
-        mine = group[group["borough"] == viewer]
-        others = group[group["borough"] != viewer]
-        own_average = float(mine["average"].iloc[0]) if len(mine) else None
-        own_rank = int((group["average"] > own_average).sum()) + 1 if own_average else None
+    groups: dict[tuple[str, str], np.ndarray] = rates.groupby(  # type: ignore[assignment]
+        ["provider_urn", "placement_type"]
+    ).indices
+    for (urn, kind), index in sorted(groups.items()):
+        mine = boroughs[index] == viewer
+        others, everyone = index[~mine], averages[index]
+        own_average = float(everyone[mine][0]) if mine.any() else None
+        own_rank = int((everyone > own_average).sum()) + 1 if own_average is not None else None
         cell = Contributions(
-            dict(zip(others["borough"], others["placements"].astype(int), strict=True)),
-            dict(zip(others["borough"], others["average"] * others["placements"], strict=True)),
+            dict(zip(boroughs[others], counts[others].tolist(), strict=True)),
+            dict(zip(boroughs[others], (averages[others] * counts[others]).tolist(), strict=True)),
         )
         refused = (
             logged(viewer or "", "rate variation", f"{urn} {kind}", price_refusal(cell, rules))
             if len(others)
             else "no other borough has placements here"
         )
-        line = RateLine(
-            str(urn), str(kind), len(others), refused, None, False, own_average, own_rank
+        if refused:
+            lines.append(
+                RateLine(
+                    str(urn), str(kind), len(others), refused, None, False, own_average, own_rank
+                )
+            )
+            continue
+        theirs = averages[others]
+        spread = float(theirs.max() / theirs.min())
+        premium = own_average / float(np.median(theirs)) if own_average is not None else None
+        lines.append(
+            RateLine(
+                str(urn),
+                str(kind),
+                len(others),
+                "",
+                spread,
+                spread > threshold,
+                own_average,
+                own_rank,
+                premium,
+            )
         )
-        if not refused:
-            averages = others["average"].to_numpy()
-            spread = float(averages.max() / averages.min())
-            premium = own_average / float(np.median(averages)) if own_average else None
-            line = RateLine(
-                str(urn), str(kind), len(others), "", spread, spread > threshold, own_average,
-                own_rank, premium,
-            )  # fmt: skip
-        lines.append(line)
     return lines
 
 

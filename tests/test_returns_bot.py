@@ -193,9 +193,7 @@ async def test_benchmark_provider_and_top10(
     camden = frame[frame["borough"] == "202"]
     favourite = camden.groupby("provider_name")["total_cost"].sum().idxmax()
 
-    provider = await say(
-        bot_with_returns, connector, CAMDEN, f"benchmark provider {favourite}"
-    )
+    provider = await say(bot_with_returns, connector, CAMDEN, f"benchmark provider {favourite}")
     own = await say(bot_with_returns, connector, CAMDEN, "top10")
     other = await say(bot_with_returns, connector, CAMDEN, "top10 Greenwich")
     steward = await say(bot_with_returns, connector, LIIA, "top10 Greenwich")
