@@ -54,6 +54,7 @@ SYNONYMS = {
 }
 _DATE_TEXT = re.compile(r"^\s*(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})\s*$")
 _NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 class _Bad(ValueError):
@@ -243,7 +244,7 @@ def _text(value: Cell, field: Field) -> str:
         text = str(int(value))
     if len(text) > MAX_TEXT:
         raise _Bad(f"is longer than {MAX_TEXT} characters")
-    if any(ord(c) < 32 for c in text):
+    if _CONTROL.search(text):
         raise _Bad("contains control characters")
     return text
 
