@@ -75,6 +75,24 @@ def _walk(elements: list[Any], shown: Shown) -> None:
             ]
             width = max((len(t) for t, _ in facts), default=0)
             shown.lines += [f"  {title:<{width}}  {value}" for title, value in facts]
+        elif kind == "Table":
+            rows = [
+                [
+                    unescape_markdown(str(cell["items"][0].get("text", "")))
+                    if cell.get("items")
+                    else ""
+                    for cell in row.get("cells", [])
+                ]
+                for row in element.get("rows", [])
+            ]
+            widths = [
+                max(len(r[i]) for r in rows if i < len(r))
+                for i in range(max(map(len, rows), default=0))
+            ]
+            shown.lines += [
+                "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()
+                for r in rows
+            ]
         elif kind == "Image":
             shown.lines.append(
                 f"[picture: {element.get('altText', 'no description')}] {element.get('url')}"

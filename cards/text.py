@@ -25,6 +25,13 @@ def _element_lines(element: dict[str, Any], lines: list[str]) -> None:
     elif kind in ("Container", "Column"):
         for child in element.get("items", []):
             _element_lines(child, lines)
+    elif kind == "Table":
+        for row in element.get("rows", []):
+            cells: list[str] = []
+            for cell in row.get("cells", []):
+                for child in cell.get("items", []):
+                    _element_lines(child, cells)
+            lines.append(" | ".join(cells))
     elif kind == "ColumnSet":
         for column in element.get("columns", []):
             _element_lines({"type": "Column", **column}, lines)

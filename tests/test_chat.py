@@ -66,3 +66,30 @@ def test_links_read_as_text_and_address() -> None:
         ],
     }
     assert show_card(card).lines == ["Wren_hollow School <https://example.org/1>"]
+
+
+def test_tables_line_up_in_the_terminal() -> None:
+    from cards import plain_text, render_card
+    from cards.views import ReportTable, ReportView
+
+    card = render_card(
+        "report",
+        ReportView(
+            "Benchmark",
+            "Cost per placement",
+            (
+                ReportTable(
+                    "By need",
+                    ("", "Median"),
+                    (("SEMH", "£67,819.83"), ("VI", "not shown: fewer than 3 boroughs")),
+                ),
+            ),
+        ),
+    ).content
+
+    assert show_card(card).lines[3:] == [
+        "        Median",
+        "  SEMH  £67,819.83",
+        "  VI    not shown: fewer than 3 boroughs",
+    ]
+    assert " | Median\nSEMH | £67,819.83" in plain_text(card)
