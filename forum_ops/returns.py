@@ -135,11 +135,17 @@ def returns_version(session: Session) -> int | None:
     )
 
 
-def submissions(session: Session, limit: int = 50) -> list[ReturnSubmissionRow]:
+def submissions(
+    session: Session, limit: int = 50, borough: str | None = None
+) -> list[ReturnSubmissionRow]:
+    """The audit trail, newest first; one borough's when given."""
+    query = select(ReturnSubmissionRow)
+    if borough is not None:
+        query = query.where(ReturnSubmissionRow.borough == borough)
     return list(
         session.scalars(
-            select(ReturnSubmissionRow)
-            .order_by(ReturnSubmissionRow.submitted_at.desc(), ReturnSubmissionRow.id.desc())
-            .limit(limit)
+            query.order_by(
+                ReturnSubmissionRow.submitted_at.desc(), ReturnSubmissionRow.id.desc()
+            ).limit(limit)
         )
     )

@@ -221,3 +221,17 @@ async def test_returns_hands_out_the_template(
     assert status == 200
     book = load_workbook(io.BytesIO(body))
     assert "Placements" in book.sheetnames
+
+
+def test_a_return_with_hundreds_of_problems_still_fits_in_a_card() -> None:
+    from bot.returns import _rejected_card
+    from forum_ops.errors import ImportRejected, Problem
+
+    reason = "'Autism spectrum condition' is not one of: " + ", ".join(["ASD", "SEMH"] * 20)
+    problems = [Problem(n, "EHCP section F outcomes", reason) for n in range(2, 502)]
+    card = _rejected_card(
+        ImportRejected("The return", problems), Submission("202", "2025-26", CAMDEN, "r.xlsx")
+    )
+
+    assert_valid_card(card.content)
+    assert "…and 470 more." in plain_text(card.content)
