@@ -141,7 +141,11 @@ def benchmark_card(
     needs = cost_table(
         data.frame, filters, "primary_need", viewer, GEOGRAPHY, rules, with_total=True
     )
-    providers = cost_table(data.frame, filters, "provider_urn", viewer, GEOGRAPHY, rules)
+    # providers' counts add up to the need table's total, so they are protected as a table
+    # with a total (rule 5) though the total line itself is not repeated
+    providers = cost_table(
+        data.frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, with_total=True
+    )
     names = _names(data.frame)
     header = ("", "Placements", "Median", "Middle half", "Yours (n)")
     need_rows = [_cost_row(c.key, c) for c in needs.cells]

@@ -143,7 +143,7 @@ async def test_another_borough_never_sees_a_suppressed_figure(
     with database.transaction() as session:
         frame = all_placements(session)
     filters = Filters("2025-26", frozenset({"SEMH"}), frozenset({"secondary"}))
-    truth = cost_table(frame, filters, "provider_urn", "203", GEOGRAPHY, Rules())
+    truth = cost_table(frame, filters, "provider_urn", "203", GEOGRAPHY, Rules(), with_total=True)
     names = dict(zip(frame["provider_urn"], frame["provider_name"], strict=True))
     shown = {row[0]: row for row in table_cells(card)}
     rows = frame[(frame["primary_need"] == "SEMH") & (frame["phase"] == "secondary")]
