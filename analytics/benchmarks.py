@@ -21,11 +21,11 @@ from analytics.disclosure import (
     count_text,
     logged,
     middle,
-    one_borough_apart,
     price_refusal,
     protect_total,
     quartile_refusal,
 )
+from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 
 LONDON = "London"
 
@@ -118,6 +118,8 @@ def cost_table(
 ) -> CostTable:
     """Cost per placement by `by` (primary_need or provider_urn): count, median, quartiles,
     middle 80 % for other boroughs in the area; the viewer's own figures beside them."""
+    used = ["period", "borough", "primary_need", "phase", "placement_type", "total_cost"]
+    placements = placements[[by, *used] if by not in used else used]
     rows = matching(placements, filters)
     own = rows[rows["borough"] == viewer] if viewer else rows.iloc[0:0]
     others = rows[rows["borough"] != viewer] if viewer else rows
@@ -127,10 +129,12 @@ def cost_table(
     costs = {str(k): group.to_numpy() for k, group in in_area.groupby(by)["total_cost"]}
     own_costs = {str(k): group.to_numpy() for k, group in own.groupby(by)["total_cost"]}
     keys = sorted(set(costs) | set(own_costs))
+    period = placements[placements["period"] == filters.period]
+    isolating = isolated_cells(period[period["borough"] != viewer], by, filters, geography)
     cells = {
         key: _cell(
-            key, contributions.get(key, {}), costs.get(key), own_costs.get(key), filters.area,
-            geography, rules,
+            key, contributions.get(key, {}), costs.get(key), own_costs.get(key), area,
+            isolating.get(key), rules,
         )
         for key in keys
     }  # fmt: skip
@@ -140,7 +144,7 @@ def cost_table(
         all_contributions = _merge(contributions.values())
         total = _cell(
             TOTAL, all_contributions, in_area["total_cost"].to_numpy(),
-            own["total_cost"].to_numpy() if len(own) else None, filters.area, geography, rules,
+            own["total_cost"].to_numpy() if len(own) else None, area, isolating.get(TOTAL), rules,
         )  # fmt: skip
         suppressed = {k for k, c in cells.items() if not c.count[:1].isdigit()}
         counts = {
@@ -182,11 +186,10 @@ def _cell(
     by_borough: dict[str, tuple[int, float]],
     costs: np.ndarray | None,
     own_costs: np.ndarray | None,
-    area_name: str,
-    geography: Geography,
+    area: frozenset[str],
+    isolated_by: str | None,
     rules: Rules,
 ) -> CostCell:
-    area = geography.areas[area_name]
     cell = Contributions(
         {b: n for b, (n, _) in by_borough.items() if b in area},
         {b: s for b, (_, s) in by_borough.items() if b in area},
@@ -194,23 +197,106 @@ def _cell(
     own = _own(own_costs)
     if not cell.placements:
         return CostCell(key, "0", 0, "no other borough has placements here", own=own)
-    apart = one_borough_apart(
-        {
-            name: frozenset(b for b in by_borough if b in codes)
-            for name, codes in geography.areas.items()
-        }
-    )
     refused = price_refusal(cell, rules)
     count, boroughs = count_text(cell.placements, rules), len(cell.boroughs)
-    if area_name in apart:  # the count would give that borough away, as would any price
+    if isolated_by is not None:  # the count would give that borough away, as would any price
         count, boroughs = "not shown", 0
-        refused = refused or f"it could be worked out by comparing with {apart[area_name]}"
+        refused = refused or f"it could be worked out by comparing with {isolated_by}"
     if refused or costs is None:
         return CostCell(key, count, boroughs, refused, own=own)
     p10, q1, median, q3, p90 = middle(costs)
     if quartile_refused := quartile_refusal(cell, rules):
         return CostCell(key, count, boroughs, "", median, quartile_refused, own=own)
     return CostCell(key, count, boroughs, "", median, "", q1, q3, p10, p90, own=own)
+
+
+DIMENSIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("primary_need", NEEDS, "needs"),
+    ("phase", PHASES, "phases"),
+    ("placement_type", PLACEMENT_TYPES, "placement_types"),
+)
+
+
+def isolated_cells(
+    others: pd.DataFrame, by: str, filters: Filters, geography: Geography
+) -> dict[str, str]:
+    """Cells (and TOTAL) that one neighbouring benchmark would isolate a single borough from.
+
+    A neighbour is the same benchmark with one filter changed: another area, or one of need,
+    phase and placement type widened to all, narrowed to one value, or with one value dropped.
+    Where the other boroughs' placements in a cell differ between the two for exactly one
+    borough, subtracting one from the other gives that borough's figures, so the cell is
+    withheld (in both, as each is the other's neighbour). Returns key -> the neighbour named.
+    `others` are the period's placements without the viewer's.
+    """
+    if others.empty:
+        return {}
+    key_codes, keys = pd.factorize(others[by].astype(str))
+    borough_codes, boroughs = pd.factorize(others["borough"].astype(str))
+    codes = [key_codes, borough_codes]
+    shape = [len(keys), len(boroughs)]
+    for column, values, _ in DIMENSIONS:
+        codes.append(pd.Index(values).get_indexer(pd.Index(others[column])))
+        shape.append(len(values))
+    # the placements as (key, borough, need, phase, type) combinations with their counts
+    flat = np.bincount(
+        np.ravel_multi_index(tuple(codes), tuple(shape)), minlength=int(np.prod(shape))
+    )
+    present = np.flatnonzero(flat)
+    k, b, n, p, t = np.unravel_index(present, tuple(shape))
+    weight, cell = flat[present].astype(float), k * len(boroughs) + b
+
+    def counts(
+        need: np.ndarray, phase: np.ndarray, kind: np.ndarray, area: np.ndarray
+    ) -> np.ndarray:
+        """Other boroughs' placements per (key, borough) under one set of filters."""
+        kept = weight * need[n] * phase[p] * kind[t] * area[b]
+        return np.bincount(cell, weights=kept, minlength=len(keys) * len(boroughs)).reshape(
+            len(keys), len(boroughs)
+        )
+
+    masks = [_mask(values, getattr(filters, attribute)) for _, values, attribute in DIMENSIONS]
+    in_area = np.isin(boroughs, list(geography.areas[filters.area])).astype(float)
+    base = counts(masks[0], masks[1], masks[2], in_area)
+    neighbours: list[tuple[str, np.ndarray]] = [
+        (name, counts(masks[0], masks[1], masks[2], np.isin(boroughs, list(codes_)).astype(float)))
+        for name, codes_ in geography.areas.items()
+        if name != filters.area
+    ]
+    for position, (_, values, attribute) in enumerate(DIMENSIONS):
+        chosen = sorted(getattr(filters, attribute))
+        options: list[tuple[str, np.ndarray]] = []
+        if chosen:
+            options.append((f"any {attribute.replace('_', ' ')}", np.ones(len(values))))
+            if len(chosen) > 1:
+                options += [
+                    (
+                        ", ".join(c for c in chosen if c != drop),
+                        masks[position] - _mask(values, {drop}),
+                    )
+                    for drop in chosen
+                ]
+        else:
+            options += [(value, _mask(values, {value})) for value in values]
+        for label, option in options:
+            changed = [option if i == position else m for i, m in enumerate(masks)]
+            neighbours.append((label, counts(changed[0], changed[1], changed[2], in_area)))
+    found: dict[str, str] = {}
+    base_total, base_any = base.sum(axis=0), base.sum(axis=1) > 0
+    for label, other in neighbours:
+        single = ((other != base).sum(axis=1) == 1) & base_any & (other.sum(axis=1) > 0)
+        for index in np.flatnonzero(single).tolist():
+            found.setdefault(str(keys[index]), label)
+        other_total = other.sum(axis=0)
+        if (other_total != base_total).sum() == 1 and base_total.any() and other_total.any():
+            found.setdefault(TOTAL, label)
+    return found
+
+
+def _mask(values: tuple[str, ...], chosen: Iterable[str]) -> np.ndarray:
+    """1 for the values a filter keeps; all of them when it names none."""
+    wanted = set(chosen)
+    return np.array([1.0 if not wanted or v in wanted else 0.0 for v in values])
 
 
 def _own(costs: np.ndarray | None) -> Own | None:

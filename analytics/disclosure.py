@@ -73,21 +73,6 @@ def quartile_refusal(cell: Contributions, rules: Rules) -> str:
     return ""
 
 
-def one_borough_apart(cells: Mapping[str, frozenset[str]]) -> dict[str, str]:
-    """Areas whose contributors differ from another area's by exactly one borough (one set
-    inside the other): comparing the two would isolate that borough, so both are withheld.
-    `cells` maps an area's name to the boroughs contributing to the same cell there."""
-    clash: dict[str, str] = {}
-    names = [n for n, s in cells.items() if s]
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            sa, sb = cells[a], cells[b]
-            if len(sa ^ sb) == 1 and (sa <= sb or sb <= sa):
-                clash.setdefault(a, b)
-                clash.setdefault(b, a)
-    return clash
-
-
 def protect_total(hidden: Iterable[str], counts: Mapping[str, int]) -> set[str]:
     """Rule 5: where a table shows a total, one hidden cell in it is found by subtraction; hide
     the smallest other non-empty cell as well. Returns the cells to hide in addition; TOTAL

@@ -220,6 +220,25 @@ def test_two_areas_one_borough_apart_are_both_withheld() -> None:
     assert london_now.median is not None  # two outer boroughs: no one borough stands out
 
 
+def test_two_filters_one_boroughs_placements_apart_are_both_withheld() -> None:
+    # all SEMH; only Haringey has a primary placement, so "SEMH" less "SEMH secondary" = Haringey
+    outer = [BARNET, ENFIELD, HARINGEY]
+    rows = placements(balanced(outer, each=3)).assign(phase="secondary")
+    rows = pd.concat(
+        [rows, placements([(HARINGEY, "SEMH", "140007", 99_000.0)]).assign(phase="primary")]
+    )
+    semh = by_need(rows, None)["SEMH"]
+    secondary = by_need(rows, None, phases=frozenset({"secondary"}))["SEMH"]
+    both = pd.concat(
+        [rows, placements([(BARNET, "SEMH", "140007", 70_000.0)]).assign(phase="primary")]
+    )
+
+    assert (semh.count, secondary.count) == ("not shown", "not shown")
+    assert semh.refused == "it could be worked out by comparing with secondary"
+    assert secondary.refused == "it could be worked out by comparing with any phases"
+    assert by_need(both, None)["SEMH"].median is not None  # two boroughs' primaries: safe
+
+
 # Properties over generated returns --------------------------------------------------------------
 
 BOROUGHS = [CAMDEN, ISLINGTON, BARNET, ENFIELD, GREENWICH, LAMBETH, BROMLEY]
@@ -237,29 +256,53 @@ def shown_figures(cell: CostCell) -> list[float]:
 
 
 def other_cells(
-    frame: pd.DataFrame, viewer: str | None, by: str, area: str, key: str
+    frame: pd.DataFrame,
+    viewer: str | None,
+    by: str,
+    area: str,
+    key: str,
+    needs: tuple[str, ...] = (),
+    phases: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    column = "primary_need" if by == "primary_need" else "provider_urn"
-    rows = frame[(frame[column] == key) & frame["borough"].isin(list(GEOGRAPHY.areas[area]))]
+    rows = frame[(frame[by] == key) & frame["borough"].isin(list(GEOGRAPHY.areas[area]))]
+    if needs:
+        rows = rows[rows["primary_need"].isin(needs)]
+    if phases:
+        rows = rows[rows["phase"].isin(phases)]
     return rows[rows["borough"] != viewer]
+
+
+def variants(chosen: tuple[str, ...], every: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """One filter's neighbours: widened to all, one value dropped, or narrowed to one value."""
+    if not chosen:
+        return [(value,) for value in every]
+    return [(), *(tuple(c for c in chosen if c != drop) for drop in chosen if len(chosen) > 1)]
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    rows=st.lists(placement, min_size=1, max_size=60),
+    rows=st.lists(
+        st.tuples(placement, st.sampled_from(["primary", "secondary"])), min_size=1, max_size=60
+    ),
     viewer=st.sampled_from([*BOROUGHS, None]),
     area=st.sampled_from(AREAS),
     by=st.sampled_from(["primary_need", "provider_urn"]),
+    needs=st.sampled_from([(), ("ASD",), ("SEMH",), ("ASD", "SEMH")]),
+    phases=st.sampled_from([(), ("primary",), ("secondary",)]),
 )
 def test_nothing_about_another_borough_can_be_recovered(
-    rows: list[tuple[str, str, str, float]], viewer: str | None, area: str, by: str
+    rows: list[tuple[tuple[str, str, str, float], str]],
+    viewer: str | None,
+    area: str,
+    by: str,
+    needs: tuple[str, ...],
+    phases: tuple[str, ...],
 ) -> None:
-    frame = placements(rows)
-    table = cost_table(
-        frame, Filters(PERIOD, area=area), by, viewer, GEOGRAPHY, RULES, with_total=True
-    )
+    frame = placements([r for r, _ in rows]).assign(phase=[phase for _, phase in rows])
+    filters = Filters(PERIOD, frozenset(needs), frozenset(phases), area=area)
+    table = cost_table(frame, filters, by, viewer, GEOGRAPHY, RULES, with_total=True)
     for cell in table.cells:
-        others = other_cells(frame, viewer, by, area, cell.key)
+        others = other_cells(frame, viewer, by, area, cell.key, needs, phases)
         spend = others.groupby("borough")["total_cost"].sum().sort_values(ascending=False)
         counts = others.groupby("borough").size()
         if cell.median is not None:
@@ -269,9 +312,7 @@ def test_nothing_about_another_borough_can_be_recovered(
             assert len(others) >= 5
             assert spend.sum() - spend.iloc[0] - spend.iloc[1] >= 0.10 * spend.iloc[0]
             assert counts.max() <= 0.5 * len(others)
-            assert cell.median == float(
-                np.median(others["total_cost"])
-            )  # the viewer's rows are not in it
+            assert cell.median == float(np.median(others["total_cost"]))  # without the viewer
         if cell.q1 is not None:
             assert len(others) >= 10
         for figure in shown_figures(cell):  # never another borough's raw minimum or maximum
@@ -279,13 +320,22 @@ def test_nothing_about_another_borough_can_be_recovered(
                 assert figure != extreme or (others["total_cost"] == extreme).sum() > 1
         if cell.count[:1].isdigit() and cell.count != "0":
             assert int(cell.count.replace(",", "")) >= RULES.small_count
-        # the same cell in every other area: never one borough apart from this one while both show
-        if cell.count != "not shown" and cell.count != "0":
-            mine = set(others["borough"])
-            for other_area in AREAS:
-                theirs = set(other_cells(frame, viewer, by, other_area, cell.key)["borough"])
-                if theirs and theirs != mine and (theirs <= mine or mine <= theirs):
-                    assert len(theirs ^ mine) != 1, (area, other_area)
+        # the same cell with one filter changed (another area, need or phase) never differs
+        # from this one by exactly one borough's placements while this one shows
+        if cell.count not in ("not shown", "0"):
+            neighbours = [(a, needs, phases) for a in AREAS if a != area]
+            neighbours += [(area, n, phases) for n in variants(needs, ("ASD", "SEMH", "VI"))]
+            neighbours += [(area, needs, p) for p in variants(phases, ("primary", "secondary"))]
+            for other_area, other_needs, other_phases in neighbours:
+                theirs = (
+                    other_cells(frame, viewer, by, other_area, cell.key, other_needs, other_phases)
+                    .groupby("borough")
+                    .size()
+                )
+                if theirs.empty:
+                    continue
+                differ = counts.sub(theirs, fill_value=0)
+                assert (differ != 0).sum() != 1, (other_area, other_needs, other_phases)
     hidden = [c for c in table.cells if not c.count[:1].isdigit()]
     if table.total is not None and table.total.count[:1].isdigit():
         assert len(hidden) != 1  # a total never gives away a single hidden count
