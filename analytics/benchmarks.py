@@ -1,19 +1,20 @@
 """INMSS cost benchmarks as pure functions over placements (SPEC 6.2).
 
 Placements are the stored returns: `borough`, `period` and the return's columns. "Cost per
-placement" is the total annual cost; a provider's *fee* (core education fee plus residential
-care) is what rate variation compares, since 1:1 staffing and therapies are the child's, not
-the provider's price. Views for a borough go through analytics.disclosure.
+placement" is the total annual cost. What a viewer sees of other boroughs goes through
+analytics.disclosure; `isolated_cells` withholds what a neighbouring benchmark would give away.
+Rate variation is in analytics.rates, the filters in analytics.benchmark_filters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analytics.benchmark_filters import Filters, Geography, matching
 from analytics.disclosure import (
     TOTAL,
     Contributions,
@@ -26,50 +27,6 @@ from analytics.disclosure import (
     quartile_refusal,
 )
 from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
-
-LONDON = "London"
-
-
-@dataclass(frozen=True)
-class Geography:
-    """Named groups of boroughs a benchmark can be limited to: London, Inner, Outer, sub-regions."""
-
-    areas: Mapping[str, frozenset[str]]
-
-    @classmethod
-    def of(cls, boroughs: Mapping[str, tuple[str, str]]) -> Geography:
-        """From LA code -> (sub-region, inner/outer)."""
-        areas: dict[str, set[str]] = {LONDON: set(boroughs)}
-        for code, (subregion, inner_outer) in boroughs.items():
-            areas.setdefault(subregion, set()).add(code)
-            areas.setdefault(inner_outer, set()).add(code)
-        return cls({name: frozenset(codes) for name, codes in areas.items()})
-
-
-@dataclass(frozen=True)
-class Filters:
-    period: str
-    needs: frozenset[str] = frozenset()
-    phases: frozenset[str] = frozenset()
-    placement_types: frozenset[str] = frozenset()
-    area: str = LONDON
-
-    def words(self) -> str:
-        parts = [*sorted(self.needs), *sorted(self.phases), *sorted(self.placement_types)]
-        return ", ".join([*parts, self.area, self.period])
-
-
-def matching(placements: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The period's placements that pass every filter but the area (any borough)."""
-    mask = placements["period"] == filters.period
-    for column, wanted in (
-        ("primary_need", filters.needs),
-        ("phase", filters.phases),
-        ("placement_type", filters.placement_types),
-    ):
-        if wanted:
-            mask &= placements[column].isin(list(wanted))
-    return placements[mask]
 
 
 @dataclass(frozen=True)
@@ -309,62 +266,6 @@ def _withheld(cell: CostCell, reason: str) -> CostCell:
     return CostCell(cell.key, "not shown", 0, reason, own=cell.own)
 
 
-def fees(rows: pd.DataFrame) -> pd.Series:
-    """What the provider charges for the place: core education fee plus residential care."""
-    return rows["core_fee"] + rows["residential_care"]
-
-
-def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Each borough's average fee per provider and placement type, with how far it sits from
-    the median of the other boroughs' averages (`premium`, NaN with fewer than 2 others)."""
-    rows = placements[placements["period"] == period]
-    rates = (
-        rows.assign(fee=fees(rows))
-        .groupby(["provider_urn", "placement_type", "borough"])["fee"]
-        .agg(average="mean", placements="size")
-        .reset_index()
-    )
-    # the median of the *other* boroughs' averages, for every borough at once: sort each
-    # provider-type group, then read the remaining list's middle around the borough's own rank
-    rates = rates.sort_values(["provider_urn", "placement_type", "average"], ignore_index=True)
-    group = rates.groupby(["provider_urn", "placement_type"], sort=False)
-    size = group["average"].transform("size").to_numpy()
-    rank = group.cumcount().to_numpy()
-    start = np.arange(len(rates)) - rank
-    rest = size - 1
-    low, high = (rest - 1) // 2, rest // 2
-    first = start + low + (low >= rank)
-    second = start + high + (high >= rank)
-    averages = rates["average"].to_numpy()
-    valid = size >= 3
-    others_median = np.where(
-        valid,
-        (averages[np.where(valid, first, 0)] + averages[np.where(valid, second, 0)]) / 2,
-        np.nan,
-    )
-    return rates.assign(others_median=others_median, premium=averages / others_median)
-
-
-def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Per provider and placement type: how many boroughs, the ratio of the highest borough
-    average to the lowest, and whether it is over the threshold."""
-    spread = (
-        rates.groupby(["provider_urn", "placement_type"])["average"]
-        .agg(boroughs="size", highest="max", lowest="min")
-        .reset_index()
-    )
-    spread["ratio"] = spread["highest"] / spread["lowest"]
-    spread["flagged"] = (spread["boroughs"] >= 2) & (spread["ratio"] > threshold)
-    return spread
-
-
-def premium_pairs(rates: pd.DataFrame, threshold: float) -> set[tuple[str, str]]:
-    """(provider, borough) pairs whose average fee is at least `threshold` times the median of
-    the other boroughs' for the same provider and placement type."""
-    flagged = rates[rates["premium"] >= threshold]
-    return set(zip(flagged["provider_urn"], flagged["borough"], strict=True))
-
-
 def top_providers(
     placements: pd.DataFrame, borough: str, period: str, count: int = 10
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -383,130 +284,3 @@ def top_providers(
     by_spend = per_provider.sort_values(["spend", "provider_urn"], ascending=[False, True])
     by_count = per_provider.sort_values(["placements", "spend"], ascending=[False, False])
     return by_spend.head(count), by_count.head(count)
-
-
-@dataclass(frozen=True)
-class RateLine:
-    """Rate variation for one provider and placement type, as a viewer may see it (rule 6:
-    boroughs are named only to themselves; the others are a count and a spread)."""
-
-    provider_urn: str
-    placement_type: str
-    boroughs: int  # other boroughs with placements
-    refused: str  # why the spread is not shown; "" when it is
-    spread: float | None = None  # the highest other borough's average over the lowest
-    flagged: bool = False  # spread over the threshold
-    own_average: float | None = None
-    own_rank: int | None = None  # 1 = pays the most, among all boroughs
-    own_premium: float | None = None  # own average over the median of the others' averages
-
-
-def rate_lines(
-    rates: pd.DataFrame,
-    viewer: str | None,
-    rules: Rules,
-    threshold: float,
-    providers: frozenset[str] = frozenset(),
-) -> list[RateLine]:
-    """`rates` from borough_rates(); only `providers` when given."""
-    if providers:
-        rates = rates[rates["provider_urn"].isin(list(providers))]
-    boroughs = rates["borough"].to_numpy()
-    averages = rates["average"].to_numpy()
-    counts = rates["placements"].to_numpy()
-    lines: list[RateLine] = []
-    groups: dict[tuple[str, str], np.ndarray] = rates.groupby(  # type: ignore[assignment]
-        ["provider_urn", "placement_type"]
-    ).indices
-    for (urn, kind), index in sorted(groups.items()):
-        mine = boroughs[index] == viewer
-        others, everyone = index[~mine], averages[index]
-        own_average = float(everyone[mine][0]) if mine.any() else None
-        own_rank = int((everyone > own_average).sum()) + 1 if own_average is not None else None
-        cell = Contributions(
-            dict(zip(boroughs[others], counts[others].tolist(), strict=True)),
-            dict(zip(boroughs[others], (averages[others] * counts[others]).tolist(), strict=True)),
-        )
-        refused = (
-            logged(viewer or "", "rate variation", f"{urn} {kind}", price_refusal(cell, rules))
-            if len(others)
-            else "no other borough has placements here"
-        )
-        if refused:
-            lines.append(
-                RateLine(
-                    str(urn), str(kind), len(others), refused, None, False, own_average, own_rank
-                )
-            )
-            continue
-        theirs = averages[others]
-        spread = float(theirs.max() / theirs.min())
-        premium = own_average / float(np.median(theirs)) if own_average is not None else None
-        lines.append(
-            RateLine(
-                str(urn),
-                str(kind),
-                len(others),
-                "",
-                spread,
-                spread > threshold,
-                own_average,
-                own_rank,
-                premium,
-            )
-        )
-    return lines
-
-
-NEED_WORDS = {"autism": "ASD", "autistic": "ASD", "other": "OTH"}
-PHASE_WORDS = {
-    "primary": "primary",
-    "secondary": "secondary",
-    "post-16": "post-16",
-    "post16": "post-16",
-}
-TYPE_WORDS = {
-    "day": ("day",),
-    "weekly": ("weekly boarding",),
-    "boarding": ("weekly boarding",),
-    "38-week": ("38-week residential",),
-    "termly": ("38-week residential",),
-    "52-week": ("52-week residential",),
-    "residential": ("38-week residential", "52-week residential", "weekly boarding"),
-}
-
-
-def parse_filters(words: str, needs: tuple[str, ...], geography: Geography, period: str) -> Filters:
-    """Free words in any order: need codes, phases, placement types, an area (London, Inner,
-    Outer or a sub-region) and a period such as 2025-26. Unknown words raise ValueError naming
-    them, so a typo never silently widens the benchmark."""
-    tokens = words.casefold().replace(",", " ").split()
-    areas = {name.casefold(): name for name in geography.areas}
-    found_needs: set[str] = set()
-    phases: set[str] = set()
-    kinds: set[str] = set()
-    area, unknown = LONDON, []
-    codes = {n.casefold(): n for n in needs}
-    i = 0
-    while i < len(tokens):
-        pair = " ".join(tokens[i : i + 2])
-        if pair in areas:
-            area, i = areas[pair], i + 2
-            continue
-        token = tokens[i]
-        if token in codes or token in NEED_WORDS:
-            found_needs.add(codes.get(token) or NEED_WORDS[token])
-        elif token in PHASE_WORDS:
-            phases.add(PHASE_WORDS[token])
-        elif token in TYPE_WORDS:
-            kinds.update(TYPE_WORDS[token])
-        elif token in areas:
-            area = areas[token]
-        elif len(token) == 7 and token[4] == "-" and token[:4].isdigit() and token[5:].isdigit():
-            period = token
-        elif token not in {"london", "in", "and", "for", "the", "placements", "schools"}:
-            unknown.append(token)
-        i += 1
-    if unknown:
-        raise ValueError(", ".join(f"“{u[:30]}”" for u in unknown[:5]))
-    return Filters(period, frozenset(found_needs), frozenset(phases), frozenset(kinds), area)

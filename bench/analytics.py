@@ -24,15 +24,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.benchmarks import (
-    Filters,
-    borough_rates,
-    cost_table,
-    premium_pairs,
-    rate_lines,
-    top_providers,
-)
+from analytics.benchmark_filters import Filters
+from analytics.benchmarks import cost_table, top_providers
 from analytics.disclosure import Rules
+from analytics.rates import borough_rates, premium_pairs, rate_lines
 from analytics.returns_synthetic import synthetic_returns
 from bot.benchmarks import GEOGRAPHY
 from forum_ops.db import create_database, upgrade

@@ -12,19 +12,11 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from analytics.benchmarks import (
-    CostCell,
-    Filters,
-    Geography,
-    RateLine,
-    borough_rates,
-    cost_table,
-    parse_filters,
-    rate_lines,
-    top_providers,
-)
+from analytics.benchmark_filters import Filters, Geography, parse_filters
+from analytics.benchmarks import CostCell, cost_table, top_providers
 from analytics.charts import Box, bar_chart, box_chart
 from analytics.disclosure import Rules
+from analytics.rates import RateLine, borough_rates, rate_lines
 from analytics.returns_format import NEEDS, PLACEMENT_TYPES
 from bot.senddata import ChartPublisher
 from bot.settings import Settings

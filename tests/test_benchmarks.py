@@ -8,15 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.benchmarks import (
-    LONDON,
-    Filters,
-    borough_rates,
-    parse_filters,
-    premium_pairs,
-    rate_variation,
-    top_providers,
-)
+from analytics.benchmark_filters import LONDON, Filters, matching, parse_filters
+from analytics.benchmarks import top_providers
+from analytics.rates import borough_rates, premium_pairs, rate_variation
 from analytics.returns_format import NEEDS
 from analytics.returns_synthetic import SyntheticReturns, synthetic_returns
 from bot.benchmarks import GEOGRAPHY
@@ -98,8 +92,6 @@ def test_free_words_become_filters() -> None:
 
 
 def test_the_filters_select_the_rows(london: SyntheticReturns) -> None:
-    from analytics.benchmarks import matching
-
     rows = matching(
         london.placements, Filters("2025-26", frozenset({"SEMH"}), frozenset({"primary"}))
     )

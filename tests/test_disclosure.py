@@ -12,16 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.benchmarks import (
-    LONDON,
-    CostCell,
-    Filters,
-    Geography,
-    borough_rates,
-    cost_table,
-    rate_lines,
-)
+from analytics.benchmark_filters import LONDON, Filters, Geography
+from analytics.benchmarks import CostCell, cost_table
 from analytics.disclosure import Contributions, Rules, count_text, price_refusal, protect_total
+from analytics.rates import borough_rates, rate_lines
 from forum_ops.reference import LOCAL_AUTHORITIES
 
 GEOGRAPHY = Geography.of(

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from analytics.benchmarks import Filters, cost_table
+from analytics.benchmark_filters import Filters
+from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.returns_synthetic import synthetic_returns
 from bot.benchmarks import GEOGRAPHY

@@ -1,0 +1,144 @@
+"""Rate variation: what the same provider charges different boroughs for the same placement type.
+
+A provider's *fee* (core education fee plus residential care) is compared, since 1:1 staffing
+and therapies are the child's package, not the provider's price. `rate_lines` is what a viewer
+may see of it (DOMAIN rule 6: boroughs are named only to themselves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.disclosure import Contributions, Rules, logged, price_refusal
+
+
+def fees(rows: pd.DataFrame) -> pd.Series:
+    """What the provider charges for the place: core education fee plus residential care."""
+    return rows["core_fee"] + rows["residential_care"]
+
+
+def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each borough's average fee per provider and placement type, with how far it sits from
+    the median of the other boroughs' averages (`premium`, NaN with fewer than 2 others)."""
+    rows = placements[placements["period"] == period]
+    rates = (
+        rows.assign(fee=fees(rows))
+        .groupby(["provider_urn", "placement_type", "borough"])["fee"]
+        .agg(average="mean", placements="size")
+        .reset_index()
+    )
+    # the median of the *other* boroughs' averages, for every borough at once: sort each
+    # provider-type group, then read the remaining list's middle around the borough's own rank
+    rates = rates.sort_values(["provider_urn", "placement_type", "average"], ignore_index=True)
+    group = rates.groupby(["provider_urn", "placement_type"], sort=False)
+    size = group["average"].transform("size").to_numpy()
+    rank = group.cumcount().to_numpy()
+    start = np.arange(len(rates)) - rank
+    rest = size - 1
+    low, high = (rest - 1) // 2, rest // 2
+    first = start + low + (low >= rank)
+    second = start + high + (high >= rank)
+    averages = rates["average"].to_numpy()
+    valid = size >= 3
+    others_median = np.where(
+        valid,
+        (averages[np.where(valid, first, 0)] + averages[np.where(valid, second, 0)]) / 2,
+        np.nan,
+    )
+    return rates.assign(others_median=others_median, premium=averages / others_median)
+
+
+def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per provider and placement type: how many boroughs, the ratio of the highest borough
+    average to the lowest, and whether it is over the threshold."""
+    spread = (
+        rates.groupby(["provider_urn", "placement_type"])["average"]
+        .agg(boroughs="size", highest="max", lowest="min")
+        .reset_index()
+    )
+    spread["ratio"] = spread["highest"] / spread["lowest"]
+    spread["flagged"] = (spread["boroughs"] >= 2) & (spread["ratio"] > threshold)
+    return spread
+
+
+def premium_pairs(rates: pd.DataFrame, threshold: float) -> set[tuple[str, str]]:
+    """(provider, borough) pairs whose average fee is at least `threshold` times the median of
+    the other boroughs' for the same provider and placement type."""
+    flagged = rates[rates["premium"] >= threshold]
+    return set(zip(flagged["provider_urn"], flagged["borough"], strict=True))
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """Rate variation for one provider and placement type, as a viewer may see it (rule 6:
+    boroughs are named only to themselves; the others are a count and a spread)."""
+
+    provider_urn: str
+    placement_type: str
+    boroughs: int  # other boroughs with placements
+    refused: str  # why the spread is not shown; "" when it is
+    spread: float | None = None  # the highest other borough's average over the lowest
+    flagged: bool = False  # spread over the threshold
+    own_average: float | None = None
+    own_rank: int | None = None  # 1 = pays the most, among all boroughs
+    own_premium: float | None = None  # own average over the median of the others' averages
+
+
+def rate_lines(
+    rates: pd.DataFrame,
+    viewer: str | None,
+    rules: Rules,
+    threshold: float,
+    providers: frozenset[str] = frozenset(),
+) -> list[RateLine]:
+    """`rates` from borough_rates(); only `providers` when given."""
+    if providers:
+        rates = rates[rates["provider_urn"].isin(list(providers))]
+    boroughs = rates["borough"].to_numpy()
+    averages = rates["average"].to_numpy()
+    counts = rates["placements"].to_numpy()
+    lines: list[RateLine] = []
+    groups: dict[tuple[str, str], np.ndarray] = rates.groupby(  # type: ignore[assignment]
+        ["provider_urn", "placement_type"]
+    ).indices
+    for (urn, kind), index in sorted(groups.items()):
+        mine = boroughs[index] == viewer
+        others, everyone = index[~mine], averages[index]
+        own_average = float(everyone[mine][0]) if mine.any() else None
+        own_rank = int((everyone > own_average).sum()) + 1 if own_average is not None else None
+        cell = Contributions(
+            dict(zip(boroughs[others], counts[others].tolist(), strict=True)),
+            dict(zip(boroughs[others], (averages[others] * counts[others]).tolist(), strict=True)),
+        )
+        refused = (
+            logged(viewer or "", "rate variation", f"{urn} {kind}", price_refusal(cell, rules))
+            if len(others)
+            else "no other borough has placements here"
+        )
+        if refused:
+            lines.append(
+                RateLine(
+                    str(urn), str(kind), len(others), refused, None, False, own_average, own_rank
+                )
+            )
+            continue
+        theirs = averages[others]
+        spread = float(theirs.max() / theirs.min())
+        premium = own_average / float(np.median(theirs)) if own_average is not None else None
+        lines.append(
+            RateLine(
+                str(urn),
+                str(kind),
+                len(others),
+                "",
+                spread,
+                spread > threshold,
+                own_average,
+                own_rank,
+                premium,
+            )
+        )
+    return lines
