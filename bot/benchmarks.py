@@ -164,7 +164,7 @@ def benchmark_card(
         tables=(
             ReportTable("By primary need", header, tuple(need_rows), widths=(2, 2, 3, 4, 3)),
             ReportTable(
-                "Providers most used" + (" by you" if viewer else ""),
+                "Your providers" if mine else "Providers most used by other boroughs",
                 ("Provider", "Placements", "Median", "Middle half", "Yours (n)"),
                 tuple(_cost_row(names.get(c.key, c.key), c) for c in shown),
                 widths=(4, 2, 3, 4, 3),
