@@ -39,9 +39,29 @@ NOTE = (
 
 @dataclass(frozen=True)
 class Placements:
+    """The stored returns and what every request would otherwise recompute."""
+
     frame: pd.DataFrame
     periods: tuple[str, ...]  # oldest first
     rates: dict[str, pd.DataFrame]  # by period: borough_rates()
+    names: dict[str, str]  # provider URN -> name, as returns spell it
+    sources: dict[str, str]  # by period: where the figures come from
+
+    @staticmethod
+    def of(frame: pd.DataFrame) -> Placements:
+        periods = tuple(sorted(frame["period"].unique()))
+        per_period = frame.groupby("period")["borough"].agg(["nunique", "size"])
+        return Placements(
+            frame,
+            periods,
+            {p: borough_rates(frame, p) for p in periods},
+            dict(zip(frame["provider_urn"], frame["provider_name"], strict=True)),
+            {
+                str(p): f"Source: INMSS returns for {p} from {row['nunique']} boroughs, "
+                f"{row['size']:,} placements."
+                for p, row in per_period.iterrows()
+            },
+        )
 
 
 class PlacementsCache:
@@ -59,10 +79,7 @@ class PlacementsCache:
                 return None
             with self._lock:
                 if version != self._version:
-                    frame = all_placements(session)
-                    periods = tuple(sorted(frame["period"].unique()))
-                    rates = {p: borough_rates(frame, p) for p in periods}
-                    self._placements = Placements(frame, periods, rates)
+                    self._placements = Placements.of(all_placements(session))
                     self._version = version
                 return self._placements
 
@@ -138,7 +155,7 @@ def benchmark_card(
     providers = cost_table(
         data.frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, with_total=True
     )
-    names = _names(data.frame)
+    names = data.names
     header = ("", "Placements", "Median", "Middle half", "Yours (n)")
     need_rows = [_cost_row(c.key, c) for c in needs.cells]
     if needs.total is not None:
@@ -183,10 +200,6 @@ def _count(text: str) -> int:
     return int(text.replace(",", "")) if text[:1].isdigit() else 0
 
 
-def _names(frame: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(frame["provider_urn"], frame["provider_name"], strict=True))
-
-
 def _variation_lines(
     data: Placements,
     filters: Filters,
@@ -228,9 +241,8 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def find_provider(frame: pd.DataFrame, words: str) -> tuple[str, str]:
+def find_provider(names: dict[str, str], words: str) -> tuple[str, str]:
     """A provider by URN or by name, typos forgiven: (URN, name)."""
-    names = _names(frame)
     wanted = words.strip()
     if wanted in names:
         return wanted, names[wanted]
@@ -246,10 +258,12 @@ def provider_card(
     if not words.strip():
         raise ForumError("Which provider? For example: benchmark provider Brindlewick, or its URN.")
     period = data.periods[-1]
-    urn, name = find_provider(data.frame[data.frame["period"] == period], words[:200])
+    urn, name = find_provider(data.names, words[:200])
     rules, viewer = rules_of(settings), viewer_of(member)
     rows = data.frame[data.frame["provider_urn"] == urn]
     table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
+    if not table.cells:
+        raise ForumError(f"No return for {period} has placements at {name}.")
     threshold = settings.forum_rate_variation_threshold
     lines = rate_lines(data.rates[period], viewer, rules, threshold, frozenset({urn}))
     sentences = []
@@ -363,8 +377,4 @@ def _borough(words: str, member: Member) -> str:
 
 
 def _source(data: Placements, period: str) -> str:
-    rows = data.frame[data.frame["period"] == period]
-    return (
-        f"Source: INMSS returns for {period} from {rows['borough'].nunique()} boroughs, "
-        f"{len(rows):,} placements."
-    )
+    return data.sources[period]
