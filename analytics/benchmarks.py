@@ -158,7 +158,9 @@ def _cell(
     count, boroughs = count_text(cell.placements, rules), len(cell.boroughs)
     if isolated_by is not None:  # the count would give that borough away, as would any price
         count, boroughs = "not shown", 0
-        refused = refused or f"it could be worked out by comparing with {isolated_by}"
+        refused = (
+            refused or f"it could be worked out by comparing with the benchmark for {isolated_by}"
+        )
     if refused or costs is None:
         return CostCell(key, count, boroughs, refused, own=own)
     p10, q1, median, q3, p90 = middle(costs)

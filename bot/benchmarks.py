@@ -232,9 +232,15 @@ def _rate_sentence(line: RateLine, name: str) -> str:
     if line.own_average is not None and line.own_premium is not None:
         text += (
             f"; you pay {pounds(line.own_average)} on average, {line.own_premium:.2f}× the middle "
-            f"borough ({_ordinal(line.own_rank or 0)} highest of {line.boroughs + 1})"
+            f"borough ({_rank(line.own_rank or 0, line.boroughs + 1)})"
         )
     return text
+
+
+def _rank(rank: int, of: int) -> str:
+    if rank == 1:
+        return f"the highest of {of}"
+    return f"the lowest of {of}" if rank == of else f"{_ordinal(rank)} highest of {of}"
 
 
 def _ordinal(n: int) -> str:

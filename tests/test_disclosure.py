@@ -228,8 +228,10 @@ def test_two_filters_one_boroughs_placements_apart_are_both_withheld() -> None:
     )
 
     assert (semh.count, secondary.count) == ("not shown", "not shown")
-    assert semh.refused == "it could be worked out by comparing with secondary"
-    assert secondary.refused == "it could be worked out by comparing with any phases"
+    assert semh.refused == "it could be worked out by comparing with the benchmark for secondary"
+    assert (
+        secondary.refused == "it could be worked out by comparing with the benchmark for any phases"
+    )
     assert by_need(both, None)["SEMH"].median is not None  # two boroughs' primaries: safe
 
 
