@@ -14,6 +14,8 @@ from cards.views import (
     JoinView,
     NotUnderstoodView,
     QuickAction,
+    ReportTable,
+    ReportView,
     WelcomeView,
     WhoamiView,
 )
@@ -78,3 +80,45 @@ def test_fallback_text_reads_as_plain_text() -> None:
     card = render_card("error", ErrorView("Oops *here*", "Try [again](x)"))
     assert card.fallback == "Oops *here*\nTry [again](x)"
     assert card.content["fallbackText"] == card.fallback
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_in_a_report_card_stays_text(text: str) -> None:
+    """Report cards carry what boroughs typed: provider names, cell values in problems, file names."""
+    table = ReportTable(text, (text, text), ((text, text), (text, text)), text)
+    card = render_card(
+        "report",
+        ReportView(
+            text,
+            text,
+            (table,),
+            (text,),
+            "https://bot.example/c.png",
+            text,
+            text,
+            text,
+            "https://bot.example/t.xlsx",
+        ),
+    )
+
+    assert_valid_card(card.content)
+    assert card.content["actions"] == [
+        {
+            "type": "Action.OpenUrl",
+            "title": card.content["actions"][0]["title"],
+            "url": "https://bot.example/t.xlsx",
+        }
+    ]
+    cells = [
+        c
+        for e in card.content["body"]
+        if e["type"] == "Table"
+        for r in e["rows"]
+        for c in r["cells"]
+    ]
+    assert len(cells) == 6
+    assert all(list(cell) == ["type", "items"] and len(cell["items"]) == 1 for cell in cells)
+    if len(text) < 100:
+        assert text.strip() in plain_text(card.content) or text.splitlines()[0] in plain_text(
+            card.content
+        )
