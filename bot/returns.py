@@ -152,13 +152,15 @@ async def _download(services: Services, url: str) -> bytes:
             async for chunk in response.content.iter_chunked(64 * 1024):
                 body += chunk
                 if len(body) > limit:
-                    raise ForumError(
-                        f"The file is over {limit // (1024 * 1024)} MB: is it the right one?"
-                    )
+                    raise ForumError(f"The file is over {_size(limit)}: is it the right one?")
     except aiohttp.ClientError:
         log.warning("returns.download_failed", exc_info=True)
         raise ForumError("I couldn't fetch the file from Teams: please send it again.") from None
     return bytes(body)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
 
 
 def _is_loopback(host: str) -> bool:

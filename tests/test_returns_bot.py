@@ -236,3 +236,25 @@ def test_a_return_with_hundreds_of_problems_still_fits_in_a_card() -> None:
 
     assert_valid_card(card.content)
     assert "…and 470 more." in plain_text(card.content)
+
+
+async def test_a_file_that_cannot_be_fetched_or_is_too_big_is_refused_clearly(
+    database: Database, connector: FakeConnector
+) -> None:
+    settings = make_settings(database, connector, forum_max_upload_bytes=20_000)
+    async for bot in serve(settings, database):
+        gone = upload(connector, b"", "camden.xlsx")
+        gone["attachments"][0]["content"]["downloadUrl"] = connector.url + "/files/expired"
+        big = upload(connector, as_xlsx(clean_rows(3)), "camden.xlsx")  # a workbook is ~150 KB
+        plain_http = upload(connector, b"x", "camden.csv")
+        plain_http["attachments"][0]["content"]["downloadUrl"] = "http://files.example.org/x.csv"
+
+        missing = await say(bot, connector, CAMDEN, "2025-26", **gone)
+        too_big = await say(bot, connector, CAMDEN, "2025-26", **big)
+        insecure = await say(bot, connector, CAMDEN, "2025-26", **plain_http)
+
+    assert "I couldn't fetch the file from Teams: please send it again." in plain_text(missing)
+    assert "The file is over 20 KB: is it the right one?" in plain_text(too_big)
+    assert "I can only fetch files Teams offers over https." in plain_text(insecure)
+    with database.transaction() as session:
+        assert all_placements(session).empty  # nothing imported, nothing half-imported
