@@ -115,7 +115,8 @@ def enqueue_all(session: Session, messages: Iterable[Outgoing], now: datetime) -
 def claim(
     session: Session, owner: str, now: datetime, limit: int, lease: timedelta
 ) -> list[Claimed]:
-    """Lease up to `limit` due messages to `owner`, oldest first; call in its own transaction."""
+    """Lease up to `limit` due messages to `owner` in the order they were written (so a retry
+    falling due goes before the messages written after it); call in its own transaction."""
     busy_elsewhere = (
         select(OutboxRow.conversation_id)
         .where(
@@ -132,7 +133,7 @@ def claim(
     candidates = (
         select(OutboxRow.id)
         .where(due, OutboxRow.conversation_id.not_in(busy_elsewhere))
-        .order_by(OutboxRow.not_before, OutboxRow.id)
+        .order_by(OutboxRow.id)  # in the order written: a retry before later messages
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

@@ -81,6 +81,18 @@ def test_claims_lease_oldest_first_and_outcomes_need_the_lease(any_database: Dat
         }
 
 
+def test_a_retry_falling_due_goes_before_messages_written_after_it(
+    any_database: Database,
+) -> None:
+    fill(any_database, 3)
+    with any_database.transaction() as session:
+        [first] = claim(session, "w1", NOW, 1, LEASE)
+        mark_retry(session, first.id, "w1", NOW, NOW + timedelta(seconds=1), "503")
+    with any_database.transaction() as session:
+        claimed = claim(session, "w1", NOW + timedelta(seconds=1), 2, LEASE)
+    assert [c.key for c in claimed] == ["m0", "m1"]
+
+
 def test_a_retry_waits_for_its_time_and_counts_its_attempts(any_database: Database) -> None:
     fill(any_database, 1)
     with any_database.transaction() as session:
