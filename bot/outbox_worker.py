@@ -6,6 +6,11 @@ One worker runs in each app process (started and stopped with the app). It keeps
 429 (as Company Communicator's global throttle does), and dead-letters a message after its last
 attempt, telling the secretariat at most once an hour.
 
+A request the service refused posted nothing, so its place in the windows is given back: with one
+request in ten refused, the limit still carries nine accepted messages in ten requests' time plus
+the retries, instead of losing a tenth of it. The windows stay the ceiling; the 429s say if the
+service counts otherwise, and each 429 pauses everything.
+
 botbuilder raises the connector's errors inside `continue_conversation`, where they would go to
 `on_turn_error` and be swallowed; the send callback here catches them and hands back an outcome.
 A proactive send clears the continuation activity's id, or the SDK would make up a replyToId.
@@ -30,11 +35,12 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.orm import Session
 
 from bot.connector import Codec, ConnectorError
+from bot.ordered_lock import OrderedLock
 from bot.services import Doorbell, Services
 from bot.settings import Settings
 from forum_ops import outbox
 from forum_ops.outbox import Claimed, Operation
-from forum_ops.ratelimit import SlidingWindows, Window
+from forum_ops.ratelimit import SlidingWindows, Throttle, Window
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,8 @@ class DeliveryPolicy:
     backoff_seconds: float
     backoff_max_seconds: float
     throttle_seconds: float
+    tenant_burst: int
+    count_refused: bool
     lease: timedelta
     poll_seconds: float
     batch: int = 64  # messages in hand at most: claimed, waiting for limits or sending
@@ -67,6 +75,8 @@ class DeliveryPolicy:
             backoff_seconds=settings.forum_outbox_backoff_seconds,
             backoff_max_seconds=settings.forum_outbox_backoff_max_seconds,
             throttle_seconds=settings.forum_outbox_throttle_seconds,
+            tenant_burst=settings.forum_outbox_tenant_burst,
+            count_refused=settings.forum_outbox_count_refused,
             lease=timedelta(seconds=settings.forum_outbox_lease_seconds),
             poll_seconds=settings.forum_outbox_poll_seconds,
         )
@@ -84,6 +94,19 @@ class Outcome:
     def retryable(self) -> bool:
         return not self.sent and (self.status is None or self.status in RETRYABLE)
 
+    @property
+    def refused(self) -> bool:
+        """The service answered with an error status: nothing was posted. (A network error may
+        have reached it; a bug may have stopped before or after the request.)"""
+        return not self.sent and bool(self.status)
+
+
+@dataclass(frozen=True)
+class Later:
+    """The limits would hold a message too long: give it back, due in `seconds`."""
+
+    seconds: float
+
 
 class OutboxWorker:
     def __init__(
@@ -100,12 +123,15 @@ class OutboxWorker:
         self._policy, self._doorbell, self._on_dead = policy, doorbell, on_dead
         self._random = rng or random.Random()  # noqa: S311 - jitter, not security
         self.owner = f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        # The tenant's budget is paced evenly (a burst of 50 arrives bunched up); a conversation's
-        # few messages a second need no pacing.
+        # The tenant's budget goes out smoothly, a few at a time (a burst of 50 arrives bunched
+        # up); a conversation's few messages a second need no smoothing.
         self._conversations = SlidingWindows(policy.per_conversation, LIMIT_MARGIN_SECONDS)
-        self._tenants = SlidingWindows(policy.per_tenant, LIMIT_MARGIN_SECONDS, paced=True)
-        self._paused_until = 0.0
-        self._tenant_turn = asyncio.Lock()
+        self._tenants = SlidingWindows(
+            policy.per_tenant, LIMIT_MARGIN_SECONDS, burst=policy.tenant_burst
+        )
+        self._throttle = Throttle(policy.throttle_seconds, policy.backoff_max_seconds)
+        self._released = asyncio.Event()
+        self._tenant_turn = OrderedLock()
         self._queues: dict[str, list[Claimed]] = {}
         self._drains: dict[str, asyncio.Task[None]] = {}
         self._in_hand = 0
@@ -174,14 +200,15 @@ class OutboxWorker:
         try:
             while queue:
                 message = queue[0]
-                wait = await self._wait_for_limits(message)
-                if wait is not None:
-                    await self._give_back(queue, wait)
+                slot = await self._take_slot(message)
+                if isinstance(slot, Later):
+                    await self._give_back(queue, slot.seconds)
                     continue
                 outcome = await self._send(message)
+                self._heed(message, slot, outcome)
                 retry_in = await self._services.run(self._record, message, outcome)
-                if retry_in is not None:
-                    self._after_retry(outcome, retry_in)
+                if retry_in is not None:  # wake when it is due rather than at the next poll
+                    asyncio.get_running_loop().call_later(retry_in, self._doorbell.ring)
                 queue.pop(0)  # still `message`: claims only append
                 self._done(1)
                 if not outcome.sent and queue:
@@ -206,19 +233,20 @@ class OutboxWorker:
         self._in_hand -= count
         self._room.set()
 
-    async def _wait_for_limits(self, message: Claimed) -> float | None:
-        """Sleep until both limits allow one more and count it; or, if that would hold the
-        lease too long, return the wait instead."""
+    async def _take_slot(self, message: Claimed) -> float | Later:
+        """Sleep until both limits allow one more and count it, returning the time it is
+        counted at; or, if that would hold the lease too long, say when to try again."""
         longest_hold = self._policy.lease.total_seconds() / 3
         # This conversation's limits: only this task sends to it, so its wait is exact.
         wait = self._conversations.wait(message.conversation_id, time.monotonic())
         if wait > longest_hold:
-            return wait
+            return Later(wait)
         if wait > 0:
             await asyncio.sleep(wait)
-        # The tenant's limit is shared by every conversation: take turns, in arrival order, so
-        # one task waits on the clock and the rest queue (no herd waking at every tick).
-        async with self._tenant_turn:
+        # The tenant's limit is shared by every conversation: take turns in the order messages
+        # were written, so one task waits on the clock and the rest queue (no herd waking at
+        # every tick), and a retry that falls due goes ahead of the messages written after it.
+        async with self._tenant_turn.turn(message.id):
             allowed_at: float | None = None
             while True:
                 await self._respect_pause()
@@ -227,9 +255,10 @@ class OutboxWorker:
                 if wait <= 0:
                     break
                 if wait > longest_hold:
-                    return wait
-                allowed_at = now + wait
-                await asyncio.sleep(wait)
+                    return Later(wait)
+                # a refused request gives its place back: then look again at once
+                released = await self._released_within(wait)
+                allowed_at = None if released else now + wait
             # Count the message at the moment the limits allowed it rather than when this task
             # woke, so that small late wake-ups do not add up into a slower pace; but credit at
             # most LATE_WAKE_CREDIT, so that catching up after a real stall cannot bunch sends.
@@ -238,10 +267,37 @@ class OutboxWorker:
             )
             self._conversations.record(message.conversation_id, sent_at)
             self._tenants.record(message.tenant_id, sent_at)
-        return None
+        return sent_at
+
+    async def _released_within(self, seconds: float) -> bool:
+        self._released.clear()
+        try:
+            await asyncio.wait_for(self._released.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def _heed(self, message: Claimed, slot: float, outcome: Outcome) -> None:
+        """What an answer says about the limits: a refused request gives its place back (it
+        posted nothing), and a 429 slows the whole worker, not just this message."""
+        if outcome.sent:
+            self._throttle.accepted(slot)
+            return
+        if outcome.refused and not self._policy.count_refused:
+            self._conversations.release(message.conversation_id, slot)
+            self._tenants.release(message.tenant_id, slot)
+            self._released.set()
+        if outcome.status == 429:
+            retry_after = outcome.retry_after
+            pause = self._throttle.refused(
+                slot,
+                time.monotonic(),
+                None if retry_after is None else min(retry_after, MAX_RETRY_AFTER_SECONDS),
+            )
+            log.info("outbox.throttled", extra={"pause_seconds": round(pause, 3)})
 
     async def _respect_pause(self) -> None:
-        while (pause := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110 - a 429 may extend it
+        while (pause := self._throttle.wait(time.monotonic())) > 0:  # noqa: ASYNC110 - a 429 may extend it
             await asyncio.sleep(pause)
 
     # -- one message -----------------------------------------------------------------------------
@@ -324,26 +380,14 @@ class OutboxWorker:
                 return delay
         return None
 
-    def _after_retry(self, outcome: Outcome, delay: float) -> None:
-        """On the event loop: a 429 slows the whole worker, not just this message (for
-        Retry-After, or a short pause when the service gave none); and the worker wakes when
-        the retry is due instead of at its next poll."""
-        if outcome.status == 429:
-            pause = (
-                outcome.retry_after
-                if outcome.retry_after is not None
-                else self._policy.throttle_seconds
-            )
-            self._paused_until = max(self._paused_until, time.monotonic() + min(pause, delay))
-        asyncio.get_running_loop().call_later(delay, self._doorbell.ring)
-
     def _retry_delay(self, attempts: int, outcome: Outcome) -> float:
         if outcome.retry_after is not None:  # the service said when: honour it (within reason)
             return min(outcome.retry_after, MAX_RETRY_AFTER_SECONDS)
+        # exponential, with full jitter: retries of messages refused together spread out
         ceiling = min(
             self._policy.backoff_max_seconds, self._policy.backoff_seconds * 2 ** (attempts - 1)
         )
-        return ceiling / 2 + self._random.uniform(0, ceiling / 2)  # exponential, with jitter
+        return self._random.uniform(0, ceiling)
 
     def _release(self, messages: list[Claimed], wait: float) -> None:
         now = self._services.clock()

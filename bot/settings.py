@@ -40,12 +40,17 @@ class Settings(BaseSettings):
     # Delivery of proactive messages (SPEC section 8): Teams' limits as count/seconds windows.
     forum_outbox_conversation_limits: str = "7/1,8/2,60/30,1800/3600"
     forum_outbox_tenant_limits: str = "50/1"  # per app and tenant, for each replica
-    forum_outbox_max_attempts: int = 6
-    forum_outbox_backoff_seconds: float = 1.0  # first retry's wait; doubles, with jitter
+    forum_outbox_tenant_burst: int = 5  # messages that may go at once within the tenant's limit
+    # A refused request posted nothing, so by default its place in the windows is given back;
+    # true counts refused requests against the limits too (should Teams turn out to count them).
+    forum_outbox_count_refused: bool = False
+    # Retries: within 0.1 s at first, then doubling (full jitter) to at most a minute; 12 attempts
+    # ride out about a minute and a half of refusals before a message is dead.
+    forum_outbox_max_attempts: int = 12
+    forum_outbox_backoff_seconds: float = 0.1
     forum_outbox_backoff_max_seconds: float = 60.0
-    forum_outbox_throttle_seconds: float = (
-        0.25  # the whole worker's pause after a 429 without Retry-After
-    )
+    # The whole worker's pause after a 429 without Retry-After; doubles while 429s keep coming.
+    forum_outbox_throttle_seconds: float = 0.05
     forum_outbox_lease_seconds: float = 60.0  # a dead worker's messages are retried after this
     forum_outbox_poll_seconds: float = 1.0
 

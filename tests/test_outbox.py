@@ -61,6 +61,57 @@ async def test_a_429_slows_the_whole_worker(
     assert other.at - throttled.at >= 0.98
 
 
+async def test_429s_without_retry_after_pause_the_whole_worker_longer_each_time(
+    database: Database, connector: FakeConnector
+) -> None:
+    settings = make_settings(database, connector, **FAST, forum_outbox_throttle_seconds=0.1)
+    async for _ in serve(settings, database):
+        connector.fail_next(3, 429)  # no Retry-After: the worker chooses its pause
+        put(database, connector, "m1", "a:one")
+        await settled(database)
+        connector.fail_next(1, 429)
+        put(database, connector, "m2", "a:two")
+        await settled(database)
+
+    first, second, third, sent, again, sent_again = connector.attempts
+    assert [a.status for a in (first, second, third, sent)] == [429, 429, 429, 200]
+    # each retry waits for the pause (0.1, 0.2, 0.4 s), twice its own backoff's longest
+    assert second.at - first.at >= 0.095
+    assert third.at - second.at >= 0.195
+    assert sent.at - third.at >= 0.395
+    # once a request got through, the next 429 pauses from the start again
+    assert (again.status, sent_again.status) == (429, 200)
+    assert 0.095 <= sent_again.at - again.at < 0.3
+
+
+@pytest.mark.parametrize("count_refused", [False, True])
+async def test_a_refused_request_gives_its_place_in_the_limit_back(
+    database: Database, count_refused: bool
+) -> None:
+    async with FakeConnector(app_limits=((2, 1.0),)) as strict:
+        settings = make_settings(
+            database,
+            strict,
+            **FAST,
+            forum_outbox_tenant_limits="2/1",
+            forum_outbox_count_refused=count_refused,
+        )
+        async for _ in serve(settings, database):
+            strict.fail_next(1, 503)
+            for n in range(3):
+                put(database, strict, f"m{n}", f"a:{n}")
+            found = await settled(database, within=10)
+
+    assert found[Status.SENT] == 3
+    assert strict.breaches == 0
+    refused, *accepted = strict.attempts
+    assert refused.status == 503
+    first_second = [a for a in accepted if a.at - refused.at < 0.9]
+    # The service counts accepted messages: the refused request posted nothing, so two others
+    # still go in that second (its retry in the next). Counting refusals too, only one goes.
+    assert len(first_second) == (1 if count_refused else 2)
+
+
 async def test_a_503_storm_is_ridden_out(
     worker: BotClient, connector: FakeConnector, database: Database
 ) -> None:

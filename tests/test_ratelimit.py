@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum_ops.ratelimit import TEAMS_PER_CONVERSATION, SlidingWindows, Window
+from forum_ops.ratelimit import TEAMS_PER_CONVERSATION, SlidingWindows, Throttle, Window
 
 
 def send_greedily(limiter: SlidingWindows, count: int, start: float = 0.0) -> list[float]:
@@ -64,10 +63,64 @@ def test_greedy_sending_never_breaks_any_window(
         assert most_in_any_window(times, window.seconds) <= window.count
 
 
-def test_paced_windows_space_messages_evenly_and_lose_no_throughput() -> None:
-    limiter = SlidingWindows([Window(50, 1)], paced=True)
+def test_a_smoothed_window_sends_a_few_at_a_time_and_loses_no_throughput() -> None:
+    limiter = SlidingWindows([Window(50, 1)], burst=5)
     times = send_greedily(limiter, 151)
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.02 - 1e-9
     assert most_in_any_window(times, 1) <= 50
+    assert most_in_any_window(times, 0.079) <= 5  # never the whole second's budget at once
     assert times[-1] <= 3.0 + 1e-9  # the same as bursts of 50 at 0, 1, 2 and 3 s
+
+
+def test_a_pause_is_made_up_within_the_window() -> None:
+    limiter = SlidingWindows([Window(50, 1)], burst=5)
+    for n in range(15):  # 50 a second for 0.3 s, then nothing until 0.5 s
+        limiter.record("c", n * 0.02)
+    times = send_greedily(limiter, 35, start=0.5)
+    assert times[-1] < 1.0  # the second still carries its 50
+    assert most_in_any_window([n * 0.02 for n in range(15)] + times, 1) <= 50
+
+
+def test_a_released_message_no_longer_counts() -> None:
+    limiter = SlidingWindows([Window(2, 1)])
+    limiter.record("c", 0.0)
+    limiter.record("c", 0.1)
+    assert limiter.wait("c", 0.2) == pytest.approx(0.8)
+    limiter.release("c", 0.1)
+    assert limiter.wait("c", 0.2) == 0.0
+    limiter.release("c", 0.7)  # never recorded: nothing changes
+    limiter.record("c", 0.3)
+    assert limiter.wait("c", 0.4) == pytest.approx(0.6)
+
+
+def test_a_late_record_keeps_the_times_in_order() -> None:
+    limiter = SlidingWindows([Window(2, 1)])
+    limiter.record("c", 0.5)
+    limiter.record("c", 0.2)  # counted at the moment the limits allowed it
+    assert limiter.wait("c", 0.6) == pytest.approx(0.6)
+
+
+def test_a_throttle_obeys_retry_after() -> None:
+    throttle = Throttle(base=0.05, ceiling=60)
+    assert throttle.refused(sent_at=0.0, now=0.01, retry_after=1.0) == 1.0
+    assert throttle.wait(0.5) == pytest.approx(0.51)
+    assert throttle.wait(1.2) == 0.0
+
+
+def test_a_throttle_doubles_while_429s_keep_coming_and_starts_again_after_a_success() -> None:
+    throttle = Throttle(base=0.05, ceiling=0.3)
+    assert throttle.refused(sent_at=0.0, now=0.01) == 0.05
+    assert throttle.refused(sent_at=0.07, now=0.08) == 0.1  # sent after the pause: still refused
+    assert throttle.refused(sent_at=0.2, now=0.21) == 0.2
+    assert throttle.refused(sent_at=0.5, now=0.51) == 0.3  # the ceiling
+    throttle.accepted(sent_at=0.3)  # sent before the last pause began: proves nothing
+    assert throttle.refused(sent_at=0.9, now=0.91) == 0.3
+    throttle.accepted(sent_at=1.3)
+    assert throttle.refused(sent_at=1.4, now=1.41) == 0.05
+
+
+def test_429s_for_requests_already_in_flight_do_not_double_the_pause() -> None:
+    throttle = Throttle(base=0.05, ceiling=60)
+    throttle.refused(sent_at=0.0, now=0.010)
+    assert throttle.refused(sent_at=0.004, now=0.012) == 0.05  # sent before the pause began
+    assert throttle.refused(sent_at=0.008, now=0.013) == 0.05
+    assert throttle.wait(0.013) == pytest.approx(0.05)  # extended to the last one's pause
