@@ -25,13 +25,14 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount, ConversationParameters
 from sqlalchemy.orm import Session
 
 from bot.connector import Codec, ConnectorError
@@ -39,6 +40,7 @@ from bot.ordered_lock import OrderedLock
 from bot.services import Doorbell, Services
 from bot.settings import Settings
 from forum_ops import outbox
+from forum_ops.conversations import opened_place, remember_conversation
 from forum_ops.outbox import Claimed, Operation
 from forum_ops.ratelimit import SlidingWindows, Throttle, Window
 
@@ -89,6 +91,7 @@ class Outcome:
     status: int | None = None  # the connector's HTTP status when it refused
     retry_after: float | None = None
     error: str = ""
+    opened: str | None = None  # the member's 1:1 chat, when this message opened it
 
     @property
     def retryable(self) -> bool:
@@ -246,27 +249,34 @@ class OutboxWorker:
         # The tenant's limit is shared by every conversation: take turns in the order messages
         # were written, so one task waits on the clock and the rest queue (no herd waking at
         # every tick), and a retry that falls due goes ahead of the messages written after it.
+        # Opening a 1:1 chat is a request of its own before the message.
         async with self._tenant_turn.turn(message.id):
-            allowed_at: float | None = None
-            while True:
-                await self._respect_pause()
-                now = time.monotonic()
-                wait = self._tenants.wait(message.tenant_id, now)
-                if wait <= 0:
-                    break
-                if wait > longest_hold:
-                    return Later(wait)
-                # a refused request gives its place back: then look again at once
-                released = await self._released_within(wait)
-                allowed_at = None if released else now + wait
-            # Count the message at the moment the limits allowed it rather than when this task
-            # woke, so that small late wake-ups do not add up into a slower pace; but credit at
-            # most LATE_WAKE_CREDIT, so that catching up after a real stall cannot bunch sends.
-            sent_at = (
-                max(allowed_at, now - LATE_WAKE_CREDIT_SECONDS) if allowed_at is not None else now
-            )
-            self._conversations.record(message.conversation_id, sent_at)
-            self._tenants.record(message.tenant_id, sent_at)
+            slot = await self._tenant_slot(message.tenant_id, longest_hold)
+            if message.operation is Operation.OPEN and not isinstance(slot, Later):
+                slot = await self._tenant_slot(message.tenant_id, longest_hold)
+            if isinstance(slot, Later):
+                return slot
+            self._conversations.record(message.conversation_id, slot)
+        return slot
+
+    async def _tenant_slot(self, tenant_id: str, longest_hold: float) -> float | Later:
+        allowed_at: float | None = None
+        while True:
+            await self._respect_pause()
+            now = time.monotonic()
+            wait = self._tenants.wait(tenant_id, now)
+            if wait <= 0:
+                break
+            if wait > longest_hold:
+                return Later(wait)
+            # a refused request gives its place back: then look again at once
+            released = await self._released_within(wait)
+            allowed_at = None if released else now + wait
+        # Count the message at the moment the limits allowed it rather than when this task
+        # woke, so that small late wake-ups do not add up into a slower pace; but credit at
+        # most LATE_WAKE_CREDIT, so that catching up after a real stall cannot bunch sends.
+        sent_at = max(allowed_at, now - LATE_WAKE_CREDIT_SECONDS) if allowed_at is not None else now
+        self._tenants.record(tenant_id, sent_at)
         return sent_at
 
     async def _released_within(self, seconds: float) -> bool:
@@ -303,25 +313,65 @@ class OutboxWorker:
     # -- one message -----------------------------------------------------------------------------
 
     async def _send(self, message: Claimed) -> Outcome:
+        if message.operation is Operation.OPEN:
+            return await self._open_and_send(message)
         reference = self._codec.load("ConversationReference", message.reference)
         result: list[Outcome] = []
 
         async def callback(turn_context: TurnContext) -> None:
             turn_context.activity.id = None  # else the SDK makes up a replyToId from it
-            try:
-                result.append(await self._operate(turn_context, message))
-            except ConnectorError as error:
-                result.append(Outcome(False, None, error.status, error.retry_after, str(error)))
-            except (aiohttp.ClientError, TimeoutError) as error:
-                result.append(Outcome(False, None, None, None, f"network: {error!r}"))
-            except Exception as error:  # a bug or a bad payload: never retried
-                log.exception("outbox.send_bug", extra={"purpose": message.purpose})
-                result.append(Outcome(False, None, 0, None, f"{type(error).__name__}: {error}"))
+            result.append(await self._guarded(message, self._operate(turn_context, message)))
 
         await self._adapter.continue_conversation(
             reference, callback, self._services.settings.microsoft_app_id or None
         )
         return result[0] if result else Outcome(False, None, 0, None, "the adapter ran no turn")
+
+    async def _open_and_send(self, message: Claimed) -> Outcome:
+        """Open the member's 1:1 chat (Teams hands back the existing one if there is one), then
+        send the message there."""
+        reference, tenant = message.reference, message.tenant_id
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=reference["bot"]["id"]),
+            members=[ChannelAccount(id=reference["user"]["aadObjectId"])],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}},
+        )
+        result: list[Outcome] = []
+
+        async def send(turn_context: TurnContext) -> Outcome:
+            activity = self._codec.load("Activity", message.activity)
+            activity.id = None
+            response = await turn_context.send_activity(activity)
+            opened = turn_context.activity.conversation.id
+            return Outcome(True, getattr(response, "id", None), opened=opened)
+
+        async def callback(turn_context: TurnContext) -> None:
+            result.append(await self._guarded(message, send(turn_context)))
+
+        opening = self._adapter.create_conversation(
+            self._services.settings.microsoft_app_id or None,
+            callback,
+            parameters,
+            reference.get("channelId", "msteams"),
+            reference["serviceUrl"],
+        )
+        refused = await self._guarded(message, _no_outcome(opening))
+        return result[0] if result else refused
+
+    async def _guarded(self, message: Claimed, attempt: Awaitable[Outcome]) -> Outcome:
+        """The attempt's outcome, with the connector's refusals and network errors as outcomes
+        (inside a turn botbuilder would hand them to on_turn_error, where they are lost)."""
+        try:
+            return await attempt
+        except ConnectorError as error:
+            return Outcome(False, None, error.status, error.retry_after, str(error))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return Outcome(False, None, None, None, f"network: {error!r}")
+        except Exception as error:  # a bug or a bad payload: never retried
+            log.exception("outbox.send_bug", extra={"purpose": message.purpose})
+            return Outcome(False, None, 0, None, f"{type(error).__name__}: {error}")
 
     async def _operate(self, turn_context: TurnContext, message: Claimed) -> Outcome:
         if message.operation is Operation.SEND:
@@ -347,6 +397,10 @@ class OutboxWorker:
         with self._services.db.transaction() as session:
             if outcome.sent:
                 outbox.mark_sent(session, message.id, self.owner, now, outcome.activity_id)
+                if outcome.opened:
+                    remember_conversation(
+                        session, opened_place(message.reference, outcome.opened), now
+                    )
             elif not outcome.retryable:
                 outbox.mark_failed(session, message.id, self.owner, now, outcome.error)
                 log.warning(
@@ -394,3 +448,9 @@ class OutboxWorker:
         with self._services.db.transaction() as session:
             for message in messages:
                 outbox.release(session, message.id, self.owner, now, now + timedelta(seconds=wait))
+
+
+async def _no_outcome(step: Awaitable[object]) -> Outcome:
+    """A step whose success is reported elsewhere (by its callback): here only its errors count."""
+    await step
+    return Outcome(False, None, 0, None, "the adapter ran no turn")

@@ -22,7 +22,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -123,6 +122,7 @@ class Attempt:
 
 class FakeConnector(_LoopbackServer):
     KEY_ID = "fake-connector-key"
+    OPENING = "create:"  # the conversation a create-conversation request is recorded under
 
     def __init__(
         self,
@@ -205,6 +205,10 @@ class FakeConnector(_LoopbackServer):
             for c in self.calls
             if c.method == "POST" and c.body is not None and c.body.get("type") == "message"
         ]
+
+    def opened(self) -> list[dict[str, Any]]:
+        """The bodies of requests to open a 1:1 chat (create conversation) that were accepted."""
+        return [c.body for c in self.calls if c.conversation_id.startswith(self.OPENING) and c.body]
 
     def sent_cards(self) -> list[dict[str, Any]]:
         return [card for call in self.sent() for card in call.cards]
@@ -322,8 +326,16 @@ class FakeConnector(_LoopbackServer):
         return web.json_response(list(self.members.values()))
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
-        await self._body(request)
-        return web.json_response({"id": f"a:{uuid.uuid4().hex}", "activityId": None}, status=201)
+        """Opens a 1:1 chat: the same member always gets the same chat, as in Teams."""
+        body = await self._body(request)
+        member = str((body.get("members") or [{}])[0].get("id", ""))
+        call = Call(
+            "POST", f"{self.OPENING}{member}", None, body, request.headers.get("Authorization")
+        )
+        failed = await self._record(call)
+        return failed or web.json_response(
+            {"id": f"a:1to1-{member}", "activityId": None}, status=201
+        )
 
     async def _openid(self, request: web.Request) -> web.Response:
         return web.json_response({"issuer": ISSUER, "jwks_uri": self.url + "/keys"})

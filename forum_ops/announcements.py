@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forum_ops.conversations import forum_channel, member_places
-from forum_ops.db.schema import MemberRow
+from forum_ops.conversations import (
+    forum_channel,
+    member_places,
+    members_without_chat,
+    opening_place,
+)
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
-from forum_ops.outbox import Outgoing, enqueue_all
+from forum_ops.outbox import Operation, Outgoing, enqueue_all
 
 MAX_ANNOUNCEMENT_CHARS = 4000
 
@@ -21,8 +24,9 @@ MAX_ANNOUNCEMENT_CHARS = 4000
 @dataclass(frozen=True)
 class AnnouncementReport:
     channel: bool  # whether the forum's channel is known and was included
-    members: int  # members reached 1:1
-    unreachable: int  # registered members with no 1:1 chat with the bot yet
+    members: int  # members reached in their 1:1 chat with the bot
+    opening: int  # members with no 1:1 chat yet, whose chat is opened from the forum's team
+    unreachable: int  # members with no 1:1 chat and no team to open one from
 
 
 def check_announcement(author: Member, text: str) -> str:
@@ -46,19 +50,28 @@ def announce(
     channel_id: str,
     now: datetime,
 ) -> AnnouncementReport:
-    """Queue the announcement's card for the channel and each member's 1:1 chat."""
+    """Queue the announcement's card for the channel and each member's 1:1 chat, opening the
+    chat from the forum's team for members who have none yet."""
     if not author.has(Role.SECRETARIAT):
         raise NotAllowed("Only the forum's secretariat can make announcements.")
     channel = forum_channel(session, channel_id)
     people = member_places(session)
-    places = ([channel] if channel else []) + people
-    enqueue_all(
-        session,
-        (
-            Outgoing(f"announce:{announcement_id}:{p.conversation_id}", "announce", p, activity)
-            for p in places
-        ),
-        now,
+    without_chat = members_without_chat(session)
+    opening = [opening_place(channel, aad) for aad in without_chat] if channel else []
+    messages = [
+        Outgoing(f"announce:{announcement_id}:{p.conversation_id}", "announce", p, activity)
+        for p in ([channel] if channel else []) + people
+    ] + [
+        Outgoing(
+            f"announce:{announcement_id}:{p.conversation_id}",
+            "announce",
+            p,
+            activity,
+            Operation.OPEN,
+        )
+        for p in opening
+    ]
+    enqueue_all(session, messages, now)
+    return AnnouncementReport(
+        channel is not None, len(people), len(opening), len(without_chat) - len(opening)
     )
-    registered = session.scalar(select(func.count()).select_from(MemberRow)) or 0
-    return AnnouncementReport(channel is not None, len(people), registered - len(people))

@@ -88,3 +88,53 @@ def member_places(session: Session, role: Role | None = None) -> list[Conversati
         }
         rows = [r for r in rows if role.value in member_roles.get(r.aad_object_id or "", [])]
     return [_place(row) for row in rows]
+
+
+OPENING_PREFIX = "open:"
+
+
+def opening_place(team_place: ConversationPlace, aad_object_id: str) -> ConversationPlace:
+    """Where to open a member's 1:1 chat: the service and tenant of a team the bot is installed
+    in, and the member. The conversation id is a stand-in until the chat exists."""
+    stand_in = OPENING_PREFIX + aad_object_id
+    reference = {
+        "bot": team_place.reference.get("bot"),
+        "channelId": team_place.reference.get("channelId", "msteams"),
+        "serviceUrl": team_place.reference.get("serviceUrl"),
+        "conversation": {
+            "id": stand_in,
+            "conversationType": "personal",
+            "tenantId": team_place.tenant_id,
+        },
+        "user": {"id": aad_object_id, "aadObjectId": aad_object_id},
+    }
+    return ConversationPlace(
+        stand_in, "personal", team_place.tenant_id, aad_object_id, team_place.team_id, reference
+    )
+
+
+def members_without_chat(session: Session) -> list[str]:
+    """The Entra object ids of registered members the bot has no 1:1 chat with, by name."""
+    with_chat = select(ConversationRow.aad_object_id).where(
+        ConversationRow.kind == "personal", ConversationRow.aad_object_id.is_not(None)
+    )
+    query = (
+        select(MemberRow.aad_object_id)
+        .where(MemberRow.aad_object_id.not_in(with_chat))
+        .order_by(MemberRow.name)
+    )
+    return list(session.scalars(query))
+
+
+def opened_place(opening_reference: dict[str, Any], conversation_id: str) -> ConversationPlace:
+    """The member's 1:1 chat once opened: the opening reference with the chat's real id."""
+    conversation = {**opening_reference["conversation"], "id": conversation_id}
+    reference = {**opening_reference, "conversation": conversation}
+    return ConversationPlace(
+        conversation_id,
+        "personal",
+        conversation["tenantId"],
+        opening_reference["user"]["aadObjectId"],
+        None,
+        reference,
+    )

@@ -43,6 +43,9 @@ class Operation(StrEnum):
     SEND = "send"
     UPDATE = "update"  # replace a sent message (e.g. a vote tally) in place
     DELETE = "delete"  # withdraw a sent message
+    # open a member's 1:1 chat from the forum's team (the bot is installed there), then send;
+    # the new chat is remembered, so later messages go straight to it
+    OPEN = "open"
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from bot.testing import TEAMS_LIMITS, BotClient, FakeConnector
 from cards import plain_text
+from forum_ops.conversations import find_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import OutboxRow
 from forum_ops.outbox import Operation, Status
 from tests.cardcheck import assert_valid_card
-from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
+from tests.conftest import CAMDEN, LIIA, TENANT, activity, make_settings, serve
 from tests.outboxing import FAST, place, put, remember, settled
 
 
@@ -239,6 +240,82 @@ async def test_the_secretariat_announces_to_the_channel_and_every_member(
         [card] = call.cards
         assert_valid_card(card)
         assert "The *March* meeting moves to 10:30" in plain_text(card)
+
+
+async def test_an_announcement_opens_a_chat_with_members_who_have_none(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    remember(
+        database,
+        place(connector, "19:forum@thread.tacv2", kind="channel"),
+        place(connector, "a:camden", aad_object_id=CAMDEN),
+    )  # the secretariat has never chatted with the bot 1:1
+    command = activity(
+        "message_channel_mention",
+        connector,
+        text="<at>ridotest</at> announce Papers are out",
+        **{"from.aadObjectId": LIIA, "conversation.id": "19:forum@thread.tacv2"},
+    )
+
+    await worker.post(command)
+    await settled(database)
+
+    confirmation = plain_text(connector.sent()[0].cards[0])
+    assert "Members 1:1: 1" in confirmation
+    assert "New 1:1 chats: 1" in confirmation
+    [opening] = connector.opened()
+    assert opening["members"] == [{"id": LIIA}]
+    assert opening["isGroup"] is False
+    assert opening["channelData"]["tenant"]["id"] == TENANT  # where Teams looks for it
+    assert opening["tenantID"] == TENANT  # (botbuilder's own spelling)
+    opened = f"a:1to1-{LIIA}"
+    [card] = next(c for c in connector.sent() if c.conversation_id == opened).cards
+    assert "Papers are out" in plain_text(card)
+    with database.transaction() as session:
+        chat = find_conversation(session, opened)
+    assert chat is not None
+    assert (chat.kind, chat.aad_object_id) == ("personal", LIIA)
+
+    # the chat is known now: the next announcement goes straight to it
+    await worker.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text="announce Again",
+            **{"from.aadObjectId": LIIA, "conversation.id": "19:forum@thread.tacv2"},
+        )
+    )
+    await settled(database)
+    assert len(connector.opened()) == 1
+    assert [c for c in connector.sent() if c.conversation_id == opened][-1].cards
+
+
+async def test_a_chat_teams_will_not_open_is_failed_without_retries(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    remember(database, place(connector, "19:forum@thread.tacv2", kind="channel"))
+    connector.fail_conversation(FakeConnector.OPENING + CAMDEN, 403)  # app not installed for them
+    command = activity(
+        "message_channel_mention",
+        connector,
+        text="announce Papers are out",
+        **{"from.aadObjectId": LIIA, "conversation.id": "19:forum@thread.tacv2"},
+    )
+
+    await worker.post(command)
+    found = await settled(database)
+
+    assert found[Status.FAILED] == 1
+    assert [a.status for a in connector.attempts if a.conversation_id.endswith(CAMDEN)] == [403]
+    failed = row(database, f"announce:{_announcement_id(database)}:open:{CAMDEN}")
+    assert "403" in failed.last_error
+    assert f"a:1to1-{LIIA}" in {c.conversation_id for c in connector.sent()}  # the others go
+
+
+def _announcement_id(db: Database) -> str:
+    with db.transaction() as session:
+        keys = session.scalars(select(OutboxRow.key).where(OutboxRow.purpose == "announce"))
+        return next(k.split(":")[1] for k in keys)
 
 
 async def test_only_the_secretariat_can_announce(

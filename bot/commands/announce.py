@@ -35,15 +35,19 @@ async def make_announcement(request: CommandRequest) -> Card:
 
     report = await services.run(queue)
     services.doorbell.ring()
-    facts = (
+    facts: tuple[Fact, ...] = (
         Fact(
             "Forum channel",
             "yes" if report.channel else "not known yet: add me to the forum's team",
         ),
         Fact("Members 1:1", str(report.members)),
-        Fact(
-            "Members not reachable 1:1",
-            f"{report.unreachable} (they have not opened a chat with me)",
-        ),
+        Fact("New 1:1 chats", f"{report.opening} (opened from the forum's team)"),
     )
+    if report.unreachable:
+        facts += (
+            Fact(
+                "Members not reachable 1:1",
+                f"{report.unreachable} (no chat with me yet, and no team to open one from)",
+            ),
+        )
     return render_card("notice", NoticeView("Announcement queued", "It is on its way.", facts))
