@@ -5,6 +5,7 @@ FORUM_SCHEDULER_EXTRA_JOBS="tests.scheduled_jobs:REPLICA_JOBS"). Each run writes
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from datetime import datetime
@@ -12,6 +13,9 @@ from datetime import datetime
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from forum_ops.db import Database
+from forum_ops.db.schema import JobOccurrenceRow
 
 from forum_ops.scheduler import Job, JobRun, cron, once
 
@@ -60,3 +64,18 @@ def crash_jobs(at: datetime) -> tuple[Job, ...]:
 _at = os.environ.get(AT)
 REPLICA_JOBS = replica_jobs(datetime.fromisoformat(_at)) if _at else ()
 CRASH_JOBS = crash_jobs(datetime.fromisoformat(_at)) if _at else ()
+
+
+async def occurrence_reaches(
+    db: Database, key: str, statuses: set[str], within: float = 30.0
+) -> JobOccurrenceRow:
+    """Wait until the occurrence `key` is in one of `statuses`; returns its row."""
+    deadline = time.monotonic() + within
+    while True:
+        with db.transaction() as session:
+            row = session.scalar(select(JobOccurrenceRow).where(JobOccurrenceRow.key == key))
+        if row is not None and row.status in statuses:
+            return row
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{key} is {row.status if row else 'not planned'}, not {statuses}")
+        await asyncio.sleep(0.05)
