@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
 from forum_ops.db.schema import JobOccurrenceRow
-
 from forum_ops.scheduler import Job, JobRun, cron, once
 
 MARKS = Table(

@@ -10,8 +10,9 @@ from bot.testing import forumbot_serve, wait_healthy
 from forum_ops.scheduler import Status
 from forum_ops.scheduler.store import occurrence_key, plan
 from tests.conftest import migrated
-from tests.scheduled_jobs import AT, create_marks, crash_jobs, marks, occurrence_reaches
+from tests.scheduled_jobs import AT, crash_jobs, create_marks, marks, occurrence_reaches
 
+STARTUP = 120.0  # seconds: a loaded machine (2 cores, several test runs) starts slowly
 FAST = {"forum_scheduler_poll_seconds": "0.05", "forum_scheduler_lease_seconds": "2"}
 
 
@@ -32,7 +33,7 @@ async def test_a_job_killed_before_it_ran_runs_once_after_the_restart(tmp_path: 
     }
 
     with forumbot_serve(url, **server) as (first, base):
-        await wait_healthy(base)
+        await wait_healthy(base, within=STARTUP)
         running = await occurrence_reaches(db, key, {Status.RUNNING})
         first.send_signal(signal.SIGKILL)  # the job is in its run, which hangs on attempt 1
         first.wait(10)
@@ -41,7 +42,7 @@ async def test_a_job_killed_before_it_ran_runs_once_after_the_restart(tmp_path: 
     assert running.attempts == 1
 
     with forumbot_serve(url, **server) as (second, base):
-        await wait_healthy(base)
+        await wait_healthy(base, within=STARTUP)
         done = await occurrence_reaches(db, key, {Status.DONE, Status.FAILED}, within=60)
         with db.transaction() as session:
             found = marks(session)

@@ -16,6 +16,7 @@ from tests.conftest import migrated, postgres_database
 from tests.scheduled_jobs import AT, create_marks, marks, occurrence_reaches, replica_jobs
 
 RUN_FOR_SECONDS = 6.0
+STARTUP = 120.0  # seconds: a loaded machine (2 cores, several test runs) starts slowly
 
 
 async def test_two_app_instances_run_each_due_job_exactly_once() -> None:
@@ -36,7 +37,7 @@ async def test_two_app_instances_run_each_due_job_exactly_once() -> None:
             forumbot_serve(url, **server) as (one, first),
             forumbot_serve(url, **server) as (two, second),
         ):
-            await asyncio.gather(wait_healthy(first), wait_healthy(second))
+            await asyncio.gather(wait_healthy(first, STARTUP), wait_healthy(second, STARTUP))
             await occurrence_reaches(db, occurrence_key(due_once.name, at), {Status.DONE})
             await asyncio.sleep(RUN_FOR_SECONDS)  # ten jobs falling due every second
             pids = {one.pid, two.pid}
