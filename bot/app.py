@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,13 +28,14 @@ from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.returns import TEMPLATE_PATH, return_template
+from bot.scheduler_worker import SchedulerWorker, registered_jobs
 from bot.senddata import Sen2Cache
 from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
 from bot.suppliers import DirectoryCache
-from forum_ops.charts import find_chart, forget_expired_charts
+from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
-from forum_ops.turns import forget_old_activities
+from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
 
@@ -50,29 +51,37 @@ class Runtime:
     bot: ForumBot
     endpoint: MessagesEndpoint
     worker: OutboxWorker
+    scheduler: SchedulerWorker
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
 def create_app(
-    settings: Settings, *, db: Database | None = None, tokens: TokenSource | None = None
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    tokens: TokenSource | None = None,
+    jobs: Sequence[Job] | None = None,
 ) -> web.Application:
-    """The app; `db` and `tokens` default to what the settings name (tests pass their own)."""
+    """The app; `db`, `tokens` and the scheduled `jobs` default to what the settings name
+    (tests pass their own)."""
     database = db or create_database(settings.forum_database_url)
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        runtime = await _start(settings, database, tokens or _token_source(settings))
+        scheduled = registered_jobs(settings) if jobs is None else jobs
+        runtime = await _start(settings, database, tokens or _token_source(settings), scheduled)
         app[RUNTIME] = runtime
-        housekeeping = asyncio.create_task(_housekeeping(runtime.services))
+        scheduling = asyncio.create_task(runtime.scheduler.run())
         delivery = asyncio.create_task(runtime.worker.run())
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
+        runtime.scheduler.stop()
         runtime.worker.stop()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(delivery), 5)  # let in-flight sends finish
-        for task in (housekeeping, delivery):
+        with contextlib.suppress(TimeoutError):  # let in-flight sends and jobs finish
+            await asyncio.wait_for(asyncio.gather(asyncio.shield(delivery), scheduling), 5)
+        for task in (scheduling, delivery):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -121,7 +130,9 @@ def create_app(
     return app
 
 
-async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runtime:
+async def _start(
+    settings: Settings, db: Database, tokens: TokenSource, jobs: Sequence[Job]
+) -> Runtime:
     http = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100, limit_per_host=50, keepalive_timeout=60),
         timeout=aiohttp.ClientTimeout(total=30, connect=10),
@@ -159,7 +170,9 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         services.doorbell,
         dead_letter_notices,
     )
-    return Runtime(services, http, tokens, adapter, bot, endpoint, worker)
+    return Runtime(
+        services, http, tokens, adapter, bot, endpoint, worker, SchedulerWorker(services, jobs)
+    )
 
 
 def _token_source(settings: Settings) -> TokenSource:
@@ -177,26 +190,6 @@ def _token_source(settings: Settings) -> TokenSource:
     return EntraAppToken(
         ClientSecretCredential(tenant, settings.microsoft_app_id, settings.microsoft_app_password)
     )
-
-
-HOUSEKEEPING_EVERY_SECONDS = 3600.0
-
-
-async def _housekeeping(services: Services) -> None:
-    """Hourly: forget processed-activity keys older than Teams could redeliver."""
-    while True:
-        try:
-            forgotten = await services.run(_forget_old_activities, services)
-            log.info("housekeeping.done", extra={"activity_keys_forgotten": forgotten})
-        except Exception:
-            log.warning("housekeeping.failed", exc_info=True)
-        await asyncio.sleep(HOUSEKEEPING_EVERY_SECONDS)
-
-
-def _forget_old_activities(services: Services) -> int:
-    with services.db.transaction() as session:
-        forget_expired_charts(session, services.clock())
-        return forget_old_activities(session, services.clock())
 
 
 def _find_chart(services: Services, token: str) -> bytes | None:

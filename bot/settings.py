@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     forum_outbox_lease_seconds: float = 60.0  # a dead worker's messages are retried after this
     forum_outbox_poll_seconds: float = 1.0
 
+    # Scheduled jobs (forum_ops/jobs.py): how often each replica looks for due occurrences, and
+    # how long a runner holds one before another may take it (a runner that died, say).
+    forum_scheduler_poll_seconds: float = 5.0
+    forum_scheduler_lease_seconds: float = 300.0
+    # "module:attribute" naming more Jobs to run beside the forum's own (tests, local trials).
+    forum_scheduler_extra_jobs: str = ""
+
     # Disclosure control of the INMSS benchmarks (DOMAIN.md rules 1-7; SPEC 6.2)
     forum_disclosure_small_count: int = 5
     forum_disclosure_min_boroughs: int = 3

@@ -233,3 +233,27 @@ class ReturnSubmissionRow(Base):
     problems: Mapped[int] = mapped_column(Integer)
     replaced: Mapped[int] = mapped_column(Integer)  # placements of the earlier return removed
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class JobOccurrenceRow(Base):
+    """One time a scheduled job fell due, and what came of it (see forum_ops/scheduler/)."""
+
+    __tablename__ = "job_occurrences"
+    __table_args__ = (
+        Index("ix_job_occurrences_due", "status", "not_before"),
+        Index("ix_job_occurrences_job_due_at", "job", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # job name and due instant
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)  # due_at, later for a retry
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,73 @@
+"""The scheduler's loop in the app: every few seconds, plan and run due jobs off the event loop.
+
+The work and the rules are in forum_ops/scheduler/; this only wakes it up, in each replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.services import Services
+from bot.settings import Settings
+from forum_ops.jobs import JOBS
+from forum_ops.scheduler import Job, Scheduler
+
+log = logging.getLogger(__name__)
+
+
+class CallableClock:
+    """The Clock port over the services' clock function."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now()
+
+
+def registered_jobs(settings: Settings) -> tuple[Job, ...]:
+    """The forum's jobs, and those FORUM_SCHEDULER_EXTRA_JOBS names ("module:attribute")."""
+    if not settings.forum_scheduler_extra_jobs:
+        return JOBS
+    module, _, attribute = settings.forum_scheduler_extra_jobs.partition(":")
+    extra: Sequence[Job] = getattr(importlib.import_module(module), attribute)
+    return (*JOBS, *extra)
+
+
+class SchedulerWorker:
+    def __init__(self, services: Services, jobs: Sequence[Job]) -> None:
+        settings = services.settings
+        self._services = services
+        self._poll = settings.forum_scheduler_poll_seconds
+        self._stopping = asyncio.Event()
+        self.scheduler = Scheduler(
+            services.db,
+            jobs,
+            CallableClock(services.clock),
+            owner=f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+            lease=timedelta(seconds=settings.forum_scheduler_lease_seconds),
+        )
+
+    async def run(self) -> None:
+        log.info(
+            "scheduler.started",
+            extra={"owner": self.scheduler.owner, "jobs": sorted(self.scheduler.jobs)},
+        )
+        while not self._stopping.is_set():
+            try:
+                await self._services.run(self.scheduler.tick)
+            except Exception:
+                log.warning("scheduler.tick_failed", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._poll)
+
+    def stop(self) -> None:
+        self._stopping.set()

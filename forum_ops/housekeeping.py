@@ -1,0 +1,23 @@
+"""Hourly housekeeping: forget what the forum no longer needs to keep."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from forum_ops.charts import forget_expired_charts
+from forum_ops.scheduler import JobRun
+from forum_ops.turns import forget_old_activities
+
+log = logging.getLogger(__name__)
+
+
+def housekeeping(session: Session, run: JobRun) -> None:
+    """Forget expired charts and processed-activity keys older than Teams could redeliver."""
+    charts = forget_expired_charts(session, run.now)
+    forgotten = forget_old_activities(session, run.now)
+    log.info(
+        "housekeeping.done",
+        extra={"activity_keys_forgotten": forgotten, "charts_forgotten": charts},
+    )

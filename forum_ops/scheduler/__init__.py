@@ -1,0 +1,24 @@
+"""Scheduled jobs: rules in Europe/London time, occurrences recorded in the database and run once.
+
+A job is a named function of `forum_ops` with a rule (`cron(...)` or `once(...)`), registered in
+forum_ops/jobs.py. Every replica plans and runs; the database decides who runs each occurrence.
+"""
+
+from forum_ops.scheduler.jobs import Clock, Job, JobFunction, JobRun
+from forum_ops.scheduler.rules import LONDON, Rule, cron, once
+from forum_ops.scheduler.runner import Outcome, Scheduler
+from forum_ops.scheduler.store import Status
+
+__all__ = [
+    "LONDON",
+    "Clock",
+    "Job",
+    "JobFunction",
+    "JobRun",
+    "Outcome",
+    "Rule",
+    "Scheduler",
+    "Status",
+    "cron",
+    "once",
+]

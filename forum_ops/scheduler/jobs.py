@@ -1,0 +1,49 @@
+"""What a scheduled job is: a name, a rule, and a function of the forum that does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from forum_ops.scheduler.rules import Rule
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One run of a job, handed to its function."""
+
+    job: str
+    key: str  # unique to this occurrence: the stem of idempotency keys for what the job enqueues
+    due_at: datetime  # UTC; `.astimezone(rule.zone)` for the wall-clock time it was due
+    now: datetime
+    attempt: int  # 1 for the first run of this occurrence, more after a crash or a failure
+
+
+JobFunction = Callable[[Session, JobRun], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named function run when its rule falls due, in one transaction with its bookkeeping:
+    what it writes to the database is committed with the occurrence marked done, or not at all.
+    What it sends goes through the outbox under keys made from `JobRun.key`."""
+
+    name: str
+    rule: Rule
+    run: JobFunction
+    max_attempts: int = 3  # a failing occurrence is retried, a minute later each time
+    grace: timedelta | None = None  # an occurrence later than this is skipped; None: never late
+
+    def __post_init__(self) -> None:
+        if not self.name or "@" in self.name or len(self.name) > 100:
+            raise ValueError(f"a job's name is 1-100 characters without '@': {self.name!r}")

@@ -1,0 +1,202 @@
+"""Occurrences of jobs in the database: planned once, claimed once, finished by their claimant.
+
+Planning inserts an occurrence under a key made of the job's name and due instant (INSERT ... ON
+CONFLICT DO NOTHING), so replicas planning the same job agree on one row. Runners claim due
+occurrences with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), as
+the outbox claims messages; a dead runner's occurrence is claimed again once its lease runs out.
+
+    pending ──claim──> running ──> done
+       ^                  │──error, attempts left──> pending (a minute later per attempt)
+       └──lease expired───┤──error, attempts used up──> failed
+    pending ──a later occurrence also due, or past the job's grace──> skipped
+
+Catch-up: a job's next occurrence is always planned ahead, so one that fell due while every
+process was down is found pending at the restart; if several fell due, the latest runs, once,
+and the older ones are skipped (APScheduler's `coalesce`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from forum_ops.db.schema import JobOccurrenceRow
+from forum_ops.scheduler.jobs import Job
+
+RETRY_AFTER = timedelta(minutes=1)
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    job: str
+    key: str
+    due_at: datetime
+    attempts: int
+
+
+def occurrence_key(job: str, due_at: datetime) -> str:
+    return f"{job}@{due_at.astimezone(UTC).isoformat()}"
+
+
+def plan(session: Session, job: Job, now: datetime) -> None:
+    """Record the job's occurrence that fell due since it was last planned (the latest only)
+    and its next one; skip pending occurrences that a later one supersedes or that are too late.
+    A job planned for the first time starts from `now`: it does not run for the past."""
+    latest = session.scalar(
+        select(func.max(JobOccurrenceRow.due_at)).where(JobOccurrenceRow.job == job.name)
+    )
+    if latest is not None:
+        missed = job.rule.last_at_or_before(now, after=latest)
+        if missed is not None:
+            _insert(session, job.name, missed, now)
+            latest = missed
+    upcoming = job.rule.next_after(now)
+    if upcoming is not None and (latest is None or upcoming > latest):
+        _insert(session, job.name, upcoming, now)
+    _skip_superseded(session, job, now)
+
+
+def _insert(session: Session, job: str, due_at: datetime, now: datetime) -> None:
+    due_at = due_at.astimezone(UTC)
+    values = {
+        "job": job,
+        "key": occurrence_key(job, due_at),
+        "due_at": due_at,
+        "not_before": due_at,
+        "status": Status.PENDING.value,
+        "attempts": 0,
+        "last_error": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(JobOccurrenceRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
+
+
+def _skip_superseded(session: Session, job: Job, now: datetime) -> None:
+    last_due = session.scalar(
+        select(func.max(JobOccurrenceRow.due_at)).where(
+            JobOccurrenceRow.job == job.name, JobOccurrenceRow.due_at <= now
+        )
+    )
+    if last_due is None:
+        return
+    stale = JobOccurrenceRow.due_at < last_due
+    if job.grace is not None:
+        stale = or_(stale, JobOccurrenceRow.due_at < now - job.grace)
+    session.execute(
+        update(JobOccurrenceRow)
+        .where(
+            JobOccurrenceRow.job == job.name,
+            JobOccurrenceRow.status == Status.PENDING.value,
+            stale,
+        )
+        .values(status=Status.SKIPPED.value, updated_at=now, finished_at=now)
+    )
+
+
+def claim(
+    session: Session, owner: str, now: datetime, limit: int, lease: timedelta
+) -> list[Claimed]:
+    """Lease up to `limit` due occurrences to `owner`, the earliest due first; call in its own
+    transaction."""
+    due = or_(
+        and_(JobOccurrenceRow.status == Status.PENDING.value, JobOccurrenceRow.not_before <= now),
+        and_(JobOccurrenceRow.status == Status.RUNNING.value, JobOccurrenceRow.lease_until < now),
+    )
+    candidates = (
+        select(JobOccurrenceRow.id)
+        .where(due)
+        .order_by(JobOccurrenceRow.due_at, JobOccurrenceRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.scalars(
+        update(JobOccurrenceRow)
+        .where(JobOccurrenceRow.id.in_(candidates.scalar_subquery()))
+        .values(
+            status=Status.RUNNING.value,
+            claimed_by=owner,
+            lease_until=now + lease,
+            attempts=JobOccurrenceRow.attempts + 1,
+            updated_at=now,
+        )
+        .returning(JobOccurrenceRow)
+    ).all()
+    claimed = [Claimed(r.id, r.job, r.key, r.due_at, r.attempts) for r in rows]
+    return sorted(claimed, key=lambda c: (c.due_at, c.id))
+
+
+def hold(
+    session: Session, occurrence: Claimed, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """At the start of the run's transaction: True if `owner` still holds the occurrence; the
+    row stays locked (PostgreSQL) until the run commits, so no other runner takes it meanwhile."""
+    result = session.execute(
+        update(JobOccurrenceRow)
+        .where(
+            JobOccurrenceRow.id == occurrence.id,
+            JobOccurrenceRow.claimed_by == owner,
+            JobOccurrenceRow.status == Status.RUNNING.value,
+        )
+        .values(lease_until=now + lease, updated_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def mark_done(session: Session, occurrence: Claimed, now: datetime) -> None:
+    """In the run's transaction, after `hold`."""
+    session.execute(
+        update(JobOccurrenceRow)
+        .where(JobOccurrenceRow.id == occurrence.id)
+        .values(
+            status=Status.DONE.value,
+            lease_until=None,
+            last_error="",
+            updated_at=now,
+            finished_at=now,
+        )
+    )
+
+
+def mark_failed(
+    session: Session, occurrence: Claimed, owner: str, now: datetime, error: str, job: Job | None
+) -> Status:
+    """After a run raised: pending again a little later while attempts are left, else failed.
+    An occurrence of a job no longer registered fails at once."""
+    retry = job is not None and occurrence.attempts < job.max_attempts
+    status = Status.PENDING if retry else Status.FAILED
+    session.execute(
+        update(JobOccurrenceRow)
+        .where(
+            JobOccurrenceRow.id == occurrence.id,
+            JobOccurrenceRow.claimed_by == owner,
+            JobOccurrenceRow.status == Status.RUNNING.value,
+        )
+        .values(
+            status=status.value,
+            not_before=now + RETRY_AFTER * occurrence.attempts,
+            lease_until=None,
+            last_error=error[:500],
+            updated_at=now,
+            finished_at=None if retry else now,
+        )
+    )
+    return status
