@@ -84,7 +84,10 @@ def test_an_ambiguous_name_is_refused_naming_both(typed: str, closest: tuple[str
         resolve_authority(typed)
     assert refused.value.ambiguous
     assert tuple(la.name for la in refused.value.closest) == closest
-    assert str(refused.value) == f"“{typed}” could be {closest[0]} or {closest[1]}: which did you mean?"
+    assert (
+        str(refused.value)
+        == f"“{typed}” could be {closest[0]} or {closest[1]}: which did you mean?"
+    )
 
 
 def test_an_unknown_name_is_refused_with_the_closest_names() -> None:
