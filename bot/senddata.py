@@ -28,6 +28,7 @@ from forum_ops.authorities import resolve_authority
 from forum_ops.charts import keep_chart
 from forum_ops.db import Database
 from forum_ops.model import Member
+from forum_ops.ports import ChartStore
 from forum_ops.reference import LOCAL_AUTHORITIES, SUBREGIONS
 from forum_ops.sen2 import latest_release, release_stamp
 
@@ -138,7 +139,8 @@ def _ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class ChartPublisher:
-    """Keeps a chart image and says where the card can load it from."""
+    """Keeps a chart image and says where the card can load it from: the ChartStore port
+    over the chart table (forum_ops/charts.py), served at /charts/<token>.png."""
 
     db: Database
     public_url: str
@@ -152,6 +154,11 @@ class ChartPublisher:
         with self.db.transaction() as session:
             token = keep_chart(session, png, self.clock())
         return f"{self.public_url.rstrip('/')}/charts/{token}.png"
+
+    def store(self, key: str, png: bytes) -> str:
+        """The ChartStore port (forum_ops.ports): `key` names the chart for the caller; the
+        URL is the chart table's unguessable token, so no two stores share one."""
+        return self.publish(png)
 
 
 def _chart(
@@ -228,3 +235,6 @@ def send_data_item(charts: ChartPublisher, frames: Sen2Frames, meeting: date) ->
         source=f"Source: {frames.source}.",
     )
     return render_card("senddata", view)
+
+
+_CHART_STORE: type[ChartStore] = ChartPublisher  # mypy holds the class to the port's shape
