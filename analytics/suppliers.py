@@ -8,6 +8,7 @@ matches, `advice` says which filter to relax.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -50,9 +51,17 @@ class Areas:
     """London's authorities as the query understands them: code -> (name, sub-region, inner/outer)."""
 
     boroughs: dict[str, tuple[str, str, str]]
+    # The caller's resolver, phrase -> LA code or None (the forum's accepts the names people
+    # use, "Hammersmith", "the City"); without one, only the names above.
+    lookup: Callable[[str], str | None] | None = None
 
     def by_name(self) -> dict[str, str]:
         return {name.casefold(): code for code, (name, _, _) in self.boroughs.items()}
+
+    def borough_of(self, phrase: str) -> str | None:
+        if self.lookup is not None:
+            return self.lookup(phrase)
+        return self.by_name().get(phrase.replace("&", "and"))
 
     def subregions(self) -> set[str]:
         return {sub.casefold() for _, sub, _ in self.boroughs.values()}
@@ -94,7 +103,7 @@ class Query:
 def parse_query(text: str, areas: Areas) -> Query:
     words = text.replace(",", " ").split()
     lowered = [w.casefold() for w in words]
-    boroughs, subregions = areas.by_name(), areas.subregions()
+    subregions = areas.subregions()
     codes = set(areas.boroughs)
     needs: set[str] = set()
     phases: set[str] = set()
@@ -107,9 +116,10 @@ def parse_query(text: str, areas: Areas) -> Query:
     while i < len(words):
         # the longest run of words naming a borough or sub-region ("Kingston upon Thames")
         for n in (4, 3, 2, 1):
-            phrase = " ".join(lowered[i : i + n]).replace("&", "and")
-            if phrase in boroughs:
-                found_boroughs.add(boroughs[phrase])
+            phrase = " ".join(lowered[i : i + n])
+            borough = areas.borough_of(phrase)
+            if borough is not None:
+                found_boroughs.add(borough)
                 break
             if phrase in subregions and n > 1:
                 subregion = next(s for _, s, _ in areas.boroughs.values() if s.casefold() == phrase)

@@ -9,6 +9,7 @@ from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from cards import Card
+from forum_ops.ports import RenderedCard
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -24,7 +25,7 @@ class SharedContent(dict[str, Any]):
         return self
 
 
-def card_payload(card: Card) -> dict[str, Any]:
+def card_payload(card: RenderedCard) -> dict[str, Any]:
     """A card as a Bot Framework message activity in JSON, for the outbox."""
     return {
         "type": "message",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,10 +24,11 @@ from bot.services import Services
 from cards import Card, render_card
 from cards.dates import british_date
 from cards.views import Fact, SendDataView
+from forum_ops.authorities import resolve_authority
 from forum_ops.charts import keep_chart
 from forum_ops.db import Database
-from forum_ops.errors import ForumError
-from forum_ops.model import Member, OrganisationKind
+from forum_ops.model import Member
+from forum_ops.ports import ChartStore
 from forum_ops.reference import LOCAL_AUTHORITIES, SUBREGIONS
 from forum_ops.sen2 import latest_release, release_stamp
 
@@ -85,28 +85,13 @@ def subregion_area(subregion: str) -> Area:
 
 
 def choose_area(words: str, member: Member) -> Area:
-    """The borough named (by name or LA code, typos forgiven), else the member's own borough,
-    else London."""
-    wanted = words.strip().casefold()
-    if not wanted:
-        org = member.organisation
-        return (
-            borough_area(org.code)
-            if org.kind is OrganisationKind.LOCAL_AUTHORITY
-            else Area.london()
-        )
-    if wanted == "london":
+    """The authority named (as forum_ops.authorities resolves it), else the member's own
+    borough, else London. The DfE figures are public: anyone may see any borough's."""
+    if not words.strip():
+        return borough_area(member.borough) if member.borough else Area.london()
+    if words.strip().casefold() == "london":
         return Area.london()
-    names = {la.name.casefold(): la.code for la in LOCAL_AUTHORITIES}
-    codes = {la.code for la in LOCAL_AUTHORITIES}
-    if wanted in codes:
-        return borough_area(wanted)
-    close = difflib.get_close_matches(wanted.replace("&", "and"), names, n=1, cutoff=0.75)
-    if close:
-        return borough_area(names[close[0]])
-    raise ForumError(
-        f"I don't know a London borough called “{words.strip()[:80]}”. Try a name such as Camden, or a DfE LA code such as 202."
-    )
+    return borough_area(resolve_authority(words).code)
 
 
 def _percent(value: float, signed: bool = False) -> str:
@@ -154,7 +139,8 @@ def _ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class ChartPublisher:
-    """Keeps a chart image and says where the card can load it from."""
+    """Keeps a chart image and says where the card can load it from: the ChartStore port
+    over the chart table (forum_ops/charts.py), served at /charts/<token>.png."""
 
     db: Database
     public_url: str
@@ -168,6 +154,11 @@ class ChartPublisher:
         with self.db.transaction() as session:
             token = keep_chart(session, png, self.clock())
         return f"{self.public_url.rstrip('/')}/charts/{token}.png"
+
+    def store(self, key: str, png: bytes) -> str:
+        """The ChartStore port (forum_ops.ports): `key` names the chart for the caller; the
+        URL is the chart table's unguessable token, so no two stores share one."""
+        return self.publish(png)
 
 
 def _chart(
@@ -244,3 +235,6 @@ def send_data_item(charts: ChartPublisher, frames: Sen2Frames, meeting: date) ->
         source=f"Source: {frames.source}.",
     )
     return render_card("senddata", view)
+
+
+_CHART_STORE: type[ChartStore] = ChartPublisher  # mypy holds the class to the port's shape

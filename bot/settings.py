@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     forum_database_url: str = f"sqlite:///{Path.cwd() / 'forum.db'}"
     forum_allowed_tenants: str = ""  # comma-separated tenant ids; empty = any (local mode only)
     forum_graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    # Meetings through Graph (bot/calendar.py): an app registration of the forum's own tenant
+    # with the Calendars.ReadWrite application permission (not the bot's, which may be
+    # multi-tenant), and the mailbox that organises the meetings. Unset: .ics files locally.
+    forum_graph_tenant_id: str = ""
+    forum_graph_client_id: str = ""
+    forum_graph_client_secret: str = ""
+    forum_graph_organiser: str = ""  # e.g. send-forum@liia.london
+    forum_calendar_dir: str = "invitations"  # local mode: where .ics invitations are written
     forum_public_url: str = "http://127.0.0.1:3978"
     # Where inbound Bot Framework tokens' signing keys are published; tests point it at a fake.
     forum_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA
@@ -74,6 +82,17 @@ class Settings(BaseSettings):
     @property
     def auth_enabled(self) -> bool:
         return bool(self.microsoft_app_id)
+
+    @property
+    def graph_configured(self) -> bool:
+        return all(
+            (
+                self.forum_graph_tenant_id,
+                self.forum_graph_client_id,
+                self.forum_graph_client_secret,
+                self.forum_graph_organiser,
+            )
+        )
 
     @property
     def allowed_tenants(self) -> frozenset[str]:

@@ -19,8 +19,9 @@ from analytics.suppliers import Areas, advice, parse_query, search
 from bot.replies import ADAPTIVE_CARD
 from cards import Card, render_card
 from cards.views import SchoolLine, SuppliersView
+from forum_ops.authorities import find_authority
 from forum_ops.db import Database
-from forum_ops.model import Member, OrganisationKind
+from forum_ops.model import Member
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.suppliers import snapshot_rows, snapshot_stamp
 
@@ -28,8 +29,18 @@ PAGE = 10
 GIAS_PAGE = (
     "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{urn}"
 )
+
+
+def _named_borough(phrase: str) -> str | None:
+    """Exact names only (official, short or LA code): in free text a guessed typo could be
+    a school's name."""
+    found = find_authority(phrase)
+    return found.code if found else None
+
+
 AREAS = Areas(
-    {la.code: (la.name, str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
+    {la.code: (la.name, str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES},
+    _named_borough,
 )
 SECTOR_LABELS = {"state": "state-funded", "nmss": "non-maintained", "independent": "independent"}
 
@@ -61,18 +72,13 @@ class DirectoryCache:
                 return self._directory
 
 
-def asker_borough(member: Member) -> str | None:
-    org = member.organisation
-    return org.code if org.kind is OrganisationKind.LOCAL_AUTHORITY else None
-
-
 def find(directory: Directory, words: str, member: Member) -> pd.DataFrame:
     return search(
         directory.schools,
         parse_query(words, AREAS),
         AREAS,
         directory.centroids,
-        asker_borough(member),
+        member.borough,
     )
 
 

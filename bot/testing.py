@@ -346,20 +346,39 @@ class FakeConnector(_LoopbackServer):
         return web.json_response({"keys": [jwk]})
 
 
+@dataclass
+class GraphCall:
+    """One change the bot asked of the fake Graph: create, update, cancel or delete."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None
+
+
 class FakeGraph(_LoopbackServer):
-    """Enough of Microsoft Graph v1.0 for the forum: users, and calendar events with Teams meetings."""
+    """Enough of Microsoft Graph v1.0 for the forum: users, and calendar events with Teams
+    meetings (create, update, cancel, delete), each change recorded in `changes`."""
 
     def __init__(self) -> None:
         super().__init__()
         self.users: dict[str, dict[str, Any]] = {}
-        self.events: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []  # as created
+        self.changes: list[GraphCall] = []
+        self._ids = itertools.count(1)
         self.app.router.add_get("/v1.0/users/{user}", self._user)
         self.app.router.add_post("/v1.0/groups/{group}/events", self._create_event)
         self.app.router.add_post("/v1.0/users/{user}/events", self._create_event)
+        event = "/v1.0/users/{user}/events/{event}"
+        self.app.router.add_patch(event, self._update_event)
+        self.app.router.add_delete(event, self._delete_event)
+        self.app.router.add_post(event + "/cancel", self._cancel_event)
 
     @property
     def base_url(self) -> str:
         return self.url + "/v1.0"
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        return next((e for e in self.events if e["id"] == event_id), None)
 
     async def _user(self, request: web.Request) -> web.Response:
         user = self.users.get(request.match_info["user"])
@@ -368,13 +387,44 @@ class FakeGraph(_LoopbackServer):
             return web.json_response(error, status=404)
         return web.json_response(user)
 
+    def _not_found(self) -> web.Response:
+        error = {"error": {"code": "ErrorItemNotFound", "message": "no such event"}}
+        return web.json_response(error, status=404)
+
     async def _create_event(self, request: web.Request) -> web.Response:
-        event = await request.json()
-        event["id"] = f"event-{len(self.events) + 1}"
+        body = await request.json()
+        self.changes.append(GraphCall("POST", request.path, copy.deepcopy(body)))
+        event = {**body, "id": f"event-{next(self._ids)}"}
         if event.get("isOnlineMeeting"):
             event["onlineMeeting"] = {"joinUrl": f"{self.url}/meet/{event['id']}"}
         self.events.append(event)
         return web.json_response(event, status=201)
+
+    async def _update_event(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.changes.append(GraphCall("PATCH", request.path, copy.deepcopy(body)))
+        event = self.event(request.match_info["event"])
+        if event is None:
+            return self._not_found()
+        event.update(body)
+        return web.json_response(event)
+
+    async def _cancel_event(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.changes.append(GraphCall("POST", request.path, copy.deepcopy(body)))
+        event = self.event(request.match_info["event"])
+        if event is None:
+            return self._not_found()
+        event["isCancelled"] = True
+        return web.Response(status=202)
+
+    async def _delete_event(self, request: web.Request) -> web.Response:
+        self.changes.append(GraphCall("DELETE", request.path, None))
+        event = self.event(request.match_info["event"])
+        if event is None:
+            return self._not_found()
+        self.events.remove(event)
+        return web.Response(status=204)
 
 
 def free_port() -> int:

@@ -68,6 +68,17 @@ def forum_channel(session: Session, configured_id: str = "") -> ConversationPlac
     return _place(row) if row else None
 
 
+def member_chat(session: Session, aad_object_id: str) -> ConversationPlace | None:
+    """The member's 1:1 chat with the bot, if they have one."""
+    row = session.scalars(
+        select(ConversationRow)
+        .where(ConversationRow.kind == "personal", ConversationRow.aad_object_id == aad_object_id)
+        .order_by(ConversationRow.updated_at.desc())
+        .limit(1)
+    ).first()
+    return _place(row) if row else None
+
+
 def member_places(session: Session, role: Role | None = None) -> list[ConversationPlace]:
     """The 1:1 chats of registered members (of one role, if given), by member name."""
     query = (

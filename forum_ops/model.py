@@ -43,3 +43,24 @@ class Member:
 
     def has(self, role: Role) -> bool:
         return role in self.roles
+
+    # The permission questions: every command asks these, none re-derives them.
+
+    @property
+    def borough(self) -> str | None:
+        """The DfE LA code of the member's own borough; None for ICB and secretariat staff."""
+        org = self.organisation
+        return org.code if org.kind is OrganisationKind.LOCAL_AUTHORITY else None
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.has(Role.SECRETARIAT)
+
+    @property
+    def is_data_submitter(self) -> bool:
+        """May send their borough's returns: the role, held by someone at a borough."""
+        return self.borough is not None and self.has(Role.DATA_SUBMITTER)
+
+    def may_see_borough(self, code: str) -> bool:
+        """A borough's own figures are for that borough and the forum's secretariat."""
+        return code == self.borough or self.is_secretariat

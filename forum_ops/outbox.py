@@ -111,6 +111,23 @@ def enqueue(
     return session.execute(statement.returning(OutboxRow.id)).scalar_one_or_none() is not None
 
 
+def queued_place(session: Session, key: str) -> ConversationPlace | None:
+    """Where the message enqueued under `key` goes: its update or withdrawal goes there too."""
+    row = session.scalars(select(OutboxRow).where(OutboxRow.key == key)).first()
+    if row is None:
+        return None
+    reference = json.loads(row.reference)
+    user = reference.get("user") or {}
+    return ConversationPlace(
+        row.conversation_id,
+        row.conversation_kind,
+        row.tenant_id,
+        user.get("aadObjectId"),
+        None,
+        reference,
+    )
+
+
 def enqueue_all(session: Session, messages: Iterable[Outgoing], now: datetime) -> int:
     return sum(enqueue(session, message, now) for message in messages)
 

@@ -94,6 +94,46 @@ async def test_senddata_defaults_to_the_askers_borough(
     assert "SEND Data: Camden" in plain_text(connector.sent_cards()[0])
 
 
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("Hammersmith", "SEND Data: Hammersmith and Fulham"),  # as `top10 Hammersmith` takes it
+        ("the City", "SEND Data: City of London"),
+        ("Tower Hamlet", "SEND Data: Tower Hamlets"),
+        ("Kingston", "SEND Data: Kingston upon Thames"),
+    ],
+)
+async def test_senddata_takes_the_names_people_use(
+    bot_with_data: BotClient, connector: FakeConnector, typed: str, title: str
+) -> None:
+    await bot_with_data.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text=f"<at>ridotest</at> senddata {typed}",
+            **{"from.aadObjectId": CAMDEN},
+        )
+    )
+    [card] = connector.sent_cards()
+    assert_valid_card(card)
+    assert title in plain_text(card)
+
+
+async def test_an_ambiguous_borough_is_asked_about(
+    bot_with_data: BotClient, connector: FakeConnector
+) -> None:
+    await bot_with_data.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text="senddata Lewham",
+            **{"from.aadObjectId": CAMDEN},
+        )
+    )
+    [card] = connector.sent_cards()
+    assert "“Lewham” could be Lewisham or Newham: which did you mean?" in plain_text(card)
+
+
 async def test_an_unknown_borough_is_explained(
     bot_with_data: BotClient, connector: FakeConnector
 ) -> None:

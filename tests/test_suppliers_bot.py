@@ -57,6 +57,27 @@ async def test_suppliers_asd_primary_camden_is_a_valid_card(
         assert "ASD" in details
 
 
+@pytest.mark.parametrize(
+    ("typed", "borough"),
+    [
+        ("Hammersmith", "Hammersmith and Fulham"),
+        ("the City", "City of London"),
+        ("Kingston", "Kingston upon Thames"),
+        ("207", "Kensington and Chelsea"),
+    ],
+)
+async def test_suppliers_take_the_names_people_use(
+    bot_with_schools: BotClient, connector: FakeConnector, typed: str, borough: str
+) -> None:
+    card = await ask(bot_with_schools, connector, f"suppliers {typed}")
+
+    schools = [e for e in card["body"] if e["type"] == "Container"]
+    assert schools, plain_text(card)
+    for school in schools:
+        _, summary, _ = (item["text"] for item in school["items"])
+        assert f", {borough}, " in summary
+
+
 async def test_more_pages_through_the_results(
     bot_with_schools: BotClient, connector: FakeConnector
 ) -> None:
