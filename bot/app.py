@@ -23,6 +23,7 @@ from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
 from bot.benchmarks import PlacementsCache
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
+from bot.dialogs import build_dialogs
 from bot.endpoint import MessagesEndpoint
 from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
@@ -34,6 +35,7 @@ from bot.settings import AppType, Settings
 from bot.suppliers import DirectoryCache
 from forum_ops.charts import find_chart, forget_expired_charts
 from forum_ops.db import Database, create_database
+from forum_ops.dialogs import forget_expired_dialogs
 from forum_ops.turns import forget_old_activities
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,7 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         db=db,
         commands=build_commands(),
         actions=build_actions(),
+        dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         sen2=Sen2Cache(),
@@ -196,6 +199,7 @@ async def _housekeeping(services: Services) -> None:
 def _forget_old_activities(services: Services) -> int:
     with services.db.transaction() as session:
         forget_expired_charts(session, services.clock())
+        forget_expired_dialogs(session, services.clock())
         return forget_old_activities(session, services.clock())
 
 
