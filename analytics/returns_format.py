@@ -132,3 +132,16 @@ def period_of(day_year: int, month: int) -> str:
     """The academic year a date falls in: September 2026 starts 2026-27."""
     start = day_year if month >= 9 else day_year - 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+_PERIOD_WORD = re.compile(r"(?<!\d)(20\d\d)\s*[-/–]\s*(?:20)?(\d\d)(?!\d)")
+
+
+def period_in(text: str) -> str | None:
+    """The academic year named in text as people write it ("2025-26", "2025/26", "2025-2026"),
+    or None; a pair of years that do not follow each other ("2025-27") is not a period."""
+    for match in _PERIOD_WORD.finditer(text):
+        start, end = int(match.group(1)), int(match.group(2))
+        if (start + 1) % 100 == end:
+            return f"{start}-{end:02d}"
+    return None

@@ -65,8 +65,10 @@ async def run_command(request: ActionRequest) -> Card:
 def build_actions() -> ActionTable:
     # imported here: the command modules import this one for ActionRequest
     from bot.commands.suppliers import more_suppliers
+    from bot.dialogs import answer_without_dialog
 
     actions = ActionTable()
     actions.register("command.run", run_command)
+    actions.register("dialog.answer", answer_without_dialog)
     actions.register("suppliers.more", more_suppliers)
     return actions

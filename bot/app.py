@@ -23,6 +23,7 @@ from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
 from bot.benchmarks import PlacementsCache
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
+from bot.dialogs import build_dialogs
 from bot.endpoint import MessagesEndpoint
 from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
@@ -153,6 +154,7 @@ async def _start(
         db=db,
         commands=build_commands(),
         actions=build_actions(),
+        dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         sen2=Sen2Cache(),

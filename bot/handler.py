@@ -24,6 +24,7 @@ from bot.actions import ActionRequest
 from bot.commands import CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
+from bot.dialogs import DialogTurn
 from bot.replies import (
     card_invoke_response,
     card_message,
@@ -45,6 +46,7 @@ from bot.teams import (
 from cards import Card, render_card
 from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.conversations import ConversationPlace
+from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError
 from forum_ops.installation import installed
 from forum_ops.model import Member
@@ -53,6 +55,7 @@ from forum_ops.turns import activity_key, start_turn
 log = logging.getLogger(__name__)
 
 MEMBER_KEY = "forum.member"
+DIALOG_KEY = "forum.dialog"
 CARD_ACTION = "adaptiveCard/action"
 
 
@@ -70,13 +73,20 @@ class ForumBot(TeamsActivityHandler):
         key = None
         if activity.type != ActivityTypes.invoke and activity.id:
             key = activity_key(activity.channel_id, activity.conversation.id, activity.id)
+        conversation = activity.conversation.id if activity.conversation else None
         start = await self._services.run(
-            start_turn, self._services.db, key, sender_aad_id(activity), self._services.clock()
+            start_turn,
+            self._services.db,
+            key,
+            sender_aad_id(activity),
+            self._services.clock(),
+            conversation,
         )
         if start.duplicate:
             log.info("turn.duplicate", extra={"activity_type": activity.type})
             return
         turn_context.turn_state[MEMBER_KEY] = start.member
+        turn_context.turn_state[DIALOG_KEY] = start.dialog
         await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -86,18 +96,25 @@ class ForumBot(TeamsActivityHandler):
                 turn_context, render_card("join", JoinView(self._aad_id(turn_context)))
             )
             return
-        kind = conversation_kind(turn_context.activity)
-        data = action_data(turn_context.activity.value)
-        upload = file_upload(turn_context.activity)
+        activity = turn_context.activity
+        kind, text = conversation_kind(activity), command_text(activity)
+        data = action_data(activity.value)
+        upload = file_upload(activity)
+        dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
+        card: Card | None = None
         if upload is not None:
-            text = command_text(turn_context.activity)
-            card = await receive_return(self._services, member, upload, text, kind)
-        elif data is not None:
+            card = await receive_return(
+                self._services, member, upload, text, kind, activity.conversation.id
+            )
+        elif dialog is not None:  # an answer, unless the dialog says it is a command
+            turn = DialogTurn(member, dialog, text, data or {}, kind, self._services)
+            card = await self._services.dialogs.resume(turn)
+        if card is None and data is not None:
             card = await self._services.actions.dispatch(
                 ActionRequest(member, data, kind, self._services)
             )
-        else:
-            card = await self._run_text(member, command_text(turn_context.activity), kind)
+        elif card is None:
+            card = await self._run_text(member, text, kind)
         await self._send(turn_context, card)
 
     async def _run_text(self, member: Member, text: str, kind: str) -> Card:

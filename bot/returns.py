@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 import ipaddress
 import logging
-import re
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from analytics.returns_format import period_of
+from analytics.returns_format import period_in
 from analytics.returns_template import template_workbook
 from bot.services import Services
 from bot.teams import FileUpload
@@ -24,7 +23,6 @@ from forum_ops.returns import BOROUGHS, Submission, submissions, submit_return
 log = logging.getLogger(__name__)
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"
 MAX_PROBLEMS_SHOWN = 30  # the rest are counted; a card must stay under Teams' 28 KB
-_PERIOD = re.compile(r"\b(20\d\d)-(\d\d)\b")
 
 
 @functools.cache
@@ -81,15 +79,33 @@ def returns_card(services: Services, member: Member) -> Card:
 
 
 async def receive_return(
-    services: Services, member: Member, upload: FileUpload, text: str, kind: str
+    services: Services,
+    member: Member,
+    upload: FileUpload,
+    text: str,
+    kind: str,
+    conversation_id: str,
 ) -> Card:
-    """A file sent in chat: check who sent it, fetch it, submit it, and say what happened."""
+    """A file sent in chat: check who sent it; with a period, import it, else ask for one."""
     if kind != "personal":
         raise ForumError("Please send returns to me in a 1:1 chat, not in a channel or group.")
-    borough = _borough_of(member)
+    _borough_of(member)
+    period = period_in(text) or period_in(upload.name)
+    if period is None:
+        from bot.dialogs.return_period import ask_for_period  # the dialog imports this module
+
+        return await services.run(
+            ask_for_period, services, member, conversation_id, upload, services.clock()
+        )
+    return await import_return(services, member, upload, period)
+
+
+async def import_return(
+    services: Services, member: Member, upload: FileUpload, period: str
+) -> Card:
+    """Fetch the file, submit it for the member's own borough, and say what happened."""
+    borough = _borough_of(member)  # asked again: roles may have changed while a dialog waited
     now = services.clock()
-    match = _PERIOD.search(text) or _PERIOD.search(upload.name)
-    period = match.group(0) if match else period_of(now.year, now.month)
     raw = await _download(services, upload.download_url)
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
     try:

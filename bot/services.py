@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.actions import ActionTable
     from bot.benchmarks import PlacementsCache
     from bot.commands.table import CommandTable
+    from bot.dialogs import DialogTable
     from bot.senddata import Sen2Cache
     from bot.suppliers import DirectoryCache
 
@@ -52,6 +53,7 @@ class Services:
     db: Database
     commands: CommandTable
     actions: ActionTable
+    dialogs: DialogTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
     sen2: Sen2Cache

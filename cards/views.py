@@ -155,3 +155,18 @@ class ReportView:
     source: str = ""
     link_title: str = ""  # an Action.OpenUrl, e.g. the return template
     link_url: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    title: str  # the button's label
+    value: str  # what answering with it says
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A dialog's question: typed answers work too; the buttons offer the likely ones."""
+
+    title: str
+    message: str
+    answers: tuple[Answer, ...] = ()

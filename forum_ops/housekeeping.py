@@ -7,6 +7,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from forum_ops.charts import forget_expired_charts
+from forum_ops.dialogs import forget_expired_dialogs
 from forum_ops.scheduler import JobRun
 from forum_ops.turns import forget_old_activities
 
@@ -14,10 +15,16 @@ log = logging.getLogger(__name__)
 
 
 def housekeeping(session: Session, run: JobRun) -> None:
-    """Forget expired charts and processed-activity keys older than Teams could redeliver."""
+    """Forget expired charts and dialogs, and processed-activity keys older than Teams could
+    redeliver."""
     charts = forget_expired_charts(session, run.now)
+    dialogs = forget_expired_dialogs(session, run.now)
     forgotten = forget_old_activities(session, run.now)
     log.info(
         "housekeeping.done",
-        extra={"activity_keys_forgotten": forgotten, "charts_forgotten": charts},
+        extra={
+            "activity_keys_forgotten": forgotten,
+            "charts_forgotten": charts,
+            "dialogs_forgotten": dialogs,
+        },
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import ProcessedActivityRow
+from forum_ops.dialogs import DialogKey, DialogState, open_dialog
 from forum_ops.members import find_member
 from forum_ops.model import Member
 
@@ -22,6 +23,7 @@ KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two d
 class TurnStart:
     duplicate: bool
     member: Member | None
+    dialog: DialogState | None = None  # the sender's open dialog in this conversation
 
 
 def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
@@ -30,9 +32,13 @@ def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str
 
 
 def begin_turn(
-    session: Session, key: str | None, aad_object_id: str | None, now: datetime
+    session: Session,
+    key: str | None,
+    aad_object_id: str | None,
+    now: datetime,
+    conversation_id: str | None = None,
 ) -> TurnStart:
-    """Record the activity key (if any) and look up the sender.
+    """Record the activity key (if any), look up the sender and their open dialog here.
 
     `duplicate` is True when the key was recorded before: the caller then does nothing more.
     """
@@ -42,16 +48,25 @@ def begin_turn(
         session.add(ProcessedActivityRow(key=key, received_at=now))
         session.flush()  # a concurrent redelivery now fails on the primary key
     member = find_member(session, aad_object_id) if aad_object_id else None
-    return TurnStart(duplicate=False, member=member)
+    dialog = (
+        open_dialog(session, DialogKey(conversation_id, member.aad_object_id), now)
+        if member is not None and conversation_id
+        else None
+    )
+    return TurnStart(duplicate=False, member=member, dialog=dialog)
 
 
 def start_turn(
-    db: Database, key: str | None, aad_object_id: str | None, now: datetime
+    db: Database,
+    key: str | None,
+    aad_object_id: str | None,
+    now: datetime,
+    conversation_id: str | None = None,
 ) -> TurnStart:
     """`begin_turn` in its own transaction; a redelivery racing this one counts as a duplicate."""
     try:
         with db.transaction() as session:
-            return begin_turn(session, key, aad_object_id, now)
+            return begin_turn(session, key, aad_object_id, now, conversation_id)
     except IntegrityError:
         return TurnStart(duplicate=True, member=None)
 

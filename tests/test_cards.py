@@ -7,12 +7,14 @@ import pytest
 from cards import CardTooLarge, plain_text, render_card
 from cards.markdown import escape_markdown, unescape_markdown
 from cards.views import (
+    Answer,
     CommandLine,
     ErrorView,
     HelpSection,
     HelpView,
     JoinView,
     NotUnderstoodView,
+    QuestionView,
     QuickAction,
     ReportTable,
     ReportView,
@@ -118,6 +120,22 @@ def test_hostile_text_in_a_report_card_stays_text(text: str) -> None:
     ]
     assert len(cells) == 6
     assert all(list(cell) == ["type", "items"] and len(cell["items"]) == 1 for cell in cells)
+    if len(text) < 100:
+        assert text.strip() in plain_text(card.content) or text.splitlines()[0] in plain_text(
+            card.content
+        )
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_in_a_question_stays_text_and_answers_stay_data(text: str) -> None:
+    card = render_card("question", QuestionView(text, text, (Answer(text, text),)))
+
+    assert_valid_card(card.content)
+    [action] = card.content["actions"]
+    assert action["type"] == "Action.Submit"
+    assert action["data"] == {"verb": "dialog.answer", "answer": text[:100]} or (
+        len(text) > 100 and action["data"]["verb"] == "dialog.answer"
+    )
     if len(text) < 100:
         assert text.strip() in plain_text(card.content) or text.splitlines()[0] in plain_text(
             card.content

@@ -257,3 +257,18 @@ class JobOccurrenceRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DialogRow(Base):
+    """A person's unfinished multi-turn conversation with the bot (see forum_ops/dialogs.py)."""
+
+    __tablename__ = "dialogs"
+
+    conversation_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)  # JSON: what the dialog has gathered so far
+    version: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
