@@ -10,5 +10,5 @@ from forum_ops.housekeeping import housekeeping
 from forum_ops.scheduler import Job, cron
 
 JOBS: tuple[Job, ...] = (
-    Job("housekeeping", cron(minute=0), housekeeping),  # at the top of every hour
+    Job("housekeeping", cron(minute=0), housekeeping, at_start=True),  # at start, then hourly
 )

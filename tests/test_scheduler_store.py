@@ -200,24 +200,34 @@ def test_two_runners_racing_run_each_due_occurrence_once(db: Database) -> None:
     print(f"\nscheduler race: {by_runner}")
 
 
-def test_housekeeping_is_registered_and_runs_at_the_top_of_the_hour(db: Database) -> None:
+def test_housekeeping_runs_when_the_app_starts_then_at_the_top_of_each_hour(db: Database) -> None:
     clock = FakeClock(utc(2026, 12, 1, 10, 30))
-    with db.transaction() as session:
-        session.add_all(
-            [
-                ProcessedActivityRow(key="old", received_at=clock.moment - timedelta(days=3)),
-                ProcessedActivityRow(key="new", received_at=clock.moment),
-                ChartRow(token="gone", png=b"", expires_at=clock.moment),
-                ChartRow(token="kept", png=b"", expires_at=clock.moment + timedelta(days=1)),
-            ]
-        )
+
+    def keep(*rows: ProcessedActivityRow | ChartRow) -> None:
+        with db.transaction() as session:
+            session.add_all(rows)
+
+    def kept() -> tuple[set[str], set[str]]:
+        with db.transaction() as session:
+            return set(session.scalars(select(ProcessedActivityRow.key))), set(
+                session.scalars(select(ChartRow.token))
+            )
+
+    old, expired = timedelta(days=3), timedelta(0)
+    keep(
+        ProcessedActivityRow(key="old", received_at=clock.moment - old),
+        ProcessedActivityRow(key="new", received_at=clock.moment),
+        ChartRow(token="gone", png=b"", expires_at=clock.moment - expired),
+        ChartRow(token="kept", png=b"", expires_at=clock.moment + timedelta(days=1)),
+    )
     scheduler = Scheduler(db, JOBS, clock, "a")
     assert [job.name for job in JOBS] == ["housekeeping"]
+    scheduler.tick()  # the app starts
+    assert kept() == ({"new"}, {"kept"})
+    keep(ProcessedActivityRow(key="older", received_at=clock.moment - old))
+    clock.moment = utc(2026, 12, 1, 10, 59)
     scheduler.tick()
-    with db.transaction() as session:
-        assert len(session.scalars(select(ProcessedActivityRow.key)).all()) == 2  # not yet
+    assert kept() == ({"new", "older"}, {"kept"})  # once at start, not at every tick
     clock.moment = utc(2026, 12, 1, 11)
     scheduler.tick()
-    with db.transaction() as session:
-        assert session.scalars(select(ProcessedActivityRow.key)).all() == ["new"]
-        assert session.scalars(select(ChartRow.token)).all() == ["kept"]
+    assert kept() == ({"new"}, {"kept"})

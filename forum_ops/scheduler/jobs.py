@@ -43,6 +43,7 @@ class Job:
     run: JobFunction
     max_attempts: int = 3  # a failing occurrence is retried, a minute later each time
     grace: timedelta | None = None  # an occurrence later than this is skipped; None: never late
+    at_start: bool = False  # also run once whenever an app instance starts
 
     def __post_init__(self) -> None:
         if not self.name or "@" in self.name or len(self.name) > 100:

@@ -44,6 +44,7 @@ class Scheduler:
         self.jobs = {job.name: job for job in jobs}
         self.owner = owner
         self._db, self._clock, self._lease, self._batch = db, clock, lease, batch
+        self._started = False
 
     def tick(self) -> list[Outcome]:
         """Plan, then claim and run due occurrences until none is left for this runner."""
@@ -61,7 +62,10 @@ class Scheduler:
     def plan(self) -> None:
         for job in self.jobs.values():
             with self._db.transaction() as session:
+                if job.at_start and not self._started:
+                    store.plan_start(session, job, self._clock.now())
                 store.plan(session, job, self._clock.now())
+        self._started = True
 
     def run(self, occurrence: store.Claimed) -> Outcome:
         job = self.jobs.get(occurrence.job)

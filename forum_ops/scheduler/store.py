@@ -71,6 +71,12 @@ def plan(session: Session, job: Job, now: datetime) -> None:
     _skip_superseded(session, job, now)
 
 
+def plan_start(session: Session, job: Job, now: datetime) -> None:
+    """An occurrence due now, for a job that also runs when an app instance starts."""
+    _insert(session, job.name, now, now)
+    _skip_superseded(session, job, now)
+
+
 def _insert(session: Session, job: str, due_at: datetime, now: datetime) -> None:
     due_at = due_at.astimezone(UTC)
     values = {
