@@ -176,7 +176,8 @@ def _check_row(
     period_end: date,
     seen: dict[str, int],
 ) -> tuple[dict[str, object], list[CellProblem]]:
-    record: dict[str, object] = dict.fromkeys(COLUMNS)
+    # An absent optional column reads as empty cells: money 0, anything else None
+    record: dict[str, object] = {f.name: 0.0 if f.kind is Kind.MONEY else None for f in FIELDS}
     problems: list[CellProblem] = []
     if any(c is not None and str(c).strip() for c in cells[width:]):
         problems.append(CellProblem(line, "", "has values beyond the last headed column"))

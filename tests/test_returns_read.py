@@ -149,3 +149,25 @@ def test_unreadable_files_are_refused_clearly(raw: bytes, name: str, reason: str
 def test_the_period_must_be_an_academic_year() -> None:
     with pytest.raises(InvalidReturn, match="problem"):
         read_return(as_csv(clean_rows(1)), "r.csv", "2025-27")
+
+
+def test_a_return_with_only_the_required_columns_reads() -> None:
+    """Issue 11 item 13: absent optional columns are empty, and the total is checked against
+    the costs that are present (it used to end in a TypeError adding None)."""
+    required = [f.label for f in FIELDS if f.required]
+    rows = clean_rows(3)
+    for row in rows:
+        row["Total annual cost"] = row["Core education fee"]
+    rows[2]["Total annual cost"] = float(rows[2]["Core education fee"]) + 5  # type: ignore[arg-type]
+
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(as_csv(rows, required), "r.csv", "2025-26")
+    assert [(p.line, p.column) for p in caught.value.problems] == [(4, "Total annual cost")]
+    assert caught.value.problems[0].reason.endswith(
+        f"but the costs add up to £{float(rows[2]['Core education fee']):,.2f}"  # type: ignore[arg-type]
+    )
+
+    frame = read_return(as_csv(rows[:2], required), "r.csv", "2025-26")
+    assert frame["total_cost"].tolist() == [r["Core education fee"] for r in rows[:2]]
+    assert frame[["residential_care", "health", "therapies"]].eq(0.0).all().all()
+    assert frame[["attendance_pct", "end_date", "outcomes_met"]].isna().all().all()
