@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 import re
-from urllib.parse import urlsplit
-
-import aiohttp
 
 from analytics.returns_format import period_of
 from analytics.returns_template import template_workbook
+from bot.downloads import fetch_file
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
@@ -90,7 +87,7 @@ async def receive_return(
     now = services.clock()
     match = _PERIOD.search(text) or _PERIOD.search(upload.name)
     period = match.group(0) if match else period_of(now.year, now.month)
-    raw = await _download(services, upload.download_url)
+    raw = await fetch_file(services.settings, upload.download_url)
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
     try:
         report = await services.run(submit_return, services.db, raw, submission, now)
@@ -134,37 +131,3 @@ def _rejected_card(rejected: ImportRejected, submission: Submission) -> Card:
         ),
     )
     return render_card("report", view)
-
-
-async def _download(services: Services, url: str) -> bytes:
-    """Fetch the file Teams offers; https only (plain http to this machine for local tests)."""
-    parts = urlsplit(url)
-    local = parts.hostname in {"localhost"} or _is_loopback(parts.hostname or "")
-    if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise ForumError("I can only fetch files Teams offers over https.")
-    limit = services.settings.forum_max_upload_bytes
-    try:
-        async with services.http.get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
-            if response.status != 200:
-                log.warning("returns.download_failed", extra={"status": response.status})
-                raise ForumError("I couldn't fetch the file from Teams: please send it again.")
-            body = bytearray()
-            async for chunk in response.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > limit:
-                    raise ForumError(f"The file is over {_size(limit)}: is it the right one?")
-    except aiohttp.ClientError:
-        log.warning("returns.download_failed", exc_info=True)
-        raise ForumError("I couldn't fetch the file from Teams: please send it again.") from None
-    return bytes(body)
-
-
-def _size(limit: int) -> str:
-    return f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
