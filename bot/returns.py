@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import re
+import weakref
 
 from analytics.returns_format import period_of
 from analytics.returns_template import template_workbook
@@ -87,12 +89,13 @@ async def receive_return(
     now = services.clock()
     match = _PERIOD.search(text) or _PERIOD.search(upload.name)
     period = match.group(0) if match else period_of(now.year, now.month)
-    raw = await fetch_file(services.settings, upload.download_url)
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
-    try:
-        report = await services.run(submit_return, services.db, raw, submission, now)
-    except ImportRejected as rejected:
-        return _rejected_card(rejected, submission)
+    async with _import_gate(services.settings.forum_max_concurrent_imports):
+        raw = await fetch_file(services.settings, upload.download_url)
+        try:
+            report = await services.run(submit_return, services.db, raw, submission, now)
+        except ImportRejected as rejected:
+            return _rejected_card(rejected, submission)
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
         subtitle=(
@@ -106,6 +109,21 @@ async def receive_return(
         lines=("Try benchmark, or top10, to see where you sit.",),
     )
     return render_card("report", view)
+
+
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _import_gate(size: int) -> asyncio.Semaphore:
+    """At most `size` return files fetched and read at once in this process (per event loop);
+    the rest wait their turn without holding a worker thread, so other commands still run."""
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(max(1, size))
+    return gate
 
 
 def _rejected_card(rejected: ImportRejected, submission: Submission) -> Card:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
 import socket
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,10 +33,18 @@ from forum_ops.errors import ForumError
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
 from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.returns import Submission, all_placements, replace_return
+from forum_ops.returns import Submission, all_placements, replace_return, submissions
 from tests.cardcheck import assert_valid_card
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
-from tests.returnfiles import as_xlsx, clean_rows, twelve_mistakes
+from tests.returnfiles import (
+    as_xlsx,
+    clean_rows,
+    empty_rows_bomb,
+    huge_cell_bomb,
+    lying_dimension_bomb,
+    twelve_mistakes,
+    wide_bomb,
+)
 from tests.test_senddata import fetch
 
 GREENWICH = "0c0c0c0c-1d1d-4e2e-8f3f-505050505050"  # a Greenwich member, not a data submitter
@@ -364,3 +374,61 @@ def test_the_test_only_origins_cannot_be_set_for_a_real_bot() -> None:
             forum_test_file_origins="http://127.0.0.1:8080",
         )
     assert Settings(_env_file=None).file_download_hosts == {"*.sharepoint.com"}  # type: ignore[call-arg]
+
+
+async def test_upload_bombs_in_chat_leave_the_bot_answering_everyone_else(
+    bot_with_returns: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    """Issue 11 item 5: five bomb uploads stopped /healthz and another borough waited 10 min.
+    Now each is refused before parsing, read in a limited child, two at a time at most."""
+    bombs = [empty_rows_bomb(), huge_cell_bomb(), wide_bomb(), lying_dimension_bomb(), wide_bomb()]
+
+    async def send_bomb(n: int, raw: bytes) -> None:
+        await bot_with_returns.post(
+            activity(
+                "message_channel_mention",
+                connector,
+                text="2025-26",
+                id=f"bomb-{n}",
+                **{
+                    "from.aadObjectId": CAMDEN,
+                    "conversation.conversationType": "personal",
+                    "conversation.id": f"a:chat-{CAMDEN}",
+                    "conversation.isGroup": False,
+                    "entities": [],
+                },
+                **upload(connector, raw, f"bomb-{n}.xlsx"),
+            )
+        )
+
+    async def health() -> float:
+        started = time.perf_counter()
+        url = bot_with_returns.messages_url.replace("/api/messages", "/healthz")
+        async with bot_with_returns._http.get(url) as response:
+            assert response.status == 200
+        return time.perf_counter() - started
+
+    async def greenwich_help() -> float:
+        started = time.perf_counter()
+        card = await say(bot_with_returns, connector, GREENWICH, "help")
+        assert "help" in plain_text(card).lower()
+        return time.perf_counter() - started
+
+    attacks = [asyncio.create_task(send_bomb(n, raw)) for n, raw in enumerate(bombs)]
+    await asyncio.sleep(0)
+    waits = [await health(), await greenwich_help(), await health()]
+    await asyncio.gather(*attacks)
+
+    assert max(waits) < 5.0, waits  # a loaded CI machine; was 10 minutes
+    refusals = [
+        plain_text(call.cards[0])
+        for call in connector.sent()
+        if call.conversation_id == f"a:chat-{CAMDEN}" and call.cards
+    ]
+    assert len(refusals) == 5
+    assert all("Return not imported: 1 problem" in text for text in refusals)
+    with database.transaction() as session:
+        audit = submissions(session, 10, "202")
+        bombs_seen = sorted((s.filename, s.outcome) for s in audit if s.filename.startswith("bomb"))
+        assert bombs_seen == [(f"bomb-{n}.xlsx", "rejected") for n in range(5)]
+        assert len(all_placements(session).query("borough == '202'")) > 0  # the old return stands
