@@ -31,3 +31,6 @@ class InvalidReturn(AnalyticsError):
     def __init__(self, problems: list[CellProblem]) -> None:
         self.problems = problems
         super().__init__(f"the return has {len(problems)} problem(s)")
+
+    def __reduce__(self) -> tuple[type[InvalidReturn], tuple[list[CellProblem]]]:
+        return InvalidReturn, (self.problems,)  # pickles whole: raised across processes

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from analytics.errors import CellProblem, InvalidReturn
 from analytics.returns_format import (
@@ -34,7 +35,14 @@ from analytics.returns_format import (
 from analytics.returns_template import PLACEMENTS_SHEET
 
 MAX_ROWS = 20_000  # a borough funds a few hundred; more is the wrong file
+MAX_LINES = MAX_ROWS + 1_000  # lines read at most, blank ones included (a header, some gaps)
+MAX_COLUMNS = 64  # the return has 23; cells further right are never read
 MAX_TEXT = 200
+# An .xlsx is a zip: what it would unpack to is checked before any parsing, so a small file that
+# expands to gigabytes (millions of empty rows, one huge cell) is refused in milliseconds.
+MAX_UNPACKED_BYTES = 64 * 2**20  # a full 20,000-row return unpacks to about 20 MB
+MAX_ZIP_MEMBERS = 200
+NOT_TEXT = "the file is not UTF-8 or Windows-1252 text: save it from Excel as .xlsx or CSV UTF-8"
 Cell = str | int | float | datetime | date | None
 SYNONYMS = {
     "termly residential": "38-week residential",
@@ -55,6 +63,10 @@ SYNONYMS = {
 _DATE_TEXT = re.compile(r"^\s*(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})\s*$")
 _NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no text file holds these
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\""
+)
 
 
 class _Bad(ValueError):
@@ -94,18 +106,88 @@ def _table(raw: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, li
     return _csv_table(raw)
 
 
+def check_workbook_size(raw: bytes) -> None:
+    """Refuse, before parsing, a workbook that would unpack to more than MAX_UNPACKED_BYTES or
+    whose sheets declare more than MAX_LINES rows or MAX_COLUMNS columns. Python's zipfile never
+    unpacks a member beyond its declared size, so the declared sizes are a true bound."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
+                raise InvalidReturn(
+                    [
+                        CellProblem(
+                            0,
+                            "",
+                            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than a "
+                            f"return of {MAX_ROWS:,} rows ever needs: is it the right file?",
+                        )
+                    ]
+                )
+            for member in members:
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(
+                    ".xml"
+                ):
+                    with archive.open(member) as sheet:
+                        _check_dimension(sheet.read(4096))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
+        raise InvalidReturn([CellProblem(0, "", "the workbook cannot be read")]) from error
+
+
+def _check_dimension(start: bytes) -> None:
+    match = _DIMENSION.search(start)
+    if not match:
+        return  # rows and columns are capped while reading anyway
+    groups = [g.decode("ascii") if g else "" for g in match.groups()]
+    last_column, last_row = groups[2] or groups[0], groups[3] or groups[1]
+    if last_row and int(last_row) > MAX_LINES:
+        raise InvalidReturn(
+            [
+                CellProblem(
+                    0, "", f"a sheet has {int(last_row):,} rows; a return has at most {MAX_ROWS:,}"
+                )
+            ]
+        )
+    if last_column and column_index_from_string(last_column) > MAX_COLUMNS:
+        raise InvalidReturn(
+            [
+                CellProblem(
+                    0,
+                    "",
+                    f"a sheet is {column_index_from_string(last_column):,} columns wide; "
+                    f"a return has {len(FIELDS)}",
+                )
+            ]
+        )
+
+
+def _too_long(line: int) -> InvalidReturn:
+    return InvalidReturn(
+        [
+            CellProblem(
+                line, "", f"the return has more than {MAX_LINES:,} lines; at most {MAX_ROWS:,} rows"
+            )
+        ]
+    )
+
+
 def _xlsx_table(raw: bytes) -> tuple[list[str], Iterator[tuple[int, list[Cell]]]]:
+    check_workbook_size(raw)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise InvalidReturn([CellProblem(0, "", "the workbook cannot be read")]) from error
     sheet = book[PLACEMENTS_SHEET] if PLACEMENTS_SHEET in book.sheetnames else book.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
+    # bounded whatever the sheet declares: a lying dimension cannot make us read further
+    lines = sheet.iter_rows(max_row=MAX_LINES + 1, max_col=MAX_COLUMNS, values_only=True)
     first = next(lines, ())
     header = [str(h).strip() if h is not None else "" for h in first]
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         for line, values in enumerate(lines, start=2):
+            if line > MAX_LINES:
+                raise _too_long(line)
             cells: list[Cell] = list(values)  # type: ignore[arg-type]
             if any(c is not None and str(c).strip() for c in cells):
                 yield line, cells
@@ -113,20 +195,41 @@ def _xlsx_table(raw: bytes) -> tuple[list[str], Iterator[tuple[int, list[Cell]]]
     return _trim(header), rows()
 
 
-def _csv_table(raw: bytes) -> tuple[list[str], Iterator[tuple[int, list[Cell]]]]:
+def decode_text(raw: bytes) -> str:
+    """Text as Excel or an editor saves it: UTF-8 (with or without BOM), else Windows-1252.
+    Anything else (Shift-JIS, UTF-16, random bytes) raises InvalidReturn saying so, never a
+    codec's message, and never a guess that turns the text into something else."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    if "\x00" in text:
-        raise InvalidReturn([CellProblem(0, "", "the file is neither CSV text nor an .xlsx")])
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InvalidReturn([CellProblem(0, "", NOT_TEXT)]) from None
+    if _BINARY.search(text):
+        raise InvalidReturn([CellProblem(0, "", NOT_TEXT)])
+    return text
+
+
+def _csv_table(raw: bytes) -> tuple[list[str], Iterator[tuple[int, list[Cell]]]]:
+    reader = csv.reader(io.StringIO(decode_text(raw)))
+    try:
+        header = [h.strip() for h in next(reader, [])][:MAX_COLUMNS]
+    except csv.Error as error:
+        raise InvalidReturn([CellProblem(1, "", "the heading line is not CSV")]) from error
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
-        for values in reader:
-            if any(v.strip() for v in values):
-                yield reader.line_num, list(values)
+        try:
+            for values in reader:
+                if reader.line_num > MAX_LINES:
+                    raise _too_long(reader.line_num)
+                if any(v.strip() for v in values):
+                    yield reader.line_num, list(values[:MAX_COLUMNS])
+        except csv.Error:
+            # the csv module's message may quote the file: say only where it went wrong
+            raise InvalidReturn(
+                [CellProblem(reader.line_num, "", "is not CSV (a cell too long or a stray quote)")]
+            ) from None
 
     return _trim(header), rows()
 
@@ -146,15 +249,18 @@ def _check_header(header: list[str]) -> list[tuple[int, Field]]:
         field = known.get(header_key(heading))
         if field is None:
             spaced = re.sub(r"[^a-z0-9]+", " ", heading.casefold())
+            # Named by position, never by its text: the heading is the file's first line, and a
+            # fetched file's first line must not be echoed back (issue 11, item 4).
+            where = f"column {get_column_letter(index + 1)}"
             if IDENTIFYING_HEADER.search(spaced):
                 reason = "could identify a child (a name, date of birth or similar): delete the column; returns are pseudonymous"
             elif not heading:
                 reason = "a column has no heading"
             else:
                 reason = "is not a column of the return (see the template's Instructions sheet)"
-            problems.append(CellProblem(1, heading or f"column {index + 1}", reason))
+            problems.append(CellProblem(1, where, reason))
         elif field.name in found:
-            problems.append(CellProblem(1, heading, "appears twice"))
+            problems.append(CellProblem(1, field.label, "appears twice"))
         else:
             found[field.name] = index
             fields.append((index, field))
@@ -176,7 +282,8 @@ def _check_row(
     period_end: date,
     seen: dict[str, int],
 ) -> tuple[dict[str, object], list[CellProblem]]:
-    record: dict[str, object] = dict.fromkeys(COLUMNS)
+    # An absent optional column reads as empty cells: money 0, anything else None
+    record: dict[str, object] = {f.name: 0.0 if f.kind is Kind.MONEY else None for f in FIELDS}
     problems: list[CellProblem] = []
     if any(c is not None and str(c).strip() for c in cells[width:]):
         problems.append(CellProblem(line, "", "has values beyond the last headed column"))

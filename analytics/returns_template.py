@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from analytics.returns_format import FIELDS, NC_YEAR_PHASE, Kind
+from analytics.spreadsheet_safety import put_cell
 
 PLACEMENTS_SHEET = "Placements"
 TEMPLATE_ROWS = 5000  # validation and formats reach this far down; more rows still import
@@ -45,14 +46,14 @@ def template_workbook() -> bytes:
     assert notes is not None
     notes.title = "Instructions"
     for row, line in enumerate(INSTRUCTIONS, start=1):
-        notes.cell(row, 1, line)
+        put_cell(notes, row, 1, line)
     notes["A1"].font = Font(bold=True, size=14)
     start = len(INSTRUCTIONS) + 1
     for offset, field in enumerate(FIELDS):
-        notes.cell(start + offset, 1, field.label).font = Font(bold=True)
-        notes.cell(start + offset, 2, "required" if field.required else "optional")
-        notes.cell(start + offset, 3, field.help)
-        notes.cell(start + offset, 4, ", ".join(field.choices))
+        put_cell(notes, start + offset, 1, field.label).font = Font(bold=True)
+        put_cell(notes, start + offset, 2, "required" if field.required else "optional")
+        put_cell(notes, start + offset, 3, field.help)
+        put_cell(notes, start + offset, 4, ", ".join(field.choices))
     notes.column_dimensions["A"].width = 34
     notes.column_dimensions["C"].width = 70
     _placements_sheet(book)
@@ -66,7 +67,7 @@ def _placements_sheet(book: Workbook) -> None:
     sheet.freeze_panes = "A2"
     last = TEMPLATE_ROWS + 1
     for column, field in enumerate(FIELDS, start=1):
-        cell = sheet.cell(1, column, field.label)
+        cell = put_cell(sheet, 1, column, field.label)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADING
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -162,6 +162,13 @@ def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.returns import Submission, submit_return
 
     submission = Submission(args.borough, args.period, f"cli:{getpass.getuser()}", args.file.name)
+    limit = settings.forum_max_upload_bytes  # the same limit as a file sent in chat
+    if args.file.stat().st_size > limit:
+        print(
+            f"{args.file.name} is over {limit / 2**20:.0f} MB: is it the right file?",
+            file=sys.stderr,
+        )
+        return 1
     db = create_database(settings.forum_database_url)
     try:
         report = submit_return(db, args.file.read_bytes(), submission, utc_now())

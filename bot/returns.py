@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import ipaddress
 import logging
-from urllib.parse import urlsplit
-
-import aiohttp
+import weakref
 
 from analytics.returns_format import period_in
 from analytics.returns_template import template_workbook
+from bot.downloads import fetch_file
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
@@ -106,12 +105,13 @@ async def import_return(
     """Fetch the file, submit it for the member's own borough, and say what happened."""
     borough = _borough_of(member)  # asked again: roles may have changed while a dialog waited
     now = services.clock()
-    raw = await _download(services, upload.download_url)
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
-    try:
-        report = await services.run(submit_return, services.db, raw, submission, now)
-    except ImportRejected as rejected:
-        return _rejected_card(rejected, submission)
+    async with _import_gate(services.settings.forum_max_concurrent_imports):
+        raw = await fetch_file(services.settings, upload.download_url)
+        try:
+            report = await services.run(submit_return, services.db, raw, submission, now)
+        except ImportRejected as rejected:
+            return _rejected_card(rejected, submission)
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
         subtitle=(
@@ -125,6 +125,21 @@ async def import_return(
         lines=("Try benchmark, or top10, to see where you sit.",),
     )
     return render_card("report", view)
+
+
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _import_gate(size: int) -> asyncio.Semaphore:
+    """At most `size` return files fetched and read at once in this process (per event loop);
+    the rest wait their turn without holding a worker thread, so other commands still run."""
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(max(1, size))
+    return gate
 
 
 def _rejected_card(rejected: ImportRejected, submission: Submission) -> Card:
@@ -150,37 +165,3 @@ def _rejected_card(rejected: ImportRejected, submission: Submission) -> Card:
         ),
     )
     return render_card("report", view)
-
-
-async def _download(services: Services, url: str) -> bytes:
-    """Fetch the file Teams offers; https only (plain http to this machine for local tests)."""
-    parts = urlsplit(url)
-    local = parts.hostname in {"localhost"} or _is_loopback(parts.hostname or "")
-    if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise ForumError("I can only fetch files Teams offers over https.")
-    limit = services.settings.forum_max_upload_bytes
-    try:
-        async with services.http.get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
-            if response.status != 200:
-                log.warning("returns.download_failed", extra={"status": response.status})
-                raise ForumError("I couldn't fetch the file from Teams: please send it again.")
-            body = bytearray()
-            async for chunk in response.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > limit:
-                    raise ForumError(f"The file is over {_size(limit)}: is it the right one?")
-    except aiohttp.ClientError:
-        log.warning("returns.download_failed", exc_info=True)
-        raise ForumError("I couldn't fetch the file from Teams: please send it again.") from None
-    return bytes(body)
-
-
-def _size(limit: int) -> str:
-    return f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     forum_disclosure_max_borough_share: float = 0.5
     forum_rate_variation_threshold: float = 1.2  # highest over lowest borough average
     forum_max_upload_bytes: int = 10 * 1024 * 1024  # a return file sent in chat
+    # Where Teams serves files sent to the bot (downloadUrl of a file.download.info attachment):
+    # comma-separated names, `*.` for any name under one. Fetched over https, public addresses only.
+    forum_file_download_hosts: str = "*.sharepoint.com"
+    # TESTS ONLY: exact origins (http://127.0.0.1:PORT) a fake serves files from, over http and on
+    # loopback. Refused when MICROSOFT_APP_ID is set, so no real deployment can enable it.
+    forum_test_file_origins: str = ""
+    forum_max_concurrent_imports: int = 2  # return files read at once; more wait their turn
 
     @property
     def auth_enabled(self) -> bool:
@@ -100,6 +107,20 @@ class Settings(BaseSettings):
             t.strip().lower() for t in self.forum_allowed_tenants.split(",") if t.strip()
         )
 
+    @property
+    def file_download_hosts(self) -> frozenset[str]:
+        return frozenset(
+            h.strip().lower() for h in self.forum_file_download_hosts.split(",") if h.strip()
+        )
+
+    @property
+    def test_file_origins(self) -> frozenset[str]:
+        return frozenset(
+            o.strip().lower().rstrip("/")
+            for o in self.forum_test_file_origins.split(",")
+            if o.strip()
+        )
+
     def tenant_allowed(self, tenant_id: str | None) -> bool:
         if not self.allowed_tenants:
             return True  # only possible with no app id: local or emulator use
@@ -110,6 +131,11 @@ class Settings(BaseSettings):
         if self.microsoft_app_id and not self.allowed_tenants:
             raise ValueError(
                 "FORUM_ALLOWED_TENANTS must list the tenant ids to serve when MICROSOFT_APP_ID is set"
+            )
+        if self.microsoft_app_id and self.forum_test_file_origins:
+            raise ValueError(
+                "FORUM_TEST_FILE_ORIGINS is for tests against a local fake; it cannot be set "
+                "with MICROSOFT_APP_ID"
             )
         single = self.microsoft_app_type is AppType.SINGLE_TENANT
         if single and self.microsoft_app_id and not self.microsoft_app_tenant_id:

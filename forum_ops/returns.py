@@ -14,16 +14,18 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from analytics.errors import InvalidReturn
+from analytics.errors import CellProblem, InvalidReturn
 from analytics.returns_format import COLUMNS
 from analytics.returns_read import read_return
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
 from forum_ops.errors import ForumError, ImportRejected, Problem
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.sandbox import LimitExceeded, Limits, run_limited
 
 log = logging.getLogger(__name__)
 BOROUGHS = {la.code: la.name for la in LOCAL_AUTHORITIES}
+READ_LIMITS = Limits(memory_bytes=2**30, seconds=30.0)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def submit_return(db: Database, raw: bytes, submission: Submission, now: datetim
     if submission.borough not in BOROUGHS:
         raise ForumError(f"'{submission.borough[:10]}' is not a London borough's DfE LA code.")
     try:
-        frame = read_return(raw, submission.filename, submission.period)
+        frame = read_isolated(raw, submission.filename, submission.period)
     except InvalidReturn as invalid:
         problems = [Problem(p.line, p.column, p.reason) for p in invalid.problems]
         with db.transaction() as session:
@@ -73,6 +75,17 @@ def submit_return(db: Database, raw: bytes, submission: Submission, now: datetim
         },
     )
     return report
+
+
+def read_isolated(raw: bytes, filename: str, period: str) -> pd.DataFrame:
+    """read_return in a child process with memory and time limits (forum_ops/sandbox.py): a
+    file that gets past the bomb checks still cannot stall or swell the bot."""
+    try:
+        return run_limited(read_return, raw, filename, period, limits=READ_LIMITS)
+    except LimitExceeded as exceeded:
+        raise InvalidReturn(
+            [CellProblem(0, "", f"the file cannot be read safely: {exceeded}")]
+        ) from None
 
 
 def replace_return(

@@ -126,6 +126,8 @@ def make_settings(db: Database, connector: FakeConnector, **overrides: object) -
         "forum_openid_metadata_url": connector.metadata_url,
         "forum_public_url": "http://127.0.0.1:3978",
     }
+    if not overrides.get("microsoft_app_id"):
+        values["forum_test_file_origins"] = connector.url  # the fake serves uploads over http
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

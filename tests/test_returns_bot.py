@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import re
+import socket
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
 import pytest
+from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.test_utils import TestServer
 from openpyxl import load_workbook
 
 from analytics.benchmark_filters import Filters
@@ -16,17 +23,28 @@ from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.returns_synthetic import synthetic_returns
 from bot.benchmarks import GEOGRAPHY
+from bot.downloads import fetch_file
+from bot.settings import Settings
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
+from forum_ops.errors import ForumError
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
 from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.returns import Submission, all_placements, replace_return
+from forum_ops.returns import Submission, all_placements, replace_return, submissions
 from tests.cardcheck import assert_valid_card
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
-from tests.returnfiles import as_xlsx, clean_rows, twelve_mistakes
+from tests.returnfiles import (
+    as_xlsx,
+    clean_rows,
+    empty_rows_bomb,
+    huge_cell_bomb,
+    lying_dimension_bomb,
+    twelve_mistakes,
+    wide_bomb,
+)
 from tests.test_senddata import fetch
 
 GREENWICH = "0c0c0c0c-1d1d-4e2e-8f3f-505050505050"  # a Greenwich member, not a data submitter
@@ -255,6 +273,162 @@ async def test_a_file_that_cannot_be_fetched_or_is_too_big_is_refused_clearly(
 
     assert "I couldn't fetch the file from Teams: please send it again." in plain_text(missing)
     assert "The file is over 20 KB: is it the right one?" in plain_text(too_big)
-    assert "I can only fetch files Teams offers over https." in plain_text(insecure)
+    assert "I can only fetch files Teams offers over https from SharePoint or OneDrive." in (
+        plain_text(insecure)
+    )
     with database.transaction() as session:
         assert all_placements(session).empty  # nothing imported, nothing half-imported
+
+
+@pytest.fixture
+async def secret_service() -> AsyncIterator[tuple[str, list[str]]]:
+    """An internal service on this machine the bot must never be made to fetch from."""
+    hits: list[str] = []
+
+    async def secret(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(text="INTERNAL_SECRET_api_key=sk-live-0123456789\n")
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}", secret)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield f"127.0.0.1:{server.port}", hits
+    await server.close()
+
+
+async def test_a_download_url_aimed_inside_our_network_is_never_fetched(
+    bot_with_returns: BotClient,
+    connector: FakeConnector,
+    database: Database,
+    secret_service: tuple[str, list[str]],
+) -> None:
+    """Issue 11 item 4: http://127.0.0.1:<port>/secret was fetched and its first line printed."""
+    where, hits = secret_service
+    port = where.split(":")[1]
+    urls = [
+        f"http://{where}/secret",  # as reported
+        f"https://{where}/secret",
+        f"http://localhost:{port}/secret",
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "https://[::1]/secret",
+        f"https://contoso.sharepoint.com:{port}/secret",  # an allowed name, another port
+        "https://me@contoso.sharepoint.com/secret",
+        "https://contoso.sharepoint.com.attacker.example/secret",
+        "ftp://contoso.sharepoint.com/secret",
+        "not a url",
+    ]
+    for url in urls:
+        attachment = upload(connector, b"", "camden.csv")
+        attachment["attachments"][0]["content"]["downloadUrl"] = url
+        card = await say(bot_with_returns, connector, CAMDEN, "2025-26", **attachment)
+        assert "INTERNAL_SECRET" not in json.dumps(card)
+        assert "I can only fetch files Teams offers over https from SharePoint or OneDrive." in (
+            plain_text(card)
+        ), url
+    assert hits == []  # no request reached it
+    assert connector.downloads == 0
+
+
+class _Rebinding(AbstractResolver):
+    """DNS an attacker controls: an allowed name that answers with a loopback address (alone,
+    or among public ones), as a rebinding attack does after a first, innocent answer."""
+
+    def __init__(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+        self.asked: list[str] = []
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        self.asked.append(host)
+        return [
+            {"hostname": host, "host": a, "port": port, "family": family, "proto": 0, "flags": 0}
+            for a in self.addresses
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [["127.0.0.1"], ["93.184.215.14", "10.0.0.7"], ["::ffff:169.254.169.254"], ["fd00::1"]],
+)
+async def test_an_allowed_name_resolving_to_a_private_address_is_refused(
+    database: Database, connector: FakeConnector, addresses: list[str]
+) -> None:
+    resolver = _Rebinding(addresses)
+    settings = make_settings(database, connector)
+    with pytest.raises(ForumError, match="from SharePoint or OneDrive"):
+        await fetch_file(settings, "https://contoso.sharepoint.com/x.xlsx", resolver=resolver)
+    assert resolver.asked == ["contoso.sharepoint.com"]  # the name was resolved, then refused
+
+
+def test_the_test_only_origins_cannot_be_set_for_a_real_bot() -> None:
+    with pytest.raises(ValueError, match="FORUM_TEST_FILE_ORIGINS"):
+        Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            microsoft_app_id="11111111-2222-3333-4444-555555555555",
+            forum_allowed_tenants="t",
+            forum_test_file_origins="http://127.0.0.1:8080",
+        )
+    assert Settings(_env_file=None).file_download_hosts == {"*.sharepoint.com"}  # type: ignore[call-arg]
+
+
+async def test_upload_bombs_in_chat_leave_the_bot_answering_everyone_else(
+    bot_with_returns: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    """Issue 11 item 5: five bomb uploads stopped /healthz and another borough waited 10 min.
+    Now each is refused before parsing, read in a limited child, two at a time at most."""
+    bombs = [empty_rows_bomb(), huge_cell_bomb(), wide_bomb(), lying_dimension_bomb(), wide_bomb()]
+
+    async def send_bomb(n: int, raw: bytes) -> None:
+        await bot_with_returns.post(
+            activity(
+                "message_channel_mention",
+                connector,
+                text="2025-26",
+                id=f"bomb-{n}",
+                **{
+                    "from.aadObjectId": CAMDEN,
+                    "conversation.conversationType": "personal",
+                    "conversation.id": f"a:chat-{CAMDEN}",
+                    "conversation.isGroup": False,
+                    "entities": [],
+                },
+                **upload(connector, raw, f"bomb-{n}.xlsx"),
+            )
+        )
+
+    async def health() -> float:
+        started = time.perf_counter()
+        url = bot_with_returns.messages_url.replace("/api/messages", "/healthz")
+        async with bot_with_returns._http.get(url) as response:
+            assert response.status == 200
+        return time.perf_counter() - started
+
+    async def greenwich_help() -> float:
+        started = time.perf_counter()
+        card = await say(bot_with_returns, connector, GREENWICH, "help")
+        assert "help" in plain_text(card).lower()
+        return time.perf_counter() - started
+
+    attacks = [asyncio.create_task(send_bomb(n, raw)) for n, raw in enumerate(bombs)]
+    await asyncio.sleep(0)
+    waits = [await health(), await greenwich_help(), await health()]
+    await asyncio.gather(*attacks)
+
+    assert max(waits) < 5.0, waits  # a loaded CI machine; was 10 minutes
+    refusals = [
+        plain_text(call.cards[0])
+        for call in connector.sent()
+        if call.conversation_id == f"a:chat-{CAMDEN}" and call.cards
+    ]
+    assert len(refusals) == 5
+    assert all("Return not imported: 1 problem" in text for text in refusals)
+    with database.transaction() as session:
+        audit = submissions(session, 10, "202")
+        bombs_seen = sorted((s.filename, s.outcome) for s in audit if s.filename.startswith("bomb"))
+        assert bombs_seen == [(f"bomb-{n}.xlsx", "rejected") for n in range(5)]
+        assert len(all_placements(session).query("borough == '202'")) > 0  # the old return stands

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -11,6 +13,7 @@ from analytics.errors import InvalidReturn
 from analytics.returns_format import COLUMNS, FIELDS, Kind
 from analytics.returns_read import read_return
 from analytics.returns_template import PLACEMENTS_SHEET, template_workbook
+from tests import returnfiles
 from tests.returnfiles import LABELS, as_csv, as_xlsx, clean_rows, twelve_mistakes
 
 
@@ -112,10 +115,10 @@ def test_identifying_and_unknown_columns_are_refused_before_any_row() -> None:
     with pytest.raises(InvalidReturn) as caught:
         read_return(as_csv(rows, header), "r.csv", "2025-26")
     found = {(p.column, p.reason.split(":")[0]) for p in caught.value.problems}
-    assert found == {
-        ("Child's name", "could identify a child (a name, date of birth or similar)"),
-        ("DOB", "could identify a child (a name, date of birth or similar)"),
-        ("Notes", "is not a column of the return (see the template's Instructions sheet)"),
+    assert found == {  # named by position: a heading is never echoed (issue 11, item 4)
+        ("column X", "could identify a child (a name, date of birth or similar)"),
+        ("column Y", "could identify a child (a name, date of birth or similar)"),
+        ("column Z", "is not a column of the return (see the template's Instructions sheet)"),
     }
 
 
@@ -149,3 +152,83 @@ def test_unreadable_files_are_refused_clearly(raw: bytes, name: str, reason: str
 def test_the_period_must_be_an_academic_year() -> None:
     with pytest.raises(InvalidReturn, match="problem"):
         read_return(as_csv(clean_rows(1)), "r.csv", "2025-27")
+
+
+def test_a_return_with_only_the_required_columns_reads() -> None:
+    """Issue 11 item 13: absent optional columns are empty, and the total is checked against
+    the costs that are present (it used to end in a TypeError adding None)."""
+    required = [f.label for f in FIELDS if f.required]
+    rows = clean_rows(3)
+    for row in rows:
+        row["Total annual cost"] = row["Core education fee"]
+    rows[2]["Total annual cost"] = float(rows[2]["Core education fee"]) + 5  # type: ignore[arg-type]
+
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(as_csv(rows, required), "r.csv", "2025-26")
+    assert [(p.line, p.column) for p in caught.value.problems] == [(4, "Total annual cost")]
+    assert caught.value.problems[0].reason.endswith(
+        f"but the costs add up to £{float(rows[2]['Core education fee']):,.2f}"  # type: ignore[arg-type]
+    )
+
+    frame = read_return(as_csv(rows[:2], required), "r.csv", "2025-26")
+    assert frame["total_cost"].tolist() == [r["Core education fee"] for r in rows[:2]]
+    assert frame[["residential_care", "health", "therapies"]].eq(0.0).all().all()
+    assert frame[["attendance_pct", "end_date", "outcomes_met"]].isna().all().all()
+
+
+BOMBS = {
+    "20M empty rows": (returnfiles.empty_rows_bomb, "the workbook unpacks to 114 MB"),
+    "a 1.5 GB cell": (returnfiles.huge_cell_bomb, "the workbook unpacks to 1,488 MB"),
+    "2,000 x 16,000 cells": (returnfiles.wide_bomb, "the workbook unpacks to 458 MB"),
+    "a declared 1M x 16K sheet": (returnfiles.lying_dimension_bomb, "a sheet has 1,048,576 rows"),
+}
+
+
+@pytest.mark.parametrize("bomb", BOMBS, ids=list(BOMBS))
+def test_upload_bombs_are_refused_before_parsing(bomb: str) -> None:
+    """Issue 11 item 5: each took minutes and gigabytes; now refused in well under a second."""
+    make, reason = BOMBS[bomb]
+    raw = make()
+    assert len(raw) < 10 * 2**20  # under Teams' chat limit, as reported
+    started = time.perf_counter()
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(raw, "camden.xlsx", "2025-26")
+    assert time.perf_counter() - started < 1.0
+    assert caught.value.problems[0].reason.startswith(reason)
+
+
+def test_a_lying_dimension_cannot_make_the_reader_go_on() -> None:
+    """No dimension at all, but more lines than a return has: reading stops at the cap."""
+    from analytics.returns_read import MAX_LINES
+
+    raw = returnfiles.xlsx_by_hand([(b"<row/>", MAX_LINES + 10)])
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(raw, "camden.xlsx", "2025-26")
+    assert caught.value.problems[0].reason.startswith(
+        f"the return has more than {MAX_LINES:,} lines"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        returnfiles.shift_jis_csv(),
+        random.Random(11).randbytes(4000),  # noqa: S311 - test bytes
+        "a,b\n".encode("utf-16"),
+    ],
+    ids=["shift-jis", "random bytes", "utf-16"],
+)
+def test_text_that_is_not_utf8_or_windows_1252_is_named(raw: bytes) -> None:
+    """Issue 11 item 11: this used to end in a Python codec message."""
+    with pytest.raises(InvalidReturn) as caught:
+        read_return(raw, "camden.csv", "2025-26")
+    assert [p.reason for p in caught.value.problems] == [
+        "the file is not UTF-8 or Windows-1252 text: save it from Excel as .xlsx or CSV UTF-8"
+    ]
+
+
+def test_windows_1252_text_still_reads() -> None:
+    rows = clean_rows(2)
+    rows[0]["Provider name"] = "Ecole Sainte-Thérèse – £ “special”"
+    frame = read_return(as_csv(rows).decode("utf-8-sig").encode("cp1252"), "r.csv", "2025-26")
+    assert frame.loc[0, "provider_name"] == rows[0]["Provider name"]

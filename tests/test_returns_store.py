@@ -8,11 +8,18 @@ from pathlib import Path
 import pytest
 
 from analytics.returns_read import read_return
-from forum_ops.db import Database
+from forum_ops.db import Database, create_database
 from forum_ops.errors import ImportRejected
 from forum_ops.returns import Submission, all_placements, replace_return, submissions, submit_return
 from tests.conftest import CAMDEN, NOW
-from tests.returnfiles import as_csv, as_xlsx, clean_rows, twelve_mistakes
+from tests.returnfiles import (
+    as_csv,
+    as_xlsx,
+    clean_rows,
+    shift_jis_csv,
+    twelve_mistakes,
+    wide_bomb,
+)
 from tests.test_cli import forumbot
 
 CAMDEN_2025 = Submission("202", "2025-26", CAMDEN, "camden-return")
@@ -89,3 +96,26 @@ def test_the_command_line_imports_and_reports_problems_as_a_table(tmp_path: Path
     assert imported.returncode == 0, imported.stderr
     assert "Return imported for 202 2025-26: 6 placements" in imported.stdout
     assert template.read_bytes()[:2] == b"PK"
+
+
+def test_the_command_line_names_unreadable_text_and_bombs_and_audits_them(tmp_path: Path) -> None:
+    """Issue 11 items 5 and 11 through `forumbot returns import`: a Shift-JIS file gave a Python
+    codec message and no audit row; a bomb ran for minutes. Now both are refused, audited."""
+    forumbot(tmp_path, "db", "upgrade")
+    sjis, bomb = tmp_path / "camden.csv", tmp_path / "camden.xlsx"
+    sjis.write_bytes(shift_jis_csv())
+    bomb.write_bytes(wide_bomb())
+    args = ("--borough", "202", "--period", "2025-26")
+
+    unreadable = forumbot(tmp_path, "returns", "import", str(sjis), *args)
+    exploded = forumbot(tmp_path, "returns", "import", str(bomb), *args)
+
+    assert unreadable.returncode == exploded.returncode == 1
+    assert "the file is not UTF-8 or Windows-1252 text" in unreadable.stderr
+    assert "codec" not in unreadable.stderr + unreadable.stdout
+    assert "the workbook unpacks to 458 MB" in exploded.stderr
+    db = create_database(f"sqlite:///{tmp_path / 'forum.db'}")
+    with db.transaction() as session:
+        audit = [(s.filename, s.outcome, s.problems) for s in submissions(session)]
+    db.dispose()
+    assert sorted(audit) == [("camden.csv", "rejected", 1), ("camden.xlsx", "rejected", 1)]
