@@ -199,8 +199,8 @@ class _Lattice:
         text = np.full(self.truth.shape, unlisted, dtype=object)
         narrowest = {index: min(seen, key=lambda t: np.subtract(*_interval(t, rules)[::-1]))
                      for index, seen in texts.items()}  # fmt: skip
-        for index, shown in narrowest.items():
-            text[index] = shown
+        for spot, shown in narrowest.items():
+            text[spot] = shown
         return text, read
 
     def solve(self, text: np.ndarray, rules: Rules) -> tuple[list[str], list[str]]:
@@ -225,11 +225,11 @@ class _Lattice:
             if true > 0 and self._boroughs(index) == 1:
                 single.append(f"{self.label(index)} = {true:.0f}, one borough's")
         # differences of a cell and one of its parts: what is left is a figure too
-        for parent, children, axis in self._neighbours():
+        for parent, children, along in self._neighbours():
             for child in children:
                 both = pinned[parent] & pinned[child] & (self.truth[child] > 0)
                 rest = self.truth[parent] - self.truth[child]
-                boroughs = self._difference(parent, child, axis)
+                boroughs = self._difference(parent, child, along)
                 hit = both & (rest > 0) & (boroughs == 1)
                 for where in zip(*np.nonzero(hit), strict=True):
                     single.append(
@@ -251,7 +251,7 @@ class _Lattice:
         whole = tuple(next(spots) if isinstance(p, slice) else p for p in parent)
         spots = iter(where)
         part = tuple(next(spots) if isinstance(c, slice) else c for c in child)
-        return f"{self.label(whole)} less {self.label(part)}"  # type: ignore[arg-type]
+        return f"{self.label(whole)} less {self.label(part)}"
 
     def _boroughs(self, index: tuple[int, ...]) -> int:
         return int((self.per_borough[index[:4]] * self.member[index[4]] > 0).sum())
@@ -279,7 +279,7 @@ class _Lattice:
     ) -> np.ndarray:
         """How many boroughs have placements in parent less child, per cell of the slice."""
         if axis == "areas":
-            keep = self.member[parent[4]] - self.member[child[4]]  # type: ignore[index]
+            keep = self.member[parent[4]] - self.member[child[4]]
             return np.asarray(((self.per_borough * keep) > 0).sum(axis=-1))
         rest = self.per_borough[parent[:4]] - self.per_borough[child[:4]]
         return np.asarray(((rest[..., None, :] > 0) * self.member).sum(axis=-1))

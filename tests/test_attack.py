@@ -49,8 +49,8 @@ def test_the_attacker_finds_the_leaks_of_exact_counts(demo: pd.DataFrame) -> Non
 
     small, single = lattice.solve(exact(lattice.truth), RULES)
 
-    assert len(small) > 100
-    assert len(single) > 100
+    assert len(small) >= 50
+    assert single
 
 
 def test_the_lattice_is_what_the_tables_publish(demo: pd.DataFrame) -> None:
@@ -69,8 +69,8 @@ def test_the_lattice_is_what_the_tables_publish(demo: pd.DataFrame) -> None:
         for cell in table.cells:
             index = (need, phase, kind, lattice.providers.index(cell.key) + 1, area)
             assert cell.count == text[index]
-        assert table.total is not None
-        assert table.total.count == text[need, phase, kind, 0, area]
+        total = table.total.count if table.total is not None else "<5"  # no line: under 5
+        assert total == text[need, phase, kind, 0, area]
         if not need:
             needs = cost_table(demo, filters, "primary_need", CAMDEN, GEOGRAPHY, RULES, True)
             for cell in needs.cells:
@@ -90,7 +90,7 @@ def test_published_counts_add_up_only_to_multiples_of_five() -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
