@@ -2,14 +2,15 @@
 
 Placements are the stored returns: `borough`, `period` and the return's columns. "Cost per
 placement" is the total annual cost. What a viewer sees of other boroughs goes through
-analytics.disclosure; `isolated_cells` withholds what a neighbouring benchmark would give away.
+analytics.disclosure: prices under rules 2-4, counts perturbed with their cell key (rule 8), so
+tables can be added and subtracted without giving a small count or a borough away.
 Rate variation is in analytics.rates, the filters in analytics.benchmark_filters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,14 +20,14 @@ from analytics.disclosure import (
     TOTAL,
     Contributions,
     Rules,
-    count_text,
     logged,
     middle,
     price_refusal,
-    protect_total,
+    published_count,
     quartile_refusal,
+    shown_count,
+    with_record_keys,
 )
-from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class CostCell:
     """One line of a cost table as a viewer may see it."""
 
     key: str
-    count: str  # other boroughs' placements, as shown ("<5", "not shown")
+    count: str  # other boroughs' placements, as published: "0", "<5" or a multiple of 5
     boroughs: int  # how many other boroughs contribute
     refused: str  # why the prices are not shown; "" when they are
     median: float | None = None
@@ -61,7 +62,6 @@ class CostTable:
     by: str
     cells: list[CostCell]
     total: CostCell | None = None  # all keys together, where the table shows one
-    hidden_for_total: frozenset[str] = field(default_factory=frozenset)
 
 
 def cost_table(
@@ -76,7 +76,8 @@ def cost_table(
     """Cost per placement by `by` (primary_need or provider_urn): count, median, quartiles,
     middle 80 % for other boroughs in the area; the viewer's own figures beside them."""
     used = ["period", "borough", "primary_need", "phase", "placement_type", "total_cost"]
-    placements = placements[[by, *used] if by not in used else used]
+    placements = with_record_keys(placements, rules)
+    placements = placements[[*used, "record_key"] + ([by] if by not in used else [])]
     rows = matching(placements, filters)
     own = rows[rows["borough"] == viewer] if viewer else rows.iloc[0:0]
     others = rows[rows["borough"] != viewer] if viewer else rows
@@ -84,38 +85,32 @@ def cost_table(
     contributions = _contributions(others, by)
     in_area = others[others["borough"].isin(list(area))]
     costs = {str(k): group.to_numpy() for k, group in in_area.groupby(by)["total_cost"]}
+    cell_keys = {str(k): int(v) for k, v in in_area.groupby(by)["record_key"].sum().items()}
     own_costs = {str(k): group.to_numpy() for k, group in own.groupby(by)["total_cost"]}
-    keys = sorted(set(costs) | set(own_costs))
-    period = placements[placements["period"] == filters.period]
-    isolating = isolated_cells(period[period["borough"] != viewer], by, filters, geography)
-    cells = {
-        key: _cell(
+    # a line about others shows only when its count publishes as 5 or more (else its presence
+    # would say "at least one"), or for the viewer's own placements
+    published = {
+        key: published_count(len(group), cell_keys[key], rules) for key, group in costs.items()
+    }
+    keys = sorted({k for k, text in published.items() if shown_count(text, rules)} | set(own_costs))
+    cells = [
+        _cell(
             key, contributions.get(key, {}), costs.get(key), own_costs.get(key), area,
-            isolating.get(key), rules,
+            cell_keys.get(key, 0), rules,
         )
         for key in keys
-    }  # fmt: skip
-    table = f"cost by {by}"
-    total = hidden = None
+    ]  # fmt: skip
+    total = None
     if with_total and keys:
-        all_contributions = _merge(contributions.values())
         total = _cell(
-            TOTAL, all_contributions, in_area["total_cost"].to_numpy(),
-            own["total_cost"].to_numpy() if len(own) else None, area, isolating.get(TOTAL), rules,
+            TOTAL, _merge(contributions.values()), in_area["total_cost"].to_numpy(),
+            own["total_cost"].to_numpy() if len(own) else None, area,
+            int(in_area["record_key"].sum()), rules,
         )  # fmt: skip
-        suppressed = {k for k, c in cells.items() if not c.count[:1].isdigit()}
-        counts = {
-            k: sum(n for b, (n, _) in contributions.get(k, {}).items() if b in area) for k in keys
-        }
-        hidden = protect_total(suppressed, counts)
-        reason = "would reveal a hidden cell from the total"
-        for key in hidden - {TOTAL}:
-            cells[key] = _withheld(cells[key], reason)
-        if TOTAL in hidden:
-            total = _withheld(total, reason)
-    for cell in cells.values():
-        logged(viewer or "", table, cell.key, cell.refused)
-    return CostTable(by, [cells[k] for k in keys], total, frozenset(hidden or ()))
+    logged(
+        viewer or "", f"cost by {by}", (c.refused for c in [*cells, *([total] if total else [])])
+    )
+    return CostTable(by, cells, total)
 
 
 def _contributions(rows: pd.DataFrame, by: str) -> dict[str, dict[str, tuple[int, float]]]:
@@ -144,7 +139,7 @@ def _cell(
     costs: np.ndarray | None,
     own_costs: np.ndarray | None,
     area: frozenset[str],
-    isolated_by: str | None,
+    cell_key: int,
     rules: Rules,
 ) -> CostCell:
     cell = Contributions(
@@ -152,15 +147,11 @@ def _cell(
         {b: s for b, (_, s) in by_borough.items() if b in area},
     )
     own = _own(own_costs)
-    if not cell.placements:
-        return CostCell(key, "0", 0, "no other borough has placements here", own=own)
+    count = published_count(cell.placements, cell_key, rules)
+    if not shown_count(count, rules):  # one answer for 0 to 4, so "<5" never means "some"
+        return CostCell(key, count, 0, f"fewer than {rules.small_count} placements", own=own)
     refused = price_refusal(cell, rules)
-    count, boroughs = count_text(cell.placements, rules), len(cell.boroughs)
-    if isolated_by is not None:  # the count would give that borough away, as would any price
-        count, boroughs = "not shown", 0
-        refused = (
-            refused or f"it could be worked out by comparing with the benchmark for {isolated_by}"
-        )
+    boroughs = len(cell.boroughs)
     if refused or costs is None:
         return CostCell(key, count, boroughs, refused, own=own)
     p10, q1, median, q3, p90 = middle(costs)
@@ -169,103 +160,10 @@ def _cell(
     return CostCell(key, count, boroughs, "", median, "", q1, q3, p10, p90, own=own)
 
 
-DIMENSIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("primary_need", NEEDS, "needs"),
-    ("phase", PHASES, "phases"),
-    ("placement_type", PLACEMENT_TYPES, "placement_types"),
-)
-
-
-def isolated_cells(
-    others: pd.DataFrame, by: str, filters: Filters, geography: Geography
-) -> dict[str, str]:
-    """Cells (and TOTAL) that one neighbouring benchmark would isolate a single borough from.
-
-    A neighbour is the same benchmark with one filter changed: another area, or one of need,
-    phase and placement type widened to all, narrowed to one value, or with one value dropped.
-    Where the other boroughs' placements in a cell differ between the two for exactly one
-    borough, subtracting one from the other gives that borough's figures, so the cell is
-    withheld (in both, as each is the other's neighbour). Returns key -> the neighbour named.
-    `others` are the period's placements without the viewer's.
-    """
-    if others.empty:
-        return {}
-    key_codes, keys = pd.factorize(others[by].astype(str))
-    borough_codes, boroughs = pd.factorize(others["borough"].astype(str))
-    codes = [key_codes, borough_codes]
-    shape = [len(keys), len(boroughs)]
-    for column, values, _ in DIMENSIONS:
-        codes.append(pd.Index(values).get_indexer(pd.Index(others[column])))
-        shape.append(len(values))
-    # the placements as (key, borough, need, phase, type) combinations with their counts
-    flat = np.bincount(
-        np.ravel_multi_index(tuple(codes), tuple(shape)), minlength=int(np.prod(shape))
-    )
-    present = np.flatnonzero(flat)
-    k, b, n, p, t = np.unravel_index(present, tuple(shape))
-    weight, cell = flat[present].astype(float), k * len(boroughs) + b
-
-    def counts(
-        need: np.ndarray, phase: np.ndarray, kind: np.ndarray, area: np.ndarray
-    ) -> np.ndarray:
-        """Other boroughs' placements per (key, borough) under one set of filters."""
-        kept = weight * need[n] * phase[p] * kind[t] * area[b]
-        return np.bincount(cell, weights=kept, minlength=len(keys) * len(boroughs)).reshape(
-            len(keys), len(boroughs)
-        )
-
-    masks = [_mask(values, getattr(filters, attribute)) for _, values, attribute in DIMENSIONS]
-    in_area = np.isin(boroughs, list(geography.areas[filters.area])).astype(float)
-    base = counts(masks[0], masks[1], masks[2], in_area)
-    neighbours: list[tuple[str, np.ndarray]] = [
-        (name, counts(masks[0], masks[1], masks[2], np.isin(boroughs, list(codes_)).astype(float)))
-        for name, codes_ in geography.areas.items()
-        if name != filters.area
-    ]
-    for position, (_, values, attribute) in enumerate(DIMENSIONS):
-        chosen = sorted(getattr(filters, attribute))
-        options: list[tuple[str, np.ndarray]] = []
-        if chosen:
-            options.append((f"any {attribute.replace('_', ' ')}", np.ones(len(values))))
-            if len(chosen) > 1:
-                options += [
-                    (
-                        ", ".join(c for c in chosen if c != drop),
-                        masks[position] - _mask(values, {drop}),
-                    )
-                    for drop in chosen
-                ]
-        else:
-            options += [(value, _mask(values, {value})) for value in values]
-        for label, option in options:
-            changed = [option if i == position else m for i, m in enumerate(masks)]
-            neighbours.append((label, counts(changed[0], changed[1], changed[2], in_area)))
-    found: dict[str, str] = {}
-    base_total, base_any = base.sum(axis=0), base.sum(axis=1) > 0
-    for label, other in neighbours:
-        single = ((other != base).sum(axis=1) == 1) & base_any & (other.sum(axis=1) > 0)
-        for index in np.flatnonzero(single).tolist():
-            found.setdefault(str(keys[index]), label)
-        other_total = other.sum(axis=0)
-        if (other_total != base_total).sum() == 1 and base_total.any() and other_total.any():
-            found.setdefault(TOTAL, label)
-    return found
-
-
-def _mask(values: tuple[str, ...], chosen: Iterable[str]) -> np.ndarray:
-    """1 for the values a filter keeps; all of them when it names none."""
-    wanted = set(chosen)
-    return np.array([1.0 if not wanted or v in wanted else 0.0 for v in values])
-
-
 def _own(costs: np.ndarray | None) -> Own | None:
     if costs is None or not len(costs):
         return None
     return Own(len(costs), float(np.median(costs)), float(costs.min()), float(costs.max()))
-
-
-def _withheld(cell: CostCell, reason: str) -> CostCell:
-    return CostCell(cell.key, "not shown", 0, reason, own=cell.own)
 
 
 def top_providers(

@@ -1,17 +1,32 @@
-"""Disclosure control for the INMSS benchmarks: DOMAIN.md rules 1-7 as small pure functions.
+"""Disclosure control for the INMSS benchmarks: DOMAIN.md rules 1-9 as small pure functions.
 
 A cell is what one line of a table says about other boroughs' placements. Its contributions are
 each borough's placement count and spend in it; the viewer's own rows never count (rule 4: every
-figure about others is a rest-of-London figure). Every suppression is logged (rule 7).
+figure about others is a rest-of-London figure). Suppressions are logged, one line per table
+(rule 7).
+
+Counts are perturbed with a cell key (rule 8, the ONS cell-key method): every placement has a
+record key from a keyed hash, a cell's key is the sum of its placements' keys mod 256, and a
+count of 5 or more is published as a multiple of 5 that the cell key picks (rounded down or up
+without bias; a multiple of 5 may move by 5). The same placements always give the same figure in
+every table, and every sum or difference of published counts is a multiple of 5, so adding or
+subtracting tables never yields a count of 1-4 or pins one borough's placements. Anything under
+5, zero included, reads "<5", and a line about others appears only when its published count is 5
+or more or the viewer has placements there, so neither a line's presence nor "<5" says "at
+least one".
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 log = logging.getLogger("analytics.disclosure")
 TOTAL = "all"  # the key of a table's total line
@@ -27,6 +42,8 @@ class Rules:
     min_placements_quartiles: int = 10  # rule 2
     p_percent: float = 10.0  # rule 3
     max_borough_share: float = 0.5  # SPEC 6.2: no borough holds more than half the placements
+    # rule 8: the server secret behind the record keys; production sets its own
+    cell_key_secret: str = field(default="demo cell-key secret", repr=False)
 
 
 @dataclass(frozen=True)
@@ -45,9 +62,75 @@ class Contributions:
         return int(sum(self.counts.values()))
 
 
-def count_text(count: int, rules: Rules) -> str:
-    """Rule 1: a count of pupils from 1 to 4 is shown as "<5"; a true zero stays 0."""
-    return f"<{rules.small_count}" if 0 < count < rules.small_count else f"{count:,}"
+KEY_RANGE = 256  # record and cell keys are 0..255
+
+
+def record_keys(placements: pd.DataFrame, secret: str) -> np.ndarray:
+    """Rule 8: each placement's record key, 0..255, from an HMAC of (borough, period, placement
+    id) under the server secret, so nobody without the secret can predict a cell's noise."""
+    ids = placements.get("placement_id", placements.index)
+    key = secret.encode()
+    return np.fromiter(
+        (
+            hmac.new(key, f"{b}|{p}|{i}".encode(), hashlib.sha256).digest()[0]
+            for b, p, i in zip(placements["borough"], placements["period"], ids, strict=True)
+        ),
+        dtype=np.int64,
+        count=len(placements),
+    )
+
+
+def with_record_keys(placements: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """The placements with their `record_key` column (computed once, where they are loaded)."""
+    if "record_key" in placements:
+        return placements
+    return placements.assign(record_key=record_keys(placements, rules.cell_key_secret))
+
+
+def perturbed_count(count: int, cell_key: int, rules: Rules) -> int:
+    """Rule 8: from 5 up, the multiple of 5 a cell publishes, chosen by its cell key: a count
+    5k + r (0 < r < 5) goes up with chance r/5, else down, so the expected figure is the true
+    one; a multiple of 5 moves up or down by 5 with chance 1/10 each (never below 5). Counts
+    under 5 are returned as they are (they read "<5")."""
+    base = rules.small_count
+    if count < base:
+        return count
+    low, rest = divmod(count, base)
+    if rest:
+        return (low + (cell_key * base < rest * KEY_RANGE)) * base
+    if cell_key < KEY_RANGE // 10:
+        return count + base
+    if cell_key >= KEY_RANGE - KEY_RANGE // 10 and count - base >= base:
+        return count - base
+    return count
+
+
+def published_count(count: int, cell_key: int, rules: Rules) -> str:
+    """What a card says of other boroughs' placements in a cell (rules 1 and 8): "<5" for
+    anything under 5, none included, else the perturbed multiple of 5. Zero reads "<5" too:
+    where "0" is exact, "<5" means at least one, and four "<5" parts of a "<5" total are each
+    exactly 1; with 0-4 as one band no sum of bands pins a small count."""
+    shown = perturbed_count(count, cell_key % KEY_RANGE, rules)
+    return f"<{rules.small_count}" if shown < rules.small_count else f"{shown:,}"
+
+
+def shown_count(text: str, rules: Rules) -> bool:
+    """Whether a published count is a number (5 or more) rather than "<5"."""
+    return not text.startswith("<")
+
+
+def count_interval(text: str, rules: Rules) -> tuple[int, int | None]:
+    """What a published count tells a reader who knows these rules: the true count lies in
+    [low, high] (high None when unbounded). A cell no table lists reads "<5"."""
+    base = rules.small_count
+    if text.startswith("<"):
+        return 0, base - 1
+    if not text[:1].isdigit():
+        return 0, None
+    shown = int(text.replace(",", ""))
+    if shown == 0:
+        return 0, 0
+    return max(base, shown - base), shown + base
 
 
 def price_refusal(cell: Contributions, rules: Rules) -> str:
@@ -73,27 +156,16 @@ def quartile_refusal(cell: Contributions, rules: Rules) -> str:
     return ""
 
 
-def protect_total(hidden: Iterable[str], counts: Mapping[str, int]) -> set[str]:
-    """Rule 5: where a table shows a total, one hidden cell in it is found by subtraction; hide
-    the smallest other non-empty cell as well. Returns the cells to hide in addition; TOTAL
-    among them when there is no other cell, so the total itself must go."""
-    hidden = set(hidden)
-    if len(hidden) != 1:
-        return set()
-    candidates = [k for k, n in counts.items() if k not in hidden and n > 0]
-    if not candidates:
-        return {TOTAL}
-    return {min(candidates, key=lambda k: (counts[k], k))}
-
-
-def logged(viewer: str, table: str, cell: str, reason: str) -> str:
-    """Rule 7: every suppression is logged for audit (no figures, just what and why)."""
-    if reason:
+def logged(viewer: str, table: str, reasons: Iterable[str]) -> None:
+    """Rule 7: one audit line per table: how many figures were withheld and why (no figures,
+    no cell names)."""
+    why = Counter(r for r in reasons if r)
+    if why:
         log.info(
             "disclosure.suppressed",
-            extra={"viewer": viewer, "table": table, "cell": cell, "reason": reason},
-        )
-    return reason
+            extra={"viewer": viewer, "table": table, "withheld": sum(why.values()),
+                   "reasons": dict(sorted(why.items()))},
+        )  # fmt: skip
 
 
 def middle(values: np.ndarray) -> tuple[float, float, float, float, float]:

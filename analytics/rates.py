@@ -2,7 +2,8 @@
 
 A provider's *fee* (core education fee plus residential care) is compared, since 1:1 staffing
 and therapies are the child's package, not the provider's price. `rate_lines` is what a viewer
-may see of it (DOMAIN rule 6: boroughs are named only to themselves).
+may see of it (DOMAIN rule 6: boroughs are named only to themselves). `borough_rates`' premiums
+against the others' median are for the secretariat's screen, never for a borough's card.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.disclosure import Contributions, Rules, logged, price_refusal
+from analytics.disclosure import Contributions, Rules, logged, price_refusal, quartile_refusal
 
 
 def fees(rows: pd.DataFrame) -> pd.Series:
@@ -71,10 +72,15 @@ def premium_pairs(rates: pd.DataFrame, threshold: float) -> set[tuple[str, str]]
     return set(zip(flagged["provider_urn"], flagged["borough"], strict=True))
 
 
+TOO_FEW = "too few other boroughs' placements to compare"
+BELOW, MIDDLE, ABOVE = "below the lower quartile", "in the middle half", "above the upper quartile"
+
+
 @dataclass(frozen=True)
 class RateLine:
     """Rate variation for one provider and placement type, as a viewer may see it (rule 6:
-    boroughs are named only to themselves; the others are a count and a spread)."""
+    boroughs are named only to themselves; the others are a count and a spread, and the viewer's
+    own average is placed in bands of the others' fees, never ranked or divided by a borough's)."""
 
     provider_urn: str
     placement_type: str
@@ -83,24 +89,34 @@ class RateLine:
     spread: float | None = None  # the highest other borough's average over the lowest
     flagged: bool = False  # spread over the threshold
     own_average: float | None = None
-    own_rank: int | None = None  # 1 = pays the most, among all boroughs
-    own_premium: float | None = None  # own average over the median of the others' averages
+    band: str = ""  # where own_average sits among the others' fees: BELOW, MIDDLE or ABOVE
+    q1: float | None = None  # the band edges: quartiles of the other boroughs' placement fees,
+    q3: float | None = None  # shown under the same rules as a cost table's middle half
 
 
 def rate_lines(
     rates: pd.DataFrame,
+    placements: pd.DataFrame,
     viewer: str | None,
     rules: Rules,
     threshold: float,
     providers: frozenset[str] = frozenset(),
 ) -> list[RateLine]:
-    """`rates` from borough_rates(); only `providers` when given."""
+    """`rates` from borough_rates() for a period, `placements` that period's placements; only
+    `providers` when given. The band edges are the other boroughs' placement-level fee quartiles
+    (rules 2, 3 and the dominance rule on what remains without the viewer): figures the line
+    shows anyway, so moving one's own average across them (rule 9) learns nothing new."""
     if providers:
         rates = rates[rates["provider_urn"].isin(list(providers))]
+        placements = placements[placements["provider_urn"].isin(list(providers))]
+    theirs = placements[placements["borough"] != viewer] if viewer else placements
+    fee_groups = theirs.assign(fee=fees(theirs)).groupby(["provider_urn", "placement_type"])["fee"]
+    lower, upper = fee_groups.quantile(0.25), fee_groups.quantile(0.75)
     boroughs = rates["borough"].to_numpy()
     averages = rates["average"].to_numpy()
     counts = rates["placements"].to_numpy()
     lines: list[RateLine] = []
+    reasons: list[str] = []
     groups: dict[tuple[str, str], np.ndarray] = rates.groupby(  # type: ignore[assignment]
         ["provider_urn", "placement_type"]
     ).indices
@@ -108,37 +124,36 @@ def rate_lines(
         mine = boroughs[index] == viewer
         others, everyone = index[~mine], averages[index]
         own_average = float(everyone[mine][0]) if mine.any() else None
-        own_rank = int((everyone > own_average).sum()) + 1 if own_average is not None else None
         cell = Contributions(
             dict(zip(boroughs[others], counts[others].tolist(), strict=True)),
             dict(zip(boroughs[others], (averages[others] * counts[others]).tolist(), strict=True)),
         )
-        refused = (
-            logged(viewer or "", "rate variation", f"{urn} {kind}", price_refusal(cell, rules))
-            if len(others)
-            else "no other borough has placements here"
-        )
+        refused = price_refusal(cell, rules) if len(others) else "no other boroughs"
+        reasons.append(refused)
         if refused:
-            lines.append(
-                RateLine(
-                    str(urn), str(kind), len(others), refused, None, False, own_average, own_rank
-                )
-            )
+            # one answer for every refusal, and none without the viewer's own placements: a
+            # line's presence or its reason would otherwise say "some other borough is here"
+            if own_average is not None:
+                lines.append(RateLine(str(urn), str(kind), 0, TOO_FEW, own_average=own_average))
             continue
-        theirs = averages[others]
-        spread = float(theirs.max() / theirs.min())
-        premium = own_average / float(np.median(theirs)) if own_average is not None else None
+        spread = float(averages[others].max() / averages[others].min())
+        q1 = q3 = None
+        if not quartile_refusal(cell, rules):
+            q1, q3 = float(lower[(urn, kind)]), float(upper[(urn, kind)])
+        band = (
+            ""
+            if own_average is None or q1 is None or q3 is None
+            else BELOW
+            if own_average < q1
+            else ABOVE
+            if own_average > q3
+            else MIDDLE
+        )
         lines.append(
             RateLine(
-                str(urn),
-                str(kind),
-                len(others),
-                "",
-                spread,
-                spread > threshold,
-                own_average,
-                own_rank,
-                premium,
+                str(urn), str(kind), len(others), "", spread, spread > threshold, own_average,
+                band, q1, q3,
             )
-        )
+        )  # fmt: skip
+    logged(viewer or "", "rate variation", reasons)
     return lines

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import cost_table, top_providers
-from analytics.disclosure import Rules
+from analytics.disclosure import Rules, with_record_keys
 from analytics.rates import borough_rates, premium_pairs, rate_lines
 from analytics.returns_synthetic import synthetic_returns
 from bot.benchmarks import GEOGRAPHY
@@ -61,7 +61,7 @@ def benchmarks(frame: pd.DataFrame) -> dict[str, Callable[[], object]]:
             frame, semh, "provider_urn", VIEWER, GEOGRAPHY, RULES
         ),
         "rate variation (rates + lines)": lambda: rate_lines(
-            borough_rates(frame, PERIOD), VIEWER, RULES, 1.2
+            borough_rates(frame, PERIOD), frame, VIEWER, RULES, 1.2
         ),
         "top 10 providers": lambda: top_providers(frame, VIEWER, PERIOD),
     }
@@ -111,7 +111,7 @@ def main() -> None:
     results: dict[str, list[float]] = {}
     print(f"\n{'benchmark':<36}" + "".join(f"{s:>12,}" for s in sizes) + "   growth x/size x")
     for size in sizes:
-        frame = scaled(base, size)
+        frame = with_record_keys(scaled(base, size), RULES)  # once, as the bot's cache does
         for name, run in benchmarks(frame).items():
             run()  # warm
             results.setdefault(name, []).append(timed(run, args.repeat))

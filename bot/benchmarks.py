@@ -7,7 +7,7 @@ disclosure rules; a withheld figure says which rule withheld it.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -15,8 +15,8 @@ from rapidfuzz import fuzz, process
 from analytics.benchmark_filters import Filters, Geography, parse_filters
 from analytics.benchmarks import CostCell, cost_table, top_providers
 from analytics.charts import Box, bar_chart, box_chart
-from analytics.disclosure import Rules
-from analytics.rates import RateLine, borough_rates, rate_lines
+from analytics.disclosure import Rules, with_record_keys
+from analytics.rates import ABOVE, BELOW, MIDDLE, RateLine, borough_rates, rate_lines
 from analytics.returns_format import NEEDS, PLACEMENT_TYPES
 from bot.senddata import ChartPublisher
 from bot.settings import Settings
@@ -32,8 +32,9 @@ GEOGRAPHY = Geography.of(
     {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
 )
 NOTE = (
-    "Other boroughs' figures leave yours out; a figure resting on too few boroughs or "
-    "placements is not shown, and nobody else sees your borough's own figures."
+    "Other boroughs' figures leave yours out; their placement counts are rounded to a multiple "
+    "of 5 (under 5 reads <5), a figure resting on too few boroughs or placements is not shown, "
+    "and nobody else sees your borough's own figures."
 )
 
 
@@ -46,6 +47,15 @@ class Placements:
     rates: dict[str, pd.DataFrame]  # by period: borough_rates()
     names: dict[str, str]  # provider URN -> name, as returns spell it
     sources: dict[str, str]  # by period: where the figures come from
+    keyed: dict[str, pd.DataFrame] = field(default_factory=dict)  # by secret: with record keys
+
+    def with_keys(self, rules: Rules) -> pd.DataFrame:
+        """The frame with each placement's record key (rule 8), computed once per secret."""
+        secret = rules.cell_key_secret
+        if secret not in self.keyed:
+            self.keyed.clear()
+            self.keyed[secret] = with_record_keys(self.frame, rules)
+        return self.keyed[secret]
 
     @staticmethod
     def of(frame: pd.DataFrame) -> Placements:
@@ -92,6 +102,7 @@ def rules_of(settings: Settings) -> Rules:
         min_placements_quartiles=settings.forum_disclosure_min_placements_quartiles,
         p_percent=settings.forum_disclosure_p_percent,
         max_borough_share=settings.forum_disclosure_max_borough_share,
+        cell_key_secret=settings.forum_disclosure_cell_key_secret,
     )
 
 
@@ -147,13 +158,12 @@ def benchmark_card(
             f"No returns for {filters.period}: there are returns for {', '.join(data.periods)}."
         )
     rules, viewer = rules_of(settings), viewer_of(member)
-    needs = cost_table(
-        data.frame, filters, "primary_need", viewer, GEOGRAPHY, rules, with_total=True
-    )
+    frame = data.with_keys(rules)
+    needs = cost_table(frame, filters, "primary_need", viewer, GEOGRAPHY, rules, with_total=True)
     # providers' counts add up to the need table's total, so they are protected as a table
     # with a total (rule 5) though the total line itself is not repeated
     providers = cost_table(
-        data.frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, with_total=True
+        frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, with_total=True
     )
     names = data.names
     header = ("", "Placements", "Median", "Middle half", "Yours (n)")
@@ -161,7 +171,10 @@ def benchmark_card(
     if needs.total is not None:
         need_rows.append(_cost_row("All needs", needs.total))
     if not needs.cells:
-        raise ForumError(f"No placements match {filters.words()}: try fewer filters.")
+        raise ForumError(
+            f"Fewer than 5 placements match {filters.words()}, none of them yours: try fewer "
+            "filters."
+        )
     # where the viewer sits: its own providers first; otherwise the most used elsewhere
     mine = [c for c in providers.cells if c.own]
     shown = sorted(
@@ -209,11 +222,13 @@ def _variation_lines(
     names: dict[str, str],
 ) -> list[str]:
     threshold = settings.forum_rate_variation_threshold
-    lines = rate_lines(data.rates[filters.period], viewer, rules, threshold)
+    period = data.frame[data.frame["period"] == filters.period]
+    lines = rate_lines(data.rates[filters.period], period, viewer, rules, threshold)
     kinds = filters.placement_types or frozenset(PLACEMENT_TYPES)
+    order = {ABOVE: 0, MIDDLE: 1, BELOW: 2}
     flagged = sorted(
         (x for x in lines if x.flagged and x.placement_type in kinds),
-        key=lambda x: (x.own_premium is None, -(x.own_premium or 0), -(x.spread or 0)),
+        key=lambda x: (x.own_average is None, order.get(x.band, 3), -(x.spread or 0)),
     )[:5]
     if not flagged:
         return [
@@ -226,25 +241,18 @@ def _variation_lines(
 
 
 def _rate_sentence(line: RateLine, name: str) -> str:
+    """Rule 6: the others as a count and a spread; the viewer's own average only against the
+    quartiles of the others' fees, which the line shows too."""
     text = (
         f"{name}, {line.placement_type}: {line.spread:.2f}× across {line.boroughs} other boroughs"
     )
-    if line.own_average is not None and line.own_premium is not None:
-        text += (
-            f"; you pay {pounds(line.own_average)} on average, {line.own_premium:.2f}× the middle "
-            f"borough ({_rank(line.own_rank or 0, line.boroughs + 1)})"
-        )
+    if line.q1 is not None and line.q3 is not None:
+        text += f"; their fees' middle half {pounds(line.q1)} – {pounds(line.q3)}"
+    if line.own_average is not None:
+        text += f"; you pay {pounds(line.own_average)} on average"
+        if line.band:
+            text += f", {line.band}"
     return text
-
-
-def _rank(rank: int, of: int) -> str:
-    if rank == 1:
-        return f"the highest of {of}"
-    return f"the lowest of {of}" if rank == of else f"{_ordinal(rank)} highest of {of}"
-
-
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def find_provider(names: dict[str, str], words: str) -> tuple[str, str]:
@@ -266,12 +274,19 @@ def provider_card(
     period = data.periods[-1]
     urn, name = find_provider(data.names, words[:200])
     rules, viewer = rules_of(settings), viewer_of(member)
-    rows = data.frame[data.frame["provider_urn"] == urn]
+    frame = data.with_keys(rules)
+    rows = frame[frame["provider_urn"] == urn]
     table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
     if not table.cells:
-        raise ForumError(f"No return for {period} has placements at {name}.")
+        raise ForumError(
+            f"Fewer than 5 placements at {name} in {period}, none of them yours: nothing to "
+            "compare."
+        )
     threshold = settings.forum_rate_variation_threshold
-    lines = rate_lines(data.rates[period], viewer, rules, threshold, frozenset({urn}))
+    lines = rate_lines(
+        data.rates[period], rows[rows["period"] == period], viewer, rules, threshold,
+        frozenset({urn}),
+    )  # fmt: skip
     sentences = []
     for line in lines:
         if line.refused:

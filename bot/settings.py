@@ -69,13 +69,16 @@ class Settings(BaseSettings):
     # "module:attribute" naming more Jobs to run beside the forum's own (tests, local trials).
     forum_scheduler_extra_jobs: str = ""
 
-    # Disclosure control of the INMSS benchmarks (DOMAIN.md rules 1-7; SPEC 6.2)
+    # Disclosure control of the INMSS benchmarks (DOMAIN.md rules 1-9; SPEC 6.2)
     forum_disclosure_small_count: int = 5
     forum_disclosure_min_boroughs: int = 3
     forum_disclosure_min_placements: int = 5
     forum_disclosure_min_placements_quartiles: int = 10
     forum_disclosure_p_percent: float = 10.0
     forum_disclosure_max_borough_share: float = 0.5
+    # the secret behind the counts' cell keys (rule 8): production must set its own, or anyone
+    # with the code can work out the noise; changing it changes every published count once
+    forum_disclosure_cell_key_secret: str = "demo cell-key secret"  # noqa: S105 (a demo default)
     forum_rate_variation_threshold: float = 1.2  # highest over lowest borough average
     forum_max_upload_bytes: int = 10 * 1024 * 1024  # a return file sent in chat
     # Where Teams serves files sent to the bot (downloadUrl of a file.download.info attachment):
