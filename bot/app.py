@@ -150,7 +150,7 @@ async def _start(settings: Settings, db: Database, tokens: TokenSource) -> Runti
         http=http,
     )
     bot = ForumBot(services, codec)
-    endpoint = MessagesEndpoint(adapter, bot, codec)
+    endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)
     worker = OutboxWorker(
         services,
         adapter,

@@ -254,9 +254,15 @@ class PooledConnectorFactory(ConnectorFactory):
 
 
 def check_service_url(service_url: str | None, *, require_https: bool) -> None:
-    """With an app id the bot's token must only go to https endpoints (loopback allowed for tests)."""
-    parts = urlsplit(service_url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """An http(s) URL with a host (and, if any, a valid port); with an app id the bot's token must
+    only go to https endpoints (loopback allowed for tests)."""
+    try:
+        parts = urlsplit(service_url or "")
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        usable = False
+    if not usable:
         raise ValueError("the activity has no usable serviceUrl")
     if require_https and parts.scheme != "https" and parts.hostname not in _LOOPBACK:
         raise ValueError("serviceUrl must be https when the bot has an app id")
