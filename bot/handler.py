@@ -179,7 +179,8 @@ class ForumBot(TeamsActivityHandler):
         return await self._services.run(extension_results, directory, words, member)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """The invokes the bot serves; 501 for any other name, before its value is read (the
+        """The invokes the bot serves; any other name is a bad request (400, not the SDK's 501:
+        the app's manifest asks Teams for no others), answered before its value is read (the
         SDK deserialises every invoke's value first, and a value of the wrong shape was a 500)."""
         name = turn_context.activity.name
         if name == CARD_ACTION:
@@ -190,7 +191,7 @@ class ForumBot(TeamsActivityHandler):
                 return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
             response = await self.on_teams_messaging_extension_query(turn_context, query)
             return self._create_invoke_response(response)
-        return InvokeResponse(status=HTTPStatus.NOT_IMPLEMENTED)
+        return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
 
     async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
         member: Member | None = turn_context.turn_state.get(MEMBER_KEY)

@@ -90,7 +90,7 @@ async def test_an_unknown_activity_type_is_a_polite_no_op(
     assert connector.sent() == []
 
 
-async def test_an_unknown_invoke_is_501(bot: BotClient, connector: FakeConnector) -> None:
+async def test_an_unknown_invoke_is_400_not_5xx(bot: BotClient, connector: FakeConnector) -> None:
     invoke = activity(
         "invoke_adaptiveCard_action",
         connector,
@@ -98,7 +98,7 @@ async def test_an_unknown_invoke_is_501(bot: BotClient, connector: FakeConnector
         **{"from.aadObjectId": CAMDEN},
     )
     status, _ = await bot.post(invoke)
-    assert status == 501
+    assert status == 400
 
 
 async def test_a_card_action_that_is_not_execute_is_refused_without_500(
@@ -192,7 +192,7 @@ async def test_search_parameters_of_the_wrong_shape_are_400(
 
 
 @pytest.mark.parametrize("value", [1, "x", None, [], {"data": 1}])
-async def test_an_invoke_we_do_not_serve_is_501_whatever_its_value(
+async def test_an_invoke_we_do_not_serve_is_400_whatever_its_value(
     secured: BotClient, connector: FakeConnector, value: object
 ) -> None:
     fetch = activity(
@@ -203,7 +203,7 @@ async def test_an_invoke_we_do_not_serve_is_501_whatever_its_value(
         **{"from.aadObjectId": CAMDEN},
     )
     status, _ = await secured.post(fetch, token=signed(connector))
-    assert status == 501
+    assert status == 400
 
 
 async def test_a_lone_surrogate_echoed_into_an_error_card_is_a_friendly_reply(
