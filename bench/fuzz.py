@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -66,18 +67,15 @@ def prepare(url: str) -> None:
     db.dispose()
 
 
+BATCH = 1000
+
+
 async def main() -> int:
-    started = time.monotonic()
-    bodies = await asyncio.to_thread(draw, CASES)
-    print(f"{len(bodies)} cases drawn in {time.monotonic() - started:.0f} s", flush=True)
     statuses: Counter[str] = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/fuzz.db"
         prepare(url)
         async with FakeConnector() as connector:
-            bodies = [
-                b.replace(PLACEHOLDER.encode(), connector.service_url.encode()) for b in bodies
-            ]
             with forumbot_serve(
                 url,
                 forum_allowed_tenants=TENANT,
@@ -85,12 +83,12 @@ async def main() -> int:
                 forum_public_url="http://127.0.0.1:3978",
             ) as (process, base):
                 await wait_healthy(base, within=120)
-                deadline = time.monotonic() + SECONDS
-                queue = iter(bodies)
+                started = time.monotonic()
+                deadline = started + SECONDS
                 limit = aiohttp.TCPConnector(limit=CONCURRENCY)
                 async with aiohttp.ClientSession(connector=limit) as http:
 
-                    async def worker() -> None:
+                    async def worker(queue: Iterator[bytes]) -> None:
                         for body in queue:
                             if time.monotonic() > deadline:
                                 return
@@ -105,9 +103,18 @@ async def main() -> int:
                             except aiohttp.ClientError as error:
                                 statuses[type(error).__name__] += 1
 
-                    load_started = time.monotonic()
-                    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-                    elapsed = time.monotonic() - load_started
+                    # drawn and sent a batch at a time, so a run bounded in time still reports
+                    next_batch = asyncio.create_task(asyncio.to_thread(draw, min(BATCH, CASES)))
+                    while sum(statuses.values()) < CASES and time.monotonic() < deadline:
+                        batch = await next_batch
+                        next_batch = asyncio.create_task(asyncio.to_thread(draw, BATCH))
+                        real = connector.service_url.encode()
+                        left = CASES - sum(statuses.values())
+                        queue = iter([b.replace(PLACEHOLDER.encode(), real) for b in batch][:left])
+                        await asyncio.gather(*(worker(queue) for _ in range(CONCURRENCY)))
+                        print(f"{sum(statuses.values())} sent: {dict(statuses)}", flush=True)
+                    next_batch.cancel()
+                    elapsed = time.monotonic() - started
                     async with http.get(base + "/healthz") as health:
                         healthy = health.status == 200
                 alive = process.poll() is None
