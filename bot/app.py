@@ -163,7 +163,7 @@ async def _start(
         http=http,
     )
     bot = ForumBot(services, codec)
-    endpoint = MessagesEndpoint(adapter, bot, codec)
+    endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)
     worker = OutboxWorker(
         services,
         adapter,

@@ -7,7 +7,8 @@ any check raises `Unauthorized` (HTTP 401).
 
 Checks, as the Bot Connector documents them: `Bearer` scheme; RS256/384/512; a signing key from
 the metadata's JWKS whose endorsements include the channel; issuer `https://api.botframework.com`;
-audience = our app id; expiry with 5 minutes' leeway; `serviceurl` claim = the activity's.
+audience = our app id; expiry with 5 minutes' leeway; a `serviceurl` claim, equal to the
+activity's serviceUrl (required, as the stock SDK's ChannelValidation requires it).
 """
 
 from __future__ import annotations
@@ -128,8 +129,12 @@ class ChannelTokenValidator:
             )
         except jwt.PyJWTError as error:
             raise Unauthorized(f"token rejected: {error}") from error
+        # As botframework-connector's ChannelValidation.authenticate_channel_token_with_service_url:
+        # the claim must be present and equal, or a token for one serviceUrl works for any.
         service_url = claims.get(AuthenticationConstants.SERVICE_URL_CLAIM)
-        if service_url and service_url != activity.service_url:
+        if service_url is None:
+            raise Unauthorized("token has no serviceurl claim")
+        if service_url != activity.service_url:
             raise Unauthorized("token was issued for another serviceUrl")
         return claims
 

@@ -20,6 +20,11 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import aiohttp
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
 from botbuilder.schema import Activity, ConversationResourceResponse, ResourceResponse
 from botframework.connector import models as connector_models
 from botframework.connector.auth import ConnectorFactory
@@ -39,6 +44,27 @@ class ConnectorError(Exception):
     def __init__(self, status: int, retry_after: float | None, detail: str) -> None:
         self.status, self.retry_after, self.detail = status, retry_after, detail
         super().__init__(f"Bot Connector answered {status}: {detail[:200]}")
+
+
+class TokenUnavailable(ConnectorError):
+    """No app token for now: Entra ID could not be reached, or answered 429 or 5xx. Nothing was
+    sent, so it is what a 503 from the Bot Connector is: transient, retried with backoff."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(503, None, detail)
+        self.args = (f"no app token (Entra ID unreachable or busy): {detail[:200]}",)
+
+
+# Errors of the network rather than of the request: a send that raised one may be tried again.
+# azure-core raises ServiceRequestError when it cannot reach a host (azure-identity getting a
+# token) and ServiceResponseError when the connection drops before the answer.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    aiohttp.ClientError,
+    TimeoutError,
+    ConnectionError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
 
 
 class TokenSource(Protocol):
@@ -77,7 +103,15 @@ class EntraAppToken:
         self._credential = credential
 
     async def token(self) -> str | None:
-        access = await self._credential.get_token(BOT_FRAMEWORK_SCOPE)
+        try:
+            access = await self._credential.get_token(BOT_FRAMEWORK_SCOPE)
+        except (ServiceRequestError, ServiceResponseError) as error:
+            raise TokenUnavailable(f"{type(error).__name__}: {error}") from error
+        except ClientAuthenticationError as error:  # Entra answered; busy is transient, else not
+            status = getattr(error.response, "status_code", None) or 0
+            if status == 429 or status >= 500:
+                raise TokenUnavailable(f"Entra ID answered {status}") from error
+            raise
         return str(access.token)
 
     async def close(self) -> None:
@@ -254,9 +288,15 @@ class PooledConnectorFactory(ConnectorFactory):
 
 
 def check_service_url(service_url: str | None, *, require_https: bool) -> None:
-    """With an app id the bot's token must only go to https endpoints (loopback allowed for tests)."""
-    parts = urlsplit(service_url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """An http(s) URL with a host (and, if any, a valid port); with an app id the bot's token must
+    only go to https endpoints (loopback allowed for tests)."""
+    try:
+        parts = urlsplit(service_url or "")
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        usable = False
+    if not usable:
         raise ValueError("the activity has no usable serviceUrl")
     if require_https and parts.scheme != "https" and parts.hostname not in _LOOPBACK:
         raise ValueError("serviceUrl must be https when the bot has an app id")

@@ -2,6 +2,10 @@
 
 Bad input never reaches the bot and never gets a 500: wrong content type 415, a body over the
 limit 413, malformed JSON or an activity missing what every turn needs 400, a bad token 401.
+The body is parsed safely: JSON nested deeper than MAX_DEPTH, an integer over Python's digit
+limit and non-finite numbers are 400, and lone surrogates (the escape `\\ud800` alone: valid JSON,
+not encodable as UTF-8) become U+FFFD here, so no text the bot echoes can break the JSON it sends.
+The serviceUrl must be an http(s) URL with a host (https when the bot has an app id).
 An invoke's response body is written exactly once (stock CloudAdapter.process serialises it twice
 and answers 500 for every Action.Execute that returns a card).
 """
@@ -10,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +25,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from msrest.serialization import Model
 
 from bot.auth import AuthUnavailable, Unauthorized
-from bot.connector import Codec
+from bot.connector import Codec, check_service_url
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,51 @@ REQUIRED = (
     ("from", "id"),
     ("recipient", "id"),
 )
+
+
+# Real activities nest about 10 deep (a card inside an attachment inside a value); 64 leaves room
+# for any card and keeps every later walk (msrest, deepcopy, Jinja) far from the recursion limit.
+MAX_DEPTH = 64
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class BadBody(ValueError):
+    """The body is not JSON the bot will read; the message says why (it is sent back)."""
+
+
+def parse_body(raw: bytes) -> Any:
+    """JSON from the wire, or BadBody: never RecursionError or Python's int-digits ValueError."""
+    try:
+        parsed = json.loads(raw, parse_float=_finite_float, parse_constant=_no_constant)
+    except RecursionError as error:
+        raise BadBody("the body is nested too deeply") from error
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, int digits, non-finite
+        raise BadBody("the body is not valid JSON") from error
+    return _clean(parsed, 0)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number too large for a float")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _clean(value: Any, depth: int) -> Any:
+    """The value with lone surrogates replaced in every string and key; BadBody if too deep."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\N{REPLACEMENT CHARACTER}", value)
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        raise BadBody("the body is nested too deeply")
+    if isinstance(value, dict):
+        return {_clean(key, depth): _clean(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item, depth + 1) for item in value]
+    return value
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -49,8 +100,11 @@ def missing_fields(body: dict[str, Any]) -> list[str]:
 
 
 class MessagesEndpoint:
-    def __init__(self, adapter: CloudAdapter, bot: Bot, codec: Codec) -> None:
+    def __init__(
+        self, adapter: CloudAdapter, bot: Bot, codec: Codec, *, require_https: bool
+    ) -> None:
         self._adapter, self._bot, self._codec = adapter, bot, codec
+        self._require_https = require_https
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -60,14 +114,18 @@ class MessagesEndpoint:
         except web.HTTPRequestEntityTooLarge:
             return _problem(413, "the body is over the size limit")
         try:
-            body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return _problem(400, "the body is not valid JSON")
+            body = parse_body(raw)
+        except BadBody as error:
+            return _problem(400, str(error))
         if not isinstance(body, dict):
             return _problem(400, "the body is not an activity object")
         missing = missing_fields(body)
         if missing:
             return _problem(400, "the activity is missing: " + ", ".join(missing))
+        try:
+            check_service_url(body["serviceUrl"], require_https=self._require_https)
+        except ValueError as error:
+            return _problem(400, str(error))
         try:
             activity = self._codec.load("Activity", body)
         except DeserializationError:

@@ -38,6 +38,7 @@ from bot.teams import (
     action_data,
     command_text,
     conversation_kind,
+    extension_query,
     file_upload,
     sender_aad_id,
     team_id,
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 MEMBER_KEY = "forum.member"
 DIALOG_KEY = "forum.dialog"
 CARD_ACTION = "adaptiveCard/action"
+EXTENSION_QUERY = "composeExtension/query"
 
 
 class ForumBot(TeamsActivityHandler):
@@ -194,9 +196,19 @@ class ForumBot(TeamsActivityHandler):
         return await self._services.run(extension_results, directory, words, member)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        if turn_context.activity.name == CARD_ACTION:
+        """The invokes the bot serves; any other name is a bad request (400, not the SDK's 501:
+        the app's manifest asks Teams for no others), answered before its value is read (the
+        SDK deserialises every invoke's value first, and a value of the wrong shape was a 500)."""
+        name = turn_context.activity.name
+        if name == CARD_ACTION:
             return await self._on_card_action(turn_context)
-        return await super().on_invoke_activity(turn_context)  # 501 for what we don't serve
+        if name == EXTENSION_QUERY:
+            query = extension_query(turn_context.activity.value)
+            if query is None:
+                return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+            response = await self.on_teams_messaging_extension_query(turn_context, query)
+            return self._create_invoke_response(response)
+        return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
 
     async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
         member: Member | None = turn_context.turn_state.get(MEMBER_KEY)

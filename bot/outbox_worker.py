@@ -2,9 +2,10 @@
 
 One worker runs in each app process (started and stopped with the app). It keeps Teams' limits
 (per conversation and per app and tenant, sliding windows from settings), retries 412, 429, 502,
-503 and 504 with Retry-After or exponential backoff with jitter, slows the whole worker after a
-429 (as Company Communicator's global throttle does), and dead-letters a message after its last
-attempt, telling the secretariat at most once an hour.
+503 and 504, network errors and an app token that could not be had (TokenUnavailable, as a 503)
+with Retry-After or exponential backoff with jitter, slows the whole worker after a 429 (as
+Company Communicator's global throttle does), and dead-letters a message after its last attempt,
+telling the secretariat at most once an hour.
 
 A request the service refused posted nothing, so its place in the windows is given back: with one
 request in ten refused, the limit still carries nine accepted messages in ten requests' time plus
@@ -29,13 +30,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters
 from sqlalchemy.orm import Session
 
-from bot.connector import Codec, ConnectorError
+from bot.connector import TRANSIENT_ERRORS, Codec, ConnectorError
 from bot.ordered_lock import OrderedLock
 from bot.services import Doorbell, Services
 from bot.settings import Settings
@@ -367,7 +367,7 @@ class OutboxWorker:
             return await attempt
         except ConnectorError as error:
             return Outcome(False, None, error.status, error.retry_after, str(error))
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except TRANSIENT_ERRORS as error:  # the network, getting a token or sending: retried
             return Outcome(False, None, None, None, f"network: {error!r}")
         except Exception as error:  # a bug or a bad payload: never retried
             log.exception("outbox.send_bug", extra={"purpose": message.purpose})

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
+from azure.core.exceptions import DeserializationError  # what msrest raises
 from botbuilder.core import TurnContext
+from botbuilder.core.serializer_helper import deserializer_helper
 from botbuilder.schema import Activity
+from botbuilder.schema.teams import MessagingExtensionQuery
 
 
 def tenant_id(activity: Activity) -> str | None:
@@ -55,6 +59,21 @@ def command_text(activity: Activity) -> str:
 def action_data(value: Any) -> dict[str, Any] | None:
     """The data of an Action.Submit (message.value) or Action.Execute (invoke value.action.data)."""
     return value if isinstance(value, dict) else None
+
+
+def extension_query(value: Any) -> MessagingExtensionQuery | None:
+    """A messaging extension's query, or None when the value is not of that shape."""
+    if not isinstance(value, dict):
+        return None
+    try:  # the SDK's own reading (msrest checks each field's type); it edits what it reads
+        query: MessagingExtensionQuery = deserializer_helper(
+            MessagingExtensionQuery, copy.deepcopy(value)
+        )
+    except DeserializationError:
+        return None
+    if any(parameter is None for parameter in query.parameters or []):  # msrest lets null through
+        return None
+    return query
 
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"

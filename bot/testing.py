@@ -4,6 +4,7 @@
   look-ups botbuilder makes, can be told to fail the next calls (429/5xx with Retry-After), and
   publishes OpenID metadata and a signing key so tests can send properly signed (or forged) tokens.
 - `FakeGraph`: a Microsoft Graph on loopback (users, calendar events with online meetings).
+- `TokensAfterFailures`: app tokens that fail the first few times (an Entra ID outage).
 - `BotClient`: posts Teams-shaped activities to a running app, rewritten to point at the fakes.
 - `forumbot_serve` and `wait_healthy`: the real app as a separate process (crash and replica
   tests, benchmarks).
@@ -523,6 +524,25 @@ class BotClient:
             except json.JSONDecodeError:
                 body = text
             return response.status, body
+
+
+class TokensAfterFailures:
+    """A TokenSource whose first `failures` tokens are asked of `failing` (e.g. azure-identity
+    pointed at a closed port: a real network error) and the rest of `then`."""
+
+    def __init__(self, failing: Any, failures: int, then: Any) -> None:
+        self._failing, self._then, self.failures = failing, then, failures
+        self.asked = 0
+
+    async def token(self) -> str | None:
+        self.asked += 1
+        source = self._failing if self.asked <= self.failures else self._then
+        token: str | None = await source.token()
+        return token
+
+    async def close(self) -> None:
+        await self._failing.close()
+        await self._then.close()
 
 
 class StaticCredential:

@@ -80,6 +80,19 @@ async def test_a_token_with_a_wrong_claim_is_401(
     assert status == 401
 
 
+async def test_a_token_without_the_serviceurl_claim_is_401(
+    secured: BotClient, connector: FakeConnector
+) -> None:
+    """A channel token always names the serviceUrl it was issued for; one that does not would
+    be accepted for any serviceUrl, so the bot's replies could be sent wherever the caller says."""
+    anywhere = message(connector)
+    anywhere["serviceUrl"] = "https://attacker.example/"
+    for activity_ in (message(connector), anywhere):
+        status, _ = await secured.post(activity_, token=connector.token(APP_ID, service_url=None))
+        assert status == 401
+    assert connector.sent() == []
+
+
 async def test_a_key_not_endorsed_for_the_channel_is_401(database: Database) -> None:
     async with FakeConnector(endorsements=("skype",)) as connector:
         settings = make_settings(

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 
+from analytics.returns_synthetic import synthetic_returns
 from bot.testing import BotClient, FakeConnector
-from tests.conftest import CAMDEN, activity
+from cards import plain_text
+from forum_ops.db import Database
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.returns import Submission, replace_return
+from tests.conftest import APP_ID, CAMDEN, NOW, activity, make_settings, serve
+
+
+@pytest.fixture
+async def secured(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    settings = make_settings(
+        database, connector, microsoft_app_id=APP_ID, microsoft_app_password="x"
+    )
+    async for client in serve(settings, database):
+        yield client
+
+
+def signed(connector: FakeConnector) -> str:
+    return connector.token(APP_ID, connector.service_url)
 
 
 async def test_malformed_json_is_400(bot: BotClient, connector: FakeConnector) -> None:
@@ -71,7 +90,7 @@ async def test_an_unknown_activity_type_is_a_polite_no_op(
     assert connector.sent() == []
 
 
-async def test_an_unknown_invoke_is_501(bot: BotClient, connector: FakeConnector) -> None:
+async def test_an_unknown_invoke_is_400_not_5xx(bot: BotClient, connector: FakeConnector) -> None:
     invoke = activity(
         "invoke_adaptiveCard_action",
         connector,
@@ -79,7 +98,7 @@ async def test_an_unknown_invoke_is_501(bot: BotClient, connector: FakeConnector
         **{"from.aadObjectId": CAMDEN},
     )
     status, _ = await bot.post(invoke)
-    assert status == 501
+    assert status == 400
 
 
 async def test_a_card_action_that_is_not_execute_is_refused_without_500(
@@ -101,3 +120,148 @@ async def test_the_health_endpoint_answers(bot: BotClient) -> None:
     async with bot._http.get(bot.messages_url.replace("/api/messages", "/healthz")) as response:
         assert response.status == 200
         assert await response.json() == {"status": "ok", "database": "ok"}
+
+
+# -- hostile bodies and fields that were 500s (issue 11, item 7) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        (b"[" * 1000 + b"]" * 1000, "the body is nested too deeply"),  # RecursionError
+        (b"[" * 100 + b"]" * 100, "the body is nested too deeply"),  # parses, but too deep to walk
+        (b"1" * 4301, "the body is not valid JSON"),  # Python's int-digits limit
+        (b'{"type": "message", "n": ' + b"9" * 4301 + b"}", "the body is not valid JSON"),
+        (b'{"type": "message", "n": 1e999}', "the body is not valid JSON"),
+        (b'{"type": "message", "n": NaN}', "the body is not valid JSON"),
+    ],
+)
+async def test_a_body_python_cannot_parse_is_400_even_without_a_token(
+    secured: BotClient, raw: bytes, error: str
+) -> None:
+    status, body = await secured.post(raw)
+    assert (status, body) == (400, {"error": error})
+
+
+async def test_a_deep_but_harmless_card_is_still_accepted(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    nested: dict[str, object] = {"leaf": True}
+    for _ in range(25):  # 50 levels: deeper than any real card, inside MAX_DEPTH
+        nested = {"items": [nested]}
+    message = activity(
+        "message_channel_mention", connector, text="help", **{"from.aadObjectId": CAMDEN}
+    )
+    message["channelData"] = {"tenant": message["channelData"]["tenant"], "deep": nested}  # type: ignore[index]
+    status, _ = await bot.post(message)
+    assert status == 200
+    assert len(connector.sent()) == 1
+
+
+async def test_a_search_query_with_options_of_the_wrong_type_is_400(
+    secured: BotClient, connector: FakeConnector
+) -> None:
+    query = activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        name="composeExtension/query",
+        value={
+            "commandId": "searchSchools",
+            "parameters": [{"name": "searchQuery", "value": "oak"}],
+            "queryOptions": {"count": []},
+        },
+        **{"from.aadObjectId": CAMDEN},
+    )
+    status, _ = await secured.post(query, token=signed(connector))
+    assert status == 400
+
+
+@pytest.mark.parametrize("parameters", ["oak", [None], [1, 2], {"name": "searchQuery"}])
+async def test_search_parameters_of_the_wrong_shape_are_400(
+    bot: BotClient, connector: FakeConnector, parameters: object
+) -> None:
+    query = activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        name="composeExtension/query",
+        value={"commandId": "searchSchools", "parameters": parameters},
+        **{"from.aadObjectId": CAMDEN},
+    )
+    status, _ = await bot.post(query)
+    assert status == 400
+
+
+@pytest.mark.parametrize("value", [1, "x", None, [], {"data": 1}])
+async def test_an_invoke_we_do_not_serve_is_400_whatever_its_value(
+    secured: BotClient, connector: FakeConnector, value: object
+) -> None:
+    fetch = activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        name="task/fetch",
+        value=value,
+        **{"from.aadObjectId": CAMDEN},
+    )
+    status, _ = await secured.post(fetch, token=signed(connector))
+    assert status == 400
+
+
+async def test_a_lone_surrogate_echoed_into_an_error_card_is_a_friendly_reply(
+    database: Database, connector: FakeConnector
+) -> None:
+    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES], total=300).placements
+    with database.transaction() as session:
+        for borough, frame in returns.groupby("borough"):
+            replace_return(session, Submission(str(borough), "2025-26", "demo", "x"), frame, NOW)
+    settings = make_settings(
+        database, connector, microsoft_app_id=APP_ID, microsoft_app_password="x"
+    )
+    message = activity(
+        "message_channel_mention", connector, text="top10 \ud800", **{"from.aadObjectId": CAMDEN}
+    )
+    async for client in serve(settings, database):
+        status, _ = await client.post(json.dumps(message).encode(), token=signed(connector))
+
+        assert status == 200
+        [card] = connector.sent_cards()
+        assert "I don't know a London borough called \u201c\ufffd\u201d" in plain_text(card)
+
+
+async def test_a_lone_surrogate_in_an_unknown_command_is_echoed_as_a_replacement(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    message = activity(
+        "message_channel_mention", connector, text="hello \udfff", **{"from.aadObjectId": CAMDEN}
+    )
+    status, _ = await bot.post(json.dumps(message).encode())
+    assert status == 200
+    [card] = connector.sent_cards()
+    assert "hello \ufffd" in plain_text(card)
+
+
+@pytest.mark.parametrize(
+    "service_url", ["notaurl", "http://", "ftp://x", "https://x:99999/", "http://[::1/", ""]
+)
+async def test_a_service_url_that_is_not_an_http_url_with_a_host_is_400(
+    bot: BotClient, connector: FakeConnector, service_url: str
+) -> None:
+    message = activity(
+        "message_channel_mention", connector, text="help", **{"from.aadObjectId": CAMDEN}
+    )
+    message["serviceUrl"] = service_url
+    status, body = await bot.post(message)
+    assert status == 400
+    assert "serviceUrl" in body["error"]
+    assert connector.sent() == []
+
+
+async def test_with_an_app_id_a_plain_http_service_url_is_400(
+    secured: BotClient, connector: FakeConnector
+) -> None:
+    elsewhere = "http://bot-connector.example/"
+    message = activity(
+        "message_channel_mention", connector, text="help", **{"from.aadObjectId": CAMDEN}
+    )
+    message["serviceUrl"] = elsewhere
+    status, _ = await secured.post(message, token=connector.token(APP_ID, elsewhere))
+    assert status == 400

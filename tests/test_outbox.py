@@ -3,19 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
+from aiohttp.test_utils import TestServer
+from azure.identity.aio import ClientSecretCredential
 from sqlalchemy import select
 
-from bot.testing import TEAMS_LIMITS, BotClient, FakeConnector
+from bot.app import create_app
+from bot.connector import EntraAppToken, StaticToken
+from bot.testing import (
+    TEAMS_LIMITS,
+    BotClient,
+    FakeConnector,
+    TokensAfterFailures,
+    free_port,
+)
 from cards import plain_text
 from forum_ops.conversations import find_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import OutboxRow
 from forum_ops.outbox import Operation, Status
 from tests.cardcheck import assert_valid_card
-from tests.conftest import CAMDEN, LIIA, TENANT, activity, make_settings, serve
+from tests.conftest import (
+    APP_ID,
+    CAMDEN,
+    LIIA,
+    OUTBOUND_TOKEN,
+    TENANT,
+    activity,
+    make_settings,
+    serve,
+)
 from tests.outboxing import FAST, place, put, remember, settled
 
 
@@ -124,6 +145,57 @@ async def test_a_503_storm_is_ridden_out(
     assert found[Status.SENT] == 1
     assert [a.status for a in connector.attempts] == [503, 503, 503, 200]
     assert row(database, "m1").sent_activity_id == "activity-1"
+
+
+async def test_an_entra_outage_delays_the_welcome_but_does_not_lose_it(
+    database: Database, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    """login.microsoftonline.com unreachable: azure-identity raises ServiceRequestError while
+    getting the app token. That is transient, as a 503 is: retried with backoff, then sent."""
+    caplog.set_level(logging.INFO, logger="bot.outbox_worker")
+    unreachable = EntraAppToken(  # a real azure-identity credential, its authority a closed port
+        ClientSecretCredential(
+            "botframework.com",
+            APP_ID,
+            "secret",
+            authority=f"https://127.0.0.1:{free_port()}",
+            retry_total=0,
+        )
+    )
+    tokens = TokensAfterFailures(unreachable, 3, StaticToken(OUTBOUND_TOKEN))
+    settings = make_settings(
+        database, connector, **FAST, microsoft_app_id=APP_ID, microsoft_app_password="x"
+    )
+    server = TestServer(create_app(settings, db=database, tokens=tokens), host="127.0.0.1")
+    await server.start_server()
+    try:
+        install = activity(
+            "conversationUpdate_membersAdded_team",
+            connector,
+            **{"from.aadObjectId": LIIA, "membersAdded": [{"id": "28:forum-bot"}]},
+        )
+        install["recipient"]["id"] = "28:forum-bot"
+        async with aiohttp.ClientSession() as http:
+            client = BotClient(str(server.make_url("")), http)
+            status, _ = await client.post(
+                install, token=connector.token(APP_ID, connector.service_url)
+            )
+            assert status == 200
+            found = await settled(database)
+    finally:
+        await server.close()
+
+    assert found[Status.SENT] == 1
+    assert found[Status.FAILED] == 0
+    assert tokens.asked == 4  # three attempts without a token, the fourth delivered
+    [welcome] = connector.sent()
+    assert welcome.authorization == f"Bearer {OUTBOUND_TOKEN}"
+    assert "Hello everyone." in plain_text(welcome.cards[0])
+    with database.transaction() as session:
+        [welcomed] = session.scalars(select(OutboxRow)).all()
+    assert welcomed.attempts == 4
+    retries = [r for r in caplog.records if r.getMessage() == "outbox.retry"]
+    assert [getattr(r, "status", None) for r in retries] == [503, 503, 503]  # as a 503 is
 
 
 @pytest.mark.parametrize("status", [403, 404])
