@@ -1,7 +1,7 @@
 """The shipped attacker (issue 11): what one borough can work out about the others from every
 table and line the commands show it. Used by tests/test_attack.py; run it on demand:
 
-    python -m analytics.attack [--viewer 202] [--seed 2026] [--tables] [--oracle 20]
+    python bench/attack.py [--viewer 202] [--seed 2026] [--tables] [--oracle 20]
 
 For a period and a viewer borough it reads every count a `benchmark` can show (every
 combination of no or one need, phase and placement type, every area; the need table with its
@@ -23,7 +23,6 @@ tests/test_attack.py checks against `cost_table`.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import itertools
 from collections.abc import Callable, Iterable
@@ -422,41 +421,3 @@ def _answer(
     seen = [x for x in _lines(frame, period, viewer, rules, threshold) if x.placement_type == kind]  # type: ignore[attr-defined]
     return _shown(seen[0]) if seen else ()
 
-
-def main() -> None:
-    from analytics.returns_synthetic import synthetic_returns
-    from forum_ops.reference import LOCAL_AUTHORITIES
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--viewer", default="202")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--period", default="2025-26")
-    parser.add_argument("--tables", action="store_true", help="read cost_table table by table")
-    parser.add_argument("--oracle", type=int, default=20)
-    args = parser.parse_args()
-    codes = [la.code for la in LOCAL_AUTHORITIES]
-    geography = Geography.of(
-        {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
-    )
-    frame = synthetic_returns(codes, seed=args.seed).placements
-    rules = Rules()
-    if hasattr(disclosure, "with_record_keys"):
-        frame = disclosure.with_record_keys(frame, rules)
-    found = attack(
-        frame, args.period, args.viewer, geography, rules, tables=args.tables, oracle=args.oracle
-    )
-    print(f"tables and lines read: {found.tables:,}")
-    print(f"hidden counts of 1-4 recovered: {len(found.small_counts)}")
-    print(f"single-borough figures recovered: {len(found.single_borough)}")
-    print(f"other boroughs' averages within 2 %: {len(found.averages)}")
-    for title, items in (
-        ("small", found.small_counts),
-        ("single", found.single_borough),
-        ("averages", found.averages),
-    ):
-        for item in items[:8]:
-            print(f"  {title}: {item}")
-
-
-if __name__ == "__main__":
-    main()
