@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     forum_disclosure_max_borough_share: float = 0.5
     forum_rate_variation_threshold: float = 1.2  # highest over lowest borough average
     forum_max_upload_bytes: int = 10 * 1024 * 1024  # a return file sent in chat
+    # A GIAS import that would close more than this share of the supplier directory is refused
+    # (a cut-short download looks like mass closures) unless --allow-mass-closure is given.
+    forum_suppliers_max_closed_share: float = 0.10
 
     @property
     def auth_enabled(self) -> bool:
