@@ -52,9 +52,6 @@ class Settings(BaseSettings):
     # The whole worker's pause after a 429 without Retry-After; doubles while 429s keep coming.
     forum_outbox_throttle_seconds: float = 0.05
     forum_outbox_lease_seconds: float = 60.0  # a dead worker's messages are retried after this
-    # A worker leases what the limits let it send in this many seconds: a kill -9 may send only
-    # leased messages twice.
-    forum_outbox_lease_ahead_seconds: float = 0.5
     forum_outbox_poll_seconds: float = 1.0
 
     # Disclosure control of the INMSS benchmarks (DOMAIN.md rules 1-7; SPEC 6.2)
