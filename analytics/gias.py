@@ -1,13 +1,16 @@
 """The specialist supplier directory, from the DfE GIAS "all establishment data" extract.
 
 `read_extract` reads the CSV exactly as GIAS publishes it (Windows-1252, or UTF-8 with a BOM)
-and refuses a file without the columns the directory needs. `supplier_directory` keeps open
+and refuses a file without the columns the directory needs, with no establishments, or cut short
+(its last line has fewer fields than the header, or ends inside a quoted field): a truncated
+download must never replace the directory. `supplier_directory` keeps open
 special schools (state-funded, non-maintained, independent special) and schools with an SEN unit
 or resourced provision, with need codes, phases, places free and map coordinates.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,6 +60,7 @@ def read_extract(source: Path | bytes, name: str = "") -> pd.DataFrame:
         text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else ""
         if not text:
             raise UnexpectedLayout(f"{name} is neither UTF-8 nor Windows-1252 text") from None
+    _refuse_cut_short(text, name)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
@@ -66,7 +70,34 @@ def read_extract(source: Path | bytes, name: str = "") -> pd.DataFrame:
         raise UnexpectedLayout(
             f"{name} is not a GIAS establishment extract: missing {', '.join(missing)}"
         )
+    if frame.empty:
+        raise UnexpectedLayout(f"{name} has a header but no establishments: it looks cut short")
     return frame
+
+
+CUT_SHORT = "it looks cut short (download it again from GIAS)"
+
+
+def _refuse_cut_short(text: str, name: str) -> None:
+    """Refuse a file whose end was lost: a quote left open at the end of the file, or a last
+    line with fewer fields than the header. Looks at the header and the last line only, so a
+    60 MB extract costs no second parse."""
+    if text.count('"') % 2:
+        raise UnexpectedLayout(f"{name} ends inside a quoted field: {CUT_SHORT}")
+    body = text.rstrip("\r\n")
+    header_end = body.find("\n")
+    if header_end < 0:
+        return  # the header alone: no rows (refused once read) or no columns (refused then)
+    last = body[body.rfind("\n") + 1 :]
+    if last.count('"') % 2:
+        return  # the end of a quoted field that spans lines: its record began further up
+    header = next(csv.reader([body[:header_end].rstrip("\r")]))
+    fields = next(csv.reader([last]), [])
+    if len(fields) < len(header):
+        raise UnexpectedLayout(
+            f"{name} ends in the middle of a line (its last line has {len(fields)} of "
+            f"{len(header)} fields): {CUT_SHORT}"
+        )
 
 
 def _cp1252_ok(raw: bytes) -> bool:

@@ -71,7 +71,7 @@ async def run_once(seed: int) -> Run:
             limits=TEAMS_LIMITS, app_limits=TEAMS_APP_LIMITS, failure_rate=FAILURE_RATE, seed=seed
         ) as connector:
             with forumbot_serve(url, **SETTINGS) as (_server, base):
-                await wait_healthy(base)
+                await wait_healthy(base, within=120)
                 now = datetime.now(UTC)
                 with db.transaction() as session:
                     for n in range(MEMBERS):

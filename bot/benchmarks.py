@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -28,6 +29,7 @@ from forum_ops.model import Member, OrganisationKind, Role
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.returns import BOROUGHS, all_placements, returns_version
 
+Column = TypeVar("Column", str, int)  # a table's heading or width
 GEOGRAPHY = Geography.of(
     {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
 )
@@ -35,6 +37,11 @@ NOTE = (
     "Other boroughs' figures leave yours out; their placement counts are rounded to a multiple "
     "of 5 (under 5 reads <5), a figure resting on too few boroughs or placements is not shown, "
     "and nobody else sees your borough's own figures."
+)
+# A benchmark asked for in a channel or group chat: only what everyone there may see
+SHARED_NOTE = (
+    "Figures for all boroughs; a figure resting on too few boroughs or placements is not shown. "
+    "Your borough's own figures were sent to you in your 1:1 chat with me."
 )
 
 
@@ -119,16 +126,29 @@ def _withheld(reason: str) -> str:
     return f"not shown: {reason}"
 
 
-def _cost_row(label: str, cell: CostCell) -> tuple[str, ...]:
-    own = f"{pounds(cell.own.median)} ({cell.own.count})" if cell.own else "–"
+def _cost_row(label: str, cell: CostCell, include_own: bool = True) -> tuple[str, ...]:
+    yours = f"{pounds(cell.own.median)} ({cell.own.count})" if cell.own else "–"
+    own = (yours,) if include_own else ()
     if cell.refused:
-        return (label, cell.count, _withheld(cell.refused), "", own)
+        return (label, cell.count, _withheld(cell.refused), "", *own)
     spread = (
         f"{pounds(cell.q1)} – {pounds(cell.q3)}"
         if cell.q1 is not None
         else _withheld(cell.quartiles_refused)
     )
-    return (label, cell.count, pounds(cell.median), spread, own)
+    return (label, cell.count, pounds(cell.median), spread, *own)
+
+
+def _own_column(columns: tuple[Column, ...], include_own: bool) -> tuple[Column, ...]:
+    """A table's header (or widths) without its last column, "Yours (n)", when own figures
+    are left out."""
+    return columns if include_own else columns[:-1]
+
+
+def viewer_for(member: Member, include_own: bool) -> str | None:
+    """Whose own figures the card may hold: none in a shared conversation, where the figures
+    are those everyone may see (all boroughs', as the secretariat sees them)."""
+    return viewer_of(member) if include_own else None
 
 
 def _box(label: str, cell: CostCell) -> Box:
@@ -144,7 +164,12 @@ def _box(label: str, cell: CostCell) -> Box:
 
 
 def benchmark_card(
-    charts: ChartPublisher, data: Placements, words: str, member: Member, settings: Settings
+    charts: ChartPublisher,
+    data: Placements,
+    words: str,
+    member: Member,
+    settings: Settings,
+    include_own: bool = True,
 ) -> Card:
     try:
         filters = parse_filters(words, NEEDS, GEOGRAPHY, data.periods[-1])
@@ -157,7 +182,7 @@ def benchmark_card(
         raise ForumError(
             f"No returns for {filters.period}: there are returns for {', '.join(data.periods)}."
         )
-    rules, viewer = rules_of(settings), viewer_of(member)
+    rules, viewer = rules_of(settings), viewer_for(member, include_own)
     frame = data.with_keys(rules)
     needs = cost_table(frame, filters, "primary_need", viewer, GEOGRAPHY, rules, with_total=True)
     # providers' counts add up to the need table's total, so they are protected as a table
@@ -166,10 +191,10 @@ def benchmark_card(
         frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, with_total=True
     )
     names = data.names
-    header = ("", "Placements", "Median", "Middle half", "Yours (n)")
-    need_rows = [_cost_row(c.key, c) for c in needs.cells]
+    header = _own_column(("", "Placements", "Median", "Middle half", "Yours (n)"), include_own)
+    need_rows = [_cost_row(c.key, c, include_own) for c in needs.cells]
     if needs.total is not None:
-        need_rows.append(_cost_row("All needs", needs.total))
+        need_rows.append(_cost_row("All needs", needs.total, include_own))
     if not needs.cells:
         raise ForumError(
             f"Fewer than 5 placements match {filters.words()}, none of them yours: try fewer "
@@ -190,14 +215,21 @@ def benchmark_card(
     )
     view = ReportView(
         title=f"INMSS benchmark: {filters.words()}",
-        subtitle=f"Total annual cost per placement. {NOTE}",
+        subtitle=f"Total annual cost per placement. {NOTE if include_own else SHARED_NOTE}",
         tables=(
-            ReportTable("By primary need", header, tuple(need_rows), widths=(2, 2, 3, 4, 3)),
+            ReportTable(
+                "By primary need",
+                header,
+                tuple(need_rows),
+                widths=_own_column((2, 2, 3, 4, 3), include_own),
+            ),
             ReportTable(
                 "Your providers" if mine else "Providers most used by other boroughs",
-                ("Provider", "Placements", "Median", "Middle half", "Yours (n)"),
-                tuple(_cost_row(names.get(c.key, c.key), c) for c in shown),
-                widths=(4, 2, 3, 4, 3),
+                _own_column(
+                    ("Provider", "Placements", "Median", "Middle half", "Yours (n)"), include_own
+                ),
+                tuple(_cost_row(names.get(c.key, c.key), c, include_own) for c in shown),
+                widths=_own_column((4, 2, 3, 4, 3), include_own),
             ),
         ),
         lines=tuple(lines),
@@ -267,13 +299,18 @@ def find_provider(names: dict[str, str], words: str) -> tuple[str, str]:
 
 
 def provider_card(
-    charts: ChartPublisher, data: Placements, words: str, member: Member, settings: Settings
+    charts: ChartPublisher,
+    data: Placements,
+    words: str,
+    member: Member,
+    settings: Settings,
+    include_own: bool = True,
 ) -> Card:
     if not words.strip():
         raise ForumError("Which provider? For example: benchmark provider Brindlewick, or its URN.")
     period = data.periods[-1]
     urn, name = find_provider(data.names, words[:200])
-    rules, viewer = rules_of(settings), viewer_of(member)
+    rules, viewer = rules_of(settings), viewer_for(member, include_own)
     frame = data.with_keys(rules)
     rows = frame[frame["provider_urn"] == urn]
     table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
@@ -302,13 +339,17 @@ def provider_card(
     )
     view = ReportView(
         title=f"{name} (URN {urn})",
-        subtitle=f"What London boroughs pay this provider in {period}, by placement type. {NOTE}",
+        subtitle=f"What London boroughs pay this provider in {period}, by placement type. "
+        f"{NOTE if include_own else SHARED_NOTE}",
         tables=(
             ReportTable(
                 "Cost per placement",
-                ("Placement type", "Placements", "Median", "Middle half", "Yours (n)"),
-                tuple(_cost_row(c.key, c) for c in table.cells),
-                widths=(3, 2, 3, 4, 3),
+                _own_column(
+                    ("Placement type", "Placements", "Median", "Middle half", "Yours (n)"),
+                    include_own,
+                ),
+                tuple(_cost_row(c.key, c, include_own) for c in table.cells),
+                widths=_own_column((3, 2, 3, 4, 3), include_own),
             ),
         ),
         lines=(

@@ -126,6 +126,7 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
     from analytics.errors import UnexpectedLayout
     from bot.supplier_import import import_suppliers
+    from forum_ops.suppliers import MassClosure
 
     db = create_database(settings.forum_database_url)
     try:
@@ -135,9 +136,19 @@ def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
             args.file.name,
             utc_now(),
             progress=lambda step: print(f"  {step}…", flush=True),
+            max_closed_share=(
+                None if args.allow_mass_closure else settings.forum_suppliers_max_closed_share
+            ),
         )
     except UnexpectedLayout as error:
         print(f"{error}. Nothing was changed.", file=sys.stderr)
+        return 1
+    except MassClosure as error:
+        print(
+            f"{error}. Nothing was changed. If so many schools really closed, import it again "
+            "with --allow-mass-closure.",
+            file=sys.stderr,
+        )
         return 1
     finally:
         db.dispose()
@@ -249,6 +260,12 @@ def parser() -> argparse.ArgumentParser:
     suppliers_sub = suppliers.add_subparsers(dest="suppliers_command", required=True)
     gias = add("import", cmd_suppliers_import, "import a GIAS establishment extract", suppliers_sub)
     gias.add_argument("file", type=Path)
+    gias.add_argument(
+        "--allow-mass-closure",
+        action="store_true",
+        help="accept an extract that closes more than FORUM_SUPPLIERS_MAX_CLOSED_SHARE "
+        "of the directory's schools (10 %% by default)",
+    )
 
     returns = sub.add_parser("returns", help="INMSS placement returns")
     returns_sub = returns.add_subparsers(dest="returns_command", required=True)

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # loopback. Refused when MICROSOFT_APP_ID is set, so no real deployment can enable it.
     forum_test_file_origins: str = ""
     forum_max_concurrent_imports: int = 2  # return files read at once; more wait their turn
+    # A GIAS import that would close more than this share of the supplier directory is refused
+    # (a cut-short download looks like mass closures) unless --allow-mass-closure is given.
+    forum_suppliers_max_closed_share: float = 0.10
 
     @property
     def auth_enabled(self) -> bool:

@@ -16,13 +16,15 @@ def import_suppliers(
     name: str,
     now: datetime,
     progress: Callable[[str], None] = lambda _: None,
+    max_closed_share: float | None = None,
 ) -> SnapshotChanges:
     """Read and check the whole extract first; then replace the snapshot in one transaction.
-    A bad file raises UnexpectedLayout and changes nothing."""
+    A bad or cut-short file raises UnexpectedLayout, and one that would close more than
+    `max_closed_share` of the directory MassClosure; either changes nothing."""
     progress(f"Reading {name} ({len(raw) / 1_000_000:.1f} MB)")
     extract = read_extract(raw, name)
     progress(f"{len(extract):,} establishments read; keeping open special schools and SEN units")
     directory = supplier_directory(extract)
     progress(f"{len(directory):,} specialist suppliers; saving")
     with db.transaction() as session:
-        return replace_snapshot(session, directory_records(directory), now)
+        return replace_snapshot(session, directory_records(directory), now, max_closed_share)

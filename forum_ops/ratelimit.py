@@ -9,6 +9,7 @@ hour for a conversation).
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,15 +58,35 @@ class SlidingWindows:
 
     def wait(self, key: str, now: float) -> float:
         """Seconds until one more message to `key` keeps every window; 0 if it may go now."""
-        sent = self._forget(key, now)
+        return self._wait_in(self._forget(key, now), now)
+
+    def _wait_in(self, sent: deque[float], now: float) -> float:
         longest = 0.0
         for window in self.windows:
             inside = len(sent) - bisect.bisect_right(sent, now - window.seconds)
             if inside >= window.count:
                 # the oldest message that must leave the window before one more fits
                 oldest = sent[len(sent) - window.count]
-                longest = max(longest, oldest + window.seconds - now)
+                ready = oldest + window.seconds
+                wait = ready - now
+                while now + wait < ready:  # so that `now + wait` is not rounded short of it
+                    wait = math.nextafter(wait, math.inf)
+                longest = max(longest, wait)
         return max(longest, 0.0)
+
+    def budget(self, key: str, now: float, within: float, most: int) -> int:
+        """How many more messages to `key` every window allows by `now + within` (at most
+        `most`), were each sent as soon as allowed: what a sender may take in hand for the next
+        moment. Changes nothing."""
+        sent = deque(self._forget(key, now))
+        at, count = now, 0
+        while count < most:
+            at += self._wait_in(sent, at)
+            if at > now + within:
+                break
+            sent.append(at)
+            count += 1
+        return count
 
     def record(self, key: str, now: float) -> None:
         sent = self._sent.setdefault(key, deque())

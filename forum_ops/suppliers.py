@@ -1,4 +1,9 @@
-"""The specialist supplier directory's snapshot: replaced whole by each GIAS import."""
+"""The specialist supplier directory's snapshot: replaced whole by each GIAS import.
+
+A snapshot that would close more than a set share of the schools in the directory is refused
+unless the caller allows it: schools close a few at a time, and a file that closes a tenth of
+them at once is far likelier a partial download than a wave of closures.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db.schema import SupplierRow
+from forum_ops.errors import ForumError
 
 FIELDS = (
     "name",
@@ -40,10 +46,28 @@ class SnapshotChanges:
     total: int
 
 
+class MassClosure(ForumError):
+    """The new snapshot would close more of the directory's schools than allowed."""
+
+    def __init__(self, changes: SnapshotChanges, before: int, most: float) -> None:
+        self.changes, self.before, self.most = changes, before, most
+        super().__init__(
+            f"This extract would close {changes.closed:,} of the {before:,} schools in the "
+            f"directory ({changes.closed / before:.0%}; at most {most:.0%} may close in one "
+            "import), leaving "
+            f"{changes.total:,}: it looks incomplete"
+        )
+
+
 def replace_snapshot(
-    session: Session, records: Iterable[dict[str, Any]], now: datetime
+    session: Session,
+    records: Iterable[dict[str, Any]],
+    now: datetime,
+    max_closed_share: float | None = None,
 ) -> SnapshotChanges:
-    """The new snapshot replaces the old in the caller's transaction; says what changed."""
+    """The new snapshot replaces the old in the caller's transaction; says what changed.
+    MassClosure, changing nothing, if it would close more than `max_closed_share` of the old
+    snapshot's schools (None: any share)."""
     new = {str(r["urn"]): r for r in records}
     old = {row.urn: row for row in session.scalars(select(SupplierRow))}
     changed = sum(
@@ -54,6 +78,8 @@ def replace_snapshot(
     report = SnapshotChanges(
         len(new.keys() - old.keys()), len(old.keys() - new.keys()), changed, len(new)
     )
+    if max_closed_share is not None and old and report.closed > max_closed_share * len(old):
+        raise MassClosure(report, len(old), max_closed_share)
     session.execute(delete(SupplierRow))
     session.add_all(
         SupplierRow(urn=urn, imported_at=now, **{f: record[f] for f in FIELDS})

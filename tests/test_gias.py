@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,8 +27,9 @@ from analytics.suppliers import Areas, Query, advice, parse_query, search
 from bot.supplier_import import import_suppliers
 from forum_ops.db import Database
 from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.suppliers import snapshot_rows
+from forum_ops.suppliers import MassClosure, snapshot_rows
 from tests.conftest import NOW, SHARED
+from tests.test_cli import forumbot
 
 GIAS = SHARED / "data" / "gias"
 AREAS = Areas(
@@ -226,3 +229,103 @@ def test_the_stored_directory_reads_back_as_built(
 ) -> None:
     again = directory_from_records(directory_records(directory))
     pd.testing.assert_frame_equal(again[directory.columns], directory, check_dtype=False)
+
+
+def _cut_at_rows(share: float) -> bytes:
+    """The extract cut cleanly after `share` of its rows (a download stopped at a line end)."""
+    header, *rows = london_text().splitlines()
+    return ("\r\n".join([header, *rows[: int(len(rows) * share)]]) + "\r\n").encode()
+
+
+def _quoted_everywhere() -> str:
+    """The extract with every field quoted, as GIAS writes some of its files."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerows(csv.reader(io.StringIO(london_text())))
+    return buffer.getvalue()
+
+
+def _inside_a_quote(text: str) -> str:
+    """Cut about halfway, inside a quoted field."""
+    middle = len(text) // 2
+    while text[:middle].count('"') % 2 == 0:
+        middle += 1
+    return text[:middle]
+
+
+@pytest.mark.parametrize(
+    ("cut", "why"),
+    [
+        (lambda: london_text()[: len(london_text()) // 2], "ends in the middle of a line"),
+        (lambda: london_text()[: len(london_text()) // 20], "ends in the middle of a line"),
+        (lambda: _inside_a_quote(_quoted_everywhere()), "quoted field"),
+        (lambda: london_text().splitlines()[0] + "\r\n", "no establishments"),
+        (lambda: london_text().splitlines()[0], "no establishments"),
+    ],
+    ids=[
+        "mid-row at half",
+        "mid-row at 5 %",
+        "inside a quoted field",
+        "after the header",
+        "header cut at its end",
+    ],
+)
+def test_a_file_cut_short_is_refused(cut: Callable[[], str], why: str) -> None:
+    text = cut()
+    with pytest.raises(UnexpectedLayout, match=why):
+        read_extract(text.encode("cp1252"), "cut.csv")
+
+
+def test_a_complete_file_without_a_final_line_end_still_reads() -> None:
+    # GIAS's own files may end without a line end; only a short last line is a cut
+    assert len(read_extract(_quoted_everywhere().rstrip("\r\n").encode())) > 300
+
+
+@pytest.mark.parametrize("share", [0.5, 0.05])
+def test_an_extract_closing_over_a_tenth_of_the_directory_is_refused_unless_allowed(
+    database: Database, share: float
+) -> None:
+    first = import_suppliers(
+        database, london_text().encode(), "full.csv", NOW, max_closed_share=0.1
+    )
+    cut = _cut_at_rows(share)
+
+    with pytest.raises(MassClosure, match=r"would close [\d,]+ of the [\d,]+ schools"):
+        import_suppliers(database, cut, "cut.csv", NOW, max_closed_share=0.1)
+    with database.transaction() as session:
+        assert len(snapshot_rows(session)) == first.total  # nothing changed
+
+    allowed = import_suppliers(database, cut, "cut.csv", NOW, max_closed_share=None)
+    assert allowed.closed > 0.1 * first.total
+    with database.transaction() as session:
+        assert len(snapshot_rows(session)) == allowed.total
+
+
+def test_a_few_closures_and_a_first_import_pass_the_guard(database: Database) -> None:
+    first = import_suppliers(database, _cut_at_rows(0.5), "first.csv", NOW, max_closed_share=0.1)
+    full = import_suppliers(database, london_text().encode(), "full.csv", NOW, max_closed_share=0.1)
+    header, *rows = london_text().splitlines()
+    few = [r for r in rows if ",Open," in r][:5]
+    fewer = ("\r\n".join([header, *(r for r in rows if r not in few)]) + "\r\n").encode()
+    after = import_suppliers(database, fewer, "fewer.csv", NOW, max_closed_share=0.1)
+
+    assert first.closed == 0
+    assert full.closed == 0
+    assert 0 < after.closed <= 5
+
+
+def test_the_cli_refuses_a_mass_closure_unless_told_to_allow_it(tmp_path: Path) -> None:
+    full, half = tmp_path / "full.csv", tmp_path / "half.csv"
+    full.write_bytes(london_text().encode("cp1252"))
+    half.write_bytes(_cut_at_rows(0.5))
+    assert forumbot(tmp_path, "db", "upgrade").returncode == 0
+    assert forumbot(tmp_path, "suppliers", "import", str(full)).returncode == 0
+
+    refused = forumbot(tmp_path, "suppliers", "import", str(half))
+    allowed = forumbot(tmp_path, "suppliers", "import", str(half), "--allow-mass-closure")
+
+    assert refused.returncode == 1
+    assert "Nothing was changed" in refused.stderr
+    assert "--allow-mass-closure" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert "closed" in allowed.stdout

@@ -32,7 +32,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         put(db, connector, f"msg-{n:03d}", f"a:chat-{n % CONVERSATIONS}")
 
     with forumbot_serve(url, **FAST_SERVER) as (first, base):
-        await wait_healthy(base)
+        await wait_healthy(base, within=120)  # a loaded machine starts slowly
         await connector.wait_for_sent(int(MESSAGES * 0.3), within=60)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -43,7 +43,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         )
 
     with forumbot_serve(url, **FAST_SERVER) as (_second, base):
-        await wait_healthy(base)
+        await wait_healthy(base, within=120)  # a loaded machine starts slowly
         found = await settled(db, within=60)
 
     delivered = Counter(call.body["text"] for call in connector.sent() if call.body)

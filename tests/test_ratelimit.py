@@ -124,3 +124,51 @@ def test_429s_for_requests_already_in_flight_do_not_double_the_pause() -> None:
     assert throttle.refused(sent_at=0.004, now=0.012) == 0.05  # sent before the pause began
     assert throttle.refused(sent_at=0.008, now=0.013) == 0.05
     assert throttle.wait(0.013) == pytest.approx(0.05)  # extended to the last one's pause
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(0, 3), max_size=80).map(sorted),
+    st.floats(0, 3),
+    st.sampled_from([0.1, 0.5, 1.0]),
+)
+def test_the_budget_is_what_greedy_sending_fits_in_the_time(
+    history: list[float], now: float, within: float
+) -> None:
+    limiter = SlidingWindows((Window(50, 1),), 0.02, burst=5)
+    for t in history:
+        if t <= now:
+            limiter.record("t", t)
+    budget = limiter.budget("t", now, within, most=1000)
+    capped = limiter.budget("t", now, within, most=3)
+    sent = [t for t in send_greedily_from(limiter, now) if t <= now + within]
+
+    assert budget == len(sent)
+    assert capped == min(budget, 3)
+
+
+def send_greedily_from(limiter: SlidingWindows, now: float) -> list[float]:
+    """Send to "t" as early as allowed until 10 s (on the limiter itself)."""
+    times = []
+    while now < 10:
+        now += limiter.wait("t", now)
+        limiter.record("t", now)
+        times.append(now)
+    return times
+
+
+def test_the_budget_of_a_moment_is_a_small_share_of_the_window() -> None:
+    limiter = SlidingWindows((Window(50, 1),), 0.02, burst=5)
+    assert limiter.budget("fresh", 0.0, 0.5, most=64) == 35  # 5 at once, then 5 every 0.08 s
+    send_greedily_with(limiter, "busy", 50)
+    assert (
+        limiter.budget("busy", 1.0, 0.5, most=64) <= 30
+    )  # at pace: half a second's 25, and a burst
+    assert limiter.budget("busy", 1.0, 0.5, most=64) == limiter.budget("busy", 1.0, 0.5, 64)
+
+
+def send_greedily_with(limiter: SlidingWindows, key: str, count: int) -> None:
+    now = 0.0
+    for _ in range(count):
+        now += limiter.wait(key, now)
+        limiter.record(key, now)

@@ -36,6 +36,7 @@ from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.returns import Submission, all_placements, replace_return, submissions
 from tests.cardcheck import assert_valid_card
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.outboxing import FAST, place, remember, settled
 from tests.returnfiles import (
     as_xlsx,
     clean_rows,
@@ -430,3 +431,53 @@ async def test_upload_bombs_in_chat_leave_the_bot_answering_everyone_else(
         bombs_seen = sorted((s.filename, s.outcome) for s in audit if s.filename.startswith("bomb"))
         assert bombs_seen == [(f"bomb-{n}.xlsx", "rejected") for n in range(5)]
         assert len(all_placements(session).query("borough == '202'")) > 0  # the old return stands
+
+
+async def test_in_a_channel_own_figures_go_only_to_the_askers_1to1_chat(
+    database: Database, connector: FakeConnector
+) -> None:
+    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES], total=1500).placements
+    with database.transaction() as session:
+        for borough, frame in returns.groupby("borough"):
+            replace_return(session, Submission(str(borough), "2025-26", "demo", "x"), frame, NOW)
+        frame = all_placements(session)
+    remember(database, place(connector, "19:forum@thread.tacv2", kind="channel"))
+    camden = frame[frame["borough"] == "202"]
+    favourite = camden.groupby("provider_name")["total_cost"].sum().idxmax()
+    semh = camden[(camden["primary_need"] == "SEMH") & (camden["phase"] == "secondary")]
+    at_favourite = camden[camden["provider_name"] == favourite]
+    # Camden's own amounts, computed here, formatted as the cards format money
+    own = {f"£{v:,.2f}" for v in camden.groupby("provider_urn")["total_cost"].sum()}
+    own |= {f"£{v:,.2f}" for v in semh.groupby("provider_urn")["total_cost"].median()}
+    own |= {f"£{v:,.2f}" for v in semh.groupby("primary_need")["total_cost"].median()}
+    own |= {f"£{v:,.2f}" for v in at_favourite.groupby("placement_type")["total_cost"].median()}
+
+    async for bot in serve(make_settings(database, connector, **FAST), database):
+        for text in ("top10", "benchmark SEMH secondary", f"benchmark provider {favourite}"):
+            await bot.post(
+                activity(
+                    "message_channel_mention",
+                    connector,
+                    text=f"<at>ridotest</at> {text}",
+                    id=f"ask-{len(text)}",
+                    **{"from.aadObjectId": CAMDEN, "conversation.id": "19:forum@thread.tacv2"},
+                )
+            )
+        await settled(database)
+
+    in_channel = [c for c in connector.sent() if c.conversation_id == "19:forum@thread.tacv2"]
+    private = [c for c in connector.sent() if c.conversation_id == f"a:1to1-{CAMDEN}"]
+    assert len(in_channel) == 3
+    channel_json = json.dumps([c.body for c in in_channel], ensure_ascii=False)
+    assert not {amount for amount in own if amount in channel_json}
+    assert "Sent to you privately" in channel_json
+    assert "Yours (n)" not in channel_json
+    assert "Your borough's own figures were sent to you in your 1:1 chat" in channel_json
+    assert len(private) == 3
+    private_json = json.dumps([c.body for c in private], ensure_ascii=False)
+    top10 = {f"£{v:,.2f}" for v in camden.groupby("provider_urn")["total_cost"].sum()}
+    assert max(top10, key=lambda a: float(a[1:].replace(",", ""))) in private_json
+    assert "Camden: top 10 INMSS providers" in private_json
+    assert "Yours (n)" in private_json
+    [opening] = connector.opened()  # Camden had no 1:1 chat: it was opened from the team
+    assert opening["members"] == [{"id": CAMDEN}]
