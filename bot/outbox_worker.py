@@ -290,6 +290,12 @@ class OutboxWorker:
     def _heed(self, message: Claimed, slot: float, outcome: Outcome) -> None:
         """What an answer says about the limits: a refused request gives its place back (it
         posted nothing), and a 429 slows the whole worker, not just this message."""
+        if outcome.sent or not outcome.refused or self._policy.count_refused:
+            # Teams counts a message when it arrives, which on a busy machine can be well after
+            # its slot. One task sends to a conversation, one message at a time, so counting it
+            # from its answer (after it arrived) keeps the next one's spacing however long this
+            # one took on its way.
+            self._conversations.move(message.conversation_id, slot, time.monotonic())
         if outcome.sent:
             self._throttle.accepted(slot)
             return

@@ -101,6 +101,13 @@ class SlidingWindows:
         if sent is not None and at in sent:
             sent.remove(at)
 
+    def move(self, key: str, at: float, to: float) -> None:
+        """Count the message recorded at `at` from `to` instead (never earlier)."""
+        sent = self._sent.get(key)
+        if sent is not None and at in sent and to > at:
+            sent.remove(at)
+            self.record(key, to)
+
     def seed(self, key: str, times: Iterable[float]) -> None:
         """Messages a previous holder of this key sent (so limits hold across restarts)."""
         merged = sorted([*self._sent.get(key, ()), *times])

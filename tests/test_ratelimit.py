@@ -92,6 +92,19 @@ def test_a_released_message_no_longer_counts() -> None:
     assert limiter.wait("c", 0.4) == pytest.approx(0.6)
 
 
+def test_a_message_counted_from_its_answer_pushes_the_next_one_back() -> None:
+    """A send that took 0.3 s on its way counts from when it was answered, so the next message
+    keeps its spacing from the arrival, not from the slot."""
+    limiter = SlidingWindows([Window(1, 1)])
+    limiter.record("c", 0.0)
+    limiter.move("c", 0.0, 0.3)
+    assert limiter.wait("c", 1.0) == pytest.approx(0.3)
+    limiter.move("c", 0.3, 0.1)  # never earlier
+    assert limiter.wait("c", 1.0) == pytest.approx(0.3)
+    limiter.move("c", 5.0, 6.0)  # never recorded: nothing changes
+    assert limiter.wait("c", 1.3) == 0.0
+
+
 def test_a_late_record_keeps_the_times_in_order() -> None:
     limiter = SlidingWindows([Window(2, 1)])
     limiter.record("c", 0.5)
