@@ -12,6 +12,10 @@ request in ten refused, the limit still carries nine accepted messages in ten re
 the retries, instead of losing a tenth of it. The windows stay the ceiling; the 429s say if the
 service counts otherwise, and each 429 pauses everything.
 
+A worker leases only what the tenant's limits will let it send in the next moment (the budget of
+`lease_ahead_seconds`, less what it holds waiting for a slot), so a `kill -9` leaves few messages
+leased: only messages sent but not yet recorded can go twice, and they are among those few.
+
 botbuilder raises the connector's errors inside `continue_conversation`, where they would go to
 `on_turn_error` and be swallowed; the send callback here catches them and hands back an outcome.
 A proactive send clears the continuation activity's id, or the SDK would make up a replyToId.
@@ -20,6 +24,7 @@ A proactive send clears the continuation activity's id, or the SDK would make up
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -66,6 +71,9 @@ class DeliveryPolicy:
     count_refused: bool
     lease: timedelta
     poll_seconds: float
+    # Messages leased at once: what the tenant's limits let go within `lease_ahead_seconds`
+    # (a kill -9 can double only leased messages), never more than `batch`.
+    lease_ahead_seconds: float = 0.5
     batch: int = 64  # messages in hand at most: claimed, waiting for limits or sending
 
     @staticmethod
@@ -81,6 +89,7 @@ class DeliveryPolicy:
             count_refused=settings.forum_outbox_count_refused,
             lease=timedelta(seconds=settings.forum_outbox_lease_seconds),
             poll_seconds=settings.forum_outbox_poll_seconds,
+            lease_ahead_seconds=settings.forum_outbox_lease_ahead_seconds,
         )
 
 
@@ -137,20 +146,24 @@ class OutboxWorker:
         self._tenant_turn = OrderedLock()
         self._queues: dict[str, list[Claimed]] = {}
         self._drains: dict[str, asyncio.Task[None]] = {}
-        self._in_hand = 0
+        self._in_hand = 0  # claimed and not yet done with
+        self._sending = 0  # of those, past their slot: being sent or recorded
+        self._tenants_seen: set[str] = set()
         self._room = asyncio.Event()
         self._stopping = False
 
     # -- the loop --------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Claim due messages whenever fewer than `batch` are in hand; each conversation's
-        messages go out in order from its own queue."""
+        """Claim due messages whenever the limits will let more go in the next moment than are
+        in hand; each conversation's messages go out in order from its own queue."""
         log.info("outbox.worker_started", extra={"owner": self.owner})
         while not self._stopping:
-            room = self._policy.batch - self._in_hand
+            room = self._room_now()
             if room <= 0:
-                await self._room.wait()
+                # woken when a message is done with, or when the windows have moved on
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), self._policy.lease_ahead_seconds)
                 self._room.clear()
                 continue
             try:
@@ -162,6 +175,20 @@ class OutboxWorker:
                 await self._doorbell.wait(self._policy.poll_seconds)
         if self._drains:
             await asyncio.gather(*self._drains.values(), return_exceptions=True)
+
+    def _room_now(self) -> int:
+        """How many to claim now: the tenant's budget for the next `lease_ahead_seconds`, less the
+        messages in hand still waiting for a slot (those being sent have counted already), within
+        `batch`. One at least when nothing is in hand, so a full window never stalls the loop.
+        The budget of the freest tenant seen (the forum serves one tenant in practice)."""
+        now, policy = time.monotonic(), self._policy
+        budget = max(
+            self._tenants.budget(tenant, now, policy.lease_ahead_seconds, policy.batch)
+            for tenant in self._tenants_seen or {""}
+        )
+        waiting = self._in_hand - self._sending
+        room = min(policy.batch - self._in_hand, budget - waiting)
+        return max(room, 1) if self._in_hand == 0 else room
 
     def stop(self) -> None:
         self._stopping = True
@@ -178,6 +205,7 @@ class OutboxWorker:
             )
         for message in batch:
             self._queues.setdefault(message.conversation_id, []).append(message)
+            self._tenants_seen.add(message.tenant_id)
             self._in_hand += 1
             if message.conversation_id not in self._drains:
                 self._drains[message.conversation_id] = asyncio.create_task(
@@ -207,9 +235,13 @@ class OutboxWorker:
                 if isinstance(slot, Later):
                     await self._give_back(queue, slot.seconds)
                     continue
-                outcome = await self._send(message)
-                self._heed(message, slot, outcome)
-                retry_in = await self._services.run(self._record, message, outcome)
+                self._sending += 1
+                try:
+                    outcome = await self._send(message)
+                    self._heed(message, slot, outcome)
+                    retry_in = await self._services.run(self._record, message, outcome)
+                finally:
+                    self._sending -= 1
                 if retry_in is not None:  # wake when it is due rather than at the next poll
                     asyncio.get_running_loop().call_later(retry_in, self._doorbell.ring)
                 queue.pop(0)  # still `message`: claims only append

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # The whole worker's pause after a 429 without Retry-After; doubles while 429s keep coming.
     forum_outbox_throttle_seconds: float = 0.05
     forum_outbox_lease_seconds: float = 60.0  # a dead worker's messages are retried after this
+    # A worker leases what the limits let it send in this many seconds: a kill -9 may send only
+    # leased messages twice.
+    forum_outbox_lease_ahead_seconds: float = 0.5
     forum_outbox_poll_seconds: float = 1.0
 
     # Scheduled jobs (forum_ops/jobs.py): how often each replica looks for due occurrences, and
