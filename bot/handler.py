@@ -50,7 +50,7 @@ from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError
 from forum_ops.installation import installed
 from forum_ops.model import Member
-from forum_ops.supplier_search import NoDirectory
+from forum_ops.schools import NoDirectory
 from forum_ops.turns import activity_key, start_turn
 
 log = logging.getLogger(__name__)

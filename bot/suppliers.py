@@ -13,7 +13,7 @@ from botbuilder.schema.teams import (
 from bot.replies import ADAPTIVE_CARD
 from cards import render_card
 from cards.suppliers import school_line, school_view
-from forum_ops.supplier_search import SchoolsPage
+from forum_ops.schools import SchoolsPage
 
 
 def extension_results(page: SchoolsPage) -> MessagingExtensionResponse:

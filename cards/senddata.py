@@ -5,7 +5,7 @@ from __future__ import annotations
 from analytics.sen2 import Headline, year_label
 from cards.format import british_date, count, ordinal, percent
 from cards.views import Fact, SendDataView
-from forum_ops.senddata import GroupFigures, SendDataFigures
+from forum_ops.senddata_figures import GroupFigures, SendDataFigures
 
 
 def headline_facts(h: Headline) -> list[Fact]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cards.format import count
 from cards.views import SchoolLine, SuppliersView
-from forum_ops.supplier_search import PAGE, School, SchoolsPage
+from forum_ops.schools import PAGE, School, SchoolsPage
 
 GIAS_PAGE = (
     "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{urn}"

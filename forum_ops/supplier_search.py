@@ -1,87 +1,19 @@
 """The supplier search service: `suppliers <filters>`, its "more" page and the search extension.
 
-Holds the stored GIAS snapshot as a frame (rebuilt once per import), parses what the member
-typed (analytics/suppliers.py), and ranks the schools from the member's own borough. It returns
-schools as plain values; cards/suppliers.py writes them for a card.
+Holds the stored GIAS snapshot as a frame (rebuilt once per import) and searches it
+(forum_ops/schools.py) for the member who asks.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from analytics.gias import borough_centroids, directory_from_records
-from analytics.suppliers import Areas, advice, parse_query, search
-from forum_ops.authorities import find_authority
 from forum_ops.db import Database
-from forum_ops.errors import ForumError
 from forum_ops.model import Member
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.schools import PAGE, Directory, NoDirectory, SchoolsPage, find_schools
 from forum_ops.suppliers import snapshot_rows, snapshot_stamp
 from forum_ops.versioned import ComputedOnce
-
-PAGE = 10
-MAX_QUERY_CHARS = 500
-
-
-def _named_borough(phrase: str) -> str | None:
-    """Exact names only (official, short or LA code): in free text a guessed typo could be
-    a school's name."""
-    found = find_authority(phrase)
-    return found.code if found else None
-
-
-AREAS = Areas(
-    {la.code: (la.name, str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES},
-    _named_borough,
-)
-
-
-class NoDirectory(ForumError):
-    def __init__(self) -> None:
-        super().__init__(
-            "The supplier directory is empty: the secretariat can import the GIAS extract."
-        )
-
-
-@dataclass(frozen=True)
-class Directory:
-    schools: pd.DataFrame
-    centroids: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class School:
-    urn: int
-    name: str
-    type: str
-    sector: str  # state, nmss, independent, or empty: mainstream
-    la_name: str
-    low_age: float | None
-    high_age: float | None
-    needs: tuple[str, ...]
-    capacity: float | None
-    pupils: float | None
-    places_free: float | None
-    ofsted: str
-    distance_km: float | None  # from the asker's borough, where known
-
-
-@dataclass(frozen=True)
-class SchoolsPage:
-    query: str  # as typed, trimmed
-    schools: tuple[School, ...]
-    offset: int
-    found: int
-    advice: str  # for an empty result: the filter to drop
-
-    @property
-    def more(self) -> bool:
-        return self.offset + PAGE < self.found
 
 
 def read_directory(session: Session) -> Directory:
@@ -89,38 +21,14 @@ def read_directory(session: Session) -> Directory:
     return Directory(schools, borough_centroids(schools))
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def school_of(row: pd.Series) -> School:
-    return School(
-        urn=int(row["urn"]),
-        name=str(row["name"]),
-        type=str(row["type"]),
-        sector=_text(row["sector"]),
-        la_name=str(row["la_name"]),
-        low_age=_number(row["low_age"]),
-        high_age=_number(row["high_age"]),
-        needs=tuple(row["needs"]),
-        capacity=_number(row["capacity"]),
-        pupils=_number(row["pupils"]),
-        places_free=_number(row["places_free"]),
-        ofsted=_text(row["ofsted"]),
-        distance_km=_number(row.get("distance_km")),
-    )
-
-
 class SupplierSearch:
     """Lives as long as the app: it holds the directory's frame between requests."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._directory = ComputedOnce(snapshot_stamp, read_directory)
+        self._directory: ComputedOnce[Session, Directory] = ComputedOnce(
+            snapshot_stamp, read_directory
+        )
 
     def directory(self) -> Directory:
         with self._db.transaction() as session:
@@ -130,17 +38,4 @@ class SupplierSearch:
         return directory
 
     def find(self, words: str, member: Member, offset: int = 0, page: int = PAGE) -> SchoolsPage:
-        """Schools matching `words`, best fit first (need, phase, then distance from the
-        member's borough): `page` of them from `offset`."""
-        directory = self.directory()
-        words = words[:MAX_QUERY_CHARS]
-        query = parse_query(words, AREAS)
-        found = search(directory.schools, query, AREAS, directory.centroids, member.borough)
-        shown = found.iloc[offset : offset + page]
-        return SchoolsPage(
-            query=words.strip(),
-            schools=tuple(school_of(row) for _, row in shown.iterrows()),
-            offset=offset,
-            found=len(found),
-            advice=advice(directory.schools, query, AREAS) if found.empty else "",
-        )
+        return find_schools(self.directory(), words, member, offset, page)

@@ -16,23 +16,22 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from sqlalchemy.orm import Session
-
+S = TypeVar("S")  # where the data is read from: a session, usually
 T = TypeVar("T")
 
 
-class ComputedOnce(Generic[T]):
+class ComputedOnce(Generic[S, T]):
     def __init__(
         self,
-        version: Callable[[Session], Hashable | None],
-        compute: Callable[[Session], T],
+        version: Callable[[S], Hashable | None],
+        compute: Callable[[S], T],
     ) -> None:
         self._version_of = version
         self._compute = compute
         self._lock = threading.Lock()
         self._held: tuple[Hashable, T] | None = None
 
-    def get(self, session: Session) -> T | None:
+    def get(self, session: S) -> T | None:
         """The value for the data as stored now, in the caller's transaction; None if none."""
         version = self._version_of(session)
         if version is None:

@@ -14,8 +14,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
 from cards.senddata import senddata_view
 from forum_ops.db import Database
-from forum_ops.senddata import SendData
 from forum_ops.sen2 import Sen2File, latest_release, replace_release
+from forum_ops.senddata import SendData
 from tests.cardcheck import assert_valid_card
 from tests.conftest import CAMDEN, LIIA, NOW, SHARED, activity, make_settings, serve
 from tests.test_cli import forumbot
