@@ -16,7 +16,7 @@ class SystemClock:
 _PORT: type[Clock] = SystemClock  # mypy holds the class to the port's shape
 
 
-class ClockOf:
+class CallableClock:
     """The Clock port over a function (the `Services.clock` the app was built with)."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
@@ -26,4 +26,4 @@ class ClockOf:
         return self._now()
 
 
-_OVER_A_FUNCTION: type[Clock] = ClockOf
+_OVER_A_FUNCTION: type[Clock] = CallableClock

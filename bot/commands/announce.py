@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.clock import ClockOf
+from bot.clock import CallableClock
 from bot.commands.table import CommandRequest
 from bot.replies import card_payload
 from cards import Card, render_card
@@ -22,7 +22,7 @@ async def make_announcement(request: CommandRequest) -> Card:
     report = await services.run(
         announcements.make_announcement,
         services.db,
-        ClockOf(services.clock),
+        CallableClock(services.clock),
         member,
         request.args,
         services.settings.forum_channel_id,
