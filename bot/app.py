@@ -21,6 +21,7 @@ from sqlalchemy import text
 from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
 from bot.benchmarks import PlacementsCache
+from bot.charts import ChartTable
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.dialogs import build_dialogs
@@ -30,13 +31,13 @@ from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.returns import TEMPLATE_PATH, return_template
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.senddata import Sen2Cache
-from bot.services import Doorbell, Services
+from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
-from bot.suppliers import DirectoryCache
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
 from forum_ops.scheduler import Job
+from forum_ops.senddata import SendData
+from forum_ops.supplier_search import SupplierSearch
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +158,8 @@ async def _start(
         dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
-        sen2=Sen2Cache(),
-        suppliers=DirectoryCache(),
+        senddata=SendData(db, ChartTable(db, settings.forum_public_url, utc_now)),
+        suppliers=SupplierSearch(db),
         placements=PlacementsCache(),
         http=http,
     )

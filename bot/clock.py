@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from forum_ops.ports import Clock
@@ -13,3 +14,16 @@ class SystemClock:
 
 
 _PORT: type[Clock] = SystemClock  # mypy holds the class to the port's shape
+
+
+class CallableClock:
+    """The Clock port over a function (the `Services.clock` the app was built with)."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now()
+
+
+_OVER_A_FUNCTION: type[Clock] = CallableClock

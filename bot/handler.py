@@ -51,6 +51,7 @@ from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError
 from forum_ops.installation import installed
 from forum_ops.model import Member
+from forum_ops.schools import NoDirectory
 from forum_ops.turns import activity_key, start_turn
 
 log = logging.getLogger(__name__)
@@ -190,10 +191,11 @@ class ForumBot(TeamsActivityHandler):
             (str(p.value) for p in query.parameters or [] if p.name == "searchQuery" and p.value),
             "",
         )
-        directory = await self._services.run(self._services.suppliers.load, self._services.db)
-        if directory is None:
+        try:
+            page = await self._services.run(self._services.suppliers.find, words, member)
+        except NoDirectory:
             return _extension_message("The supplier directory is empty.")
-        return await self._services.run(extension_results, directory, words, member)
+        return extension_results(page)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """The invokes the bot serves; any other name is a bad request (400, not the SDK's 501:

@@ -12,25 +12,16 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
+from bot.clock import CallableClock
 from bot.services import Services
 from bot.settings import Settings
 from forum_ops.jobs import JOBS
 from forum_ops.scheduler import Job, Scheduler
 
 log = logging.getLogger(__name__)
-
-
-class CallableClock:
-    """The Clock port over the services' clock function."""
-
-    def __init__(self, now: Callable[[], datetime]) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now()
 
 
 def registered_jobs(settings: Settings) -> tuple[Job, ...]:

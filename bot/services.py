@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from bot.benchmarks import PlacementsCache
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
-    from bot.senddata import Sen2Cache
-    from bot.suppliers import DirectoryCache
+    from forum_ops.senddata import SendData
+    from forum_ops.supplier_search import SupplierSearch
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -56,8 +56,8 @@ class Services:
     dialogs: DialogTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
-    sen2: Sen2Cache
-    suppliers: DirectoryCache
+    senddata: SendData
+    suppliers: SupplierSearch
     placements: PlacementsCache
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now

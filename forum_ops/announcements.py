@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +16,11 @@ from forum_ops.conversations import (
     members_without_chat,
     opening_place,
 )
+from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
 from forum_ops.outbox import Operation, Outgoing, enqueue_all
+from forum_ops.ports import Clock
 
 MAX_ANNOUNCEMENT_CHARS = 4000
 
@@ -75,3 +79,21 @@ def announce(
     return AnnouncementReport(
         channel is not None, len(people), len(opening), len(without_chat) - len(opening)
     )
+
+
+def make_announcement(
+    db: Database,
+    clock: Clock,
+    author: Member,
+    text: str,
+    channel_id: str,
+    activity_for: Callable[[str, datetime], dict[str, Any]],
+) -> AnnouncementReport:
+    """The `announce` command's unit of work: check the text, have the caller render it as an
+    activity (`activity_for(text, now)`: the card is the presentation's business), and queue
+    it for everyone in one transaction. The caller rings the outbox's doorbell after."""
+    text = check_announcement(author, text)
+    now = clock.now()
+    activity = activity_for(text, now)
+    with db.transaction() as session:
+        return announce(session, author, activity, uuid.uuid4().hex, channel_id, now)

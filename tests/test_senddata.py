@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.senddata import ChartPublisher, Sen2Cache, send_data_item
+from bot.charts import ChartTable
 from bot.testing import BotClient, FakeConnector
-from cards import plain_text
+from cards import plain_text, render_card
+from cards.senddata import senddata_view
 from forum_ops.db import Database
 from forum_ops.sen2 import Sen2File, latest_release, replace_release
+from forum_ops.senddata import SendData
 from tests.cardcheck import assert_valid_card
 from tests.conftest import CAMDEN, LIIA, NOW, SHARED, activity, make_settings, serve
 from tests.test_cli import forumbot
@@ -168,11 +170,11 @@ async def test_a_chart_token_that_does_not_exist_is_404(bot_with_data: BotClient
 
 def test_the_agenda_item_card_for_a_meeting(database: Database) -> None:
     import_release(database)
-    frames = Sen2Cache().load(database)
-    assert frames is not None
-    charts = ChartPublisher(database, "https://forum-bot.example.org", lambda: NOW)
+    charts = ChartTable(database, "https://forum-bot.example.org", lambda: NOW)
 
-    card = send_data_item(charts, frames, date(2026, 1, 22))
+    card = render_card(
+        "senddata", senddata_view(SendData(database, charts).agenda_item(date(2026, 1, 22)))
+    )
 
     assert_valid_card(card.content)
     shown = plain_text(card.content)

@@ -1,0 +1,40 @@
+"""The ChartStore port over the chart table (forum_ops/charts.py): each chart is served at
+/charts/<token>.png under the bot's public URL (bot/app.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from forum_ops.charts import keep_chart
+from forum_ops.db import Database
+from forum_ops.ports import ChartStore
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    db: Database
+    public_url: str
+    clock: Callable[[], datetime]
+
+    @staticmethod
+    def of(services: Services) -> ChartTable:
+        return ChartTable(services.db, services.settings.forum_public_url, services.clock)
+
+    def store(self, key: str, png: bytes) -> str:
+        """`key` names the chart for the caller; the URL is the chart table's unguessable
+        token, so no two stores share one."""
+        return self.publish(png)
+
+    def publish(self, png: bytes) -> str:
+        with self.db.transaction() as session:
+            token = keep_chart(session, png, self.clock())
+        return f"{self.public_url.rstrip('/')}/charts/{token}.png"
+
+
+_PORT: type[ChartStore] = ChartTable  # mypy holds the class to the port's shape

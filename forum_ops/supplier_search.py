@@ -1,0 +1,41 @@
+"""The supplier search service: `suppliers <filters>`, its "more" page and the search extension.
+
+Holds the stored GIAS snapshot as a frame (rebuilt once per import) and searches it
+(forum_ops/schools.py) for the member who asks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from analytics.gias import borough_centroids, directory_from_records
+from forum_ops.db import Database
+from forum_ops.model import Member
+from forum_ops.schools import PAGE, Directory, NoDirectory, SchoolsPage, find_schools
+from forum_ops.suppliers import snapshot_rows, snapshot_stamp
+from forum_ops.versioned import ComputedOnce
+
+
+def read_directory(session: Session) -> Directory:
+    schools = directory_from_records(snapshot_rows(session))
+    return Directory(schools, borough_centroids(schools))
+
+
+class SupplierSearch:
+    """Lives as long as the app: it holds the directory's frame between requests."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._directory: ComputedOnce[Session, Directory] = ComputedOnce(
+            snapshot_stamp, read_directory
+        )
+
+    def directory(self) -> Directory:
+        with self._db.transaction() as session:
+            directory = self._directory.get(session)
+        if directory is None:
+            raise NoDirectory()
+        return directory
+
+    def find(self, words: str, member: Member, offset: int = 0, page: int = PAGE) -> SchoolsPage:
+        return find_schools(self.directory(), words, member, offset, page)
