@@ -20,7 +20,6 @@ from sqlalchemy import text
 
 from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
-from bot.benchmarks import PlacementsCache
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.dialogs import build_dialogs
@@ -30,12 +29,14 @@ from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.returns import TEMPLATE_PATH, return_template
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.senddata import Sen2Cache
-from bot.services import Doorbell, Services
+from bot.senddata import ChartPublisher, Sen2Cache
+from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
 from bot.suppliers import DirectoryCache
+from forum_ops.benchmarks import BenchmarkConfig, Benchmarks
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
+from forum_ops.placements import PlacementsCache
 from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,12 @@ async def _start(
         doorbell=Doorbell(),
         sen2=Sen2Cache(),
         suppliers=DirectoryCache(),
-        placements=PlacementsCache(),
+        benchmarks=Benchmarks(
+            db,
+            ChartPublisher(db, settings.forum_public_url, utc_now),
+            BenchmarkConfig(settings.disclosure_rules(), settings.forum_rate_variation_threshold),
+            PlacementsCache(),
+        ),
         http=http,
     )
     bot = ForumBot(services, codec)

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     import aiohttp
 
     from bot.actions import ActionTable
-    from bot.benchmarks import PlacementsCache
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
     from bot.senddata import Sen2Cache
     from bot.suppliers import DirectoryCache
+    from forum_ops.benchmarks import Benchmarks
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,7 +58,7 @@ class Services:
     doorbell: Doorbell
     sen2: Sen2Cache
     suppliers: DirectoryCache
-    placements: PlacementsCache
+    benchmarks: Benchmarks
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now
 
