@@ -20,7 +20,6 @@ from sqlalchemy import text
 
 from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
-from bot.benchmarks import PlacementsCache
 from bot.charts import ChartTable
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
@@ -33,6 +32,7 @@ from bot.returns import TEMPLATE_PATH, return_template
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
 from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
+from forum_ops.benchmarks import BenchmarkConfig, Benchmarks
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
 from forum_ops.scheduler import Job
@@ -160,7 +160,11 @@ async def _start(
         doorbell=Doorbell(),
         senddata=SendData(db, ChartTable(db, settings.forum_public_url, utc_now)),
         suppliers=SupplierSearch(db),
-        placements=PlacementsCache(),
+        benchmarks=Benchmarks(
+            db,
+            ChartTable(db, settings.forum_public_url, utc_now),
+            BenchmarkConfig(settings.disclosure_rules(), settings.forum_rate_variation_threshold),
+        ),
         http=http,
     )
     bot = ForumBot(services, codec)

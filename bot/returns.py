@@ -16,7 +16,7 @@ from cards import Card, render_card
 from cards.dates import british_datetime
 from cards.views import ReportTable, ReportView
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
-from forum_ops.model import Member, OrganisationKind, Role
+from forum_ops.model import Member
 from forum_ops.returns import BOROUGHS, Submission, submissions, submit_return
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,12 @@ def return_template() -> bytes:
 
 
 def _borough_of(member: Member) -> str:
-    org = member.organisation
-    if org.kind is not OrganisationKind.LOCAL_AUTHORITY or not member.has(Role.DATA_SUBMITTER):
+    if not member.is_data_submitter or member.borough is None:
         raise NotAllowed(
             "Only a borough's data submitters can send its INMSS return. Ask LIIA to add the "
             "data submitter role if you send your borough's return."
         )
-    return org.code
+    return member.borough
 
 
 def returns_card(services: Services, member: Member) -> Card:
@@ -44,9 +43,9 @@ def returns_card(services: Services, member: Member) -> Card:
     url = services.settings.forum_public_url.rstrip("/") + TEMPLATE_PATH
     tables: tuple[ReportTable, ...] = ()
     org = member.organisation
-    if org.kind is OrganisationKind.LOCAL_AUTHORITY:
+    if member.borough is not None:
         with services.db.transaction() as session:
-            mine = submissions(session, 8, org.code)
+            mine = submissions(session, 8, member.borough)
             rows = tuple(
                 (
                     s.period,

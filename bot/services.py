@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     import aiohttp
 
     from bot.actions import ActionTable
-    from bot.benchmarks import PlacementsCache
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
+    from forum_ops.benchmarks import Benchmarks
     from forum_ops.senddata import SendData
     from forum_ops.supplier_search import SupplierSearch
 
@@ -58,7 +58,7 @@ class Services:
     doorbell: Doorbell
     senddata: SendData
     suppliers: SupplierSearch
-    placements: PlacementsCache
+    benchmarks: Benchmarks
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now
 

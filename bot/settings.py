@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from analytics.disclosure import Rules
+
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
 
@@ -128,6 +130,18 @@ class Settings(BaseSettings):
             o.strip().lower().rstrip("/")
             for o in self.forum_test_file_origins.split(",")
             if o.strip()
+        )
+
+    def disclosure_rules(self) -> Rules:
+        """The INMSS benchmarks' disclosure thresholds (DOMAIN.md rule 7: configuration)."""
+        return Rules(
+            small_count=self.forum_disclosure_small_count,
+            min_boroughs=self.forum_disclosure_min_boroughs,
+            min_placements=self.forum_disclosure_min_placements,
+            min_placements_quartiles=self.forum_disclosure_min_placements_quartiles,
+            p_percent=self.forum_disclosure_p_percent,
+            max_borough_share=self.forum_disclosure_max_borough_share,
+            cell_key_secret=self.forum_disclosure_cell_key_secret,
         )
 
     def tenant_allowed(self, tenant_id: str | None) -> bool:

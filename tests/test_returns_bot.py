@@ -22,7 +22,6 @@ from analytics.benchmark_filters import Filters
 from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.returns_synthetic import synthetic_returns
-from bot.benchmarks import GEOGRAPHY
 from bot.downloads import fetch_file
 from bot.settings import Settings
 from bot.teams import FILE_DOWNLOAD_INFO
@@ -32,6 +31,7 @@ from forum_ops.db import Database
 from forum_ops.errors import ForumError
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
+from forum_ops.placements import GEOGRAPHY
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.returns import Submission, all_placements, replace_return, submissions
 from tests.cardcheck import assert_valid_card

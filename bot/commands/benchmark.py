@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-from bot.benchmarks import Placements, benchmark_card, provider_card, top10_card, viewer_of
 from bot.commands.table import CommandRequest
 from bot.replies import card_payload
 from bot.returns import returns_card
-from bot.senddata import ChartPublisher
-from bot.services import Services
 from cards import Card, render_card
+from cards.benchmarks import benchmark_view, provider_view, top10_view
 from cards.views import NoticeView
 from forum_ops.errors import ForumError
 from forum_ops.private import send_privately
@@ -24,27 +22,18 @@ PERSONAL = "personal"
 MAX_WORDS_CHARS = 300
 
 
-async def _placements(services: Services) -> Placements:
-    data = await services.run(services.placements.load, services.db)
-    if data is None:
-        raise ForumError(
-            "No INMSS returns have been imported yet: boroughs' data submitters can send theirs "
-            "(type returns to get the template)."
-        )
-    return data
-
-
 async def show_benchmark(request: CommandRequest) -> Card:
     services, words = request.services, request.args[:MAX_WORDS_CHARS]
-    data = await _placements(services)
     first, _, rest = words.partition(" ")
-    card = provider_card if first.casefold() == "provider" else benchmark_card
-    args = rest if card is provider_card else words
-    charts, member, settings = ChartPublisher.of(services), request.member, services.settings
-    if request.conversation_kind == PERSONAL or viewer_of(member) is None:
-        return await services.run(card, charts, data, args, member, settings)
-    shared = await services.run(card, charts, data, args, member, settings, False)
-    own = await services.run(card, charts, data, args, member, settings, True)
+    if first.casefold() == "provider":
+        ask, view, words = services.benchmarks.provider, provider_view, rest
+    else:
+        ask, view = services.benchmarks.benchmark, benchmark_view  # type: ignore[assignment]
+    member = request.member
+    if request.conversation_kind == PERSONAL or member.borough is None:
+        return render_card("report", view(await services.run(ask, member, words)))
+    shared = render_card("report", view(await services.run(ask, member, words, False)))
+    own = render_card("report", view(await services.run(ask, member, words, True)))
     if not await _send_privately(request, own):
         raise ForumError(_NO_CHAT)
     return shared
@@ -52,10 +41,8 @@ async def show_benchmark(request: CommandRequest) -> Card:
 
 async def show_top10(request: CommandRequest) -> Card:
     services = request.services
-    data = await _placements(services)
-    card = await services.run(
-        top10_card, ChartPublisher.of(services), data, request.args[:100], request.member
-    )
+    answer = await services.run(services.benchmarks.top10, request.member, request.args[:100])
+    card = render_card("report", top10_view(answer))
     if request.conversation_kind == PERSONAL:
         return card
     if not await _send_privately(request, card):

@@ -1,0 +1,53 @@
+"""What the INMSS benchmark service answers (forum_ops.benchmarks), as plain values a card can
+present without reaching storage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.benchmark_filters import Filters
+from analytics.benchmarks import CostCell, CostTable
+from analytics.rates import RateLine
+
+
+@dataclass(frozen=True)
+class NeedBenchmark:
+    """`benchmark <filters>`: cost by need, the providers where the viewer sits, rate lines."""
+
+    filters: Filters
+    needs: CostTable
+    providers: tuple[CostCell, ...]
+    own_providers: bool  # the providers are the viewer's own (else the most used elsewhere)
+    rates: tuple[RateLine, ...]  # flagged, most relevant first
+    kinds: frozenset[str]  # the placement types the rate lines cover
+    threshold: float
+    names: Mapping[str, str]  # provider URN -> name
+    include_own: bool
+    chart_url: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ProviderBenchmark:
+    urn: str
+    name: str
+    period: str
+    table: CostTable  # by placement type
+    rates: tuple[RateLine, ...]
+    include_own: bool
+    chart_url: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TopProviders:
+    borough: str  # LA code
+    name: str
+    period: str
+    by_spend: pd.DataFrame  # name, placements, spend, share
+    by_count: pd.DataFrame
+    chart_url: str
+    source: str

@@ -1,0 +1,187 @@
+"""INMSS benchmarks as a service: `benchmark <filters>`, `benchmark provider <name>`, `top10`.
+
+Each answer is one call that reads the returns (once per import: forum_ops/placements.py),
+decides whose own figures the viewer may hold, computes the disclosure-controlled tables
+(analytics), draws the chart through the ChartStore port and returns plain results for a card
+to present. Authority comes from the member (the registry), never from the words typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from analytics.benchmark_filters import Filters, parse_filters
+from analytics.benchmarks import CostCell, cost_table, top_providers
+from analytics.charts import Box, bar_chart, box_chart
+from analytics.disclosure import Rules
+from analytics.rates import ABOVE, BELOW, MIDDLE, rate_lines
+from analytics.returns_format import NEEDS, PLACEMENT_TYPES
+from forum_ops.authorities import resolve_authority
+from forum_ops.benchmark_answers import NeedBenchmark, ProviderBenchmark, TopProviders
+from forum_ops.db import Database
+from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.model import Member
+from forum_ops.placements import GEOGRAPHY, Placements, placements_cache
+from forum_ops.ports import ChartStore
+from forum_ops.returns import BOROUGHS
+
+PROVIDERS_SHOWN = 8
+RATE_LINES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class BenchmarkConfig:
+    rules: Rules
+    threshold: float  # rate variation is flagged above this ratio
+
+
+class Benchmarks:
+    def __init__(self, db: Database, charts: ChartStore, config: BenchmarkConfig) -> None:
+        self._db, self._charts, self._config = db, charts, config
+        self._returns = placements_cache()
+
+    def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
+        data = self._placements()
+        filters = _filters(words, data)
+        rules, viewer = self._config.rules, member.borough if include_own else None
+        frame = data.with_keys(rules)
+        needs = cost_table(frame, filters, "primary_need", viewer, GEOGRAPHY, rules, True)
+        if not needs.cells:
+            raise ForumError(
+                f"Fewer than 5 placements match {filters.words()}, none of them yours: try "
+                "fewer filters."
+            )
+        # providers' counts add up to the need table's total: protected as a table with a total
+        providers = cost_table(frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, True)
+        mine = [c for c in providers.cells if c.own]
+        shown = sorted(
+            mine or [c for c in providers.cells if c.median is not None],
+            key=lambda c: (-(c.own.count if c.own else 0), -_count(c.count), c.key),
+        )[:PROVIDERS_SHOWN]
+        kinds = filters.placement_types or frozenset(PLACEMENT_TYPES)
+        period = data.frame[data.frame["period"] == filters.period]
+        lines = rate_lines(data.rates[filters.period], period, viewer, rules, self._threshold)
+        order = {ABOVE: 0, MIDDLE: 1, BELOW: 2}
+        flagged = sorted(
+            (x for x in lines if x.flagged and x.placement_type in kinds),
+            key=lambda x: (x.own_average is None, order.get(x.band, 3), -(x.spread or 0)),
+        )[:RATE_LINES_SHOWN]
+        boxes = [_box(c.key, c) for c in needs.cells if c.median is not None or c.own]
+        title = f"Cost per placement a year: {filters.words()}"
+        url = self._chart(f"benchmark:{filters.words()}", box_chart(boxes, title)) if boxes else ""
+        return NeedBenchmark(
+            filters, needs, tuple(shown), bool(mine), tuple(flagged), frozenset(kinds),
+            self._threshold, data.names, include_own, url, data.sources[filters.period],
+        )  # fmt: skip
+
+    def provider(self, member: Member, words: str, include_own: bool = True) -> ProviderBenchmark:
+        if not words.strip():
+            raise ForumError(
+                "Which provider? For example: benchmark provider Brindlewick, or its URN."
+            )
+        data = self._placements()
+        period = data.periods[-1]
+        urn, name = find_provider(data.names, words[:200])
+        rules, viewer = self._config.rules, member.borough if include_own else None
+        frame = data.with_keys(rules)
+        rows = frame[frame["provider_urn"] == urn]
+        table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
+        if not table.cells:
+            raise ForumError(
+                f"Fewer than 5 placements at {name} in {period}, none of them yours: nothing "
+                "to compare."
+            )
+        lines = rate_lines(
+            data.rates[period], rows[rows["period"] == period], viewer, rules, self._threshold,
+            frozenset({urn}),
+        )  # fmt: skip
+        boxes = [_box(c.key, c) for c in table.cells if c.median is not None or c.own]
+        title = f"{name[:50]}: cost per placement a year"
+        url = self._chart(f"provider:{urn}", box_chart(boxes, title)) if boxes else ""
+        return ProviderBenchmark(
+            urn, name, period, table, tuple(lines), include_own, url, data.sources[period]
+        )
+
+    def top10(self, member: Member, words: str) -> TopProviders:
+        data = self._placements()
+        borough = _borough(words, member)
+        period = data.periods[-1]
+        by_spend, by_count = top_providers(data.frame, borough, period)
+        if by_spend.empty:
+            raise ForumError(f"{BOROUGHS[borough]} has no return for {period} yet.")
+        name = BOROUGHS[borough]
+        png = bar_chart(
+            list(by_spend["name"]), list(by_spend["spend"]), f"{name}: spend by provider, {period}"
+        )
+        url = self._chart(f"top10:{borough}:{period}", png)
+        return TopProviders(borough, name, period, by_spend, by_count, url, data.sources[period])
+
+    @property
+    def _threshold(self) -> float:
+        return self._config.threshold
+
+    def _placements(self) -> Placements:
+        with self._db.transaction() as session:
+            data = self._returns.get(session)
+        if data is None:
+            raise ForumError(
+                "No INMSS returns have been imported yet: boroughs' data submitters can send "
+                "theirs (type returns to get the template)."
+            )
+        return data
+
+    def _chart(self, key: str, png: bytes) -> str:
+        return self._charts.store(key, png)
+
+
+def _filters(words: str, data: Placements) -> Filters:
+    try:
+        filters = parse_filters(words, NEEDS, GEOGRAPHY, data.periods[-1])
+    except ValueError as unknown:
+        raise ForumError(
+            f"I didn't understand {unknown} in that benchmark. Try words such as SEMH, "
+            "secondary, day, residential, Inner, South East or 2025-26."
+        ) from None
+    if filters.period not in data.periods:
+        raise ForumError(
+            f"No returns for {filters.period}: there are returns for {', '.join(data.periods)}."
+        )
+    return filters
+
+
+def find_provider(names: Mapping[str, str], words: str) -> tuple[str, str]:
+    """A provider by URN or by name, typos forgiven: (URN, name)."""
+    wanted = words.strip()
+    if wanted in names:
+        return wanted, names[wanted]
+    match = process.extractOne(wanted, names, scorer=fuzz.WRatio, score_cutoff=70)
+    if not match:
+        raise ForumError(f"No provider in the returns matches “{wanted[:80]}”. Try its URN.")
+    return str(match[2]), str(match[0])
+
+
+def _borough(words: str, member: Member) -> str:
+    """The member's own borough; another borough's only for the secretariat."""
+    if not words.strip():
+        if member.borough is None:
+            raise ForumError("Which borough? For example: top10 Camden.")
+        return member.borough
+    borough = resolve_authority(words.strip()[:80]).code
+    if not member.may_see_borough(borough):
+        raise NotAllowed(
+            "A borough's top 10 providers are its own figures: only that borough and the "
+            "forum's secretariat see them."
+        )
+    return borough
+
+
+def _count(text: str) -> int:
+    return int(text.replace(",", "")) if text[:1].isdigit() else 0
+
+
+def _box(label: str, cell: CostCell) -> Box:
+    own = cell.own.median if cell.own else None
+    return Box(label, cell.median, cell.q1, cell.q3, cell.p10, cell.p90, own)
