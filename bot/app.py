@@ -20,20 +20,18 @@ from sqlalchemy import text
 
 from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
-from bot.benchmarks import PlacementsCache
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.dialogs import build_dialogs
 from bot.endpoint import MessagesEndpoint
+from bot.features import warm_modules
 from bot.handler import ForumBot, on_turn_error
+from bot.lazy import load, warm_up
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
-from bot.returns import TEMPLATE_PATH, return_template
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.senddata import Sen2Cache
 from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
-from bot.suppliers import DirectoryCache
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
 from forum_ops.scheduler import Job
@@ -56,6 +54,7 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
 
 
 def create_app(
@@ -76,8 +75,11 @@ def create_app(
         app[RUNTIME] = runtime
         scheduling = asyncio.create_task(runtime.scheduler.run())
         delivery = asyncio.create_task(runtime.worker.run())
+        # pandas, matplotlib, openpyxl...: imported in a thread while the app already answers
+        warming = asyncio.create_task(warm_up(warm_modules()))
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
+        warming.cancel()  # the import under way finishes in its thread; the rest are skipped
         runtime.scheduler.stop()
         runtime.worker.stop()
         with contextlib.suppress(TimeoutError):  # let in-flight sends and jobs finish
@@ -116,7 +118,7 @@ def create_app(
     async def template(request: web.Request) -> web.Response:
         """The INMSS return template: the same workbook for everyone, holding no data."""
         services = request.app[RUNTIME].services
-        body = await services.run(return_template)
+        body = await services.run(await load("bot.returns:return_template"))
         return web.Response(
             body=body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -157,9 +159,6 @@ async def _start(
         dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
-        sen2=Sen2Cache(),
-        suppliers=DirectoryCache(),
-        placements=PlacementsCache(),
         http=http,
     )
     bot = ForumBot(services, codec)

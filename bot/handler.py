@@ -25,15 +25,14 @@ from bot.commands import CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
+from bot.lazy import load
 from bot.replies import (
     card_invoke_response,
     card_message,
     card_payload,
     error_invoke_response,
 )
-from bot.returns import receive_return
 from bot.services import Services
-from bot.suppliers import extension_results
 from bot.teams import (
     action_data,
     command_text,
@@ -103,6 +102,7 @@ class ForumBot(TeamsActivityHandler):
         dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
         card: Card | None = None
         if upload is not None:
+            receive_return = await load("bot.returns:receive_return")  # the returns feature's
             card = await receive_return(
                 self._services, member, upload, text, kind, activity.conversation.id
             )
@@ -188,6 +188,7 @@ class ForumBot(TeamsActivityHandler):
             (str(p.value) for p in query.parameters or [] if p.name == "searchQuery" and p.value),
             "",
         )
+        extension_results = await load("bot.suppliers:extension_results")  # imports its cache too
         directory = await self._services.run(self._services.suppliers.load, self._services.db)
         if directory is None:
             return _extension_message("The supplier directory is empty.")

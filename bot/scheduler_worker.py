@@ -15,9 +15,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.features import JOBS
 from bot.services import Services
 from bot.settings import Settings
-from forum_ops.jobs import JOBS
 from forum_ops.scheduler import Job, Scheduler
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class CallableClock:
 
 
 def registered_jobs(settings: Settings) -> tuple[Job, ...]:
-    """The forum's jobs, and those FORUM_SCHEDULER_EXTRA_JOBS names ("module:attribute")."""
+    """The features' jobs, and those FORUM_SCHEDULER_EXTRA_JOBS names ("module:attribute")."""
     if not settings.forum_scheduler_extra_jobs:
         return JOBS
     module, _, attribute = settings.forum_scheduler_extra_jobs.partition(":")

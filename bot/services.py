@@ -56,11 +56,28 @@ class Services:
     dialogs: DialogTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
-    sen2: Sen2Cache
-    suppliers: DirectoryCache
-    placements: PlacementsCache
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now
+
+    # The features' read caches, made on first use: their modules import pandas, which start-up
+    # does not wait for (bot/lazy.py). First used from a handler whose module imported them.
+    @functools.cached_property
+    def sen2(self) -> Sen2Cache:
+        from bot.senddata import Sen2Cache
+
+        return Sen2Cache()
+
+    @functools.cached_property
+    def suppliers(self) -> DirectoryCache:
+        from bot.suppliers import DirectoryCache
+
+        return DirectoryCache()
+
+    @functools.cached_property
+    def placements(self) -> PlacementsCache:
+        from bot.benchmarks import PlacementsCache
+
+        return PlacementsCache()
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop."""
