@@ -68,6 +68,7 @@ def create_app(
     (tests pass their own)."""
     database = db or create_database(settings.forum_database_url)
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
+    answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         scheduled = registered_jobs(settings) if jobs is None else jobs
@@ -75,8 +76,8 @@ def create_app(
         app[RUNTIME] = runtime
         scheduling = asyncio.create_task(runtime.scheduler.run())
         delivery = asyncio.create_task(runtime.worker.run())
-        # pandas, matplotlib, openpyxl...: imported in a thread while the app already answers
-        warming = asyncio.create_task(warm_up(warm_modules()))
+        # pandas, matplotlib, openpyxl...: imported in a thread once the app answers
+        warming = asyncio.create_task(warm_up(warm_modules(), answered))
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
@@ -125,7 +126,11 @@ def create_app(
             headers={"Content-Disposition": 'attachment; filename="inmss-return-template.xlsx"'},
         )
 
+    async def first_response(request: web.Request, response: web.StreamResponse) -> None:
+        answered.set()
+
     app.cleanup_ctx.append(lifespan)
+    app.on_response_prepare.append(first_response)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)

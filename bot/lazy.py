@@ -10,6 +10,7 @@ once the app is up, so the first real request does not pay for them either.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -73,12 +74,16 @@ class LazyDialog:
         return result
 
 
-async def warm_up(modules: Iterable[str]) -> None:
-    """Import each module in a worker thread, one after the other; a failure is logged, not raised
-    (the request that needs the module will raise it where it can be answered)."""
+async def warm_up(modules: Iterable[str], listening: asyncio.Event, at_latest: float = 2.0) -> None:
+    """Import each module in a worker thread, one after the other, once the app has answered its
+    first request (or `at_latest` seconds after start-up): until then the imports would compete
+    with start-up for the interpreter. A failure is logged, not raised (the request that needs
+    the module raises it where it can be answered)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(listening.wait(), at_latest)
     for module in modules:
         try:
             await asyncio.to_thread(importlib.import_module, module)
         except Exception:
-            log.warning("warm_up.failed", extra={"module": module}, exc_info=True)
+            log.warning("warm_up.failed", extra={"import": module}, exc_info=True)
     log.info("warm_up.done")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from bot.actions import build_actions
 from bot.app import TEMPLATE_PATH
 from bot.commands import Command, build_commands
 from bot.dialogs import build_dialogs
 from bot.features import FEATURES, JOBS, Feature, warm_modules
-from bot.lazy import LazyDialog, LazyHandler, split_target
+from bot.lazy import LazyDialog, LazyHandler, split_target, warm_up
 from bot.scheduler_worker import registered_jobs
 from bot.settings import Settings
 from tests.conftest import ROOT
@@ -101,3 +105,19 @@ def test_starting_the_app_imports_no_heavy_library() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
     )
     assert out.stdout.strip() == ""
+
+
+async def test_warming_waits_for_the_first_answer_then_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "warm_probe.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(tmp_path)
+    monkeypatch.delitem(sys.modules, "warm_probe", raising=False)
+    answered = asyncio.Event()
+    warming = asyncio.create_task(warm_up(["warm_probe", "no_such_module_here"], answered, 60))
+    await asyncio.sleep(0.3)
+    assert "warm_probe" not in sys.modules  # start-up has the interpreter to itself
+    answered.set()
+    await asyncio.wait_for(warming, 60)  # a module that fails to import is logged, not raised
+    assert "warm_probe" in sys.modules
+    monkeypatch.delitem(sys.modules, "warm_probe")
