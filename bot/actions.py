@@ -63,12 +63,14 @@ async def run_command(request: ActionRequest) -> Card:
 
 
 def build_actions() -> ActionTable:
-    # imported here: the command modules import this one for ActionRequest
-    from bot.commands.suppliers import more_suppliers
+    # imported here: the features and the dialogs import this module's requests
     from bot.dialogs import answer_without_dialog
+    from bot.features import FEATURES
 
     actions = ActionTable()
     actions.register("command.run", run_command)
     actions.register("dialog.answer", answer_without_dialog)
-    actions.register("suppliers.more", more_suppliers)
+    for feature in FEATURES:
+        for verb, handler in feature.actions.items():
+            actions.register(verb, handler)
     return actions

@@ -20,24 +20,21 @@ from sqlalchemy import text
 
 from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
-from bot.charts import ChartTable
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.dialogs import build_dialogs
 from bot.endpoint import MessagesEndpoint
+from bot.features import warm_modules
 from bot.handler import ForumBot, on_turn_error
+from bot.lazy import load, warm_up
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
-from bot.returns import TEMPLATE_PATH, return_template
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.services import Doorbell, Services, utc_now
+from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
-from forum_ops.benchmarks import BenchmarkConfig, Benchmarks
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
 from forum_ops.scheduler import Job
-from forum_ops.senddata import SendData
-from forum_ops.supplier_search import SupplierSearch
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +54,7 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
 
 
 def create_app(
@@ -70,6 +68,7 @@ def create_app(
     (tests pass their own)."""
     database = db or create_database(settings.forum_database_url)
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
+    answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         scheduled = registered_jobs(settings) if jobs is None else jobs
@@ -77,8 +76,11 @@ def create_app(
         app[RUNTIME] = runtime
         scheduling = asyncio.create_task(runtime.scheduler.run())
         delivery = asyncio.create_task(runtime.worker.run())
+        # pandas, matplotlib, openpyxl...: imported in a thread once the app answers
+        warming = asyncio.create_task(warm_up(warm_modules(), answered))
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
+        warming.cancel()  # the import under way finishes in its thread; the rest are skipped
         runtime.scheduler.stop()
         runtime.worker.stop()
         with contextlib.suppress(TimeoutError):  # let in-flight sends and jobs finish
@@ -117,14 +119,18 @@ def create_app(
     async def template(request: web.Request) -> web.Response:
         """The INMSS return template: the same workbook for everyone, holding no data."""
         services = request.app[RUNTIME].services
-        body = await services.run(return_template)
+        body = await services.run(await load("bot.returns:return_template"))
         return web.Response(
             body=body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": 'attachment; filename="inmss-return-template.xlsx"'},
         )
 
+    async def first_response(request: web.Request, response: web.StreamResponse) -> None:
+        answered.set()
+
     app.cleanup_ctx.append(lifespan)
+    app.on_response_prepare.append(first_response)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
@@ -158,13 +164,6 @@ async def _start(
         dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
-        senddata=SendData(db, ChartTable(db, settings.forum_public_url, utc_now)),
-        suppliers=SupplierSearch(db),
-        benchmarks=Benchmarks(
-            db,
-            ChartTable(db, settings.forum_public_url, utc_now),
-            BenchmarkConfig(settings.disclosure_rules(), settings.forum_rate_variation_threshold),
-        ),
         http=http,
     )
     bot = ForumBot(services, codec)

@@ -25,15 +25,14 @@ from bot.commands import CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
+from bot.lazy import load
 from bot.replies import (
     card_invoke_response,
     card_message,
     card_payload,
     error_invoke_response,
 )
-from bot.returns import receive_return
 from bot.services import Services
-from bot.suppliers import extension_results
 from bot.teams import (
     action_data,
     command_text,
@@ -51,7 +50,6 @@ from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError
 from forum_ops.installation import installed
 from forum_ops.model import Member
-from forum_ops.schools import NoDirectory
 from forum_ops.turns import activity_key, start_turn
 
 log = logging.getLogger(__name__)
@@ -106,6 +104,7 @@ class ForumBot(TeamsActivityHandler):
         dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
         card: Card | None = None
         if upload is not None:
+            receive_return = await load("bot.returns:receive_return")  # the returns feature's
             card = await receive_return(
                 self._services, member, upload, text, kind, activity.conversation.id
             )
@@ -191,10 +190,11 @@ class ForumBot(TeamsActivityHandler):
             (str(p.value) for p in query.parameters or [] if p.name == "searchQuery" and p.value),
             "",
         )
+        extension_results = await load("bot.suppliers:extension_results")  # pandas: lazily
         try:
             page = await self._services.run(self._services.suppliers.find, words, member)
-        except NoDirectory:
-            return _extension_message("The supplier directory is empty.")
+        except ForumError as empty:  # NoDirectory: nothing imported yet
+            return _extension_message(str(empty))
         return extension_results(page)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:

@@ -16,16 +16,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.clock import CallableClock
+from bot.features import JOBS
 from bot.services import Services
 from bot.settings import Settings
-from forum_ops.jobs import JOBS
 from forum_ops.scheduler import Job, Scheduler
 
 log = logging.getLogger(__name__)
 
 
 def registered_jobs(settings: Settings) -> tuple[Job, ...]:
-    """The forum's jobs, and those FORUM_SCHEDULER_EXTRA_JOBS names ("module:attribute")."""
+    """The features' jobs, and those FORUM_SCHEDULER_EXTRA_JOBS names ("module:attribute")."""
     if not settings.forum_scheduler_extra_jobs:
         return JOBS
     module, _, attribute = settings.forum_scheduler_extra_jobs.partition(":")

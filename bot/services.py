@@ -56,11 +56,34 @@ class Services:
     dialogs: DialogTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
-    senddata: SendData
-    suppliers: SupplierSearch
-    benchmarks: Benchmarks
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now
+
+    # The features' services, made on first use: their modules import pandas, which start-up
+    # does not wait for (bot/lazy.py warms them once the app has answered).
+    @functools.cached_property
+    def senddata(self) -> SendData:
+        from bot.charts import ChartTable
+        from forum_ops.senddata import SendData
+
+        return SendData(self.db, ChartTable(self.db, self.settings.forum_public_url, self.clock))
+
+    @functools.cached_property
+    def suppliers(self) -> SupplierSearch:
+        from forum_ops.supplier_search import SupplierSearch
+
+        return SupplierSearch(self.db)
+
+    @functools.cached_property
+    def benchmarks(self) -> Benchmarks:
+        from bot.charts import ChartTable
+        from forum_ops.benchmarks import BenchmarkConfig, Benchmarks
+
+        charts = ChartTable(self.db, self.settings.forum_public_url, self.clock)
+        threshold = self.settings.forum_rate_variation_threshold
+        return Benchmarks(
+            self.db, charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
+        )
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop."""

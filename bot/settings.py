@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from analytics.disclosure import Rules
+if TYPE_CHECKING:
+    from analytics.disclosure import Rules
 
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
@@ -134,6 +136,8 @@ class Settings(BaseSettings):
 
     def disclosure_rules(self) -> Rules:
         """The INMSS benchmarks' disclosure thresholds (DOMAIN.md rule 7: configuration)."""
+        from analytics.disclosure import Rules  # numpy: not at start-up
+
         return Rules(
             small_count=self.forum_disclosure_small_count,
             min_boroughs=self.forum_disclosure_min_boroughs,

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.features import JOBS
 from forum_ops.db import Database
 from forum_ops.db.schema import ChartRow, JobOccurrenceRow, ProcessedActivityRow
-from forum_ops.jobs import JOBS
 from forum_ops.scheduler import Job, JobRun, Scheduler, Status, cron, once, store
 from tests.scheduled_jobs import create_marks, mark, marks
 

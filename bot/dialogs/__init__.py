@@ -4,7 +4,7 @@ A dialog is a named object with one method, `resume`, given each message the per
 the dialog is open in that conversation. Its state (name, step, what it gathered) is in the
 database (forum_ops/dialogs.py), so it survives a restart and any replica can take the next turn.
 Dialogs only gather input; the work is done by forum_ops services. Adding one: a module here with
-the dialog and its state diagram, and one line in `build_dialogs`.
+the dialog and its state diagram, named in its feature's `dialogs=` in bot/features.py.
 
 While a dialog is open: "cancel" ends it; an answer the dialog does not take (`resume` returns
 None) is handled as an ordinary command, and the dialog stays open for a later answer.
@@ -90,8 +90,10 @@ def finish(services: Services, state: DialogState) -> bool:
 
 
 def build_dialogs() -> DialogTable:
-    from bot.dialogs.return_period import ReturnPeriod
+    from bot.features import FEATURES
 
     dialogs = DialogTable()
-    dialogs.register(ReturnPeriod())
+    for feature in FEATURES:
+        for dialog in feature.dialogs:
+            dialogs.register(dialog)
     return dialogs

@@ -1,0 +1,131 @@
+"""Start-up time: how long `forumbot serve` takes to answer GET /healthz with a 200, and why.
+
+Starts `forumbot serve` on a free loopback port RUNS times (default 5) against a fresh SQLite
+database (migrated once beforehand, not timed), measures from process start to the first 200 on
+/healthz, and prints each run and the median, with the CPU time the server had used by then (on a
+busy machine the wall-clock figure mostly measures the wait for a CPU). Then prints the import
+time of each top package, each alone in a fresh interpreter (so a package's figure includes what
+it imports: numpy is inside pandas' figure too). Warm means the files are in the page cache: the
+first run of a day is slower. Run on demand: `python bench/startup.py [runs]`. Standard library
+only, so the bench itself imports nothing it measures.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+TICKS = os.sysconf("SC_CLK_TCK")
+TIMEOUT = 300.0  # seconds: a loaded machine can be very slow; the figure says how slow
+FORUMBOT = str(Path(sys.executable).with_name("forumbot"))
+PACKAGES = (
+    "numpy",
+    "pandas",
+    "matplotlib.pyplot",
+    "openpyxl",
+    "rapidfuzz",
+    "sqlalchemy",
+    "alembic",
+    "apscheduler",
+    "aiohttp",
+    "botbuilder.core",
+    "botbuilder.integration.aiohttp",
+    "msgraph",
+    "azure.identity",
+    "jinja2",
+    "pydantic_settings",
+    "bot.app",  # ours: what `forumbot serve` imports before it listens
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback, ours)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def time_to_healthy(env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall-clock seconds to the first 200, and the CPU seconds the server had used by then."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/healthz"
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [FORUMBOT, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while not healthy(url):
+            if server.poll() is not None:
+                raise RuntimeError(f"forumbot serve exited with {server.returncode}")
+            if time.perf_counter() - start > TIMEOUT:
+                raise RuntimeError(f"no 200 from /healthz within {TIMEOUT:.0f} s")
+            time.sleep(0.02)
+        return time.perf_counter() - start, cpu_seconds(server.pid)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def import_seconds(module: str, env: dict[str, str]) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.strip())
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="forum-startup-") as tmp:
+        env = {**os.environ, "FORUM_DATABASE_URL": f"sqlite:///{tmp}/forum.db"}
+        subprocess.run(
+            [FORUMBOT, "db", "upgrade"], env=env, cwd=tmp, check=True, stdout=subprocess.DEVNULL
+        )
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        times, cpus = [], []
+        for run in range(1, RUNS + 1):
+            seconds, cpu = time_to_healthy(env, tmp)
+            times.append(seconds)
+            cpus.append(cpu)
+            print(f"run {run}: first 200 on /healthz after {seconds:6.2f} s ({cpu:5.2f} s of CPU)")
+        print(
+            f"median of {RUNS}: {statistics.median(times):.2f} s to healthy, "
+            f"{statistics.median(cpus):.2f} s of CPU (the figure a busy machine distorts least)"
+        )
+        print("import time, each alone in a fresh interpreter:")
+        for module in PACKAGES:
+            print(f"  {module:<32} {import_seconds(module, env) * 1000:8.0f} ms")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
