@@ -13,11 +13,11 @@ from bot.downloads import fetch_file
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
-from cards.dates import british_datetime
+from cards.format import british_datetime, count, pence
 from cards.views import ReportTable, ReportView
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.model import Member
-from forum_ops.returns import BOROUGHS, Submission, submissions, submit_return
+from forum_ops.returns import BOROUGHS, Submission, latest_submissions, submit_return
 
 log = logging.getLogger(__name__)
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"
@@ -44,17 +44,15 @@ def returns_card(services: Services, member: Member) -> Card:
     tables: tuple[ReportTable, ...] = ()
     org = member.organisation
     if member.borough is not None:
-        with services.db.transaction() as session:
-            mine = submissions(session, 8, member.borough)
-            rows = tuple(
-                (
-                    s.period,
-                    british_datetime(s.submitted_at),
-                    s.outcome,
-                    f"{s.placements:,}" if s.outcome == "imported" else f"{s.problems:,} problems",
-                )
-                for s in mine
+        rows = tuple(
+            (
+                s.period,
+                british_datetime(s.submitted_at),
+                s.outcome,
+                count(s.placements) if s.outcome == "imported" else f"{count(s.problems)} problems",
             )
+            for s in latest_submissions(services.db, member.borough)
+        )
         if rows:
             tables = (
                 ReportTable(
@@ -114,7 +112,7 @@ async def import_return(
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
         subtitle=(
-            f"{report.placements:,} placements, £{report.spend:,.2f} a year. "
+            f"{count(report.placements)} placements, {pence(report.spend)} a year. "
             + (
                 f"It replaces your earlier return for {period} ({report.replaced:,} placements)."
                 if report.replaced

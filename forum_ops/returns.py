@@ -148,6 +148,26 @@ def returns_version(session: Session) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class SubmissionLine:
+    """One attempt at a return, as the borough's `returns` card lists it."""
+
+    period: str
+    submitted_at: datetime
+    outcome: str  # imported, rejected
+    placements: int
+    problems: int
+
+
+def latest_submissions(db: Database, borough: str, limit: int = 8) -> list[SubmissionLine]:
+    """The borough's latest attempts, newest first, in their own unit of work."""
+    with db.transaction() as session:
+        return [
+            SubmissionLine(s.period, s.submitted_at, s.outcome, s.placements, s.problems)
+            for s in submissions(session, limit, borough)
+        ]
+
+
 def submissions(
     session: Session, limit: int = 50, borough: str | None = None
 ) -> list[ReturnSubmissionRow]:
