@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.app import create_app
 from bot.connector import StaticToken
@@ -77,9 +79,24 @@ def postgres_database() -> Iterator[str]:
     try:
         yield server.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        server.dispose()
+        try:
+            _drop_database(server, name)
+        finally:
+            server.dispose()
+
+
+def _drop_database(server: Engine, name: str, attempts: int = 5) -> None:
+    """DROP ... WITH (FORCE) ends the test's own leftover sessions, but not an autovacuum worker
+    unless the role may signal it (.ci/postgres grants pg_signal_backend); one finishes quickly."""
+    for attempt in range(attempts):
+        try:
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 def migrated(url: str) -> Database:
