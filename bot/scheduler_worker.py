@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from bot.clock import CallableClock
 from bot.features import JOBS
+from bot.messenger import OutboxMessenger
 from bot.services import Services
 from bot.settings import Settings
 from forum_ops.scheduler import Job, Scheduler
@@ -45,6 +46,7 @@ class SchedulerWorker:
             CallableClock(services.clock),
             owner=f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             lease=timedelta(seconds=settings.forum_scheduler_lease_seconds),
+            messenger=lambda session, now: OutboxMessenger(session, now, settings.forum_channel_id),
         )
 
     async def run(self) -> None:
@@ -54,7 +56,8 @@ class SchedulerWorker:
         )
         while not self._stopping.is_set():
             try:
-                await self._services.run(self.scheduler.tick)
+                if await self._services.run(self.scheduler.tick):
+                    self._services.doorbell.ring()  # what the jobs queued goes now
             except Exception:
                 log.warning("scheduler.tick_failed", exc_info=True)
             with contextlib.suppress(TimeoutError):

@@ -13,9 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.features import JOBS
+from cards.render import Card
 from forum_ops.db import Database
 from forum_ops.db.schema import ChartRow, JobOccurrenceRow, ProcessedActivityRow
+from forum_ops.ports import Delivery
 from forum_ops.scheduler import Job, JobRun, Scheduler, Status, cron, once, store
+from tests.fakes import FakeMessenger
 from tests.scheduled_jobs import create_marks, mark, marks
 
 LONDON = ZoneInfo("Europe/London")
@@ -231,3 +234,22 @@ def test_housekeeping_runs_when_the_app_starts_then_at_the_top_of_each_hour(db: 
     clock.moment = utc(2026, 12, 1, 11)
     scheduler.tick()
     assert kept() == ({"new"}, {"kept"})
+
+
+def test_a_job_sends_through_the_messenger_it_is_given_and_a_rerun_sends_nothing_new(
+    db: Database,
+) -> None:
+    outbox = FakeMessenger()
+
+    def remind(session: Session, run: JobRun) -> None:
+        card = Card("reminder", {"type": "AdaptiveCard", "version": "1.5", "body": []}, "Reminder")
+        run.messenger.to_channel(card, Delivery(f"{run.key}:channel", "reminder"))
+        mark(session, run)
+
+    clock = FakeClock(utc(2026, 1, 5, 8, 30))
+    job = Job("remind", cron(hour=9), remind)
+    Scheduler(db, [job], clock, "a", messenger=lambda _s, _now: outbox).tick()
+    clock.moment += timedelta(hours=1)
+    Scheduler(db, [job], clock, "b", messenger=lambda _s, _now: outbox).tick()
+    assert [(s.purpose, s.to) for s in outbox.sent] == [("reminder", "channel")]
+    assert ran(db) == [outbox.sent[0].key.removesuffix(":channel")]

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from forum_ops.ports import Messenger, NotReachable
 from forum_ops.scheduler.rules import Rule
 
 
@@ -27,6 +28,22 @@ class JobRun:
     due_at: datetime  # UTC; `.astimezone(rule.zone)` for the wall-clock time it was due
     now: datetime
     attempt: int  # 1 for the first run of this occurrence, more after a crash or a failure
+    messenger: Messenger  # cards to people through the outbox, in this run's transaction
+
+
+MessengerFactory = Callable[[Session, datetime], Messenger]  # bot/messenger.py's OutboxMessenger
+
+
+class NoMessenger:
+    """For a scheduler given no messenger (tests of the scheduler itself): every send fails."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        del session, now
+
+    def _refuse(self, *args: object, **kwargs: object) -> str:
+        raise NotReachable("This scheduler was started without a messenger.")
+
+    to_member = to_channel = to_conversation = update = withdraw = _refuse
 
 
 JobFunction = Callable[[Session, JobRun], None]

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from forum_ops.db import Database
 from forum_ops.scheduler import store
-from forum_ops.scheduler.jobs import Clock, Job, JobRun
+from forum_ops.scheduler.jobs import Clock, Job, JobRun, MessengerFactory, NoMessenger
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,13 @@ class Scheduler:
         owner: str,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 10,
+        messenger: MessengerFactory = NoMessenger,
     ) -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
             raise ValueError(f"two jobs share a name: {sorted(names)}")
         self.jobs = {job.name: job for job in jobs}
+        self._messenger = messenger
         self.owner = owner
         self._db, self._clock, self._lease, self._batch = db, clock, lease, batch
         self._started = False
@@ -78,7 +80,14 @@ class Scheduler:
                     raise LookupError(f"no job named {occurrence.job!r} is registered")
                 job.run(
                     session,
-                    JobRun(job.name, occurrence.key, occurrence.due_at, now, occurrence.attempts),
+                    JobRun(
+                        job.name,
+                        occurrence.key,
+                        occurrence.due_at,
+                        now,
+                        occurrence.attempts,
+                        self._messenger(session, now),
+                    ),
                 )
                 store.mark_done(session, occurrence, self._clock.now())
         except LeaseLost:
