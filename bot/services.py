@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.settings import Settings
-from forum_ops.db import Database
 
 if TYPE_CHECKING:
     import aiohttp
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
     from forum_ops.benchmarks import Benchmarks
+    from forum_ops.db import Database
     from forum_ops.senddata import SendData
     from forum_ops.supplier_search import SupplierSearch
 

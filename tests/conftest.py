@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import create_app
 from bot.connector import StaticToken
 from bot.settings import Settings
-from bot.testing import BotClient, FakeConnector, load_activity
+from bot.testing import BotClient, FakeConnector, load_activity, wait_healthy
 from forum_ops.db import Database, create_database, upgrade
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
@@ -156,6 +156,8 @@ async def serve(settings: Settings, db: Database) -> AsyncIterator[BotClient]:
     tokens = StaticToken(OUTBOUND_TOKEN) if settings.auth_enabled else None
     server = TestServer(create_app(settings, db=db, tokens=tokens), host="127.0.0.1")
     await server.start_server()
+    base_url = str(server.make_url("")).rstrip("/")
+    await wait_healthy(base_url, within=60, poll=0.01)  # the runtime is built behind the server
     async with aiohttp.ClientSession() as http:
         yield BotClient(str(server.make_url("")), http)
     await server.close()

@@ -119,7 +119,7 @@ async def test_a_card_action_that_is_not_execute_is_refused_without_500(
 async def test_the_health_endpoint_answers(bot: BotClient) -> None:
     async with bot._http.get(bot.messages_url.replace("/api/messages", "/healthz")) as response:
         assert response.status == 200
-        assert await response.json() == {"status": "ok", "database": "ok"}
+        assert await response.json() == {"status": "ok", "ready": True, "database": "ok"}
 
 
 # -- hostile bodies and fields that were 500s (issue 11, item 7) ---------------------------------
