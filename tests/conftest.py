@@ -149,6 +149,19 @@ def make_settings(db: Database, connector: FakeConnector, **overrides: object) -
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def secured_settings(db: Database, connector: FakeConnector, **overrides: object) -> Settings:
+    """Settings with an app id: every inbound request needs a channel token (`signed`)."""
+    return make_settings(
+        db, connector, microsoft_app_id=APP_ID, microsoft_app_password="x", **overrides
+    )
+
+
+def signed(connector: FakeConnector) -> str:
+    """A valid channel token: signed by the fake's published key, for our app id and the fake's
+    serviceUrl."""
+    return connector.token(APP_ID, connector.service_url)
+
+
 OUTBOUND_TOKEN = "outbound-app-token"
 
 
@@ -166,6 +179,13 @@ async def serve(settings: Settings, db: Database) -> AsyncIterator[BotClient]:
 @pytest.fixture
 async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
     async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+@pytest.fixture
+async def secured(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    """The app with an app id: tokens are checked."""
+    async for client in serve(secured_settings(database, connector), database):
         yield client
 
 
