@@ -1,60 +1,85 @@
-"""The composition root: `create_app(settings)` wires adapter, store, handlers and routes.
+"""The composition root: `create_app(settings)` listens at once and builds the rest behind it.
 
-No module-level singletons: everything that lives as long as the app is made here, and what
-needs a running event loop (the HTTP session) is made in the app's startup.
+Start-up in two steps, so `forumbot serve` answers /healthz within a second or two:
+
+1. `create_app` makes the aiohttp app with its routes; only aiohttp and the settings are
+   imported, and the server starts listening.
+2. In the app's startup, `Startup` imports bot/runtime.py in a worker thread (botbuilder, msrest,
+   SQLAlchemy: most of start-up) and builds the Runtime there (adapter, store, handlers, outbox
+   and scheduler workers). Then the features' modules (pandas, matplotlib...) are warmed.
+
+    starting ──runtime built──> ready
+        └──────build failed───> failed   (503 everywhere; the log says why)
+
+While starting, GET /healthz answers 200 with `"ready": false` (the process is alive), GET
+/readyz answers 503, and POST /api/messages is held until the runtime is ready (at most
+FORUM_START_HOLD_SECONDS, under Teams' 15 s timeout; then 503 with Retry-After): a message
+that arrives while the bot starts is answered a little late rather than refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter
-from sqlalchemy import text
 
-from bot.actions import build_actions
-from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
-from bot.commands import build_commands
-from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
-from bot.dialogs import build_dialogs
-from bot.endpoint import MessagesEndpoint
-from bot.features import warm_modules
-from bot.handler import ForumBot, on_turn_error
 from bot.lazy import load, warm_up
-from bot.notices import dead_letter_notices
-from bot.outbox_worker import DeliveryPolicy, OutboxWorker
-from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.services import Doorbell, Services
-from bot.settings import AppType, Settings
-from forum_ops.charts import find_chart
-from forum_ops.db import Database, create_database
-from forum_ops.scheduler import Job
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.connector import TokenSource
+    from bot.runtime import Runtime
+    from forum_ops.db import Database
+    from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Runtime:
-    """What the running app holds; built at startup, closed at shutdown."""
-
-    services: Services
-    http: aiohttp.ClientSession
-    tokens: TokenSource
-    adapter: CloudAdapter
-    bot: ForumBot
-    endpoint: MessagesEndpoint
-    worker: OutboxWorker
-    scheduler: SchedulerWorker
-
-
-RUNTIME = web.AppKey("runtime", Runtime)
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
+
+
+class NotReady(Exception):
+    """The runtime is not built (yet, or at all); the message says which."""
+
+
+class Startup:
+    """The runtime being built in the background, and whether it is ready."""
+
+    def __init__(self, hold: float) -> None:
+        self._built: asyncio.Future[Runtime] | None = None
+        self.hold = hold  # seconds a request waits for the runtime while it is being built
+        self.started = time.monotonic()
+
+    def begin(self, build: asyncio.Future[Runtime]) -> None:
+        self._built = build
+
+    @property
+    def state(self) -> str:
+        if self._built is None or not self._built.done():
+            return "starting"
+        return "failed" if self._built.cancelled() or self._built.exception() else "ready"
+
+    async def runtime(self) -> Runtime:
+        """The runtime, waiting up to `hold` seconds for it; NotReady if it is not built."""
+        if self._built is None:
+            raise NotReady("the app has not started")
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._built), self.hold)
+        except TimeoutError as error:
+            raise NotReady("the bot is starting, try again") from error
+        except Exception as error:  # the build failed: logged where it failed
+            raise NotReady("the bot could not start") from error
+
+    def built(self) -> Runtime | None:
+        return self._built.result() if self.state == "ready" and self._built else None
+
+
+STARTUP = web.AppKey("startup", Startup)
 
 
 def create_app(
@@ -66,50 +91,52 @@ def create_app(
 ) -> web.Application:
     """The app; `db`, `tokens` and the scheduled `jobs` default to what the settings name
     (tests pass their own)."""
-    database = db or create_database(settings.forum_database_url)
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
+    startup = app[STARTUP] = Startup(settings.forum_start_hold_seconds)
     answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        scheduled = registered_jobs(settings) if jobs is None else jobs
-        runtime = await _start(settings, database, tokens or _token_source(settings), scheduled)
-        app[RUNTIME] = runtime
-        scheduling = asyncio.create_task(runtime.scheduler.run())
-        delivery = asyncio.create_task(runtime.worker.run())
-        # pandas, matplotlib, openpyxl...: imported in a thread once the app answers
-        warming = asyncio.create_task(warm_up(warm_modules(), answered))
-        log.info("app.started", extra={"auth": settings.auth_enabled})
+        building = asyncio.ensure_future(_build(settings, db, tokens, jobs, startup))
+        startup.begin(building)
+        warming = asyncio.create_task(_warm_when_ready(building, answered))
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
-        runtime.scheduler.stop()
-        runtime.worker.stop()
-        with contextlib.suppress(TimeoutError):  # let in-flight sends and jobs finish
-            await asyncio.wait_for(asyncio.gather(asyncio.shield(delivery), scheduling), 5)
-        for task in (scheduling, delivery):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await runtime.http.close()
-        await runtime.tokens.close()
-        runtime.services.executor.shutdown(wait=True)
-        if db is None:
-            database.dispose()
+        if not building.done():
+            building.cancel()  # an import under way finishes in its thread; nothing is built
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            runtime = await building
+            await runtime.close()
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        return await request.app[RUNTIME].endpoint(request)
+        try:
+            runtime = await startup.runtime()
+        except NotReady as error:
+            return _unavailable(str(error))
+        return await runtime.endpoint(request)
 
     async def health(request: web.Request) -> web.Response:
-        services = request.app[RUNTIME].services
-        try:
-            await services.run(_ping, services.db)
-        except Exception:
-            log.warning("health.database_down", exc_info=True)
-            return web.json_response({"status": "unhealthy", "database": "down"}, status=503)
-        return web.json_response({"status": "ok", "database": "ok"})
+        """Alive (200) while starting and when ready; 503 if start-up failed or the database
+        does not answer. `ready` says whether the bot can serve messages now."""
+        runtime = startup.built()
+        if runtime is None:
+            state = startup.state
+            body = {"status": state, "ready": False}
+            return web.json_response(body, status=503 if state == "failed" else 200)
+        return await _database_health(runtime)
+
+    async def ready(request: web.Request) -> web.Response:
+        """200 only when the bot can serve messages (for a load balancer's readiness probe)."""
+        runtime = startup.built()
+        if runtime is None:
+            return web.json_response({"status": startup.state, "ready": False}, status=503)
+        return await _database_health(runtime)
 
     async def chart(request: web.Request) -> web.Response:
-        services = request.app[RUNTIME].services
-        png = await services.run(_find_chart, services, request.match_info["token"])
+        try:
+            runtime = await startup.runtime()
+        except NotReady as error:
+            return _unavailable(str(error))
+        png = await runtime.services.run(runtime.chart_png, request.match_info["token"])
         if png is None:
             raise web.HTTPNotFound(text="no such chart, or it has expired")
         return web.Response(
@@ -118,8 +145,11 @@ def create_app(
 
     async def template(request: web.Request) -> web.Response:
         """The INMSS return template: the same workbook for everyone, holding no data."""
-        services = request.app[RUNTIME].services
-        body = await services.run(await load("bot.returns:return_template"))
+        try:
+            runtime = await startup.runtime()
+        except NotReady as error:
+            return _unavailable(str(error))
+        body = await runtime.services.run(await load("bot.returns:return_template"))
         return web.Response(
             body=body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -133,76 +163,61 @@ def create_app(
     app.on_response_prepare.append(first_response)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", ready)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
     app.router.add_get(TEMPLATE_PATH, template)
     return app
 
 
-async def _start(
-    settings: Settings, db: Database, tokens: TokenSource, jobs: Sequence[Job]
+async def _build(
+    settings: Settings,
+    db: Database | None,
+    tokens: TokenSource | None,
+    jobs: Sequence[Job] | None,
+    startup: Startup,
 ) -> Runtime:
-    http = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=100, limit_per_host=50, keepalive_timeout=60),
-        timeout=aiohttp.ClientTimeout(total=30, connect=10),
+    """Import the runtime's module off the event loop (the server keeps answering meanwhile),
+    then build it on the loop."""
+    try:
+        runtime_module: Any = await asyncio.to_thread(importlib.import_module, "bot.runtime")
+        runtime: Runtime = await runtime_module.start(settings, db, tokens, jobs)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("app.start_failed")
+        raise
+    log.info(
+        "app.started",
+        extra={
+            "auth": settings.auth_enabled,
+            "seconds": round(time.monotonic() - startup.started, 2),
+        },
     )
-    codec = Codec.create()
-    factory = PooledConnectorFactory(http, tokens, codec, require_https=settings.auth_enabled)
-    validator = (
-        ChannelTokenValidator(
-            SigningKeys(http, settings.forum_openid_metadata_url), settings.microsoft_app_id
+    return runtime
+
+
+async def _warm_when_ready(building: asyncio.Future[Runtime], answered: asyncio.Event) -> None:
+    """pandas, matplotlib, openpyxl...: imported in a thread once the runtime is built and the
+    app has answered; never if start-up failed."""
+    try:
+        await asyncio.shield(building)
+    except Exception:  # logged by _build
+        return
+    from bot.features import warm_modules
+
+    await warm_up(warm_modules(), answered)
+
+
+async def _database_health(runtime: Runtime) -> web.Response:
+    try:
+        await runtime.services.run(runtime.ping)
+    except Exception:
+        log.warning("health.database_down", exc_info=True)
+        return web.json_response(
+            {"status": "unhealthy", "ready": False, "database": "down"}, status=503
         )
-        if settings.auth_enabled
-        else None
-    )
-    adapter = CloudAdapter(ForumAuthentication(validator, factory))
-    adapter.on_turn_error = on_turn_error
-    services = Services(
-        settings=settings,
-        db=db,
-        commands=build_commands(),
-        actions=build_actions(),
-        dialogs=build_dialogs(),
-        executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
-        doorbell=Doorbell(),
-        http=http,
-    )
-    bot = ForumBot(services, codec)
-    endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)
-    worker = OutboxWorker(
-        services,
-        adapter,
-        codec,
-        DeliveryPolicy.from_settings(settings),
-        services.doorbell,
-        dead_letter_notices,
-    )
-    return Runtime(
-        services, http, tokens, adapter, bot, endpoint, worker, SchedulerWorker(services, jobs)
-    )
+    return web.json_response({"status": "ok", "ready": True, "database": "ok"})
 
 
-def _token_source(settings: Settings) -> TokenSource:
-    if not settings.auth_enabled:
-        return NoToken()
-    from azure.identity.aio import ClientSecretCredential, ManagedIdentityCredential
-
-    if settings.microsoft_app_type is AppType.USER_ASSIGNED_MSI:
-        return EntraAppToken(ManagedIdentityCredential(client_id=settings.microsoft_app_id))
-    tenant = (
-        settings.microsoft_app_tenant_id
-        if settings.microsoft_app_type is AppType.SINGLE_TENANT
-        else "botframework.com"
-    )
-    return EntraAppToken(
-        ClientSecretCredential(tenant, settings.microsoft_app_id, settings.microsoft_app_password)
-    )
-
-
-def _find_chart(services: Services, token: str) -> bytes | None:
-    with services.db.transaction() as session:
-        return find_chart(session, token, services.clock())
-
-
-def _ping(db: Database) -> None:
-    with db.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+def _unavailable(reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=503, headers={"Retry-After": "5"})

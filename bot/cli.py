@@ -8,16 +8,33 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.logs import configure_logging
 from bot.services import utc_now
 from bot.settings import Settings
-from forum_ops.db import create_database, upgrade
 from forum_ops.errors import ImportRejected
 
+if TYPE_CHECKING:
+    from forum_ops.db import Database
+
 log = logging.getLogger("forumbot")
+
+
+# SQLAlchemy is imported when a command first needs the database, not when `forumbot` starts:
+# `forumbot serve` listens before it is loaded (bot/app.py).
+def create_database(url: str) -> Database:
+    from forum_ops.db import create_database as create
+
+    return create(url)
+
+
+def upgrade(db: Database) -> None:
+    from forum_ops.db import upgrade as migrate
+
+    migrate(db)
 
 
 def read_text(path: Path) -> str:

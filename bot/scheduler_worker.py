@@ -17,7 +17,6 @@ from datetime import timedelta
 
 from bot.clock import CallableClock
 from bot.features import JOBS
-from bot.messenger import OutboxMessenger
 from bot.services import Services
 from bot.settings import Settings
 from forum_ops.scheduler import Job, Scheduler
@@ -46,7 +45,7 @@ class SchedulerWorker:
             CallableClock(services.clock),
             owner=f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             lease=timedelta(seconds=settings.forum_scheduler_lease_seconds),
-            messenger=lambda session, now: OutboxMessenger(session, now, settings.forum_channel_id),
+            messenger=services.messenger,
         )
 
     async def run(self) -> None:

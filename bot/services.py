@@ -12,15 +12,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.settings import Settings
-from forum_ops.db import Database
 
 if TYPE_CHECKING:
     import aiohttp
+    from sqlalchemy.orm import Session
 
     from bot.actions import ActionTable
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
     from forum_ops.benchmarks import Benchmarks
+    from forum_ops.db import Database
+    from forum_ops.ports import Messenger
     from forum_ops.senddata import SendData
     from forum_ops.supplier_search import SupplierSearch
 
@@ -84,6 +86,12 @@ class Services:
         return Benchmarks(
             self.db, charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
         )
+
+    def messenger(self, session: Session, now: datetime) -> Messenger:
+        """The Messenger port for one unit of work: cards queued in `session`'s transaction."""
+        from bot.messenger import OutboxMessenger
+
+        return OutboxMessenger(session, now, self.settings.forum_channel_id)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop."""

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     forum_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA
     forum_log_level: str = "INFO"
     forum_max_request_bytes: int = 256 * 1024
+    # Start-up (bot/app.py): the server listens at once and builds the bot behind it; a message
+    # that arrives meanwhile waits this long for it (under Teams' 15 s), then gets 503.
+    forum_start_hold_seconds: float = 10.0
     # The forum's channel for announcements and agendas: a conversation id such as
     # 19:...@thread.tacv2; empty = the channel where the bot was last installed in a team.
     forum_channel_id: str = ""

@@ -459,18 +459,19 @@ def forumbot_serve(
             process.wait(20)
 
 
-async def wait_healthy(base_url: str, within: float = 30.0) -> None:
-    """Until GET /healthz answers 200; fails after `within` seconds."""
+async def wait_healthy(base_url: str, within: float = 30.0, poll: float = 0.1) -> None:
+    """Until GET /healthz says the app is ready to serve (200 with `"ready": true`); fails after
+    `within` seconds. The app answers 200 while it is still starting (bot/app.py)."""
     async with aiohttp.ClientSession() as http:
-        for _ in range(int(within / 0.1)):
+        for _ in range(int(within / poll)):
             try:
                 async with http.get(base_url + "/healthz") as response:
-                    if response.status == 200:
+                    if response.status == 200 and (await response.json()).get("ready"):
                         return
             except aiohttp.ClientError:
                 pass
-            await asyncio.sleep(0.1)
-    raise TimeoutError(f"{base_url} did not come up within {within} s")
+            await asyncio.sleep(poll)
+    raise TimeoutError(f"{base_url} was not ready within {within} s")
 
 
 def load_activity(path: str | Path, **rewrite: Any) -> dict[str, Any]:

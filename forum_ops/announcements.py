@@ -1,4 +1,8 @@
-"""Announcements from the secretariat to the forum's channel and to every member 1:1."""
+"""Announcements from the secretariat to the forum's channel and to every member 1:1.
+
+Queued through the Messenger port (forum_ops/ports.py), in one transaction: a member without a
+1:1 chat yet gets one opened from the forum's team, as the messenger does for anyone.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forum_ops.conversations import (
-    forum_channel,
-    member_places,
-    members_without_chat,
-    opening_place,
-)
+from forum_ops.conversations import OPENING_PREFIX, member_places, members_without_chat
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
-from forum_ops.outbox import Operation, Outgoing, enqueue_all
-from forum_ops.ports import Clock
+from forum_ops.ports import Clock, Delivery, Messenger, MessengerFactory, NotReachable, RenderedCard
 
 MAX_ANNOUNCEMENT_CHARS = 4000
 
@@ -48,52 +45,52 @@ def check_announcement(author: Member, text: str) -> str:
 
 def announce(
     session: Session,
+    messenger: Messenger,
     author: Member,
-    activity: dict[str, Any],
+    card: RenderedCard,
     announcement_id: str,
-    channel_id: str,
-    now: datetime,
 ) -> AnnouncementReport:
     """Queue the announcement's card for the channel and each member's 1:1 chat, opening the
-    chat from the forum's team for members who have none yet."""
+    chat from the forum's team for members who have none yet. Each message's key says where it
+    goes: `announce:<id>:channel`, `announce:<id>:<chat id>`, `announce:<id>:open:<member>`."""
     if not author.has(Role.SECRETARIAT):
         raise NotAllowed("Only the forum's secretariat can make announcements.")
-    channel = forum_channel(session, channel_id)
-    people = member_places(session)
+
+    def delivery(where: str) -> Delivery:
+        return Delivery(f"announce:{announcement_id}:{where}", "announce")
+
+    try:
+        messenger.to_channel(card, delivery("channel"))
+        channel = True
+    except NotReachable:
+        channel = False
+    chats = {p.aad_object_id: p.conversation_id for p in member_places(session) if p.aad_object_id}
+    for aad_object_id, chat_id in chats.items():
+        messenger.to_member(aad_object_id, card, delivery(chat_id))
     without_chat = members_without_chat(session)
-    opening = [opening_place(channel, aad) for aad in without_chat] if channel else []
-    messages = [
-        Outgoing(f"announce:{announcement_id}:{p.conversation_id}", "announce", p, activity)
-        for p in ([channel] if channel else []) + people
-    ] + [
-        Outgoing(
-            f"announce:{announcement_id}:{p.conversation_id}",
-            "announce",
-            p,
-            activity,
-            Operation.OPEN,
-        )
-        for p in opening
-    ]
-    enqueue_all(session, messages, now)
-    return AnnouncementReport(
-        channel is not None, len(people), len(opening), len(without_chat) - len(opening)
-    )
+    opening = 0
+    for aad_object_id in without_chat:
+        try:
+            messenger.to_member(aad_object_id, card, delivery(OPENING_PREFIX + aad_object_id))
+            opening += 1
+        except NotReachable:  # no chat, and no team to open one from
+            pass
+    return AnnouncementReport(channel, len(chats), opening, len(without_chat) - opening)
 
 
 def make_announcement(
     db: Database,
     clock: Clock,
+    messenger: MessengerFactory,
     author: Member,
     text: str,
-    channel_id: str,
-    activity_for: Callable[[str, datetime], dict[str, Any]],
+    card_for: Callable[[str, datetime], RenderedCard],
 ) -> AnnouncementReport:
-    """The `announce` command's unit of work: check the text, have the caller render it as an
-    activity (`activity_for(text, now)`: the card is the presentation's business), and queue
-    it for everyone in one transaction. The caller rings the outbox's doorbell after."""
+    """The `announce` command's unit of work: check the text, have the caller render its card
+    (`card_for(text, now)`: the card is the presentation's business), and queue it for everyone
+    in one transaction. The caller rings the outbox's doorbell after."""
     text = check_announcement(author, text)
     now = clock.now()
-    activity = activity_for(text, now)
+    card = card_for(text, now)
     with db.transaction() as session:
-        return announce(session, author, activity, uuid.uuid4().hex, channel_id, now)
+        return announce(session, messenger(session, now), author, card, uuid.uuid4().hex)

@@ -2,7 +2,7 @@
 
 A message is enqueued in the same transaction as the domain change that causes it, under an
 idempotency key (enqueueing a key twice stores one message). Workers claim due messages with a
-lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), so replicas never send
+lease (forum_ops/db/leases.py, as the scheduler claims occurrences), so replicas never send
 the same message and a dead worker's messages are claimed again once its lease runs out. A
 conversation whose messages are leased to one worker is not claimed by another, so per-
 conversation rate limits can be kept in each worker's memory.
@@ -22,12 +22,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from forum_ops.conversations import ConversationPlace
+from forum_ops.db.leases import claim_due, insert_once
 from forum_ops.db.schema import OutboxRow
 
 
@@ -106,9 +105,7 @@ def enqueue(
         "updated_at": now,
         "last_error": "",
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(OutboxRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return session.execute(statement.returning(OutboxRow.id)).scalar_one_or_none() is not None
+    return insert_once(session, OutboxRow, values)
 
 
 def queued_place(session: Session, key: str) -> ConversationPlace | None:
@@ -146,32 +143,16 @@ def claim(
         )
         .scalar_subquery()
     )
-    due = or_(
-        and_(OutboxRow.status == Status.QUEUED.value, OutboxRow.not_before <= now),
-        and_(OutboxRow.status == Status.SENDING.value, OutboxRow.lease_until < now),
-    )
-    candidates = (
-        select(OutboxRow.id)
-        .where(due, OutboxRow.conversation_id.not_in(busy_elsewhere))
-        .order_by(OutboxRow.id)  # in the order written: a retry before later messages
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = (
-        session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id.in_(candidates.scalar_subquery()))
-            .values(
-                status=Status.SENDING.value,
-                lease_owner=owner,
-                lease_until=now + lease,
-                attempts=OutboxRow.attempts + 1,
-                updated_at=now,
-            )
-            .returning(OutboxRow)
-        )
-        .scalars()
-        .all()
+    rows = claim_due(
+        session,
+        OutboxRow,
+        owner=(OutboxRow.lease_owner, owner),
+        statuses=(Status.QUEUED.value, Status.SENDING.value),
+        now=now,
+        limit=limit,
+        lease=lease,
+        order_by=[OutboxRow.id],  # in the order written: a retry before later messages
+        where=[OutboxRow.conversation_id.not_in(busy_elsewhere)],
     )
     targets = _sent_activity_ids(session, {r.target_key for r in rows if r.target_key})
     claimed = [

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import create_app
 from bot.connector import StaticToken
 from bot.settings import Settings
-from bot.testing import BotClient, FakeConnector, load_activity
+from bot.testing import BotClient, FakeConnector, load_activity, wait_healthy
 from forum_ops.db import Database, create_database, upgrade
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
@@ -149,6 +149,19 @@ def make_settings(db: Database, connector: FakeConnector, **overrides: object) -
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def secured_settings(db: Database, connector: FakeConnector, **overrides: object) -> Settings:
+    """Settings with an app id: every inbound request needs a channel token (`signed`)."""
+    return make_settings(
+        db, connector, microsoft_app_id=APP_ID, microsoft_app_password="x", **overrides
+    )
+
+
+def signed(connector: FakeConnector) -> str:
+    """A valid channel token: signed by the fake's published key, for our app id and the fake's
+    serviceUrl."""
+    return connector.token(APP_ID, connector.service_url)
+
+
 OUTBOUND_TOKEN = "outbound-app-token"
 
 
@@ -156,6 +169,8 @@ async def serve(settings: Settings, db: Database) -> AsyncIterator[BotClient]:
     tokens = StaticToken(OUTBOUND_TOKEN) if settings.auth_enabled else None
     server = TestServer(create_app(settings, db=db, tokens=tokens), host="127.0.0.1")
     await server.start_server()
+    base_url = str(server.make_url("")).rstrip("/")
+    await wait_healthy(base_url, within=60, poll=0.01)  # the runtime is built behind the server
     async with aiohttp.ClientSession() as http:
         yield BotClient(str(server.make_url("")), http)
     await server.close()
@@ -164,6 +179,13 @@ async def serve(settings: Settings, db: Database) -> AsyncIterator[BotClient]:
 @pytest.fixture
 async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
     async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+@pytest.fixture
+async def secured(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    """The app with an app id: tokens are checked."""
+    async for client in serve(secured_settings(database, connector), database):
         yield client
 
 

@@ -1,14 +1,16 @@
-"""The announce and outbox services, with the in-memory clock (SQLite stands for the store)."""
+"""The announce and outbox services, with the in-memory clock and messenger (SQLite stands for
+the store)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pytest
 
 from cards.notices import announced_view, outbox_view
-from forum_ops.announcements import make_announcement
+from forum_ops.announcements import MAX_ANNOUNCEMENT_CHARS, make_announcement
 from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.delivery import delivery_report
@@ -17,7 +19,7 @@ from forum_ops.members import find_member
 from forum_ops.model import Member
 from forum_ops.outbox import Status
 from tests.conftest import CAMDEN, LIIA, NOW
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, FakeMessenger
 
 
 def member(db: Database, aad: str) -> Member:
@@ -27,18 +29,28 @@ def member(db: Database, aad: str) -> Member:
     return found
 
 
+@dataclass(frozen=True)
+class StandIn:
+    """A rendered card (the RenderedCard port's shape)."""
+
+    content: dict[str, Any]
+    fallback: str
+
+
 class Renderer:
     """Stands for the card: records what it was asked to render."""
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, datetime]] = []
 
-    def __call__(self, text: str, now: datetime) -> dict[str, Any]:
+    def __call__(self, text: str, now: datetime) -> StandIn:
         self.asked.append((text, now))
-        return {"type": "message", "text": text}
+        return StandIn({"type": "AdaptiveCard", "text": text}, text)
 
 
-def test_the_secretariat_announces_to_every_member_it_can_reach(database: Database) -> None:
+def test_the_secretariat_announces_to_every_member_the_messenger_reaches(
+    database: Database,
+) -> None:
     with database.transaction() as session:
         remember_conversation(
             session,
@@ -46,26 +58,65 @@ def test_the_secretariat_announces_to_every_member_it_can_reach(database: Databa
             NOW,
         )
     render = Renderer()
+    messenger = FakeMessenger(members={CAMDEN}, channel=False)  # no team to open LIIA's chat from
     report = make_announcement(
-        database, FakeClock(NOW), member(database, LIIA), "  The March meeting moves.  ", "", render
+        database,
+        FakeClock(NOW),
+        lambda session, now: messenger,
+        member(database, LIIA),
+        "  The March meeting moves.  ",
+        render,
     )
     assert render.asked == [("The March meeting moves.", NOW)]  # trimmed, at the clock's time
-    assert (report.channel, report.members, report.unreachable) == (False, 1, 1)
-    assert delivery_report(database).counts[Status.QUEUED] == 1
+    assert (report.channel, report.members, report.opening, report.unreachable) == (False, 1, 0, 1)
+    [sent] = messenger.sent
+    assert (sent.purpose, sent.to, sent.fallback) == (
+        "announce",
+        f"member:{CAMDEN}",
+        "The March meeting moves.",
+    )
+    assert sent.key.startswith("announce:")
+    assert sent.key.endswith(":a:camden-chat")
     facts = {f.title: f.value for f in announced_view(report).facts}
     assert facts["Members 1:1"] == "1"
     assert facts["Forum channel"].startswith("not known yet")
 
 
+def test_an_announcement_opens_chats_from_the_channel_and_keys_each_place_once(
+    database: Database,
+) -> None:
+    messenger = FakeMessenger(members={CAMDEN, LIIA}, channel=True)
+    report = make_announcement(
+        database, FakeClock(NOW), lambda s, n: messenger, member(database, LIIA), "Hi", Renderer()
+    )
+    assert (report.channel, report.members, report.opening, report.unreachable) == (True, 0, 2, 0)
+    [announcement_id] = {s.key.split(":")[1] for s in messenger.sent}
+    assert sorted(s.key for s in messenger.sent) == sorted(
+        [f"announce:{announcement_id}:channel"]
+        + [f"announce:{announcement_id}:open:{aad}" for aad in (CAMDEN, LIIA)]
+    )
+
+
 def test_only_the_secretariat_announces_and_nothing_is_rendered_or_queued(
     database: Database,
 ) -> None:
-    render = Renderer()
-    with pytest.raises(NotAllowed):
-        make_announcement(database, FakeClock(NOW), member(database, CAMDEN), "Hi", "", render)
-    with pytest.raises(ForumError, match="Say what to announce"):
-        make_announcement(database, FakeClock(NOW), member(database, LIIA), "   ", "", render)
+    render, messenger = Renderer(), FakeMessenger(members={CAMDEN, LIIA})
+    for author, text, refused in (
+        (CAMDEN, "Hi", NotAllowed),
+        (LIIA, "   ", ForumError),
+        (LIIA, "x" * (MAX_ANNOUNCEMENT_CHARS + 1), ForumError),
+    ):
+        with pytest.raises(refused):
+            make_announcement(
+                database,
+                FakeClock(NOW),
+                lambda s, n: messenger,
+                member(database, author),
+                text,
+                render,
+            )
     assert render.asked == []
+    assert messenger.sent == []
     assert sum(delivery_report(database).counts.values()) == 0
 
 

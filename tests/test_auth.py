@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
@@ -12,16 +11,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.testing import BotClient, FakeConnector
 from forum_ops.db import Database
-from tests.conftest import APP_ID, CAMDEN, OUTBOUND_TOKEN, activity, make_settings, serve
-
-
-@pytest.fixture
-async def secured(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
-    settings = make_settings(
-        database, connector, microsoft_app_id=APP_ID, microsoft_app_password="x"
-    )
-    async for client in serve(settings, database):
-        yield client
+from tests.conftest import (
+    APP_ID,
+    CAMDEN,
+    OUTBOUND_TOKEN,
+    activity,
+    secured_settings,
+    serve,
+    signed,
+)
 
 
 def message(connector: FakeConnector) -> dict:
@@ -95,20 +93,14 @@ async def test_a_token_without_the_serviceurl_claim_is_401(
 
 async def test_a_key_not_endorsed_for_the_channel_is_401(database: Database) -> None:
     async with FakeConnector(endorsements=("skype",)) as connector:
-        settings = make_settings(
-            database, connector, microsoft_app_id=APP_ID, microsoft_app_password="x"
-        )
+        settings = secured_settings(database, connector)
         async for client in serve(settings, database):
-            status, _ = await client.post(
-                message(connector), token=connector.token(APP_ID, connector.service_url)
-            )
+            status, _ = await client.post(message(connector), token=signed(connector))
             assert status == 401
 
 
 async def test_a_valid_token_is_served(secured: BotClient, connector: FakeConnector) -> None:
-    status, _ = await secured.post(
-        message(connector), token=connector.token(APP_ID, connector.service_url)
-    )
+    status, _ = await secured.post(message(connector), token=signed(connector))
     assert status == 200
     [reply] = connector.sent()
     assert reply.authorization == f"Bearer {OUTBOUND_TOKEN}"
@@ -129,7 +121,7 @@ async def test_fetching_signing_keys_does_not_block_the_loop(
     jwks = route.handler
     route._handler = slow_jwks
 
-    token = connector.token(APP_ID, connector.service_url)
+    token = signed(connector)
     slow = asyncio.create_task(secured.post(message(connector), token=token))
     await asyncio.sleep(0.2)
     started = time.monotonic()
@@ -144,15 +136,11 @@ async def test_fetching_signing_keys_does_not_block_the_loop(
 
 async def test_unreachable_signing_keys_are_503_not_500(database: Database) -> None:
     async with FakeConnector() as connector:
-        settings = make_settings(
+        settings = secured_settings(
             database,
             connector,
-            microsoft_app_id=APP_ID,
-            microsoft_app_password="x",
             forum_openid_metadata_url="http://127.0.0.1:9/nothing-here",
         )
         async for client in serve(settings, database):
-            status, _ = await client.post(
-                message(connector), token=connector.token(APP_ID, connector.service_url)
-            )
+            status, _ = await client.post(message(connector), token=signed(connector))
             assert status == 503

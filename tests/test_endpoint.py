@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,20 +12,15 @@ from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.returns import Submission, replace_return
-from tests.conftest import APP_ID, CAMDEN, NOW, activity, make_settings, serve
-
-
-@pytest.fixture
-async def secured(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
-    settings = make_settings(
-        database, connector, microsoft_app_id=APP_ID, microsoft_app_password="x"
-    )
-    async for client in serve(settings, database):
-        yield client
-
-
-def signed(connector: FakeConnector) -> str:
-    return connector.token(APP_ID, connector.service_url)
+from tests.conftest import (
+    APP_ID,
+    CAMDEN,
+    NOW,
+    activity,
+    secured_settings,
+    serve,
+    signed,
+)
 
 
 async def test_malformed_json_is_400(bot: BotClient, connector: FakeConnector) -> None:
@@ -119,7 +113,7 @@ async def test_a_card_action_that_is_not_execute_is_refused_without_500(
 async def test_the_health_endpoint_answers(bot: BotClient) -> None:
     async with bot._http.get(bot.messages_url.replace("/api/messages", "/healthz")) as response:
         assert response.status == 200
-        assert await response.json() == {"status": "ok", "database": "ok"}
+        assert await response.json() == {"status": "ok", "ready": True, "database": "ok"}
 
 
 # -- hostile bodies and fields that were 500s (issue 11, item 7) ---------------------------------
@@ -213,9 +207,7 @@ async def test_a_lone_surrogate_echoed_into_an_error_card_is_a_friendly_reply(
     with database.transaction() as session:
         for borough, frame in returns.groupby("borough"):
             replace_return(session, Submission(str(borough), "2025-26", "demo", "x"), frame, NOW)
-    settings = make_settings(
-        database, connector, microsoft_app_id=APP_ID, microsoft_app_password="x"
-    )
+    settings = secured_settings(database, connector)
     message = activity(
         "message_channel_mention", connector, text="top10 \ud800", **{"from.aadObjectId": CAMDEN}
     )

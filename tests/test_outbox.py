@@ -35,7 +35,9 @@ from tests.conftest import (
     TENANT,
     activity,
     make_settings,
+    secured_settings,
     serve,
+    signed,
 )
 from tests.outboxing import FAST, place, put, remember, settled
 
@@ -163,9 +165,7 @@ async def test_an_entra_outage_delays_the_welcome_but_does_not_lose_it(
         )
     )
     tokens = TokensAfterFailures(unreachable, 3, StaticToken(OUTBOUND_TOKEN))
-    settings = make_settings(
-        database, connector, **FAST, microsoft_app_id=APP_ID, microsoft_app_password="x"
-    )
+    settings = secured_settings(database, connector, **FAST)
     server = TestServer(create_app(settings, db=database, tokens=tokens), host="127.0.0.1")
     await server.start_server()
     try:
@@ -177,9 +177,7 @@ async def test_an_entra_outage_delays_the_welcome_but_does_not_lose_it(
         install["recipient"]["id"] = "28:forum-bot"
         async with aiohttp.ClientSession() as http:
             client = BotClient(str(server.make_url("")), http)
-            status, _ = await client.post(
-                install, token=connector.token(APP_ID, connector.service_url)
-            )
+            status, _ = await client.post(install, token=signed(connector))
             assert status == 200
             found = await settled(database)
     finally:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.clock import CallableClock
 from bot.commands.table import CommandRequest
-from bot.replies import card_payload
 from cards import Card, render_card
 from cards.notices import announced_view, announcement_view
 from forum_ops import announcements
@@ -16,17 +14,17 @@ from forum_ops import announcements
 async def make_announcement(request: CommandRequest) -> Card:
     services, member = request.services, request.member
 
-    def activity_for(text: str, now: datetime) -> dict[str, Any]:
-        return card_payload(render_card("announcement", announcement_view(text, member, now)))
+    def card_for(text: str, now: datetime) -> Card:
+        return render_card("announcement", announcement_view(text, member, now))
 
     report = await services.run(
         announcements.make_announcement,
         services.db,
         CallableClock(services.clock),
+        services.messenger,
         member,
         request.args,
-        services.settings.forum_channel_id,
-        activity_for,
+        card_for,
     )
     services.doorbell.ring()
     return render_card("notice", announced_view(report))

@@ -31,9 +31,6 @@ class JobRun:
     messenger: Messenger  # cards to people through the outbox, in this run's transaction
 
 
-MessengerFactory = Callable[[Session, datetime], Messenger]  # bot/messenger.py's OutboxMessenger
-
-
 class NoMessenger:
     """For a scheduler given no messenger (tests of the scheduler itself): every send fails."""
 

@@ -2,8 +2,9 @@
 
 Planning inserts an occurrence under a key made of the job's name and due instant (INSERT ... ON
 CONFLICT DO NOTHING), so replicas planning the same job agree on one row. Runners claim due
-occurrences with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), as
-the outbox claims messages; a dead runner's occurrence is claimed again once its lease runs out.
+occurrences with a lease (forum_ops/db/leases.py: `FOR UPDATE SKIP LOCKED` on PostgreSQL, the
+write lock on SQLite), as the outbox claims messages; a dead runner's occurrence is claimed again
+once its lease runs out.
 
     pending ──claim──> running ──> done
        ^                  │──error, attempts left──> pending (a minute later per attempt)
@@ -21,11 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from forum_ops.db.leases import claim_due, insert_once
 from forum_ops.db.schema import JobOccurrenceRow
 from forum_ops.scheduler.jobs import Job
 
@@ -90,10 +90,7 @@ def _insert(session: Session, job: str, due_at: datetime, now: datetime) -> None
         "created_at": now,
         "updated_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(JobOccurrenceRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    )
+    insert_once(session, JobOccurrenceRow, values)
 
 
 def _skip_superseded(session: Session, job: Job, now: datetime) -> None:
@@ -123,29 +120,16 @@ def claim(
 ) -> list[Claimed]:
     """Lease up to `limit` due occurrences to `owner`, the earliest due first; call in its own
     transaction."""
-    due = or_(
-        and_(JobOccurrenceRow.status == Status.PENDING.value, JobOccurrenceRow.not_before <= now),
-        and_(JobOccurrenceRow.status == Status.RUNNING.value, JobOccurrenceRow.lease_until < now),
+    rows = claim_due(
+        session,
+        JobOccurrenceRow,
+        owner=(JobOccurrenceRow.claimed_by, owner),
+        statuses=(Status.PENDING.value, Status.RUNNING.value),
+        now=now,
+        limit=limit,
+        lease=lease,
+        order_by=[JobOccurrenceRow.due_at, JobOccurrenceRow.id],
     )
-    candidates = (
-        select(JobOccurrenceRow.id)
-        .where(due)
-        .order_by(JobOccurrenceRow.due_at, JobOccurrenceRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = session.scalars(
-        update(JobOccurrenceRow)
-        .where(JobOccurrenceRow.id.in_(candidates.scalar_subquery()))
-        .values(
-            status=Status.RUNNING.value,
-            claimed_by=owner,
-            lease_until=now + lease,
-            attempts=JobOccurrenceRow.attempts + 1,
-            updated_at=now,
-        )
-        .returning(JobOccurrenceRow)
-    ).all()
     claimed = [Claimed(r.id, r.job, r.key, r.due_at, r.attempts) for r in rows]
     return sorted(claimed, key=lambda c: (c.due_at, c.id))
 
