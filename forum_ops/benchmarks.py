@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from analytics.benchmark_filters import Filters, parse_filters
 from analytics.benchmarks import CostCell, cost_table, top_providers
 from analytics.charts import Box, bar_chart, box_chart
-from analytics.disclosure import Rules
+from analytics.disclosure import Rules, one_line_per_answer
 from analytics.rates import ABOVE, BELOW, MIDDLE, fees, filtered_rates, rate_lines
 from analytics.returns_format import NEEDS, PLACEMENT_TYPES
 from forum_ops.authorities import resolve_authority
@@ -52,6 +52,10 @@ class Benchmarks:
         self._returns = placements_cache()
 
     def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
+        with one_line_per_answer(_viewer(member, include_own), "benchmark"):
+            return self._benchmark(member, words, include_own)
+
+    def _benchmark(self, member: Member, words: str, include_own: bool) -> NeedBenchmark:
         data = self._placements()
         filters = _filters(words, data)
         rules, viewer = self._config.rules, member.borough if include_own else None
@@ -89,6 +93,12 @@ class Benchmarks:
 
     def provider(
         self, member: Member, words: str, include_own: bool = True
+    ) -> ProviderBenchmark | ProviderChoices:
+        with one_line_per_answer(_viewer(member, include_own), "benchmark provider"):
+            return self._provider(member, words, include_own)
+
+    def _provider(
+        self, member: Member, words: str, include_own: bool
     ) -> ProviderBenchmark | ProviderChoices:
         if not words.strip():
             raise ForumError(
@@ -207,6 +217,10 @@ def _borough(words: str, member: Member) -> str:
             "forum's secretariat see them."
         )
     return borough
+
+
+def _viewer(member: Member, include_own: bool) -> str:
+    return (member.borough or "") if include_own else ""
 
 
 def _count(text: str) -> int:
