@@ -2,8 +2,8 @@
 
 A cell is what one line of a table says about other boroughs' placements. Its contributions are
 each borough's placement count and spend in it; the viewer's own rows never count (rule 4: every
-figure about others is a rest-of-London figure). Suppressions are logged, one line per table
-(rule 7).
+figure about others is a rest-of-London figure). Suppressions are logged, one line per answer
+(`one_line_per_answer`) or, outside one, per table (rule 7).
 
 Counts are perturbed with a cell key (rule 8, the ONS cell-key method): every placement has a
 record key from a keyed hash, a cell's key is the sum of its placements' keys mod 256, and a
@@ -22,7 +22,9 @@ import hashlib
 import hmac
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -156,10 +158,46 @@ def quartile_refusal(cell: Contributions, rules: Rules) -> str:
     return ""
 
 
+@dataclass
+class _Answer:
+    tables: Counter[str] = field(default_factory=Counter)  # table -> figures withheld
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+_ANSWER: ContextVar[_Answer | None] = ContextVar("disclosure_answer", default=None)
+
+
+@contextmanager
+def one_line_per_answer(viewer: str, answer: str) -> Iterator[None]:
+    """Rule 7 for a whole answer: the tables computed inside log nothing themselves, and one
+    `disclosure.suppressed` line says how many figures the answer withheld, in how many tables
+    and why (no figures, no cell names)."""
+    collected = _Answer()
+    token = _ANSWER.set(collected)
+    try:
+        yield
+    finally:
+        _ANSWER.reset(token)
+        if collected.reasons:
+            log.info(
+                "disclosure.suppressed",
+                extra={"viewer": viewer, "answer": answer,
+                       "withheld": sum(collected.reasons.values()),
+                       "tables": dict(sorted(collected.tables.items())),
+                       "reasons": dict(sorted(collected.reasons.items()))},
+            )  # fmt: skip
+
+
 def logged(viewer: str, table: str, reasons: Iterable[str]) -> None:
-    """Rule 7: one audit line per table: how many figures were withheld and why (no figures,
-    no cell names)."""
+    """Rule 7: one audit line per table (or, inside `one_line_per_answer`, per answer): how many
+    figures were withheld and why (no figures, no cell names)."""
     why = Counter(r for r in reasons if r)
+    answer = _ANSWER.get()
+    if answer is not None:
+        answer.reasons.update(why)
+        if why:
+            answer.tables[table] += sum(why.values())
+        return
     if why:
         log.info(
             "disclosure.suppressed",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.benchmark_filters import LONDON, Filters, Geography, matching
 from analytics.disclosure import Contributions, Rules, logged, price_refusal, quartile_refusal
 
 
@@ -50,6 +51,27 @@ def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
         np.nan,
     )
     return rates.assign(others_median=others_median, premium=averages / others_median)
+
+
+def filtered_rates(
+    placements: pd.DataFrame,
+    filters: Filters,
+    geography: Geography,
+    viewer: str | None,
+    whole_period: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The placements a benchmark's rate lines compare and their borough rates: every filter the
+    cost tables apply (need, phase, placement type, area; the viewer's own rows wherever they
+    are), so the lines describe the same placements as the tables above them. `whole_period`
+    is borough_rates() for the unfiltered period, reused when nothing narrows it."""
+    rows = matching(placements, filters)
+    if filters.area != LONDON:
+        area = geography.areas[filters.area]
+        rows = rows[rows["borough"].isin(list(area)) | (rows["borough"] == viewer)]
+    narrowed = filters.needs or filters.phases or filters.placement_types or filters.area != LONDON
+    if whole_period is not None and not narrowed:
+        return whole_period, rows
+    return borough_rates(rows, filters.period), rows
 
 
 def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:

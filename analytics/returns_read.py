@@ -69,6 +69,9 @@ _DIMENSION = re.compile(
 )
 
 
+XLSX_MAGIC = b"PK\x03\x04"  # a zip: an Excel workbook
+
+
 class _Bad(ValueError):
     """A cell's value cannot be used; the message is the reason shown to the borough."""
 
@@ -79,6 +82,7 @@ def read_return(raw: bytes, filename: str, period: str) -> pd.DataFrame:
         raise InvalidReturn([CellProblem(0, "", f"'{period[:20]}' is not a period like 2025-26")])
     period_end = date(int(match.group(1)) + 1, 8, 31)
     header, rows = _table(raw, filename)
+    is_csv = raw[:4] != XLSX_MAGIC
     fields = _check_header(header)
     problems: list[CellProblem] = []
     records: list[dict[str, object]] = []
@@ -87,7 +91,7 @@ def read_return(raw: bytes, filename: str, period: str) -> pd.DataFrame:
         if count > MAX_ROWS:
             problems.append(CellProblem(line, "", f"the return has more than {MAX_ROWS:,} rows"))
             break
-        record, found = _check_row(line, cells, fields, len(header), period_end, seen)
+        record, found = _check_row(line, cells, fields, len(header), period_end, seen, is_csv)
         problems.extend(found)
         if not found:
             records.append(record)
@@ -99,7 +103,7 @@ def read_return(raw: bytes, filename: str, period: str) -> pd.DataFrame:
 
 
 def _table(raw: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, list[Cell]]]]:
-    if raw[:4] == b"PK\x03\x04":
+    if raw[:4] == XLSX_MAGIC:
         return _xlsx_table(raw)
     if filename.lower().endswith((".xlsx", ".xls", ".xlsm")):
         raise InvalidReturn([CellProblem(0, "", "the file is not an Excel workbook (.xlsx)")])
@@ -281,11 +285,21 @@ def _check_row(
     width: int,
     period_end: date,
     seen: dict[str, int],
+    comma_separated: bool = False,
 ) -> tuple[dict[str, object], list[CellProblem]]:
     # An absent optional column reads as empty cells: money 0, anything else None
     record: dict[str, object] = {f.name: 0.0 if f.kind is Kind.MONEY else None for f in FIELDS}
     problems: list[CellProblem] = []
-    if any(c is not None and str(c).strip() for c in cells[width:]):
+    beyond = [c for c in cells[width:] if c is not None and str(c).strip()]
+    if beyond and comma_separated:  # a comma split a value: the columns after it are shifted,
+        extra = len(_trim([str(c or "").strip() for c in cells])) - width  # so name none of them
+        too_many = f"{extra} field{'s' if extra > 1 else ''} too many"
+        reason = (
+            f"has {too_many}: a value with a comma in it, such as £45,000, must be in quotes "
+            "or written without the comma (45000)"
+        )
+        return record, [CellProblem(line, "", reason)]
+    if beyond:
         problems.append(CellProblem(line, "", "has values beyond the last headed column"))
     for index, field in fields:
         value = cells[index] if index < len(cells) else None

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from analytics.gias import MAINSTREAM
 from analytics.gias_format import INDEPENDENT, NMSS, SEN_NEEDS, STATE
 
 NEED_CODES = frozenset(SEN_NEEDS.values())
@@ -44,6 +45,13 @@ SECTOR_WORDS = {
     "maintained": STATE,
 }
 NAME_MATCH_CUTOFF = 70
+# Words in so many schools' names that they say nothing about which school is meant: a name
+# is matched on its other words ("Juniperfield High School" on "Juniperfield"), these only
+# break ties between schools whose other words match equally
+COMMON_NAME_WORDS = frozenset(
+    {"school", "schools", "academy", "high", "primary", "secondary", "college", "the", "of",
+     "and", "special", "centre", "st"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -173,19 +181,34 @@ def _matches(directory: pd.DataFrame, query: Query, areas: Areas) -> pd.Series:
     if query.sectors:
         keep &= directory["sector"].isin(query.sectors)
     if query.spaces:
-        keep &= directory["places_free"] > 0
+        # a mainstream school's places free are the whole school's, not its SEN unit's
+        keep &= (directory["places_free"] > 0) & (directory["sector"] != MAINSTREAM)
     if query.name:
-        names = directory.loc[keep, "name"]
-        found = process.extract(
-            query.name,
-            names.to_dict(),
-            scorer=fuzz.WRatio,
-            score_cutoff=NAME_MATCH_CUTOFF,
-            limit=None,
-        )
-        matched = {key for _, _, key in found}
-        keep &= directory.index.isin(list(matched))
+        scores = name_scores(directory.loc[keep, "name"], query.name)
+        keep &= directory.index.isin(list(scores.index[scores > 0]))
     return keep
+
+
+def name_key(text: str) -> str:
+    """A name's distinctive words: lower case, no punctuation, no common words."""
+    words = "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+    return " ".join(w for w in words if w not in COMMON_NAME_WORDS)
+
+
+def name_scores(names: pd.Series, wanted: str) -> pd.Series:
+    """How well each name matches `wanted` (0-100; 0 below the cutoff), on the distinctive
+    words alone when `wanted` has any, so a shared "High School" is no match by itself."""
+    key = name_key(wanted)
+    choices = names.map(name_key) if key else names.str.casefold()
+    found = process.extract(
+        key or wanted.casefold(),
+        choices.to_dict(),
+        scorer=fuzz.WRatio,
+        score_cutoff=NAME_MATCH_CUTOFF,
+        limit=None,
+    )
+    matched = {index: float(round(score)) for _, score, index in found}
+    return pd.Series([matched.get(i, 0.0) for i in names.index], index=names.index, dtype=float)
 
 
 def search(
@@ -195,8 +218,17 @@ def search(
     centroids: pd.DataFrame,
     asker_la: str | None = None,
 ) -> pd.DataFrame:
-    """Matching schools, best fit first, with `need_match`, `phase_match` and `distance_km`."""
+    """Matching schools, best fit first, with `need_match`, `phase_match` and `distance_km`.
+    A name asked for comes first: the closest names (then the whole name, common words and
+    all, for ties) before the need, phase and distance order of the filters."""
     found = directory[_matches(directory, query, areas)].copy()
+    if query.name:
+        found["name_match"] = name_scores(found["name"], query.name)
+        found["whole_name_match"] = [
+            fuzz.token_set_ratio(query.name.casefold(), name.casefold()) for name in found["name"]
+        ]
+    else:
+        found["name_match"] = found["whole_name_match"] = 0.0
     found["need_match"] = found["needs"].map(lambda needs: len(query.needs.intersection(needs)))
     found["phase_match"] = found["phases"].map(
         lambda phases: len(query.phases.intersection(phases))
@@ -208,8 +240,8 @@ def search(
     else:
         found["distance_km"] = np.nan
     return found.sort_values(
-        ["need_match", "phase_match", "distance_km", "name"],
-        ascending=[False, False, True, True],
+        ["name_match", "whole_name_match", "need_match", "phase_match", "distance_km", "name"],
+        ascending=[False, False, False, False, True, True],
         na_position="last",
     )
 

@@ -5,7 +5,8 @@ malformed or forged token escape as an arbitrary exception (HTTP 500). Here the 
 from the OpenID metadata through the app's aiohttp session, are cached, and any token that fails
 any check raises `Unauthorized` (HTTP 401).
 
-Checks, as the Bot Connector documents them: `Bearer` scheme; RS256/384/512; a signing key from
+Checks, as the Bot Connector documents them (the unsigned issuer, audience and expiry first, so a
+token that cannot be valid is 401 without fetching a key): `Bearer` scheme; RS256/384/512; a signing key from
 the metadata's JWKS whose endorsements include the channel; issuer `https://api.botframework.com`;
 audience = our app id; expiry with 5 minutes' leeway; a `serviceurl` claim, equal to the
 activity's serviceUrl (required, as the stock SDK's ChannelValidation requires it).
@@ -112,6 +113,7 @@ class ChannelTokenValidator:
         algorithm, kid = header.get("alg"), header.get("kid")
         if algorithm not in ALGORITHMS or not isinstance(kid, str):
             raise Unauthorized("token algorithm or key id not acceptable")
+        self._could_be_valid(token)  # before any key is fetched: no network for a hopeless token
         key = await self._keys.get(kid)
         if key is None:
             raise Unauthorized("token signed by an unknown key")
@@ -137,6 +139,28 @@ class ChannelTokenValidator:
         if service_url != activity.service_url:
             raise Unauthorized("token was issued for another serviceUrl")
         return claims
+
+    def _could_be_valid(self, token: str) -> None:
+        """The unsigned claims a valid token must have (issuer, audience, expiry), checked
+        before the signature, whose key may need a fetch: a token that fails them is 401 even
+        while the channel's keys cannot be had. The signature check repeats them, signed."""
+        try:
+            jwt.decode(
+                token,
+                options={
+                    "verify_signature": False,  # the others default to it: turned on again
+                    "verify_exp": True,
+                    "verify_nbf": True,
+                    "verify_iss": True,
+                    "verify_aud": True,
+                    "require": ["exp", "iss", "aud"],
+                },
+                audience=self._app_id,
+                issuer=ISSUER,
+                leeway=LEEWAY_SECONDS,
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthorized(f"token cannot be valid: {error}") from error
 
 
 class ForumAuthentication(BotFrameworkAuthentication):

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from bot.logs import configure_logging
 from bot.services import utc_now
 from bot.settings import Settings
-from forum_ops.errors import ImportRejected
+from forum_ops.errors import ForumError, ImportRejected
 
 if TYPE_CHECKING:
     from forum_ops.db import Database
@@ -46,11 +46,19 @@ def read_text(path: Path) -> str:
         return raw.decode("cp1252")
 
 
+def local_url(host: str, port: int) -> str:
+    """Where `serve --host --port` is reached from this machine (all interfaces: loopback)."""
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
 
+    if "forum_public_url" not in settings.model_fields_set:  # links point at this very server
+        settings = settings.model_copy(update={"forum_public_url": local_url(args.host, args.port)})
     web.run_app(create_app(settings), host=args.host, port=args.port, access_log=None, print=None)
     return 0
 
@@ -65,6 +73,7 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_members
+    from forum_ops.demo_cast import demo_cast
     from forum_ops.members import upsert_members
 
     db = create_database(settings.forum_database_url)
@@ -93,6 +102,26 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     )
     db.dispose()
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
+    print("or as someone else (forumbot chat --as <id>):")
+    for role, member in demo_cast():
+        print(f"  {role:<34} {member.name:<20} {member.aad_object_id}")
+    print("Everyone: forumbot members list [--org <organisation>]")
+    return 0
+
+
+def cmd_members_list(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.members import list_members
+
+    db = create_database(settings.forum_database_url)
+    try:
+        members = list_members(db, args.org or "")
+    finally:
+        db.dispose()
+    print(f"{'id':<36}  {'name':<24} {'organisation':<34} roles")
+    for m in members:
+        roles = ";".join(sorted(r.value for r in m.roles))
+        print(f"{m.aad_object_id:<36}  {m.name[:24]:<24} {m.organisation.name[:34]:<34} {roles}")
+    print(f"{len(members)} member{'' if len(members) == 1 else 's'}.")
     return 0
 
 
@@ -187,9 +216,11 @@ def cmd_returns_template(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
+    from forum_ops.authorities import resolve_authority
     from forum_ops.returns import Submission, submit_return
 
-    submission = Submission(args.borough, args.period, f"cli:{getpass.getuser()}", args.file.name)
+    borough = resolve_authority(args.borough).code  # a name ("Camden") or an LA code ("202")
+    submission = Submission(borough, args.period, f"cli:{getpass.getuser()}", args.file.name)
     limit = settings.forum_max_upload_bytes  # the same limit as a file sent in chat
     if args.file.stat().st_size > limit:
         print(
@@ -263,6 +294,8 @@ def parser() -> argparse.ArgumentParser:
     members_sub = members.add_subparsers(dest="members_command", required=True)
     imp = add("import", cmd_members_import, "upsert members from a CSV file", members_sub)
     imp.add_argument("file", type=Path)
+    listed = add("list", cmd_members_list, "list members, with their ids", members_sub)
+    listed.add_argument("--org", help="one organisation: a name, LA code or ICB code")
 
     sen2 = sub.add_parser("sen2", help="DfE EHC plan statistics").add_subparsers(
         dest="sen2_command", required=True
@@ -290,7 +323,9 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("file", type=Path)
     ret_import = add("import", cmd_returns_import, "import a borough's return", returns_sub)
     ret_import.add_argument("file", type=Path)
-    ret_import.add_argument("--borough", required=True, help="the borough's DfE LA code, e.g. 202")
+    ret_import.add_argument(
+        "--borough", required=True, help="the borough: a name or DfE LA code, e.g. Camden or 202"
+    )
     ret_import.add_argument("--period", required=True, help="the academic year, e.g. 2025-26")
 
     chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
@@ -315,7 +350,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.forum_log_level)
     try:
         return int(args.run(settings, args))
-    except (ValueError, FileNotFoundError) as error:
+    except ForumError as error:  # the person's mistake, said for them: never a traceback
+        print(f"forumbot: {error}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as error:
         print(f"forumbot: {error}", file=sys.stderr)
         return 2
 

@@ -47,7 +47,7 @@ from cards import Card, render_card
 from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.conversations import ConversationPlace
 from forum_ops.dialogs import DialogState
-from forum_ops.errors import ForumError
+from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.installation import installed
 from forum_ops.model import Member
 from forum_ops.turns import activity_key, start_turn
@@ -122,7 +122,9 @@ class ForumBot(TeamsActivityHandler):
     async def _run_text(self, member: Member, text: str, kind: str) -> Card:
         name, args = split_command(text)
         command = self._services.commands.get(name)
-        if command is None or not command.allowed(member):
+        if command is not None and not command.allowed(member):
+            raise NotAllowed(command.refusal())
+        if command is None:
             closest = self._services.commands.closest(text, member)
             return render_card(
                 "not_understood",

@@ -11,8 +11,13 @@ from typing import TypeVar
 from analytics.benchmarks import CostCell
 from analytics.rates import RateLine
 from cards.format import pence
-from cards.views import ReportTable, ReportView
-from forum_ops.benchmark_answers import NeedBenchmark, ProviderBenchmark, TopProviders
+from cards.views import Choice, ChoicesView, ReportTable, ReportView
+from forum_ops.benchmark_answers import (
+    NeedBenchmark,
+    ProviderBenchmark,
+    ProviderChoices,
+    TopProviders,
+)
 
 Column = TypeVar("Column", str, int)  # a table's heading or width
 
@@ -26,6 +31,9 @@ SHARED_NOTE = (
     "Figures for all boroughs; a figure resting on too few boroughs or placements is not shown. "
     "Your borough's own figures were sent to you in your 1:1 chat with me."
 )
+
+
+YOUR_MEDIAN = "Your median (n)"
 
 
 def money(value: float | None) -> str:
@@ -44,7 +52,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
         tables=(
             ReportTable(
                 "By primary need",
-                _own_column(("", "Placements", "Median", "Middle half", "Yours (n)"), own),
+                _own_column(("", "Placements", "Median", "Middle half", YOUR_MEDIAN), own),
                 tuple(need_rows),
                 widths=_own_column((2, 2, 3, 4, 3), own),
             ),
@@ -52,7 +60,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
                 "Your providers"
                 if answer.own_providers
                 else "Providers most used by other boroughs",
-                _own_column(("Provider", "Placements", "Median", "Middle half", "Yours (n)"), own),
+                _own_column(("Provider", "Placements", "Median", "Middle half", YOUR_MEDIAN), own),
                 tuple(_cost_row(names.get(c.key, c.key), c, own) for c in answer.providers),
                 widths=_own_column((4, 2, 3, 4, 3), own),
             ),
@@ -66,37 +74,58 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
 
 
 def provider_view(answer: ProviderBenchmark) -> ReportView:
+    """One measure on the whole card, named: the provider's fee (core education plus
+    residential care), in the table, the chart and the rate lines alike."""
     own = answer.include_own
     sentences = []
     for line in answer.rates:
         if line.refused:
             sentences.append(f"{line.placement_type}: spread {_withheld(line.refused)}.")
         else:
-            flag = " — above the threshold" if line.flagged else ""
-            sentence = _rate_sentence(line, line.placement_type.capitalize()).split(", ", 1)[-1]
-            sentences.append(f"{sentence}{flag}.")
+            sentence = _rate_sentence(line, line.placement_type.capitalize(), answer.threshold)
+            sentences.append(sentence.split(", ", 1)[-1] + ".")
     return ReportView(
         title=f"{answer.name} (URN {answer.urn})",
-        subtitle=f"What London boroughs pay this provider in {answer.period}, by placement type. "
-        f"{NOTE if own else SHARED_NOTE}",
+        subtitle=f"The fee London boroughs pay this provider in {answer.period} (core education "
+        f"plus residential care, a year), by placement type. {NOTE if own else SHARED_NOTE}",
         tables=(
             ReportTable(
-                "Cost per placement",
+                "Fee per placement a year",
                 _own_column(
-                    ("Placement type", "Placements", "Median", "Middle half", "Yours (n)"), own
+                    ("Placement type", "Placements", "Median fee", "Middle half", YOUR_MEDIAN),
+                    own,
                 ),
                 tuple(_cost_row(c.key, c, own) for c in answer.table.cells),
                 widths=_own_column((3, 2, 3, 4, 3), own),
             ),
         ),
         lines=(
-            "Rate variation (the provider's fee: core education plus residential care):",
+            "Rate variation: each other borough's average fee here, highest over lowest "
+            f"(flagged above {answer.threshold:.2f}×):",
             *sentences,
         ),
         chart_url=answer.chart_url,
-        chart_alt=f"Cost per placement at {answer.name[:80]} by placement type; diamonds are "
-        "your own median.",
+        chart_alt=f"Fee per placement at {answer.name[:80]} by placement type; diamonds are "
+        "your own median fee.",
         source=answer.source,
+    )
+
+
+def provider_choices_view(answer: ProviderChoices) -> ChoicesView:
+    """Several providers fit the name: each with its URN and borough, and a button for it."""
+    return ChoicesView(
+        title=f"Which provider do you mean by “{answer.typed[:80]}”?",
+        message=f"{len(answer.choices)} providers in the returns fit that name equally well:",
+        choices=tuple(
+            Choice(
+                f"URN {c.urn}",
+                f"{c.name}, URN {c.urn}, "
+                + (c.where if c.where else "not in the London schools directory"),
+                "benchmark",
+                f"provider {c.urn}",
+            )
+            for c in answer.choices
+        ),
     )
 
 
@@ -138,31 +167,39 @@ def top10_view(answer: TopProviders) -> ReportView:
 
 
 def _variation_lines(answer: NeedBenchmark) -> list[str]:
-    kinds, threshold = ", ".join(sorted(answer.kinds)), answer.threshold
+    """The rate lines cover the same placements as the tables (every filter applied), and
+    say so."""
+    which, threshold = answer.filters.words(), answer.threshold
     if not answer.rates:
-        return [f"No provider's {kinds} fees vary across boroughs by more than {threshold:.2f}×."]
+        return [
+            f"No provider's fees for {which} vary across boroughs by more than {threshold:.2f}×."
+        ]
     return [
-        "Providers charging boroughs differently (highest borough average over lowest, above "
-        f"{threshold:.2f}×):",
+        f"Providers charging boroughs differently for {which} (the provider's fee, core "
+        "education plus residential care: each other borough's average, highest over lowest, "
+        f"flagged above {threshold:.2f}×):",
         *(
-            f"• {_rate_sentence(x, answer.names.get(x.provider_urn, x.provider_urn))}"
+            f"• {_rate_sentence(x, answer.names.get(x.provider_urn, x.provider_urn), threshold)}"
             for x in answer.rates
         ),
     ]
 
 
-def _rate_sentence(line: RateLine, name: str) -> str:
+def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:
     """Rule 6: the others as a count and a spread; the viewer's own average only against the
-    quartiles of the others' fees, which the line shows too."""
+    quartiles of the others' fees, which the line shows too. What is above the threshold is
+    the spread, never the viewer."""
+    over = " (above" if line.flagged else " (within"
     text = (
-        f"{name}, {line.placement_type}: {line.spread:.2f}× across {line.boroughs} other boroughs"
+        f"{name}, {line.placement_type}: the {line.boroughs} other boroughs' average fees "
+        f"differ by up to {line.spread:.2f}×{over} the {threshold:.2f}× threshold)"
     )
     if line.q1 is not None and line.q3 is not None:
         text += f"; their fees' middle half {money(line.q1)} – {money(line.q3)}"
     if line.own_average is not None:
-        text += f"; you pay {money(line.own_average)} on average"
+        text += f"; your average fee {money(line.own_average)}"
         if line.band:
-            text += f", {line.band}"
+            text += f" is {line.band} of theirs"
     return text
 
 

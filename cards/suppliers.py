@@ -29,7 +29,11 @@ def school_line(school: School) -> SchoolLine:
     if school.capacity is not None:
         places = school.places_free
         free = f"{count(places)} places free" if places is not None and places > 0 else "full"
-        parts.append(f"capacity {count(school.capacity)}, {_number(school.pupils)} pupils, {free}")
+        numbers = f"capacity {count(school.capacity)}, {_number(school.pupils)} pupils, {free}"
+        if school.sector not in SECTOR_LABELS:
+            # GIAS gives a mainstream school's capacity and roll, not its SEN unit's
+            numbers = f"whole school (not the SEN unit): {numbers}"
+        parts.append(numbers)
     parts.append(f"Ofsted: {school.ofsted or 'not recorded'}")
     if school.distance_km is not None:
         parts.append(f"{school.distance_km:.1f} km away")
@@ -44,7 +48,7 @@ def suppliers_view(page: SchoolsPage) -> SuppliersView:
     )
     return SuppliersView(
         title=f"Specialist schools: {page.query}" if page.query else "Specialist schools",
-        subtitle=f"Showing {shown}, best fit first (need, phase, then distance). Source: DfE GIAS.",
+        subtitle=f"Showing {shown}, best fit first (name, need, phase, then distance). Source: DfE GIAS.",
         schools=tuple(school_line(school) for school in page.schools),
         advice=page.advice,
         more_query=page.query if page.more else "",

@@ -164,6 +164,24 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One of several things a command could mean: a line describing it and a button that runs
+    the command again for it alone."""
+
+    title: str  # the button's label
+    described: str
+    command: str
+    args: str
+
+
+@dataclass(frozen=True)
+class ChoicesView:
+    title: str
+    message: str
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
 class QuestionView:
     """A dialog's question: typed answers work too; the buttons offer the likely ones."""
 

@@ -32,14 +32,33 @@ class NeedBenchmark:
 
 @dataclass(frozen=True)
 class ProviderBenchmark:
+    """`benchmark provider <name>`: one measure throughout, the provider's fee (core education
+    plus residential care), in the table, the chart and the rate lines."""
+
     urn: str
     name: str
     period: str
-    table: CostTable  # by placement type
+    table: CostTable  # fee by placement type
     rates: tuple[RateLine, ...]
+    threshold: float
     include_own: bool
     chart_url: str
     source: str
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    urn: str
+    name: str
+    where: str  # the school's borough from the supplier directory, "" when it is not there
+
+
+@dataclass(frozen=True)
+class ProviderChoices:
+    """`benchmark provider <name>` when several providers fit the name equally: which one?"""
+
+    typed: str
+    choices: tuple[ProviderChoice, ...]
 
 
 @dataclass(frozen=True)

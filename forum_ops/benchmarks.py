@@ -16,20 +16,28 @@ from rapidfuzz import fuzz, process
 from analytics.benchmark_filters import Filters, parse_filters
 from analytics.benchmarks import CostCell, cost_table, top_providers
 from analytics.charts import Box, bar_chart, box_chart
-from analytics.disclosure import Rules
-from analytics.rates import ABOVE, BELOW, MIDDLE, rate_lines
+from analytics.disclosure import Rules, one_line_per_answer
+from analytics.rates import ABOVE, BELOW, MIDDLE, fees, filtered_rates, rate_lines
 from analytics.returns_format import NEEDS, PLACEMENT_TYPES
 from forum_ops.authorities import resolve_authority
-from forum_ops.benchmark_answers import NeedBenchmark, ProviderBenchmark, TopProviders
+from forum_ops.benchmark_answers import (
+    NeedBenchmark,
+    ProviderBenchmark,
+    ProviderChoice,
+    ProviderChoices,
+    TopProviders,
+)
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member
 from forum_ops.placements import GEOGRAPHY, Placements, placements_cache
 from forum_ops.ports import ChartStore
 from forum_ops.returns import BOROUGHS
+from forum_ops.suppliers import boroughs_of
 
 PROVIDERS_SHOWN = 8
 RATE_LINES_SHOWN = 5
+MAX_CHOICES = 6  # providers offered when a name fits several (a card's buttons)
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class Benchmarks:
         self._returns = placements_cache()
 
     def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
+        with one_line_per_answer(_viewer(member, include_own), "benchmark"):
+            return self._benchmark(member, words, include_own)
+
+    def _benchmark(self, member: Member, words: str, include_own: bool) -> NeedBenchmark:
         data = self._placements()
         filters = _filters(words, data)
         rules, viewer = self._config.rules, member.borough if include_own else None
@@ -62,8 +74,10 @@ class Benchmarks:
             key=lambda c: (-(c.own.count if c.own else 0), -_count(c.count), c.key),
         )[:PROVIDERS_SHOWN]
         kinds = filters.placement_types or frozenset(PLACEMENT_TYPES)
-        period = data.frame[data.frame["period"] == filters.period]
-        lines = rate_lines(data.rates[filters.period], period, viewer, rules, self._threshold)
+        rates, compared = filtered_rates(
+            data.frame, filters, GEOGRAPHY, viewer, data.rates[filters.period]
+        )
+        lines = rate_lines(rates, compared, viewer, rules, self._threshold)
         order = {ABOVE: 0, MIDDLE: 1, BELOW: 2}
         flagged = sorted(
             (x for x in lines if x.flagged and x.placement_type in kinds),
@@ -77,18 +91,31 @@ class Benchmarks:
             self._threshold, data.names, include_own, url, data.sources[filters.period],
         )  # fmt: skip
 
-    def provider(self, member: Member, words: str, include_own: bool = True) -> ProviderBenchmark:
+    def provider(
+        self, member: Member, words: str, include_own: bool = True
+    ) -> ProviderBenchmark | ProviderChoices:
+        with one_line_per_answer(_viewer(member, include_own), "benchmark provider"):
+            return self._provider(member, words, include_own)
+
+    def _provider(
+        self, member: Member, words: str, include_own: bool
+    ) -> ProviderBenchmark | ProviderChoices:
         if not words.strip():
             raise ForumError(
                 "Which provider? For example: benchmark provider Brindlewick, or its URN."
             )
         data = self._placements()
         period = data.periods[-1]
-        urn, name = find_provider(data.names, words[:200])
+        found = find_providers(data.names, words[:200])
+        if len(found) > 1:
+            return self._choices(words[:200], found)
+        urn, name = found[0]
         rules, viewer = self._config.rules, member.borough if include_own else None
         frame = data.with_keys(rules)
         rows = frame[frame["provider_urn"] == urn]
-        table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
+        # one measure on the card: the provider's fee, as the rate lines compare
+        fee_rows = rows.assign(total_cost=fees(rows))
+        table = cost_table(fee_rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
         if not table.cells:
             raise ForumError(
                 f"Fewer than 5 placements at {name} in {period}, none of them yours: nothing "
@@ -99,10 +126,19 @@ class Benchmarks:
             frozenset({urn}),
         )  # fmt: skip
         boxes = [_box(c.key, c) for c in table.cells if c.median is not None or c.own]
-        title = f"{name[:50]}: cost per placement a year"
+        title = f"{name[:50]}: fee per placement a year"
         url = self._chart(f"provider:{urn}", box_chart(boxes, title)) if boxes else ""
         return ProviderBenchmark(
-            urn, name, period, table, tuple(lines), include_own, url, data.sources[period]
+            urn, name, period, table, tuple(lines), self._threshold, include_own, url,
+            data.sources[period],
+        )  # fmt: skip
+
+    def _choices(self, typed: str, found: list[tuple[str, str]]) -> ProviderChoices:
+        with self._db.transaction() as session:
+            where = boroughs_of(session, [urn for urn, _ in found])
+        return ProviderChoices(
+            typed.strip(),
+            tuple(ProviderChoice(urn, name, where.get(urn, "")) for urn, name in found),
         )
 
     def top10(self, member: Member, words: str) -> TopProviders:
@@ -152,15 +188,20 @@ def _filters(words: str, data: Placements) -> Filters:
     return filters
 
 
-def find_provider(names: Mapping[str, str], words: str) -> tuple[str, str]:
-    """A provider by URN or by name, typos forgiven: (URN, name)."""
+def find_providers(names: Mapping[str, str], words: str) -> list[tuple[str, str]]:
+    """The providers `words` names, by URN or by name with typos forgiven: [(URN, name)], one
+    unless several fit equally well (the same name at several URNs, or a tie), never a silent
+    pick among them."""
     wanted = words.strip()
     if wanted in names:
-        return wanted, names[wanted]
-    match = process.extractOne(wanted, names, scorer=fuzz.WRatio, score_cutoff=70)
-    if not match:
+        return [(wanted, names[wanted])]
+    found = process.extract(wanted, names, scorer=fuzz.WRatio, score_cutoff=70, limit=None)
+    if not found:
         raise ForumError(f"No provider in the returns matches “{wanted[:80]}”. Try its URN.")
-    return str(match[2]), str(match[0])
+    best = found[0][1]
+    tied = {str(name).casefold() for name, score, _ in found if score >= best}
+    fits = sorted((str(name), str(urn)) for name, _, urn in found if str(name).casefold() in tied)
+    return [(urn, name) for name, urn in fits[:MAX_CHOICES]]
 
 
 def _borough(words: str, member: Member) -> str:
@@ -176,6 +217,10 @@ def _borough(words: str, member: Member) -> str:
             "forum's secretariat see them."
         )
     return borough
+
+
+def _viewer(member: Member, include_own: bool) -> str:
+    return (member.borough or "") if include_own else ""
 
 
 def _count(text: str) -> int:

@@ -17,9 +17,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum_ops.authorities import resolve_authority
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import MemberRow
-from forum_ops.errors import ImportRejected, Problem
+from forum_ops.errors import ForumError, ImportRejected, Problem
 from forum_ops.model import Member, Role
 from forum_ops.organisations import find_organisation_row, to_organisation
 
@@ -163,6 +164,22 @@ def upsert_members(
         row.topics = ";".join(record.topics)
         row.updated_at = now
     return ImportReport(added=added, updated=len(records) - added)
+
+
+def list_members(db: Database, organisation: str = "") -> list[Member]:
+    """Every member, or one organisation's (named as the membership file names it, or as people
+    name a borough: "Hammersmith", "202"), by organisation and name."""
+    with db.transaction() as session:
+        query = select(MemberRow)
+        if organisation.strip():
+            org = find_organisation_row(session, organisation)
+            if org is None:  # the names people use for a borough, typos forgiven
+                org = find_organisation_row(session, resolve_authority(organisation).code)
+            if org is None:
+                raise ForumError(f"No organisation called “{organisation[:80]}”.")
+            query = query.where(MemberRow.organisation_id == org.id)
+        members = [to_member(row) for row in session.scalars(query)]
+    return sorted(members, key=lambda m: (m.organisation.name, m.name, m.aad_object_id))
 
 
 def import_members(db: Database, text: str, now: datetime) -> ImportReport:

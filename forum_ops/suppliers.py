@@ -101,5 +101,13 @@ def snapshot_rows(session: Session) -> list[dict[str, Any]]:
     ]
 
 
+def boroughs_of(session: Session, urns: list[str]) -> dict[str, str]:
+    """URN -> the borough (LA name) of each of these schools the directory holds."""
+    rows = session.execute(
+        select(SupplierRow.urn, SupplierRow.la_name).where(SupplierRow.urn.in_(urns))
+    )
+    return {row.urn: row.la_name for row in rows}
+
+
 def snapshot_stamp(session: Session) -> datetime | None:
     return session.scalar(select(func.max(SupplierRow.imported_at)))

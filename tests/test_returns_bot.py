@@ -471,13 +471,13 @@ async def test_in_a_channel_own_figures_go_only_to_the_askers_1to1_chat(
     channel_json = json.dumps([c.body for c in in_channel], ensure_ascii=False)
     assert not {amount for amount in own if amount in channel_json}
     assert "Sent to you privately" in channel_json
-    assert "Yours (n)" not in channel_json
+    assert "Your median (n)" not in channel_json
     assert "Your borough's own figures were sent to you in your 1:1 chat" in channel_json
     assert len(private) == 3
     private_json = json.dumps([c.body for c in private], ensure_ascii=False)
     top10 = {f"£{v:,.2f}" for v in camden.groupby("provider_urn")["total_cost"].sum()}
     assert max(top10, key=lambda a: float(a[1:].replace(",", ""))) in private_json
     assert "Camden: top 10 INMSS providers" in private_json
-    assert "Yours (n)" in private_json
+    assert "Your median (n)" in private_json
     [opening] = connector.opened()  # Camden had no 1:1 chat: it was opened from the team
     assert opening["members"] == [{"id": CAMDEN}]

@@ -12,8 +12,9 @@ from bot.commands.table import CommandRequest
 from bot.replies import card_payload
 from bot.returns import returns_card
 from cards import Card, render_card
-from cards.benchmarks import benchmark_view, provider_view, top10_view
+from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
 from cards.views import NoticeView
+from forum_ops.benchmark_answers import NeedBenchmark, ProviderBenchmark, ProviderChoices
 from forum_ops.errors import ForumError
 from forum_ops.private import send_privately
 
@@ -26,17 +27,29 @@ async def show_benchmark(request: CommandRequest) -> Card:
     services, words = request.services, request.args[:MAX_WORDS_CHARS]
     first, _, rest = words.partition(" ")
     if first.casefold() == "provider":
-        ask, view, words = services.benchmarks.provider, provider_view, rest
+        ask, view, words = services.benchmarks.provider, _provider_card, rest
     else:
-        ask, view = services.benchmarks.benchmark, benchmark_view  # type: ignore[assignment]
+        ask, view = services.benchmarks.benchmark, _benchmark_card  # type: ignore[assignment]
     member = request.member
     if request.conversation_kind == PERSONAL or member.borough is None:
-        return render_card("report", view(await services.run(ask, member, words)))
-    shared = render_card("report", view(await services.run(ask, member, words, False)))
-    own = render_card("report", view(await services.run(ask, member, words, True)))
+        return view(await services.run(ask, member, words))
+    shared = view(await services.run(ask, member, words, False))
+    if shared.template == "choices":  # which provider? nobody's own figures in it
+        return shared
+    own = view(await services.run(ask, member, words, True))
     if not await _send_privately(request, own):
         raise ForumError(_NO_CHAT)
     return shared
+
+
+def _benchmark_card(answer: NeedBenchmark) -> Card:
+    return render_card("report", benchmark_view(answer))
+
+
+def _provider_card(answer: ProviderBenchmark | ProviderChoices) -> Card:
+    if isinstance(answer, ProviderChoices):
+        return render_card("choices", provider_choices_view(answer))
+    return render_card("report", provider_view(answer))
 
 
 async def show_top10(request: CommandRequest) -> Card:

@@ -24,6 +24,12 @@ class CommandRequest:
     services: Services
 
 
+ROLE_NAMES = {
+    Role.SECRETARIAT: "the forum's secretariat",
+    Role.CHAIR: "the forum's chair",
+    Role.DATA_SUBMITTER: "a borough's data submitters",
+}
+
 Handler = Callable[[CommandRequest], Awaitable[Card]]
 
 
@@ -39,6 +45,11 @@ class Command:
 
     def allowed(self, member: Member) -> bool:
         return not self.roles or bool(self.roles & member.roles)
+
+    def refusal(self) -> str:
+        """What a member without the role is told: who may use it, not "I didn't understand"."""
+        who = " or ".join(ROLE_NAMES.get(r, str(r)) for r in sorted(self.roles))
+        return f"Only {who} can use {self.name}. Type help for what you can do."
 
 
 class CommandTable:
