@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.actions import ActionTable
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
+    from forum_ops.asks import Asks
     from forum_ops.benchmarks import Benchmarks
     from forum_ops.senddata import SendData
     from forum_ops.supplier_search import SupplierSearch
@@ -83,6 +84,27 @@ class Services:
         threshold = self.settings.forum_rate_variation_threshold
         return Benchmarks(
             self.db, charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
+        )
+
+    @functools.cached_property
+    def asks(self) -> Asks:
+        from bot.clock import CallableClock
+        from bot.messenger import OutboxMessenger
+        from cards.asks import AskCards
+        from forum_ops.asks import AskConfig, Asks
+
+        settings = self.settings
+        config = AskConfig(
+            settings.forum_ask_responders,
+            settings.forum_ask_reroutes,
+            settings.forum_peer_support_channel_id,
+        )
+        return Asks(
+            self.db,
+            CallableClock(self.clock),
+            lambda session, now: OutboxMessenger(session, now, settings.forum_channel_id),
+            AskCards(),
+            config,
         )
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
