@@ -501,10 +501,8 @@ def ask_figures(session: Session, start: datetime, end: datetime) -> AskFigures:
     for row in rows:
         for tag in [t for t in row.topics.split(";") if t] or ["(none)"]:
             topics.setdefault(tag, []).append(row)
-    names = dict(session.execute(select(MemberRow.aad_object_id, MemberRow.name)).tuples().all())
-    organisations = dict(
-        session.execute(select(OrganisationRow.code, OrganisationRow.name)).tuples().all()
-    )
+    names = dict(session.execute(select(MemberRow.aad_object_id, MemberRow.name)).all())
+    organisations = dict(session.execute(select(OrganisationRow.code, OrganisationRow.name)).all())
     return AskFigures(
         start=start,
         end=end,
@@ -592,9 +590,7 @@ def ask_view(session: Session, row: AskRow) -> AskView:
             select(OrganisationRow.code, OrganisationRow.name).where(
                 OrganisationRow.code.in_(codes)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     people = {row.author_aad, *(r.author_aad for r in replies)}
     names = dict(
@@ -602,9 +598,7 @@ def ask_view(session: Session, row: AskRow) -> AskView:
             select(MemberRow.aad_object_id, MemberRow.name).where(
                 MemberRow.aad_object_id.in_(people)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     shown = tuple(
         ReplyView(
@@ -650,15 +644,13 @@ def candidates(session: Session, today: date) -> list[Candidate]:
             select(AskRouteRow.responder_aad, func.max(AskRouteRow.asked_at)).group_by(
                 AskRouteRow.responder_aad
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rows = session.execute(
         select(MemberRow, OrganisationRow.code).join(
             OrganisationRow, OrganisationRow.id == MemberRow.organisation_id
         )
-    ).tuples()
+    )
     return [
         Candidate(
             member.aad_object_id,
