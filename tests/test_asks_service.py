@@ -228,3 +228,19 @@ def test_empty_or_oversized_asks_are_refused_and_nothing_is_sent(
     with pytest.raises(ForumError):
         service(people, FakeClock(NOW), messenger).open(member(people, CAMDEN), text)
     assert messenger.sent == []
+
+
+def test_the_demo_asks_load_once_in_every_state_and_are_searchable(database: Database) -> None:
+    from forum_ops.demo import demo_members, load_feature_demos
+
+    with database.transaction() as session:
+        upsert_members(session, demo_members(), NOW)
+        assert load_feature_demos(session, NOW)[0].startswith("Demo asks loaded: 4")
+        assert load_feature_demos(session, NOW) == ["Demo asks: already there."]
+    asks = service(database, FakeClock(NOW), FakeMessenger())
+    everything = asks.listed(member(database, LIIA), "all")
+    assert {a.status for a in everything} == set(AskStatus)
+    assert next(a.tags for a in asks.search("section 75 agreement")) == ("s75", "therapies")
+    resolved = next(a for a in everything if a.status is AskStatus.RESOLVED)
+    assert resolved.best is not None
+    assert resolved.best.link.startswith("https://")
