@@ -20,6 +20,7 @@ the presentation's (`AskCards`, cards/asks.py): this module hands them plain vie
 from __future__ import annotations
 
 import contextlib
+import functools
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -647,39 +648,48 @@ def candidates(session: Session, today: date) -> list[Candidate]:
         ).all()
     )
     rows = session.execute(
-        select(MemberRow, OrganisationRow.code).join(
-            OrganisationRow, OrganisationRow.id == MemberRow.organisation_id
-        )
+        select(
+            MemberRow.aad_object_id,
+            OrganisationRow.code,
+            MemberRow.topics,
+            MemberRow.away_since,
+            MemberRow.away_until,
+        ).join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
     )
     return [
         Candidate(
-            member.aad_object_id,
+            aad,
             code,
-            member_tags(tuple(t for t in member.topics.split(";") if t)),
-            last.get(member.aad_object_id),
-            is_away(member, today),
+            _topic_tags(topics),
+            last.get(aad),
+            since is not None and (until is None or today <= until),
         )
-        for member, code in rows
+        for aad, code, topics, since, until in rows
     ]
 
 
-def _previous_responders(session: Session, ask_id: int) -> frozenset[str]:
-    """Who was asked in the latest round of another ask: not to be asked twice running."""
+@functools.lru_cache(maxsize=4096)
+def _topic_tags(topics: str) -> frozenset[str]:
+    return member_tags(tuple(t for t in topics.split(";") if t))
+
+
+def recently_asked(session: Session, ask_id: int) -> frozenset[str]:
+    """Who must not be asked now, having just been asked: everyone asked for the ask before this
+    one, and everyone in the latest round of routing of another ask (a re-route meanwhile)."""
+    previous = session.scalar(
+        select(func.max(AskRouteRow.ask_id)).where(AskRouteRow.ask_id < ask_id)
+    )
     latest = session.execute(
         select(AskRouteRow.ask_id, AskRouteRow.asked_at)
         .where(AskRouteRow.ask_id != ask_id)
         .order_by(AskRouteRow.id.desc())
         .limit(1)
     ).first()
-    if latest is None:
-        return frozenset()
-    return frozenset(
-        session.scalars(
-            select(AskRouteRow.responder_aad).where(
-                AskRouteRow.ask_id == latest[0], AskRouteRow.asked_at == latest[1]
-            )
-        )
-    )
+    found = select(AskRouteRow.responder_aad).where(AskRouteRow.ask_id == previous)
+    if latest is not None:
+        batch = (AskRouteRow.ask_id == latest[0]) & (AskRouteRow.asked_at == latest[1])
+        found = select(AskRouteRow.responder_aad).where((AskRouteRow.ask_id == previous) | batch)
+    return frozenset(session.scalars(found))
 
 
 def _route(
@@ -695,7 +705,7 @@ def _route(
         author_organisation=row.organisation_code,
         wanted=wanted,
         already_asked=frozenset(r.responder_aad for r in routes) | {row.author_aad},
-        asked_last_time=_previous_responders(session, row.id),
+        asked_last_time=recently_asked(session, row.id),
         busy_organisations=frozenset(
             r.organisation_code for r in routes if r.state == RouteState.WAITING.value
         ),
@@ -720,12 +730,13 @@ def _route(
         session.add(route)
         new.append(route)
     session.flush()
-    view = ask_view(session, row)
+    card = cards.request(ask_view(session, row)) if new else None
     for route in new:
+        assert card is not None
         try:
             messenger.to_member(
                 route.responder_aad,
-                cards.request(view),
+                card,
                 Delivery(f"ask:{row.id}:route:{route.seq}", "ask-route"),
             )
         except NotReachable:  # no chat and no team to open one from: nobody can be told
