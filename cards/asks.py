@@ -15,7 +15,15 @@ from cards.format import british_date, british_datetime, count, percent
 from cards.render import Card, render_card
 from cards.views import Fact, NoticeView
 from forum_ops.ask_topics import label
-from forum_ops.asks import AskFigures, AskStatus, AskView, Availability, Digest, Load, ReplyView
+from forum_ops.ask_views import (
+    AskFigures,
+    AskStatus,
+    AskView,
+    Availability,
+    Digest,
+    Load,
+    ReplyView,
+)
 from forum_ops.model import Member
 from forum_ops.ports import LONDON
 
