@@ -100,6 +100,10 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
         f"Demo INMSS returns loaded: {len(returns):,} fictitious placements from "
         f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]})."
     )
+    from forum_ops.demo import load_feature_demos
+
+    with db.transaction() as session:
+        print("\n".join(load_feature_demos(session, utc_now())))
     db.dispose()
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
     print("or as someone else (forumbot chat --as <id>):")

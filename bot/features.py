@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.commands.table import Command, CommandRequest
-from bot.lazy import LazyDialog, LazyHandler
+from bot.lazy import LazyDialog, LazyHandler, LazyJob
 from forum_ops import jobs
 from forum_ops.model import Role
-from forum_ops.scheduler import Job
+from forum_ops.scheduler import Job, cron
 
 if TYPE_CHECKING:
     from bot.actions import ActionHandler, ActionRequest
@@ -81,6 +81,33 @@ FEATURES: tuple[Feature, ...] = (
                 "INMSS costs", command("bot.commands.benchmark:show_returns")),
     ), dialogs=(LazyDialog("returns.period", "bot.dialogs.return_period:ReturnPeriod"),),
        warm=("bot.returns",)),  # a return file sent in chat, and the template's download
+    Feature("round-robin", commands=(
+        Command("ask", "ask <question>",
+                "ask colleagues in other organisations, e.g. ask #s75 Has anyone a draft S75?",
+                "Peer support", command("bot.commands.ask:open_ask"), "Ask the forum"),
+        Command("asks", "asks [open|mine|all|search <words>|report]",
+                "asks and their replies; search the archive", "Peer support",
+                command("bot.commands.ask:list_asks"), "Open asks"),
+        Command("away", "away [until <date>]", "no asks for you while you are away",
+                "Peer support", command("bot.commands.ask:set_away")),
+        Command("back", "back", "asks can come to you again", "Peer support",
+                command("bot.commands.ask:set_back")),
+        Command("topics", "topics [add|remove <topic>]",
+                "your topics: asks on them come to you first", "Peer support",
+                command("bot.commands.ask:change_topics")),
+    ), actions={
+        "ask.submit": action("bot.commands.ask:submit_ask"),
+        "ask.reply": action("bot.commands.ask:reply_to_ask"),
+        "ask.pass": action("bot.commands.ask:pass_ask"),
+        "ask.resolve": action("bot.commands.ask:resolve_ask"),
+        "ask.close": action("bot.commands.ask:close_ask"),
+        "ask.detail": action("bot.commands.ask:add_detail"),
+    }, jobs=(
+        # every 15 minutes: asks unanswered for 2 working days move on (keys: ask id and route)
+        Job("asks.sweep", cron(minute="*/15"), LazyJob("bot.commands.ask:sweep")),
+        Job("asks.digest", cron(hour=9, minute=0, day_of_week="mon"),  # Mondays 09:00 London
+            LazyJob("bot.commands.ask:digest")),
+    )),
     Feature("secretariat", commands=(
         Command("announce", "announce <text>",
                 "post a card to the forum's channel and every member", "Secretariat",

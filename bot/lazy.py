@@ -74,6 +74,24 @@ class LazyDialog:
         return result
 
 
+class LazyJob:
+    """A scheduled job's function `(session, run)` named by "module:function", imported on its
+    first run (in the scheduler's thread): a job that sends cards lives in bot/, beside them."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.module, self._attribute = split_target(target)
+        self._function: Callable[[Any, Any], None] | None = None
+
+    def __call__(self, session: Any, run: Any) -> None:
+        if self._function is None:
+            self._function = getattr(importlib.import_module(self.module), self._attribute)
+        self._function(session, run)
+
+    def __repr__(self) -> str:
+        return f"LazyJob({self.target!r})"
+
+
 async def warm_up(modules: Iterable[str], listening: asyncio.Event, at_latest: float = 2.0) -> None:
     """Import each module in a worker thread, one after the other, once the app has answered its
     first request (or `at_latest` seconds after start-up): until then the imports would compete

@@ -57,6 +57,9 @@ class OutboxMessenger:
     def withdraw(self, sent_key: str, delivery: Delivery) -> str:
         return self._queue(delivery, self._sent_to(sent_key), None, Operation.DELETE, sent_key)
 
+    def reply_to(self, sent_key: str, card: RenderedCard, delivery: Delivery) -> str:
+        return self._queue(delivery, self._sent_to(sent_key), card, Operation.REPLY, sent_key)
+
     def _sent_to(self, sent_key: str) -> ConversationPlace:
         place = queued_place(self._session, sent_key)
         if place is not None and place.conversation_id.startswith(OPENING_PREFIX):

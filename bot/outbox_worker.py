@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -353,7 +354,12 @@ class OutboxWorker:
     async def _send(self, message: Claimed) -> Outcome:
         if message.operation is Operation.OPEN:
             return await self._open_and_send(message)
-        reference = self._codec.load("ConversationReference", message.reference)
+        reference_json = message.reference
+        if message.operation is Operation.REPLY:
+            if not message.target_activity_id:  # the message to reply under is not sent (yet)
+                return Outcome(False, None, None, None, f"{message.target_key} is not sent yet")
+            reference_json = threaded(reference_json, message.target_activity_id)
+        reference = self._codec.load("ConversationReference", reference_json)
         result: list[Outcome] = []
 
         async def callback(turn_context: TurnContext) -> None:
@@ -412,7 +418,7 @@ class OutboxWorker:
             return Outcome(False, None, 0, None, f"{type(error).__name__}: {error}")
 
     async def _operate(self, turn_context: TurnContext, message: Claimed) -> Outcome:
-        if message.operation is Operation.SEND:
+        if message.operation in (Operation.SEND, Operation.REPLY):
             activity = self._codec.load("Activity", message.activity)
             activity.id = None
             response = await turn_context.send_activity(activity)
@@ -486,6 +492,16 @@ class OutboxWorker:
         with self._services.db.transaction() as session:
             for message in messages:
                 outbox.release(session, message.id, self.owner, now, now + timedelta(seconds=wait))
+
+
+def threaded(reference: dict[str, Any], activity_id: str) -> dict[str, Any]:
+    """A channel's reference pointed at one message's thread (Teams' `;messageid=` form); a
+    chat has no threads, so its reference is kept."""
+    conversation = dict(reference.get("conversation") or {})
+    if conversation.get("conversationType") != "channel":
+        return reference
+    root = str(conversation.get("id", "")).split(";messageid=", 1)[0]
+    return {**reference, "conversation": {**conversation, "id": f"{root};messageid={activity_id}"}}
 
 
 async def _no_outcome(step: Awaitable[object]) -> Outcome:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.actions import ActionTable
     from bot.commands.table import CommandTable
     from bot.dialogs import DialogTable
+    from forum_ops.asks import Asks
     from forum_ops.benchmarks import Benchmarks
     from forum_ops.db import Database
     from forum_ops.ports import Messenger
@@ -92,6 +93,26 @@ class Services:
         from bot.messenger import OutboxMessenger
 
         return OutboxMessenger(session, now, self.settings.forum_channel_id)
+
+    @functools.cached_property
+    def asks(self) -> Asks:
+        from bot.clock import CallableClock
+        from cards.asks import AskCards
+        from forum_ops.asks import AskConfig, Asks
+
+        settings = self.settings
+        config = AskConfig(
+            settings.forum_ask_responders,
+            settings.forum_ask_reroutes,
+            settings.forum_peer_support_channel_id,
+        )
+        return Asks(
+            self.db,
+            CallableClock(self.clock),
+            self.messenger,
+            AskCards(),
+            config,
+        )
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop."""

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # The forum's channel for announcements and agendas: a conversation id such as
     # 19:...@thread.tacv2; empty = the channel where the bot was last installed in a team.
     forum_channel_id: str = ""
+    # The peer-support round robin (forum_ops/asks.py): where ask cards are posted (a channel's
+    # conversation id; empty = the forum's channel), how many colleagues are asked at once, and
+    # how many more are asked one by one after Passes and silences before the secretariat is told.
+    forum_peer_support_channel_id: str = ""
+    forum_ask_responders: int = Field(default=3, ge=1, le=10)
+    forum_ask_reroutes: int = Field(default=4, ge=0, le=30)
 
     # Delivery of proactive messages (SPEC section 8): Teams' limits as count/seconds windows.
     forum_outbox_conversation_limits: str = "7/1,8/2,60/30,1800/3600"

@@ -7,6 +7,9 @@ chat can speak as a known demo member.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from forum_ops.members import MemberRecord
 from forum_ops.model import Organisation, OrganisationKind, Role
@@ -59,3 +62,12 @@ def demo_members(organisations: tuple[Organisation, ...] = ORGANISATIONS) -> lis
                 MemberRecord(demo_id(org.code, n), name, email, org.code, frozenset(roles), topics)
             )
     return records
+
+
+def load_feature_demos(session: Session, now: datetime) -> list[str]:
+    """Each feature's demo data, one line each (its own module); returns what to print."""
+    from forum_ops.demo_asks import demo_asks
+
+    return [
+        demo_asks(session, now),
+    ]

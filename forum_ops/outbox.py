@@ -42,6 +42,7 @@ class Operation(StrEnum):
     SEND = "send"
     UPDATE = "update"  # replace a sent message (e.g. a vote tally) in place
     DELETE = "delete"  # withdraw a sent message
+    REPLY = "reply"  # a new message in a sent message's thread (a reply under an ask)
     # open a member's 1:1 chat from the forum's team (the bot is installed there), then send;
     # the new chat is remembered, so later messages go straight to it
     OPEN = "open"
@@ -56,7 +57,7 @@ class Outgoing:
     place: ConversationPlace
     activity: dict[str, Any]  # a Bot Framework activity as JSON (for delete: ignored)
     operation: Operation = Operation.SEND
-    target_key: str | None = None  # for update/delete: the key of the sent message
+    target_key: str | None = None  # for update/delete/reply: the key of the sent message
 
 
 @dataclass(frozen=True)

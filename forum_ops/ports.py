@@ -3,9 +3,9 @@
 in-memory fakes, so a service can be driven without a database server or HTTP.
 
     Clock       now, as an aware datetime
-    Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update or
-                withdraw one sent before. Through the outbox, in the caller's unit of work:
-                a service is given a MessengerFactory and makes one per transaction.
+    Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update,
+                withdraw or reply under one sent before. Through the outbox, in the caller's unit
+                of work: a service is given a MessengerFactory and makes one per transaction.
     Calendar    create, move and cancel an online Teams meeting (Microsoft Graph; .ics locally)
     ChartStore  keep a chart image and give the URL a card loads it from
 """
@@ -80,6 +80,11 @@ class Messenger(Protocol):
 
     def withdraw(self, sent_key: str, delivery: Delivery) -> str:
         """Delete a card sent under `sent_key`."""
+        ...
+
+    def reply_to(self, sent_key: str, card: RenderedCard, delivery: Delivery) -> str:
+        """A card threaded under the one sent under `sent_key` (in a channel: a reply in its
+        thread; in a chat, which has no threads: the next message there)."""
         ...
 
 

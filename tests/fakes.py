@@ -42,7 +42,7 @@ class Sent:
 
     key: str
     purpose: str
-    operation: str  # send, update, withdraw
+    operation: str  # send, update, withdraw, reply
     to: str  # "member:<aad id>", "channel", "conversation:<id>", or the target's `to`
     content: dict[str, Any] | None
     fallback: str = ""
@@ -78,6 +78,9 @@ class FakeMessenger:
 
     def withdraw(self, sent_key: str, delivery: Delivery) -> str:
         return self._queue(delivery, "withdraw", self._target(sent_key), None)
+
+    def reply_to(self, sent_key: str, card: RenderedCard, delivery: Delivery) -> str:
+        return self._queue(delivery, "reply", self._target(sent_key), card)
 
     def by_key(self, key: str) -> Sent:
         return next(s for s in self.sent if s.key == key)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -75,6 +76,9 @@ class MemberRow(Base):
     roles: Mapped[str] = mapped_column(String(200))  # ";"-separated Role values, sorted
     topics: Mapped[str] = mapped_column(Text, default="")  # ";"-separated, as imported
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # the round robin (forum_ops/asks.py): away since when, and until which day (None: until back)
+    away_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    away_until: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     organisation: Mapped[OrganisationRow] = relationship(lazy="joined")
 
@@ -272,3 +276,62 @@ class DialogRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AskRow(Base):
+    """A peer-support question and its state (forum_ops/asks.py)."""
+
+    __tablename__ = "asks"
+    __table_args__ = (Index("ix_asks_status_created_at", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_aad: Mapped[str] = mapped_column(String(64), index=True)
+    organisation_code: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="")  # what the author added later
+    topics: Mapped[str] = mapped_column(String(400))  # ";"-separated topic tags
+    status: Mapped[str] = mapped_column(String(20))  # open, answered, resolved, closed-unanswered
+    card_key: Mapped[str | None] = mapped_column(String(200))  # the channel card's delivery key
+    max_asked: Mapped[int] = mapped_column(Integer)  # responders + re-routes, fixed when asked
+    best_reply_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    first_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # resolved or closed
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # secretariat told
+
+
+class AskRouteRow(Base):
+    """One person asked to answer an ask: the round robin's memory (who, when, what came of it)."""
+
+    __tablename__ = "ask_routes"
+    __table_args__ = (
+        Index("ix_ask_routes_state_due_at", "state", "due_at"),
+        Index("ix_ask_routes_responder_asked_at", "responder_aad", "asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ask_id: Mapped[int] = mapped_column(ForeignKey("asks.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... within the ask: the delivery key's
+    responder_aad: Mapped[str] = mapped_column(String(64))
+    organisation_code: Mapped[str] = mapped_column(String(16))
+    topic_match: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(12))  # waiting, replied, passed, expired, withdrawn
+    reason: Mapped[str] = mapped_column(Text, default="")  # a Pass's reason
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)  # 2 working days on
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AskReplyRow(Base):
+    """A reply to an ask, kept with it; a link to a document rather than the document."""
+
+    __tablename__ = "ask_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ask_id: Mapped[int] = mapped_column(ForeignKey("asks.id"), index=True)
+    author_aad: Mapped[str] = mapped_column(String(64))
+    organisation_code: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

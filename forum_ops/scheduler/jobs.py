@@ -40,7 +40,7 @@ class NoMessenger:
     def _refuse(self, *args: object, **kwargs: object) -> str:
         raise NotReachable("This scheduler was started without a messenger.")
 
-    to_member = to_channel = to_conversation = update = withdraw = _refuse
+    to_member = to_channel = to_conversation = update = withdraw = reply_to = _refuse
 
 
 JobFunction = Callable[[Session, JobRun], None]

@@ -1,0 +1,318 @@
+"""The round robin's cards (forum_ops/asks.py): the ask in the channel, the 1:1 request with
+Reply and Pass, replies, lists, the weekly digest and the secretariat's figures.
+
+Organisations are named, never people, on every card the channel or a responder sees; the
+secretariat's cards (escalation, report) name people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cards.format import british_date, british_datetime, count, percent
+from cards.render import Card, render_card
+from cards.views import Fact, NoticeView
+from forum_ops.ask_topics import label
+from forum_ops.ask_views import (
+    AskFigures,
+    AskStatus,
+    AskView,
+    Availability,
+    Digest,
+    Load,
+    ReplyView,
+)
+from forum_ops.model import Member
+from forum_ops.ports import LONDON
+
+STATUS = {
+    AskStatus.OPEN: ("Open: waiting for replies", "warning"),
+    AskStatus.ANSWERED: ("Answered", "good"),
+    AskStatus.RESOLVED: ("Resolved", "good"),
+    AskStatus.CLOSED: ("Closed unanswered", "attention"),
+}
+
+
+@dataclass(frozen=True)
+class AskCardView:
+    ask_id: int
+    title: str
+    status: str
+    colour: str
+    question: str
+    details: str
+    facts: tuple[Fact, ...]
+    best: str
+    best_title: str
+    best_link: str
+    controls: bool  # the author's own copy: add detail, close
+
+
+@dataclass(frozen=True)
+class RequestView:
+    ask_id: int
+    title: str
+    question: str
+    details: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ReplyCardView:
+    ask_id: int
+    reply_id: int
+    title: str
+    text: str
+    link: str
+    can_resolve: bool
+
+
+@dataclass(frozen=True)
+class AskLine:
+    heading: str
+    summary: str
+    facts: str
+
+
+@dataclass(frozen=True)
+class AskSection:
+    title: str
+    lines: tuple[AskLine, ...]
+
+
+@dataclass(frozen=True)
+class AskListView:
+    title: str
+    sections: tuple[AskSection, ...]
+    empty: str
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class AskReportView:
+    title: str
+    facts: tuple[Fact, ...]
+    tables: tuple[Table, ...]
+
+
+def replies_phrase(n: int) -> str:
+    return "no replies yet" if n == 0 else "1 reply" if n == 1 else f"{n} replies"
+
+
+def tags_phrase(tags: Iterable[str]) -> str:
+    return ", ".join(label(t) for t in tags) or "none given"
+
+
+def age(since: datetime, now: datetime) -> str:
+    days = (now - since).days
+    if days < 1:
+        hours = int((now - since).total_seconds() // 3600)
+        return "under an hour" if hours < 1 else f"{hours} hour{'s' * (hours != 1)}"
+    return f"{days} day{'s' * (days != 1)}"
+
+
+def duration(value: timedelta | None) -> str:
+    if value is None:
+        return "none yet"
+    hours = value.total_seconds() / 3600
+    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def ask_card_view(ask: AskView, controls: bool = False) -> AskCardView:
+    status, colour = STATUS[ask.status]
+    facts = [
+        Fact("From", ask.organisation),
+        Fact("Topics", tags_phrase(ask.tags)),
+        Fact("Asked", ", ".join(ask.asked) or "nobody yet: the secretariat will help"),
+        Fact("Replies", replies_phrase(len(ask.replies))),
+        Fact("Posted", british_datetime(ask.created_at)),
+    ]
+    best = ask.best
+    return AskCardView(
+        ask.id,
+        f"Ask {ask.id}",
+        status,
+        colour,
+        ask.text,
+        ask.details,
+        tuple(facts),
+        best.text if best else "",
+        f"Most useful reply, from {best.organisation}" if best else "",
+        best.link if best else "",
+        controls and not ask.status.finished,
+    )
+
+
+class AskCards:
+    """The cards the round robin sends (forum_ops.asks.AskCards)."""
+
+    def posted(self, ask: AskView) -> Card:
+        return render_card("ask", ask_card_view(ask))
+
+    def request(self, ask: AskView) -> Card:
+        note = (
+            f"From a colleague at {ask.organisation}; topics: {tags_phrase(ask.tags)}. "
+            "Reply with what you know or a link to a document, or Pass and the ask moves on. "
+            "With no answer in 2 working days it moves on by itself."
+        )
+        return render_card(
+            "ask_request",
+            RequestView(ask.id, f"Ask {ask.id}: can you help?", ask.text, ask.details, note),
+        )
+
+    def reply(self, ask: AskView, reply: ReplyView, for_author: bool) -> Card:
+        title = (
+            f"A reply to your ask {ask.id}, from {reply.organisation}"
+            if for_author
+            else f"Reply from {reply.organisation}"
+        )
+        return render_card(
+            "ask_reply",
+            ReplyCardView(ask.id, reply.id, title, reply.text, reply.link, for_author),
+        )
+
+    def escalated(self, ask: AskView) -> Card:
+        return render_card(
+            "notice",
+            NoticeView(
+                f"Ask {ask.id} has nobody left to answer it",
+                f"{ask.author_name} ({ask.organisation}) asked: {ask.text}",
+                (
+                    Fact("Asked", ", ".join(ask.asked) or "nobody could be asked"),
+                    Fact("Topics", tags_phrase(ask.tags)),
+                    Fact("Posted", british_datetime(ask.created_at)),
+                ),
+            ),
+        )
+
+    def digest(self, digest: Digest) -> Card:
+        now = digest.since + timedelta(days=7)
+        sections = []
+        if digest.waiting:
+            lines = tuple(ask_line(a, now) for a in digest.waiting)
+            sections.append(AskSection("Waiting for an answer", lines))
+        if digest.answered:
+            lines = tuple(ask_line(a, now) for a in digest.answered)
+            sections.append(AskSection("Answered this past week", lines))
+        title = f"Round robin: the week to {british_date(now.astimezone(LONDON).date())}"
+        return render_card("ask_list", AskListView(title, tuple(sections), "Nothing this week."))
+
+
+def ask_line(ask: AskView, now: datetime) -> AskLine:
+    status, _ = STATUS[ask.status]
+    facts = (
+        f"{ask.organisation} · {tags_phrase(ask.tags)} · {replies_phrase(len(ask.replies))}"
+        f" · {age(ask.created_at, now)} old"
+    )
+    return AskLine(f"Ask {ask.id} · {status}", ask.text, facts)
+
+
+def asks_list_card(which: str, asks: list[AskView], now: datetime) -> Card:
+    titles = {
+        "open": "Open asks",
+        "mine": "Your asks",
+        "all": "All asks, newest first",
+    }
+    title = titles.get(which, f"Asks matching “{which}”")
+    lines = tuple(ask_line(a, now) for a in asks)
+    sections = (AskSection(f"{len(lines)} shown", lines),) if lines else ()
+    empty = "None. Start one with ask <your question>."
+    return render_card("ask_list", AskListView(title, sections, empty))
+
+
+def opened_card(ask: AskView, asked: int, posted: bool) -> Card:
+    view = ask_card_view(ask, controls=True)
+    where = "posted in the peer-support channel" if posted else "not posted: no channel yet"
+    people = (
+        "nobody could be asked yet: the secretariat has been told"
+        if not asked
+        else (f"sent to {asked} colleague{'s' * (asked != 1)} at {', '.join(ask.asked)}")
+    )
+    status = f"Your ask is {where}, and {people}. Replies come to you here."
+    return render_card("ask", AskCardView(**{**view.__dict__, "status": status}))
+
+
+def availability_card(state: Availability, own: bool) -> Card:
+    who = "You are" if own else f"{state.member.name} is"
+    if not state.away:
+        message = f"{who} back in the round robin: asks can come {'to you' if own else 'to them'}."
+    elif state.until:
+        message = f"{who} away until {british_date(state.until)}: no asks until then."
+    else:
+        message = f"{who} away until you say back: no asks meanwhile."
+    return render_card("notice", NoticeView("Round robin", message))
+
+
+def topics_card(member: Member, own: bool) -> Card:
+    whose = "Your topics" if own else f"{member.name}'s topics"
+    listed = ", ".join(member.topics) or "none yet"
+    return render_card(
+        "notice",
+        NoticeView(
+            whose,
+            f"{listed}. Asks on these topics come first to you. "
+            "Change them with topics add <topic> or topics remove <topic>.",
+        ),
+    )
+
+
+def _load_rows(loads: tuple[Load, ...], most: int) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (x.name, count(x.asked), count(x.replied), count(x.passed), count(x.expired))
+        for x in loads[:most]
+    )
+
+
+def report_card(figures: AskFigures) -> Card:
+    share = figures.answered_share
+    facts = (
+        Fact("Asks", count(figures.asks)),
+        Fact(
+            "Answered",
+            f"{count(figures.answered)} ({percent(share) if share is not None else 'n/a'})",
+        ),
+        Fact("Resolved", count(figures.resolved)),
+        Fact("Closed unanswered", count(figures.closed_unanswered)),
+        Fact("Median time to first reply", duration(figures.median_first_reply)),
+        Fact("Re-routes", count(figures.reroutes)),
+        Fact("Secretariat told", count(figures.escalated)),
+        Fact(
+            "Asked with a matching topic",
+            percent(figures.topic_match_share) if figures.topic_match_share is not None else "n/a",
+        ),
+    )
+    header = ("", "asked", "replied", "passed", "no answer")
+    tables = (
+        Table(
+            "By topic",
+            ("topic", "asks", "answered", "median first reply"),
+            tuple(
+                (label(t.tag), count(t.asks), count(t.answered), duration(t.median_first_reply))
+                for t in figures.by_topic[:12]
+            ),
+        ),
+        Table(
+            "Load per member (most asked first)",
+            ("member", *header[1:]),
+            _load_rows(figures.by_member, 15),
+        ),
+        Table(
+            "Load per organisation",
+            ("organisation", *header[1:]),
+            _load_rows(figures.by_organisation, 15),
+        ),
+    )
+    start, end = (
+        figures.start.astimezone(LONDON).date(),
+        (figures.end - timedelta(seconds=1)).astimezone(LONDON).date(),
+    )
+    title = f"Round robin, {british_date(start)} to {british_date(end)}"
+    return render_card("ask_report", AskReportView(title, facts, tables))
