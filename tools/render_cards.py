@@ -189,7 +189,7 @@ async def collect(base: str, connector: FakeConnector, database: str) -> list[di
     provider = a_provider(database)
     cards: list[dict[str, Any]] = []
     async with aiohttp.ClientSession() as http:
-        await wait_healthy(base)
+        await wait_healthy(base, within=180)  # a busy 2-core machine starts slowly
         welcome = load_activity(
             ACTIVITIES / "conversationUpdate_membersAdded_team.json",
             serviceUrl=connector.service_url,
