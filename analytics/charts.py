@@ -14,14 +14,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 PALETTE = ("#1D4F6E", "#E0A100", "#6A8EAE", "#9A9A9A", "#B5523B")
 BOX_FILL = "#D6E4EE"
 WIDTH = 5.0  # inches: with the sizes below, text reads at 11-13 px on a 470 px card image
 DPI = 120
 TEXT, SMALL, TITLE = 9.5, 9.0, 10.5  # points
-ROW = 0.28  # inches per box or bar
+ROW = 0.25  # inches per box or bar
 
 
 def _thousands(value: float, _: object) -> str:
@@ -131,7 +131,7 @@ def box_chart(boxes: list[Box], title: str) -> bytes:
     """Horizontal boxes of cost per placement: the box is the middle half, whiskers the middle
     80 %, a line the median; a diamond marks the viewer's own figure. The key is under the
     plot, outside it."""
-    figure = _figure(1.75 + ROW * max(len(boxes), 1))
+    figure = _figure(1.6 + ROW * max(len(boxes), 1))
     axes = figure.subplots()
     stats = [
         {
@@ -170,6 +170,7 @@ def box_chart(boxes: list[Box], title: str) -> bytes:
     axes.set_yticks(range(len(boxes)), [_short(b.label) for b in reversed(boxes)], fontsize=SMALL)
     axes.set_ylim(-0.6, len(boxes) - 0.4)
     axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))  # room for each "£125k" at card width
     axes.set_xlabel("Total cost per placement a year", fontsize=TEXT)
     _title(figure, title)
     axes.grid(axis="x", alpha=0.3)
@@ -194,6 +195,7 @@ def bar_chart(labels: list[str], values: list[float], title: str) -> bytes:
     axes.barh(range(len(values)), values[::-1], color=PALETTE[0])
     axes.set_yticks(range(len(labels)), [_short(label) for label in labels[::-1]], fontsize=SMALL)
     axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))  # room for each "£125k" at card width
     axes.set_xlabel("Spend a year", fontsize=TEXT)
     _title(figure, title)
     axes.grid(axis="x", alpha=0.3)

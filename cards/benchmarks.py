@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from analytics.benchmarks import CostCell
 from analytics.rates import RateLine
-from cards.format import pounds
+from cards.format import NBSP, percent, pounds
 from cards.views import ReportTable, ReportView
 from forum_ops.benchmark_answers import NeedBenchmark, ProviderBenchmark, TopProviders
 
@@ -149,7 +149,7 @@ def _subtitle(what: str, own: bool) -> str:
 def top10_view(answer: TopProviders) -> ReportView:
     spend, count = answer.by_spend, answer.by_count
     spend_rows = tuple(
-        (name, f"{n:,}", money(amount), f"{share * 100:.1f} %")
+        (name, f"{n:,}", money(amount), percent(share))
         for name, n, amount, share in zip(
             spend["name"], spend["placements"], spend["spend"], spend["share"], strict=True
         )
@@ -161,7 +161,7 @@ def top10_view(answer: TopProviders) -> ReportView:
     share, who = spend["share"].sum(), answer.name
     return ReportView(
         title=f"{who}: top 10 INMSS providers, {answer.period}",
-        subtitle=f"From {who}'s own return: the top 10 take {share * 100:.0f} % of its INMSS "
+        subtitle=f"From {who}'s own return: the top 10 take {share * 100:.0f}{NBSP}% of its INMSS "
         f"spend. Only {who} and the secretariat see this.",
         tables=(
             ReportTable(

@@ -173,13 +173,13 @@ async def inline_images(http: aiohttp.ClientSession, card: dict[str, Any]) -> No
             image["url"] = "data:image/png;base64," + base64.b64encode(body).decode()
 
 
-async def settle(connector: FakeConnector, within: float = 8.0) -> None:
-    """Until the outbox has stopped sending (private copies, announcements) for half a second."""
+async def settle(connector: FakeConnector, within: float = 15.0) -> None:
+    """Until the outbox has stopped sending (private copies, announcements) for 1.5 seconds."""
     seen, quiet = -1, 0
     for _ in range(int(within / 0.1)):
         now = len(connector.calls)
         quiet = quiet + 1 if now == seen else 0
-        if quiet >= 5:
+        if quiet >= 15:
             return
         seen = now
         await asyncio.sleep(0.1)
@@ -242,6 +242,7 @@ def bot_cards(kept: Path | None) -> list[dict[str, Any]]:
         database = f"sqlite:///{path}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))}
         env.update(FORUM_DATABASE_URL=database, FORUM_LOG_LEVEL="WARNING")
+        env.update(FORUM_OUTBOX_POLL_SECONDS="0.2")  # private copies and announcements go soon
         if not path.exists():
             setup(env)
         port = free_port()
