@@ -7,8 +7,9 @@ where the character would otherwise change the text: Teams mobile shows every ba
 "+4.9 %" and "4.5 %" stay as they are. Escaped:
 
 - emphasis, code and strike characters (`* _ ` ~`) when the text holds two or more of that one
-  (a single one can open nothing);
-- brackets when the text holds both `[` and `]` (a link needs both);
+  (a single one can open nothing; an underscore inside a word, as in a file name, counts for
+  nothing);
+- brackets when the text holds `](`, `][` or `]:` (a link, or a link's definition);
 - a backslash before punctuation (where it would itself escape);
 - at a line's start: a list marker followed by a space (`- `, `+ `, `* `, `1. `, `1) `), a
   heading's `#`, and a line of only `- * _ =` (a rule, or a heading's underline).
@@ -27,6 +28,7 @@ _BULLET = re.compile(r"^([ \t]*)([-+*])(?=[ \t]|$)", re.MULTILINE)
 _ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
 _HEADING = re.compile(r"^([ \t]*)(#)", re.MULTILINE)
 _RULE = re.compile(r"^([ \t]*)([-*_=])(?=[-*_= \t]*$)", re.MULTILINE)
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # not between two letters or digits
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ZWSP = "\u200b"
 
@@ -35,8 +37,10 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 def escape_markdown(text: str) -> str:
     text = _BACKSLASH.sub(r"\\\\", text)
-    special = {c for c in _PAIRED if text.count(c) >= 2}
-    if "[" in text and "]" in text:
+    special = {c for c in _PAIRED if c != "_" and text.count(c) >= 2}
+    if len(_EDGE_UNDERSCORE.findall(text)) >= 2:
+        special.add("_")
+    if any(pair in text for pair in ("](", "][", "]:")):
         special |= {"[", "]"}
     if special:
         text = "".join(f"\\{c}" if c in special else c for c in text)

@@ -236,7 +236,9 @@ async def talk(base: str, database: str) -> list[dict[str, Any]]:
 
 def bot_cards(kept: Path | None) -> list[dict[str, Any]]:
     """The cards the bot sends for SCRIPT; `kept` is a database file to set up once and reuse
-    (the set-up takes a minute on a busy machine), or None for a fresh one each time."""
+    (the set-up takes a minute on a busy machine), or None for a fresh one each time. A kept
+    database remembers earlier runs' chats, whose fake connector is gone: private copies sent
+    there fail, and `outbox` lists them. Draw the final PNGs from a fresh database."""
     with tempfile.TemporaryDirectory() as tmp:
         path = kept.resolve() if kept else Path(tmp) / "render.db"
         database = f"sqlite:///{path}"
