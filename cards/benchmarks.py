@@ -19,6 +19,7 @@ from forum_ops.benchmark_answers import NeedBenchmark, ProviderBenchmark, TopPro
 Column = TypeVar("Column", str, int)  # a table's heading or width
 NEED_WIDTHS = (3, 4, 4, 6, 4)  # need (or placement type), placements, median, middle half, yours
 PROVIDER_WIDTHS = (6, 4, 4, 6, 4)
+SHARED_PROVIDER_WIDTHS = (9, 4, 4, 6)  # no "Yours" column: a provider's name gets its room
 
 NOTE = (
     "Other boroughs' figures leave yours out; their placement counts are rounded to a multiple "
@@ -93,7 +94,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
                 _own_column(("Provider", "Placements", "Median", "Middle half", "Yours (n)"), own),
                 provider_rows,
                 withheld.footnote(),
-                widths=_own_column(PROVIDER_WIDTHS, own),
+                widths=PROVIDER_WIDTHS if own else SHARED_PROVIDER_WIDTHS,
             ),
         ),
         lines=tuple(_variation_lines(answer)),
