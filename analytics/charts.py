@@ -49,7 +49,7 @@ def _png(figure: Figure) -> bytes:
 def trend_chart(series: list[pd.Series], title: str, labels: list[str]) -> bytes:
     """Lines of EHC plans over time, each indexed to its first year = 100, so a borough and
     London can be read on one scale; the key, above the plot, gives each line's latest count."""
-    figure = _figure(3.6)
+    figure = _figure(3.3)
     axes = figure.subplots()
     for n, line in enumerate(series):
         clean = line.dropna()

@@ -17,8 +17,10 @@ from cards.benchmarks import benchmark_view
 from cards.format import percent
 from cards.notices import MOST_QUICK_ACTIONS, help_view
 from cards.senddata import rank_words
+from cards.suppliers import school_line
 from forum_ops.benchmark_answers import NeedBenchmark
 from forum_ops.model import Member, Organisation, OrganisationKind, Role
+from forum_ops.schools import School
 from tests.cardcheck import assert_valid_card
 
 LIIA = Organisation(
@@ -116,3 +118,25 @@ def test_a_box_chart_is_drawn_for_card_width_with_a_key() -> None:
         "median only",
         "your median",
     ]
+
+
+def test_a_schools_distance_keeps_its_unit_and_one_place_is_singular() -> None:
+    school = School(
+        100001,
+        "Rowanford School",
+        "Academy special converter",
+        "state",
+        "Camden",
+        11,
+        16,
+        ("ASD",),
+        90,
+        89,
+        1,
+        "Good",
+        1.6,
+    )
+    details = school_line(school).details
+
+    assert "1.6\u00a0km away" in details  # never "1.6" at a line's end and "km away" below
+    assert "1 place free" in details
