@@ -1,4 +1,9 @@
-"""Charts as PNG bytes, drawn with matplotlib's object API (no global pyplot state, thread-safe)."""
+"""Charts as PNG bytes, drawn with matplotlib's object API (no global pyplot state, thread-safe).
+
+Drawn for a Teams card: the image is shown about 470 px wide, so a figure is WIDTH inches wide
+and its text is sized for that width (9 pt reads as about 12 px on the card). Keys sit outside
+the plot, where they cannot be read as data, and every axis says what it measures.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,44 @@ from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 PALETTE = ("#1D4F6E", "#E0A100", "#6A8EAE", "#9A9A9A", "#B5523B")
+BOX_FILL = "#D6E4EE"
+WIDTH = 5.0  # inches: with the sizes below, text reads at 11-13 px on a 470 px card image
+DPI = 120
+TEXT, SMALL, TITLE = 9.5, 9.0, 10.5  # points
+ROW = 0.25  # inches per box or bar
+
+
+def _thousands(value: float, _: object) -> str:
+    return f"£{value / 1000:,.0f}k"
+
+
+def _figure(height: float) -> Figure:
+    return Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+
+
+def _title(figure: Figure, title: str) -> None:
+    figure.suptitle(title, x=0.02, ha="left", fontsize=TITLE, wrap=True)
+
+
+def _short(label: str, most: int = 28) -> str:
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def trend_chart(series: list[pd.Series], title: str, labels: list[str]) -> bytes:
     """Lines of EHC plans over time, each indexed to its first year = 100, so a borough and
-    London can be read on one scale; the legend gives each line's latest count."""
-    figure = Figure(figsize=(6.4, 3.4), dpi=120)
+    London can be read on one scale; the key, above the plot, gives each line's latest count."""
+    figure = _figure(3.3)
     axes = figure.subplots()
     for n, line in enumerate(series):
         clean = line.dropna()
@@ -26,20 +60,22 @@ def trend_chart(series: list[pd.Series], title: str, labels: list[str]) -> bytes
             labels[: len(indexed)],
             indexed.to_numpy(),
             marker="o",
+            markersize=4,
             linewidth=2.2 if n == 0 else 1.6,
             color=PALETTE[n % len(PALETTE)],
             label=f"{line.name} ({clean.iloc[-1]:,.0f})",
         )
-    axes.set_title(title, fontsize=11, loc="left")
-    axes.set_ylabel(f"EHC plans ({labels[0]} = 100)", fontsize=9)
+    _title(figure, title)
+    axes.set_ylabel(f"EHC plans ({labels[0]} = 100)", fontsize=TEXT)
+    axes.set_xlabel("January census", fontsize=TEXT)
     axes.grid(axis="y", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(labelsize=8)
-    axes.legend(fontsize=8, frameon=False, loc="upper left")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    axes.tick_params(labelsize=SMALL)
+    if axes.get_legend_handles_labels()[0]:
+        figure.legend(
+            loc="outside lower center", ncols=2, fontsize=SMALL, frameon=False, borderaxespad=0
+        )
+    return _png(figure)
 
 
 @dataclass(frozen=True)
@@ -56,10 +92,46 @@ class Box:
     own: float | None = None
 
 
+def box_key(with_own: bool, with_median_only: bool) -> list[Patch | Line2D]:
+    """The key under a box chart: what the box, the whiskers and the marks stand for."""
+    key: list[Patch | Line2D] = [
+        Patch(facecolor=BOX_FILL, edgecolor=PALETTE[0], label="middle half"),
+        Line2D([], [], color=PALETTE[0], linewidth=1, label="whiskers: middle 80 %"),
+        Line2D([], [], color=PALETTE[0], linewidth=2.5, label="median"),
+    ]
+    if with_median_only:
+        key.append(
+            Line2D(
+                [],
+                [],
+                color=PALETTE[0],
+                marker="|",
+                markersize=12,
+                mew=2,
+                linestyle="",
+                label="median only",
+            )
+        )
+    if with_own:
+        key.append(
+            Line2D(
+                [],
+                [],
+                color=PALETTE[1],
+                marker="D",
+                markersize=7,
+                linestyle="",
+                label="your median",
+            )
+        )
+    return key
+
+
 def box_chart(boxes: list[Box], title: str) -> bytes:
     """Horizontal boxes of cost per placement: the box is the middle half, whiskers the middle
-    80 %, a line the median; a diamond marks the viewer's own figure."""
-    figure = Figure(figsize=(6.4, 0.9 + 0.42 * max(len(boxes), 1)), dpi=120)
+    80 %, a line the median; a diamond marks the viewer's own figure. The key is under the
+    plot, outside it."""
+    figure = _figure(1.6 + ROW * max(len(boxes), 1))
     axes = figure.subplots()
     stats = [
         {
@@ -80,47 +152,53 @@ def box_chart(boxes: list[Box], title: str) -> bytes:
             positions=[positions[str(s["label"])] for s in stats],
             orientation="horizontal",
             showfliers=False,
-            widths=0.55,
+            widths=0.6,
             patch_artist=True,
-            boxprops={"facecolor": "#D6E4EE", "edgecolor": PALETTE[0]},
-            medianprops={"color": PALETTE[0], "linewidth": 2},
+            boxprops={"facecolor": BOX_FILL, "edgecolor": PALETTE[0]},
+            medianprops={"color": PALETTE[0], "linewidth": 2.5},
             whiskerprops={"color": PALETTE[0]},
             capprops={"color": PALETTE[0]},
         )
+    median_only = False
     for b in boxes:
         y = positions[b.label]
         if b.median is not None and b.q1 is None:
-            axes.plot([b.median], [y], "|", color=PALETTE[0], markersize=14, mew=2)
+            median_only = True
+            axes.plot([b.median], [y], "|", color=PALETTE[0], markersize=12, mew=2)
         if b.own is not None:
-            axes.plot([b.own], [y], "D", color=PALETTE[1], markersize=7, label="you")
-    axes.set_yticks(range(len(boxes)), [b.label for b in reversed(boxes)], fontsize=8)
-    axes.set_ylim(-0.7, len(boxes) - 0.3)
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1000:,.0f}k"))
-    axes.set_title(title, fontsize=11, loc="left")
+            axes.plot([b.own], [y], "D", color=PALETTE[1], markersize=7, zorder=5)
+    axes.set_yticks(range(len(boxes)), [_short(b.label) for b in reversed(boxes)], fontsize=SMALL)
+    axes.set_ylim(-0.6, len(boxes) - 0.4)
+    axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))  # room for each "£125k" at card width
+    axes.set_xlabel("Total cost per placement a year", fontsize=TEXT)
+    _title(figure, title)
     axes.grid(axis="x", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(axis="x", labelsize=8)
-    handles, labels = axes.get_legend_handles_labels()
-    if handles:
-        axes.legend(handles[:1], labels[:1], fontsize=8, frameon=False, loc="lower right")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    axes.tick_params(axis="x", labelsize=SMALL)
+    with_own = any(b.own is not None for b in boxes)
+    figure.legend(
+        handles=box_key(with_own, median_only),
+        loc="outside lower center",
+        ncols=3,
+        fontsize=SMALL,
+        frameon=False,
+        borderaxespad=0,
+    )
+    return _png(figure)
 
 
 def bar_chart(labels: list[str], values: list[float], title: str) -> bytes:
     """Horizontal bars in pounds, largest first (a borough's spend by provider)."""
-    figure = Figure(figsize=(6.4, 0.9 + 0.36 * max(len(labels), 1)), dpi=120)
+    figure = _figure(1.2 + ROW * max(len(labels), 1))
     axes = figure.subplots()
     axes.barh(range(len(values)), values[::-1], color=PALETTE[0])
-    axes.set_yticks(range(len(labels)), [label[:40] for label in labels[::-1]], fontsize=8)
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1000:,.0f}k"))
-    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_yticks(range(len(labels)), [_short(label) for label in labels[::-1]], fontsize=SMALL)
+    axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))  # room for each "£125k" at card width
+    axes.set_xlabel("Spend a year", fontsize=TEXT)
+    _title(figure, title)
     axes.grid(axis="x", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(axis="x", labelsize=8)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    axes.tick_params(axis="x", labelsize=SMALL)
+    return _png(figure)

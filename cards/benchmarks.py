@@ -1,7 +1,9 @@
 """What the INMSS benchmark answers look like: report views from forum_ops.benchmarks' results.
 
-A withheld figure says which rule withheld it. In a shared conversation (`include_own` false)
-the cards hold no "Yours" column and no own averages: those go to the asker privately.
+Amounts are in whole pounds (the exports keep them exact). A withheld figure shows as a dash with
+a numbered mark (an en dash and a superscript 1) and one footnote under the tables says which rule each mark stands for.
+In a shared conversation (`include_own` false) the cards hold no "Yours" column and no own
+averages: those go to the asker privately.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import TypeVar
 
 from analytics.benchmarks import CostCell
 from analytics.rates import RateLine
-from cards.format import pence
+from cards.format import NBSP, percent, pounds
 from cards.views import Choice, ChoicesView, ReportTable, ReportView
 from forum_ops.benchmark_answers import (
     NeedBenchmark,
@@ -20,6 +22,9 @@ from forum_ops.benchmark_answers import (
 )
 
 Column = TypeVar("Column", str, int)  # a table's heading or width
+NEED_WIDTHS = (3, 4, 4, 6, 4)  # need (or placement type), placements, median, middle half, yours
+PROVIDER_WIDTHS = (6, 4, 4, 6, 4)
+SHARED_PROVIDER_WIDTHS = (9, 4, 4, 6)  # no "Yours" column: a provider's name gets its room
 
 NOTE = (
     "Other boroughs' figures leave yours out; their placement counts are rounded to a multiple "
@@ -34,69 +39,104 @@ SHARED_NOTE = (
 
 
 YOUR_MEDIAN = "Your median (n)"
+WITHHELD = "–"  # a figure not shown; its mark says why, in the card's footnote
+_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+class Withheld:
+    """The card's withheld figures: one mark per reason, in order of first use, and the one
+    footnote that explains them."""
+
+    def __init__(self) -> None:
+        self._reasons: list[str] = []
+
+    def mark(self, reason: str) -> str:
+        if reason not in self._reasons:
+            self._reasons.append(reason)
+        n = self._reasons.index(reason)
+        return WITHHELD + (_MARKS[n] if n < len(_MARKS) else f"({n + 1})")
+
+    def footnote(self) -> str:
+        if not self._reasons:
+            return ""
+        reasons = "; ".join(
+            f"{self.mark(reason)[len(WITHHELD) :]} {reason}" for reason in self._reasons
+        )
+        return f"{WITHHELD} not shown: {reasons}."
 
 
 def money(value: float | None) -> str:
-    return "" if value is None else pence(value)
+    return "" if value is None else pounds(value)
+
+
+def money_range(low: float, high: float) -> str:
+    """Two amounts joined by an en dash without spaces: a narrow column keeps it on one line."""
+    return f"{pounds(low)}–{pounds(high)}"
 
 
 def benchmark_view(answer: NeedBenchmark) -> ReportView:
-    own = answer.include_own
-    need_rows = [_cost_row(c.key, c, own) for c in answer.needs.cells]
+    own, withheld = answer.include_own, Withheld()
+    need_rows = [_cost_row(c.key, c, own, withheld) for c in answer.needs.cells]
     if answer.needs.total is not None:
-        need_rows.append(_cost_row("All needs", answer.needs.total, own))
+        need_rows.append(_cost_row("All needs", answer.needs.total, own, withheld))
     names = answer.names
+    provider_rows = tuple(
+        _cost_row(names.get(c.key, c.key), c, own, withheld) for c in answer.providers
+    )
     return ReportView(
         title=f"INMSS benchmark: {answer.filters.words()}",
-        subtitle=f"Total annual cost per placement. {NOTE if own else SHARED_NOTE}",
+        subtitle=_subtitle("Total annual cost per placement", own),
         tables=(
             ReportTable(
                 "By primary need",
-                _own_column(("", "Placements", "Median", "Middle half", YOUR_MEDIAN), own),
+                _own_column(("Need", "Placements", "Median", "Middle half", YOUR_MEDIAN), own),
                 tuple(need_rows),
-                widths=_own_column((2, 2, 3, 4, 3), own),
+                widths=_own_column(NEED_WIDTHS, own),
             ),
             ReportTable(
                 "Your providers"
                 if answer.own_providers
                 else "Providers most used by other boroughs",
                 _own_column(("Provider", "Placements", "Median", "Middle half", YOUR_MEDIAN), own),
-                tuple(_cost_row(names.get(c.key, c.key), c, own) for c in answer.providers),
-                widths=_own_column((4, 2, 3, 4, 3), own),
+                provider_rows,
+                withheld.footnote(),
+                widths=PROVIDER_WIDTHS if own else SHARED_PROVIDER_WIDTHS,
             ),
         ),
         lines=tuple(_variation_lines(answer)),
         chart_url=answer.chart_url,
         chart_alt="Cost per placement by primary need: boxes are the middle half, whiskers the "
         "middle 80 %, diamonds your own median.",
-        source=answer.source,
+        source=f"{answer.source} {NOTE if own else SHARED_NOTE}",
     )
 
 
 def provider_view(answer: ProviderBenchmark) -> ReportView:
     """One measure on the whole card, named: the provider's fee (core education plus
     residential care), in the table, the chart and the rate lines alike."""
-    own = answer.include_own
+    own, withheld = answer.include_own, Withheld()
+    rows = tuple(_cost_row(c.key, c, own, withheld) for c in answer.table.cells)
     sentences = []
     for line in answer.rates:
         if line.refused:
-            sentences.append(f"{line.placement_type}: spread {_withheld(line.refused)}.")
+            sentences.append(f"{line.placement_type}: spread {withheld.mark(line.refused)}.")
         else:
             sentence = _rate_sentence(line, line.placement_type.capitalize(), answer.threshold)
             sentences.append(sentence.split(", ", 1)[-1] + ".")
     return ReportView(
         title=f"{answer.name} (URN {answer.urn})",
-        subtitle=f"The fee London boroughs pay this provider in {answer.period} (core education "
-        f"plus residential care, a year), by placement type. {NOTE if own else SHARED_NOTE}",
+        subtitle=_subtitle(
+            f"The fee London boroughs pay this provider in {answer.period} (core education "
+            "plus residential care, a year), by placement type",
+            own,
+        ),
         tables=(
             ReportTable(
                 "Fee per placement a year",
-                _own_column(
-                    ("Placement type", "Placements", "Median fee", "Middle half", YOUR_MEDIAN),
-                    own,
-                ),
-                tuple(_cost_row(c.key, c, own) for c in answer.table.cells),
-                widths=_own_column((3, 2, 3, 4, 3), own),
+                _own_column(("Type", "Placements", "Median fee", "Middle half", YOUR_MEDIAN), own),
+                rows,
+                withheld.footnote(),
+                widths=_own_column(NEED_WIDTHS, own),
             ),
         ),
         lines=(
@@ -107,8 +147,14 @@ def provider_view(answer: ProviderBenchmark) -> ReportView:
         chart_url=answer.chart_url,
         chart_alt=f"Fee per placement at {answer.name[:80]} by placement type; diamonds are "
         "your own median fee.",
-        source=answer.source,
+        source=f"{answer.source} {NOTE if own else SHARED_NOTE}",
     )
+
+
+def _subtitle(what: str, own: bool) -> str:
+    if own:
+        return f"{what}, in whole pounds. Other boroughs' figures leave yours out."
+    return f"{what}, in whole pounds. Your own figures were sent to you 1:1."
 
 
 def provider_choices_view(answer: ProviderChoices) -> ChoicesView:
@@ -132,7 +178,7 @@ def provider_choices_view(answer: ProviderChoices) -> ChoicesView:
 def top10_view(answer: TopProviders) -> ReportView:
     spend, count = answer.by_spend, answer.by_count
     spend_rows = tuple(
-        (name, f"{n:,}", money(amount), f"{share * 100:.1f} %")
+        (name, f"{n:,}", money(amount), percent(share))
         for name, n, amount, share in zip(
             spend["name"], spend["placements"], spend["spend"], spend["share"], strict=True
         )
@@ -144,7 +190,7 @@ def top10_view(answer: TopProviders) -> ReportView:
     share, who = spend["share"].sum(), answer.name
     return ReportView(
         title=f"{who}: top 10 INMSS providers, {answer.period}",
-        subtitle=f"From {who}'s own return: the top 10 take {share * 100:.0f} % of its INMSS "
+        subtitle=f"From {who}'s own return: the top 10 take {share * 100:.0f}{NBSP}% of its INMSS "
         f"spend. Only {who} and the secretariat see this.",
         tables=(
             ReportTable(
@@ -195,7 +241,7 @@ def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:
         f"differ by up to {line.spread:.2f}×{over} the {threshold:.2f}× threshold)"
     )
     if line.q1 is not None and line.q3 is not None:
-        text += f"; their fees' middle half {money(line.q1)} – {money(line.q3)}"
+        text += f"; their fees' middle half {money_range(line.q1, line.q3)}"
     if line.own_average is not None:
         text += f"; your average fee {money(line.own_average)}"
         if line.band:
@@ -203,24 +249,20 @@ def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:
     return text
 
 
-def _withheld(reason: str) -> str:
-    return f"not shown: {reason}"
-
-
-def _cost_row(label: str, cell: CostCell, include_own: bool) -> tuple[str, ...]:
+def _cost_row(label: str, cell: CostCell, include_own: bool, withheld: Withheld) -> tuple[str, ...]:
     yours = f"{money(cell.own.median)} ({cell.own.count})" if cell.own else "–"
     own = (yours,) if include_own else ()
     if cell.refused:
-        return (label, cell.count, _withheld(cell.refused), "", *own)
+        return (label, cell.count, withheld.mark(cell.refused), WITHHELD, *own)
     spread = (
-        f"{money(cell.q1)} – {money(cell.q3)}"
-        if cell.q1 is not None
-        else _withheld(cell.quartiles_refused)
+        money_range(cell.q1, cell.q3)
+        if cell.q1 is not None and cell.q3 is not None
+        else withheld.mark(cell.quartiles_refused)
     )
     return (label, cell.count, money(cell.median), spread, *own)
 
 
 def _own_column(columns: tuple[Column, ...], include_own: bool) -> tuple[Column, ...]:
-    """A table's header (or widths) without its last column, "Yours (n)", when own figures
+    """A table's header (or widths) without its last column (the viewer's own median) when own figures
     are left out."""
     return columns if include_own else columns[:-1]

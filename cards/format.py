@@ -37,9 +37,13 @@ def pence(value: float) -> str:
     return _money(value, _PENNY)
 
 
+NBSP = "\u00a0"  # a space a line never breaks at: "20.8 %" stays together
+
+
 def percent(share: float, signed: bool = False) -> str:
-    """A share of one as a percentage to one place, with the space the forum's papers use."""
-    return f"{share * 100:+.1f} %" if signed else f"{share * 100:.1f} %"
+    """A share of one as a percentage to one place, with the space the forum's papers use (a
+    no-break space, so the % sign never starts a line)."""
+    return f"{share * 100:+.1f}{NBSP}%" if signed else f"{share * 100:.1f}{NBSP}%"
 
 
 def ordinal(n: int) -> str:

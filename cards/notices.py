@@ -20,9 +20,9 @@ from cards.views import (
     QuickAction,
     WhoamiView,
 )
-from forum_ops.model import Member
+from forum_ops.model import Member, Role
 
-MOST_QUICK_ACTIONS = 5
+MOST_QUICK_ACTIONS = 4  # what fits on one row of a 500 px card without cutting a label
 
 
 class Report(Protocol):
@@ -66,6 +66,8 @@ class Listed(Protocol):
     def section(self) -> str: ...
     @property
     def button(self) -> str: ...
+    @property
+    def roles(self) -> frozenset[Role]: ...
 
 
 def roles_of(member: Member) -> str:
@@ -148,8 +150,14 @@ def help_view(member: Member, visible: Iterable[Listed], conversation_kind: str)
     return HelpView(
         for_whom=f"For {member.name} ({member.organisation.name}), as {roles_of(member)}.",
         sections=tuple(HelpSection(title, tuple(lines)) for title, lines in sections.items()),
-        quick_actions=tuple(
-            QuickAction(c.name, c.button) for c in listed if c.button and c.name != "help"
-        )[:MOST_QUICK_ACTIONS],
+        quick_actions=quick_actions(listed),
         how_to_talk=how_to_talk(conversation_kind),
     )
+
+
+def quick_actions(listed: list[Listed]) -> tuple[QuickAction, ...]:
+    """Up to MOST_QUICK_ACTIONS buttons, in the help's order: a role's own commands (the
+    secretariat's) first in line for a place, then everyone's."""
+    offered = [c for c in listed if c.button and c.name != "help"]
+    chosen = sorted(offered, key=lambda c: not c.roles)[:MOST_QUICK_ACTIONS]
+    return tuple(QuickAction(c.name, c.button) for c in offered if c in chosen)

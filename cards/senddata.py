@@ -8,10 +8,20 @@ from cards.views import Fact, SendDataView
 from forum_ops.senddata_figures import GroupFigures, SendDataFigures
 
 
+def rank_words(rank: int, of: int) -> str:
+    """Where a count stands among the London authorities: "the highest of 33", "the 29th
+    highest of 33", "the lowest of 33"."""
+    if rank == 1:
+        place = "the highest"
+    elif rank == of:
+        place = "the lowest"
+    else:
+        place = f"the {ordinal(rank)} highest"
+    return f"{place} of {of} London authorities"
+
+
 def headline_facts(h: Headline) -> list[Fact]:
-    plans = count(h.plans) + (
-        f", {ordinal(h.rank[0])} most of {h.rank[1]} London authorities" if h.rank else ""
-    )
+    plans = count(h.plans) + (f", {rank_words(*h.rank)}" if h.rank else "")
     facts = [
         Fact(f"EHC plans, {year_label(h.latest)}", plans),
         Fact(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from cards.format import count
+from cards.format import NBSP, count
 from cards.views import SchoolLine, SuppliersView
 from forum_ops.schools import PAGE, School, SchoolsPage
 
@@ -28,7 +28,11 @@ def school_line(school: School) -> SchoolLine:
     parts = [", ".join(school.needs) or "needs not recorded"]
     if school.capacity is not None:
         places = school.places_free
-        free = f"{count(places)} places free" if places is not None and places > 0 else "full"
+        free = (
+            f"{count(places)} place{'s' if places != 1 else ''} free"
+            if places is not None and places > 0
+            else "full"
+        )
         numbers = f"capacity {count(school.capacity)}, {_number(school.pupils)} pupils, {free}"
         if school.sector not in SECTOR_LABELS:
             # GIAS gives a mainstream school's capacity and roll, not its SEN unit's
@@ -36,7 +40,7 @@ def school_line(school: School) -> SchoolLine:
         parts.append(numbers)
     parts.append(f"Ofsted: {school.ofsted or 'not recorded'}")
     if school.distance_km is not None:
-        parts.append(f"{school.distance_km:.1f} km away")
+        parts.append(f"{school.distance_km:.1f}{NBSP}km away")  # "1.6 km" on one line
     return SchoolLine(school.name, GIAS_PAGE.format(urn=school.urn), summary, " · ".join(parts))
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from cards import CardTooLarge, plain_text, render_card
 from cards.markdown import escape_markdown, unescape_markdown
@@ -70,6 +76,56 @@ def test_markdown_escaping_round_trips(text: str) -> None:
     assert unescape_markdown(escaped) == text
     assert "{{" not in escaped  # Adaptive Card text functions cannot fire
     assert "<" not in escaped  # no tags, so no <at> mentions or HTML
+
+
+COMMONMARK = MarkdownIt("commonmark").enable("strikethrough")
+
+
+def shown_by_markdown(escaped: str) -> str:
+    """The words a markdown reader (CommonMark with strikethrough, as Teams desktop) shows."""
+    rendered = re.sub(r"<[^>]+>", " ", COMMONMARK.render(escaped))
+    return " ".join(html.unescape(rendered).replace("\u200b", "").split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab 1.-+*_`~[]()#=\\\n<>&!:/{}", max_size=30))
+def test_escaped_text_reads_as_typed_in_markdown(text: str) -> None:
+    assert shown_by_markdown(escape_markdown(text)) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+4.9 %",
+        "4.5 %",
+        "-2.0 %",
+        "£49,150 – £82,109",
+        "1.5× across 12 boroughs",
+        "Ages 5-16 (mixed)",
+        "x_y",
+        "2 * 3",
+        "see [note",
+        "C:\\folder",
+    ],
+)
+def test_no_backslash_where_markdown_would_not_change_the_text(value: str) -> None:
+    """Teams mobile shows escaping backslashes, so ordinary values carry none."""
+    assert escape_markdown(value) == value
+    assert shown_by_markdown(value) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("- a list", "\\- a list"),
+        ("1. numbered", "1\\. numbered"),
+        ("*bold*", "\\*bold\\*"),
+        ("[click](x)", "\\[click\\](x)"),
+        ("---", "\\---"),
+    ],
+)
+def test_markdown_that_would_change_the_text_is_escaped(text: str, escaped: str) -> None:
+    assert escape_markdown(text) == escaped
 
 
 def test_a_card_over_the_teams_limit_is_refused() -> None:

@@ -34,10 +34,10 @@ def test_pence_are_exact_to_the_penny(value: float, shown: str) -> None:
 
 
 def test_percent_to_one_place_signed_when_asked() -> None:
-    assert percent(0.1234) == "12.3 %"
-    assert percent(0.108, signed=True) == "+10.8 %"
-    assert percent(-0.05, signed=True) == "-5.0 %"
-    assert percent(1) == "100.0 %"
+    assert percent(0.1234) == "12.3\u00a0%"  # a no-break space: "%" never starts a line
+    assert percent(0.108, signed=True) == "+10.8\u00a0%"
+    assert percent(-0.05, signed=True) == "-5.0\u00a0%"
+    assert percent(1) == "100.0\u00a0%"
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
+from cards.format import pounds
 from forum_ops.db import Database
 from forum_ops.errors import ForumError
 from forum_ops.members import MemberRecord, upsert_members
@@ -171,9 +172,9 @@ async def test_another_borough_never_sees_a_suppressed_figure(
         others = rows[(rows["provider_urn"] == cell.key) & (rows["borough"] != "203")]
         if cell.refused and len(others):
             # a withheld provider's real median is nowhere on the card
-            assert f"£{np.median(others['total_cost']):,.2f}" not in text
+            assert pounds(np.median(others["total_cost"])) not in text
         if names[cell.key] in shown and cell.median is not None:
-            assert shown[names[cell.key]][2] == f"£{cell.median:,.2f}"
+            assert shown[names[cell.key]][2] == pounds(cell.median)
     needs = {row[0]: row for row in table_cells(card)}
     assert needs["SEMH"][2].startswith("£")
     chart = next(e["url"] for e in card["body"] if e["type"] == "Image")
@@ -188,19 +189,22 @@ async def test_a_withheld_cell_says_which_rule_withheld_it(
     card = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH secondary North West")
     none = await say(bot_with_returns, connector, GREENWICH, "benchmark MSI primary South West")
     assert "Fewer than 5 placements match MSI, primary, South West, 2025-26" in plain_text(none)
-    reasons = [c for row in table_cells(card) for c in row if c.startswith("not shown:")]
-    assert reasons
-    assert all(
-        r.removeprefix("not shown: ")
-        in {
-            "fewer than 3 boroughs",
-            "fewer than 5 placements",
-            "fewer than 10 placements",
-            "one borough's spend dominates",
-            "one borough has more than half the placements",
-        }
-        for r in reasons
+    marks = {c.removeprefix("–") for row in table_cells(card) for c in row if c.startswith("–")}
+    marks.discard("")
+    assert marks  # a withheld figure is a dash and a mark, not a sentence in the cell
+    [footnote] = [line for line in plain_text(card).splitlines() if line.startswith("– not shown:")]
+    explained = dict(
+        part.split(" ", 1)
+        for part in footnote.removeprefix("– not shown: ").rstrip(".").split("; ")
     )
+    assert set(explained) == marks  # one footnote for the card explains every mark
+    assert set(explained.values()) <= {
+        "fewer than 3 boroughs",
+        "fewer than 5 placements",
+        "fewer than 10 placements",
+        "one borough's spend dominates",
+        "one borough has more than half the placements",
+    }
 
 
 async def test_benchmark_provider_and_top10(
@@ -447,10 +451,10 @@ async def test_in_a_channel_own_figures_go_only_to_the_askers_1to1_chat(
     semh = camden[(camden["primary_need"] == "SEMH") & (camden["phase"] == "secondary")]
     at_favourite = camden[camden["provider_name"] == favourite]
     # Camden's own amounts, computed here, formatted as the cards format money
-    own = {f"£{v:,.2f}" for v in camden.groupby("provider_urn")["total_cost"].sum()}
-    own |= {f"£{v:,.2f}" for v in semh.groupby("provider_urn")["total_cost"].median()}
-    own |= {f"£{v:,.2f}" for v in semh.groupby("primary_need")["total_cost"].median()}
-    own |= {f"£{v:,.2f}" for v in at_favourite.groupby("placement_type")["total_cost"].median()}
+    own = {pounds(v) for v in camden.groupby("provider_urn")["total_cost"].sum()}
+    own |= {pounds(v) for v in semh.groupby("provider_urn")["total_cost"].median()}
+    own |= {pounds(v) for v in semh.groupby("primary_need")["total_cost"].median()}
+    own |= {pounds(v) for v in at_favourite.groupby("placement_type")["total_cost"].median()}
 
     async for bot in serve(make_settings(database, connector, **FAST), database):
         for text in ("top10", "benchmark SEMH secondary", f"benchmark provider {favourite}"):
@@ -475,8 +479,8 @@ async def test_in_a_channel_own_figures_go_only_to_the_askers_1to1_chat(
     assert "Your borough's own figures were sent to you in your 1:1 chat" in channel_json
     assert len(private) == 3
     private_json = json.dumps([c.body for c in private], ensure_ascii=False)
-    top10 = {f"£{v:,.2f}" for v in camden.groupby("provider_urn")["total_cost"].sum()}
-    assert max(top10, key=lambda a: float(a[1:].replace(",", ""))) in private_json
+    top10 = camden.groupby("provider_urn")["total_cost"].sum()
+    assert pounds(top10.max()) in private_json
     assert "Camden: top 10 INMSS providers" in private_json
     assert "Your median (n)" in private_json
     [opening] = connector.opened()  # Camden had no 1:1 chat: it was opened from the team

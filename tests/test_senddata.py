@@ -73,10 +73,10 @@ async def test_senddata_for_a_borough_is_a_card_with_a_chart_that_serves_a_png(
     shown = plain_text(card)
     assert "SEND Data: Camden" in shown
     assert "EHC plans, January 2025: 1,607" in shown
-    assert "London +6.0 %" in shown
+    assert "London +6.0\u00a0%" in shown  # a no-break space keeps % with its figure
     assert "Biggest primary needs: ASD" in shown
     assert "Where children with plans are placed: mainstream" in shown
-    assert "independent special 4.5 %" in shown
+    assert "independent special 4.5\u00a0%" in shown
     assert "North Central London: 15,970 plans" in shown  # the same for its sub-region
     url = image(card)["url"]
     assert url.startswith("http://127.0.0.1:3978/charts/")
@@ -180,7 +180,7 @@ def test_the_agenda_item_card_for_a_meeting(database: Database) -> None:
     shown = plain_text(card.content)
     assert "For the forum's meeting on Thursday 22 January 2026" in shown
     assert "EHC plans, January 2025: 99,116" in shown
-    assert "England +10.8 %" in shown
+    assert "England +10.8\u00a0%" in shown
     for subregion in ("North Central", "North East", "North West", "South East", "South West"):
         assert f"{subregion} London: " in shown
     assert image(card.content)["url"].startswith("https://forum-bot.example.org/charts/")

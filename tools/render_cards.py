@@ -1,0 +1,307 @@
+"""Every card the bot sends, drawn as Teams draws it: one PNG per card, and its height.
+
+    python tools/render_cards.py [--out build/cards] [--width 500] [--raw-text] [--only benchmark]
+
+Runs on demand (not in CI). It sets up what `make run` does (a fresh SQLite database, the demo
+data, and the DfE EHC plan files from shared/data/dfe when present), starts the real app
+(`forumbot serve`) against the shipped fake Bot Connector (bot/testing.py), and says each command
+to it as a demo borough member and as the demo secretariat, in a 1:1 chat and in a channel. The
+cards the fake connector receives are drawn by tools/card_renderer/render.js: the Adaptive Cards
+JavaScript renderer with Teams' light host config, 500 px wide, in headless Chromium (Debian's
+`chromium`). Charts are fetched from the app and inlined as data: URIs for the drawing only.
+
+Needs `npm ci` in tools/card_renderer (the script runs it when node_modules is missing) and
+`apt-get install -y chromium`. `--raw-text` draws text without markdown, as Teams mobile shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.testing import FakeConnector, free_port, load_activity, wait_healthy  # noqa: E402
+from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id  # noqa: E402
+
+RENDERER = ROOT / "tools" / "card_renderer"
+SHARED = Path(os.environ.get("FORUM_SHARED_DIR", ROOT.parent / "shared"))
+DFE = SHARED / "data" / "dfe"
+ACTIVITIES = SHARED / "data" / "teams-activities"
+MEMBER = demo_id("202", 1)  # a Camden commissioner
+BOT_ID = "28:render-bot"
+
+
+@dataclass(frozen=True)
+class Say:
+    """One thing said to the bot: `name` names the PNGs of the cards it brings back."""
+
+    name: str
+    text: str
+    who: str = MEMBER
+    where: str = "personal"  # or "channel" (the bot @mentioned)
+
+
+SCRIPT = (
+    Say("help-member", "help"),
+    Say("help-secretariat", "help", DEMO_SECRETARIAT_ID),
+    Say("whoami", "whoami"),
+    Say("suppliers-asd-secondary", "suppliers ASD secondary"),
+    Say("suppliers-semh-south-east-spaces", "suppliers SEMH secondary South East spaces"),
+    Say("suppliers-by-name", "suppliers Juniperfield High School"),
+    Say("benchmark", "benchmark"),
+    Say("benchmark-semh-day", "benchmark SEMH day"),
+    Say("benchmark-semh-secondary", "benchmark SEMH secondary"),
+    Say("benchmark-channel", "benchmark", where="channel"),
+    Say("benchmark-provider", "benchmark provider {provider}"),
+    Say("top10", "top10"),
+    Say("top10-secretariat", "top10 Croydon", DEMO_SECRETARIAT_ID),
+    Say("senddata", "senddata"),
+    Say("senddata-croydon", "senddata Croydon"),
+    Say("senddata-secretariat", "senddata", DEMO_SECRETARIAT_ID),
+    Say("returns", "returns"),
+    Say("outbox", "outbox", DEMO_SECRETARIAT_ID),
+    Say(
+        "announce",
+        "announce The forum meets on Thursday at 10:00. Agenda: S75 & transport.",
+        DEMO_SECRETARIAT_ID,
+    ),
+    Say("error-not-understood", "benchmrk SEMH"),
+    Say("error-unknown-borough", "senddata Narnia"),
+    Say("error-secretariat-only", "outbox"),
+    Say("error-unknown-provider", "benchmark provider Nowhere Such School"),
+)
+
+
+def setup(env: dict[str, str]) -> None:
+    """What `make run` does before serving: migrate, demo data, the DfE files if present."""
+    forumbot = [sys.executable, "-m", "bot.cli"]
+    steps = [["db", "upgrade"], ["demo", "load"]]
+    placement = DFE / "ehcp_caseload_by_placement_2025.csv"
+    if placement.exists():
+        steps.append(
+            ["sen2", "import", str(placement), str(DFE / "ehcp_primary_need_by_placement_2025.csv")]
+        )
+    for step in steps:
+        subprocess.run(  # noqa: S603 - our own command line
+            [*forumbot, *step], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+
+
+def a_provider(database: str) -> str:
+    """The name of a provider in the demo returns (the one with most placements)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        name = connection.execute(
+            text(
+                "SELECT provider_name FROM placements GROUP BY provider_name "
+                "ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return str(name)
+
+
+def activity(say: Say, service_url: str) -> dict[str, Any]:
+    if say.where == "channel":
+        return load_activity(
+            ACTIVITIES / "message_channel_mention.json",
+            serviceUrl=service_url,
+            text=f"<at>SEND Forum</at> {say.text}",
+            id=uuid.uuid4().hex,
+            **{
+                "from.aadObjectId": say.who,
+                "recipient.id": BOT_ID,
+                "entities": [
+                    {
+                        "type": "mention",
+                        "text": "<at>SEND Forum</at>",
+                        "mentioned": {"id": BOT_ID, "name": "SEND Forum"},
+                    }
+                ],
+                "attachments": [],
+            },
+        )
+    return {
+        "type": "message",
+        "id": uuid.uuid4().hex,
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "text": say.text,
+        "from": {"id": f"29:{say.who}", "aadObjectId": say.who, "name": "Demo"},
+        "recipient": {"id": BOT_ID, "name": "SEND Forum"},
+        "conversation": {"id": f"a:1to1-{say.who}", "conversationType": "personal"},
+        "channelData": {"tenant": {"id": "render-tenant"}},
+    }
+
+
+def images(element: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(element, dict):
+        if element.get("type") == "Image":
+            yield element
+        for value in element.values():
+            yield from images(value)
+    elif isinstance(element, list):
+        for value in element:
+            yield from images(value)
+
+
+async def inline_images(http: aiohttp.ClientSession, card: dict[str, Any]) -> None:
+    for image in images(card):
+        url = str(image.get("url", ""))
+        if url.startswith("http"):
+            async with http.get(url) as response:
+                body = await response.read()
+            image["url"] = "data:image/png;base64," + base64.b64encode(body).decode()
+
+
+async def settle(connector: FakeConnector, within: float = 15.0) -> None:
+    """Until the outbox has stopped sending (private copies, announcements) for 1.5 seconds."""
+    seen, quiet = -1, 0
+    for _ in range(int(within / 0.1)):
+        now = len(connector.calls)
+        quiet = quiet + 1 if now == seen else 0
+        if quiet >= 15:
+            return
+        seen = now
+        await asyncio.sleep(0.1)
+
+
+async def collect(base: str, connector: FakeConnector, database: str) -> list[dict[str, Any]]:
+    provider = a_provider(database)
+    cards: list[dict[str, Any]] = []
+    async with aiohttp.ClientSession() as http:
+        await wait_healthy(base, within=180)  # a busy 2-core machine starts slowly
+        welcome = load_activity(
+            ACTIVITIES / "conversationUpdate_membersAdded_team.json",
+            serviceUrl=connector.service_url,
+            **{"membersAdded": [{"id": BOT_ID}], "recipient.id": BOT_ID},
+        )
+        script = (Say("welcome", ""), *SCRIPT)
+        for say in script:
+            before = len(connector.calls)
+            body = (
+                welcome
+                if say.name == "welcome"
+                else activity(
+                    Say(say.name, say.text.format(provider=provider), say.who, say.where),
+                    connector.service_url,
+                )
+            )
+            async with http.post(base + "/api/messages", json=body) as response:
+                status = response.status
+            await settle(connector)
+            seen: set[str] = set()
+            for call in connector.calls[before:]:
+                for card in call.cards if call.method in ("POST", "PUT") else []:
+                    digest = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()
+                    if digest in seen:  # an announcement goes to many chats: draw it once
+                        continue
+                    seen.add(digest)
+                    await inline_images(http, card)
+                    where = (
+                        "private"
+                        if call.conversation_id.startswith("a:1to1") and (say.where == "channel")
+                        else ""
+                    )
+                    name = "-".join(p for p in (say.name, where, str(len(seen))) if p)
+                    cards.append({"name": name, "card": card})
+            if not seen:
+                print(f"{say.name}: no card (HTTP {status})", file=sys.stderr)
+    return cards
+
+
+async def talk(base: str, database: str) -> list[dict[str, Any]]:
+    async with FakeConnector() as connector:
+        return await collect(base, connector, database)
+
+
+def bot_cards(kept: Path | None) -> list[dict[str, Any]]:
+    """The cards the bot sends for SCRIPT; `kept` is a database file to set up once and reuse
+    (the set-up takes a minute on a busy machine), or None for a fresh one each time. A kept
+    database remembers earlier runs' chats, whose fake connector is gone: private copies sent
+    there fail, and `outbox` lists them. Draw the final PNGs from a fresh database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = kept.resolve() if kept else Path(tmp) / "render.db"
+        database = f"sqlite:///{path}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))}
+        env.update(FORUM_DATABASE_URL=database, FORUM_LOG_LEVEL="WARNING")
+        env.update(FORUM_OUTBOX_POLL_SECONDS="0.2")  # private copies and announcements go soon
+        if not path.exists():
+            setup(env)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env.update(FORUM_PUBLIC_URL=base, FORUM_CALENDAR_DIR=f"{tmp}/invitations")
+        serve = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port"]
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            [*serve, str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            return asyncio.run(talk(base, database))
+        finally:
+            process.terminate()
+            process.wait(20)
+
+
+def draw(
+    cards: list[dict[str, Any]], out: Path, width: int, raw_text: bool
+) -> list[dict[str, Any]]:
+    if not (RENDERER / "node_modules").exists():
+        subprocess.run(["npm", "ci"], cwd=RENDERER, check=True)  # noqa: S607
+    out.mkdir(parents=True, exist_ok=True)
+    listing = out / "cards.json"
+    listing.write_text(json.dumps(cards, ensure_ascii=False, indent=1), encoding="utf-8")
+    command = ["node", str(RENDERER / "render.js"), str(listing), str(out), "--width", str(width)]
+    result = subprocess.run(  # noqa: S603
+        [*command, *(["--raw-text"] if raw_text else [])],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "cards")
+    parser.add_argument("--width", type=int, default=500)
+    parser.add_argument("--raw-text", action="store_true", help="no markdown, as Teams mobile")
+    parser.add_argument("--only", default="", help="a regular expression over the card names")
+    parser.add_argument(
+        "--keep-database", type=Path, help="set up this SQLite file once and reuse it next time"
+    )
+    args = parser.parse_args()
+    cards = bot_cards(args.keep_database)
+    if args.only:
+        cards = [c for c in cards if re.search(args.only, c["name"])]
+    for drawn in draw(cards, args.out, args.width, args.raw_text):
+        warnings = f"  warnings: {'; '.join(drawn['warnings'])}" if drawn["warnings"] else ""
+        print(f"{drawn['name']:<40} {drawn['width']:>4} × {drawn['height']:>5} px{warnings}")
+    print(f"PNGs in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
