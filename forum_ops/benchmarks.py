@@ -4,11 +4,14 @@ Each answer is one call that reads the returns (once per import: forum_ops/place
 decides whose own figures the viewer may hold, computes the disclosure-controlled tables
 (analytics), draws the chart through the ChartStore port and returns plain results for a card
 to present. Authority comes from the member (the registry), never from the words typed.
+
+An answer depends only on the returns' version, the question and the viewer's borough, so it is
+computed once for them (forum_ops/versioned.py Answers) after authority has been checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -27,6 +30,7 @@ from forum_ops.model import Member
 from forum_ops.placements import GEOGRAPHY, Placements, placements_cache
 from forum_ops.ports import ChartStore
 from forum_ops.returns import BOROUGHS
+from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers
 
 PROVIDERS_SHOWN = 8
 RATE_LINES_SHOWN = 5
@@ -42,11 +46,29 @@ class Benchmarks:
     def __init__(self, db: Database, charts: ChartStore, config: BenchmarkConfig) -> None:
         self._db, self._charts, self._config = db, charts, config
         self._returns = placements_cache()
+        kept, fresh, refusals = ANSWERS_KEPT, ANSWERS_FRESH_FOR, (ForumError,)
+        self._needs: Answers[NeedBenchmark] = Answers(kept, fresh, refusals)
+        self._providers: Answers[ProviderBenchmark] = Answers(kept, fresh, refusals)
+        self._tops: Answers[TopProviders] = Answers(kept, fresh, refusals)
+
+    def warm(self) -> None:
+        """Read the returns (if changed) and key their records, before any request needs them."""
+        self._placements()[1].with_keys(self._config.rules)
 
     def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
-        data = self._placements()
+        version, data = self._placements()
         filters = _filters(words, data)
-        rules, viewer = self._config.rules, member.borough if include_own else None
+        viewer = member.borough if include_own else None
+        return self._needs.get(
+            version,
+            (filters, viewer, include_own),
+            lambda: self._benchmark(data, filters, viewer, include_own),
+        )
+
+    def _benchmark(
+        self, data: Placements, filters: Filters, viewer: str | None, include_own: bool
+    ) -> NeedBenchmark:
+        rules = self._config.rules
         frame = data.with_keys(rules)
         needs = cost_table(frame, filters, "primary_need", viewer, GEOGRAPHY, rules, True)
         if not needs.cells:
@@ -82,10 +104,20 @@ class Benchmarks:
             raise ForumError(
                 "Which provider? For example: benchmark provider Brindlewick, or its URN."
             )
-        data = self._placements()
+        version, data = self._placements()
+        viewer = member.borough if include_own else None
+        return self._providers.get(
+            version,
+            (words[:200], viewer, include_own),
+            lambda: self._provider(data, words[:200], viewer, include_own),
+        )
+
+    def _provider(
+        self, data: Placements, words: str, viewer: str | None, include_own: bool
+    ) -> ProviderBenchmark:
         period = data.periods[-1]
-        urn, name = find_provider(data.names, words[:200])
-        rules, viewer = self._config.rules, member.borough if include_own else None
+        urn, name = find_provider(data.names, words)
+        rules = self._config.rules
         frame = data.with_keys(rules)
         rows = frame[frame["provider_urn"] == urn]
         table = cost_table(rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
@@ -106,8 +138,11 @@ class Benchmarks:
         )
 
     def top10(self, member: Member, words: str) -> TopProviders:
-        data = self._placements()
-        borough = _borough(words, member)
+        version, data = self._placements()
+        borough = _borough(words, member)  # authority first: the answer is kept by borough
+        return self._tops.get(version, borough, lambda: self._top10(data, borough))
+
+    def _top10(self, data: Placements, borough: str) -> TopProviders:
         period = data.periods[-1]
         by_spend, by_count = top_providers(data.frame, borough, period)
         if by_spend.empty:
@@ -123,15 +158,16 @@ class Benchmarks:
     def _threshold(self) -> float:
         return self._config.threshold
 
-    def _placements(self) -> Placements:
+    def _placements(self) -> tuple[Hashable, Placements]:
+        """The returns' version and read model."""
         with self._db.transaction() as session:
-            data = self._returns.get(session)
-        if data is None:
+            held = self._returns.versioned(session)
+        if held is None:
             raise ForumError(
                 "No INMSS returns have been imported yet: boroughs' data submitters can send "
                 "theirs (type returns to get the template)."
             )
-        return data
+        return held
 
     def _chart(self, key: str, png: bytes) -> str:
         return self._charts.store(key, png)
