@@ -280,7 +280,11 @@ async def main(options: argparse.Namespace) -> None:
         finally:
             for process in (echo, forum):
                 process.terminate()
-                process.wait(10)
+                try:
+                    process.wait(60)  # a graceful stop on a busy machine can take a while
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
     print(f"load average at the end {load_average()}")
 
 
