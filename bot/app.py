@@ -32,6 +32,7 @@ from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
 from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
+from bot.warm import keep_warm
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
 from forum_ops.scheduler import Job
@@ -78,9 +79,12 @@ def create_app(
         delivery = asyncio.create_task(runtime.worker.run())
         # pandas, matplotlib, openpyxl...: imported in a thread once the app answers
         warming = asyncio.create_task(warm_up(warm_modules(), answered))
+        every = settings.forum_warm_every_seconds  # then the data: returns, SEN2, directory
+        keeping = asyncio.create_task(keep_warm(runtime.services, warming, every))
         log.info("app.started", extra={"auth": settings.auth_enabled})
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
+        keeping.cancel()
         runtime.scheduler.stop()
         runtime.worker.stop()
         with contextlib.suppress(TimeoutError):  # let in-flight sends and jobs finish
