@@ -1,22 +1,38 @@
-"""Turn throughput: a stock botbuilder echo bot against this bot answering `help`, in one run.
+"""Turn throughput: the stock botbuilder echo bot against this bot's real commands, in one run.
 
 Each bot runs as its own server process on loopback; this process plays the Bot Connector
-(bot.testing.FakeConnector, which receives the replies) and the load: MESSAGES Teams-shaped 1:1
-messages at CONCURRENCY in flight. Printed per bot: messages per second, p50/p95/p99 latency of the
-turn (the POST returns once the reply was sent), and the server's CPU milliseconds per message
-(from /proc). Run on demand: `make bench` or `python bench/turns.py [messages] [concurrency]`.
+(bot.testing.FakeConnector, which receives the replies) and the load: Teams-shaped 1:1 messages
+from a demo borough member at CONCURRENCY in flight. For the echo bot and for each command
+(`help`, `suppliers ASD secondary`, `benchmark SEMH`, `benchmark provider <name>`, `top10`,
+`senddata`, `senddata Croydon`) it prints messages per second and that as a ratio of the echo
+bot's, p50/p99 latency of the turn (the POST returns once the reply was sent) and the server's
+CPU milliseconds per message (from /proc): the median of ROUNDS rounds, each round loading every
+target in turn. Every reply is checked to be the command's card, not an error.
+
+Then, on the forum bot alone: the database's growth over repeated identical requests (each
+command sent again, bytes and chart rows added), and the server's memory (RSS) before and after
+MIXED requests cycling through all the commands.
+
+Run on demand: `make bench`, or
+`python bench/turns.py [--messages 600] [--concurrency 16] [--rounds 3] [--mixed 10000]`.
+The machine's load (uptime) is printed first and last: on a shared machine the figures are noisy.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import itertools
 import os
+import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,34 +42,53 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.testing import FakeConnector, free_port, wait_healthy  # noqa: E402
-from forum_ops.demo import DEMO_SECRETARIAT_ID  # noqa: E402
+from forum_ops.demo import demo_id  # noqa: E402
 
-MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-CONCURRENCY = int(sys.argv[2]) if len(sys.argv) > 2 else 16
-WARM_UP = 200
 TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MEMBER_ID = demo_id("202", 1)  # Camden's commissioner: a borough member, not the secretariat
+DFE = ROOT.parent / "shared" / "data" / "dfe"
+ERROR_TITLES = ("That didn't work", "Sorry, something went wrong", "I didn't understand")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    text: str
+    expect: str  # a word the reply's card must hold (a command's card, not an error)
 
 
 @dataclass
 class Result:
-    name: str
     messages: int
     seconds: float
     latencies: list[float]
     cpu_seconds: float
 
-    def line(self) -> str:
-        q = statistics.quantiles(self.latencies, n=100)
-        return (
-            f"{self.name:<22} {self.messages / self.seconds:8.1f} msg/s   "
-            f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms   "
-            f"CPU {self.cpu_seconds / self.messages * 1000:5.2f} ms/msg"
-        )
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
+
+    def quantile(self, q: int) -> float:
+        return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_seconds / self.messages * 1000
 
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime, every thread
+
+
+def rss_mib(pid: int) -> float:
+    resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return resident * PAGE / 2**20
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def message(service_url: str, text: str) -> dict[str, object]:
@@ -63,48 +98,55 @@ def message(service_url: str, text: str) -> dict[str, object]:
         "channelId": "msteams",
         "serviceUrl": service_url,
         "text": text,
-        "from": {"id": "29:bench-user", "aadObjectId": DEMO_SECRETARIAT_ID, "name": "Bench"},
+        "from": {"id": "29:bench-user", "aadObjectId": MEMBER_ID, "name": "Bench"},
         "recipient": {"id": "28:bench-bot", "name": "Bot"},
         "conversation": {"id": "a:bench-conversation", "conversationType": "personal"},
         "channelData": {"tenant": {"id": "bench-tenant"}},
     }
 
 
-async def load(
-    name: str, process: subprocess.Popen[bytes], base: str, connector: FakeConnector, text: str
-) -> Result:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as http:
-        await wait_healthy(base)
-        url = base + "/api/messages"
+class Load:
+    """CONCURRENCY clients posting to one bot, the replies arriving at one fake connector."""
 
-        async def one(latencies: list[float] | None) -> None:
-            started = time.perf_counter()
-            async with http.post(url, json=message(connector.service_url, text)) as response:
-                await response.read()
-                if response.status >= 300:
-                    raise RuntimeError(f"{name} answered {response.status}")
-            if latencies is not None:
+    def __init__(self, http: aiohttp.ClientSession, connector: FakeConnector, concurrency: int):
+        self.http, self.connector, self.concurrency = http, connector, concurrency
+
+    async def run(
+        self, base: str, texts: Callable[[int], str], count: int, pid: int | None = None
+    ) -> Result:
+        url, latencies = base + "/api/messages", []
+        sent_before = len(self.connector.sent())
+        queue = iter(range(count))
+
+        async def worker() -> None:
+            for n in queue:
+                started = time.perf_counter()
+                body = message(self.connector.service_url, texts(n))
+                async with self.http.post(url, json=body) as response:
+                    await response.read()
+                    if response.status >= 300:
+                        raise RuntimeError(f"{base} answered {response.status}")
                 latencies.append(time.perf_counter() - started)
 
-        async def run(count: int, latencies: list[float] | None) -> None:
-            queue = iter(range(count))
+        cpu_before = cpu_seconds(pid) if pid else 0.0
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        seconds = time.perf_counter() - started
+        cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
+        replies = len(self.connector.sent()) - sent_before
+        if replies != count:
+            raise RuntimeError(f"{base}: {replies} replies to {count} messages")
+        return Result(count, seconds, latencies, cpu)
 
-            async def worker() -> None:
-                for _ in queue:
-                    await one(latencies)
-
-            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-
-        await run(WARM_UP, None)
-        latencies: list[float] = []
-        sent_before = len(connector.sent())
-        cpu_before, started = cpu_seconds(process.pid), time.perf_counter()
-        await run(MESSAGES, latencies)
-        seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid) - cpu_before
-        replies = len(connector.sent()) - sent_before
-        if replies != MESSAGES:
-            raise RuntimeError(f"{name}: {replies} replies to {MESSAGES} messages")
-        return Result(name, MESSAGES, seconds, latencies, cpu)
+    def check_replies(self, target: Target) -> None:
+        """The last reply is the command's own card: a benchmark of error cards proves nothing."""
+        last = self.connector.sent()[-1]
+        text = str(last.body)
+        if target.name != "stock echo bot" and (
+            any(title in text for title in ERROR_TITLES) or target.expect not in text
+        ):
+            raise RuntimeError(f"{target.name}: the reply is not its card: {text[:300]}")
+        self.connector.calls.clear()  # the bench holds no more replies than it must
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -113,39 +155,151 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-async def main() -> None:
-    print(
-        f"{MESSAGES} messages at concurrency {CONCURRENCY} ({WARM_UP} warm-up), {os.cpu_count()} cores"
+def prepare(env: dict[str, str], forumbot: list[str], dfe: Path) -> None:
+    def run(*args: str) -> None:
+        subprocess.run([*forumbot, *args], env=env, cwd=ROOT, check=True, capture_output=True)
+
+    run("demo", "load")
+    caseload = dfe / "ehcp_caseload_by_placement_2025.csv"
+    if caseload.exists():
+        run("sen2", "import", str(caseload), str(dfe / "ehcp_primary_need_by_placement_2025.csv"))
+    else:
+        print(f"(no DfE release at {dfe}: the senddata commands will fail)")
+
+
+def busiest_provider(database: Path) -> str:
+    """The name of the provider with most placements in the demo returns."""
+    with sqlite3.connect(database) as db:
+        row = db.execute(
+            "SELECT provider_name FROM placements GROUP BY provider_urn, provider_name "
+            "ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    return str(row[0])
+
+
+def database_size(database: Path) -> tuple[int, int]:
+    """(bytes in use, chart rows): pages on the free list are not counted as growth."""
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        charts = db.execute("SELECT count(*) FROM charts").fetchone()[0]
+    return (pages - free) * size, int(charts)
+
+
+def targets(provider: str) -> list[Target]:
+    return [
+        Target("help", "help", "help"),
+        Target("suppliers ASD secondary", "suppliers ASD secondary", "ASD"),
+        Target("benchmark SEMH", "benchmark SEMH", "SEMH"),
+        Target("benchmark provider", f"benchmark provider {provider}", provider[:20]),
+        Target("top10", "top10", "Camden"),
+        Target("senddata", "senddata", "Camden"),
+        Target("senddata Croydon", "senddata Croydon", "Croydon"),
+    ]
+
+
+def median_line(name: str, runs: Sequence[Result], echo_rate: float | None) -> str:
+    rate = statistics.median(r.rate for r in runs)
+    ratio = f"{rate / echo_rate:5.2f}x" if echo_rate else "       "
+    return (
+        f"{name:<26} {rate:7.1f} msg/s {ratio}   "
+        f"p50 {statistics.median(r.quantile(50) for r in runs):6.1f} ms  "
+        f"p99 {statistics.median(r.quantile(99) for r in runs):6.1f} ms   "
+        f"CPU {statistics.median(r.cpu_ms for r in runs):6.2f} ms/msg"
     )
-    results = []
+
+
+async def main(options: argparse.Namespace) -> None:
+    print(
+        f"{options.messages} messages a target at concurrency {options.concurrency} "
+        f"({options.warm_up} warm-up), median of {options.rounds} rounds; "
+        f"{os.cpu_count()} cores, load average {load_average()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "bench.db"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))}
-        env.update(FORUM_DATABASE_URL=f"sqlite:///{tmp}/bench.db", FORUM_LOG_LEVEL="WARNING")
+        env.update(FORUM_DATABASE_URL=f"sqlite:///{database}", FORUM_LOG_LEVEL="WARNING")
         forumbot = [sys.executable, "-m", "bot.cli"]
-        subprocess.run(
-            [*forumbot, "demo", "load"], env=env, cwd=ROOT, check=True, capture_output=True
-        )
-        async with FakeConnector() as connector:
-            for name, args, text in (
-                ("stock echo bot", [sys.executable, "bench/stock_echo.py"], "hello"),
-                ("forum bot: help", [*forumbot, "serve", "--host", "127.0.0.1", "--port"], "help"),
-            ):
-                port = free_port()
-                process = start([*args, str(port)], env)
-                try:
-                    results.append(
-                        await load(name, process, f"http://127.0.0.1:{port}", connector, text)
+        prepare(env, forumbot, options.dfe)
+        provider = busiest_provider(database)
+        commands = targets(provider)
+        echo_port, forum_port = free_port(), free_port()
+        echo = start([sys.executable, "bench/stock_echo.py", str(echo_port)], env)
+        forum = start([*forumbot, "serve", "--host", "127.0.0.1", "--port", str(forum_port)], env)
+        echo_base, forum_base = f"http://127.0.0.1:{echo_port}", f"http://127.0.0.1:{forum_port}"
+        limit = aiohttp.TCPConnector(limit=options.concurrency)
+        try:
+            async with FakeConnector() as connector, aiohttp.ClientSession(connector=limit) as http:
+                await wait_healthy(echo_base, within=300)  # a busy machine starts slowly
+                await wait_healthy(forum_base, within=300)
+                load = Load(http, connector, options.concurrency)
+                results: dict[str, list[Result]] = {}
+                plan = [(Target("stock echo bot", "hello", ""), echo_base, echo.pid)] + [
+                    (t, forum_base, forum.pid) for t in commands
+                ]
+                for n in range(1, options.rounds + 1):
+                    for target, base, pid in plan:
+                        await load.run(base, lambda _, t=target: t.text, options.warm_up)
+                        load.check_replies(target)
+                        result = await load.run(
+                            base, lambda _, t=target: t.text, options.messages, pid
+                        )
+                        load.check_replies(target)
+                        results.setdefault(target.name, []).append(result)
+                        print(f"  round {n}: {median_line(target.name, [result], None)}")
+                echo_rate = statistics.median(r.rate for r in results["stock echo bot"])
+                print(
+                    f"{'median of the rounds':<26} throughput vs echo   latency of the turn        server CPU"
+                )
+                for target, _, _ in plan:
+                    print(median_line(target.name, results[target.name], echo_rate), flush=True)
+
+                print(f"\ndatabase growth over {options.repeat} identical requests each:")
+                for target in commands:
+                    before, charts_before = database_size(database)
+                    await load.run(forum_base, lambda _, t=target: t.text, options.repeat)
+                    load.check_replies(target)
+                    after, charts_after = database_size(database)
+                    print(
+                        f"  {target.name:<26} {after - before:>+10,} bytes   "
+                        f"{charts_after - charts_before:+d} chart rows"
                     )
-                finally:
-                    process.terminate()
-                    process.wait(10)
-                print(results[-1].line(), flush=True)
-    stock, ours = results
-    print(
-        f"throughput ratio (forum bot / stock echo): {ours.messages / ours.seconds / (stock.messages / stock.seconds):.2f}x"
-    )
-    print(f"CPU per message ratio (stock / forum bot): {stock.cpu_seconds / ours.cpu_seconds:.2f}x")
+
+                texts = itertools.cycle(t.text for t in commands)
+                rss_before = rss_mib(forum.pid)
+                await load.run(forum_base, lambda _: next(texts), options.mixed, forum.pid)
+                connector.calls.clear()
+                size, charts = database_size(database)
+                print(
+                    f"\nmemory (RSS) of the forum bot: {rss_before:.0f} MiB after the rounds, "
+                    f"{rss_mib(forum.pid):.0f} MiB after {options.mixed:,} more mixed requests; "
+                    f"database {size / 2**20:.1f} MiB in use, {charts} charts"
+                )
+        finally:
+            for process in (echo, forum):
+                process.terminate()
+                try:
+                    process.wait(60)  # a graceful stop on a busy machine can take a while
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+    print(f"load average at the end {load_average()}")
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=600, help="per target and round")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warm-up", type=int, default=50, help="per target and round")
+    parser.add_argument("--repeat", type=int, default=200, help="identical requests, for growth")
+    parser.add_argument("--mixed", type=int, default=10_000, help="mixed requests, for memory")
+    parser.add_argument("--dfe", type=Path, default=DFE, help="the DfE SEN2 release's folder")
+    return parser.parse_args()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
+    asyncio.run(main(options()))

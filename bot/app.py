@@ -98,7 +98,8 @@ def create_app(
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         building = asyncio.ensure_future(_build(settings, db, tokens, jobs, startup))
         startup.begin(building)
-        warming = asyncio.create_task(_warm_when_ready(building, answered))
+        every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
+        warming = asyncio.create_task(_warm_when_ready(building, answered, every))
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
         if not building.done():
@@ -196,16 +197,24 @@ async def _build(
     return runtime
 
 
-async def _warm_when_ready(building: asyncio.Future[Runtime], answered: asyncio.Event) -> None:
+async def _warm_when_ready(
+    building: asyncio.Future[Runtime], answered: asyncio.Event, every: float
+) -> None:
     """pandas, matplotlib, openpyxl...: imported in a thread once the runtime is built and the
-    app has answered; never if start-up failed."""
+    app has answered; never if start-up failed. Then the features' data (bot/warm.py), now and
+    every `every` seconds."""
     try:
-        await asyncio.shield(building)
+        runtime = await asyncio.shield(building)
     except Exception:  # logged by _build
         return
     from bot.features import warm_modules
+    from bot.warm import keep_warm
 
-    await warm_up(warm_modules(), answered)
+    importing = asyncio.create_task(warm_up(warm_modules(), answered))
+    try:
+        await keep_warm(runtime.services, importing, every)
+    finally:
+        importing.cancel()
 
 
 async def _database_health(runtime: Runtime) -> web.Response:

@@ -28,7 +28,7 @@ class ChartTable:
 
     def store(self, key: str, png: bytes) -> str:
         """`key` names the chart for the caller; the URL is the chart table's unguessable
-        token, so no two stores share one."""
+        token, the same for the same picture (forum_ops/charts.py keeps each picture once)."""
         return self.publish(png)
 
     def publish(self, png: bytes) -> str:

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # with the code can work out the noise; changing it changes every published count once
     forum_disclosure_cell_key_secret: str = "demo cell-key secret"  # noqa: S105 (a demo default)
     forum_rate_variation_threshold: float = 1.2  # highest over lowest borough average
+    # Speed (bot/warm.py): how often each replica reads the features' data again if an import
+    # changed it, so the first request after an import does not wait; 0 = only at start-up.
+    forum_warm_every_seconds: float = 60.0
     forum_max_upload_bytes: int = 10 * 1024 * 1024  # a return file sent in chat
     # Where Teams serves files sent to the bot (downloadUrl of a file.download.info attachment):
     # comma-separated names, `*.` for any name under one. Fetched over https, public addresses only.

@@ -4,11 +4,14 @@ Each answer is one call that reads the returns (once per import: forum_ops/place
 decides whose own figures the viewer may hold, computes the disclosure-controlled tables
 (analytics), draws the chart through the ChartStore port and returns plain results for a card
 to present. Authority comes from the member (the registry), never from the words typed.
+
+An answer depends only on the returns' version, the question and the viewer's borough, so it is
+computed once for them (forum_ops/versioned.py Answers) after authority has been checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -34,6 +37,7 @@ from forum_ops.placements import GEOGRAPHY, Placements, placements_cache
 from forum_ops.ports import ChartStore
 from forum_ops.returns import BOROUGHS
 from forum_ops.suppliers import boroughs_of
+from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers
 
 PROVIDERS_SHOWN = 8
 RATE_LINES_SHOWN = 5
@@ -50,15 +54,32 @@ class Benchmarks:
     def __init__(self, db: Database, charts: ChartStore, config: BenchmarkConfig) -> None:
         self._db, self._charts, self._config = db, charts, config
         self._returns = placements_cache()
+        kept, fresh, refusals = ANSWERS_KEPT, ANSWERS_FRESH_FOR, (ForumError,)
+        self._needs: Answers[NeedBenchmark] = Answers(kept, fresh, refusals)
+        self._providers: Answers[ProviderBenchmark | ProviderChoices] = Answers(
+            kept, fresh, refusals
+        )
+        self._tops: Answers[TopProviders] = Answers(kept, fresh, refusals)
+
+    def warm(self) -> None:
+        """Read the returns (if changed) and key their records, before any request needs them."""
+        self._placements()[1].with_keys(self._config.rules)
 
     def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
         with one_line_per_answer(_viewer(member, include_own), "benchmark"):
-            return self._benchmark(member, words, include_own)
+            version, data = self._placements()
+            filters = _filters(words, data)
+            viewer = member.borough if include_own else None
+            return self._needs.get(
+                version,
+                (filters, viewer, include_own),
+                lambda: self._benchmark(data, filters, viewer, include_own),
+            )
 
-    def _benchmark(self, member: Member, words: str, include_own: bool) -> NeedBenchmark:
-        data = self._placements()
-        filters = _filters(words, data)
-        rules, viewer = self._config.rules, member.borough if include_own else None
+    def _benchmark(
+        self, data: Placements, filters: Filters, viewer: str | None, include_own: bool
+    ) -> NeedBenchmark:
+        rules = self._config.rules
         frame = data.with_keys(rules)
         needs = cost_table(frame, filters, "primary_need", viewer, GEOGRAPHY, rules, True)
         if not needs.cells:
@@ -94,23 +115,28 @@ class Benchmarks:
     def provider(
         self, member: Member, words: str, include_own: bool = True
     ) -> ProviderBenchmark | ProviderChoices:
-        with one_line_per_answer(_viewer(member, include_own), "benchmark provider"):
-            return self._provider(member, words, include_own)
-
-    def _provider(
-        self, member: Member, words: str, include_own: bool
-    ) -> ProviderBenchmark | ProviderChoices:
         if not words.strip():
             raise ForumError(
                 "Which provider? For example: benchmark provider Brindlewick, or its URN."
             )
-        data = self._placements()
+        with one_line_per_answer(_viewer(member, include_own), "benchmark provider"):
+            version, data = self._placements()
+            viewer = member.borough if include_own else None
+            return self._providers.get(
+                version,
+                (words[:200], viewer, include_own),
+                lambda: self._provider(data, words[:200], viewer, include_own),
+            )
+
+    def _provider(
+        self, data: Placements, words: str, viewer: str | None, include_own: bool
+    ) -> ProviderBenchmark | ProviderChoices:
         period = data.periods[-1]
-        found = find_providers(data.names, words[:200])
+        found = find_providers(data.names, words)
         if len(found) > 1:
-            return self._choices(words[:200], found)
+            return self._choices(words, found)
         urn, name = found[0]
-        rules, viewer = self._config.rules, member.borough if include_own else None
+        rules = self._config.rules
         frame = data.with_keys(rules)
         rows = frame[frame["provider_urn"] == urn]
         # one measure on the card: the provider's fee, as the rate lines compare
@@ -142,8 +168,11 @@ class Benchmarks:
         )
 
     def top10(self, member: Member, words: str) -> TopProviders:
-        data = self._placements()
-        borough = _borough(words, member)
+        version, data = self._placements()
+        borough = _borough(words, member)  # authority first: the answer is kept by borough
+        return self._tops.get(version, borough, lambda: self._top10(data, borough))
+
+    def _top10(self, data: Placements, borough: str) -> TopProviders:
         period = data.periods[-1]
         by_spend, by_count = top_providers(data.frame, borough, period)
         if by_spend.empty:
@@ -159,15 +188,16 @@ class Benchmarks:
     def _threshold(self) -> float:
         return self._config.threshold
 
-    def _placements(self) -> Placements:
+    def _placements(self) -> tuple[Hashable, Placements]:
+        """The returns' version and read model."""
         with self._db.transaction() as session:
-            data = self._returns.get(session)
-        if data is None:
+            held = self._returns.versioned(session)
+        if held is None:
             raise ForumError(
                 "No INMSS returns have been imported yet: boroughs' data submitters can send "
                 "theirs (type returns to get the template)."
             )
-        return data
+        return held
 
     def _chart(self, key: str, png: bytes) -> str:
         return self._charts.store(key, png)

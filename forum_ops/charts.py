@@ -1,11 +1,20 @@
-"""Chart images, kept for a while and served by an unguessable token."""
+"""Chart images, kept for a while and served by an unguessable token; each picture kept once.
+
+A chart is found again by its content (the PNG's SHA-256), so asking the same question again
+adds nothing to the database: the row is reused and its expiry pushed back. The URL stays the
+row's random token, never the content key: a token cannot be worked out from a picture someone
+could draw for themselves (another borough's own figure, guessed and drawn, is not a way in).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from forum_ops.db.schema import ChartRow
@@ -13,10 +22,27 @@ from forum_ops.db.schema import ChartRow
 KEEP_CHARTS_FOR = timedelta(days=30)  # cards stay in chats; their pictures must still load
 
 
+def content_key(png: bytes) -> str:
+    return hashlib.sha256(png).hexdigest()
+
+
 def keep_chart(session: Session, png: bytes, now: datetime) -> str:
-    token = secrets.token_urlsafe(24)
-    session.add(ChartRow(token=token, png=png, expires_at=now + KEEP_CHARTS_FOR))
-    return token
+    """The token the picture is served under: the one it already has (kept for another
+    KEEP_CHARTS_FOR from now), or a new one. Safe when replicas keep the same picture at once."""
+    expires_at = now + KEEP_CHARTS_FOR
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(ChartRow)
+        .values(
+            token=secrets.token_urlsafe(24),
+            png=png,
+            expires_at=expires_at,
+            content_key=content_key(png),
+        )
+        .on_conflict_do_update(index_elements=["content_key"], set_={"expires_at": expires_at})
+        .returning(ChartRow.token)
+    )
+    return str(session.execute(statement).scalar_one())
 
 
 def find_chart(session: Session, token: str, now: datetime) -> bytes | None:

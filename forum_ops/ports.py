@@ -141,8 +141,9 @@ class Calendar(Protocol):
 class ChartStore(Protocol):
     def store(self, key: str, png: bytes) -> str:
         """Keep a PNG and return the URL a card loads it from. `key` says what the chart is
-        (e.g. "top10:202:2025-26"); the URL adds an unguessable token, so a chart stored twice
-        under one key gets two URLs and a card sent earlier keeps its own picture."""
+        (e.g. "top10:202:2025-26"); the URL adds an unguessable token. The same picture kept
+        twice gets one URL (and is stored once); a different picture under the same key gets
+        its own, so a card sent earlier keeps its own picture."""
         ...
 
 

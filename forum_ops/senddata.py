@@ -1,11 +1,13 @@
 """The SEND Data service: `senddata [borough]` and the forum's standing SEND Data agenda item.
 
 Reads the stored DfE release (parsed once per import), chooses the area and returns the figures
-(forum_ops/senddata_figures.py), keeping the trend chart through the ChartStore port.
+(forum_ops/senddata_figures.py), keeping the trend chart through the ChartStore port. The DfE
+figures are public, so an area's answer is computed once per release, whoever asks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ from forum_ops.senddata_figures import (
     area_figures,
     choose_area,
 )
-from forum_ops.versioned import ComputedOnce
+from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers, ComputedOnce
 
 
 def read_frames(session: Session) -> Sen2Frames:
@@ -45,18 +47,23 @@ class SendData:
         self._db = db
         self._charts = charts
         self._frames: ComputedOnce[Session, Sen2Frames] = ComputedOnce(release_stamp, read_frames)
+        self._areas: Answers[SendDataFigures] = Answers(ANSWERS_KEPT, ANSWERS_FRESH_FOR)
 
     def frames(self) -> Sen2Frames:
-        with self._db.transaction() as session:
-            frames = self._frames.get(session)
-        if frames is None:
-            raise NoSendData()
-        return frames
+        return self._versioned()[1]
 
     def for_area(self, words: str, member: Member) -> SendDataFigures:
         """`senddata [borough]`: the borough named, else the member's own, else London."""
-        frames = self.frames()
-        return area_figures(frames, choose_area(words, member), self._charts)
+        version, frames = self._versioned()
+        area = choose_area(words, member)
+        return self._areas.get(version, area, lambda: area_figures(frames, area, self._charts))
+
+    def _versioned(self) -> tuple[Hashable, Sen2Frames]:
+        with self._db.transaction() as session:
+            held = self._frames.versioned(session)
+        if held is None:
+            raise NoSendData()
+        return held
 
     def agenda_item(self, meeting: date) -> SendDataFigures:
         return agenda_figures(self.frames(), meeting, self._charts)

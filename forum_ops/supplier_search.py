@@ -1,19 +1,29 @@
 """The supplier search service: `suppliers <filters>`, its "more" page and the search extension.
 
 Holds the stored GIAS snapshot as a frame (rebuilt once per import) and searches it
-(forum_ops/schools.py) for the member who asks.
+(forum_ops/schools.py) for the member who asks: a page depends only on the snapshot, the words,
+the page asked for and the member's borough (nearest first), so each is found once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Hashable
 
 from sqlalchemy.orm import Session
 
 from analytics.gias import borough_centroids, directory_from_records
 from forum_ops.db import Database
 from forum_ops.model import Member
-from forum_ops.schools import PAGE, Directory, NoDirectory, SchoolsPage, find_schools
+from forum_ops.schools import (
+    MAX_QUERY_CHARS,
+    PAGE,
+    Directory,
+    NoDirectory,
+    SchoolsPage,
+    find_schools,
+)
 from forum_ops.suppliers import snapshot_rows, snapshot_stamp
-from forum_ops.versioned import ComputedOnce
+from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers, ComputedOnce
 
 
 def read_directory(session: Session) -> Directory:
@@ -29,13 +39,22 @@ class SupplierSearch:
         self._directory: ComputedOnce[Session, Directory] = ComputedOnce(
             snapshot_stamp, read_directory
         )
+        self._pages: Answers[SchoolsPage] = Answers(ANSWERS_KEPT, ANSWERS_FRESH_FOR)
 
     def directory(self) -> Directory:
-        with self._db.transaction() as session:
-            directory = self._directory.get(session)
-        if directory is None:
-            raise NoDirectory()
-        return directory
+        return self._versioned()[1]
 
     def find(self, words: str, member: Member, offset: int = 0, page: int = PAGE) -> SchoolsPage:
-        return find_schools(self.directory(), words, member, offset, page)
+        version, directory = self._versioned()
+        return self._pages.get(
+            version,
+            (words[:MAX_QUERY_CHARS], member.borough, offset, page),
+            lambda: find_schools(directory, words, member, offset, page),
+        )
+
+    def _versioned(self) -> tuple[Hashable, Directory]:
+        with self._db.transaction() as session:
+            held = self._directory.versioned(session)
+        if held is None:
+            raise NoDirectory()
+        return held

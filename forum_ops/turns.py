@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,11 +44,8 @@ def begin_turn(
 
     `duplicate` is True when the key was recorded before: the caller then does nothing more.
     """
-    if key is not None:
-        if session.get(ProcessedActivityRow, key) is not None:
-            return TurnStart(duplicate=True, member=None)
-        session.add(ProcessedActivityRow(key=key, received_at=now))
-        session.flush()  # a concurrent redelivery now fails on the primary key
+    if key is not None and not _record(session, key, now):
+        return TurnStart(duplicate=True, member=None)
     member = find_member(session, aad_object_id) if aad_object_id else None
     dialog = (
         open_dialog(session, DialogKey(conversation_id, member.aad_object_id), now)
@@ -54,6 +53,20 @@ def begin_turn(
         else None
     )
     return TurnStart(duplicate=False, member=member, dialog=dialog)
+
+
+def _record(session: Session, key: str, now: datetime) -> bool:
+    """Record the activity key in one statement (no ORM unit of work: every turn pays for this);
+    False if it was recorded before. A concurrent redelivery waits on the key until the first
+    commits, then finds it there."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedActivityRow)
+        .values(key=key, received_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(ProcessedActivityRow.key)
+    )
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 def start_turn(

@@ -143,11 +143,14 @@ class FakeChartStore:
     keys: list[str] = field(default_factory=list)  # in the order stored
 
     def store(self, key: str, png: bytes) -> str:
+        """As the chart table: one URL per picture, whatever the key it is stored under."""
         if not png.startswith(b"\x89PNG"):
             raise ValueError("not a PNG")
         self.keys.append(key)
-        url = f"https://charts.example/{len(self.keys)}.png"
-        self.charts[url] = png
+        url = next((u for u, kept in self.charts.items() if kept == png), None)
+        if url is None:
+            url = f"https://charts.example/{len(self.charts) + 1}.png"
+            self.charts[url] = png
         return url
 
 

@@ -110,12 +110,13 @@ async def test_the_fake_calendar_books_moves_and_cancels() -> None:
         await calendar.move(booked.event_id, later)  # a cancelled meeting stays cancelled
 
 
-def test_the_fake_chart_store_gives_each_chart_its_own_url() -> None:
+def test_the_fake_chart_store_keeps_each_picture_once_under_one_url() -> None:
     charts = FakeChartStore()
-    png = b"\x89PNG\r\n\x1a\n...."
-    first, second = charts.store("top10:202:2025-26", png), charts.store("top10:202:2025-26", png)
-    assert first != second
-    assert charts.charts[first] == png
-    assert charts.keys == ["top10:202:2025-26", "top10:202:2025-26"]
+    png, other = b"\x89PNG\r\n\x1a\n....", b"\x89PNG\r\n\x1a\n,,,,"
+    first, again = charts.store("top10:202:2025-26", png), charts.store("top10:202:2025-26", png)
+    changed = charts.store("top10:202:2025-26", other)
+    assert first == again != changed
+    assert charts.charts == {first: png, changed: other}
+    assert charts.keys == ["top10:202:2025-26"] * 3
     with pytest.raises(ValueError, match="PNG"):
         charts.store("bad", b"GIF89a")

@@ -154,13 +154,15 @@ class Sen2FileRow(Base):
 
 
 class ChartRow(Base):
-    """A chart image served at an unguessable, expiring URL (any replica can serve it)."""
+    """A chart image served at an unguessable, expiring URL (any replica can serve it), kept
+    once: `content_key` (the picture's SHA-256) finds it again when the same chart is drawn."""
 
     __tablename__ = "charts"
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     png: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    content_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
 
 class SupplierRow(Base):
