@@ -106,7 +106,9 @@ def normalise(text: str) -> str:
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+    """The hash of the words and lines, not the layout: blank lines do not count."""
+    lines = (line for line in normalise(text).split("\n") if line)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def _heading_of(line: str) -> str | None:
