@@ -83,15 +83,15 @@ def vote(
 ) -> tor.VoteOutcome:
     payload = {"ratification": ballot.ratification_id, "hash": ballot.content_hash}
     payload |= {"choice": choice} | data
-    return tor.cast_vote(
-        db, clock, who, tor.VoteRequest.of(payload), TOR_CARDS, lambda s, n: fake
-    )
+    return tor.cast_vote(db, clock, who, tor.VoteRequest.of(payload), TOR_CARDS, lambda s, n: fake)
 
 
 # -- the rules --------------------------------------------------------------------------------
 
 
-def test_quorum_is_at_least_half_the_boroughs_and_majority_more_than_half_of_counted_votes() -> None:
+def test_quorum_is_at_least_half_the_boroughs_and_majority_more_than_half_of_counted_votes() -> (
+    None
+):
     assert RULES.boroughs_needed == 17  # 16.5 rounds up
     assert result(Tally(9, 8, 0), RULES).passed  # 17 voted, 9 of 17 approve as it stands
     assert not result(Tally(8, 8, 0), RULES).majority_met  # exactly half is not more than half
@@ -126,9 +126,11 @@ def test_versions_are_hashed_text_and_the_same_text_twice_is_refused(forum: Data
     with pytest.raises(ForumError, match="version 1 already"):
         tor.add_version(forum, clock, "test", "tor.txt", DRAFT.replace(b"\n", b"\r\n"))
     second = tor.add_version(forum, clock, "test", "tor-v2.md", REVISED)
-    assert second.number == 2 and second.content_hash != first.content_hash
+    assert second.number == 2
+    assert second.content_hash != first.content_hash
     status = tor.status(forum, clock)
-    assert status.version == second and status.previous == 1
+    assert status.version == second
+    assert status.previous == 1
     assert [(c.heading, c.change) for c in status.changes] == [
         ("Purpose", "changed"),
         ("Year 1 focus", "added"),
@@ -150,7 +152,7 @@ def test_a_word_document_is_read_with_its_headings(forum: Database, tmp_path) ->
     assert version.title == "Purpose"
     with pytest.raises(UnreadableToR, match="Word document"):
         tor.add_version(forum, FakeClock(NOW), "test", "bad.docx", b"PK not really a zip")
-    with pytest.raises(UnreadableToR, match=".docx, .md or .txt"):
+    with pytest.raises(UnreadableToR, match=r"\.docx, \.md or \.txt"):
         tor.add_version(forum, FakeClock(NOW), "test", "tor.pdf", b"%PDF")
 
 
@@ -174,7 +176,9 @@ def test_opening_sends_the_card_to_the_channel_and_every_borough_member(forum: D
     clock, fake = FakeClock(NOW), FakeMessenger(members={demo_id("202", 1), demo_id("QMJ", 1)})
     ballot = opened(forum, clock, fake)
     assert [s.to for s in fake.sent] == ["channel", f"member:{demo_id('202', 1)}"]
-    assert ballot.open and ballot.tally.voted == 0 and len(ballot.not_voted) == 33
+    assert ballot.open
+    assert ballot.tally.voted == 0
+    assert len(ballot.not_voted) == 33
     with pytest.raises(ForumError, match="open already"):
         tor.open_ratification(
             forum, clock, member(forum, LIIA), 1, DEADLINE, RULES, TOR_CARDS, lambda s, n: fake
@@ -189,14 +193,16 @@ def test_one_vote_per_borough_the_latest_stands_and_the_card_is_updated(forum: D
     clock, fake = FakeClock(NOW), FakeMessenger()
     ballot = opened(forum, clock, fake)
     first = vote(forum, clock, fake, voter(forum, "202", 1), ballot, "approve")
-    assert first.refused == "" and first.ballot.tally.approve == 1
+    assert first.refused == ""
+    assert first.ballot.tally.approve == 1
     clock.advance(timedelta(hours=1))
     second = vote(
         forum, clock, fake, voter(forum, "202", 2), ballot, "amend", comment="Add the ICBs"
     )
     assert (second.ballot.tally.voted, second.ballot.tally.amend) == (1, 1)
     standing = second.ballot.vote_of("202")
-    assert standing is not None and standing.cast_at == NOW + timedelta(hours=1)
+    assert standing is not None
+    assert standing.cast_at == NOW + timedelta(hours=1)
     assert standing.cast_by == voter(forum, "202", 2).name
     updates = [s for s in fake.sent if s.operation == "update"]
     assert [u.key for u in updates] == ["tor:1:tally:1", "tor:1:tally:2"]
@@ -228,7 +234,8 @@ def test_after_the_deadline_and_unknown_ratifications_are_refused(forum: Databas
     ballot = opened(forum, clock, fake)
     clock.at = DEADLINE.astimezone(UTC)
     late = vote(forum, clock, fake, voter(forum, "202"), ballot, "approve")
-    assert "closed" in late.refused and late.ballot.tally.voted == 0
+    assert "closed" in late.refused
+    assert late.ballot.tally.voted == 0
     with pytest.raises(tor.UnknownRatification):
         tor.cast_vote(
             forum, clock, voter(forum, "202"),
@@ -257,18 +264,21 @@ def test_33_boroughs_voting_at_once_with_a_second_member_of_10_leave_33_votes(
             with lock:
                 messenger.sent = fake.sent  # the channel card's key is known to every thread
             vote(any_database, clock, messenger, who, ballot, choice, comment="Tidy section 4")
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     choices = ["approve"] * 33 + ["amend"] * 10
-    threads = [threading.Thread(target=cast, args=(w, c)) for w, c in zip(voters, choices)]
+    threads = [
+        threading.Thread(target=cast, args=(w, c)) for w, c in zip(voters, choices, strict=False)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
     final = tor.view_ballot(any_database, clock, ballot.ratification_id)
-    assert final.tally.voted == 33 and len(final.votes) == 33
+    assert final.tally.voted == 33
+    assert len(final.votes) == 33
     assert final.tally.approve + final.tally.amend == 33
     with any_database.transaction() as session:
         from sqlalchemy import func, select
@@ -284,7 +294,8 @@ def test_33_boroughs_voting_at_once_with_a_second_member_of_10_leave_33_votes(
                 .order_by(TorVoteEventRow.id.desc())
             ).first()
             standing = session.get(TorVoteRow, (ballot.ratification_id, la.code))
-            assert last is not None and standing is not None
+            assert last is not None
+            assert standing is not None
             assert (standing.choice, standing.cast_by) == (last.choice, last.cast_by)
 
 
@@ -329,16 +340,20 @@ def test_closing_posts_the_result_once_and_ratifies_the_version(forum: Database)
         with forum.transaction() as session:
             tor.close_due(session, run_at(after, fake), TOR_CARDS)
     results = [s for s in fake.sent if s.key == "tor:1:result"]
-    assert len(results) == 1 and "Ratified" in results[0].fallback
+    assert len(results) == 1
+    assert "Ratified" in results[0].fallback
     assert [s.key for s in fake.sent if s.key.startswith("tor:1:final")] == ["tor:1:final"]
     assert [s.to for s in fake.sent if ":amendments:" in s.key] == [f"member:{LIIA}"]
     status = tor.status(forum, clock)
-    assert status.version is not None and status.version.ratified_at == after
-    assert status.ballot is not None and status.ballot.result is not None
+    assert status.version is not None
+    assert status.version.ratified_at == after
+    assert status.ballot is not None
+    assert status.ballot.result is not None
     assert status.ballot.result.passed
     exported = tor.export_votes(forum, 1).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported)))
-    assert rows[0] == list(tor.EXPORT_HEADER) and len(rows) == 19
+    assert rows[0] == list(tor.EXPORT_HEADER)
+    assert len(rows) == 19
     assert rows[1][4] == "'=cmd|0"  # a formula typed as a comment is neutralised
 
 
