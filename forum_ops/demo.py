@@ -7,7 +7,9 @@ chat can speak as a known demo member.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
+from forum_ops.db import Database
 from forum_ops.members import MemberRecord
 from forum_ops.model import Organisation, OrganisationKind, Role
 from forum_ops.reference import ORGANISATIONS
@@ -59,3 +61,13 @@ def demo_members(organisations: tuple[Organisation, ...] = ORGANISATIONS) -> lis
                 MemberRecord(demo_id(org.code, n), name, email, org.code, frozenset(roles), topics)
             )
     return records
+
+
+def load_feature_demos(db: Database, now: datetime) -> list[str]:
+    """Each feature's demo data, one line a feature; what was loaded, to print."""
+    loaded: list[str] = []
+    from forum_ops.demo_tor import load_demo_tor  # the draft ToR of Year 1
+
+    if load_demo_tor(db, now):
+        loaded.append("Demo draft Terms of Reference of Year 1 added as version 1.")
+    return loaded

@@ -8,6 +8,7 @@ import io
 import threading
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
 
 import docx
 import pytest
@@ -372,3 +373,42 @@ def test_the_report_figures_count_the_period_and_show_the_latest_tally(forum: Da
         32,
     )
     assert (empty.latest_status, empty.versions_added) == ("none", 0)
+
+
+def test_forumbot_tor_add_and_votes_export(tmp_path: Path) -> None:
+    from tests.test_cli import forumbot
+
+    assert forumbot(tmp_path, "db", "upgrade").returncode == 0
+    (tmp_path / "tor.md").write_bytes(DRAFT)
+    added = forumbot(tmp_path, "tor", "add", "tor.md")
+    assert added.returncode == 0, added.stderr
+    assert "ToR version 1 added: Purpose" in added.stdout
+    again = forumbot(tmp_path, "tor", "add", "tor.md")
+    assert again.returncode == 1
+    assert "version 1 already" in again.stderr
+    exported = forumbot(tmp_path, "tor", "votes", "1", "--out", "votes.csv")
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "votes.csv").read_bytes().startswith(b'\xef\xbb\xbf"borough"')
+    assert forumbot(tmp_path, "tor", "votes", "9").returncode == 1
+
+
+def test_the_demo_draft_tor_has_the_year_1_headings(forum: Database) -> None:
+    from forum_ops.demo_tor import load_demo_tor
+    from forum_ops.tor_text import sections
+
+    version = load_demo_tor(forum, NOW)
+    assert version is not None
+    assert load_demo_tor(forum, NOW) is None
+    with forum.transaction() as session:
+        from forum_ops.db.schema import TorVersionRow
+
+        text = session.get_one(TorVersionRow, 1).text
+    assert [s.heading for s in sections(text)][1:] == [
+        "Purpose",
+        "Background",
+        "Activity and Responsibilities",
+        "Year 1 focus",
+        "Membership",
+        "Agendas and Forward Plan",
+        "Network Support and Logistics",
+    ]
