@@ -8,8 +8,14 @@ from dataclasses import dataclass
 from cards.format import british_date, british_datetime, percent
 from cards.render import Card, render_card
 from cards.views import Fact, NoticeView, ReportTable, ReportView
-from forum_ops.ratification import Choice
-from forum_ops.tor import BOROUGH_NAMES, Ballot, OpenReport, TorStatus, VersionInfo
+from forum_ops.ratification import (
+    BOROUGH_NAMES,
+    Ballot,
+    Choice,
+    OpenReport,
+    TorStatus,
+    VersionInfo,
+)
 
 MAX_AMENDMENTS_SHOWN = 33
 

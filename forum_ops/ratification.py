@@ -1,4 +1,5 @@
-"""The rules of a ToR ratification, as pure functions: who votes, the tally, and the result.
+"""The rules of a ToR ratification, as pure functions (who votes, the tally, the result), and
+the storage-free values its cards are made from.
 
 One vote per borough (the 33 local authorities; ICBs and LIIA do not vote). A ratification
 passes when enough boroughs voted (quorum: a share of the 33, at least) and enough of the votes
@@ -12,10 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
+from typing import Protocol
+
+from forum_ops.ports import RenderedCard
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.tor_text import SectionChange
 
 ELIGIBLE_BOROUGHS = 33
+BOROUGH_NAMES = {la.code: la.name for la in LOCAL_AUTHORITIES}
 MAX_COMMENT_CHARS = 2000
 
 
@@ -117,3 +125,80 @@ def result(tally: Tally, rules: Rules) -> Result:
     quorum_met = tally.voted >= rules.boroughs_needed
     majority_met = tally.counted > 0 and Fraction(tally.approve, tally.counted) > rules.majority
     return Result(quorum_met, majority_met)
+
+
+# -- what the cards are made from (forum_ops/tor.py fills them; cards/tor.py shows them) ----
+
+
+@dataclass(frozen=True)
+class BoroughVote:
+    borough: str  # DfE LA code
+    name: str  # the borough's name
+    choice: Choice
+    comment: str
+    cast_by: str  # the member's name
+    cast_at: datetime
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A ratification as every card shows it."""
+
+    ratification_id: int
+    version: int
+    title: str
+    content_hash: str
+    deadline: datetime
+    open: bool  # votes are taken (status open and the deadline not reached)
+    rules: Rules
+    tally: Tally
+    result: Result | None  # once closed
+    votes: tuple[BoroughVote, ...]  # by borough name
+    not_voted: tuple[str, ...]  # borough names
+    refresh_user_ids: tuple[str, ...]  # Teams user ids shown their own view (at most 60)
+
+    def vote_of(self, borough: str | None) -> BoroughVote | None:
+        return next((v for v in self.votes if v.borough == borough), None)
+
+
+class TorPresenter(Protocol):
+    """Cards for a ratification (cards/tor.py). `borough` None: the shared view."""
+
+    def ballot(
+        self, ballot: Ballot, borough: str | None = None, notice: str = ""
+    ) -> RenderedCard: ...
+
+    def reminder(self, ballot: Ballot, borough: str, when: str) -> RenderedCard: ...
+
+    def result(self, ballot: Ballot) -> RenderedCard: ...
+
+    def amendments(self, ballot: Ballot) -> RenderedCard: ...
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    title: str
+    content_hash: str
+    filename: str
+    added_at: datetime
+    ratified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TorStatus:
+    """What `tor` shows: the current version, what changed since the one before, and its
+    latest ratification."""
+
+    version: VersionInfo | None
+    previous: int | None  # the number of the version compared with
+    changes: tuple[SectionChange, ...]
+    ballot: Ballot | None
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    ballot: Ballot
+    channel: bool
+    members: int  # borough members sent the card 1:1
+    unreachable: int

@@ -21,13 +21,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from analytics.spreadsheet_safety import csv_bytes
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     ConversationRow,
@@ -41,26 +40,31 @@ from forum_ops.db.schema import (
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
 from forum_ops.model import Member, OrganisationKind
-from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable
 from forum_ops.ratification import (
+    BOROUGH_NAMES,
     ELIGIBLE_BOROUGHS,
+    Ballot,
+    BoroughVote,
     Choice,
-    Result,
+    OpenReport,
     Rules,
     Tally,
+    TorPresenter,
+    TorStatus,
+    VersionInfo,
     VoteRefused,
     check_choice,
     result,
 )
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.scheduler import JobRun
-from forum_ops.tor_text import SectionChange, compare, content_hash, read_tor_file, title_of
+from forum_ops.tor_text import compare, content_hash, read_tor_file, title_of
 from forum_ops.working_days import add_working_days
 
 log = logging.getLogger(__name__)
 
 MAX_REFRESH_USERS = 60  # Teams shows user-specific views to at most 60 users of a card
-BOROUGH_NAMES = {la.code: la.name for la in LOCAL_AUTHORITIES}
 MessengerFactory = Callable[[Session, datetime], Messenger]
 
 
@@ -68,81 +72,7 @@ class UnknownRatification(ForumError):
     """No ratification (or version) of that number."""
 
 
-# -- what the cards are made from ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BoroughVote:
-    borough: str  # DfE LA code
-    name: str  # the borough's name
-    choice: Choice
-    comment: str
-    cast_by: str  # the member's name
-    cast_at: datetime
-
-
-@dataclass(frozen=True)
-class Ballot:
-    """A ratification as every card shows it."""
-
-    ratification_id: int
-    version: int
-    title: str
-    content_hash: str
-    deadline: datetime
-    open: bool  # votes are taken (status open and the deadline not reached)
-    rules: Rules
-    tally: Tally
-    result: Result | None  # once closed
-    votes: tuple[BoroughVote, ...]  # by borough name
-    not_voted: tuple[str, ...]  # borough names
-    refresh_user_ids: tuple[str, ...]  # Teams user ids shown their own view (at most 60)
-
-    def vote_of(self, borough: str | None) -> BoroughVote | None:
-        return next((v for v in self.votes if v.borough == borough), None)
-
-
-class TorPresenter(Protocol):
-    """Cards for a ratification (cards/tor.py). `borough` None: the shared view."""
-
-    def ballot(
-        self, ballot: Ballot, borough: str | None = None, notice: str = ""
-    ) -> RenderedCard: ...
-
-    def reminder(self, ballot: Ballot, borough: str, when: str) -> RenderedCard: ...
-
-    def result(self, ballot: Ballot) -> RenderedCard: ...
-
-    def amendments(self, ballot: Ballot) -> RenderedCard: ...
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    number: int
-    title: str
-    content_hash: str
-    filename: str
-    added_at: datetime
-    ratified_at: datetime | None
-
-
-@dataclass(frozen=True)
-class TorStatus:
-    """What `tor` shows: the current version, what changed since the one before, and its
-    latest ratification."""
-
-    version: VersionInfo | None
-    previous: int | None  # the number of the version compared with
-    changes: tuple[SectionChange, ...]
-    ballot: Ballot | None
-
-
-@dataclass(frozen=True)
-class OpenReport:
-    ballot: Ballot
-    channel: bool
-    members: int  # borough members sent the card 1:1
-    unreachable: int
+# -- results of the units of work ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -550,6 +480,8 @@ EXPORT_HEADER = ("borough", "borough_name", "member", "choice", "comment", "cast
 def export_votes(db: Database, version: int) -> bytes:
     """Every vote cast and changed in the ratifications of `version`, as a CSV safe to open in
     a spreadsheet; `standing` says which vote counted."""
+    from analytics.spreadsheet_safety import csv_bytes  # analytics loads after start-up
+
     with db.transaction() as session:
         row = session.scalars(select(TorVersionRow).where(TorVersionRow.number == version)).first()
         if row is None:
