@@ -7,7 +7,8 @@ from datetime import datetime
 
 from forum_ops.db import Database
 from forum_ops.errors import ForumError
-from forum_ops.tor import VersionInfo, add_version
+from forum_ops.ratification import VersionInfo
+from forum_ops.tor import add_version
 
 DRAFT_TOR_YEAR_1 = """# Pan-London SEND Commissioning Forum: draft Terms of Reference, Year 1
 
