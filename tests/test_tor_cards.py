@@ -3,6 +3,7 @@ every Action.Execute with an Action.Submit fallback of the same effect, user tex
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -116,5 +117,22 @@ def test_the_status_and_notice_cards_validate() -> None:
         status_card(TorStatus(None, None, (), None), secretariat=False),
         added_card(version),
         opened_card(OpenReport(ballot(voted=0), True, 66, 0)),
+    ):
+        assert_valid_card(card.content)
+
+
+def test_33_amendments_of_2000_characters_still_fit() -> None:
+    closed = ballot(open_=False, passed=False)
+    amended = tuple(
+        dataclasses.replace(v, choice=Choice.AMEND, comment="w" * 2000, cast_by="n" * 200)
+        for v in closed.votes
+    )
+    worst = dataclasses.replace(closed, votes=amended)
+    version = VersionInfo(2, HOSTILE, "cd" * 32, "tor.docx", NOW, None)
+    for card in (
+        TOR_CARDS.amendments(worst),
+        TOR_CARDS.ballot(worst),
+        TOR_CARDS.result(worst),
+        status_card(TorStatus(version, 1, (), worst), secretariat=True),
     ):
         assert_valid_card(card.content)
