@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
+from cards.tor import TOR_CARDS
 from forum_ops.db import Database
 from forum_ops.db.schema import OutboxRow, TorVoteRow
 from forum_ops.demo import demo_id, demo_members
@@ -235,3 +236,36 @@ def sent_activity_id(database: Database, key: str) -> str | None:
 def standing(database: Database, borough: str) -> str | None:
     with database.transaction() as session:
         return session.scalar(select(TorVoteRow.choice).where(TorVoteRow.borough == borough))
+
+
+async def test_the_action_submit_fallback_votes_the_same_way(
+    bot: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    """A client without Universal Actions sends the fallback's data as a message value."""
+    from forum_ops import tor
+    from forum_ops.ratification import Rules
+    from tests.conftest import CAMDEN
+    from tests.fakes import FakeMessenger
+
+    real = FakeClock(datetime.now(UTC))
+    tor.add_version(database, real, "test", "tor.md", DRAFT)
+    with database.transaction() as session:
+        from forum_ops.members import find_member
+
+        secretariat = find_member(session, LIIA)
+    assert secretariat is not None
+    opened = tor.open_ratification(
+        database, real, secretariat, 1, real.now() + timedelta(days=3), Rules.of(0.5, 0.5),
+        TOR_CARDS, lambda s, n: FakeMessenger(channel=False),
+    ).ballot  # fmt: skip
+    shared = TOR_CARDS.ballot(opened).content
+    [submit] = [a["fallback"] for a in shared["actions"] if a["data"]["choice"] == "abstain"]
+    status, _ = await bot.post(
+        activity("message_value_submit", connector, value=submit["data"],
+                 **{"from.aadObjectId": CAMDEN})
+    )  # fmt: skip
+    assert status == 200
+    [reply] = (await connector.wait_for_sent(1))[-1].cards
+    assert_valid_card(reply)
+    assert "Camden's vote: Abstain, cast by Priya Shah" in plain_text(reply)
+    assert standing(database, "202") == "abstain"
