@@ -24,7 +24,8 @@ import contextlib
 import importlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -88,15 +89,16 @@ def create_app(
     db: Database | None = None,
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> web.Application:
-    """The app; `db`, `tokens` and the scheduled `jobs` default to what the settings name
-    (tests pass their own)."""
+    """The app; `db`, `tokens` and the scheduled `jobs` default to what the settings name, and
+    `clock` to the system's (tests pass their own)."""
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
     startup = app[STARTUP] = Startup(settings.forum_start_hold_seconds)
     answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        building = asyncio.ensure_future(_build(settings, db, tokens, jobs, startup))
+        building = asyncio.ensure_future(_build(settings, db, tokens, jobs, clock, startup))
         startup.begin(building)
         every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
         warming = asyncio.create_task(_warm_when_ready(building, answered, every))
@@ -175,13 +177,14 @@ async def _build(
     db: Database | None,
     tokens: TokenSource | None,
     jobs: Sequence[Job] | None,
+    clock: Callable[[], datetime] | None,
     startup: Startup,
 ) -> Runtime:
     """Import the runtime's module off the event loop (the server keeps answering meanwhile),
     then build it on the loop."""
     try:
         runtime_module: Any = await asyncio.to_thread(importlib.import_module, "bot.runtime")
-        runtime: Runtime = await runtime_module.start(settings, db, tokens, jobs)
+        runtime: Runtime = await runtime_module.start(settings, db, tokens, jobs, clock)
     except asyncio.CancelledError:
         raise
     except Exception:

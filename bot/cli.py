@@ -102,8 +102,8 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     )
     from forum_ops.demo import load_feature_demos
 
-    with db.transaction() as session:
-        print("\n".join(load_feature_demos(session, utc_now())))
+    for line in load_feature_demos(db, utc_now()):
+        print(line)
     db.dispose()
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
     print("or as someone else (forumbot chat --as <id>):")
@@ -254,6 +254,49 @@ def print_problems(rejected: ImportRejected) -> None:
         print(f"{problem.line:>6}  {problem.column[:26]:<26} {problem.reason}", file=sys.stderr)
 
 
+def cmd_tor_add(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.clock import CallableClock
+    from forum_ops.errors import ForumError
+    from forum_ops.tor import add_version
+
+    db = create_database(settings.forum_database_url)
+    try:
+        version = add_version(
+            db, CallableClock(utc_now), f"cli:{getpass.getuser()}", args.file.name,
+            args.file.read_bytes(),
+        )  # fmt: skip
+    except ForumError as error:
+        print(f"{error}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"ToR version {version.number} added: {version.title} (sha256 {version.content_hash}).")
+    return 0
+
+
+def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from forum_ops.errors import ForumError
+    from forum_ops.tor import export_votes
+
+    db = create_database(settings.forum_database_url)
+    try:
+        data = export_votes(db, args.version)
+    except ForumError as error:
+        print(f"{error}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    args.out.write_bytes(data)
+    rows = len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1
+    print(f"{rows} votes of version {args.version} written: {args.out}")
+    return 0
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
@@ -331,6 +374,14 @@ def parser() -> argparse.ArgumentParser:
         "--borough", required=True, help="the borough: a name or DfE LA code, e.g. Camden or 202"
     )
     ret_import.add_argument("--period", required=True, help="the academic year, e.g. 2025-26")
+
+    tor = sub.add_parser("tor", help="the Terms of Reference and their ratification")
+    tor_sub = tor.add_subparsers(dest="tor_command", required=True)
+    tor_add = add("add", cmd_tor_add, "add a ToR version from a .docx, .md or .txt file", tor_sub)
+    tor_add.add_argument("file", type=Path)
+    tor_votes = add("votes", cmd_tor_votes, "export every vote cast on a version as CSV", tor_sub)
+    tor_votes.add_argument("version", type=int)
+    tor_votes.add_argument("--out", type=Path, default=Path("votes.csv"))
 
     chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
     chat.add_argument("--as", dest="as_id", default=None, help="the Entra object id to speak as")

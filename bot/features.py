@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot import tor_jobs
 from bot.commands.table import Command, CommandRequest
 from bot.lazy import LazyDialog, LazyHandler, LazyJob
 from forum_ops import jobs
@@ -116,6 +117,13 @@ FEATURES: tuple[Feature, ...] = (
                 "Secretariat", command("bot.commands.outbox:show_outbox"), "Delivery",
                 roles=SECRETARIAT),
     )),
+    Feature("tor", commands=(
+        Command("tor", "tor | tor open <version> [<deadline>]",
+                "the Terms of Reference: the current version, what changed, its ratification",
+                "Terms of Reference", command("bot.commands.tor:show_tor"), "ToR"),
+    ), actions={"tor.vote": action("bot.commands.tor:cast_vote"),
+                "tor.view": action("bot.commands.tor:view_ballot")},
+       jobs=tor_jobs.JOBS),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

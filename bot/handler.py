@@ -50,6 +50,7 @@ from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.installation import installed
 from forum_ops.model import Member
+from forum_ops.tor_text import is_tor_file
 from forum_ops.turns import activity_key, start_turn
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,10 @@ class ForumBot(TeamsActivityHandler):
         upload = file_upload(activity)
         dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
         card: Card | None = None
-        if upload is not None:
+        if upload is not None and is_tor_file(upload.name):  # a ToR version (.docx, .md, .txt)
+            receive_tor = await load("bot.commands.tor:receive_tor")
+            card = await receive_tor(self._services, member, upload, kind)
+        elif upload is not None:
             receive_return = await load("bot.returns:receive_return")  # the returns feature's
             card = await receive_return(
                 self._services, member, upload, text, kind, activity.conversation.id

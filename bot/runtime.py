@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import aiohttp
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -29,7 +30,7 @@ from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.services import Doorbell, Services
+from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
@@ -90,9 +91,10 @@ async def start(
     db: Database | None = None,
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Runtime:
     """The runtime, its workers running; `db`, `tokens` and the scheduled `jobs` default to what
-    the settings name (tests pass their own)."""
+    the settings name, and `clock` to the system's (tests pass their own)."""
     database = db or create_database(settings.forum_database_url)
     tokens = tokens or _token_source(settings)
     http = aiohttp.ClientSession(
@@ -119,6 +121,7 @@ async def start(
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         http=http,
+        clock=clock or utc_now,
     )
     bot = ForumBot(services, codec)
     endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     # A GIAS import that would close more than this share of the supplier directory is refused
     # (a cut-short download looks like mass closures) unless --allow-mass-closure is given.
     forum_suppliers_max_closed_share: float = 0.10
+    # ToR ratification (forum_ops/tor.py): quorum, a share of the 33 boroughs that must vote (at
+    # least); majority, a share of votes cast, abstentions not counted, approving (more than);
+    # the deadline when `tor open` gives none, in working days from opening (at 17:00 London)
+    forum_tor_quorum: Annotated[float, Field(gt=0, le=1)] = 0.5
+    forum_tor_majority: Annotated[float, Field(ge=0, lt=1)] = 0.5
+    forum_tor_voting_days: Annotated[int, Field(ge=1, le=60)] = 10
 
     @property
     def auth_enabled(self) -> bool:

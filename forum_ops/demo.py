@@ -9,8 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
+from forum_ops.db import Database
 from forum_ops.members import MemberRecord
 from forum_ops.model import Organisation, OrganisationKind, Role
 from forum_ops.reference import ORGANISATIONS
@@ -64,10 +63,14 @@ def demo_members(organisations: tuple[Organisation, ...] = ORGANISATIONS) -> lis
     return records
 
 
-def load_feature_demos(session: Session, now: datetime) -> list[str]:
-    """Each feature's demo data, one line each (its own module); returns what to print."""
+def load_feature_demos(db: Database, now: datetime) -> list[str]:
+    """Each feature's demo data, one line a feature; what was loaded, to print."""
     from forum_ops.demo_asks import demo_asks
+    from forum_ops.demo_tor import load_demo_tor  # the draft ToR of Year 1
 
-    return [
-        demo_asks(session, now),
-    ]
+    loaded: list[str] = []
+    with db.transaction() as session:
+        loaded.append(demo_asks(session, now))
+    if load_demo_tor(db, now):
+        loaded.append("Demo draft Terms of Reference of Year 1 added as version 1.")
+    return loaded

@@ -42,7 +42,9 @@ def test_every_command_action_dialog_and_job_of_the_features_is_registered() -> 
             assert verb in actions._handlers
         for dialog in feature.dialogs:
             assert dialogs._dialogs[dialog.name] is dialog
-    assert {job.name for job in JOBS} == {"housekeeping", "asks.sweep", "asks.digest"}
+    assert {job.name for job in JOBS} == {
+        "housekeeping", "asks.sweep", "asks.digest", "tor.remind", "tor.close"
+    }  # fmt: skip
 
 
 def test_a_feature_warms_the_modules_of_its_handlers_each_once() -> None:
@@ -76,7 +78,7 @@ def test_every_lazy_target_names_something_that_exists() -> None:
     targets = [h.target for h in handlers if isinstance(h, LazyHandler)]
     targets += [d.target for f in FEATURES for d in f.dialogs if isinstance(d, LazyDialog)]
     targets += [j.run.target for f in FEATURES for j in f.jobs if isinstance(j.run, LazyJob)]
-    assert len(targets) == 24
+    assert len(targets) == 27
     for target in targets:
         module, attribute = split_target(target)
         assert callable(getattr(importlib.import_module(module), attribute)), target

@@ -337,3 +337,73 @@ class AskReplyRow(Base):
     text: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TorVersionRow(Base):
+    """A version of the forum's Terms of Reference: its text and the hash of that text."""
+
+    __tablename__ = "tor_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)  # 1, 2, ... as the forum names them
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)  # normalised: markdown-style "# " headings
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the text
+    filename: Mapped[str] = mapped_column(String(300))
+    added_by: Mapped[str] = mapped_column(String(64))  # Entra object id, or "cli:<user>", "demo"
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ratified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TorRatificationRow(Base):
+    """A ratification of one ToR version (see forum_ops/tor.py for its states)."""
+
+    __tablename__ = "tor_ratifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("tor_versions.id"), index=True)
+    # the version's id while open, NULL once closed: a second open one for a version is refused
+    open_version_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    quorum: Mapped[float] = mapped_column(Float)
+    majority: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10))  # open, closed
+    result: Mapped[str | None] = mapped_column(String(10))  # passed, failed
+    revision: Mapped[int] = mapped_column(Integer)  # +1 a vote: names the tally's card updates
+    card_key: Mapped[str | None] = mapped_column(String(300))  # outbox key of the channel card
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TorVoteRow(Base):
+    """A borough's standing vote in a ratification: one row per borough, the latest cast."""
+
+    __tablename__ = "tor_votes"
+
+    ratification_id: Mapped[int] = mapped_column(
+        ForeignKey("tor_ratifications.id"), primary_key=True
+    )
+    borough: Mapped[str] = mapped_column(String(8), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text)
+    cast_by: Mapped[str] = mapped_column(String(64))  # Entra object id
+    cast_by_name: Mapped[str] = mapped_column(String(200))
+    cast_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    changes: Mapped[int] = mapped_column(Integer)  # how often the borough changed its vote
+
+
+class TorVoteEventRow(Base):
+    """Every vote cast and changed, for the export: nothing here is ever updated."""
+
+    __tablename__ = "tor_vote_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ratification_id: Mapped[int] = mapped_column(ForeignKey("tor_ratifications.id"), index=True)
+    borough: Mapped[str] = mapped_column(String(8))
+    choice: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text)
+    cast_by: Mapped[str] = mapped_column(String(64))
+    cast_by_name: Mapped[str] = mapped_column(String(200))
+    cast_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,175 @@
+"""The text of a ToR version: read from .docx, .md or .txt, cut into sections, compared.
+
+Every format becomes the same plain text with markdown-style headings ("# Purpose"), so the
+content hash is of what the forum reads, not of a file's bytes: the same words saved as .docx
+and as .md are one version. Sections are compared by heading, so the diff says what a
+commissioner would ("Membership changed: 14 words added, 3 removed"), not a raw unified diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from forum_ops.errors import ForumError
+
+FORMATS = (".docx", ".md", ".txt")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_TEXT_CHARS = 100_000
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.)\s+(?P<title>[A-Z][^.:;!?]{1,70})$")
+
+
+class UnreadableToR(ForumError):
+    """A ToR file that cannot be a version; the message says why."""
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str  # "" for any text before the first heading
+    body: str
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    heading: str
+    change: str  # added, removed, changed
+    words_added: int = 0
+    words_removed: int = 0
+
+
+def is_tor_file(filename: str) -> bool:
+    return PurePath(filename).suffix.lower() in FORMATS
+
+
+def read_tor_file(filename: str, raw: bytes) -> str:
+    """The normalised text of a .docx, .md or .txt file, or UnreadableToR."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in FORMATS:
+        raise UnreadableToR("Send the Terms of Reference as a .docx, .md or .txt file.")
+    if len(raw) > MAX_FILE_BYTES:
+        raise UnreadableToR(f"That file is over {MAX_FILE_BYTES // 2**20} MB: is it the ToR?")
+    text = _docx_text(raw) if suffix == ".docx" else _plain_text(raw)
+    text = normalise(text)
+    if not text:
+        raise UnreadableToR("That file has no text in it.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnreadableToR(f"A ToR can be at most {MAX_TEXT_CHARS:,} characters.")
+    return text
+
+
+def _plain_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _docx_text(raw: bytes) -> str:
+    import docx  # python-docx (lxml): only when a .docx arrives
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
+        raise UnreadableToR("That .docx file could not be read: is it a Word document?") from error
+    except Exception as error:  # a zip or XML that python-docx chokes on: still bad input
+        raise UnreadableToR("That .docx file could not be read: is it a Word document?") from error
+    lines = []
+    for paragraph in document.paragraphs:
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        text = paragraph.text.strip()
+        if not text:
+            lines.append("")
+        elif style.lower().startswith(("heading", "title")):
+            lines.append(f"# {text}")
+        else:
+            lines.append(text)
+    return "\n".join(lines)
+
+
+def normalise(text: str) -> str:
+    """NFC, Unix newlines, no trailing spaces, at most one blank line between paragraphs."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    return "\n".join(out).strip()
+
+
+def content_hash(text: str) -> str:
+    """The hash of the words and lines, not the layout: blank lines do not count."""
+    lines = (line for line in normalise(text).split("\n") if line)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _heading_of(line: str) -> str | None:
+    match = _HEADING.match(line) or _NUMBERED.match(line)
+    return match.group("title").strip() if match else None
+
+
+def sections(text: str) -> tuple[Section, ...]:
+    found: list[Section] = []
+    heading: str = ""
+    body: list[str] = []
+    for line in normalise(text).split("\n"):
+        title = _heading_of(line)
+        if title is None:
+            body.append(line)
+            continue
+        if heading or any(b.strip() for b in body):
+            found.append(Section(heading, "\n".join(body).strip()))
+        heading, body = title, []
+    found.append(Section(heading, "\n".join(body).strip()))
+    return tuple(found)
+
+
+def title_of(text: str, fallback: str) -> str:
+    """The first heading, else the fallback (the file's name)."""
+    for section in sections(text):
+        if section.heading:
+            return section.heading[:200]
+    return fallback[:200]
+
+
+def compare(old: str, new: str) -> tuple[SectionChange, ...]:
+    """What changed between two versions, section by section, in the new version's order
+    (removed sections last)."""
+    before = {_key(s.heading): s for s in sections(old)}
+    after = sections(new)
+    changes: list[SectionChange] = []
+    for section in after:
+        previous = before.pop(_key(section.heading), None)
+        if previous is None:
+            changes.append(SectionChange(section.heading or "(introduction)", "added"))
+            continue
+        added, removed = _word_changes(previous.body, section.body)
+        if added or removed:
+            changes.append(
+                SectionChange(section.heading or "(introduction)", "changed", added, removed)
+            )
+    changes.extend(SectionChange(s.heading or "(introduction)", "removed") for s in before.values())
+    return tuple(changes)
+
+
+def _key(heading: str) -> str:
+    return " ".join(heading.lower().split())
+
+
+def _word_changes(old: str, new: str) -> tuple[int, int]:
+    a, b = old.split(), new.split()
+    added = removed = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            removed += i2 - i1
+        if tag in ("replace", "insert"):
+            added += j2 - j1
+    return added, removed
