@@ -6,6 +6,9 @@ Holds the stored GIAS snapshot as a frame (rebuilt once per import) and searches
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.orm import Session
 
 from analytics.gias import borough_centroids, directory_from_records
@@ -13,7 +16,10 @@ from forum_ops.db import Database
 from forum_ops.model import Member
 from forum_ops.schools import PAGE, Directory, NoDirectory, SchoolsPage, find_schools
 from forum_ops.suppliers import snapshot_rows, snapshot_stamp
+from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from forum_ops.versioned import ComputedOnce
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def read_directory(session: Session) -> Directory:
@@ -38,4 +44,8 @@ class SupplierSearch:
         return directory
 
     def find(self, words: str, member: Member, offset: int = 0, page: int = PAGE) -> SchoolsPage:
-        return find_schools(self.directory(), words, member, offset, page)
+        found = find_schools(self.directory(), words, member, offset, page)
+        if offset == 0:  # a look-up, not its next page: counted for recommendation 14
+            with self._db.transaction() as session:
+                record_use(session, SUPPLIER_LOOKUP, datetime.now(LONDON).date())
+        return found
