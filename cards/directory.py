@@ -10,8 +10,8 @@ from typing import Any
 
 from cards.format import british_date
 from cards.views import Fact, NoticeView
-from forum_ops.directory import DirectoryPage, Entry, Kind, Scope, stale_before
-from forum_ops.recommendations import Progress, Rag, Recommendation, Tracker
+from forum_ops.directory_entries import DirectoryPage, Entry, Kind, Scope, stale_before
+from forum_ops.tracker import Progress, Rag, Recommendation, Tracker
 
 RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good"}
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db.schema import DirectoryEntryRow
-from forum_ops.directory import EntryDraft, Kind, Scope, Source, Status, add_entry
+from forum_ops.directory import add_entry
+from forum_ops.directory_entries import EntryDraft, Kind, Scope, Source, Status
 
 # name, kind, scope, topics, offers, how to join or read it, owner, last checked
 _ENTRIES: tuple[tuple[str, Kind, Scope, tuple[str, ...], str, str, str, date | None], ...] = (

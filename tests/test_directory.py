@@ -19,13 +19,13 @@ from cards.directory import directory_view, suggestion_form, tracker_view
 from forum_ops.db import Database
 from forum_ops.demo_directory import load_demo_directory
 from forum_ops.directory import (
-    Status,
     export_directory,
     import_directory,
     search_directory,
     secretariat_list,
     suggest_entry,
 )
+from forum_ops.directory_entries import Status
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.members import find_member
 from forum_ops.model import Member

@@ -17,6 +17,7 @@ from cards.directory import (
     tracker_view,
 )
 from forum_ops import directory, recommendations
+from forum_ops.tracker import RECOMMENDATIONS
 
 if TYPE_CHECKING:  # an annotation only: bot.actions imports the command table
     from bot.actions import ActionRequest
@@ -103,7 +104,7 @@ async def add_takeaway(request: ActionRequest) -> Card:
     """verb `directory.takeaway` (a published takeaway's button): a best-practice example."""
     title, summary = request.data.get("title"), request.data.get("summary")
     link = request.data.get("link", "")
-    if not all(isinstance(v, str) for v in (title, summary, link)):
+    if not (isinstance(title, str) and isinstance(summary, str) and isinstance(link, str)):
         raise UnknownAction()
     services = request.services
     entry = await services.run(
@@ -119,7 +120,7 @@ async def show_tracker(request: CommandRequest) -> Card:
     tracker = await services.run(
         recommendations.show_tracker, services.db, CallableClock(services.clock)
     )
-    if number.isdigit() and int(number) in recommendations.RECOMMENDATIONS:
+    if number.isdigit() and int(number) in RECOMMENDATIONS:
         found = tracker.number(int(number))
         return render_card(
             "recommendation", recommendation_view(found, request.member.is_secretariat)
@@ -130,9 +131,7 @@ async def show_tracker(request: CommandRequest) -> Card:
 async def show_recommendation(request: ActionRequest) -> Card:
     """verb `recommendation.show`: the tracker's chooser."""
     number = request.data.get("number")
-    if not isinstance(number, str | int) or str(number) not in map(
-        str, recommendations.RECOMMENDATIONS
-    ):
+    if not isinstance(number, str | int) or str(number) not in map(str, RECOMMENDATIONS):
         raise UnknownAction()
     return await show_tracker(
         CommandRequest(request.member, str(number), request.conversation_kind, request.services)
