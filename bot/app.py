@@ -34,6 +34,7 @@ from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
+from forum_ops.report_files import find_file
 from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,11 @@ class Runtime:
 
 RUNTIME = web.AppKey("runtime", Runtime)
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
+REPORT_TYPES = {  # generated reports (forum_ops/report_files.py), by file extension
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
 
 
 def create_app(
@@ -126,6 +132,24 @@ def create_app(
             headers={"Content-Disposition": 'attachment; filename="inmss-return-template.xlsx"'},
         )
 
+    async def report_file(request: web.Request) -> web.Response:
+        """A generated report (Word, Excel): the token is the secret, and expires in a week."""
+        services = request.app[RUNTIME].services
+        found = await services.run(
+            find_file, services.db, request.match_info["token"], services.clock()
+        )
+        if found is None or found[0] != request.match_info["name"]:
+            raise web.HTTPNotFound(text="no such report, or it has expired")
+        kind = REPORT_TYPES.get(found[0].rpartition(".")[2], "application/octet-stream")
+        return web.Response(
+            body=found[1],
+            content_type=kind,
+            headers={
+                "Content-Disposition": f'attachment; filename="{found[0]}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
     async def first_response(request: web.Request, response: web.StreamResponse) -> None:
         answered.set()
 
@@ -135,6 +159,9 @@ def create_app(
     app.router.add_get("/healthz", health)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
     app.router.add_get(TEMPLATE_PATH, template)
+    app.router.add_get(
+        r"/reports/{token:[A-Za-z0-9_-]{20,64}}/{name:[A-Za-z0-9._-]{1,100}}", report_file
+    )
     return app
 
 
