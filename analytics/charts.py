@@ -137,7 +137,7 @@ def grouped_bar_chart(
     report's activity by month and coverage by sub-region. Whole-number axis."""
     figure = Figure(figsize=(6.4, 3.4), dpi=100)
     # fixed margins, not tight_layout: laying out twice doubles the drawing time
-    figure.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.15)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.15)
     axes = figure.subplots()
     names = list(series) or ["(nothing recorded)"]
     width = 0.8 / len(names)
@@ -150,6 +150,11 @@ def grouped_bar_chart(
     axes.set_xlabel(x_label, fontsize=9)
     axes.set_ylabel(y_label, fontsize=9)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    highest = max((max(v, default=0) for v in series.values()), default=0)
+    axes.set_ylim(0, max(highest, 1) * 1.4)  # headroom for the key above the bars
+    if not highest:
+        axes.text(0.5, 0.4, "Nothing recorded", transform=axes.transAxes, ha="center",
+                  color=PALETTE[3], fontsize=10)  # fmt: skip
     axes.grid(axis="y", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=8)
