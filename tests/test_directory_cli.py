@@ -34,9 +34,10 @@ def test_directory_import_export_and_the_quarterly_report_from_the_command_line(
     assert '"Transport leads","informal network","sub-region"' in out.read_text("utf-8-sig")
     tracker = tmp_path / "tracker.csv"
     tracker.write_text("number,status,rag\n5,in progress,amber\n")
-    assert "1 recommendation(s)" in forumbot(
-        tmp_path, "recommendations", "import", str(tracker)
-    ).stdout
+    assert (
+        "1 recommendation(s)"
+        in forumbot(tmp_path, "recommendations", "import", str(tracker)).stdout
+    )
     made = forumbot(
         tmp_path, "report", "quarterly", "--quarter", "2026Q1", "--out", str(tmp_path / "out")
     )
