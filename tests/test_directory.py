@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -303,3 +303,37 @@ async def test_the_tracker_shows_recommendation_13_with_the_boroughs_that_have_a
         value={"verb": "recommendation.update", "number": 13, "status": "done"},
     )
     assert "Only the forum's secretariat" in plain_text(refused)
+
+
+def test_storage_on_sqlite_and_postgresql(any_database: Database) -> None:
+    """Counting look-ups, seeding the tracker and the directory's queries on both databases."""
+    from forum_ops.usage import SUPPLIER_LOOKUP, record_use, uses
+
+    day = date(2026, 1, 22)
+    for _ in range(3):
+        with any_database.transaction() as session:
+            record_use(session, SUPPLIER_LOOKUP, day)
+    with any_database.transaction() as session:
+        assert uses(session, SUPPLIER_LOOKUP, day, date(2026, 1, 23)) == 3
+    clock = FakeClock(NOW)
+    assert len(show_tracker(any_database, clock).recommendations) == 17
+    held = show_tracker(any_database, clock).number(14).held
+    assert held == "3 supplier look-ups in the last 90 days"  # NOW is that day
+    demo(any_database)
+    assert search_directory(any_database, clock, "commissioning alliance").entries[0].name == (
+        "The Commissioning Alliance"
+    )
+
+
+async def test_a_takeaway_becomes_a_best_practice_example_in_one_click(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    button = {"verb": "directory.takeaway", "title": "Joint S75 template",
+              "summary": "Camden and Islington's shared section 75 agreement as a template."}  # fmt: skip
+    refused = await say(bot, connector, CAMDEN, value=button)
+    assert "Only the forum's secretariat" in plain_text(refused)
+    added = await say(bot, connector, LIIA, value=button)
+    assert "It is in the directory now" in plain_text(added)
+    found = await say(bot, connector, CAMDEN, "directory section 75")
+    assert "Joint S75 template" in plain_text(found)
+    assert "best-practice example, pan-London" in plain_text(found)
