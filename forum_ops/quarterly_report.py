@@ -354,9 +354,10 @@ def directory_section(figures: DirectoryFigures) -> Section:
     return Section(
         "Directory of networks and best practice",
         (
-            f"{figures.total} entries in the directory ({figures.networks} networks, "
-            f"{figures.best_practice} best-practice examples); {figures.added} added this quarter.",
-            f"{figures.unchecked} entries have not been checked for 12 months.",
+            f"Entries in the directory: {figures.total} (networks: {figures.networks}, "
+            f"best-practice examples: {figures.best_practice}); added this quarter: "
+            f"{figures.added}.",
+            f"Entries not checked for 12 months: {figures.unchecked}.",
         ),
     )
 

@@ -136,13 +136,11 @@ def check_update(
     number: object, values: Mapping[str, object]
 ) -> tuple[Update | None, list[Problem]]:
     problems: list[Problem] = []
-    n = (
-        number
-        if isinstance(number, int)
-        else int(number)
-        if isinstance(number, str) and number.strip().isdigit()
-        else 0
-    )
+    n = 0
+    if isinstance(number, int) and not isinstance(number, bool):
+        n = number
+    elif isinstance(number, str) and number.strip().isdigit() and len(number.strip()) < 4:
+        n = int(number)
     if n not in RECOMMENDATIONS:
         return None, [Problem(0, "number", "must be a recommendation number from 1 to 17")]
 

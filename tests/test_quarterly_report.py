@@ -120,7 +120,7 @@ def test_the_report_s_figures_equal_the_database_s_and_it_takes_under_5_s(
     assert activity["Directory entries added"] == [
         str(sum(f"{e:%Y-%m}" == m for e in entries)) for m in months
     ]
-    assert f"{len(entries)} entries in the directory" in text
+    assert f"Entries in the directory: {len(entries)} (networks: 4," in text
     for section in ("The meetings", "The asks", "The ToR ratifications"):
         assert f"{section}: not yet recorded by the assistant." in text
     coverage = table_titled("Sub-region", tables)

@@ -57,7 +57,7 @@ def _fields(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 def _entry_id(data: dict[str, Any]) -> int:
     entry = data.get("entry")
-    if not isinstance(entry, int) or isinstance(entry, bool) or entry < 1:
+    if not isinstance(entry, int) or isinstance(entry, bool) or not 0 < entry < 2**31:
         raise UnknownAction()
     return entry
 
