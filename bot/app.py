@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
+REPORT_TYPES = {  # generated reports (forum_ops/report_files.py), by file extension
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
 
 
 class NotReady(Exception):
@@ -159,6 +164,30 @@ def create_app(
             headers={"Content-Disposition": 'attachment; filename="inmss-return-template.xlsx"'},
         )
 
+    async def report_file(request: web.Request) -> web.Response:
+        """A generated report (Word, Excel): the token is the secret, and expires in a week."""
+        from forum_ops.report_files import find_file
+
+        try:
+            runtime = await startup.runtime()
+        except NotReady as error:
+            return _unavailable(str(error))
+        services = runtime.services
+        found = await services.run(
+            find_file, services.db, request.match_info["token"], services.clock()
+        )
+        if found is None or found[0] != request.match_info["name"]:
+            raise web.HTTPNotFound(text="no such report, or it has expired")
+        kind = REPORT_TYPES.get(found[0].rpartition(".")[2], "application/octet-stream")
+        return web.Response(
+            body=found[1],
+            content_type=kind,
+            headers={
+                "Content-Disposition": f'attachment; filename="{found[0]}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
     async def first_response(request: web.Request, response: web.StreamResponse) -> None:
         answered.set()
 
@@ -169,6 +198,9 @@ def create_app(
     app.router.add_get("/readyz", ready)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
     app.router.add_get(TEMPLATE_PATH, template)
+    app.router.add_get(
+        r"/reports/{token:[A-Za-z0-9_-]{20,64}}/{name:[A-Za-z0-9._-]{1,100}}", report_file
+    )
     return app
 
 

@@ -294,6 +294,91 @@ def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
     args.out.write_bytes(data)
     rows = len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1
     print(f"{rows} votes of version {args.version} written: {args.out}")
+
+
+def cmd_directory_import(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.directory import import_directory
+
+    db = create_database(settings.forum_database_url)
+    try:
+        report = import_directory(db, read_text(args.file), utc_now())
+    except ImportRejected as rejected:
+        print_problems(rejected)
+        return 1
+    finally:
+        db.dispose()
+    print(f"Directory imported: {report.added} added, {report.updated} updated.")
+    return 0
+
+
+def cmd_directory_export(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.directory import export_directory
+
+    db = create_database(settings.forum_database_url)
+    try:
+        args.file.write_bytes(export_directory(db))
+    finally:
+        db.dispose()
+    print(f"Directory exported: {args.file}")
+    return 0
+
+
+def cmd_recommendations_import(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from forum_ops.recommendations import import_tracker
+
+    db = create_database(settings.forum_database_url)
+    try:
+        changed = import_tracker(db, read_text(args.file), utc_now(), f"cli:{getpass.getuser()}")
+    except ImportRejected as rejected:
+        print_problems(rejected)
+        return 1
+    finally:
+        db.dispose()
+    print(f"Recommendations tracker updated: {changed} recommendation(s).")
+    return 0
+
+
+def cmd_recommendations_export(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.recommendations import export_tracker
+
+    db = create_database(settings.forum_database_url)
+    try:
+        args.file.write_bytes(export_tracker(db, utc_now()))
+    finally:
+        db.dispose()
+    print(f"Recommendations tracker exported: {args.file}")
+    return 0
+
+
+def cmd_report_quarterly(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from forum_ops.errors import ForumError
+    from forum_ops.model import Member, Organisation, OrganisationKind, Role
+    from forum_ops.quarterly_report import produce_report
+
+    # the operator of the CLI has the database itself: the secretariat's authority
+    operator = Member(
+        "cli", "forumbot", "", Organisation("LIIA", "LIIA", OrganisationKind.SECRETARIAT),
+        frozenset({Role.SECRETARIAT}),
+    )  # fmt: skip
+    db = create_database(settings.forum_database_url)
+    try:
+        report = produce_report(
+            db, SystemClock(), operator, args.quarter, settings.disclosure_rules()
+        )
+    except ForumError as error:
+        print(f"forumbot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for suffix, body in (("docx", report.docx), ("xlsx", report.xlsx)):
+        (args.out / f"{report.stem}.{suffix}").write_bytes(body)
+    print(
+        f"Quarterly report {report.figures.quarter.label} written: {args.out / report.stem}.docx and .xlsx"
+    )
     return 0
 
 
@@ -382,6 +467,33 @@ def parser() -> argparse.ArgumentParser:
     tor_votes = add("votes", cmd_tor_votes, "export every vote cast on a version as CSV", tor_sub)
     tor_votes.add_argument("version", type=int)
     tor_votes.add_argument("--out", type=Path, default=Path("votes.csv"))
+
+    directory = sub.add_parser("directory", help="the directory of networks and best practice")
+    directory_sub = directory.add_subparsers(dest="directory_command", required=True)
+    add(
+        "import", cmd_directory_import, "upsert entries from a CSV file", directory_sub
+    ).add_argument("file", type=Path)
+    add(
+        "export", cmd_directory_export, "write the approved entries as CSV", directory_sub
+    ).add_argument("file", type=Path)
+
+    recs = sub.add_parser("recommendations", help="the recommendations tracker")
+    recs_sub = recs.add_subparsers(dest="recommendations_command", required=True)
+    add(
+        "import", cmd_recommendations_import, "update the tracker from a CSV file", recs_sub
+    ).add_argument("file", type=Path)
+    add("export", cmd_recommendations_export, "write the tracker as CSV", recs_sub).add_argument(
+        "file", type=Path
+    )
+
+    report = sub.add_parser("report", help="reports").add_subparsers(
+        dest="report_command", required=True
+    )
+    quarterly = add(
+        "quarterly", cmd_report_quarterly, "the quarterly report (Word and Excel)", report
+    )
+    quarterly.add_argument("--quarter", default="", help="e.g. 2026Q1 (default: the last one)")
+    quarterly.add_argument("--out", type=Path, default=Path("."))
 
     chat = add("chat", cmd_chat, "talk to the bot in the terminal, without Teams")
     chat.add_argument("--as", dest="as_id", default=None, help="the Entra object id to speak as")

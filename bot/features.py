@@ -124,6 +124,27 @@ FEATURES: tuple[Feature, ...] = (
     ), actions={"tor.vote": action("bot.commands.tor:cast_vote"),
                 "tor.view": action("bot.commands.tor:view_ballot")},
        jobs=tor_jobs.JOBS),
+    Feature("directory", commands=(
+        Command("directory", "directory [words] | directory suggest",
+                "networks and best practice, e.g. directory transport; suggest one with a form",
+                "Networks and best practice", command("bot.commands.directory:find_entries"),
+                "Directory"),
+        Command("recommendations", "recommendations [number]",
+                "the tracker of the 17 recommendations of SEND Commissioning in London",
+                "Networks and best practice", command("bot.commands.directory:show_tracker")),
+        Command("report", "report quarterly [2026Q1]",
+                "the quarterly report to the ALDCS SEND Steering Group (Word and Excel)",
+                "Secretariat", command("bot.commands.report:quarterly_report"),
+                roles=SECRETARIAT),
+    ), actions={
+        "directory.suggest": action("bot.commands.directory:suggest"),
+        "directory.approve": action("bot.commands.directory:approve"),
+        "directory.decline": action("bot.commands.directory:decline"),
+        "directory.checked": action("bot.commands.directory:checked"),
+        "directory.takeaway": action("bot.commands.directory:add_takeaway"),
+        "recommendation.show": action("bot.commands.directory:show_recommendation"),
+        "recommendation.update": action("bot.commands.directory:update_recommendation"),
+    }, jobs=(jobs.QUARTERLY_REPORT_PROMPT,)),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from forum_ops.charts import forget_expired_charts
 from forum_ops.dialogs import forget_expired_dialogs
+from forum_ops.report_files import forget_expired_files
 from forum_ops.scheduler import JobRun
 from forum_ops.turns import forget_old_activities
 
@@ -15,16 +16,18 @@ log = logging.getLogger(__name__)
 
 
 def housekeeping(session: Session, run: JobRun) -> None:
-    """Forget expired charts and dialogs, and processed-activity keys older than Teams could
+    """Forget expired charts, dialogs and report files, and processed-activity keys older than Teams could
     redeliver."""
     charts = forget_expired_charts(session, run.now)
     dialogs = forget_expired_dialogs(session, run.now)
     forgotten = forget_old_activities(session, run.now)
+    files = forget_expired_files(session, run.now)
     log.info(
         "housekeeping.done",
         extra={
             "activity_keys_forgotten": forgotten,
             "charts_forgotten": charts,
             "dialogs_forgotten": dialogs,
+            "report_files_forgotten": files,
         },
     )

@@ -8,9 +8,24 @@ it afresh. Rules read wall-clock times in Europe/London (see forum_ops/scheduler
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from forum_ops.housekeeping import housekeeping
-from forum_ops.scheduler import Job, cron
+from forum_ops.scheduler import Job, JobRun, cron
+
+
+def quarterly_report_prompt(session: Session, run: JobRun) -> None:
+    # imported when it runs: the report's module brings pandas, which start-up does not wait for
+    from forum_ops.quarterly_report import prompt_quarterly_report
+
+    prompt_quarterly_report(session, run)
+
 
 HOUSEKEEPING = Job(
     "housekeeping", cron(minute=0), housekeeping, at_start=True
 )  # at start, then hourly
+# 09:00 London on the 14th of January, April, July and October: two weeks before the report on
+# the quarter just ended is due (the 28th; analytics/quarters.py)
+QUARTERLY_REPORT_PROMPT = Job(
+    "quarterly-report-prompt", cron(month="1,4,7,10", day=14, hour=9), quarterly_report_prompt
+)

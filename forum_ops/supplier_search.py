@@ -8,6 +8,8 @@ the page asked for and the member's borough (nearest first), so each is found on
 from __future__ import annotations
 
 from collections.abc import Hashable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,10 @@ from forum_ops.schools import (
     find_schools,
 )
 from forum_ops.suppliers import snapshot_rows, snapshot_stamp
+from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers, ComputedOnce
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def read_directory(session: Session) -> Directory:
@@ -46,11 +51,15 @@ class SupplierSearch:
 
     def find(self, words: str, member: Member, offset: int = 0, page: int = PAGE) -> SchoolsPage:
         version, directory = self._versioned()
-        return self._pages.get(
+        found = self._pages.get(
             version,
             (words[:MAX_QUERY_CHARS], member.borough, offset, page),
             lambda: find_schools(directory, words, member, offset, page),
         )
+        if offset == 0:  # a look-up, not its next page: counted for recommendation 14
+            with self._db.transaction() as session:
+                record_use(session, SUPPLIER_LOOKUP, datetime.now(LONDON).date())
+        return found
 
     def _versioned(self) -> tuple[Hashable, Directory]:
         with self._db.transaction() as session:

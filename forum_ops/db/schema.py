@@ -407,3 +407,64 @@ class TorVoteEventRow(Base):
     cast_by: Mapped[str] = mapped_column(String(64))
     cast_by_name: Mapped[str] = mapped_column(String(200))
     cast_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DirectoryEntryRow(Base):
+    """A support network, best-practice example or tool in the forum's directory (issue 17)."""
+
+    __tablename__ = "directory_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))  # forum_ops.directory.Kind
+    scope: Mapped[str] = mapped_column(String(16))  # forum_ops.directory.Scope
+    topics: Mapped[str] = mapped_column(Text, default="")  # ";"-separated
+    offers: Mapped[str] = mapped_column(Text, default="")
+    how_to_join: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")  # http(s) or empty
+    contact: Mapped[str] = mapped_column(String(320), default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    last_checked: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # suggested, approved, declined
+    source: Mapped[str] = mapped_column(String(16))  # demo, import, suggestion, takeaway
+    suggested_by: Mapped[str | None] = mapped_column(String(64))  # Entra object id
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RecommendationRow(Base):
+    """One of the 17 recommendations of "SEND Commissioning in London" and its progress."""
+
+    __tablename__ = "recommendations"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(100))
+    lead: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(16))  # not started, in progress, done
+    rag: Mapped[str] = mapped_column(String(8))  # red, amber, green
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")  # links, one a line
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UsageCountRow(Base):
+    """How often a feature was used on a day, and nothing about who (the tracker's evidence)."""
+
+    __tablename__ = "usage_counts"
+
+    feature: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. supplier_lookup
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class ReportFileRow(Base):
+    """A generated report (Word, Excel) served once at an unguessable, expiring URL."""
+
+    __tablename__ = "report_files"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

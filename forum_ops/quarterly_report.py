@@ -1,0 +1,576 @@
+"""The quarterly report to the ALDCS SEND Steering Group (via LIIA), for the secretariat.
+
+`produce_report` gathers a quarter's figures from the database (`quarter_figures`), writes them
+as sections (one small function each, taking only the figures it needs), and returns an editable
+Word document, the same figures as an Excel workbook, and the summary the card shows.
+
+Meetings, asks and ToR ratifications are other features' (issues 14-16): their figures arrive
+through `meeting_figures`, `ask_figures` and `ratification_figures` below, which until those
+features are merged return `NotRecorded`, and their sections say "not yet recorded by the
+assistant". After the merge each of the three becomes a call of the feature's own function
+(forum_ops.meetings.meeting_figures, forum_ops.asks.ask_figures, forum_ops.tor.
+ratification_figures) mapped onto the dataclass its section takes.
+
+INMSS figures follow the benchmarks' disclosure control: counts about boroughs are whole-London
+or per sub-region (published as multiples of 5 with the cell key, "<5" below 5), and a price is
+shown only where the benchmarks would show it; a withheld one says why, never the figure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analytics.benchmark_filters import Filters
+from analytics.benchmarks import cost_table
+from analytics.charts import grouped_bar_chart
+from analytics.disclosure import Rules, published_count, with_record_keys
+from analytics.quarters import Quarter
+from analytics.report_document import Chart, Section, Table, word_document, workbook
+from forum_ops.db import Database
+from forum_ops.db.schema import DirectoryEntryRow, MemberRow, PlacementRow, ReturnSubmissionRow
+from forum_ops.directory import secretariat_list
+from forum_ops.directory_entries import Kind, Status
+from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.model import Member, Role
+from forum_ops.placements import GEOGRAPHY
+from forum_ops.ports import Clock, Delivery, NotReachable
+from forum_ops.recommendations import boroughs_with_return, tracker_in
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.scheduler import JobRun
+from forum_ops.tracker import NOT_RECORDED, Tracker
+from forum_ops.usage import SUPPLIER_LOOKUP, uses_by_month
+
+log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+TITLE = "Pan-London SEND Commissioning Forum: quarterly report to the ALDCS SEND Steering Group"
+SUBREGIONS = ("North Central", "North East", "North West", "South East", "South West")
+
+
+# --- the other features' figures: placeholders until issues 14-16 are merged -----------------
+
+
+@dataclass(frozen=True)
+class NotRecorded:
+    """A feature whose figures the assistant does not hold (yet)."""
+
+    what: str
+
+
+@dataclass(frozen=True)
+class MeetingFigures:
+    held: int
+    themes: tuple[str, ...]
+    chairs: tuple[str, ...]
+    attendance: tuple[tuple[str, int], ...]  # organisation, attendees over the quarter
+    attendance_source: str  # "Microsoft Graph attendance reports" or "as recorded by the chair"
+    takeaways_published: int
+    by_month: Mapping[str, int] = field(default_factory=dict)  # "2026-01" -> meetings
+
+
+@dataclass(frozen=True)
+class AskFigures:
+    opened: int
+    answered_within_2_working_days: int
+    median_hours_to_first_reply: float | None
+    organisations_helping: tuple[str, ...]
+    organisations_helped: tuple[str, ...]
+    by_month: Mapping[str, int] = field(default_factory=dict)  # "2026-01" -> asks opened
+
+
+@dataclass(frozen=True)
+class RatificationFigures:
+    results: tuple[tuple[str, str], ...]  # (ToR version, result as a sentence)
+
+
+def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures | NotRecorded:
+    """To wire after issue 15: map forum_ops.meetings.meeting_figures(session, start, end)."""
+    return NotRecorded("meetings")
+
+
+def ask_figures(session: Session, start: date, end: date) -> AskFigures | NotRecorded:
+    """To wire after issue 14: map forum_ops.asks.ask_figures(session, start, end)."""
+    return NotRecorded("asks")
+
+
+def ratification_figures(
+    session: Session, start: date, end: date
+) -> RatificationFigures | NotRecorded:
+    """To wire after issue 16: map forum_ops.tor.ratification_figures(session, start, end)."""
+    return NotRecorded("ToR ratifications")
+
+
+# --- this feature's own figures ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryFigures:
+    added: int  # approved entries created in the quarter
+    total: int
+    networks: int
+    best_practice: int
+    unchecked: int  # approved entries not checked for 12 months (at the report's date)
+
+
+@dataclass(frozen=True)
+class SubregionCoverage:
+    subregion: str
+    boroughs: int
+    with_return: int
+    placements: str  # published: a multiple of 5, or "<5"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    period: str
+    boroughs_with_return: int
+    placements: str  # published, London-wide
+    by_subregion: tuple[SubregionCoverage, ...]
+    headline: tuple[tuple[str, str, str], ...]  # (need or "All placements", count, median or why)
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    quarter: Quarter
+    meetings: MeetingFigures | NotRecorded
+    asks: AskFigures | NotRecorded
+    ratifications: RatificationFigures | NotRecorded
+    directory: DirectoryFigures
+    coverage: Coverage
+    tracker: Tracker
+    months: tuple[str, ...]  # "2026-01", "2026-02", "2026-03"
+    activity: Mapping[str, tuple[int, ...]]  # series name -> one count a month
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened that the assistant records."""
+        held = isinstance(self.meetings, MeetingFigures) and self.meetings.held > 0
+        asked = isinstance(self.asks, AskFigures) and self.asks.opened > 0
+        voted = isinstance(self.ratifications, RatificationFigures) and self.ratifications.results
+        return not (held or asked or voted or any(sum(v) for v in self.activity.values()))
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _by_month(values: list[datetime], months: tuple[str, ...]) -> tuple[int, ...]:
+    keys = [f"{v:%Y-%m}" for v in values]
+    return tuple(keys.count(m) for m in months)
+
+
+def directory_figures(session: Session, quarter: Quarter, unchecked: int) -> DirectoryFigures:
+    approved = DirectoryEntryRow.status == Status.APPROVED.value
+    kinds = dict(
+        session.execute(
+            select(DirectoryEntryRow.kind, func.count())
+            .where(approved)
+            .group_by(DirectoryEntryRow.kind)
+        ).all()
+    )
+    added = session.scalar(
+        select(func.count()).where(
+            approved,
+            DirectoryEntryRow.created_at >= _instant(quarter.start),
+            DirectoryEntryRow.created_at < _instant(quarter.end),
+        )
+    )
+    return DirectoryFigures(
+        int(added or 0),
+        int(sum(kinds.values())),
+        int(kinds.get(Kind.FORMAL_NETWORK.value, 0) + kinds.get(Kind.INFORMAL_NETWORK.value, 0)),
+        int(kinds.get(Kind.BEST_PRACTICE.value, 0)),
+        unchecked,
+    )
+
+
+def _money(value: float) -> str:
+    return f"£{value:,.0f}"
+
+
+def coverage(session: Session, period: str, rules: Rules) -> Coverage:
+    """Boroughs with a return for the period, placements (published), by sub-region, and the
+    cost per placement headline as the benchmarks would show it to someone with no borough."""
+    columns = [
+        PlacementRow.borough, PlacementRow.period, PlacementRow.placement_id,
+        PlacementRow.primary_need, PlacementRow.phase, PlacementRow.placement_type,
+        PlacementRow.total_cost,
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        session.execute(select(*columns).where(PlacementRow.period == period)).all(),
+        columns=[c.key for c in columns],
+    )
+    subregion = {la.code: str(la.subregion) for la in LOCAL_AUTHORITIES}
+    keyed = with_record_keys(frame, rules) if len(frame) else frame.assign(record_key=0)
+    keyed = keyed.assign(subregion=keyed["borough"].map(subregion))
+    boroughs = set(keyed["borough"])
+
+    def publish(rows: pd.DataFrame) -> str:
+        return published_count(len(rows), int(rows["record_key"].sum()), rules)
+
+    by_subregion = tuple(
+        SubregionCoverage(
+            name,
+            sum(1 for la in LOCAL_AUTHORITIES if la.subregion == name),
+            sum(1 for code in boroughs if subregion.get(code) == name),
+            publish(keyed[keyed["subregion"] == name]),
+        )
+        for name in SUBREGIONS
+    )
+    headline: list[tuple[str, str, str]] = []
+    if len(frame):
+        table = cost_table(frame, Filters(period), "primary_need", None, GEOGRAPHY, rules, True)
+        for cell in [*([table.total] if table.total else []), *table.cells]:
+            label = "All placements" if cell is table.total else cell.key
+            shown = _money(cell.median) if not cell.refused and cell.median is not None else ""
+            headline.append((label, cell.count, shown or f"withheld ({cell.refused})"))
+    return Coverage(period, len(boroughs), publish(keyed), by_subregion, tuple(headline))
+
+
+def quarter_figures(
+    session: Session, quarter: Quarter, rules: Rules, now: datetime, unchecked: int
+) -> QuarterFigures:
+    start, end = quarter.start, quarter.end
+    months = tuple(f"{m:%Y-%m}" for m in quarter.months)
+    meetings, asks = meeting_figures(session, start, end), ask_figures(session, start, end)
+    entries = list(
+        session.scalars(
+            select(DirectoryEntryRow.created_at).where(
+                DirectoryEntryRow.status == Status.APPROVED.value,
+                DirectoryEntryRow.created_at >= _instant(start),
+                DirectoryEntryRow.created_at < _instant(end),
+            )
+        )
+    )
+    returns = list(
+        session.scalars(
+            select(ReturnSubmissionRow.submitted_at).where(
+                ReturnSubmissionRow.outcome == "imported",
+                ReturnSubmissionRow.submitted_at >= _instant(start),
+                ReturnSubmissionRow.submitted_at < _instant(end),
+            )
+        )
+    )
+    lookups = uses_by_month(session, SUPPLIER_LOOKUP, start, end)
+    activity: dict[str, tuple[int, ...]] = {}
+    if isinstance(meetings, MeetingFigures):
+        activity["Meetings held"] = tuple(meetings.by_month.get(m, 0) for m in months)
+    if isinstance(asks, AskFigures):
+        activity["Asks opened"] = tuple(asks.by_month.get(m, 0) for m in months)
+    activity["Supplier look-ups"] = tuple(lookups.get(m, 0) for m in months)
+    activity["INMSS returns received"] = _by_month(returns, months)
+    activity["Directory entries added"] = _by_month(entries, months)
+    return QuarterFigures(
+        quarter, meetings, asks, ratification_figures(session, start, end),
+        directory_figures(session, quarter, unchecked), coverage(session, quarter.period, rules),
+        tracker_in(session, now, quarter.period), months, activity,
+    )  # fmt: skip
+
+
+# --- sections: each takes only the figures it shows --------------------------------------------
+
+
+def _not_recorded(title: str, figures: NotRecorded) -> Section:
+    return Section(title, (f"The {figures.what}: {NOT_RECORDED}.",))
+
+
+def summary_section(figures: QuarterFigures) -> Section:
+    q = figures.quarter
+    lines = [
+        f"This report covers {q.title} ({q.label}). LIIA may edit it before sending it to the "
+        "ALDCS SEND Steering Group; its figures are also in the Excel workbook beside it.",
+    ]
+    if figures.quiet:
+        lines.append("No activity was recorded by the assistant in this quarter.")
+    done = sum(1 for r in figures.tracker.recommendations if r.status.value == "done")
+    going = sum(1 for r in figures.tracker.recommendations if r.status.value == "in progress")
+    lines.append(f"Of the report's 17 recommendations, {done} are done and {going} in progress.")
+    return Section("Summary", tuple(lines))
+
+
+def meetings_section(figures: MeetingFigures | NotRecorded) -> Section:
+    title = "Meetings"
+    if isinstance(figures, NotRecorded):
+        return _not_recorded(title, figures)
+    if not figures.held:
+        return Section(title, ("No meetings were held in this quarter.",))
+    lines = (
+        f"{figures.held} meeting(s) held; {figures.takeaways_published} takeaway(s) published.",
+        "Themes: " + ("; ".join(figures.themes) or "none recorded") + ".",
+        "Chaired by: " + (", ".join(figures.chairs) or "not recorded") + ".",
+    )
+    attendance = Table(
+        "Attendance by organisation", ("Organisation", "Attendees"),
+        tuple((org, n) for org, n in figures.attendance), f"Source: {figures.attendance_source}.",
+    )  # fmt: skip
+    return Section(title, lines, (attendance,))
+
+
+def asks_section(figures: AskFigures | NotRecorded) -> Section:
+    title = "Asks between meetings"
+    if isinstance(figures, NotRecorded):
+        return _not_recorded(title, figures)
+    if not figures.opened:
+        return Section(title, ("No asks were opened in this quarter.",))
+    median = (
+        "no replies yet" if figures.median_hours_to_first_reply is None
+        else f"{figures.median_hours_to_first_reply:.1f} hours"
+    )  # fmt: skip
+    return Section(
+        title,
+        (
+            f"{figures.opened} asks opened; {figures.answered_within_2_working_days} answered "
+            f"within 2 working days; median time to first reply {median}.",
+            f"Organisations helping: {len(figures.organisations_helping)}; organisations "
+            f"helped: {len(figures.organisations_helped)}.",
+        ),
+        (
+            Table("Organisations helping", ("Organisation",), tuple((o,) for o in figures.organisations_helping)),
+            Table("Organisations helped", ("Organisation",), tuple((o,) for o in figures.organisations_helped)),
+        ),
+    )  # fmt: skip
+
+
+def ratification_section(figures: RatificationFigures | NotRecorded) -> Section:
+    title = "Terms of Reference"
+    if isinstance(figures, NotRecorded):
+        return _not_recorded(title, figures)
+    if not figures.results:
+        return Section(title, ("No ToR version was put to the forum in this quarter.",))
+    return Section(
+        title, (), (Table("ToR versions and ratification", ("Version", "Result"), figures.results),)
+    )
+
+
+def directory_section(figures: DirectoryFigures) -> Section:
+    return Section(
+        "Directory of networks and best practice",
+        (
+            f"Entries in the directory: {figures.total} (networks: {figures.networks}, "
+            f"best-practice examples: {figures.best_practice}); added this quarter: "
+            f"{figures.added}.",
+            f"Entries not checked for 12 months: {figures.unchecked}.",
+        ),
+    )
+
+
+def coverage_section(figures: Coverage) -> Section:
+    lines = [
+        f"{figures.boroughs_with_return} of 33 boroughs have an INMSS return for {figures.period}, "
+        f"with {figures.placements} placements.",
+        'Counts are rounded to a multiple of 5 ("<5" below 5); a price is withheld where the '
+        "benchmarks' disclosure control would withhold it.",
+    ]
+    tables = [
+        Table(
+            f"INMSS returns by sub-region, {figures.period}",
+            ("Sub-region", "Boroughs", "Boroughs with a return", "Placements"),
+            tuple(
+                (s.subregion, s.boroughs, s.with_return, s.placements) for s in figures.by_subregion
+            ),
+        )
+    ]
+    if figures.headline:
+        tables.append(
+            Table(
+                f"Cost per placement by primary need, London, {figures.period}",
+                ("Primary need", "Placements", "Median annual cost"),
+                figures.headline,
+            )
+        )
+    chart = Chart(
+        f"INMSS return coverage by sub-region, {figures.period}",
+        grouped_bar_chart(
+            [s.subregion for s in figures.by_subregion],
+            {"Boroughs": [s.boroughs for s in figures.by_subregion],
+             "Boroughs with a return": [s.with_return for s in figures.by_subregion]},
+            f"INMSS return coverage by sub-region, {figures.period}", "Sub-region", "Boroughs",
+        ),
+        "Bars compare each sub-region's boroughs with those that have sent a return.",
+    )  # fmt: skip
+    return Section("INMSS returns and benchmarks", tuple(lines), tuple(tables), (chart,))
+
+
+def activity_section(months: tuple[str, ...], activity: Mapping[str, tuple[int, ...]]) -> Section:
+    labels = [f"{date(int(m[:4]), int(m[5:]), 1):%B %Y}" for m in months]
+    table = Table(
+        "Activity by month", ("Activity", *labels),
+        tuple((name, *values) for name, values in activity.items()),
+    )  # fmt: skip
+    chart = Chart(
+        "Activity by month",
+        grouped_bar_chart(
+            [label.split()[0] for label in labels],
+            {name: [float(v) for v in values] for name, values in activity.items()},
+            "Activity by month",
+            "Month",
+            "Count",
+        ),
+        "Bars show each month's count of each activity the assistant records.",
+    )
+    return Section("Activity by month", (), (table,), (chart,))
+
+
+def tracker_section(tracker: Tracker) -> Section:
+    rows = tuple(
+        (r.number, r.title, r.lead, r.status.value, r.rag.value.upper(), r.next_step or "-",
+         r.held or "-", " ".join(r.evidence) or "-")
+        for r in tracker.recommendations
+    )  # fmt: skip
+    return Section(
+        "Recommendations tracker",
+        ("The 17 recommendations of \"SEND Commissioning in London\", which the forum embeds.",),
+        (Table("Recommendations", ("No.", "Recommendation", "Lead", "Status", "RAG",
+                                   "Next step", "Held by the assistant", "Evidence"), rows),),
+    )  # fmt: skip
+
+
+def sections(figures: QuarterFigures) -> list[Section]:
+    return [
+        summary_section(figures),
+        meetings_section(figures.meetings),
+        asks_section(figures.asks),
+        ratification_section(figures.ratifications),
+        activity_section(figures.months, figures.activity),
+        coverage_section(figures.coverage),
+        directory_section(figures.directory),
+        tracker_section(figures.tracker),
+    ]
+
+
+# --- the unit of work ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterlyReport:
+    figures: QuarterFigures
+    docx: bytes
+    xlsx: bytes
+
+    @property
+    def stem(self) -> str:
+        return f"forum-quarterly-report-{self.figures.quarter.label}"
+
+
+def parse_quarter(text: str, today: date) -> Quarter:
+    """`2026Q1`; empty: the last complete quarter."""
+    if not text.strip():
+        return Quarter.of(today).previous()
+    quarter = Quarter.parse(text)
+    if quarter is None:
+        raise ForumError("Say which quarter, for example: report quarterly 2026Q1")
+    if quarter.start > today:
+        raise ForumError(f"{quarter.label} has not started yet.")
+    return quarter
+
+
+def produce_report(
+    db: Database, clock: Clock, member: Member, quarter_text: str, rules: Rules
+) -> QuarterlyReport:
+    """The secretariat's report on a quarter: the Word document and the workbook."""
+    if not member.is_secretariat:
+        raise NotAllowed("Only the forum's secretariat produces the quarterly report.")
+    now = clock.now()
+    quarter = parse_quarter(quarter_text, now.date())
+    unchecked = len(secretariat_list(db, clock, member, "unchecked", most=10_000).entries)
+    with db.transaction() as session:
+        figures = quarter_figures(session, quarter, rules, now, unchecked)
+    parts = sections(figures)
+    subtitle = f"{quarter.title} ({quarter.label}). Draft produced {now:%d %B %Y} by the forum's assistant."
+    return QuarterlyReport(figures, word_document(TITLE, subtitle, parts), workbook(parts))
+
+
+def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
+    """What the summary card says (and the scheduled prompt's draft)."""
+
+    def told(value: Any, what: str) -> str:
+        return NOT_RECORDED if isinstance(value, NotRecorded) else what
+
+    meetings, asks = figures.meetings, figures.asks
+    return [
+        ("Quarter", f"{figures.quarter.title} ({figures.quarter.label})"),
+        ("Meetings held", told(meetings, str(getattr(meetings, "held", "")))),
+        ("Asks opened", told(asks, str(getattr(asks, "opened", "")))),
+        ("INMSS returns", f"{figures.coverage.boroughs_with_return} of 33 boroughs for {figures.coverage.period}"),
+        ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
+        ("Recommendations done", str(sum(1 for r in figures.tracker.recommendations if r.status.value == "done"))),
+        ("Activity", "none recorded this quarter" if figures.quiet else "see the report"),
+    ]  # fmt: skip
+
+
+# --- the scheduled prompt, two weeks before each quarter's report is due ----------------------
+
+
+@dataclass(frozen=True)
+class PromptCard:
+    """The prompt's card. Built here, not from a cards/ template: a job is domain code, and the
+    domain never imports presentation (the layers contract); the messenger takes any card."""
+
+    content: dict[str, Any]
+    fallback: str
+
+
+def prompt_card(quarter: Quarter, facts: list[tuple[str, str]]) -> PromptCard:
+    title = f"The quarterly report on {quarter.title} is due on {quarter.due:%A} {quarter.due.day} {quarter.due:%B %Y}"
+    content = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": [
+            {"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True},
+            {"type": "TextBlock", "wrap": True,
+             "text": "The draft for the ALDCS SEND Steering Group is ready: its headline figures "
+                     "are below; the button makes the Word document and the Excel workbook."},
+            {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
+        ],
+        "actions": [
+            {"type": "Action.Submit", "title": "Get the draft report",
+             "data": {"verb": "command.run", "command": "report", "args": f"quarterly {quarter.label}"}},
+        ],
+    }  # fmt: skip
+    return PromptCard(content, title)
+
+
+def prompt_facts(session: Session, quarter: Quarter) -> list[tuple[str, str]]:
+    """The draft's headline figures that need no disclosure secret (the job has no settings)."""
+    meetings = meeting_figures(session, quarter.start, quarter.end)
+    asks = ask_figures(session, quarter.start, quarter.end)
+    directory = directory_figures(session, quarter, 0)
+    return [
+        ("Meetings held", NOT_RECORDED if isinstance(meetings, NotRecorded) else str(meetings.held)),
+        ("Asks opened", NOT_RECORDED if isinstance(asks, NotRecorded) else str(asks.opened)),
+        ("INMSS returns", f"{boroughs_with_return(session, quarter.period)} of 33 boroughs for {quarter.period}"),
+        ("Directory", f"{directory.total} entries, {directory.added} added in the quarter"),
+    ]  # fmt: skip
+
+
+def prompt_quarterly_report(session: Session, run: JobRun) -> None:
+    """Tell every member of the secretariat that the report on the quarter just ended is due
+    in two weeks, with the draft's figures and a button for the documents. Keyed by quarter
+    and member: a rerun sends nothing new."""
+    quarter = Quarter.of(run.due_at.astimezone(LONDON).date()).previous()
+    card = prompt_card(quarter, prompt_facts(session, quarter))
+    unreachable = 0
+    for aad in secretariat_ids(session):
+        try:
+            run.messenger.to_member(
+                aad, card, Delivery(f"quarterly-report:{quarter.label}:{aad}", "quarterly-report")
+            )
+        except NotReachable:  # no chat and no team to open one from: the others still hear
+            unreachable += 1
+    log.info(
+        "quarterly_report.prompted", extra={"quarter": quarter.label, "unreachable": unreachable}
+    )
+
+
+def secretariat_ids(session: Session) -> list[str]:
+    rows = session.scalars(select(MemberRow).order_by(MemberRow.aad_object_id))
+    return [r.aad_object_id for r in rows if Role.SECRETARIAT.value in r.roles.split(";")]
