@@ -228,15 +228,20 @@ def asks_list_card(which: str, asks: list[AskView], now: datetime) -> Card:
     return render_card("ask_list", AskListView(title, sections, empty))
 
 
-def opened_card(ask: AskView, asked: int, posted: bool) -> Card:
-    view = ask_card_view(ask, controls=True)
+def opened_sentence(ask: AskView, asked: int, posted: bool) -> str:
     where = "posted in the peer-support channel" if posted else "not posted: no channel yet"
     people = (
-        "nobody could be asked yet: the secretariat has been told"
-        if not asked
-        else (f"sent to {asked} colleague{'s' * (asked != 1)} at {', '.join(ask.asked)}")
+        f"sent to {asked} colleague{'s' * (asked != 1)} at {', '.join(ask.asked)}"
+        if asked
+        else "nobody could be asked yet: the secretariat has been told"
     )
-    status = f"Your ask is {where}, and {people}. Replies come to you here."
+    return f"Your ask {ask.id} is {where}, and {people}. Replies come to you 1:1."
+
+
+def opened_card(ask: AskView, asked: int, posted: bool) -> Card:
+    """The author's own copy of a new ask: what happened, and Add detail / Close."""
+    view = ask_card_view(ask, controls=True)
+    status = opened_sentence(ask, asked, posted)
     return render_card("ask", AskCardView(**{**view.__dict__, "status": status}))
 
 

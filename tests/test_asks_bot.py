@@ -142,6 +142,7 @@ async def test_an_s75_ask_is_routed_passed_on_answered_threaded_updated_and_reso
         answer = await in_channel(bot, connector, CAMDEN, "ask Has anyone a draft S75 agreement?")
         assert_valid_card(answer)
         assert "sent to 3 colleagues" in plain_text(answer)
+        assert "actions" not in answer  # the author's controls go 1:1, not to the channel
         await settled(forum)
         posted = to(connector.sent(), CHANNEL)
         assert len(posted) == 1  # the ask card in the forum's channel
@@ -225,6 +226,12 @@ async def test_a_restart_loses_no_ask_and_a_pass_after_it_reroutes(
         await submit(bot, connector, responder, {"verb": "ask.pass", "ask": ask_id})
         await settled(forum)
         assert len(request_cards(connector)) == 4
+        form = await submit(bot, connector, CAMDEN, {"verb": "command.run", "command": "ask"})
+        assert form["actions"][0]["data"] == {"verb": "ask.submit"}  # an empty ask: the form
+        mine = await submit(
+            bot, connector, CAMDEN, {"verb": "ask.submit", "question": "#transport minibus?"}
+        )
+        assert any(a["data"]["verb"] == "ask.close" for a in mine["actions"])  # 1:1: controls
         listed = await submit(
             bot, connector, CAMDEN, {"verb": "command.run", "command": "asks", "args": "mine"}
         )

@@ -244,3 +244,25 @@ def test_the_demo_asks_load_once_in_every_state_and_are_searchable(database: Dat
     resolved = next(a for a in everything if a.status is AskStatus.RESOLVED)
     assert resolved.best is not None
     assert resolved.best.link.startswith("https://")
+
+
+def test_the_round_robin_on_every_database(any_database: Database) -> None:
+    """Open, Pass, reply, resolve and the sweep on SQLite and PostgreSQL (row locks, LIKE)."""
+    records = [
+        MemberRecord(aad, f"Person {aad}", f"{aad}@example.org", org, frozenset({Role.MEMBER}), t)
+        for aad, org, t in PEOPLE
+    ]
+    with any_database.transaction() as session:
+        upsert_members(session, records, NOW)
+    messenger, clock = reachable(), FakeClock(FRIDAY)
+    asks = service(any_database, clock, messenger, responders=2, reroutes=1)
+    ask = asks.open(member(any_database, CAMDEN), "#s75 pooled budgets?").ask
+    first, second = routed(messenger)
+    asks.pass_on(member(any_database, first), ask.id)
+    with any_database.transaction() as session:
+        assert sweep(session, datetime(2026, 5, 27, 9, 0, tzinfo=UTC), messenger, AskCards()) == 2
+    assert [s.to for s in messenger.sent if s.purpose == "ask-escalated"] == [f"member:{LIIA}"]
+    view = asks.reply(member(any_database, second), ask.id, "late but here")
+    done = asks.resolve(member(any_database, LIIA), ask.id, view.replies[0].id)
+    assert done.status is AskStatus.RESOLVED
+    assert [x.id for x in asks.search("pooled budget")] == [ask.id]

@@ -22,6 +22,7 @@ from cards.asks import (
     asks_list_card,
     availability_card,
     opened_card,
+    opened_sentence,
     report_card,
     topics_card,
 )
@@ -42,18 +43,22 @@ async def open_ask(request: CommandRequest) -> Card:
     """`ask <question>`; an empty `ask` gets the form."""
     if not request.args.strip():
         return render_card("ask_form")
-    return await _open(request.services, request.member, request.args)
+    return await _open(request.services, request.member, request.args, request.conversation_kind)
 
 
 async def submit_ask(request: ActionRequest) -> Card:
     """verb `ask.submit`: the form's question."""
-    return await _open(request.services, request.member, _text(request.data.get("question")))
+    question = _text(request.data.get("question"))
+    return await _open(request.services, request.member, question, request.conversation_kind)
 
 
-async def _open(services: Services, member: Member, text: str) -> Card:
+async def _open(services: Services, member: Member, text: str, kind: str) -> Card:
+    """The author's own copy, with its controls, in 1:1; a short word where others read it."""
     opened = await services.run(services.asks.open, member, text[:MAX_ARGS_CHARS])
     services.doorbell.ring()
-    return opened_card(opened.ask, opened.asked, opened.posted)
+    if kind == "personal":
+        return opened_card(opened.ask, opened.asked, opened.posted)
+    return _notice(opened_sentence(opened.ask, opened.asked, opened.posted))
 
 
 async def reply_to_ask(request: ActionRequest) -> Card:
