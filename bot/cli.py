@@ -294,6 +294,7 @@ def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
     args.out.write_bytes(data)
     rows = len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1
     print(f"{rows} votes of version {args.version} written: {args.out}")
+    return 0
 
 
 def cmd_directory_import(settings: Settings, args: argparse.Namespace) -> int:
