@@ -19,6 +19,7 @@ shown only where the benchmarks would show it; a withheld one says why, never th
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -36,7 +37,14 @@ from analytics.disclosure import Rules, published_count, with_record_keys
 from analytics.quarters import Quarter
 from analytics.report_document import Chart, Section, Table, word_document, workbook
 from forum_ops.db import Database
-from forum_ops.db.schema import DirectoryEntryRow, MemberRow, PlacementRow, ReturnSubmissionRow
+from forum_ops.db.schema import (
+    AskRow,
+    DirectoryEntryRow,
+    MemberRow,
+    OrganisationRow,
+    PlacementRow,
+    ReturnSubmissionRow,
+)
 from forum_ops.directory import secretariat_list
 from forum_ops.directory_entries import Kind, Status
 from forum_ops.errors import ForumError, NotAllowed
@@ -96,16 +104,53 @@ def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures 
     return NotRecorded("meetings")
 
 
-def ask_figures(session: Session, start: date, end: date) -> AskFigures | NotRecorded:
-    """To wire after issue 14: map forum_ops.asks.ask_figures(session, start, end)."""
-    return NotRecorded("asks")
+def ask_figures(session: Session, start: date, end: date) -> AskFigures:
+    """The round robin's figures for asks made in the quarter (forum_ops.asks), with how many
+    had a first reply within 2 working days of being asked, and who helped whom."""
+    from forum_ops.asks import ask_figures as round_robin_figures
+    from forum_ops.working_days import after_working_days
+
+    since, until = _instant(start), _instant(end)
+    figures = round_robin_figures(session, since, until)
+    asked = session.execute(
+        select(AskRow.created_at, AskRow.first_reply_at, AskRow.organisation_code).where(
+            AskRow.created_at >= since, AskRow.created_at < until
+        )
+    ).all()
+    names = dict(session.execute(select(OrganisationRow.code, OrganisationRow.name)).all())
+    in_time = sum(
+        1
+        for created, first, _org in asked
+        if first is not None and first <= after_working_days(created.astimezone(LONDON), 2)
+    )
+    wait = figures.median_first_reply
+    return AskFigures(
+        figures.asks,
+        in_time,
+        None if wait is None else wait.total_seconds() / 3600,
+        tuple(sorted(load.name for load in figures.by_organisation if load.replied)),
+        tuple(sorted({names.get(org, org) for _c, _f, org in asked})),
+        dict(Counter(f"{created.astimezone(LONDON):%Y-%m}" for created, _f, _o in asked)),
+    )
 
 
-def ratification_figures(
-    session: Session, start: date, end: date
-) -> RatificationFigures | NotRecorded:
-    """To wire after issue 16: map forum_ops.tor.ratification_figures(session, start, end)."""
-    return NotRecorded("ToR ratifications")
+def ratification_figures(session: Session, start: date, end: date) -> RatificationFigures:
+    """The ToR's ratification in the quarter (forum_ops.tor): the latest one's state and tally."""
+    from forum_ops.tor import ratification_figures as tor_figures
+
+    tor = tor_figures(session, _instant(start), _instant(end))
+    if tor.latest_version is None or not (tor.ratifications_opened or tor.ratifications_closed):
+        return RatificationFigures(())
+    tally = (
+        f"{tor.voted} of 33 boroughs voted: {tor.approve} approve, {tor.amend} approve with "
+        f"amendments, {tor.abstain} abstain"
+    )
+    if tor.latest_status == "open" and tor.deadline is not None:
+        deadline = tor.deadline.astimezone(LONDON)
+        state = f"open until {deadline:%A} {deadline.day} {deadline:%B %Y, %H:%M}; {tally}"
+    else:
+        state = f"{tor.latest_status}; {tally}"
+    return RatificationFigures(((f"Version {tor.latest_version}", state),))
 
 
 # --- this feature's own figures ---------------------------------------------------------------

@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
@@ -63,7 +63,17 @@ def evidence(session: Session, today: date, period: str) -> Evidence:
         supplier_lookups=uses(
             session, SUPPLIER_LOOKUP, today - timedelta(days=90), today + timedelta(days=1)
         ),
+        asks=_asks_held(session, today),
     )
+
+
+def _asks_held(session: Session, today: date) -> str:
+    """The round robin's last 90 days, as the tracker shows it beside recommendations 2 and 4."""
+    from forum_ops.asks import ask_figures
+
+    since = datetime.combine(today - timedelta(days=90), time(0), tzinfo=UTC)
+    figures = ask_figures(session, since, since + timedelta(days=91))
+    return f"{figures.asks} in the last 90 days, {figures.answered} of them answered"
 
 
 def _ensure(session: Session, now: datetime) -> dict[int, RecommendationRow]:

@@ -85,7 +85,7 @@ class Evidence:
     boroughs_with_return: int
     period: str
     supplier_lookups: int  # in the 90 days to the day
-    asks: str = NOT_RECORDED  # wired after the asks feature merges (issue 14)
+    asks: str = NOT_RECORDED  # the round robin's asks in the 90 days to the day
 
     def held(self, number: int) -> str:
         return {

@@ -12,7 +12,7 @@ from alembic import op
 from forum_ops.db.schema import UtcDateTime
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
