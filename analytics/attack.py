@@ -420,4 +420,3 @@ def _answer(
     frame = pd.concat([base, mine], ignore_index=True)
     seen = [x for x in _lines(frame, period, viewer, rules, threshold) if x.placement_type == kind]  # type: ignore[attr-defined]
     return _shown(seen[0]) if seen else ()
-

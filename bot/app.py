@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiohttp
 from aiohttp import web
@@ -30,10 +31,11 @@ from bot.lazy import load, warm_up
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.services import Doorbell, Services
+from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
+from forum_ops.ports import Calendar
 from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -63,16 +65,20 @@ def create_app(
     db: Database | None = None,
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
+    calendar: Calendar | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
-    """The app; `db`, `tokens` and the scheduled `jobs` default to what the settings name
-    (tests pass their own)."""
+    """The app; `db`, `tokens`, the scheduled `jobs` and the meetings' `calendar` default to
+    what the settings name, `clock` to the system's (tests pass their own)."""
     database = db or create_database(settings.forum_database_url)
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
     answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         scheduled = registered_jobs(settings) if jobs is None else jobs
-        runtime = await _start(settings, database, tokens or _token_source(settings), scheduled)
+        runtime = await _start(
+            settings, database, tokens or _token_source(settings), scheduled, calendar, clock
+        )
         app[RUNTIME] = runtime
         scheduling = asyncio.create_task(runtime.scheduler.run())
         delivery = asyncio.create_task(runtime.worker.run())
@@ -139,7 +145,12 @@ def create_app(
 
 
 async def _start(
-    settings: Settings, db: Database, tokens: TokenSource, jobs: Sequence[Job]
+    settings: Settings,
+    db: Database,
+    tokens: TokenSource,
+    jobs: Sequence[Job],
+    calendar: Calendar | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Runtime:
     http = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100, limit_per_host=50, keepalive_timeout=60),
@@ -165,6 +176,8 @@ async def _start(
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         http=http,
+        calendar_port=calendar,
+        clock=clock,
     )
     bot = ForumBot(services, codec)
     endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)

@@ -47,13 +47,14 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_members
+    from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_members, load_demo_features
     from forum_ops.members import upsert_members
 
     db = create_database(settings.forum_database_url)
     upgrade(db)
     with db.transaction() as session:
         report = upsert_members(session, demo_members(), utc_now())
+        load_demo_features(session, utc_now())
     print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
     from analytics.gias_synthetic import synthetic_extract
     from bot.supplier_import import import_suppliers
@@ -91,6 +92,21 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(f"Members imported: {report.added} added, {report.updated} updated.")
+    return 0
+
+
+def cmd_meetings_import(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.meetings import import_plan
+
+    db = create_database(settings.forum_database_url)
+    try:
+        added, updated = import_plan(db, read_text(args.file), utc_now())
+    except ImportRejected as rejected:
+        print_problems(rejected)
+        return 1
+    finally:
+        db.dispose()
+    print(f"Forward plan imported: {added} meetings added, {updated} updated.")
     return 0
 
 
@@ -245,6 +261,11 @@ def parser() -> argparse.ArgumentParser:
     members = sub.add_parser("members", help="the membership registry")
     members_sub = members.add_subparsers(dest="members_command", required=True)
     imp = add("import", cmd_members_import, "upsert members from a CSV file", members_sub)
+    imp.add_argument("file", type=Path)
+
+    meetings = sub.add_parser("meetings", help="the forum's forward plan")
+    meetings_sub = meetings.add_subparsers(dest="meetings_command", required=True)
+    imp = add("import", cmd_meetings_import, "add or change meetings from a CSV file", meetings_sub)
     imp.add_argument("file", type=Path)
 
     sen2 = sub.add_parser("sen2", help="DfE EHC plan statistics").add_subparsers(

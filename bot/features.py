@@ -89,6 +89,15 @@ FEATURES: tuple[Feature, ...] = (
                 "Secretariat", command("bot.commands.outbox:show_outbox"), "Delivery",
                 roles=SECRETARIAT),
     )),
+    Feature("meetings", commands=(
+        Command("meetings", "meetings", "the forum's next meetings: theme, chair, join link",
+                "Meetings", command("bot.commands.meetings:show_meetings"), "Meetings"),
+        Command("chair", "chair <date>", "volunteer to chair that meeting", "Meetings",
+                command("bot.commands.meetings:volunteer_to_chair")),
+        Command("schedule", "schedule <date> [<time>]",
+                "(chair, secretariat) book or move the Teams meeting", "Meetings",
+                command("bot.commands.meetings:schedule_meeting")),
+    )),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

@@ -7,6 +7,9 @@ chat can speak as a known demo member.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from forum_ops.members import MemberRecord
 from forum_ops.model import Organisation, OrganisationKind, Role
@@ -59,3 +62,10 @@ def demo_members(organisations: tuple[Organisation, ...] = ORGANISATIONS) -> lis
                 MemberRecord(demo_id(org.code, n), name, email, org.code, frozenset(roles), topics)
             )
     return records
+
+
+def load_demo_features(session: Session, now: datetime) -> None:
+    """Each feature's demo data, one line a feature (after the demo members are in)."""
+    from forum_ops.demo_meetings import load_demo_meetings
+
+    load_demo_meetings(session, now)
