@@ -97,7 +97,12 @@ FEATURES: tuple[Feature, ...] = (
         Command("schedule", "schedule <date> [<time>]",
                 "(chair, secretariat) book or move the Teams meeting", "Meetings",
                 command("bot.commands.meetings:schedule_meeting")),
-    )),
+        Command("agenda", "agenda [next|<date>]", "a meeting's agenda, with the SEND Data item",
+                "Meetings", command("bot.commands.agenda:show_agenda"), "Agenda"),
+        Command("propose", "propose <item>", "propose an item for the next meeting's agenda",
+                "Meetings", command("bot.commands.agenda:propose_item")),
+    ), actions={"agenda.accept": action("bot.commands.agenda:accept_item"),
+                "agenda.decline": action("bot.commands.agenda:decline_item")}),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

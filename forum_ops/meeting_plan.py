@@ -57,6 +57,7 @@ class BadDate(ForumError):
 class ChairInfo:
     name: str
     organisation: str  # the organisation's name
+    aad: str  # the chair's Entra object id: who may schedule and decide
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,23 @@ class MeetingInfo:
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    text: str
+    proposer: str  # "Name (Organisation)"
+    status: str  # proposed, accepted, declined
+    meeting: MeetingInfo
+
+
+@dataclass(frozen=True)
+class Agenda:
+    meeting: MeetingInfo
+    items: tuple[str, ...]  # in order: themes, SEND Data, accepted proposals, the takeaway
+    send_data: bool  # the SEND Data item is on it (from the second meeting on)
+    waiting: int  # proposals the chair has not decided yet
 
 
 def london_moment(day: date, at: time) -> datetime:

@@ -108,7 +108,7 @@ def _info(session: Session, row: MeetingRow) -> MeetingInfo:
     if row.chair_aad:
         found = find_member(session, row.chair_aad)
         if found is not None:
-            chair = ChairInfo(found.name, found.organisation.name)
+            chair = ChairInfo(found.name, found.organisation.name, found.aad_object_id)
     return MeetingInfo(
         id=row.id,
         number=int(number or 0),

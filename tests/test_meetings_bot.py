@@ -22,6 +22,8 @@ from forum_ops.db.schema import MeetingRow
 from forum_ops.meetings import seed_year_one
 from forum_ops.ports import Calendar
 from tests.conftest import CAMDEN, LIIA, make_settings
+from tests.fakes import FakeCalendar
+from tests.outboxing import FAST, place, remember, settled
 from tests.test_returns_bot import say
 
 ORGANISER = "send-forum@liia.example"
@@ -193,3 +195,54 @@ async def test_local_mode_writes_an_ics_and_says_the_link_will_follow(
     assert b"DTSTART;TZID=Europe/London:20260402T093000" in ics.read_bytes()
     [event] = ICalendar.from_ical(ics.read_bytes()).walk("VEVENT")
     assert event["DTSTART"].dt.utcoffset().total_seconds() == 3600  # BST, after the change
+
+
+async def test_agenda_has_the_standing_items_and_a_proposal_is_decided_in_place(
+    planned: Database, connector: FakeConnector
+) -> None:
+    remember(planned, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))
+    remember(planned, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
+    settings = make_settings(planned, connector, **FAST)
+    app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=Clock(JAN_10))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        bot = BotClient(str(server.make_url("")), http)
+        await say(bot, connector, LIIA, "chair 22 Jan")
+        proposed = await say(bot, connector, CAMDEN, "propose Transport framework: *renewal*")
+        await connector.wait_for_sent(3)  # the chair's card to decide (and the replies)
+        [to_chair] = [
+            c for c in connector.sent_cards() if "An agenda item is proposed" in plain_text(c)
+        ]
+        item = to_chair["actions"][0]["data"]["item"]
+        forged = await say(
+            bot, connector, CAMDEN, "", value={"verb": "agenda.accept", "item": item}
+        )
+        accepted = await say(
+            bot, connector, LIIA, "", value={"verb": "agenda.accept", "item": item}
+        )
+        await settled(planned)
+        shown = await say(bot, connector, CAMDEN, "agenda next")
+        first = await say(bot, connector, CAMDEN, "agenda 20 Nov 2025")
+    await server.close()
+
+    assert "Proposed: the chair will decide" in plain_text(proposed)
+    assert to_chair["actions"][0]["type"] == "Action.Execute"
+    assert to_chair["actions"][0]["fallback"]["type"] == "Action.Submit"
+    assert "Only the meeting's chair or the secretariat" in plain_text(forged)
+    assert "accepted: on the agenda" in plain_text(accepted)
+    assert "actions" not in accepted  # decided: no more buttons
+    told = [c for c in connector.sent_cards() if "Your proposal was accepted" in plain_text(c)]
+    assert len(told) == 1
+    items = [
+        b["text"]
+        for b in shown["body"]
+        if b["type"] == "TextBlock" and b["text"][:2] in ("1.", "2.", "3.", "4.")
+    ]
+    assert items == [
+        "1. INMSS Top-10 pilot and cost drivers",
+        "2. SEND Data",
+        "3. Transport framework: \\*renewal\\* (proposed by Priya Shah (Camden))",
+        "4. Useful Commissioning Takeaway",
+    ]
+    assert "SEND Data" not in plain_text(first)  # the launch had no standing items
