@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands.table import Command, CommandRequest
 from bot.lazy import LazyDialog, LazyHandler
+from bot.meeting_cycle import MEETING_CYCLE
 from forum_ops import jobs
 from forum_ops.model import Role
 from forum_ops.scheduler import Job
@@ -101,8 +102,14 @@ FEATURES: tuple[Feature, ...] = (
                 "Meetings", command("bot.commands.agenda:show_agenda"), "Agenda"),
         Command("propose", "propose <item>", "propose an item for the next meeting's agenda",
                 "Meetings", command("bot.commands.agenda:propose_item")),
+        Command("takeaway", "takeaway [latest|<date>]",
+                "a meeting's Useful Commissioning Takeaway", "Meetings",
+                command("bot.commands.takeaway:show_takeaway"), "Takeaway"),
     ), actions={"agenda.accept": action("bot.commands.agenda:accept_item"),
-                "agenda.decline": action("bot.commands.agenda:decline_item")}),
+                "agenda.decline": action("bot.commands.agenda:decline_item"),
+                "takeaway.save": action("bot.commands.takeaway:save_takeaway"),
+                "takeaway.publish": action("bot.commands.takeaway:publish_takeaway")},
+       jobs=(MEETING_CYCLE,)),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

@@ -102,6 +102,32 @@ class Agenda:
     waiting: int  # proposals the chair has not decided yet
 
 
+@dataclass(frozen=True)
+class TakeawayAction:
+    what: str
+    who: str
+
+
+@dataclass(frozen=True)
+class Takeaway:
+    """A meeting's Useful Commissioning Takeaway (forum_ops/takeaway.py)."""
+
+    meeting: MeetingInfo
+    title: str
+    insight: str
+    tool: str  # a practical tool or link
+    actions: tuple[TakeawayAction, ...]  # at most 3
+    status: str  # draft, published
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChairSuggestion:
+    name: str
+    organisation: str
+    chaired: int  # meetings chaired so far
+
+
 def london_moment(day: date, at: time) -> datetime:
     """`at` on `day` in London, as an aware datetime; refuses a time the clocks skip."""
     local = datetime.combine(day, at, LONDON)

@@ -28,6 +28,7 @@ from forum_ops.meeting_plan import (
     YEAR_ONE,
     BadDate,
     ChairInfo,
+    ChairSuggestion,
     MeetingInfo,
     cadence_after,
     london_moment,
@@ -60,13 +61,6 @@ class PlanChange:
     meeting: MeetingInfo
     # a booked meeting that moved or was cancelled: the calendar event must follow
     calendar: str = ""  # "", "move" or "cancel"
-
-
-@dataclass(frozen=True)
-class ChairSuggestion:
-    name: str
-    organisation: str
-    chaired: int  # meetings chaired so far
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def test_every_command_action_dialog_and_job_of_the_features_is_registered() -> 
             assert verb in actions._handlers
         for dialog in feature.dialogs:
             assert dialogs._dialogs[dialog.name] is dialog
-    assert {job.name for job in JOBS} == {"housekeeping"}
+    assert {job.name for job in JOBS} == {"housekeeping", "meetings.cycle"}
 
 
 def test_a_feature_warms_the_modules_of_its_handlers_each_once() -> None:
@@ -75,7 +75,7 @@ def test_every_lazy_target_names_something_that_exists() -> None:
     handlers += [h for f in FEATURES for h in f.actions.values()]
     targets = [h.target for h in handlers if isinstance(h, LazyHandler)]
     targets += [d.target for f in FEATURES for d in f.dialogs if isinstance(d, LazyDialog)]
-    assert len(targets) == 11
+    assert len(targets) == 21  # meetings: 6 commands, 4 card actions
     for target in targets:
         module, attribute = split_target(target)
         assert callable(getattr(importlib.import_module(module), attribute)), target
