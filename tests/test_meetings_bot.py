@@ -246,3 +246,58 @@ async def test_agenda_has_the_standing_items_and_a_proposal_is_decided_in_place(
         "4. Useful Commissioning Takeaway",
     ]
     assert "SEND Data" not in plain_text(first)  # the launch had no standing items
+
+
+async def test_the_chair_publishes_the_takeaway_from_the_form_and_anyone_reads_it(
+    planned: Database, connector: FakeConnector
+) -> None:
+    remember(planned, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))
+    remember(planned, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
+    settings = make_settings(planned, connector, **FAST)
+    clock = Clock(JAN_10)
+    app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=clock)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    meeting = row(planned, "2026-01-22").id
+    form = {
+        "verb": "takeaway.publish",
+        "meeting": meeting,
+        "title": "Top 10 <at>pilot</at>",
+        "insight": "Fee uplifts cluster in March.",
+        "tool": "https://example.org/uplift-template",
+        "what1": "Share uplift letters",
+        "who1": "Each borough",
+    }
+    async with aiohttp.ClientSession() as http:
+        bot = BotClient(str(server.make_url("")), http)
+        await say(bot, connector, CAMDEN, "chair 22 Jan")
+        clock.at = datetime(2026, 1, 22, 11, 30, tzinfo=UTC)
+        forged = await say(bot, connector, LIIA.replace("6", "7", 1), "", value=form)
+        empty = await say(bot, connector, CAMDEN, "", value={**form, "title": "", "insight": ""})
+        draft = await say(bot, connector, CAMDEN, "", value={**form, "verb": "takeaway.save"})
+        published = await say(bot, connector, CAMDEN, "", value=form)
+        await settled(planned)
+        again = await say(bot, connector, CAMDEN, "", value=form)
+        latest = await say(bot, connector, LIIA, "takeaway latest")
+        by_date = await say(bot, connector, LIIA, "takeaway 22/01/2026")
+    await server.close()
+
+    assert "join" in plain_text(forged).casefold() or "registry" in plain_text(forged)
+    assert "needs at least a title and the key insight" in plain_text(empty)
+    assert draft["actions"][1]["data"] == {"verb": "takeaway.publish", "meeting": meeting}
+    assert "Top 10 <at>pilot</at>" in plain_text(published)
+    assert "Share uplift letters (who: Each borough)" in plain_text(published)
+    assert "published already" in plain_text(again)
+    from sqlalchemy import select
+
+    from forum_ops.db.schema import OutboxRow
+
+    with planned.transaction() as session:
+        posted = session.scalars(
+            select(OutboxRow.conversation_id).where(
+                OutboxRow.key.startswith(f"takeaway:{meeting}:")
+            )
+        ).all()
+    assert sorted(posted) == [f"a:chat-{CAMDEN}", f"a:chat-{LIIA}"]  # each member once
+    assert plain_text(latest) == plain_text(by_date)
+    assert "chaired by Priya Shah (Camden)" in plain_text(latest)
