@@ -122,6 +122,18 @@ def create_app(
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
         )
 
+    async def takeaway_pdf(request: web.Request) -> web.Response:
+        """A takeaway's printable page, while its unguessable link lasts (30 days)."""
+        services = request.app[RUNTIME].services
+        pdf = await services.run(_takeaway_pdf, services, request.match_info["token"])
+        if pdf is None:
+            raise web.HTTPNotFound(text="no such takeaway, or its link has expired")
+        return web.Response(
+            body=pdf,
+            content_type="application/pdf",
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+
     async def template(request: web.Request) -> web.Response:
         """The INMSS return template: the same workbook for everyone, holding no data."""
         services = request.app[RUNTIME].services
@@ -141,6 +153,7 @@ def create_app(
     app.router.add_get("/healthz", health)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
     app.router.add_get(TEMPLATE_PATH, template)
+    app.router.add_get(r"/takeaways/{token:[A-Za-z0-9_-]{20,64}}.pdf", takeaway_pdf)
     return app
 
 
@@ -214,6 +227,15 @@ def _token_source(settings: Settings) -> TokenSource:
 def _find_chart(services: Services, token: str) -> bytes | None:
     with services.db.transaction() as session:
         return find_chart(session, token, services.clock())
+
+
+def _takeaway_pdf(services: Services, token: str) -> bytes | None:
+    from cards.takeaway_pdf import takeaway_pdf  # fpdf2 loads on the first download
+    from forum_ops.takeaway import takeaway_for_link
+
+    with services.db.transaction() as session:
+        found = takeaway_for_link(session, token, services.clock())
+    return takeaway_pdf(found) if found is not None else None
 
 
 def _ping(db: Database) -> None:

@@ -75,7 +75,7 @@ class MeetingCards:
         from cards import render_card
         from cards.takeaway import takeaway_view
 
-        return render_card("takeaway", takeaway_view(takeaway))
+        return render_card("takeaway", takeaway_view(takeaway, self._public_url))
 
     def nothing_to_post(self, meeting: MeetingInfo) -> Card:
         from cards import render_card

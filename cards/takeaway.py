@@ -28,6 +28,7 @@ class TakeawayView:
     title: str
     meeting: str
     facts: tuple[Fact, ...]
+    pdf_url: str  # the printable one-page PDF, "" when its link has expired
 
 
 def takeaway_form_view(meeting: MeetingInfo, draft: Takeaway | None) -> TakeawayFormView:
@@ -47,7 +48,7 @@ def takeaway_form_view(meeting: MeetingInfo, draft: Takeaway | None) -> Takeaway
     )
 
 
-def takeaway_view(takeaway: Takeaway) -> TakeawayView:
+def takeaway_view(takeaway: Takeaway, public_url: str = "") -> TakeawayView:
     meeting = takeaway.meeting
     chair = (
         f", chaired by {meeting.chair.name} ({meeting.chair.organisation})" if meeting.chair else ""
@@ -66,6 +67,9 @@ def takeaway_view(takeaway: Takeaway) -> TakeawayView:
         takeaway.title or f"From the meeting of {british_date(meeting.day)}",
         f"{british_datetime(meeting.starts_at)}: {meeting.theme}{chair}",
         tuple(facts),
+        f"{public_url.rstrip('/')}/takeaways/{takeaway.link}.pdf"
+        if takeaway.link and public_url
+        else "",
     )
 
 

@@ -119,6 +119,7 @@ class Takeaway:
     actions: tuple[TakeawayAction, ...]  # at most 3
     status: str  # draft, published
     published_at: datetime | None
+    link: str | None = None  # the PDF's token while its link lasts (/takeaways/<token>.pdf)
 
 
 @dataclass(frozen=True)

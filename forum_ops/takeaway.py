@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from forum_ops.meetings import find_meeting_row, meeting_info
 from forum_ops.model import Member
 from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 
+LINK_LIFETIME = timedelta(days=30)  # like the charts'
 MAX_FIELD_CHARS = {"title": 200, "insight": 2000, "tool": 500, "what": 300, "who": 200}
 MOST_ACTIONS = 3
 
@@ -43,10 +45,11 @@ def _text(data: Mapping[str, object], name: str) -> str:
     return text
 
 
-def takeaway_of(session: Session, row: MeetingRow) -> Takeaway | None:
+def takeaway_of(session: Session, row: MeetingRow, now: datetime | None = None) -> Takeaway | None:
     found = session.get(TakeawayRow, row.id)
     if found is None:
         return None
+    live = found.link_expires_at is not None and (now is None or found.link_expires_at > now)
     actions = tuple(TakeawayAction(a["what"], a["who"]) for a in json.loads(found.actions))
     return Takeaway(
         meeting_info(session, row.id),
@@ -56,6 +59,7 @@ def takeaway_of(session: Session, row: MeetingRow) -> Takeaway | None:
         actions,
         found.status,
         found.published_at,
+        found.link_token if live else None,
     )
 
 
@@ -90,6 +94,21 @@ def save(
     found.author_aad, found.updated_at = member.aad_object_id, now
     session.flush()
     return row, found
+
+
+def give_link(found: TakeawayRow, now: datetime) -> None:
+    """The PDF's unguessable link, for 30 days from now (a card sent carries it)."""
+    found.link_token = secrets.token_urlsafe(24)
+    found.link_expires_at = now + LINK_LIFETIME
+
+
+def takeaway_for_link(session: Session, token: str, now: datetime) -> Takeaway | None:
+    """The published takeaway behind a PDF link still alive, or None."""
+    found = session.scalars(select(TakeawayRow).where(TakeawayRow.link_token == token)).first()
+    if found is None or found.link_expires_at is None or found.link_expires_at <= now:
+        return None
+    row = session.get(MeetingRow, found.meeting_id)
+    return takeaway_of(session, row, now) if row is not None else None
 
 
 def is_empty(found: TakeawayRow | None) -> bool:
@@ -135,10 +154,11 @@ def write(
         if publish:
             if not found.title or not found.insight:
                 raise ForumError("A takeaway needs at least a title and the key insight.")
-            draft = takeaway_of(session, row)
+            give_link(found, now)
+            draft = takeaway_of(session, row, now)
             assert draft is not None
             post(session, row, found, messenger_for(session, now), card_for(draft), now)
-        shown = takeaway_of(session, row)
+        shown = takeaway_of(session, row, now)
         assert shown is not None
         return shown
 
@@ -159,7 +179,7 @@ def show_takeaway(db: Database, clock: Clock, text: str) -> Takeaway:
                 raise ForumError("No takeaway is published yet.")
         else:
             row = find_meeting_row(session, text, now)
-        found = takeaway_of(session, row)
+        found = takeaway_of(session, row, now)
         if found is None or found.status != "published":
             day: date = row.starts_at.astimezone(LONDON).date()
             raise ForumError(f"The takeaway of the meeting on {day:%d/%m/%Y} is not published yet.")

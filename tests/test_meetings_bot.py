@@ -3,8 +3,9 @@ fake Graph (and the .ics calendar of local mode), with a clock the test sets."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from icalendar import Calendar as ICalendar
+from pypdf import PdfReader
 
 from bot.app import create_app
 from bot.calendar import GraphCalendar, IcsCalendar
@@ -280,7 +282,19 @@ async def test_the_chair_publishes_the_takeaway_from_the_form_and_anyone_reads_i
         again = await say(bot, connector, CAMDEN, "", value=form)
         latest = await say(bot, connector, LIIA, "takeaway latest")
         by_date = await say(bot, connector, LIIA, "takeaway 22/01/2026")
+        path = published["actions"][0]["url"].removeprefix(settings.forum_public_url)
+        async with http.get(server.make_url(path)) as response:
+            pdf = (response.status, response.content_type, await response.read())
+        clock.at += timedelta(days=31)
+        async with http.get(server.make_url(path)) as response:
+            expired = response.status
+        async with http.get(server.make_url("/takeaways/" + "a" * 32 + ".pdf")) as response:
+            guessed = response.status
     await server.close()
+
+    assert pdf[:2] == (200, "application/pdf")
+    assert len(PdfReader(io.BytesIO(pdf[2])).pages) == 1
+    assert (expired, guessed) == (404, 404)
 
     assert "join" in plain_text(forged).casefold() or "registry" in plain_text(forged)
     assert "needs at least a title and the key insight" in plain_text(empty)

@@ -3,19 +3,25 @@ takeaway.publish: the form is updated in place with what was kept)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.actions import ActionRequest
 from bot.clock import CallableClock
 from bot.commands.agenda import messenger_for
 from bot.commands.meetings import listing_if_no_meeting
 from bot.commands.table import CommandRequest
+from bot.services import Services
 from cards import Card, render_card
 from cards.takeaway import takeaway_form_view, takeaway_view
 from forum_ops import takeaway
 from forum_ops.meeting_plan import Takeaway
 
 
-def takeaway_card(shown: Takeaway) -> Card:
-    return render_card("takeaway", takeaway_view(shown))
+def card_for(services: Services) -> Callable[[Takeaway], Card]:
+    def card(shown: Takeaway) -> Card:
+        return render_card("takeaway", takeaway_view(shown, services.settings.forum_public_url))
+
+    return card
 
 
 async def show_takeaway(request: CommandRequest) -> Card:
@@ -25,9 +31,8 @@ async def show_takeaway(request: CommandRequest) -> Card:
 async def _shown(request: CommandRequest) -> Card:
     services = request.services
     clock = CallableClock(services.clock)
-    return takeaway_card(
-        await services.run(takeaway.show_takeaway, services.db, clock, request.args)
-    )
+    shown = await services.run(takeaway.show_takeaway, services.db, clock, request.args)
+    return card_for(services)(shown)
 
 
 async def _write(request: ActionRequest, publish: bool) -> Card:
@@ -41,11 +46,11 @@ async def _write(request: ActionRequest, publish: bool) -> Card:
         request.data,
         publish,
         messenger_for(services),
-        takeaway_card,
+        card_for(services),
     )
     services.doorbell.ring()
     if written.status == "published":
-        return takeaway_card(written)
+        return card_for(services)(written)
     return render_card("takeaway_form", takeaway_form_view(written.meeting, written))
 
 

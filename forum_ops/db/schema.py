@@ -327,6 +327,9 @@ class TakeawayRow(Base):
     author_aad: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10))  # draft, published
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the printable PDF's unguessable link (/takeaways/<token>.pdf), given when published
+    link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

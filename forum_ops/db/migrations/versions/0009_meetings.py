@@ -64,11 +64,14 @@ def upgrade() -> None:
         sa.Column("author_aad", sa.String(64), nullable=True),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("published_at", UtcDateTime(), nullable=True),
+        sa.Column("link_token", sa.String(64), nullable=True),
+        sa.Column("link_expires_at", UtcDateTime(), nullable=True),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["meeting_id"], ["meetings.id"], name=op.f("fk_takeaways_meeting_id_meetings")
         ),
         sa.PrimaryKeyConstraint("meeting_id", name=op.f("pk_takeaways")),
+        sa.UniqueConstraint("link_token", name=op.f("uq_takeaways_link_token")),
     )
     op.create_table(
         "meeting_steps",
