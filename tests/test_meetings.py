@@ -4,12 +4,15 @@ the secretariat's edits and import, chairs, and the quarterly report's figures."
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
 
 from cards import render_card
 from cards.meetings import meetings_view
 from forum_ops.db import Database
+from forum_ops.demo import demo_members
+from forum_ops.demo_meetings import load_demo_meetings
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.meeting_plan import (
     LONDON,
@@ -36,6 +39,7 @@ from forum_ops.model import Member, Role
 from tests.cardcheck import assert_valid_card, card_texts
 from tests.conftest import CAMDEN, LIIA
 from tests.fakes import FakeClock
+from tests.test_cli import forumbot
 
 DEC_2025 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 1, 5)  # a Monday
@@ -214,3 +218,32 @@ def test_meeting_figures_for_the_quarterly_report(planned: Database) -> None:
         (date(2026, 3, 19), None),
     ]
     assert (figures.held, figures.takeaways) == (2, 0)
+
+
+def test_forumbot_meetings_import_reports_every_bad_line_and_imports_a_clean_file(
+    tmp_path: Path,
+) -> None:
+    assert forumbot(tmp_path, "db", "upgrade").returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,time,theme\n29/03/2026,01:30,Gap\n31/02/2026,10:00,No day\n")
+    refused = forumbot(tmp_path, "meetings", "import", str(bad))
+    assert refused.returncode == 1
+    said = refused.stdout + refused.stderr
+    assert "2 problem(s) found. Nothing was changed." in said
+    assert "clocks go forward" in said  # line 2
+    assert "I can't read '31/02/2026' as a date" in said  # line 3
+    good = tmp_path / "plan.csv"
+    good.write_text("date,time,theme,status\n10/09/2026,14:00,Year 2 launch,planned\n", "cp1252")
+    done = forumbot(tmp_path, "meetings", "import", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "1 meetings added, 0 updated" in done.stdout
+
+
+def test_demo_meetings_are_the_year_one_plan_with_demo_chairs(database: Database) -> None:
+    with database.transaction() as session:
+        upsert_members(session, demo_members(), DEC_2025)
+        assert load_demo_meetings(session, DEC_2025) >= 5
+        assert load_demo_meetings(session, DEC_2025) == 0  # idempotent
+    found = list_meetings(database, FakeClock(DEC_2025))
+    assert found[0].chair is not None
+    assert found[0].chair.organisation == "Camden"  # 22 January 2026
