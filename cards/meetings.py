@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
-from cards.format import british_datetime
+from cards.format import british_date, british_datetime
 from cards.views import Fact
 from forum_ops.meeting_plan import MeetingInfo
 
@@ -74,3 +76,24 @@ def meetings_view(
 def meeting_view(title: str, meeting: MeetingInfo, message: str = "") -> MeetingsView:
     """One meeting after a change (added, moved, chaired, scheduled)."""
     return MeetingsView(title, message, (meeting_line(meeting),))
+
+
+class Delivered(Protocol):
+    """A meeting's messages in the outbox (forum_ops.meetings.MeetingDelivery)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def counts(self) -> tuple[tuple[str, str, int], ...]: ...
+
+
+def delivery_facts(deliveries: Iterable[Delivered]) -> tuple[Fact, ...]:
+    """One line per meeting: "agenda 3 sent; reminder 2 sent, 1 queued"."""
+    facts = []
+    for meeting in deliveries:
+        by_purpose: dict[str, list[str]] = {}
+        for purpose, status, n in meeting.counts:
+            by_purpose.setdefault(purpose, []).append(f"{n} {status}")
+        value = "; ".join(f"{p} {', '.join(parts)}" for p, parts in by_purpose.items())
+        facts.append(Fact(british_date(meeting.day), value or "nothing sent yet"))
+    return tuple(facts)

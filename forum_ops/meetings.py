@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
-from forum_ops.db.schema import MeetingRow, MemberRow, OrganisationRow, TakeawayRow
+from forum_ops.db.schema import MeetingRow, MemberRow, OrganisationRow, OutboxRow, TakeawayRow
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed, Problem
 from forum_ops.meeting_plan import (
     DEFAULT_START,
@@ -451,6 +451,35 @@ def chair_suggestions(session: Session, meeting: MeetingRow) -> tuple[ChairSugge
     return tuple(
         ChairSuggestion(c[1], c[3], chaired.get(c[0], 0)) for c in ranked[:MOST_SUGGESTIONS]
     )
+
+
+# --- delivery per meeting (`outbox`) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingDelivery:
+    day: date
+    counts: tuple[tuple[str, str, int], ...]  # (purpose, outbox status, messages), sorted
+
+
+def meeting_deliveries(db: Database, clock: Clock) -> tuple[MeetingDelivery, ...]:
+    """How the cycle's messages of the meetings of the last fortnight and the next ones
+    stand in the outbox: agenda, reminder, chair, takeaway, by status."""
+    now = clock.now()
+    found = []
+    with db.transaction() as session:
+        for meeting in upcoming(session, now - timedelta(days=14), most=4):
+            keyed = (OutboxRow.key.startswith(f"meeting:{meeting.id}:")) | (
+                OutboxRow.key.startswith(f"takeaway:{meeting.id}:")
+            )
+            rows = session.execute(
+                select(OutboxRow.purpose, OutboxRow.status, func.count())
+                .where(keyed)
+                .group_by(OutboxRow.purpose, OutboxRow.status)
+                .order_by(OutboxRow.purpose, OutboxRow.status)
+            ).all()
+            found.append(MeetingDelivery(meeting.day, tuple((p, s, int(n)) for p, s, n in rows)))
+    return tuple(found)
 
 
 # --- figures for the quarterly report ------------------------------------------------------

@@ -235,3 +235,21 @@ def test_every_card_of_the_cycle_is_valid(forum: Database) -> None:
         for attachment in json.loads(row.activity)["attachments"]:
             assert_valid_card(attachment["content"])
     assert SessionCharts  # the SEND Data chart is kept in the job's own transaction
+
+
+def test_outbox_shows_delivery_per_meeting(forum: Database) -> None:
+    from cards import plain_text, render_card
+    from cards.meetings import delivery_facts
+    from cards.views import OutboxView
+    from forum_ops.meetings import meeting_deliveries
+
+    due = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+    at(forum, FakeClock(due), due - timedelta(minutes=20))
+    at(forum, FakeClock(due), due)
+    deliveries = meeting_deliveries(forum, FakeClock(due))
+    facts = {f.title: f.value for f in delivery_facts(deliveries)}
+    # no chair yet: the prompt, overdue when the job first ran, went too
+    assert facts["Thursday 19 March 2026"] == "agenda 3 queued; chair 1 queued"
+    card = render_card("outbox", OutboxView((), (), delivery_facts(deliveries)))
+    assert_valid_card(card.content)
+    assert "agenda 3 queued" in plain_text(card.content)
