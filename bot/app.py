@@ -35,8 +35,10 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.connector import TokenSource
+    from bot.services import Services
     from bot.runtime import Runtime
     from forum_ops.db import Database
+    from forum_ops.ports import Calendar
     from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -94,16 +96,17 @@ def create_app(
     db: Database | None = None,
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
+    calendar: Calendar | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> web.Application:
-    """The app; `db`, `tokens` and the scheduled `jobs` default to what the settings name, and
-    `clock` to the system's (tests pass their own)."""
+    """The app; `db`, `tokens`, the scheduled `jobs` and the meetings' `calendar` default to
+    what the settings name, and `clock` to the system's (tests pass their own)."""
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
     startup = app[STARTUP] = Startup(settings.forum_start_hold_seconds)
     answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        building = asyncio.ensure_future(_build(settings, db, tokens, jobs, clock, startup))
+        building = asyncio.ensure_future(_build(settings, db, tokens, jobs, calendar, clock, startup))
         startup.begin(building)
         every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
         warming = asyncio.create_task(_warm_when_ready(building, answered, every))
@@ -149,6 +152,22 @@ def create_app(
             raise web.HTTPNotFound(text="no such chart, or it has expired")
         return web.Response(
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
+        )
+
+    async def takeaway_pdf(request: web.Request) -> web.Response:
+        """A takeaway's printable page, while its unguessable link lasts (30 days)."""
+        try:
+            runtime = await startup.runtime()
+        except NotReady as error:
+            return _unavailable(str(error))
+        services = runtime.services
+        pdf = await services.run(_takeaway_pdf, services, request.match_info["token"])
+        if pdf is None:
+            raise web.HTTPNotFound(text="no such takeaway, or its link has expired")
+        return web.Response(
+            body=pdf,
+            content_type="application/pdf",
+            headers={"Cache-Control": "private, max-age=3600"},
         )
 
     async def template(request: web.Request) -> web.Response:
@@ -198,6 +217,7 @@ def create_app(
     app.router.add_get("/readyz", ready)
     app.router.add_get(r"/charts/{token:[A-Za-z0-9_-]{20,64}}.png", chart)
     app.router.add_get(TEMPLATE_PATH, template)
+    app.router.add_get(r"/takeaways/{token:[A-Za-z0-9_-]{20,64}}.pdf", takeaway_pdf)
     app.router.add_get(
         r"/reports/{token:[A-Za-z0-9_-]{20,64}}/{name:[A-Za-z0-9._-]{1,100}}", report_file
     )
@@ -209,6 +229,7 @@ async def _build(
     db: Database | None,
     tokens: TokenSource | None,
     jobs: Sequence[Job] | None,
+    calendar: Calendar | None,
     clock: Callable[[], datetime] | None,
     startup: Startup,
 ) -> Runtime:
@@ -216,7 +237,9 @@ async def _build(
     then build it on the loop."""
     try:
         runtime_module: Any = await asyncio.to_thread(importlib.import_module, "bot.runtime")
-        runtime: Runtime = await runtime_module.start(settings, db, tokens, jobs, clock)
+        runtime: Runtime = await runtime_module.start(
+            settings, db, tokens, jobs, calendar, clock
+        )
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -265,3 +288,12 @@ async def _database_health(runtime: Runtime) -> web.Response:
 
 def _unavailable(reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=503, headers={"Retry-After": "5"})
+
+
+def _takeaway_pdf(services: Services, token: str) -> bytes | None:
+    from cards.takeaway_pdf import takeaway_pdf  # fpdf2 loads on the first download
+    from forum_ops.takeaway import takeaway_for_link
+
+    with services.db.transaction() as session:
+        found = takeaway_for_link(session, token, services.clock())
+    return takeaway_pdf(found) if found is not None else None

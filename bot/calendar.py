@@ -13,18 +13,23 @@ changes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from icalendar import Calendar as ICalendar
 from icalendar import Event as IEvent
 from icalendar import vCalAddress, vDatetime, vText
 
 from bot.settings import Settings
-from forum_ops.ports import LONDON, BookedMeeting, Calendar, Meeting
+from forum_ops.ports import LONDON, BookedMeeting, Calendar, CalendarUnavailable, Meeting
 
+log = logging.getLogger(__name__)
 LONDON_ZONE = "Europe/London"
 
 
@@ -40,14 +45,14 @@ class GraphCalendar:
     async def create(self, meeting: Meeting) -> BookedMeeting:
         from bot.graph import open_graph  # msgraph loads when a meeting is first booked
 
-        async with open_graph(self._base_url, self._credential) as client:
+        async with open_graph(self._base_url, self._credential) as client, _in_words():
             event = await client.users.by_user_id(self._organiser).events.post(_event(meeting))
         return _booked(event)
 
     async def move(self, event_id: str, meeting: Meeting) -> BookedMeeting:
         from bot.graph import open_graph
 
-        async with open_graph(self._base_url, self._credential) as client:
+        async with open_graph(self._base_url, self._credential) as client, _in_words():
             events = client.users.by_user_id(self._organiser).events
             event = await events.by_event_id(event_id).patch(_event(meeting))
         return _booked(event)
@@ -59,12 +64,53 @@ class GraphCalendar:
 
         from bot.graph import open_graph
 
-        async with open_graph(self._base_url, self._credential) as client:
+        async with open_graph(self._base_url, self._credential) as client, _in_words():
             events = client.users.by_user_id(self._organiser).events
             await events.by_event_id(event_id).cancel.post(CancelPostRequestBody(comment=reason))
 
     async def close(self) -> None:
         await self._credential.close()
+
+
+@asynccontextmanager
+async def _in_words() -> AsyncIterator[None]:
+    """Graph's refusals as a CalendarUnavailable the chair can read. msgraph's retry handler
+    has already retried 429, 503 and 504 (honouring Retry-After) before one reaches here."""
+    from kiota_abstractions.api_error import APIError
+
+    try:
+        yield
+    except APIError as error:
+        status = error.response_status_code or 0
+        log.warning("calendar.graph_refused", extra={"status": status})
+        raise CalendarUnavailable(
+            _REFUSALS.get(
+                status,
+                _REFUSALS[500]
+                if status >= 500
+                else f"Microsoft Graph refused the change (HTTP {status}). Nothing was changed; "
+                "the secretariat can check the forum's calendar app.",
+            )
+        ) from error
+    except httpx.HTTPError as error:
+        log.warning("calendar.graph_unreachable", extra={"error": type(error).__name__})
+        raise CalendarUnavailable(
+            "I couldn't reach Microsoft Graph to book the meeting. Nothing was changed: please "
+            "try again in a few minutes."
+        ) from error
+
+
+_REFUSALS = {
+    403: "The forum's calendar app is not allowed to book meetings in the organiser's "
+    "calendar (Graph said 403: the Calendars.ReadWrite application permission or the "
+    "mailbox's access policy is missing). Nothing was changed: please tell the secretariat.",
+    404: "The meeting's calendar event was not found in the organiser's calendar (it may have "
+    "been deleted in Outlook). Nothing was changed: please tell the secretariat.",
+    429: "Microsoft Graph is busy (it asked me to slow down, and I tried again). Nothing was "
+    "changed: please try again in a few minutes.",
+    500: "Microsoft Graph had a problem of its own and the meeting could not be booked. Nothing "
+    "was changed: please try again in a few minutes.",
+}
 
 
 def _event(meeting: Meeting) -> Any:
@@ -94,6 +140,7 @@ def _event(meeting: Meeting) -> Any:
         ],
         is_online_meeting=True,
         online_meeting_provider=OnlineMeetingProviderType.TeamsForBusiness,
+        transaction_id=meeting.transaction_id or None,
     )
 
 
@@ -119,7 +166,7 @@ class IcsCalendar:
         return self.directory / f"{event_id}.ics"
 
     async def create(self, meeting: Meeting) -> BookedMeeting:
-        event_id = uuid.uuid4().hex
+        event_id = meeting.transaction_id if meeting.transaction_id.isalnum() else uuid.uuid4().hex
         await self._write(event_id, _invitation(event_id, meeting, self._organiser, 0))
         return BookedMeeting(event_id, None)
 

@@ -144,6 +144,21 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_meetings_import(settings: Settings, args: argparse.Namespace) -> int:
+    from forum_ops.meetings import import_plan
+
+    db = create_database(settings.forum_database_url)
+    try:
+        added, updated = import_plan(db, read_text(args.file), utc_now())
+    except ImportRejected as rejected:
+        print_problems(rejected)
+        return 1
+    finally:
+        db.dispose()
+    print(f"Forward plan imported: {added} meetings added, {updated} updated.")
+    return 0
+
+
 def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
     from analytics.errors import UnexpectedLayout
     from analytics.sen2 import Area, load_caseload, load_needs, plans_over_time, year_label, years
@@ -429,6 +444,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     listed = add("list", cmd_members_list, "list members, with their ids", members_sub)
     listed.add_argument("--org", help="one organisation: a name, LA code or ICB code")
+
+    meetings = sub.add_parser("meetings", help="the forum's forward plan")
+    meetings_sub = meetings.add_subparsers(dest="meetings_command", required=True)
+    imp = add("import", cmd_meetings_import, "add or change meetings from a CSV file", meetings_sub)
+    imp.add_argument("file", type=Path)
 
     sen2 = sub.add_parser("sen2", help="DfE EHC plan statistics").add_subparsers(
         dest="sen2_command", required=True

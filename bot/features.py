@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot import tor_jobs
 from bot.commands.table import Command, CommandRequest
 from bot.lazy import LazyDialog, LazyHandler, LazyJob
+from bot.meeting_cycle import MEETING_CYCLE
 from forum_ops import jobs
 from forum_ops.model import Role
 from forum_ops.scheduler import Job, cron
@@ -145,6 +146,26 @@ FEATURES: tuple[Feature, ...] = (
         "recommendation.show": action("bot.commands.directory:show_recommendation"),
         "recommendation.update": action("bot.commands.directory:update_recommendation"),
     }, jobs=(jobs.QUARTERLY_REPORT_PROMPT,)),
+    Feature("meetings", commands=(
+        Command("meetings", "meetings", "the forum's next meetings: theme, chair, join link",
+                "Meetings", command("bot.commands.meetings:show_meetings"), "Meetings"),
+        Command("chair", "chair <date>", "volunteer to chair that meeting", "Meetings",
+                command("bot.commands.meetings:volunteer_to_chair")),
+        Command("schedule", "schedule <date> [<time>]",
+                "(chair, secretariat) book or move the Teams meeting", "Meetings",
+                command("bot.commands.meetings:schedule_meeting")),
+        Command("agenda", "agenda [next|<date>]", "a meeting's agenda, with the SEND Data item",
+                "Meetings", command("bot.commands.agenda:show_agenda"), "Agenda"),
+        Command("propose", "propose <item>", "propose an item for the next meeting's agenda",
+                "Meetings", command("bot.commands.agenda:propose_item")),
+        Command("takeaway", "takeaway [latest|<date>]",
+                "a meeting's Useful Commissioning Takeaway", "Meetings",
+                command("bot.commands.takeaway:show_takeaway"), "Takeaway"),
+    ), actions={"agenda.accept": action("bot.commands.agenda:accept_item"),
+                "agenda.decline": action("bot.commands.agenda:decline_item"),
+                "takeaway.save": action("bot.commands.takeaway:save_takeaway"),
+                "takeaway.publish": action("bot.commands.takeaway:publish_takeaway")},
+       jobs=(MEETING_CYCLE,)),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

@@ -34,6 +34,7 @@ from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
+from forum_ops.ports import Calendar
 from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ async def start(
     db: Database | None = None,
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
+    calendar: Calendar | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Runtime:
     """The runtime, its workers running; `db`, `tokens` and the scheduled `jobs` default to what
@@ -121,6 +123,7 @@ async def start(
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         http=http,
+        calendar_port=calendar,
         clock=clock or utc_now,
     )
     bot = ForumBot(services, codec)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from forum_ops.asks import Asks
     from forum_ops.benchmarks import Benchmarks
     from forum_ops.db import Database
-    from forum_ops.ports import Messenger
+    from forum_ops.ports import Calendar, Messenger
     from forum_ops.senddata import SendData
     from forum_ops.supplier_search import SupplierSearch
 
@@ -61,6 +61,7 @@ class Services:
     doorbell: Doorbell
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
     clock: Callable[[], datetime] = utc_now
+    calendar_port: Calendar | None = None  # tests pass one; else what the settings name
 
     # The features' services, made on first use: their modules import pandas, which start-up
     # does not wait for (bot/lazy.py warms them once the app has answered).
@@ -70,6 +71,15 @@ class Services:
         from forum_ops.senddata import SendData
 
         return SendData(self.db, ChartTable(self.db, self.settings.forum_public_url, self.clock))
+
+    @functools.cached_property
+    def calendar(self) -> Calendar:
+        """Teams meetings through Graph, or .ics invitations locally (bot/calendar.py)."""
+        if self.calendar_port is not None:
+            return self.calendar_port
+        from bot.calendar import calendar_from_settings
+
+        return calendar_from_settings(self.settings)
 
     @functools.cached_property
     def suppliers(self) -> SupplierSearch:

@@ -366,6 +366,7 @@ class FakeGraph(_LoopbackServer):
         self.events: list[dict[str, Any]] = []  # as created
         self.changes: list[GraphCall] = []
         self._ids = itertools.count(1)
+        self._failures: list[int] = []  # statuses to answer the next changes with
         self.app.router.add_get("/v1.0/users/{user}", self._user)
         self.app.router.add_post("/v1.0/groups/{group}/events", self._create_event)
         self.app.router.add_post("/v1.0/users/{user}/events", self._create_event)
@@ -381,6 +382,18 @@ class FakeGraph(_LoopbackServer):
     def event(self, event_id: str) -> dict[str, Any] | None:
         return next((e for e in self.events if e["id"] == event_id), None)
 
+    def fail_next(self, count: int, status: int) -> None:
+        """Answer the next `count` changes with `status` (403, 429, 503...), as Graph may."""
+        self._failures.extend([status] * count)
+
+    def _failure(self) -> web.Response | None:
+        if not self._failures:
+            return None
+        status = self._failures.pop(0)
+        error = {"error": {"code": f"Http{status}", "message": "refused by the fake Graph"}}
+        headers = {"Retry-After": "0"} if status in (429, 503) else None
+        return web.json_response(error, status=status, headers=headers)
+
     async def _user(self, request: web.Request) -> web.Response:
         user = self.users.get(request.match_info["user"])
         if user is None:
@@ -395,6 +408,13 @@ class FakeGraph(_LoopbackServer):
     async def _create_event(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.changes.append(GraphCall("POST", request.path, copy.deepcopy(body)))
+        if (failed := self._failure()) is not None:
+            return failed
+        again = body.get("transactionId") and next(
+            (e for e in self.events if e.get("transactionId") == body["transactionId"]), None
+        )
+        if again:  # Graph's transactionId: a retried create gives back the same event
+            return web.json_response(again, status=201)
         event = {**body, "id": f"event-{next(self._ids)}"}
         if event.get("isOnlineMeeting"):
             event["onlineMeeting"] = {"joinUrl": f"{self.url}/meet/{event['id']}"}
@@ -404,6 +424,8 @@ class FakeGraph(_LoopbackServer):
     async def _update_event(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.changes.append(GraphCall("PATCH", request.path, copy.deepcopy(body)))
+        if (failed := self._failure()) is not None:
+            return failed
         event = self.event(request.match_info["event"])
         if event is None:
             return self._not_found()

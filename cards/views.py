@@ -101,6 +101,7 @@ class DeadLetterLine:
 class OutboxView:
     counts: tuple[Fact, ...]
     dead: tuple[DeadLetterLine, ...]
+    meetings: tuple[Fact, ...] = ()  # the meetings' cycle: delivery per meeting
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,15 @@ def load_feature_demos(db: Database, now: datetime) -> list[str]:
     """Each feature's demo data, one line a feature; what was loaded, to print."""
     from forum_ops.demo_asks import demo_asks
     from forum_ops.demo_directory import load_demo_directory
+    from forum_ops.demo_meetings import load_demo_meetings
     from forum_ops.demo_tor import load_demo_tor  # the draft ToR of Year 1
 
     loaded: list[str] = []
     with db.transaction() as session:
         loaded.append(demo_asks(session, now))
         loaded.append(load_demo_directory(session, now))
+        added = load_demo_meetings(session, now)
+        loaded.append(f"Demo forward plan: {added} meetings added (Year 1 dates and themes).")
     if load_demo_tor(db, now):
         loaded.append("Demo draft Terms of Reference of Year 1 added as version 1.")
     return loaded

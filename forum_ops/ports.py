@@ -102,6 +102,9 @@ class Meeting:
     end: datetime
     invitees: tuple[str, ...]  # email addresses
     body: str = ""  # plain text: the agenda, papers to read
+    # the client's id for this booking (Graph's transactionId): creating twice with the same id
+    # (a retry after a crash) gives back the first event instead of a second one
+    transaction_id: str = ""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -149,3 +152,8 @@ class ChartStore(Protocol):
 
 class NotReachable(ForumError):
     """The messenger knows no conversation for that member, channel or message."""
+
+
+class CalendarUnavailable(ForumError):
+    """The calendar refused or failed (Graph 403, 429 after retries, 5xx); the message says
+    so in words for the chair."""

@@ -13,7 +13,7 @@ from icalendar import Calendar as ICalendar
 from bot.calendar import GraphCalendar, IcsCalendar, calendar_from_settings
 from bot.settings import Settings
 from bot.testing import FakeGraph, StaticCredential
-from forum_ops.ports import Meeting
+from forum_ops.ports import CalendarUnavailable, Meeting
 
 LONDON = ZoneInfo("Europe/London")
 ORGANISER = "send-forum@liia.example"
@@ -86,7 +86,7 @@ async def test_graph_calendar_moves_and_cancels_the_event_it_booked() -> None:
 async def test_a_refused_graph_call_raises() -> None:
     async with FakeGraph() as graph:
         calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
-        with pytest.raises(Exception, match="no such event"):
+        with pytest.raises(CalendarUnavailable, match="was not found in the organiser's calendar"):
             await calendar.move("event-404", SPRING)
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from bot.clock import CallableClock
 from bot.commands.table import CommandRequest
 from cards import Card, render_card
+from cards.meetings import delivery_facts
 from cards.notices import outbox_view
 from forum_ops.delivery import delivery_report
+from forum_ops.meetings import meeting_deliveries
 
 
 async def show_outbox(request: CommandRequest) -> Card:
     services = request.services
     report = await services.run(delivery_report, services.db)
-    return render_card("outbox", outbox_view(report.counts.items(), report.dead))
+    meetings = await services.run(meeting_deliveries, services.db, CallableClock(services.clock))
+    view = outbox_view(report.counts.items(), report.dead)
+    return render_card("outbox", dataclasses.replace(view, meetings=delivery_facts(meetings)))

@@ -428,6 +428,43 @@ class DirectoryEntryRow(Base):
     status: Mapped[str] = mapped_column(String(12), index=True)  # suggested, approved, declined
     source: Mapped[str] = mapped_column(String(16))  # demo, import, suggestion, takeaway
     suggested_by: Mapped[str | None] = mapped_column(String(64))  # Entra object id
+
+class MeetingRow(Base):
+    """A forum meeting of the forward plan (see forum_ops/meetings.py)."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), unique=True)  # ISO date in London: one a day
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    theme: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))  # planned, cancelled
+    origin: Mapped[str] = mapped_column(String(12))  # plan (SPEC 2), cadence, secretariat, import
+    chair_aad: Mapped[str | None] = mapped_column(String(64))
+    chair_org: Mapped[str | None] = mapped_column(String(16))  # organisation code when taken
+    # the calendar event (Graph or .ics): `booking` is "" (none), "pending" (asked, not yet
+    # answered: reconciled by the next `schedule`) or "booked"; `booking_id` is the event's
+    # transactionId, so asking again after a crash finds the same event instead of a second one
+    booking: Mapped[str] = mapped_column(String(10), default="")
+    booking_id: Mapped[str | None] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(400))
+    join_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AgendaItemRow(Base):
+    """An item a member proposed for a meeting's agenda, and the chair's decision."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    proposer_aad: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # proposed, accepted, declined
+    decided_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -468,3 +505,31 @@ class ReportFileRow(Base):
     filename: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+class TakeawayRow(Base):
+    """A meeting's Useful Commissioning Takeaway: a draft until published."""
+
+    __tablename__ = "takeaways"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    insight: Mapped[str] = mapped_column(Text)
+    tool: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str] = mapped_column(Text)  # JSON: [{"what": ..., "who": ...}], at most 3
+    author_aad: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # draft, published
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the printable PDF's unguessable link (/takeaways/<token>.pdf), given when published
+    link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MeetingStepRow(Base):
+    """A step of a meeting's cycle done (agenda circulated, reminder sent...): each once."""
+
+    __tablename__ = "meeting_steps"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(80), primary_key=True)  # name and meeting start
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime)

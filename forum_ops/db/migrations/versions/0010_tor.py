@@ -1,7 +1,7 @@
 """ToR versions, their ratifications, each borough's standing vote and every vote cast.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from forum_ops.db.schema import UtcDateTime
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 generated report files (issue 17).
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-30
 """
 

@@ -1,7 +1,7 @@
 """Charts kept once by their content: the same picture drawn again reuses its row and URL.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-30
 """
 

@@ -1,0 +1,62 @@
+"""`takeaway [latest|<date>]`, and the chair's takeaway form (verbs takeaway.save and
+takeaway.publish: the form is updated in place with what was kept)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.actions import ActionRequest
+from bot.clock import CallableClock
+from bot.commands.agenda import messenger_for
+from bot.commands.meetings import listing_if_no_meeting
+from bot.commands.table import CommandRequest
+from bot.services import Services
+from cards import Card, render_card
+from cards.takeaway import takeaway_form_view, takeaway_view
+from forum_ops import takeaway
+from forum_ops.meeting_plan import Takeaway
+
+
+def card_for(services: Services) -> Callable[[Takeaway], Card]:
+    def card(shown: Takeaway) -> Card:
+        return render_card("takeaway", takeaway_view(shown, services.settings.forum_public_url))
+
+    return card
+
+
+async def show_takeaway(request: CommandRequest) -> Card:
+    return await listing_if_no_meeting(_shown(request))
+
+
+async def _shown(request: CommandRequest) -> Card:
+    services = request.services
+    clock = CallableClock(services.clock)
+    shown = await services.run(takeaway.show_takeaway, services.db, clock, request.args)
+    return card_for(services)(shown)
+
+
+async def _write(request: ActionRequest, publish: bool) -> Card:
+    services = request.services
+    written = await services.run(
+        takeaway.write,
+        services.db,
+        CallableClock(services.clock),
+        request.member,
+        request.data.get("meeting"),
+        request.data,
+        publish,
+        messenger_for(services),
+        card_for(services),
+    )
+    services.doorbell.ring()
+    if written.status == "published":
+        return card_for(services)(written)
+    return render_card("takeaway_form", takeaway_form_view(written.meeting, written))
+
+
+async def save_takeaway(request: ActionRequest) -> Card:
+    return await _write(request, False)
+
+
+async def publish_takeaway(request: ActionRequest) -> Card:
+    return await _write(request, True)

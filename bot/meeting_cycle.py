@@ -1,0 +1,96 @@
+"""The meetings' cycle job (forum_ops/meeting_cycle.py) with its cards rendered here: the
+domain decides what goes to whom and when; bot/ turns it into cards. The cards load on the
+job's first run, not at start-up (the SEND Data item needs pandas)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cards import Card
+from forum_ops.meeting_cycle import CycleCards, cycle_job
+from forum_ops.meeting_plan import Agenda, ChairSuggestion, MeetingInfo, Takeaway
+
+
+class SessionCharts:
+    """The ChartStore port inside the job's transaction: the chart is kept with the agenda."""
+
+    def __init__(self, session: Session, now: datetime, public_url: str) -> None:
+        self._session, self._now, self._public_url = session, now, public_url
+
+    def store(self, key: str, png: bytes) -> str:
+        from forum_ops.charts import keep_chart
+
+        token = keep_chart(self._session, png, self._now)
+        return f"{self._public_url.rstrip('/')}/charts/{token}.png"
+
+
+class MeetingCards:
+    def __init__(self, public_url: str) -> None:
+        self._public_url = public_url
+
+    def agenda(self, session: Session, agenda: Agenda, reminder: bool) -> Card:
+        from bot.services import utc_now
+        from cards import render_card
+        from cards.agenda import agenda_view
+        from cards.format import british_date
+        from forum_ops.errors import ForumError
+        from forum_ops.senddata import read_frames
+        from forum_ops.senddata_figures import agenda_figures
+
+        figures = None
+        if agenda.send_data:
+            try:
+                charts = SessionCharts(session, utc_now(), self._public_url)
+                figures = agenda_figures(read_frames(session), agenda.meeting.day, charts)
+            except ForumError:  # no SEN2 release imported yet: the card says so
+                figures = None
+        title = (
+            f"Reminder: the forum meets tomorrow, {british_date(agenda.meeting.day)}"
+            if reminder
+            else ""
+        )
+        return render_card("agenda", agenda_view(agenda, figures, title))
+
+    def chair_wanted(self, meeting: MeetingInfo, suggestions: tuple[ChairSuggestion, ...]) -> Card:
+        from cards import render_card
+        from cards.takeaway import chair_wanted_view
+
+        return render_card("notice", chair_wanted_view(meeting, suggestions))
+
+    def takeaway_form(self, meeting: MeetingInfo, draft: Takeaway | None) -> Card:
+        from cards import render_card
+        from cards.takeaway import takeaway_form_view
+
+        return render_card("takeaway_form", takeaway_form_view(meeting, draft))
+
+    def takeaway_nudge(self, meeting: MeetingInfo) -> Card:
+        from cards import render_card
+        from cards.takeaway import takeaway_nudge_view
+
+        return render_card("notice", takeaway_nudge_view(meeting))
+
+    def takeaway(self, takeaway: Takeaway) -> Card:
+        from cards import render_card
+        from cards.takeaway import takeaway_view
+
+        return render_card("takeaway", takeaway_view(takeaway, self._public_url))
+
+    def nothing_to_post(self, meeting: MeetingInfo) -> Card:
+        from cards import render_card
+        from cards.takeaway import nothing_to_post_view
+
+        return render_card("notice", nothing_to_post_view(meeting))
+
+
+_PORT: type[CycleCards] = MeetingCards  # mypy holds the class to the protocol's shape
+
+
+def meeting_cards() -> MeetingCards:
+    from bot.settings import Settings
+
+    return MeetingCards(Settings().forum_public_url)  # the environment the app runs with
+
+
+MEETING_CYCLE = cycle_job(meeting_cards)

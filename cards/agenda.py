@@ -1,0 +1,68 @@
+"""Agenda and proposal cards' view models, from forum_ops/agenda.py's values; the SEND Data
+standing item from forum_ops/senddata_figures.py's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cards.format import british_datetime
+from cards.meetings import MeetingLine, meeting_line
+from cards.senddata import senddata_view
+from cards.views import SendDataView
+from forum_ops.meeting_plan import Agenda, Proposal
+from forum_ops.senddata_figures import SendDataFigures
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    title: str
+    meeting: MeetingLine
+    items: tuple[str, ...]
+    note: str
+    send_data: SendDataView | None
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    title: str
+    text: str
+    proposer: str
+    when: str
+    status: str
+    item: int
+    decide: bool  # buttons while it waits
+
+
+def agenda_view(
+    agenda: Agenda, figures: SendDataFigures | None, title: str = "", show_waiting: bool = False
+) -> AgendaView:
+    meeting = agenda.meeting
+    notes = []
+    if agenda.send_data and figures is None:
+        notes.append("SEND Data: the DfE figures are not imported yet (forumbot sen2 import).")
+    if show_waiting and agenda.waiting:
+        notes.append(f"{agenda.waiting} proposal(s) wait for the chair's decision.")
+    if meeting.cancelled:
+        notes.append("This meeting is cancelled.")
+    return AgendaView(
+        title or f"Agenda: {british_datetime(meeting.starts_at)}",
+        meeting_line(meeting),
+        agenda.items,
+        " ".join(notes),
+        senddata_view(figures) if figures is not None and agenda.send_data else None,
+    )
+
+
+def proposal_view(proposal: Proposal, title: str = "") -> ProposalView:
+    waiting = proposal.status == "proposed"
+    return ProposalView(
+        title or ("An agenda item is proposed" if waiting else f"Proposal {proposal.status}"),
+        proposal.text,
+        proposal.proposer,
+        british_datetime(proposal.meeting.starts_at),
+        {"proposed": "waiting for the chair", "accepted": "accepted: on the agenda"}.get(
+            proposal.status, proposal.status
+        ),
+        proposal.id,
+        waiting,
+    )

@@ -1,0 +1,99 @@
+"""Meeting cards' view models, written from the meetings service's values
+(forum_ops/meeting_plan.py): the forward plan, a changed meeting, chairs. Times the British way,
+in London; the join link on every card about a meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from cards.format import british_date, british_datetime
+from cards.views import Fact
+from forum_ops.meeting_plan import MeetingInfo
+
+NO_LINK_YET = "the Teams link will follow once the meeting is scheduled"
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    when: str
+    facts: tuple[Fact, ...]
+    join_url: str  # "" when there is no Teams meeting yet
+
+
+@dataclass(frozen=True)
+class MeetingsView:
+    title: str
+    message: str
+    meetings: tuple[MeetingLine, ...]
+
+
+def status_of(meeting: MeetingInfo) -> str:
+    if meeting.cancelled:
+        return "cancelled"
+    if meeting.join_url:
+        return "scheduled in Teams"
+    if meeting.booked:
+        return "invitation sent (.ics); " + NO_LINK_YET
+    return "planned; " + NO_LINK_YET
+
+
+def meeting_line(meeting: MeetingInfo) -> MeetingLine:
+    facts = [
+        Fact("Theme", meeting.theme),
+        Fact(
+            "Chair",
+            f"{meeting.chair.name} ({meeting.chair.organisation})"
+            if meeting.chair
+            else "none yet: type chair followed by the date to volunteer",
+        ),
+        Fact("Status", status_of(meeting)),
+    ]
+    if meeting.warnings and not meeting.cancelled:
+        facts.append(Fact("Check the date", "; ".join(meeting.warnings)))
+    if meeting.join_url and not meeting.cancelled:
+        facts.append(Fact("Join", meeting.join_url))
+    return MeetingLine(
+        f"{british_datetime(meeting.starts_at)} ({meeting.minutes} minutes)",
+        tuple(facts),
+        meeting.join_url if meeting.join_url and not meeting.cancelled else "",
+    )
+
+
+def meetings_view(
+    meetings: Iterable[MeetingInfo], title: str = "", message: str = ""
+) -> MeetingsView:
+    lines = tuple(meeting_line(m) for m in meetings)
+    return MeetingsView(
+        title or "The forum's next meetings",
+        message or ("" if lines else "No meetings are planned yet: the secretariat adds them."),
+        lines,
+    )
+
+
+def meeting_view(title: str, meeting: MeetingInfo, message: str = "") -> MeetingsView:
+    """One meeting after a change (added, moved, chaired, scheduled)."""
+    return MeetingsView(title, message, (meeting_line(meeting),))
+
+
+class Delivered(Protocol):
+    """A meeting's messages in the outbox (forum_ops.meetings.MeetingDelivery)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def counts(self) -> tuple[tuple[str, str, int], ...]: ...
+
+
+def delivery_facts(deliveries: Iterable[Delivered]) -> tuple[Fact, ...]:
+    """One line per meeting: "agenda 3 sent; reminder 2 sent, 1 queued"."""
+    facts = []
+    for meeting in deliveries:
+        by_purpose: dict[str, list[str]] = {}
+        for purpose, status, n in meeting.counts:
+            by_purpose.setdefault(purpose, []).append(f"{n} {status}")
+        value = "; ".join(f"{p} {', '.join(parts)}" for p, parts in by_purpose.items())
+        facts.append(Fact(british_date(meeting.day), value or "nothing sent yet"))
+    return tuple(facts)
