@@ -35,8 +35,8 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.connector import TokenSource
-    from bot.services import Services
     from bot.runtime import Runtime
+    from bot.services import Services
     from forum_ops.db import Database
     from forum_ops.ports import Calendar
     from forum_ops.scheduler import Job
