@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     forum_graph_client_secret: str = ""
     forum_graph_organiser: str = ""  # e.g. send-forum@liia.london
     forum_calendar_dir: str = "invitations"  # local mode: where .ics invitations are written
+    # Unset, `forumbot serve` uses http://127.0.0.1:<its --port> (bot/cli.py), so links follow it
     forum_public_url: str = "http://127.0.0.1:3978"
     # Where inbound Bot Framework tokens' signing keys are published; tests point it at a fake.
     forum_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA

@@ -17,7 +17,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum_ops.authorities import resolve_authority
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import MemberRow
 from forum_ops.errors import ForumError, ImportRejected, Problem
@@ -174,6 +173,9 @@ def list_members(db: Database, organisation: str = "") -> list[Member]:
         if organisation.strip():
             org = find_organisation_row(session, organisation)
             if org is None:  # the names people use for a borough, typos forgiven
+                # imported here: rapidfuzz stays out of the app's start-up (tests/test_features.py)
+                from forum_ops.authorities import resolve_authority
+
                 org = find_organisation_row(session, resolve_authority(organisation).code)
             if org is None:
                 raise ForumError(f"No organisation called “{organisation[:80]}”.")
