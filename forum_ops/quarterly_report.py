@@ -4,12 +4,10 @@
 as sections (one small function each, taking only the figures it needs), and returns an editable
 Word document, the same figures as an Excel workbook, and the summary the card shows.
 
-Meetings, asks and ToR ratifications are other features' (issues 14-16): their figures arrive
-through `meeting_figures`, `ask_figures` and `ratification_figures` below, which until those
-features are merged return `NotRecorded`, and their sections say "not yet recorded by the
-assistant". After the merge each of the three becomes a call of the feature's own function
+Meetings, asks and ToR ratifications are other features' (issues 14-16): `meeting_figures`,
+`ask_figures` and `ratification_figures` below call each feature's own function
 (forum_ops.meetings.meeting_figures, forum_ops.asks.ask_figures, forum_ops.tor.
-ratification_figures) mapped onto the dataclass its section takes.
+ratification_figures) and map it onto the dataclass its section takes.
 
 INMSS figures follow the benchmarks' disclosure control: counts about boroughs are whole-London
 or per sub-region (published as multiples of 5 with the cell key, "<5" below 5), and a price is
@@ -22,7 +20,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,9 +97,22 @@ class RatificationFigures:
     results: tuple[tuple[str, str], ...]  # (ToR version, result as a sentence)
 
 
-def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures | NotRecorded:
-    """To wire after issue 15: map forum_ops.meetings.meeting_figures(session, start, end)."""
-    return NotRecorded("meetings")
+def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures:
+    """The forward plan's meetings in the quarter (forum_ops.meetings): those not cancelled,
+    their themes, the organisations that chaired them and the takeaways published."""
+    from forum_ops.meetings import meeting_figures as planned
+
+    found = planned(session, start, end - timedelta(days=1))  # its end day is inclusive
+    held = [m for m in found.meetings if m.status != "cancelled"]
+    return MeetingFigures(
+        held=len(held),
+        themes=tuple(m.theme for m in held if m.theme),
+        chairs=tuple(dict.fromkeys(m.chair_organisation for m in held if m.chair_organisation)),
+        attendance=(),
+        attendance_source="not recorded: the assistant does not read Teams attendance reports",
+        takeaways_published=found.takeaways,
+        by_month=dict(Counter(f"{m.day:%Y-%m}" for m in held)),
+    )
 
 
 def ask_figures(session: Session, start: date, end: date) -> AskFigures:
@@ -352,6 +363,8 @@ def meetings_section(figures: MeetingFigures | NotRecorded) -> Section:
         "Themes: " + ("; ".join(figures.themes) or "none recorded") + ".",
         "Chaired by: " + (", ".join(figures.chairs) or "not recorded") + ".",
     )
+    if not figures.attendance:
+        return Section(title, (*lines, f"Attendance: {figures.attendance_source}."))
     attendance = Table(
         "Attendance by organisation", ("Organisation", "Attendees"),
         tuple((org, n) for org, n in figures.attendance), f"Source: {figures.attendance_source}.",

@@ -30,12 +30,14 @@ from forum_ops.db import Database
 from forum_ops.db.schema import (
     AskRow,
     DirectoryEntryRow,
+    MeetingRow,
     PlacementRow,
     ReturnSubmissionRow,
     UsageCountRow,
 )
 from forum_ops.demo_asks import demo_asks
 from forum_ops.demo_directory import load_demo_directory
+from forum_ops.demo_meetings import load_demo_meetings
 from forum_ops.errors import NotAllowed
 from forum_ops.placements import GEOGRAPHY
 from forum_ops.quarterly_report import QuarterlyReport, produce_report, prompt_quarterly_report
@@ -68,6 +70,7 @@ def simulate_quarter(db: Database) -> None:
             submission = Submission(str(borough), "2025-26", "demo", "x.xlsx")
             replace_return(session, submission, frame, received)
         demo_asks(session, datetime(2026, 3, 20, 12, tzinfo=UTC))  # some asked within Q1
+        load_demo_meetings(session, NOW)  # the Year 1 forward plan
         for day, times in ((date(2026, 1, 6), 3), (date(2026, 3, 31), 2), (date(2026, 4, 1), 5)):
             for _ in range(times):
                 record_use(session, SUPPLIER_LOOKUP, day)
@@ -136,6 +139,15 @@ def test_the_report_s_figures_equal_the_database_s(
     asked = session_count(database, AskRow, AskRow.created_at >= start, AskRow.created_at < end)
     assert asked >= 1  # the demo asks that fall in the quarter
     assert f"{asked} asks opened; " in text  # the round robin's own figures (issue 14)
+    held = session_count(
+        database,
+        MeetingRow,
+        MeetingRow.day >= "2026-01-01",
+        MeetingRow.day < "2026-04-01",
+        MeetingRow.status != "cancelled",
+    )
+    assert held >= 1
+    assert f"{held} meeting(s) held; 0 takeaway(s) published." in text  # the plan (issue 15)
     assert "No ToR version was put to the forum in this quarter." in text  # none was (issue 16)
     coverage = table_titled("Sub-region", tables)
     with_return = {row[0]: int(row[2]) for row in coverage[1:]}

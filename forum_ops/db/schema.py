@@ -428,6 +428,9 @@ class DirectoryEntryRow(Base):
     status: Mapped[str] = mapped_column(String(12), index=True)  # suggested, approved, declined
     source: Mapped[str] = mapped_column(String(16))  # demo, import, suggestion, takeaway
     suggested_by: Mapped[str | None] = mapped_column(String(64))  # Entra object id
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
 
 class MeetingRow(Base):
     """A forum meeting of the forward plan (see forum_ops/meetings.py)."""
@@ -505,6 +508,7 @@ class ReportFileRow(Base):
     filename: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
 
 class TakeawayRow(Base):
     """A meeting's Useful Commissioning Takeaway: a draft until published."""
