@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.lazy import load, warm_up
+from bot.lazy import import_apart, load, warm_up
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -180,7 +178,7 @@ async def _build(
     """Import the runtime's module off the event loop (the server keeps answering meanwhile),
     then build it on the loop."""
     try:
-        runtime_module: Any = await _import_apart("bot.runtime")
+        runtime_module: Any = await import_apart("bot.runtime")
         runtime: Runtime = await runtime_module.start(settings, db, tokens, jobs)
     except asyncio.CancelledError:
         raise
@@ -195,33 +193,6 @@ async def _build(
         },
     )
     return runtime
-
-
-async def _import_apart(module: str) -> Any:
-    """Import `module` in a daemon thread: the server keeps answering meanwhile, and a stop
-    signal during start-up need not wait for the import to finish (the executor's threads would
-    be joined at exit)."""
-    loop = asyncio.get_running_loop()
-    imported: asyncio.Future[Any] = loop.create_future()
-
-    def settle(result: Any, error: BaseException | None) -> None:
-        if imported.done():
-            return
-        if error is not None:
-            imported.set_exception(error)
-        else:
-            imported.set_result(result)
-
-    def work() -> None:
-        try:
-            result, error = importlib.import_module(module), None
-        except BaseException as failure:  # handed to the awaiting task
-            result, error = None, failure
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=work, name=f"import-{module}", daemon=True).start()
-    return await imported
 
 
 async def _warm_when_ready(building: asyncio.Future[Runtime], answered: asyncio.Event) -> None:
