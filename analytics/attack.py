@@ -1,5 +1,5 @@
 """The shipped attacker (issue 11): what one borough can work out about the others from every
-table and line the commands show it. Used by tests/test_attack.py; run it on demand:
+table and line the commands show it. Used by tests/unit/test_attack.py; run it on demand:
 
     python bench/attack.py [--viewer 202] [--seed 2026] [--tables] [--oracle 20]
 
@@ -18,7 +18,7 @@ It reports hidden counts of 1-4 pinned exactly, figures pinned exactly that are 
 borough's placements, and other boroughs' average fees recovered within 2 %. `tables=True`
 reads the counts from `cost_table` itself, table by table (slow; works on any version of the
 rules); otherwise the lattice of cells is published at once with `published_count`, which
-tests/test_attack.py checks against `cost_table`.
+tests/unit/test_attack.py checks against `cost_table`.
 """
 
 from __future__ import annotations

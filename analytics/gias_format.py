@@ -2,7 +2,7 @@
 
 Facts about DfE's published format: the 140 columns in order, the SEN provision names in
 `SEN1 (name)`..`SEN13 (name)`, and the establishment types that are special schools.
-tests/test_gias.py checks them against shared/data/gias.
+tests/e2e/test_gias.py checks them against shared/data/gias.
 """
 
 from __future__ import annotations

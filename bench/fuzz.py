@@ -2,7 +2,7 @@
 
 The server runs as its own process (SQLite, the forum's members and a small synthetic set of
 returns, auth off so that cases reach the handlers); this process plays the Bot Connector
-(bot.testing.FakeConnector receives the replies). The cases are tests/fuzzing.py's, the same as
+(bot.testing.FakeConnector receives the replies). The cases are tests/support/fuzzing.py's, the same as
 the fuzz in the test suite, drawn by hypothesis. Printed: how many cases were sent, the count of
 each status code (any 5xx, or a connection the server dropped, is a failure), and whether
 /healthz and the process are still up. Exits 1 on any failure.
@@ -31,7 +31,7 @@ from bot.testing import FakeConnector, forumbot_serve, wait_healthy  # noqa: E40
 from forum_ops.reference import LOCAL_AUTHORITIES  # noqa: E402
 from forum_ops.returns import Submission, replace_return  # noqa: E402
 from tests.conftest import NOW, TENANT, migrated  # noqa: E402
-from tests.fuzzing import base_activities, cases  # noqa: E402
+from tests.support.fuzzing import base_activities, cases  # noqa: E402
 
 CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 900.0

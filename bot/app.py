@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.lazy import load, warm_up
+from bot.lazy import import_apart, load, warm_up
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -236,7 +235,7 @@ async def _build(
     """Import the runtime's module off the event loop (the server keeps answering meanwhile),
     then build it on the loop."""
     try:
-        runtime_module: Any = await asyncio.to_thread(importlib.import_module, "bot.runtime")
+        runtime_module: Any = await import_apart("bot.runtime")
         runtime: Runtime = await runtime_module.start(
             settings, db, tokens, jobs, calendar, clock
         )

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -92,6 +93,33 @@ class LazyJob:
         return f"LazyJob({self.target!r})"
 
 
+async def import_apart(module: str) -> Any:
+    """Import `module` in a daemon thread: the event loop keeps serving meanwhile, and a stop
+    signal need not wait for the import to finish (an executor's threads are joined at exit,
+    which on a loaded machine held a stopping server for 20 s and more)."""
+    loop = asyncio.get_running_loop()
+    imported: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if imported.done():
+            return
+        if error is not None:
+            imported.set_exception(error)
+        else:
+            imported.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = importlib.import_module(module), None
+        except BaseException as failure:  # handed to the awaiting task
+            result, error = None, failure
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name=f"import-{module}", daemon=True).start()
+    return await imported
+
+
 async def warm_up(modules: Iterable[str], listening: asyncio.Event, at_latest: float = 2.0) -> None:
     """Import each module in a worker thread, one after the other, once the app has answered its
     first request (or `at_latest` seconds after start-up): until then the imports would compete
@@ -101,7 +129,7 @@ async def warm_up(modules: Iterable[str], listening: asyncio.Event, at_latest: f
         await asyncio.wait_for(listening.wait(), at_latest)
     for module in modules:
         try:
-            await asyncio.to_thread(importlib.import_module, module)
+            await import_apart(module)
         except Exception:
             log.warning("warm_up.failed", extra={"import": module}, exc_info=True)
     log.info("warm_up.done")

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from forum_ops.conversations import OPENING_PREFIX, member_places, members_without_chat
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
-from forum_ops.ports import Clock, Delivery, Messenger, MessengerFactory, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 
 MAX_ANNOUNCEMENT_CHARS = 4000
 

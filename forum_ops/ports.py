@@ -1,27 +1,24 @@
 """The ports: what the domain needs from the world, as protocols. bot/ implements them
-(bot/clock.py, bot/messenger.py, bot/calendar.py, bot/charts.py); tests/fakes.py holds
+(bot/clock.py, bot/messenger.py, bot/calendar.py, bot/charts.py); tests/support/fakes.py holds
 in-memory fakes, so a service can be driven without a database server or HTTP.
 
     Clock       now, as an aware datetime
     Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update,
                 withdraw or reply under one sent before. Through the outbox, in the caller's unit
-                of work: a service is given a MessengerFactory and makes one per transaction.
+                of work: a service is given a MessengerFactory (forum_ops/messaging.py) and makes
+                one per transaction.
     Calendar    create, move and cancel an online Teams meeting (Microsoft Graph; .ics locally)
     ChartStore  keep a chart image and give the URL a card loads it from
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from forum_ops.errors import ForumError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -86,11 +83,6 @@ class Messenger(Protocol):
         """A card threaded under the one sent under `sent_key` (in a channel: a reply in its
         thread; in a chat, which has no threads: the next message there)."""
         ...
-
-
-# A Messenger for one unit of work: (session, now) -> messages queued in that transaction
-# (bot/messenger.py's OutboxMessenger; tests pass `lambda session, now: fake`).
-MessengerFactory: TypeAlias = "Callable[[Session, datetime], Messenger]"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Facts: DfE LA codes and names as in the DfE EHC plan statistics; inner/outer London and ICB
 sub-region as the forum's brief defines its membership (its Inner London list of 14 includes
 Greenwich and Newham and excludes Haringey, so it matches neither the ONS nor the DfE series).
-tests/test_reference.py checks this table against shared/data/london_boroughs.csv.
+tests/store/test_reference.py checks this table against shared/data/london_boroughs.csv.
 """
 
 from __future__ import annotations

@@ -195,3 +195,36 @@ def activity(payload: str, connector: FakeConnector, **rewrite: object) -> dict[
     return load_activity(
         ACTIVITIES / f"{payload}.json", serviceUrl=connector.service_url, **rewrite
     )
+
+
+# The app with data in it, for the commands that read it (e2e tests of several files use them)
+
+
+@pytest.fixture
+async def bot_with_returns(
+    database: Database, connector: FakeConnector
+) -> AsyncIterator[BotClient]:
+    from analytics.returns_synthetic import synthetic_returns
+    from forum_ops.reference import LOCAL_AUTHORITIES
+    from forum_ops.returns import Submission, replace_return
+    from tests.support.chat import GREENWICH
+
+    member = MemberRecord(
+        GREENWICH, "Ola Bello", "ola@greenwich.example", "203", frozenset({Role.MEMBER}), ()
+    )
+    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES], total=1500).placements
+    with database.transaction() as session:
+        upsert_members(session, [member], NOW)
+        for borough, frame in returns.groupby("borough"):
+            replace_return(session, Submission(str(borough), "2025-26", "demo", "x"), frame, NOW)
+    async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+@pytest.fixture
+async def bot_with_data(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    from tests.support.sen2data import import_release
+
+    import_release(database)
+    async for client in serve(make_settings(database, connector), database):
+        yield client

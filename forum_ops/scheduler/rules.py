@@ -5,7 +5,7 @@ are read in, Europe/London unless said otherwise; APScheduler's CronTrigger and 
 it into instants. Every replica computes the same instants from the same rule, so an occurrence's
 key (job name and instant) is the same wherever it is planned.
 
-Across the clock changes (tests/test_scheduler_rules.py):
+Across the clock changes (tests/unit/test_scheduler_rules.py):
 - a time that happens once a day (09:00) fires at that wall-clock time on both Sundays;
 - a time in the hour skipped in spring (01:30 on the last Sunday of March) does not exist that
   day: the job fires once, at 02:30 BST (01:30 GMT, APScheduler's reading of the missing time);

@@ -1,0 +1,270 @@
+"""The round robin end to end over HTTP: the real app, the fake Bot Connector, real Teams
+payload shapes; and its jobs run by the real scheduler on a clock we move."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.features import JOBS
+from bot.messenger import OutboxMessenger
+from bot.testing import BotClient, Call, FakeConnector
+from cards import plain_text
+from cards.asks import AskCards
+from forum_ops.asks import AskConfig, Asks
+from forum_ops.db import Database
+from forum_ops.db.schema import AskRouteRow, OutboxRow
+from forum_ops.members import MemberRecord, find_member, upsert_members
+from forum_ops.model import Role
+from forum_ops.scheduler import Scheduler
+from tests.conftest import CAMDEN, NOW, activity, make_settings, serve
+from tests.support.cardcheck import assert_valid_card
+from tests.support.fakes import FakeClock
+from tests.support.outboxing import FAST, place, remember, settled
+
+CHANNEL = "19:forum@thread.tacv2"
+S75 = {  # four colleagues in four other organisations whose topics include S75
+    "gre-s75-0000-0000-000000000001": "203",
+    "hac-s75-0000-0000-000000000002": "204",
+    "ham-s75-0000-0000-000000000003": "205",
+    "isl-s75-0000-0000-000000000004": "206",
+}
+KENSINGTON = "ken-000-0000-0000-000000000005"  # transport only: never asked about S75
+
+
+@pytest.fixture
+def forum(database: Database, connector: FakeConnector) -> Database:
+    records = [
+        MemberRecord(
+            aad, f"Person {org}", f"{org}@example.org", org, frozenset({Role.MEMBER}), ("S75",)
+        )
+        for aad, org in S75.items()
+    ]
+    records.append(
+        MemberRecord(
+            KENSINGTON, "Kit", "kit@example.org", "207", frozenset({Role.MEMBER}), ("transport",)
+        )
+    )
+    with database.transaction() as session:
+        upsert_members(session, records, NOW)
+    remember(
+        database,
+        place(connector, CHANNEL, "channel"),
+        place(connector, f"a:{CAMDEN}", "personal", CAMDEN),
+        *(place(connector, f"a:{aad}", "personal", aad) for aad in [*S75, KENSINGTON]),
+    )
+    return database
+
+
+def to(calls: list[Call], conversation: str, method: str = "POST") -> list[Call]:
+    return [c for c in calls if c.conversation_id == conversation and c.method == method]
+
+
+async def running(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    async for client in serve(make_settings(database, connector, **FAST), database):
+        yield client
+
+
+async def in_channel(
+    bot: BotClient, connector: FakeConnector, who: str, text: str
+) -> dict[str, Any]:
+    thread = f"{CHANNEL};messageid=1759881511856"
+    before = len(to(connector.sent(), thread))
+    await bot.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text=f"<at>ridotest</at> {text}",
+            id=f"c{len(connector.calls)}",
+            **{"from.aadObjectId": who, "conversation.id": thread},
+        )
+    )
+    return to(connector.sent(), thread)[before].cards[0]
+
+
+async def submit(
+    bot: BotClient, connector: FakeConnector, who: str, value: dict[str, Any]
+) -> dict[str, Any]:
+    """An Action.Submit from `who`'s 1:1 chat; the bot's answer in that chat."""
+    before = len(to(connector.sent(), f"a:{who}"))
+    await bot.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text="",
+            value=value,
+            id=f"v{len(connector.calls)}-{who[:3]}",
+            **{
+                "from.aadObjectId": who,
+                "conversation.conversationType": "personal",
+                "conversation.id": f"a:{who}",
+                "conversation.isGroup": False,
+                "entities": [],
+            },
+        )
+    )
+    card = to(connector.sent(), f"a:{who}")[before].cards[0]
+    assert_valid_card(card)
+    return card
+
+
+def sent_activity(db: Database, key: str) -> str:
+    with db.transaction() as session:
+        found = session.scalars(
+            select(OutboxRow.sent_activity_id).where(OutboxRow.key == key)
+        ).one()
+    assert found
+    return found
+
+
+def request_cards(connector: FakeConnector) -> dict[str, dict[str, Any]]:
+    """The 1:1 request cards sent, by responder."""
+    found = {}
+    for aad in [*S75, KENSINGTON]:
+        for call in to(connector.sent(), f"a:{aad}"):
+            for card in call.cards:
+                if any(
+                    a.get("data", {}).get("verb") == "ask.reply" for a in card.get("actions", [])
+                ):
+                    found[aad] = card
+    return found
+
+
+async def test_an_s75_ask_is_routed_passed_on_answered_threaded_updated_and_resolved(
+    forum: Database, connector: FakeConnector
+) -> None:
+    async for bot in running(forum, connector):
+        answer = await in_channel(bot, connector, CAMDEN, "ask Has anyone a draft S75 agreement?")
+        assert_valid_card(answer)
+        assert "sent to 3 colleagues" in plain_text(answer)
+        assert "actions" not in answer  # the author's controls go 1:1, not to the channel
+        await settled(forum)
+        posted = to(connector.sent(), CHANNEL)
+        assert len(posted) == 1  # the ask card in the forum's channel
+        asked = request_cards(connector)
+        assert len(asked) == 3
+        assert len({S75[aad] for aad in asked}) == 3  # three organisations, none Camden's
+        ask_id = next(
+            a["data"]["ask"]
+            for a in next(iter(asked.values()))["actions"]
+            if a["data"]["verb"] == "ask.pass"
+        )
+
+        card_id = sent_activity(forum, f"ask:{ask_id}:card")
+        first, second, _ = sorted(asked)
+        passed = await submit(
+            bot, connector, first, {"verb": "ask.pass", "ask": ask_id, "reason": "new in post"}
+        )
+        assert "next colleague" in plain_text(passed)
+        await settled(forum)
+        assert set(request_cards(connector)) == set(S75)  # the fourth is asked in turn
+
+        forged = await submit(
+            bot, connector, KENSINGTON, {"verb": "ask.reply", "ask": ask_id, "text": "me!"}
+        )
+        assert "Only colleagues this ask was sent to" in plain_text(forged)
+        other = await submit(bot, connector, second, {"verb": "ask.reply", "ask": 999, "text": "x"})
+        assert "no such ask" in plain_text(other)
+
+        link = "https://hackney.sharepoint.com/sites/send/S75-draft.docx"
+        reply = {
+            "verb": "ask.reply",
+            "ask": ask_id,
+            "text": "Ours is here, *adapt freely*",
+            "link": link,
+        }
+        thanks = await submit(bot, connector, second, reply)
+        assert "Thank you" in plain_text(thanks)
+        await settled(forum)
+        thread = to(connector.sent(), f"{CHANNEL};messageid={card_id}")
+        assert len(thread) == 1  # the reply, under the ask
+        assert "Ours is here, *adapt freely*" in plain_text(thread[0].cards[0])
+        told = [c for c in to(connector.sent(), f"a:{CAMDEN}") if c.cards]
+        assert len(told) == 1
+        assert link in str(told[0].cards[0])
+        updates = to(connector.calls, CHANNEL, "PUT")
+        assert updates
+        assert {u.activity_id for u in updates} == {card_id}
+        assert "1 reply" in plain_text(updates[-1].cards[0])
+
+        resolve = next(
+            a["data"]
+            for a in told[0].cards[0]["actions"]
+            if a.get("data", {}).get("verb") == "ask.resolve"
+        )
+        outsider = await submit(bot, connector, second, resolve)
+        assert "Only the person who asked" in plain_text(outsider)
+        resolved = await submit(bot, connector, CAMDEN, resolve)
+        assert "Resolved" in plain_text(resolved)
+        await settled(forum)
+        last = to(connector.calls, CHANNEL, "PUT")[-1]
+        assert "Resolved" in plain_text(last.cards[0])
+        assert "Most useful reply, from Hackney" in plain_text(last.cards[0])
+        assert "Person" not in plain_text(last.cards[0])  # organisations, not people
+        again = await submit(bot, connector, second, reply)  # a replayed reply to a resolved ask
+        assert "resolved already" in plain_text(again)
+
+
+async def test_a_restart_loses_no_ask_and_a_pass_after_it_reroutes(
+    forum: Database, connector: FakeConnector
+) -> None:
+    first = running(forum, connector)
+    bot = await anext(first)
+    await in_channel(bot, connector, CAMDEN, "ask #s75 pooled budget template?")
+    await settled(forum)
+    with contextlib.suppress(StopAsyncIteration):
+        await anext(first)  # the server stops
+    asked = request_cards(connector)
+    async for bot in running(forum, connector):
+        responder = sorted(asked)[0]
+        ask_id = next(a["data"]["ask"] for a in asked[responder]["actions"])
+        await submit(bot, connector, responder, {"verb": "ask.pass", "ask": ask_id})
+        await settled(forum)
+        assert len(request_cards(connector)) == 4
+        form = await submit(bot, connector, CAMDEN, {"verb": "command.run", "command": "ask"})
+        assert form["actions"][0]["data"] == {"verb": "ask.submit"}  # an empty ask: the form
+        mine = await submit(
+            bot, connector, CAMDEN, {"verb": "ask.submit", "question": "#transport minibus?"}
+        )
+        assert any(a["data"]["verb"] == "ask.close" for a in mine["actions"])  # 1:1: controls
+        listed = await submit(
+            bot, connector, CAMDEN, {"verb": "command.run", "command": "asks", "args": "mine"}
+        )
+        assert "pooled budget template" in plain_text(listed)
+
+
+def test_the_sweep_job_reroutes_after_two_working_days_across_the_bank_holiday(
+    forum: Database,
+) -> None:
+    friday = datetime(2026, 5, 22, 9, 0, tzinfo=UTC)  # 10:00 London, before the bank holiday
+    clock = FakeClock(friday)
+    asks = Asks(
+        forum, clock, lambda s, now: OutboxMessenger(s, now), AskCards(), AskConfig(responders=1)
+    )
+    with forum.transaction() as session:
+        author = find_member(session, CAMDEN)
+    assert author is not None
+    asks.open(author, "#s75 anyone?")
+    scheduler = Scheduler(
+        forum, JOBS, clock, "test", messenger=lambda s, now: OutboxMessenger(s, now)
+    )
+    scheduler.tick()  # plans from now
+
+    def routes() -> list[tuple[int, str]]:
+        with forum.transaction() as session:
+            return [(r.seq, r.state) for r in session.query(AskRouteRow).order_by(AskRouteRow.seq)]
+
+    clock.at = datetime(2026, 5, 27, 8, 50, tzinfo=UTC)  # Wednesday 09:50 London: not yet
+    scheduler.tick()
+    assert routes() == [(1, "waiting")]
+    clock.at = datetime(2026, 5, 27, 9, 1, tzinfo=UTC)  # the 10:00 sweep has run
+    scheduler.tick()
+    assert routes() == [(1, "expired"), (2, "waiting")]
+    clock.at += timedelta(minutes=30)
+    scheduler.tick()
+    assert routes() == [(1, "expired"), (2, "waiting")]

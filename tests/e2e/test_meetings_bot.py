@@ -1,0 +1,317 @@
+"""Meetings in Teams, end to end over HTTP: the plan, chairs and `schedule` against the shipped
+fake Graph (and the .ics calendar of local mode), with a clock the test sets."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from icalendar import Calendar as ICalendar
+from pypdf import PdfReader
+
+from bot.app import create_app
+from bot.calendar import GraphCalendar, IcsCalendar
+from bot.testing import BotClient, FakeConnector, FakeGraph, StaticCredential
+from cards import plain_text
+from forum_ops.db import Database
+from forum_ops.db.schema import MeetingRow
+from forum_ops.meetings import seed_year_one
+from forum_ops.ports import Calendar
+from tests.conftest import CAMDEN, LIIA, make_settings
+from tests.support.chat import say
+from tests.support.fakes import FakeCalendar
+from tests.support.outboxing import FAST, place, remember, settled
+
+ORGANISER = "send-forum@liia.example"
+JAN_10 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+async def serve_with(
+    database: Database, connector: FakeConnector, calendar: Calendar, clock: Clock
+) -> AsyncIterator[BotClient]:
+    settings = make_settings(database, connector)
+    app = create_app(settings, db=database, calendar=calendar, jobs=(), clock=clock)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        yield BotClient(str(server.make_url("")), http)
+    await server.close()
+
+
+@pytest.fixture
+def planned(database: Database) -> Database:
+    with database.transaction() as session:
+        seed_year_one(session, datetime(2025, 12, 1, tzinfo=UTC))
+    return database
+
+
+def row(database: Database, day: str) -> MeetingRow:
+    from sqlalchemy import select
+
+    with database.transaction() as session:
+        return session.scalars(select(MeetingRow).where(MeetingRow.day == day)).one()
+
+
+async def test_a_member_chairs_and_schedules_a_teams_meeting_through_graph(
+    planned: Database, connector: FakeConnector
+) -> None:
+    async with FakeGraph() as graph:
+        calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
+        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+            listed = await say(bot, connector, CAMDEN, "meetings")
+            refused = await say(bot, connector, CAMDEN, "schedule 22 Jan")
+            chaired = await say(bot, connector, CAMDEN, "chair 22 Jan")
+            booked = await say(bot, connector, CAMDEN, "schedule 22/01/2026 14:00")
+            again = await say(bot, connector, CAMDEN, "schedule 22 Jan 14:30")
+            nothing = await say(bot, connector, CAMDEN, "chair 23 Jan")
+            gap = await say(bot, connector, LIIA, "meetings add 29 March 2026 01:30: Spring")
+        url = graph.url
+
+    assert "Thursday 22 January 2026, 10:00 (90 minutes)" in plain_text(listed)
+    assert "Only the meeting's chair or the secretariat" in plain_text(refused)
+    assert "Priya Shah (Camden)" in plain_text(chaired)
+    assert "Teams meeting booked" in plain_text(booked)
+    assert "Thursday 22 January 2026, 14:00" in plain_text(booked)
+    assert f"{url}/meet/event-1" in plain_text(booked)  # the join link, on the card
+    assert booked["body"][-1]["items"][-1]["actions"][0]["url"] == f"{url}/meet/event-1"
+    create, move = graph.changes
+    assert (create.method, create.path) == ("POST", f"/v1.0/users/{ORGANISER}/events")
+    body = create.body or {}
+    assert body["start"] == {"dateTime": "2026-01-22T14:00:00", "timeZone": "Europe/London"}
+    assert body["end"] == {"dateTime": "2026-01-22T15:30:00", "timeZone": "Europe/London"}
+    assert body["isOnlineMeeting"] is True
+    assert body["onlineMeetingProvider"] == "teamsForBusiness"
+    assert [a["emailAddress"]["address"] for a in body["attendees"]] == [
+        "priya.shah@camden.example",
+        "sam.okafor@liia.example",
+    ]
+    assert (move.method, move.path) == ("PATCH", f"/v1.0/users/{ORGANISER}/events/event-1")
+    assert "Teams meeting moved" in plain_text(again)
+    assert "14:30" in plain_text(again)
+    assert "There is no meeting on Friday 23 January 2026" in plain_text(nothing)
+    assert "Thursday 22 January 2026, 14:30" in plain_text(nothing)  # the list of meetings
+    assert "clocks go forward" in plain_text(gap)
+    kept = row(planned, "2026-01-22")
+    assert (kept.event_id, kept.booking, kept.join_url) == (
+        "event-1",
+        "booked",
+        f"{url}/meet/event-1",
+    )
+
+
+async def test_graph_refusals_are_told_in_words_and_nothing_is_half_made(
+    planned: Database, connector: FakeConnector
+) -> None:
+    async with FakeGraph() as graph:
+        calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
+        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+            graph.fail_next(1, 403)
+            forbidden = await say(bot, connector, LIIA, "schedule 22 Jan")
+            graph.fail_next(1, 500)
+            broken = await say(bot, connector, LIIA, "schedule 22 Jan")
+            after_forbidden = row(planned, "2026-01-22")
+            graph.fail_next(1, 429)  # retried by msgraph's retry handler (Retry-After: 0)
+            booked = await say(bot, connector, LIIA, "schedule 22 Jan")
+
+    assert "not allowed to book meetings" in plain_text(forbidden)
+    assert "Calendars.ReadWrite" in plain_text(forbidden)
+    assert "had a problem of its own" in plain_text(broken)
+    for card in (forbidden, broken):
+        assert "Traceback" not in plain_text(card)
+    assert (after_forbidden.booking, after_forbidden.event_id) == ("", None)
+    assert "Teams meeting booked" in plain_text(booked)
+    assert len(graph.events) == 1  # one event, though four creates were asked
+    transaction_ids = {(c.body or {}).get("transactionId") for c in graph.changes}
+    assert len(transaction_ids) == 1  # every try under the same transactionId
+
+
+async def test_a_booking_cut_short_is_reconciled_with_the_same_event(
+    planned: Database, connector: FakeConnector
+) -> None:
+    async with FakeGraph() as graph:
+        calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
+        with planned.transaction() as session:  # as if the process died after Graph answered
+            from sqlalchemy import select
+
+            meeting = session.scalars(
+                select(MeetingRow).where(MeetingRow.day == "2026-01-22")
+            ).one()
+            meeting.booking, meeting.booking_id = "pending", "a1b2c3"
+        graph.events.append(
+            {"id": "event-9", "transactionId": "a1b2c3", "onlineMeeting": {"joinUrl": "j"}}
+        )
+        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+            booked = await say(bot, connector, LIIA, "schedule 22 Jan")
+
+    assert "Teams meeting" in plain_text(booked)
+    assert len(graph.events) == 1
+    kept = row(planned, "2026-01-22")
+    assert (kept.event_id, kept.booking) == ("event-9", "booked")
+
+
+async def test_moving_and_cancelling_a_booked_meeting_updates_the_same_event(
+    planned: Database, connector: FakeConnector
+) -> None:
+    async with FakeGraph() as graph:
+        calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
+        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+            await say(bot, connector, LIIA, "schedule 19 Mar")
+            moved = await say(bot, connector, LIIA, "meetings move 19 Mar to 26 Mar 2026")
+            cancelled = await say(bot, connector, LIIA, "meetings cancel 26 Mar 2026")
+
+    create, patch, cancel = graph.changes
+    assert (patch.method, patch.path) == ("PATCH", f"/v1.0/users/{ORGANISER}/events/event-1")
+    # 26 March is a Thursday in GMT; the clocks go forward on the 29th
+    assert (patch.body or {})["start"]["dateTime"] == "2026-03-26T10:00:00"
+    assert "Thursday 26 March 2026, 10:00" in plain_text(moved)
+    assert cancel.path.endswith("/events/event-1/cancel")
+    assert "cancelled" in plain_text(cancelled)
+    assert create.method == "POST"
+
+
+async def test_local_mode_writes_an_ics_and_says_the_link_will_follow(
+    planned: Database, connector: FakeConnector, tmp_path: Path
+) -> None:
+    calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
+    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        await say(bot, connector, LIIA, "meetings add 2 April 2026: Spring")
+        written: dict[str, Any] = await say(bot, connector, LIIA, "schedule 2 April 2026 09:30")
+
+    assert "Invitation written" in plain_text(written)
+    assert "Teams link will follow" in plain_text(written)
+    [ics] = list((tmp_path / "invitations").glob("*.ics"))
+    assert b"DTSTART;TZID=Europe/London:20260402T093000" in ics.read_bytes()
+    [event] = ICalendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert event["DTSTART"].dt.utcoffset().total_seconds() == 3600  # BST, after the change
+
+
+async def test_agenda_has_the_standing_items_and_a_proposal_is_decided_in_place(
+    planned: Database, connector: FakeConnector
+) -> None:
+    remember(planned, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))
+    remember(planned, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
+    settings = make_settings(planned, connector, **FAST)
+    app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=Clock(JAN_10))
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        bot = BotClient(str(server.make_url("")), http)
+        await say(bot, connector, LIIA, "chair 22 Jan")
+        proposed = await say(bot, connector, CAMDEN, "propose Transport framework: *renewal*")
+        await connector.wait_for_sent(3)  # the chair's card to decide (and the replies)
+        [to_chair] = [
+            c for c in connector.sent_cards() if "An agenda item is proposed" in plain_text(c)
+        ]
+        item = to_chair["actions"][0]["data"]["item"]
+        forged = await say(
+            bot, connector, CAMDEN, "", value={"verb": "agenda.accept", "item": item}
+        )
+        accepted = await say(
+            bot, connector, LIIA, "", value={"verb": "agenda.accept", "item": item}
+        )
+        await settled(planned)
+        shown = await say(bot, connector, CAMDEN, "agenda next")
+        first = await say(bot, connector, CAMDEN, "agenda 20 Nov 2025")
+    await server.close()
+
+    assert "Proposed: the chair will decide" in plain_text(proposed)
+    assert to_chair["actions"][0]["type"] == "Action.Execute"
+    assert to_chair["actions"][0]["fallback"]["type"] == "Action.Submit"
+    assert "Only the meeting's chair or the secretariat" in plain_text(forged)
+    assert "accepted: on the agenda" in plain_text(accepted)
+    assert "actions" not in accepted  # decided: no more buttons
+    told = [c for c in connector.sent_cards() if "Your proposal was accepted" in plain_text(c)]
+    assert len(told) == 1
+    items = [
+        b["text"]
+        for b in shown["body"]
+        if b["type"] == "TextBlock" and b["text"][:2] in ("1.", "2.", "3.", "4.")
+    ]
+    assert items == [
+        "1. INMSS Top-10 pilot and cost drivers",
+        "2. SEND Data",
+        "3. Transport framework: \\*renewal\\* (proposed by Priya Shah (Camden))",
+        "4. Useful Commissioning Takeaway",
+    ]
+    assert "SEND Data" not in plain_text(first)  # the launch had no standing items
+
+
+async def test_the_chair_publishes_the_takeaway_from_the_form_and_anyone_reads_it(
+    planned: Database, connector: FakeConnector
+) -> None:
+    remember(planned, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))
+    remember(planned, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
+    settings = make_settings(planned, connector, **FAST)
+    clock = Clock(JAN_10)
+    app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=clock)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    meeting = row(planned, "2026-01-22").id
+    form = {
+        "verb": "takeaway.publish",
+        "meeting": meeting,
+        "title": "Top 10 <at>pilot</at>",
+        "insight": "Fee uplifts cluster in March.",
+        "tool": "https://example.org/uplift-template",
+        "what1": "Share uplift letters",
+        "who1": "Each borough",
+    }
+    async with aiohttp.ClientSession() as http:
+        bot = BotClient(str(server.make_url("")), http)
+        await say(bot, connector, CAMDEN, "chair 22 Jan")
+        clock.at = datetime(2026, 1, 22, 11, 30, tzinfo=UTC)
+        forged = await say(bot, connector, LIIA.replace("6", "7", 1), "", value=form)
+        empty = await say(bot, connector, CAMDEN, "", value={**form, "title": "", "insight": ""})
+        draft = await say(bot, connector, CAMDEN, "", value={**form, "verb": "takeaway.save"})
+        published = await say(bot, connector, CAMDEN, "", value=form)
+        await settled(planned)
+        again = await say(bot, connector, CAMDEN, "", value=form)
+        latest = await say(bot, connector, LIIA, "takeaway latest")
+        by_date = await say(bot, connector, LIIA, "takeaway 22/01/2026")
+        path = published["actions"][0]["url"].removeprefix(settings.forum_public_url)
+        async with http.get(server.make_url(path)) as response:
+            pdf = (response.status, response.content_type, await response.read())
+        clock.at += timedelta(days=31)
+        async with http.get(server.make_url(path)) as response:
+            expired = response.status
+        async with http.get(server.make_url("/takeaways/" + "a" * 32 + ".pdf")) as response:
+            guessed = response.status
+    await server.close()
+
+    assert pdf[:2] == (200, "application/pdf")
+    assert len(PdfReader(io.BytesIO(pdf[2])).pages) == 1
+    assert (expired, guessed) == (404, 404)
+
+    assert "join" in plain_text(forged).casefold() or "registry" in plain_text(forged)
+    assert "needs at least a title and the key insight" in plain_text(empty)
+    assert draft["actions"][1]["data"] == {"verb": "takeaway.publish", "meeting": meeting}
+    assert "Top 10 <at>pilot</at>" in plain_text(published)
+    assert "Share uplift letters (who: Each borough)" in plain_text(published)
+    assert "published already" in plain_text(again)
+    from sqlalchemy import select
+
+    from forum_ops.db.schema import OutboxRow
+
+    with planned.transaction() as session:
+        posted = session.scalars(
+            select(OutboxRow.conversation_id).where(
+                OutboxRow.key.startswith(f"takeaway:{meeting}:")
+            )
+        ).all()
+    assert sorted(posted) == [f"a:chat-{CAMDEN}", f"a:chat-{LIIA}"]  # each member once
+    assert plain_text(latest) == plain_text(by_date)
+    assert "chaired by Priya Shah (Camden)" in plain_text(latest)

@@ -1,0 +1,271 @@
+"""The quarterly report to the ALDCS SEND Steering Group: with the demo directory and a simulated
+quarter of activity, the Word document's figures equal those computed here from the database,
+no withheld INMSS figure appears, and it is produced in under 5 s; then in chat and as a job."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from analytics.benchmark_filters import Filters
+from analytics.benchmarks import cost_table
+from analytics.disclosure import Rules
+from analytics.quarters import Quarter
+from analytics.returns_synthetic import synthetic_returns
+from bot.app import REPORT_TYPES
+from bot.testing import BotClient, FakeConnector
+from cards import plain_text
+from forum_ops.db import Database
+from forum_ops.db.schema import (
+    AskRow,
+    DirectoryEntryRow,
+    MeetingRow,
+    PlacementRow,
+    ReturnSubmissionRow,
+    UsageCountRow,
+)
+from forum_ops.demo_asks import demo_asks
+from forum_ops.demo_directory import load_demo_directory
+from forum_ops.demo_meetings import load_demo_meetings
+from forum_ops.errors import NotAllowed
+from forum_ops.placements import GEOGRAPHY
+from forum_ops.quarterly_report import QuarterlyReport, produce_report, prompt_quarterly_report
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.returns import Submission, all_placements, replace_return
+from forum_ops.scheduler import JobRun
+from forum_ops.usage import SUPPLIER_LOOKUP, record_use
+from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.support.cardcheck import assert_valid_card
+from tests.support.chat import fetch
+from tests.support.fakes import FakeClock, FakeMessenger
+from tests.support.members import member
+
+Q1 = Quarter(2026, 1)
+AFTER = datetime(2026, 4, 2, 9, tzinfo=UTC)  # the report is produced after the quarter
+RULES = Rules()
+LEFT_OUT = ("201", "204", "318")  # boroughs with no return for 2025-26
+
+
+def simulate_quarter(db: Database) -> None:
+    """Demo directory (added 22 January), returns from 30 boroughs received over January and
+    February, and supplier look-ups on days across the quarter (and one outside it)."""
+    with db.transaction() as session:
+        load_demo_directory(session, NOW)
+    boroughs = [la.code for la in LOCAL_AUTHORITIES if la.code not in LEFT_OUT]
+    returns = synthetic_returns(boroughs, total=1200).placements
+    with db.transaction() as session:
+        for n, (borough, frame) in enumerate(returns.groupby("borough")):
+            received = datetime(2026, 1 + n % 2, 5 + n % 20, 11, tzinfo=UTC)
+            submission = Submission(str(borough), "2025-26", "demo", "x.xlsx")
+            replace_return(session, submission, frame, received)
+        demo_asks(session, datetime(2026, 3, 20, 12, tzinfo=UTC))  # some asked within Q1
+        load_demo_meetings(session, NOW)  # the Year 1 forward plan
+        for day, times in ((date(2026, 1, 6), 3), (date(2026, 3, 31), 2), (date(2026, 4, 1), 5)):
+            for _ in range(times):
+                record_use(session, SUPPLIER_LOOKUP, day)
+
+
+def session_count(db: Database, row: Any, *where: Any) -> int:
+    with db.transaction() as session:
+        return len(session.scalars(select(row).where(*where)).all())
+
+
+def produce(db: Database) -> QuarterlyReport:
+    return produce_report(db, FakeClock(AFTER), member(db, LIIA), "2026Q1", RULES)
+
+
+def document_text(docx: bytes) -> tuple[list[str], list[list[list[str]]]]:
+    document = Document(io.BytesIO(docx))
+    paragraphs = [p.text for p in document.paragraphs]
+    tables = [[[cell.text for cell in row.cells] for row in t.rows] for t in document.tables]
+    return paragraphs, tables
+
+
+def table_titled(header: str, tables: list[list[list[str]]]) -> list[list[str]]:
+    return next(t for t in tables if t[0][0] == header)
+
+
+def test_the_report_s_figures_equal_the_database_s(
+    database: Database,
+) -> None:
+    simulate_quarter(database)
+    started = time.perf_counter()
+    report = produce(database)
+    seconds = time.perf_counter() - started
+    print(f"quarterly report 2026Q1 produced in {seconds:.2f} s")  # not asserted: load varies
+    paragraphs, tables = document_text(report.docx)
+    text = "\n".join(paragraphs)
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+    with database.transaction() as session:
+        boroughs = session.scalars(
+            select(PlacementRow.borough).where(PlacementRow.period == "2025-26").distinct()
+        ).all()
+        received = Counter(
+            f"{at:%Y-%m}"
+            for at in session.scalars(
+                select(ReturnSubmissionRow.submitted_at).where(
+                    ReturnSubmissionRow.outcome == "imported",
+                    ReturnSubmissionRow.submitted_at >= start,
+                    ReturnSubmissionRow.submitted_at < end,
+                )
+            )
+        )
+        lookups = Counter[str]()
+        for day, n in session.execute(select(UsageCountRow.day, UsageCountRow.count)):
+            if date(2026, 1, 1) <= day < date(2026, 4, 1):
+                lookups[f"{day:%Y-%m}"] += n
+        entries = session.scalars(select(DirectoryEntryRow.created_at)).all()
+    months = ("2026-01", "2026-02", "2026-03")
+    assert f"{len(boroughs)} of 33 boroughs have an INMSS return for 2025-26" in text
+    assert len(boroughs) == 30
+    activity = {row[0]: row[1:] for row in table_titled("Activity", tables)[1:]}
+    assert activity["INMSS returns received"] == [str(received[m]) for m in months]
+    assert activity["Supplier look-ups"] == [str(lookups[m]) for m in months] == ["3", "0", "2"]
+    assert activity["Directory entries added"] == [
+        str(sum(f"{e:%Y-%m}" == m for e in entries)) for m in months
+    ]
+    assert f"Entries in the directory: {len(entries)} (networks: 4," in text
+    asked = session_count(database, AskRow, AskRow.created_at >= start, AskRow.created_at < end)
+    assert asked >= 1  # the demo asks that fall in the quarter
+    assert f"{asked} asks opened; " in text  # the round robin's own figures (issue 14)
+    held = session_count(
+        database,
+        MeetingRow,
+        MeetingRow.day >= "2026-01-01",
+        MeetingRow.day < "2026-04-01",
+        MeetingRow.status != "cancelled",
+    )
+    assert held >= 1
+    assert f"{held} meeting(s) held; 0 takeaway(s) published." in text  # the plan (issue 15)
+    assert "No ToR version was put to the forum in this quarter." in text  # none was (issue 16)
+    coverage = table_titled("Sub-region", tables)
+    with_return = {row[0]: int(row[2]) for row in coverage[1:]}
+    expected = Counter(la.subregion for la in LOCAL_AUTHORITIES if la.code not in LEFT_OUT)
+    assert with_return == {str(k): v for k, v in expected.items()}
+    assert len(Document(io.BytesIO(report.docx)).inline_shapes) == 2  # the two charts
+    book = load_workbook(io.BytesIO(report.xlsx))
+    sheet = book["Activity by month"]
+    rows = {r[0]: list(r[1:]) for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["Supplier look-ups"] == [3, 0, 2]
+
+
+def test_no_withheld_inmss_figure_appears_in_the_report(database: Database) -> None:
+    simulate_quarter(database)
+    # one need only two boroughs place in: its price must be withheld
+    rare = synthetic_returns(["202", "203"], total=40).placements.assign(primary_need="RARE")
+    with database.transaction() as session:
+        for borough, frame in rare.groupby("borough"):
+            frame = frame.assign(placement_id=[f"rare-{i}" for i in range(len(frame))])
+            others = all_placements(session)
+            mine = others[(others["borough"] == borough) & (others["period"] == "2025-26")]
+            replace_return(
+                session, Submission(str(borough), "2025-26", "demo", "x"),
+                pd.concat([mine, frame], ignore_index=True), NOW,
+            )  # fmt: skip
+    report = produce(database)
+    paragraphs, tables = document_text(report.docx)
+    everything = "\n".join(paragraphs + [c for t in tables for row in t for c in row])
+    with database.transaction() as session:
+        placements = all_placements(session)
+    table = cost_table(placements, Filters("2025-26"), "primary_need", None, GEOGRAPHY, RULES, True)
+    withheld = [c for c in table.cells if c.refused]
+    assert any(c.key == "RARE" for c in withheld)
+    for cell in withheld:
+        costs = placements[
+            (placements["period"] == "2025-26") & (placements["primary_need"] == cell.key)
+        ]["total_cost"].to_numpy()
+        assert f"£{float(np.median(costs)):,.0f}" not in everything
+        assert f"{cell.key}" in everything
+        assert f"withheld ({cell.refused})" in everything
+    shown = [c for c in table.cells if not c.refused and c.median is not None]
+    assert shown
+    assert all(f"£{c.median:,.0f}" in everything for c in shown)
+    for c in table.cells:  # counts are the published ones, never the raw count
+        raw = int((placements["primary_need"] == c.key).sum())
+        if raw % 5:
+            assert [c.key, str(raw)] != next(
+                (row[:2] for t in tables for row in t if row[0] == c.key), []
+            )
+
+
+def test_a_quarter_with_no_activity_still_produces_a_report_that_says_so(
+    database: Database,
+) -> None:
+    report = produce(database)
+    paragraphs, _ = document_text(report.docx)
+    assert "No activity was recorded by the assistant in this quarter." in paragraphs
+    assert "0 of 33 boroughs have an INMSS return for 2025-26, with <5 placements." in paragraphs
+
+
+def test_only_the_secretariat_produces_the_report(database: Database) -> None:
+    with pytest.raises(NotAllowed):
+        produce_report(database, FakeClock(AFTER), member(database, CAMDEN), "2026Q1", RULES)
+
+
+def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
+    database: Database,
+) -> None:
+    simulate_quarter(database)
+    messenger = FakeMessenger(members={LIIA})
+    due = datetime(2026, 4, 14, 8, tzinfo=UTC)  # 09:00 BST
+    run = JobRun("quarterly-report-prompt", "k", due, due, 1, messenger)
+    with database.transaction() as session:
+        prompt_quarterly_report(session, run)
+        prompt_quarterly_report(session, run)  # a rerun sends nothing new
+    [sent] = messenger.sent
+    assert sent.key == f"quarterly-report:2026Q1:{LIIA}"
+    assert sent.content is not None
+    assert_valid_card(sent.content)
+    text = plain_text(sent.content)
+    assert "due on Tuesday 28 April 2026" in text
+    assert "30 of 33 boroughs for 2025-26" in text
+    assert Q1.prompt_on == date(2026, 4, 14) == Q1.due - timedelta(days=14)
+
+
+@pytest.fixture
+async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    simulate_quarter(database)
+    async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    async def say(who: str, text: str) -> dict[str, Any]:
+        await bot.post(
+            activity(
+                "message_channel_mention", connector, text=text, id=f"r-{who[:4]}-{text[-6:]}",
+                **{"from.aadObjectId": who, "conversation.conversationType": "personal",
+                   "conversation.id": f"a:chat-{who}", "conversation.isGroup": False,
+                   "entities": []},
+            )
+        )  # fmt: skip
+        card = connector.sent_cards()[-1]
+        assert_valid_card(card)
+        return card
+
+    refused = await say(CAMDEN, "report quarterly 2026Q1")
+    assert "Quarterly report" not in plain_text(refused)
+    card = await say(LIIA, "report quarterly 2026Q1")
+    assert "30 of 33 boroughs for 2025-26" in plain_text(card)
+    urls = [a["url"] for a in card["actions"]]
+    assert [u.rsplit(".", 1)[1] for u in urls] == ["docx", "xlsx"]
+    status, kind, body = await fetch(bot, urls[0])
+    assert (status, kind) == (200, REPORT_TYPES["docx"])
+    assert "30 of 33 boroughs" in "\n".join(document_text(body)[0])
+    wrong, _, _ = await fetch(bot, urls[0].replace(".docx", ".xlsx"))
+    assert wrong == 404  # a token serves its own file only
+    bad = await say(LIIA, "report quarterly 2031Q9")
+    assert "Say which quarter" in plain_text(bad)

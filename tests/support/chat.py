@@ -1,0 +1,73 @@
+"""Talking to the real app over HTTP as a member would: say a command in 1:1, send a file,
+fetch what a card links to."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.teams import FILE_DOWNLOAD_INFO
+from bot.testing import BotClient, FakeConnector
+from tests.conftest import activity
+from tests.support.cardcheck import assert_valid_card
+
+
+async def say(
+    bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any
+) -> dict[str, Any]:
+    before = len(connector.sent_cards())
+    await bot.post(
+        activity(
+            "message_channel_mention",
+            connector,
+            text=text,
+            id=f"m{before}-{who[:4]}",
+            **{
+                "from.aadObjectId": who,
+                "conversation.conversationType": "personal",
+                "conversation.id": f"a:chat-{who}",
+                "conversation.isGroup": False,
+                "entities": [],
+            },
+            **more,
+        )
+    )
+    card = connector.sent_cards()[-1]
+    assert_valid_card(card)
+    return card
+
+
+def upload(connector: FakeConnector, body: bytes, name: str) -> dict[str, Any]:
+    url = connector.offer_file(body)
+    return {
+        "attachments": [
+            {
+                "contentType": FILE_DOWNLOAD_INFO,
+                "contentUrl": url,
+                "name": name,
+                "content": {"downloadUrl": url, "uniqueId": "1b2c3d", "fileType": "xlsx"},
+            }
+        ]
+    }
+
+
+async def fetch(bot: BotClient, url: str) -> tuple[int, str, bytes]:
+    local = bot.messages_url.replace("/api/messages", urlsplit(url).path)
+    async with bot._http.get(local) as response:
+        return response.status, response.content_type, await response.read()
+
+
+GREENWICH = "0c0c0c0c-1d1d-4e2e-8f3f-505050505050"  # a Greenwich member, not a data submitter
+
+
+def table_cells(card: dict[str, Any]) -> list[list[str]]:
+    return [
+        [cell["items"][0]["text"] for cell in row["cells"]]
+        for element in card["body"]
+        if element["type"] == "Table"
+        for row in element["rows"]
+    ]
+
+
+def image(card: dict) -> dict:
+    return next(e for e in card["body"] if e["type"] == "Image")

@@ -1,0 +1,28 @@
+"""Placements of a few London boroughs for the disclosure and benchmark tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.benchmark_filters import Geography
+from forum_ops.reference import LOCAL_AUTHORITIES
+
+GEOGRAPHY = Geography.of(
+    {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
+)
+PERIOD = "2025-26"
+CAMDEN, ISLINGTON, BARNET, ENFIELD, HARINGEY = "202", "206", "302", "308", "309"
+GREENWICH, LAMBETH, BROMLEY = "203", "208", "305"
+BOROUGHS = [CAMDEN, ISLINGTON, BARNET, ENFIELD, GREENWICH, LAMBETH, BROMLEY]
+
+
+def placements(rows: list[tuple[str, str, str, float]], kind: str = "day") -> pd.DataFrame:
+    """(borough, need, provider URN, total cost) per placement; the fee is the total."""
+    frame = pd.DataFrame(rows, columns=["borough", "primary_need", "provider_urn", "total_cost"])
+    return frame.assign(
+        period=PERIOD,
+        phase="secondary",
+        placement_type=kind,
+        core_fee=frame["total_cost"],
+        residential_care=0.0,
+    )

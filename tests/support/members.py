@@ -1,0 +1,14 @@
+"""Members as the registry holds them, for tests that call services directly."""
+
+from __future__ import annotations
+
+from forum_ops.db import Database
+from forum_ops.members import find_member
+from forum_ops.model import Member
+
+
+def member(db: Database, aad: str) -> Member:
+    with db.transaction() as session:
+        found = find_member(session, aad)
+    assert found is not None
+    return found

@@ -1,0 +1,67 @@
+"""Meeting cards with hostile text in every field a member or the secretariat can write (themes,
+names, proposals, takeaways): they parse, validate, fit Teams and show the text literally."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from cards import plain_text, render_card
+from cards.agenda import agenda_view, proposal_view
+from cards.meetings import meetings_view
+from cards.takeaway import takeaway_form_view, takeaway_view
+from forum_ops.meeting_plan import (
+    Agenda,
+    ChairInfo,
+    MeetingInfo,
+    Proposal,
+    Takeaway,
+    TakeawayAction,
+)
+from tests.support.cardcheck import HOSTILE, assert_valid_card
+
+
+def meeting(text: str) -> MeetingInfo:
+    return MeetingInfo(
+        id=3,
+        number=2,
+        day=date(2026, 3, 19),
+        starts_at=datetime(2026, 3, 19, 10, 0, tzinfo=UTC),
+        minutes=90,
+        theme=text,
+        status="planned",
+        chair=ChairInfo(text, text, "aad"),
+        join_url="https://teams.example/meet/1",
+        booked=True,
+        warnings=(text,),
+    )
+
+
+def cards_for(text: str) -> list[dict[str, object]]:
+    m = meeting(text)
+    actions = (TakeawayAction(text, text),) * 3
+    takeaway = Takeaway(m, text, text, text, actions, "published", None, "t" * 32)
+    return [
+        render_card("meetings", meetings_view([m] * 6, text, text)).content,
+        render_card("agenda", agenda_view(Agenda(m, (text,) * 8, True, 2), None, text)).content,
+        render_card("proposal", proposal_view(Proposal(5, text, text, "proposed", m))).content,
+        render_card("takeaway", takeaway_view(takeaway, "https://bot.example")).content,
+        render_card("takeaway_form", takeaway_form_view(m, takeaway)).content,
+    ]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_cannot_break_or_inject_into_a_meeting_card(text: str) -> None:
+    for card in cards_for(text):
+        assert_valid_card(card)  # type: ignore[arg-type]
+        for action in card.get("actions", []):  # type: ignore[attr-defined]
+            assert action["type"] in ("Action.Execute", "Action.OpenUrl")
+            assert "evil" not in str(action)
+        if len(text) >= 100:
+            continue  # long text is clipped by design
+        if card["body"][2]["type"] == "Input.Text":  # type: ignore[index]
+            values = [i.get("value") for i in card["body"] if i["type"] == "Input.Text"]  # type: ignore[attr-defined]
+            assert " ".join(text.split()) in values or text in values  # the draft, literally
+        else:
+            assert text.splitlines()[0].strip() in plain_text(card)  # type: ignore[arg-type]

@@ -1,0 +1,138 @@
+"""The ToR's cards: Adaptive Card 1.5, under 28 KB with every borough voted and 60 own views,
+every Action.Execute with an Action.Submit fallback of the same effect, user text literal."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from cards.tor import TOR_CARDS, added_card, opened_card, status_card
+from forum_ops.ratification import Choice, Result, Rules, Tally
+from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.tor import Ballot, BoroughVote, OpenReport, TorStatus, VersionInfo
+from forum_ops.tor_text import SectionChange
+from tests.support.cardcheck import assert_valid_card, card_texts
+
+NOW = datetime(2026, 1, 22, 10, 0, tzinfo=UTC)
+HOSTILE = 'Pri"ya \\ *Shah* _x_ [x](y) <at>Bot</at> 🎉 ' + "z" * 300
+
+
+def ballot(*, open_: bool = True, voted: int = 33, passed: bool | None = None) -> Ballot:
+    choices = [Choice.APPROVE, Choice.AMEND, Choice.ABSTAIN]
+    votes = tuple(
+        BoroughVote(la.code, la.name, choices[i % 3], HOSTILE * 5, HOSTILE, NOW)
+        for i, la in enumerate(LOCAL_AUTHORITIES[:voted])
+    )
+    tally = Tally.of(v.choice for v in votes)
+    return Ballot(
+        ratification_id=7,
+        version=2,
+        title=HOSTILE,
+        content_hash="ab" * 32,
+        deadline=NOW + timedelta(days=10),
+        open=open_,
+        rules=Rules.of(0.5, 0.5),
+        tally=tally,
+        result=None if passed is None else Result(True, passed),
+        votes=votes,
+        not_voted=tuple(la.name for la in LOCAL_AUTHORITIES[voted:]),
+        refresh_user_ids=tuple(f"29:{'x' * 80}{n}" for n in range(60)),
+    )
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "card"),
+    [
+        ("shared, all voted", TOR_CARDS.ballot(ballot())),
+        ("own view", TOR_CARDS.ballot(ballot(voted=12), "202")),
+        ("refused", TOR_CARDS.ballot(ballot(voted=0), "202", "You can vote only for " + HOSTILE)),
+        ("reminder", TOR_CARDS.reminder(ballot(voted=20), "209", "today")),
+        ("closed, passed", TOR_CARDS.ballot(ballot(open_=False, passed=True), "202")),
+        ("closed, failed", TOR_CARDS.ballot(ballot(open_=False, voted=5, passed=False))),
+        ("result post", TOR_CARDS.result(ballot(open_=False, passed=True))),
+        ("amendments", TOR_CARDS.amendments(ballot(open_=False, passed=True))),
+    ],
+)
+def test_every_tor_card_validates_and_stays_under_28_kb(name: str, card: Any) -> None:
+    assert_valid_card(card.content)
+    for execute in actions(card.content):
+        fallback = execute.get("fallback")
+        if execute is card.content.get("refresh", {}).get("action"):
+            continue  # the refresh runs no vote; clients without it show the card as sent
+        assert fallback is not None, name
+        assert fallback["type"] == "Action.Submit", name
+        assert fallback["data"] == execute["data"]
+        assert execute["data"]["verb"] == execute["verb"]
+
+
+def test_the_vote_card_refreshes_for_at_most_60_users_and_shows_who_voted() -> None:
+    card = TOR_CARDS.ballot(ballot(voted=12), "202").content
+    refresh = card["refresh"]
+    assert len(refresh["userIds"]) == 60
+    assert refresh["action"]["verb"] == "tor.view"
+    assert refresh["action"]["data"] == {"verb": "tor.view", "ratification": 7}
+    votes = [a for a in actions(card) if a["verb"] == "tor.vote"]
+    assert [a["data"]["choice"] for a in votes] == ["approve", "amend", "abstain"]
+    assert all(a["data"]["borough"] == "202" and a["data"]["hash"] == "ab" * 32 for a in votes)
+    texts = "\n".join(card_texts(card))
+    assert "Camden's vote: Approve with amendments, cast by" in texts
+    assert "Thursday 22 January 2026, 10:00" in texts  # when, the British way
+    assert "12 of 33 (quorum 17)" in texts
+    shared = TOR_CARDS.ballot(ballot(voted=12)).content
+    assert all("borough" not in a["data"] for a in actions(shared) if a["verb"] == "tor.vote")
+
+
+def test_a_closed_ratification_takes_no_votes_and_says_its_result() -> None:
+    card = TOR_CARDS.ballot(ballot(open_=False, voted=5, passed=False)).content
+    assert [a["verb"] for a in actions(card)] == ["tor.view"]  # only the refresh
+    assert any(t.startswith("Not ratified: approval as it stands") for t in card_texts(card))
+
+
+def test_the_status_and_notice_cards_validate() -> None:
+    version = VersionInfo(2, HOSTILE, "cd" * 32, "tor.docx", NOW, None)
+    changes = tuple(SectionChange(f"Section {n} {HOSTILE}", "changed", n, 1) for n in range(40))
+    for card in (
+        status_card(TorStatus(version, 1, changes, ballot(voted=12)), secretariat=True),
+        status_card(TorStatus(version, None, (), None), secretariat=True),
+        status_card(TorStatus(None, None, (), None), secretariat=False),
+        added_card(version),
+        opened_card(OpenReport(ballot(voted=0), True, 66, 0)),
+    ):
+        assert_valid_card(card.content)
+
+
+def test_33_amendments_of_2000_characters_still_fit() -> None:
+    closed = ballot(open_=False, passed=False)
+    amended = tuple(
+        dataclasses.replace(v, choice=Choice.AMEND, comment="w" * 2000, cast_by="n" * 200)
+        for v in closed.votes
+    )
+    worst = dataclasses.replace(closed, votes=amended)
+    version = VersionInfo(2, HOSTILE, "cd" * 32, "tor.docx", NOW, None)
+    for card in (
+        TOR_CARDS.amendments(worst),
+        TOR_CARDS.ballot(worst),
+        TOR_CARDS.result(worst),
+        status_card(TorStatus(version, 1, (), worst), secretariat=True),
+    ):
+        assert_valid_card(card.content)
