@@ -149,6 +149,10 @@ class Load:
         self.connector.calls.clear()  # the bench holds no more replies than it must
 
 
+def always(text: str) -> Callable[[int], str]:
+    return lambda _: text
+
+
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -241,11 +245,9 @@ async def main(options: argparse.Namespace) -> None:
                 ]
                 for n in range(1, options.rounds + 1):
                     for target, base, pid in plan:
-                        await load.run(base, lambda _, t=target: t.text, options.warm_up)
+                        await load.run(base, always(target.text), options.warm_up)
                         load.check_replies(target)
-                        result = await load.run(
-                            base, lambda _, t=target: t.text, options.messages, pid
-                        )
+                        result = await load.run(base, always(target.text), options.messages, pid)
                         load.check_replies(target)
                         results.setdefault(target.name, []).append(result)
                         print(f"  round {n}: {median_line(target.name, [result], None)}")
@@ -259,7 +261,7 @@ async def main(options: argparse.Namespace) -> None:
                 print(f"\ndatabase growth over {options.repeat} identical requests each:")
                 for target in commands:
                     before, charts_before = database_size(database)
-                    await load.run(forum_base, lambda _, t=target: t.text, options.repeat)
+                    await load.run(forum_base, always(target.text), options.repeat)
                     load.check_replies(target)
                     after, charts_after = database_size(database)
                     print(
