@@ -401,7 +401,7 @@ async def test_only_the_secretariat_can_announce(
     await worker.post(command)
 
     [card] = connector.sent_cards()
-    assert "Sorry, I didn’t understand" in plain_text(card)
+    assert "Only the forum's secretariat can use announce" in plain_text(card)
 
 
 async def test_outbox_shows_counts_and_dead_letters(
