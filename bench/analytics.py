@@ -69,7 +69,7 @@ def benchmarks(frame: pd.DataFrame) -> dict[str, Callable[[], object]]:
 
 def xlsx_import(base: pd.DataFrame) -> tuple[float, int]:
     from analytics.returns_format import FIELDS
-    from tests.returnfiles import as_xlsx  # the test helper fills in the real template
+    from tests.support.returnfiles import as_xlsx  # the test helper fills in the real template
 
     rows = scaled(base, 5_000)
     records = [

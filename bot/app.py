@@ -105,7 +105,9 @@ def create_app(
     answered = asyncio.Event()  # set by the first response: the server is listening
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        building = asyncio.ensure_future(_build(settings, db, tokens, jobs, calendar, clock, startup))
+        building = asyncio.ensure_future(
+            _build(settings, db, tokens, jobs, calendar, clock, startup)
+        )
         startup.begin(building)
         every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
         warming = asyncio.create_task(_warm_when_ready(building, answered, every))
@@ -236,9 +238,7 @@ async def _build(
     then build it on the loop."""
     try:
         runtime_module: Any = await import_apart("bot.runtime")
-        runtime: Runtime = await runtime_module.start(
-            settings, db, tokens, jobs, calendar, clock
-        )
+        runtime: Runtime = await runtime_module.start(settings, db, tokens, jobs, calendar, clock)
     except asyncio.CancelledError:
         raise
     except Exception:
