@@ -110,7 +110,10 @@ def create_app(
         )
         startup.begin(building)
         every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
-        warming = asyncio.create_task(_warm_when_ready(building, answered, every))
+        warm = settings.forum_warm_at_start
+        warming = asyncio.create_task(
+            _warm_when_ready(building, answered, every) if warm else _nothing()
+        )
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
         if not building.done():
@@ -296,3 +299,7 @@ def _takeaway_pdf(services: Services, token: str) -> bytes | None:
     with services.db.transaction() as session:
         found = takeaway_for_link(session, token, services.clock())
     return takeaway_pdf(found) if found is not None else None
+
+
+async def _nothing() -> None:
+    """No warm-up (FORUM_WARM_AT_START=false): modules load when first used."""

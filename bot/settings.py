@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # Speed (bot/warm.py): how often each replica reads the features' data again if an import
     # changed it, so the first request after an import does not wait; 0 = only at start-up.
     forum_warm_every_seconds: float = 60.0
+    # import the features' modules and read their data once the app answers (tests that time
+    # the outbox to a tenth of a second turn it off: the imports hold the interpreter meanwhile)
+    forum_warm_at_start: bool = True
     forum_max_upload_bytes: int = 10 * 1024 * 1024  # a return file sent in chat
     # Where Teams serves files sent to the bot (downloadUrl of a file.download.info attachment):
     # comma-separated names, `*.` for any name under one. Fetched over https, public addresses only.

@@ -17,6 +17,7 @@ FAST = {
     "forum_outbox_backoff_max_seconds": 0.5,
     "forum_outbox_poll_seconds": 0.05,
     "forum_outbox_max_attempts": 4,
+    "forum_warm_at_start": False,  # the tests time sends: no imports holding the interpreter
 }
 
 
