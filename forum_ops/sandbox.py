@@ -40,7 +40,10 @@ def _child(
     connection: Connection, fn: Callable[..., Any], args: tuple[Any, ...], limits: Limits
 ) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    cpu = math.ceil(limits.seconds)
+    # a backstop a second beyond the wall-clock limit, so that the parent's timer (which says
+    # "took longer than") speaks first; at exactly the limit both raced, and the CPU limit's
+    # kill read as "too big or too complex"
+    cpu = math.ceil(limits.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     try:
         result: tuple[str, Any] = ("ok", fn(*args))
