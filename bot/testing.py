@@ -482,13 +482,15 @@ def forumbot_serve(
 
 
 async def wait_healthy(base_url: str, within: float = 30.0, poll: float = 0.1) -> None:
-    """Until GET /healthz says the app is ready to serve (200 with `"ready": true`); fails after
-    `within` seconds. The app answers 200 while it is still starting (bot/app.py)."""
+    """Until GET /healthz says the app is ready to serve (200, and `"ready"` not false); fails
+    after `within` seconds. The app answers 200 with `"ready": false` while it is still starting
+    (bot/app.py); a server that never starts in the background (the stock echo bot of bench/)
+    does not say "ready" at all."""
     async with aiohttp.ClientSession() as http:
         for _ in range(int(within / poll)):
             try:
                 async with http.get(base_url + "/healthz") as response:
-                    if response.status == 200 and (await response.json()).get("ready"):
+                    if response.status == 200 and (await response.json()).get("ready", True):
                         return
             except aiohttp.ClientError:
                 pass
