@@ -9,18 +9,25 @@ gathers input (STYLE point 5). Expired dialogs are simply not found, and houseke
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Row, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db.schema import DialogRow
 
 DIALOG_LIFETIME = timedelta(hours=1)  # Teams' file download links live about as long
+_DIALOGS = DialogRow.__table__
+# Core, not the ORM: every turn looks for the sender's open dialog, and there seldom is one.
+_OPEN_DIALOG = select(_DIALOGS).where(
+    _DIALOGS.c.conversation_id == bindparam("conversation_id"),
+    _DIALOGS.c.aad_object_id == bindparam("aad_object_id"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def begin_dialog(
 
 def open_dialog(session: Session, key: DialogKey, now: datetime) -> DialogState | None:
     """The person's open dialog in this conversation, if any and not expired."""
-    row = session.get(DialogRow, (key.conversation_id, key.aad_object_id))
+    row = session.connection().execute(_OPEN_DIALOG, dataclasses.asdict(key)).first()
     if row is None or row.expires_at <= now:
         return None
     return _state(row)
@@ -104,7 +111,7 @@ def forget_expired_dialogs(session: Session, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _state(row: DialogRow) -> DialogState:
+def _state(row: DialogRow | Row[Any]) -> DialogState:
     key = DialogKey(row.conversation_id, row.aad_object_id)
     data = json.loads(row.data)
     return DialogState(key, row.name, row.step, data, row.version, row.expires_at)

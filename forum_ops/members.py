@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db.engine import Database
-from forum_ops.db.schema import MemberRow
+from forum_ops.db.schema import MemberRow, OrganisationRow
 from forum_ops.errors import ForumError, ImportRejected, Problem
-from forum_ops.model import Member, Role
+from forum_ops.model import Member, Organisation, OrganisationKind, Role
 from forum_ops.organisations import find_organisation_row, to_organisation
 
 CSV_COLUMNS = ("aad_object_id", "name", "email", "organisation", "roles", "topics")
@@ -51,14 +51,56 @@ def to_member(row: MemberRow) -> Member:
         name=row.name,
         email=row.email,
         organisation=to_organisation(row.organisation),
-        roles=frozenset(Role(r) for r in row.roles.split(";") if r),
-        topics=tuple(t for t in row.topics.split(";") if t),
+        roles=_roles(row.roles),
+        topics=_topics(row.topics),
     )
 
 
+_MEMBERS, _ORGANISATIONS = MemberRow.__table__, OrganisationRow.__table__
+# Core, not the ORM: every turn starts by finding its sender, and the ORM's loading of a member
+# with its organisation costs more than the query itself.
+_FIND_MEMBER = (
+    select(
+        _MEMBERS.c.aad_object_id,
+        _MEMBERS.c.name,
+        _MEMBERS.c.email,
+        _MEMBERS.c.roles,
+        _MEMBERS.c.topics,
+        _ORGANISATIONS.c.code,
+        _ORGANISATIONS.c.name.label("organisation_name"),
+        _ORGANISATIONS.c.kind,
+        _ORGANISATIONS.c.inner_outer,
+        _ORGANISATIONS.c.subregion,
+    )
+    .join_from(_MEMBERS, _ORGANISATIONS, _MEMBERS.c.organisation_id == _ORGANISATIONS.c.id)
+    .where(_MEMBERS.c.aad_object_id == bindparam("aad_object_id"))
+)
+
+
 def find_member(session: Session, aad_object_id: str) -> Member | None:
-    row = session.scalars(select(MemberRow).where(MemberRow.aad_object_id == aad_object_id)).first()
-    return to_member(row) if row else None
+    found = session.connection().execute(_FIND_MEMBER, {"aad_object_id": aad_object_id})
+    row = found.first()
+    if row is None:
+        return None
+    organisation = Organisation(
+        row.code, row.organisation_name, OrganisationKind(row.kind), row.inner_outer, row.subregion
+    )
+    return Member(
+        aad_object_id=row.aad_object_id,
+        name=row.name,
+        email=row.email,
+        organisation=organisation,
+        roles=_roles(row.roles),
+        topics=_topics(row.topics),
+    )
+
+
+def _roles(stored: str) -> frozenset[Role]:
+    return frozenset(Role(r) for r in stored.split(";") if r)
+
+
+def _topics(stored: str) -> tuple[str, ...]:
+    return tuple(t for t in stored.split(";") if t)
 
 
 def parse_members_csv(text: str) -> list[MemberRecord]:

@@ -18,6 +18,7 @@ from forum_ops.dialogs import DialogKey, DialogState, open_dialog
 from forum_ops.members import find_member
 from forum_ops.model import Member
 
+PROCESSED = ProcessedActivityRow.metadata.tables[ProcessedActivityRow.__tablename__]
 KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two days is ample
 
 
@@ -56,17 +57,17 @@ def begin_turn(
 
 
 def _record(session: Session, key: str, now: datetime) -> bool:
-    """Record the activity key in one statement (no ORM unit of work: every turn pays for this);
-    False if it was recorded before. A concurrent redelivery waits on the key until the first
-    commits, then finds it there."""
+    """Record the activity key in one Core statement on the table (not the ORM's bulk insert:
+    every turn pays for this); False if it was recorded before. A concurrent redelivery waits on
+    the key until the first commits, then finds it there."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(ProcessedActivityRow)
+        insert(PROCESSED)
         .values(key=key, received_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(ProcessedActivityRow.key)
+        .returning(PROCESSED.c.key)
     )
-    return session.execute(statement).scalar_one_or_none() is not None
+    return session.connection().execute(statement).scalar_one_or_none() is not None
 
 
 def start_turn(
