@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _PAIRED = "`*_~"
 _BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\n)")
@@ -35,6 +36,7 @@ _ZWSP = "\u200b"
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
+@lru_cache(maxsize=4096)  # cards repeat the same labels and names on every answer
 def escape_markdown(text: str) -> str:
     text = _BACKSLASH.sub(r"\\\\", text)
     special = {c for c in _PAIRED if c != "_" and text.count(c) >= 2}
@@ -52,6 +54,7 @@ def escape_markdown(text: str) -> str:
     return text.replace("{{", "{" + _ZWSP + "{")
 
 
+@lru_cache(maxsize=4096)
 def unescape_markdown(text: str) -> str:
     """What a reader sees for escaped text (used by the terminal chat, fallbacks and tests)."""
     text = text.replace("{" + _ZWSP + "{", "{{")
