@@ -143,8 +143,14 @@ class Codec:
         return self.deserializer(type_name, data)
 
 
+class JsonReady(dict[str, Any]):
+    """JSON data that needs no conversion, such as a rendered card: sent as it is, not walked."""
+
+
 def to_json(value: Any) -> Any:
     """A Bot Framework model (or anything inside one) as JSON-ready data, as msrest writes it."""
+    if isinstance(value, JsonReady):
+        return value
     if isinstance(value, Model):
         out: dict[str, Any] = {}
         for attr, meta in value._attribute_map.items():

@@ -8,14 +8,16 @@ from typing import Any
 from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from bot.connector import JsonReady
 from cards import Card
 from forum_ops.ports import RenderedCard
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
-class SharedContent(dict[str, Any]):
-    """Card JSON that is never changed once rendered, so copies may share it.
+class SharedContent(JsonReady):
+    """Card JSON that is never changed once rendered, so copies may share it, and that the
+    connector sends as it is (bot/connector.py).
 
     botbuilder's TurnContext.send_activities deep-copies every outgoing activity; for a card
     that is a few hundred needless copies a reply.
