@@ -49,6 +49,7 @@ from forum_ops.db import Database
 from forum_ops.db.schema import AskReplyRow, AskRouteRow, AskRow, MemberRow, OrganisationRow
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
+from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
 from forum_ops.outbox import queued_place
 from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
@@ -79,8 +80,6 @@ __all__ = [
     "sweep",
     "weekly_digest",
 ]
-
-MessengerFactory = Callable[[Session, datetime], Messenger]
 
 
 # -- the service ----------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
 as sections (one small function each, taking only the figures it needs), and returns an editable
 Word document, the same figures as an Excel workbook, and the summary the card shows.
 
-Meetings, asks and ToR ratifications are other features' (issues 14-16): `meeting_figures`,
-`ask_figures` and `ratification_figures` below call each feature's own function
+Meetings, asks and ToR ratifications are other features': `meeting_figures`, `ask_figures` and
+`ratification_figures` below call each feature's own function
 (forum_ops.meetings.meeting_figures, forum_ops.asks.ask_figures, forum_ops.tor.
 ratification_figures) and map it onto the dataclass its section takes.
 
@@ -52,7 +52,7 @@ from forum_ops.ports import Clock, Delivery, NotReachable
 from forum_ops.recommendations import boroughs_with_return, tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.scheduler import JobRun
-from forum_ops.tracker import NOT_RECORDED, Tracker
+from forum_ops.tracker import Tracker
 from forum_ops.usage import SUPPLIER_LOOKUP, uses_by_month
 
 log = logging.getLogger(__name__)
@@ -61,14 +61,7 @@ TITLE = "Pan-London SEND Commissioning Forum: quarterly report to the ALDCS SEND
 SUBREGIONS = ("North Central", "North East", "North West", "South East", "South West")
 
 
-# --- the other features' figures: placeholders until issues 14-16 are merged -----------------
-
-
-@dataclass(frozen=True)
-class NotRecorded:
-    """A feature whose figures the assistant does not hold (yet)."""
-
-    what: str
+# --- the other features' figures --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -196,9 +189,9 @@ class Coverage:
 @dataclass(frozen=True)
 class QuarterFigures:
     quarter: Quarter
-    meetings: MeetingFigures | NotRecorded
-    asks: AskFigures | NotRecorded
-    ratifications: RatificationFigures | NotRecorded
+    meetings: MeetingFigures
+    asks: AskFigures
+    ratifications: RatificationFigures
     directory: DirectoryFigures
     coverage: Coverage
     tracker: Tracker
@@ -208,9 +201,7 @@ class QuarterFigures:
     @property
     def quiet(self) -> bool:
         """Nothing happened that the assistant records."""
-        held = isinstance(self.meetings, MeetingFigures) and self.meetings.held > 0
-        asked = isinstance(self.asks, AskFigures) and self.asks.opened > 0
-        voted = isinstance(self.ratifications, RatificationFigures) and self.ratifications.results
+        held, asked, voted = self.meetings.held, self.asks.opened, self.ratifications.results
         return not (held or asked or voted or any(sum(v) for v in self.activity.values()))
 
 
@@ -316,11 +307,10 @@ def quarter_figures(
         )
     )
     lookups = uses_by_month(session, SUPPLIER_LOOKUP, start, end)
-    activity: dict[str, tuple[int, ...]] = {}
-    if isinstance(meetings, MeetingFigures):
-        activity["Meetings held"] = tuple(meetings.by_month.get(m, 0) for m in months)
-    if isinstance(asks, AskFigures):
-        activity["Asks opened"] = tuple(asks.by_month.get(m, 0) for m in months)
+    activity: dict[str, tuple[int, ...]] = {
+        "Meetings held": tuple(meetings.by_month.get(m, 0) for m in months),
+        "Asks opened": tuple(asks.by_month.get(m, 0) for m in months),
+    }
     activity["Supplier look-ups"] = tuple(lookups.get(m, 0) for m in months)
     activity["INMSS returns received"] = _by_month(returns, months)
     activity["Directory entries added"] = _by_month(entries, months)
@@ -332,10 +322,6 @@ def quarter_figures(
 
 
 # --- sections: each takes only the figures it shows --------------------------------------------
-
-
-def _not_recorded(title: str, figures: NotRecorded) -> Section:
-    return Section(title, (f"The {figures.what}: {NOT_RECORDED}.",))
 
 
 def summary_section(figures: QuarterFigures) -> Section:
@@ -352,10 +338,8 @@ def summary_section(figures: QuarterFigures) -> Section:
     return Section("Summary", tuple(lines))
 
 
-def meetings_section(figures: MeetingFigures | NotRecorded) -> Section:
+def meetings_section(figures: MeetingFigures) -> Section:
     title = "Meetings"
-    if isinstance(figures, NotRecorded):
-        return _not_recorded(title, figures)
     if not figures.held:
         return Section(title, ("No meetings were held in this quarter.",))
     lines = (
@@ -372,10 +356,8 @@ def meetings_section(figures: MeetingFigures | NotRecorded) -> Section:
     return Section(title, lines, (attendance,))
 
 
-def asks_section(figures: AskFigures | NotRecorded) -> Section:
+def asks_section(figures: AskFigures) -> Section:
     title = "Asks between meetings"
-    if isinstance(figures, NotRecorded):
-        return _not_recorded(title, figures)
     if not figures.opened:
         return Section(title, ("No asks were opened in this quarter.",))
     median = (
@@ -397,10 +379,8 @@ def asks_section(figures: AskFigures | NotRecorded) -> Section:
     )  # fmt: skip
 
 
-def ratification_section(figures: RatificationFigures | NotRecorded) -> Section:
+def ratification_section(figures: RatificationFigures) -> Section:
     title = "Terms of Reference"
-    if isinstance(figures, NotRecorded):
-        return _not_recorded(title, figures)
     if not figures.results:
         return Section(title, ("No ToR version was put to the forum in this quarter.",))
     return Section(
@@ -548,15 +528,10 @@ def produce_report(
 
 def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
     """What the summary card says (and the scheduled prompt's draft)."""
-
-    def told(value: Any, what: str) -> str:
-        return NOT_RECORDED if isinstance(value, NotRecorded) else what
-
-    meetings, asks = figures.meetings, figures.asks
     return [
         ("Quarter", f"{figures.quarter.title} ({figures.quarter.label})"),
-        ("Meetings held", told(meetings, str(getattr(meetings, "held", "")))),
-        ("Asks opened", told(asks, str(getattr(asks, "opened", "")))),
+        ("Meetings held", str(figures.meetings.held)),
+        ("Asks opened", str(figures.asks.opened)),
         ("INMSS returns", f"{figures.coverage.boroughs_with_return} of 33 boroughs for {figures.coverage.period}"),
         ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
         ("Recommendations done", str(sum(1 for r in figures.tracker.recommendations if r.status.value == "done"))),
@@ -603,8 +578,8 @@ def prompt_facts(session: Session, quarter: Quarter) -> list[tuple[str, str]]:
     asks = ask_figures(session, quarter.start, quarter.end)
     directory = directory_figures(session, quarter, 0)
     return [
-        ("Meetings held", NOT_RECORDED if isinstance(meetings, NotRecorded) else str(meetings.held)),
-        ("Asks opened", NOT_RECORDED if isinstance(asks, NotRecorded) else str(asks.opened)),
+        ("Meetings held", str(meetings.held)),
+        ("Asks opened", str(asks.opened)),
         ("INMSS returns", f"{boroughs_with_return(session, quarter.period)} of 33 boroughs for {quarter.period}"),
         ("Directory", f"{directory.total} entries, {directory.added} added in the quarter"),
     ]  # fmt: skip
