@@ -43,14 +43,15 @@ from forum_ops.db.schema import (
     PlacementRow,
     ReturnSubmissionRow,
 )
-from forum_ops.directory import secretariat_list
+from forum_ops.directory import unchecked_count
 from forum_ops.directory_entries import Kind, Status
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
 from forum_ops.placements import GEOGRAPHY
 from forum_ops.ports import Clock, Delivery, NotReachable
-from forum_ops.recommendations import boroughs_with_return, tracker_in
+from forum_ops.recommendations import tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.report_files import file_url, keep_file_in
 from forum_ops.scheduler import JobRun
 from forum_ops.tracker import Tracker
 from forum_ops.usage import SUPPLIER_LOOKUP, uses_by_month
@@ -518,9 +519,15 @@ def produce_report(
         raise NotAllowed("Only the forum's secretariat produces the quarterly report.")
     now = clock.now()
     quarter = parse_quarter(quarter_text, now.date())
-    unchecked = len(secretariat_list(db, clock, member, "unchecked", most=10_000).entries)
     with db.transaction() as session:
-        figures = quarter_figures(session, quarter, rules, now, unchecked)
+        return build_report(session, quarter, rules, now)
+
+
+def build_report(
+    session: Session, quarter: Quarter, rules: Rules, now: datetime
+) -> QuarterlyReport:
+    """The report on `quarter` in the caller's transaction (the command's, or the prompt job's)."""
+    figures = quarter_figures(session, quarter, rules, now, unchecked_count(session, now))
     parts = sections(figures)
     subtitle = f"{quarter.title} ({quarter.label}). Draft produced {now:%d %B %Y} by the forum's assistant."
     return QuarterlyReport(figures, word_document(TITLE, subtitle, parts), workbook(parts))
@@ -551,7 +558,9 @@ class PromptCard:
     fallback: str
 
 
-def prompt_card(quarter: Quarter, facts: list[tuple[str, str]]) -> PromptCard:
+def prompt_card(
+    quarter: Quarter, facts: list[tuple[str, str]], docx_url: str, xlsx_url: str
+) -> PromptCard:
     title = f"The quarterly report on {quarter.title} is due on {quarter.due:%A} {quarter.due.day} {quarter.due:%B %Y}"
     content = {
         "type": "AdaptiveCard",
@@ -560,37 +569,36 @@ def prompt_card(quarter: Quarter, facts: list[tuple[str, str]]) -> PromptCard:
         "body": [
             {"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True},
             {"type": "TextBlock", "wrap": True,
-             "text": "The draft for the ALDCS SEND Steering Group is ready: its headline figures "
-                     "are below; the button makes the Word document and the Excel workbook."},
+             "text": "The draft for the ALDCS SEND Steering Group is ready: the Word document to "
+                     "edit and the workbook with its figures (the links last 7 days; the last "
+                     "button makes them afresh). Its headline figures:"},
             {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
         ],
         "actions": [
-            {"type": "Action.Submit", "title": "Get the draft report",
+            {"type": "Action.OpenUrl", "title": "Word document", "url": docx_url},
+            {"type": "Action.OpenUrl", "title": "Excel workbook", "url": xlsx_url},
+            {"type": "Action.Submit", "title": "Get the draft report again",
              "data": {"verb": "command.run", "command": "report", "args": f"quarterly {quarter.label}"}},
         ],
     }  # fmt: skip
     return PromptCard(content, title)
 
 
-def prompt_facts(session: Session, quarter: Quarter) -> list[tuple[str, str]]:
-    """The draft's headline figures that need no disclosure secret (the job has no settings)."""
-    meetings = meeting_figures(session, quarter.start, quarter.end)
-    asks = ask_figures(session, quarter.start, quarter.end)
-    directory = directory_figures(session, quarter, 0)
-    return [
-        ("Meetings held", str(meetings.held)),
-        ("Asks opened", str(asks.opened)),
-        ("INMSS returns", f"{boroughs_with_return(session, quarter.period)} of 33 boroughs for {quarter.period}"),
-        ("Directory", f"{directory.total} entries, {directory.added} added in the quarter"),
-    ]  # fmt: skip
-
-
 def prompt_quarterly_report(session: Session, run: JobRun) -> None:
     """Tell every member of the secretariat that the report on the quarter just ended is due
-    in two weeks, with the draft's figures and a button for the documents. Keyed by quarter
+    in two weeks, with the draft's figures and links to its Word document and workbook (made
+    with the app's disclosure rules, served at its public URL: run.settings). Keyed by quarter
     and member: a rerun sends nothing new."""
     quarter = Quarter.of(run.due_at.astimezone(LONDON).date()).previous()
-    card = prompt_card(quarter, prompt_facts(session, quarter))
+    report = build_report(session, quarter, run.settings.disclosure(), run.now)
+    links = [
+        file_url(run.settings.public_url, keep_file_in(session, name, body, run.now), name)
+        for name, body in (
+            (f"{report.stem}.docx", report.docx),
+            (f"{report.stem}.xlsx", report.xlsx),
+        )
+    ]
+    card = prompt_card(quarter, summary_facts(report.figures)[1:], *links)
     unreachable = 0
     for aad in secretariat_ids(session):
         try:
