@@ -8,6 +8,7 @@ from forum_ops.scheduler.jobs import Clock, Job, JobFunction, JobRun, JobSetting
 from forum_ops.scheduler.rules import LONDON, Rule, cron, once
 from forum_ops.scheduler.runner import Outcome, Scheduler
 from forum_ops.scheduler.store import Status
+from forum_ops.scheduler.store import forget_finished as forget_finished_occurrences
 
 __all__ = [
     "LONDON",
@@ -21,5 +22,6 @@ __all__ = [
     "Scheduler",
     "Status",
     "cron",
+    "forget_finished_occurrences",
     "once",
 ]
