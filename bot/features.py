@@ -13,10 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import tor_jobs
 from bot.commands.table import Command, CommandRequest
 from bot.lazy import LazyDialog, LazyHandler, LazyJob
-from bot.meeting_cycle import MEETING_CYCLE
 from forum_ops import jobs
 from forum_ops.model import Role
 from forum_ops.scheduler import Job, cron
@@ -124,7 +122,12 @@ FEATURES: tuple[Feature, ...] = (
                 "Terms of Reference", command("bot.commands.tor:show_tor"), "ToR"),
     ), actions={"tor.vote": action("bot.commands.tor:cast_vote"),
                 "tor.view": action("bot.commands.tor:view_ballot")},
-       jobs=tor_jobs.JOBS),
+       jobs=(
+        Job("tor.remind", cron(hour=9, minute=0), LazyJob("bot.tor_jobs:remind")),  # 09:00 daily
+        # Votes stop at the deadline to the second (cast_vote checks the clock); the result
+        # follows within five minutes. A missed run (the app down) is caught up at the restart.
+        Job("tor.close", cron(minute="*/5"), LazyJob("bot.tor_jobs:close")),
+    )),
     Feature("directory", commands=(
         Command("directory", "directory [words] | directory suggest",
                 "networks and best practice, e.g. directory transport; suggest one with a form",
@@ -165,7 +168,7 @@ FEATURES: tuple[Feature, ...] = (
                 "agenda.decline": action("bot.commands.agenda:decline_item"),
                 "takeaway.save": action("bot.commands.takeaway:save_takeaway"),
                 "takeaway.publish": action("bot.commands.takeaway:publish_takeaway")},
-       jobs=(MEETING_CYCLE,)),
+       jobs=(jobs.meetings_cycle(LazyJob("bot.meeting_cycle:cycle")),)),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

@@ -1,6 +1,7 @@
 """The meetings' cycle job (forum_ops/meeting_cycle.py) with its cards rendered here: the
-domain decides what goes to whom and when; bot/ turns it into cards. The cards load on the
-job's first run, not at start-up (the SEND Data item needs pandas)."""
+domain decides what goes to whom and when; bot/ turns it into cards. This module loads on the
+job's first run (bot/lazy.py's LazyJob), not at start-up: cards bring jinja2, and the SEND Data
+item pandas."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cards import Card
-from forum_ops.meeting_cycle import CycleCards, cycle_job
+from forum_ops.meeting_cycle import CycleCards, run_cycle
 from forum_ops.meeting_plan import Agenda, ChairSuggestion, MeetingInfo, Takeaway
+from forum_ops.scheduler import JobRun
 
 
 class SessionCharts:
@@ -87,10 +89,7 @@ class MeetingCards:
 _PORT: type[CycleCards] = MeetingCards  # mypy holds the class to the protocol's shape
 
 
-def meeting_cards() -> MeetingCards:
-    from bot.settings import Settings
-
-    return MeetingCards(Settings().forum_public_url)  # the environment the app runs with
-
-
-MEETING_CYCLE = cycle_job(meeting_cards)
+def cycle(session: Session, run: JobRun) -> None:
+    """The meetings.cycle job (bot/features.py names it lazily): links follow the app's
+    FORUM_PUBLIC_URL, as the scheduler worker read it (run.settings)."""
+    run_cycle(session, run, MeetingCards(run.settings.public_url))

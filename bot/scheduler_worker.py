@@ -19,7 +19,7 @@ from bot.clock import CallableClock
 from bot.features import JOBS
 from bot.services import Services
 from bot.settings import Settings
-from forum_ops.scheduler import Job, Scheduler
+from forum_ops.scheduler import Job, JobSettings, Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,16 @@ def registered_jobs(settings: Settings) -> tuple[Job, ...]:
     module, _, attribute = settings.forum_scheduler_extra_jobs.partition(":")
     extra: Sequence[Job] = getattr(importlib.import_module(module), attribute)
     return (*JOBS, *extra)
+
+
+def job_settings(settings: Settings) -> JobSettings:
+    """What the jobs read of the app's settings, once for all their runs (run.settings)."""
+    return JobSettings(
+        public_url=settings.forum_public_url,
+        channel_id=settings.forum_channel_id,
+        peer_support_channel_id=settings.forum_peer_support_channel_id,
+        disclosure=settings.disclosure_rules,
+    )
 
 
 class SchedulerWorker:
@@ -46,6 +56,7 @@ class SchedulerWorker:
             owner=f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             lease=timedelta(seconds=settings.forum_scheduler_lease_seconds),
             messenger=services.messenger,
+            settings=job_settings(settings),
         )
 
     async def run(self) -> None:

@@ -49,8 +49,8 @@ from forum_ops.db import Database
 from forum_ops.db.schema import AskReplyRow, AskRouteRow, AskRow, MemberRow, OrganisationRow
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
+from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
-from forum_ops.outbox import queued_place
 from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.routing import Candidate, RoutingRequest, choose_responders
 from forum_ops.text_search import Document, search
@@ -79,8 +79,6 @@ __all__ = [
     "sweep",
     "weekly_digest",
 ]
-
-MessengerFactory = Callable[[Session, datetime], Messenger]
 
 
 # -- the service ----------------------------------------------------------------------------------
@@ -337,9 +335,15 @@ def sweep(session: Session, run_now: datetime, messenger: Messenger, cards: AskC
 
 
 def weekly_digest(
-    session: Session, run_key: str, run_now: datetime, messenger: Messenger, cards: AskCards
+    session: Session,
+    run_key: str,
+    run_now: datetime,
+    messenger: Messenger,
+    cards: AskCards,
+    channel_id: str = "",
 ) -> bool:
-    """Open asks and asks answered in the past week, to where asks are posted; nothing when
+    """Open asks and asks answered in the past week, to where asks are posted (`channel_id`, the
+    peer-support channel, as AskConfig's; empty or unknown: the forum's channel); nothing when
     there is nothing to say. True if a digest was queued."""
     since = run_now - timedelta(days=7)
     waiting = session.scalars(
@@ -355,15 +359,8 @@ def weekly_digest(
         tuple(ask_view(session, r) for r in answered[:20]),
         since,
     )
-    card, delivery = cards.digest(digest), Delivery(f"asks-digest:{run_key}", "ask-digest")
-    latest = session.scalars(
-        select(AskRow.card_key).where(AskRow.card_key.is_not(None)).order_by(AskRow.id.desc())
-    ).first()
-    place = queued_place(session, latest) if latest else None
-    if place is not None and find_conversation(session, place.conversation_id) is not None:
-        messenger.to_conversation(place.conversation_id, card, delivery)
-    else:
-        messenger.to_channel(card, delivery)
+    delivery = Delivery(f"asks-digest:{run_key}", "ask-digest")
+    _to_asks_channel(session, messenger, channel_id, cards.digest(digest), delivery)
     return True
 
 
@@ -680,14 +677,21 @@ def _post(
 ) -> bool:
     key = f"ask:{row.id}:card"
     try:
-        if channel_id and find_conversation(session, channel_id) is not None:
-            messenger.to_conversation(channel_id, cards.posted(view), Delivery(key, "ask"))
-        else:
-            messenger.to_channel(cards.posted(view), Delivery(key, "ask"))
+        _to_asks_channel(session, messenger, channel_id, cards.posted(view), Delivery(key, "ask"))
     except NotReachable:  # the bot is in no team yet: the ask still goes to people 1:1
         return False
     row.card_key = key
     return True
+
+
+def _to_asks_channel(
+    session: Session, messenger: Messenger, channel_id: str, card: RenderedCard, delivery: Delivery
+) -> None:
+    """The peer-support channel if one is set and the bot is in it, else the forum's channel."""
+    if channel_id and find_conversation(session, channel_id) is not None:
+        messenger.to_conversation(channel_id, card, delivery)
+    else:
+        messenger.to_channel(card, delivery)
 
 
 def _changed(

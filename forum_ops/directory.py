@@ -199,16 +199,21 @@ def secretariat_list(
             )
             chosen = [_entry(row) for row in rows]
         else:
-            limit = stale_before(today)
-            chosen = sorted(
-                (
-                    e
-                    for e in entries
-                    if e.draft.last_checked is None or e.draft.last_checked < limit
-                ),
-                key=lambda e: (e.draft.last_checked or date.min, e.id),
-            )
+            chosen = _unchecked(entries, today)
     return DirectoryPage(listing, "", tuple(chosen[:most]), len(entries), today)
+
+
+def _unchecked(entries: list[Entry], today: date) -> list[Entry]:
+    limit = stale_before(today)
+    return sorted(
+        (e for e in entries if e.draft.last_checked is None or e.draft.last_checked < limit),
+        key=lambda e: (e.draft.last_checked or date.min, e.id),
+    )
+
+
+def unchecked_count(session: Session, now: datetime) -> int:
+    """Approved entries not checked for 12 months (the quarterly report's figure)."""
+    return len(_unchecked(_approved(session), _today(now)))
 
 
 def add_takeaway(

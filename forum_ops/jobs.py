@@ -11,7 +11,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from forum_ops.housekeeping import housekeeping
-from forum_ops.scheduler import Job, JobRun, cron
+from forum_ops.scheduler import Job, JobFunction, JobRun, cron
+
+
+def meetings_cycle(cycle: JobFunction) -> Job:
+    """Each meeting's cycle (forum_ops/meeting_cycle.py: run_cycle), every 15 minutes London
+    time. Its cards are bot/'s, so bot/features.py gives `cycle` as a LazyJob naming
+    bot/meeting_cycle.py:cycle: the cards load on its first run, not at start-up."""
+    return Job("meetings.cycle", cron(minute="*/15"), cycle)
 
 
 def quarterly_report_prompt(session: Session, run: JobRun) -> None:

@@ -18,7 +18,7 @@ that moves gets its steps again for the new time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
@@ -39,7 +39,7 @@ from forum_ops.meeting_plan import (
 from forum_ops.meetings import chair_suggestions, extend_plan, meeting_info
 from forum_ops.model import Role
 from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
-from forum_ops.scheduler import Job, JobRun, cron
+from forum_ops.scheduler import JobRun
 from forum_ops.takeaway import give_link, is_empty, post, takeaway_of
 from forum_ops.working_days import after_working_days
 
@@ -184,12 +184,3 @@ def run_cycle(session: Session, run: JobRun, cards: CycleCards) -> None:
         _Cycle(session, run, cards).step(row, step)
         session.add(MeetingStepRow(meeting_id=row.id, step=step.key(row), done_at=run.now))
         session.flush()
-
-
-def cycle_job(cards: Callable[[], CycleCards]) -> Job:
-    """Every 15 minutes, London time; `cards` is called in each run (rendering loads there)."""
-
-    def cycle(session: Session, run: JobRun) -> None:
-        run_cycle(session, run, cards())
-
-    return Job("meetings.cycle", cron(minute="*/15"), cycle)

@@ -4,8 +4,8 @@
 as sections (one small function each, taking only the figures it needs), and returns an editable
 Word document, the same figures as an Excel workbook, and the summary the card shows.
 
-Meetings, asks and ToR ratifications are other features' (issues 14-16): `meeting_figures`,
-`ask_figures` and `ratification_figures` below call each feature's own function
+Meetings, asks and ToR ratifications are other features': `meeting_figures`, `ask_figures` and
+`ratification_figures` below call each feature's own function
 (forum_ops.meetings.meeting_figures, forum_ops.asks.ask_figures, forum_ops.tor.
 ratification_figures) and map it onto the dataclass its section takes.
 
@@ -43,16 +43,17 @@ from forum_ops.db.schema import (
     PlacementRow,
     ReturnSubmissionRow,
 )
-from forum_ops.directory import secretariat_list
+from forum_ops.directory import unchecked_count
 from forum_ops.directory_entries import Kind, Status
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
 from forum_ops.placements import GEOGRAPHY
 from forum_ops.ports import Clock, Delivery, NotReachable
-from forum_ops.recommendations import boroughs_with_return, tracker_in
+from forum_ops.recommendations import tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.report_files import file_url, keep_file_in
 from forum_ops.scheduler import JobRun
-from forum_ops.tracker import NOT_RECORDED, Tracker
+from forum_ops.tracker import Tracker
 from forum_ops.usage import SUPPLIER_LOOKUP, uses_by_month
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,7 @@ TITLE = "Pan-London SEND Commissioning Forum: quarterly report to the ALDCS SEND
 SUBREGIONS = ("North Central", "North East", "North West", "South East", "South West")
 
 
-# --- the other features' figures: placeholders until issues 14-16 are merged -----------------
-
-
-@dataclass(frozen=True)
-class NotRecorded:
-    """A feature whose figures the assistant does not hold (yet)."""
-
-    what: str
+# --- the other features' figures --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -196,9 +190,9 @@ class Coverage:
 @dataclass(frozen=True)
 class QuarterFigures:
     quarter: Quarter
-    meetings: MeetingFigures | NotRecorded
-    asks: AskFigures | NotRecorded
-    ratifications: RatificationFigures | NotRecorded
+    meetings: MeetingFigures
+    asks: AskFigures
+    ratifications: RatificationFigures
     directory: DirectoryFigures
     coverage: Coverage
     tracker: Tracker
@@ -208,9 +202,7 @@ class QuarterFigures:
     @property
     def quiet(self) -> bool:
         """Nothing happened that the assistant records."""
-        held = isinstance(self.meetings, MeetingFigures) and self.meetings.held > 0
-        asked = isinstance(self.asks, AskFigures) and self.asks.opened > 0
-        voted = isinstance(self.ratifications, RatificationFigures) and self.ratifications.results
+        held, asked, voted = self.meetings.held, self.asks.opened, self.ratifications.results
         return not (held or asked or voted or any(sum(v) for v in self.activity.values()))
 
 
@@ -316,11 +308,10 @@ def quarter_figures(
         )
     )
     lookups = uses_by_month(session, SUPPLIER_LOOKUP, start, end)
-    activity: dict[str, tuple[int, ...]] = {}
-    if isinstance(meetings, MeetingFigures):
-        activity["Meetings held"] = tuple(meetings.by_month.get(m, 0) for m in months)
-    if isinstance(asks, AskFigures):
-        activity["Asks opened"] = tuple(asks.by_month.get(m, 0) for m in months)
+    activity: dict[str, tuple[int, ...]] = {
+        "Meetings held": tuple(meetings.by_month.get(m, 0) for m in months),
+        "Asks opened": tuple(asks.by_month.get(m, 0) for m in months),
+    }
     activity["Supplier look-ups"] = tuple(lookups.get(m, 0) for m in months)
     activity["INMSS returns received"] = _by_month(returns, months)
     activity["Directory entries added"] = _by_month(entries, months)
@@ -332,10 +323,6 @@ def quarter_figures(
 
 
 # --- sections: each takes only the figures it shows --------------------------------------------
-
-
-def _not_recorded(title: str, figures: NotRecorded) -> Section:
-    return Section(title, (f"The {figures.what}: {NOT_RECORDED}.",))
 
 
 def summary_section(figures: QuarterFigures) -> Section:
@@ -352,10 +339,8 @@ def summary_section(figures: QuarterFigures) -> Section:
     return Section("Summary", tuple(lines))
 
 
-def meetings_section(figures: MeetingFigures | NotRecorded) -> Section:
+def meetings_section(figures: MeetingFigures) -> Section:
     title = "Meetings"
-    if isinstance(figures, NotRecorded):
-        return _not_recorded(title, figures)
     if not figures.held:
         return Section(title, ("No meetings were held in this quarter.",))
     lines = (
@@ -372,10 +357,8 @@ def meetings_section(figures: MeetingFigures | NotRecorded) -> Section:
     return Section(title, lines, (attendance,))
 
 
-def asks_section(figures: AskFigures | NotRecorded) -> Section:
+def asks_section(figures: AskFigures) -> Section:
     title = "Asks between meetings"
-    if isinstance(figures, NotRecorded):
-        return _not_recorded(title, figures)
     if not figures.opened:
         return Section(title, ("No asks were opened in this quarter.",))
     median = (
@@ -397,10 +380,8 @@ def asks_section(figures: AskFigures | NotRecorded) -> Section:
     )  # fmt: skip
 
 
-def ratification_section(figures: RatificationFigures | NotRecorded) -> Section:
+def ratification_section(figures: RatificationFigures) -> Section:
     title = "Terms of Reference"
-    if isinstance(figures, NotRecorded):
-        return _not_recorded(title, figures)
     if not figures.results:
         return Section(title, ("No ToR version was put to the forum in this quarter.",))
     return Section(
@@ -538,9 +519,15 @@ def produce_report(
         raise NotAllowed("Only the forum's secretariat produces the quarterly report.")
     now = clock.now()
     quarter = parse_quarter(quarter_text, now.date())
-    unchecked = len(secretariat_list(db, clock, member, "unchecked", most=10_000).entries)
     with db.transaction() as session:
-        figures = quarter_figures(session, quarter, rules, now, unchecked)
+        return build_report(session, quarter, rules, now)
+
+
+def build_report(
+    session: Session, quarter: Quarter, rules: Rules, now: datetime
+) -> QuarterlyReport:
+    """The report on `quarter` in the caller's transaction (the command's, or the prompt job's)."""
+    figures = quarter_figures(session, quarter, rules, now, unchecked_count(session, now))
     parts = sections(figures)
     subtitle = f"{quarter.title} ({quarter.label}). Draft produced {now:%d %B %Y} by the forum's assistant."
     return QuarterlyReport(figures, word_document(TITLE, subtitle, parts), workbook(parts))
@@ -548,15 +535,10 @@ def produce_report(
 
 def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
     """What the summary card says (and the scheduled prompt's draft)."""
-
-    def told(value: Any, what: str) -> str:
-        return NOT_RECORDED if isinstance(value, NotRecorded) else what
-
-    meetings, asks = figures.meetings, figures.asks
     return [
         ("Quarter", f"{figures.quarter.title} ({figures.quarter.label})"),
-        ("Meetings held", told(meetings, str(getattr(meetings, "held", "")))),
-        ("Asks opened", told(asks, str(getattr(asks, "opened", "")))),
+        ("Meetings held", str(figures.meetings.held)),
+        ("Asks opened", str(figures.asks.opened)),
         ("INMSS returns", f"{figures.coverage.boroughs_with_return} of 33 boroughs for {figures.coverage.period}"),
         ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
         ("Recommendations done", str(sum(1 for r in figures.tracker.recommendations if r.status.value == "done"))),
@@ -576,7 +558,9 @@ class PromptCard:
     fallback: str
 
 
-def prompt_card(quarter: Quarter, facts: list[tuple[str, str]]) -> PromptCard:
+def prompt_card(
+    quarter: Quarter, facts: list[tuple[str, str]], docx_url: str, xlsx_url: str
+) -> PromptCard:
     title = f"The quarterly report on {quarter.title} is due on {quarter.due:%A} {quarter.due.day} {quarter.due:%B %Y}"
     content = {
         "type": "AdaptiveCard",
@@ -585,37 +569,36 @@ def prompt_card(quarter: Quarter, facts: list[tuple[str, str]]) -> PromptCard:
         "body": [
             {"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True},
             {"type": "TextBlock", "wrap": True,
-             "text": "The draft for the ALDCS SEND Steering Group is ready: its headline figures "
-                     "are below; the button makes the Word document and the Excel workbook."},
+             "text": "The draft for the ALDCS SEND Steering Group is ready: the Word document to "
+                     "edit and the workbook with its figures (the links last 7 days; the last "
+                     "button makes them afresh). Its headline figures:"},
             {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
         ],
         "actions": [
-            {"type": "Action.Submit", "title": "Get the draft report",
+            {"type": "Action.OpenUrl", "title": "Word document", "url": docx_url},
+            {"type": "Action.OpenUrl", "title": "Excel workbook", "url": xlsx_url},
+            {"type": "Action.Submit", "title": "Get the draft report again",
              "data": {"verb": "command.run", "command": "report", "args": f"quarterly {quarter.label}"}},
         ],
     }  # fmt: skip
     return PromptCard(content, title)
 
 
-def prompt_facts(session: Session, quarter: Quarter) -> list[tuple[str, str]]:
-    """The draft's headline figures that need no disclosure secret (the job has no settings)."""
-    meetings = meeting_figures(session, quarter.start, quarter.end)
-    asks = ask_figures(session, quarter.start, quarter.end)
-    directory = directory_figures(session, quarter, 0)
-    return [
-        ("Meetings held", NOT_RECORDED if isinstance(meetings, NotRecorded) else str(meetings.held)),
-        ("Asks opened", NOT_RECORDED if isinstance(asks, NotRecorded) else str(asks.opened)),
-        ("INMSS returns", f"{boroughs_with_return(session, quarter.period)} of 33 boroughs for {quarter.period}"),
-        ("Directory", f"{directory.total} entries, {directory.added} added in the quarter"),
-    ]  # fmt: skip
-
-
 def prompt_quarterly_report(session: Session, run: JobRun) -> None:
     """Tell every member of the secretariat that the report on the quarter just ended is due
-    in two weeks, with the draft's figures and a button for the documents. Keyed by quarter
+    in two weeks, with the draft's figures and links to its Word document and workbook (made
+    with the app's disclosure rules, served at its public URL: run.settings). Keyed by quarter
     and member: a rerun sends nothing new."""
     quarter = Quarter.of(run.due_at.astimezone(LONDON).date()).previous()
-    card = prompt_card(quarter, prompt_facts(session, quarter))
+    report = build_report(session, quarter, run.settings.disclosure(), run.now)
+    links = [
+        file_url(run.settings.public_url, keep_file_in(session, name, body, run.now), name)
+        for name, body in (
+            (f"{report.stem}.docx", report.docx),
+            (f"{report.stem}.xlsx", report.xlsx),
+        )
+    ]
+    card = prompt_card(quarter, summary_facts(report.figures)[1:], *links)
     unreachable = 0
     for aad in secretariat_ids(session):
         try:

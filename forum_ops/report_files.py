@@ -17,14 +17,22 @@ KEEP_FOR = timedelta(days=7)
 
 def keep_file(db: Database, filename: str, content: bytes, now: datetime) -> str:
     """Store a file; returns its token."""
-    token = secrets.token_urlsafe(24)
     with db.transaction() as session:
-        session.add(
-            ReportFileRow(
-                token=token, filename=filename, content=content, expires_at=now + KEEP_FOR
-            )
-        )
+        return keep_file_in(session, filename, content, now)
+
+
+def keep_file_in(session: Session, filename: str, content: bytes, now: datetime) -> str:
+    """Store a file in the caller's transaction (a scheduled job's); returns its token."""
+    token = secrets.token_urlsafe(24)
+    session.add(
+        ReportFileRow(token=token, filename=filename, content=content, expires_at=now + KEEP_FOR)
+    )
     return token
+
+
+def file_url(public_url: str, token: str, filename: str) -> str:
+    """Where the app serves a kept file (bot/app.py's /reports route)."""
+    return f"{public_url.rstrip('/')}/reports/{token}/{filename}"
 
 
 def find_file(db: Database, token: str, now: datetime) -> tuple[str, bytes] | None:

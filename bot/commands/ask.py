@@ -183,7 +183,8 @@ def sweep(session: Session, run: JobRun) -> None:
 
 def digest(session: Session, run: JobRun) -> None:
     """Mondays at 09:00: open asks and those answered last week, to where asks are posted."""
-    asks.weekly_digest(session, run.key, run.now, run.messenger, CARDS)
+    channel = run.settings.peer_support_channel_id
+    asks.weekly_digest(session, run.key, run.now, run.messenger, CARDS, channel)
 
 
 # -- parsing --------------------------------------------------------------------------------------

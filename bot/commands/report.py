@@ -9,7 +9,7 @@ from cards import Card, render_card
 from cards.directory import report_view
 from forum_ops.errors import ForumError
 from forum_ops.quarterly_report import produce_report, summary_facts
-from forum_ops.report_files import keep_file
+from forum_ops.report_files import file_url, keep_file
 
 
 async def quarterly_report(request: CommandRequest) -> Card:
@@ -20,12 +20,11 @@ async def quarterly_report(request: CommandRequest) -> Card:
     clock = CallableClock(services.clock)
     rules = services.settings.disclosure_rules()
     report = await services.run(produce_report, services.db, clock, request.member, quarter, rules)
-    base = f"{services.settings.forum_public_url.rstrip('/')}/reports"
     links = []
     for suffix, body in (("docx", report.docx), ("xlsx", report.xlsx)):
         name = f"{report.stem}.{suffix}"
         token = await services.run(keep_file, services.db, name, body, clock.now())
-        links.append(f"{base}/{token}/{name}")
+        links.append(file_url(services.settings.forum_public_url, token, name))
     return render_card(
         "quarterly_report",
         report_view(report.figures.quarter.label, summary_facts(report.figures), *links),

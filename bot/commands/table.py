@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cards import Card
 from forum_ops.model import Member, Role
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from cards import Card  # jinja2: loaded with the handlers, not with the table
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ ROLE_NAMES = {
     Role.DATA_SUBMITTER: "a borough's data submitters",
 }
 
-Handler = Callable[[CommandRequest], Awaitable[Card]]
+Handler = Callable[[CommandRequest], Awaitable["Card"]]
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ A job is a named function of `forum_ops` with a rule (`cron(...)` or `once(...)`
 forum_ops/jobs.py. Every replica plans and runs; the database decides who runs each occurrence.
 """
 
-from forum_ops.scheduler.jobs import Clock, Job, JobFunction, JobRun
+from forum_ops.scheduler.jobs import Clock, Job, JobFunction, JobRun, JobSettings
 from forum_ops.scheduler.rules import LONDON, Rule, cron, once
 from forum_ops.scheduler.runner import Outcome, Scheduler
 from forum_ops.scheduler.store import Status
+from forum_ops.scheduler.store import forget_finished as forget_finished_occurrences
 
 __all__ = [
     "LONDON",
@@ -15,10 +16,12 @@ __all__ = [
     "Job",
     "JobFunction",
     "JobRun",
+    "JobSettings",
     "Outcome",
     "Rule",
     "Scheduler",
     "Status",
     "cron",
+    "forget_finished_occurrences",
     "once",
 ]

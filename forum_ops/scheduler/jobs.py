@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
 from forum_ops.ports import Messenger, NotReachable
 from forum_ops.scheduler.rules import Rule
 
+if TYPE_CHECKING:
+    from analytics.disclosure import Rules
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware."""
         ...
+
+
+def default_disclosure() -> Rules:
+    from analytics.disclosure import Rules  # numpy: loaded by the job that needs it
+
+    return Rules()
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """The few settings jobs need, read once from the app's settings by bot/scheduler_worker.py
+    (a job never reads the environment itself). The defaults are a local trial's."""
+
+    public_url: str = "http://127.0.0.1:3978"  # links in cards: charts, takeaways, reports
+    channel_id: str = ""  # the forum's channel; empty: where the bot was last installed
+    peer_support_channel_id: str = ""  # where asks and their digest go; empty: the forum's
+    # the INMSS disclosure thresholds and cell-key secret (reports): a function, as the rules
+    # load numpy, which neither start-up nor most jobs need
+    disclosure: Callable[[], Rules] = field(default=default_disclosure, repr=False)
+
+
+LOCAL_SETTINGS = JobSettings()  # a scheduler given none: tests, local trials
 
 
 @dataclass(frozen=True)
@@ -29,6 +54,7 @@ class JobRun:
     now: datetime
     attempt: int  # 1 for the first run of this occurrence, more after a crash or a failure
     messenger: Messenger  # cards to people through the outbox, in this run's transaction
+    settings: JobSettings = LOCAL_SETTINGS
 
 
 class NoMessenger:

@@ -14,7 +14,14 @@ from datetime import timedelta
 from forum_ops.db import Database
 from forum_ops.messaging import MessengerFactory
 from forum_ops.scheduler import store
-from forum_ops.scheduler.jobs import Clock, Job, JobRun, NoMessenger
+from forum_ops.scheduler.jobs import (
+    LOCAL_SETTINGS,
+    Clock,
+    Job,
+    JobRun,
+    JobSettings,
+    NoMessenger,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +46,13 @@ class Scheduler:
         lease: timedelta = timedelta(minutes=5),
         batch: int = 10,
         messenger: MessengerFactory = NoMessenger,
+        settings: JobSettings = LOCAL_SETTINGS,  # handed to every run
     ) -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
             raise ValueError(f"two jobs share a name: {sorted(names)}")
         self.jobs = {job.name: job for job in jobs}
-        self._messenger = messenger
+        self._messenger, self._settings = messenger, settings
         self.owner = owner
         self._db, self._clock, self._lease, self._batch = db, clock, lease, batch
         self._started = False
@@ -88,6 +96,7 @@ class Scheduler:
                         now,
                         occurrence.attempts,
                         self._messenger(session, now),
+                        self._settings,
                     ),
                 )
                 store.mark_done(session, occurrence, self._clock.now())

@@ -14,6 +14,10 @@ once its lease runs out.
 Catch-up: a job's next occurrence is always planned ahead, so one that fell due while every
 process was down is found pending at the restart; if several fell due, the latest runs, once,
 and the older ones are skipped (APScheduler's `coalesce`).
+
+Housekeeping forgets occurrences done or skipped more than a week ago (`forget_finished`), but
+never a job's latest: planning reads it to know from when to catch up, and a key forgotten
+below it is never planned again.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from forum_ops.db.leases import claim_due, insert_once
 from forum_ops.db.schema import JobOccurrenceRow
 from forum_ops.scheduler.jobs import Job
 
 RETRY_AFTER = timedelta(minutes=1)
+FINISHED_KEPT = timedelta(days=7)  # done and skipped occurrences, for looking into afterwards
 
 
 class Status(StrEnum):
@@ -190,3 +195,22 @@ def mark_failed(
         )
     )
     return status
+
+
+def forget_finished(session: Session, now: datetime, kept: timedelta = FINISHED_KEPT) -> int:
+    """Forget occurrences done or skipped more than `kept` ago, except each job's latest (what
+    `plan` catches up from); pending, running and failed ones stay. Returns how many."""
+    other = aliased(JobOccurrenceRow)
+    latest_of_job = (
+        select(func.max(other.due_at)).where(other.job == JobOccurrenceRow.job).scalar_subquery()
+    )
+    result = session.execute(
+        delete(JobOccurrenceRow)
+        .where(
+            JobOccurrenceRow.status.in_((Status.DONE.value, Status.SKIPPED.value)),
+            JobOccurrenceRow.finished_at < now - kept,
+            JobOccurrenceRow.due_at < latest_of_job,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -45,8 +45,9 @@ from forum_ops.placements import GEOGRAPHY
 from forum_ops.quarterly_report import QuarterlyReport, produce_report, prompt_quarterly_report
 from forum_ops.ratification import Rules as TorRules
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.report_files import find_file
 from forum_ops.returns import Submission, all_placements, replace_return
-from forum_ops.scheduler import JobRun
+from forum_ops.scheduler import JobRun, JobSettings
 from forum_ops.tor import open_ratification
 from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
@@ -237,7 +238,8 @@ def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
     simulate_quarter(database)
     messenger = FakeMessenger(members={LIIA})
     due = datetime(2026, 4, 14, 8, tzinfo=UTC)  # 09:00 BST
-    run = JobRun("quarterly-report-prompt", "k", due, due, 1, messenger)
+    settings = JobSettings(public_url="https://send-forum.example.org", disclosure=lambda: RULES)
+    run = JobRun("quarterly-report-prompt", "k", due, due, 1, messenger, settings)
     with database.transaction() as session:
         prompt_quarterly_report(session, run)
         prompt_quarterly_report(session, run)  # a rerun sends nothing new
@@ -248,6 +250,17 @@ def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
     text = plain_text(sent.content)
     assert "due on Tuesday 28 April 2026" in text
     assert "30 of 33 boroughs for 2025-26" in text
+    # the documents are attached: links at the public URL the job was given, to kept files
+    urls = [a["url"] for a in sent.content["actions"] if a["type"] == "Action.OpenUrl"]
+    base = "https://send-forum.example.org/reports/"
+    assert [u.startswith(base) for u in urls] == [True, True]
+    kept = [find_file(database, u.removeprefix(base).split("/")[0], due) for u in urls]
+    assert [k[0] if k else None for k in kept] == [
+        "forum-quarterly-report-2026Q1.docx",
+        "forum-quarterly-report-2026Q1.xlsx",
+    ]
+    assert kept[0] is not None
+    assert "30 of 33 boroughs" in "\n".join(document_text(kept[0][1])[0])
     assert Q1.prompt_on == date(2026, 4, 14) == Q1.due - timedelta(days=14)
 
 

@@ -49,6 +49,28 @@ def test_the_server_listens_before_botbuilder_and_sqlalchemy_are_imported() -> N
     assert out.stdout.strip() == ""
 
 
+def test_the_feature_registry_names_its_handlers_and_jobs_without_importing_them() -> None:
+    """bot.features lists every command, action and job (the scheduler reads it as the runtime
+    is built): the cards (jinja2) and the analytics load with a handler's or a job's first use."""
+    heavy = (
+        "cards",
+        "jinja2",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "bot.meeting_cycle",
+        "bot.tor_jobs",
+    )
+    probe = (
+        "import sys, bot.features; "
+        f"print(' '.join(m for m in sys.modules if m.split('.')[0] in {heavy!r} or m in {heavy!r}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == ""
+
+
 async def test_a_message_sent_while_the_bot_starts_is_held_then_answered(
     tmp_path: Path, connector: FakeConnector
 ) -> None:

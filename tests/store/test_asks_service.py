@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.commands.ask import digest as digest_job
 from cards.asks import AskCards, report_card
 from forum_ops.asks import AskConfig, Asks, AskStatus, ask_figures, sweep, weekly_digest
+from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import MemberRecord, find_member, upsert_members
 from forum_ops.model import Member, Role
+from forum_ops.scheduler import JobRun, JobSettings
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.cardcheck import assert_valid_card, card_texts
 from tests.support.fakes import FakeClock, FakeMessenger
@@ -218,6 +221,33 @@ def test_figures_and_the_digest(people: Database) -> None:
     digest = messenger.by_key("asks-digest:k1")
     assert digest.to == "channel"
     assert_valid_card(digest.content or {})
+
+
+PEER = "19:peer-support@thread.tacv2"
+
+
+def test_the_digest_job_posts_to_the_peer_support_channel_its_settings_name(
+    people: Database,
+) -> None:
+    """The job reads the channel from run.settings (FORUM_PEER_SUPPORT_CHANNEL_ID, read once by
+    bot/scheduler_worker.py); unset, or a channel the bot is not in: the forum's channel."""
+    messenger = reachable()
+    messenger.conversations.add(PEER)
+    service(people, FakeClock(NOW), messenger).open(member(people, CAMDEN), "#s75 anyone?")
+    reference = {"conversation": {"id": PEER, "conversationType": "channel"}}
+    with people.transaction() as session:
+        remember_conversation(
+            session, ConversationPlace(PEER, "channel", "t", None, "team-1", reference), NOW
+        )
+    for key, settings in (
+        ("set", JobSettings(peer_support_channel_id=PEER)),
+        ("unset", JobSettings()),
+        ("unknown", JobSettings(peer_support_channel_id="19:gone@thread.tacv2")),
+    ):
+        with people.transaction() as session:
+            digest_job(session, JobRun("asks.digest", key, NOW, NOW, 1, messenger, settings))
+    where = {k: messenger.by_key(f"asks-digest:{k}").to for k in ("set", "unset", "unknown")}
+    assert where == {"set": f"conversation:{PEER}", "unset": "channel", "unknown": "channel"}
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])

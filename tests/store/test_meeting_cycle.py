@@ -10,25 +10,27 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.meeting_cycle import MeetingCards, SessionCharts
+from bot.meeting_cycle import SessionCharts, cycle
 from bot.messenger import OutboxMessenger
 from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
-from forum_ops.meeting_cycle import cycle_job, steps_of
+from forum_ops.jobs import meetings_cycle
+from forum_ops.meeting_cycle import steps_of
 from forum_ops.meeting_plan import LONDON
 from forum_ops.meetings import chair, edit_plan, seed_year_one
 from forum_ops.members import find_member
 from forum_ops.model import Member
 from forum_ops.ports import Messenger
-from forum_ops.scheduler import Scheduler
+from forum_ops.scheduler import JobSettings, Scheduler
 from forum_ops.takeaway import save
 from tests.conftest import CAMDEN, LIIA, TENANT
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
 
-CYCLE = cycle_job(lambda: MeetingCards("http://127.0.0.1:3978"))
+CYCLE = meetings_cycle(cycle)
 PEOPLE = 3  # the channel and the two members
+LOCAL = JobSettings()
 
 
 def place(conversation_id: str, kind: str, aad: str | None = None) -> ConversationPlace:
@@ -60,14 +62,19 @@ def forum(any_database: Database) -> Database:
     return any_database
 
 
-def scheduler(db: Database, clock: FakeClock, fail_after: int | None = None) -> Scheduler:
+def scheduler(
+    db: Database,
+    clock: FakeClock,
+    fail_after: int | None = None,
+    settings: JobSettings = LOCAL,
+) -> Scheduler:
     def messenger(session: object, now: datetime) -> Messenger:
         real = OutboxMessenger(session, now)  # type: ignore[arg-type]
         if fail_after is None:
             return real
         return Failing(real, fail_after)
 
-    return Scheduler(db, [CYCLE], clock, "test", messenger=messenger)
+    return Scheduler(db, [CYCLE], clock, "test", messenger=messenger, settings=settings)
 
 
 class Failing:
@@ -101,9 +108,9 @@ def queued(db: Database, purpose: str, day: str) -> list[OutboxRow]:
     return list(rows)
 
 
-def at(db: Database, clock: FakeClock, when: datetime) -> None:
+def at(db: Database, clock: FakeClock, when: datetime, settings: JobSettings = LOCAL) -> None:
     clock.at = when
-    scheduler(db, clock).tick()
+    scheduler(db, clock, settings=settings).tick()
 
 
 @pytest.mark.parametrize(
@@ -209,6 +216,30 @@ def test_the_takeaway_form_then_a_reminder_then_the_draft_is_posted(forum: Datab
         ).all()
     assert len(posted) == PEOPLE
     assert all("S75 in practice" in r.activity for r in posted)
+
+
+def test_the_posted_takeaway_links_to_the_public_url_the_scheduler_was_given(
+    forum: Database,
+) -> None:
+    """The job reads FORUM_PUBLIC_URL from run.settings (bot/scheduler_worker.py builds them
+    from the app's settings), not from the environment: the link follows what it was given."""
+    public = JobSettings(public_url="https://send-forum.example.org/")
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    chair(forum, clock, member(forum, CAMDEN), "19 March 2026")
+    end = datetime(2026, 3, 19, 11, 30, tzinfo=UTC)
+    at(forum, clock, end, public)
+    with forum.transaction() as session:
+        meeting = session.scalars(select(MeetingRow).where(MeetingRow.day == "2026-03-19")).one()
+        draft = {"title": "S75 in practice", "insight": "Pool early"}
+        save(session, member(forum, CAMDEN), meeting.id, draft, end)
+    at(forum, clock, datetime(2026, 3, 23, 11, 30, tzinfo=UTC), public)
+    with forum.transaction() as session:
+        posted = session.scalars(
+            select(OutboxRow).where(OutboxRow.key.startswith(f"takeaway:{meeting.id}:"))
+        ).all()
+    assert len(posted) == PEOPLE
+    assert all("https://send-forum.example.org/takeaways/" in r.activity for r in posted)
+    assert not any("127.0.0.1" in r.activity for r in posted)
 
 
 def test_nothing_drafted_tells_the_secretariat_and_posts_nothing(forum: Database) -> None:

@@ -254,3 +254,67 @@ def test_a_job_sends_through_the_messenger_it_is_given_and_a_rerun_sends_nothing
     Scheduler(db, [job], clock, "b", messenger=lambda _s, _now: outbox).tick()
     assert [(s.purpose, s.to) for s in outbox.sent] == [("reminder", "channel")]
     assert ran(db) == [outbox.sent[0].key.removesuffix(":channel")]
+
+
+def test_housekeeping_forgets_occurrences_finished_over_a_week_ago_but_each_jobs_latest(
+    db: Database,
+) -> None:
+    now = utc(2026, 12, 10, 12)
+    day = timedelta(days=1)
+
+    def row(job: str, due: datetime, status: Status) -> JobOccurrenceRow:
+        finished = None if status in (Status.PENDING, Status.RUNNING) else due
+        return JobOccurrenceRow(
+            job=job, key=store.occurrence_key(job, due), due_at=due, not_before=due,
+            status=status.value, attempts=1, last_error="", created_at=due, updated_at=due,
+            finished_at=finished,
+        )  # fmt: skip
+
+    with db.transaction() as session:
+        session.add_all(
+            [
+                row("close", now - 10 * day, Status.DONE),  # forgotten
+                row("close", now - 9 * day, Status.SKIPPED),  # forgotten
+                row("close", now - 8 * day, Status.FAILED),  # kept: someone may look into it
+                row("close", now - 2 * day, Status.DONE),  # kept: within the week
+                row("close", now + STEP, Status.PENDING),  # kept: still to run
+                row("yearly", now - 400 * day, Status.DONE),  # forgotten
+                row("yearly", now - 35 * day, Status.DONE),  # kept: the job's latest
+            ]
+        )
+    with db.transaction() as session:
+        assert store.forget_finished(session, now) == 3
+    assert sorted(occurrences(db)) == [
+        now - 35 * day, now - 8 * day, now - 2 * day, now + STEP,
+    ]  # fmt: skip
+
+
+def test_the_housekeeping_job_prunes_the_occurrences_and_catch_up_still_runs_once(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every five minutes for a quarter of an hour, then down for eight days: at the restart
+    housekeeping forgets the week-old runs (and says how many), and the missed occurrence
+    runs once, as before."""
+    [housekeeping] = [job for job in JOBS if job.name == "housekeeping"]
+    jobs = [housekeeping, Job("every-five", cron(minute="*/5"), mark)]
+    clock = FakeClock(utc(2026, 12, 1, 10, 2))
+    before_the_break = Scheduler(db, jobs, clock, "before")
+    for _ in range(4):  # 10:02 (housekeeping at start), 10:07, 10:12, 10:17
+        before_the_break.tick()
+        clock.moment += STEP
+    assert ran(db) == [f"every-five@2026-12-01T10:{m:02d}:00+00:00" for m in (5, 10, 15)]
+    before = occurrences(db)
+    clock.moment = utc(2026, 12, 9, 10, 32)  # back eight days later
+    with caplog.at_level("INFO", logger="forum_ops.housekeeping"):
+        after = Scheduler(db, jobs, clock, "after")
+        after.tick()
+    [done] = [r for r in caplog.records if r.getMessage() == "housekeeping.done"]
+    old = [due for due, (status, _) in before.items() if status in (Status.DONE, Status.SKIPPED)]
+    assert done.job_occurrences_forgotten == len(old) == 4  # three runs, the start's housekeeping
+    assert not set(old) & set(occurrences(db))
+    clock.moment += STEP
+    after.tick()
+    assert ran(db)[3:] == [  # the missed one once at the restart, then on as usual
+        "every-five@2026-12-09T10:30:00+00:00",
+        "every-five@2026-12-09T10:35:00+00:00",
+    ]
