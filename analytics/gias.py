@@ -18,7 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.errors import UnexpectedLayout
-from analytics.gias_format import OPEN_STATUSES, SEN_COLUMNS, SEN_NEEDS, SPECIAL_TYPES
+from analytics.gias_format import (
+    DIRECTORY_COLUMNS,
+    OPEN_STATUSES,
+    SEN_COLUMNS,
+    SEN_NEEDS,
+    SPECIAL_TYPES,
+)
 
 USED = (
     "URN",
@@ -195,28 +201,7 @@ def directory_records(directory: pd.DataFrame) -> list[dict[str, object]]:
 
 def directory_from_records(records: list[dict[str, object]]) -> pd.DataFrame:
     """Back from storage: the frame `supplier_directory` makes."""
-    frame = pd.DataFrame.from_records(
-        records,
-        columns=[
-            "urn",
-            "name",
-            "type",
-            "sector",
-            "la_code",
-            "la_name",
-            "low_age",
-            "high_age",
-            "phases",
-            "needs",
-            "capacity",
-            "pupils",
-            "ofsted",
-            "postcode",
-            "website",
-            "easting",
-            "northing",
-        ],
-    )
+    frame = pd.DataFrame.from_records(records, columns=list(DIRECTORY_COLUMNS))
     for column in ("low_age", "high_age", "capacity", "pupils", "easting", "northing"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame["phases"] = frame["phases"].map(lambda text: tuple(p for p in str(text).split(";") if p))

@@ -180,3 +180,25 @@ SPECIAL_TYPES: dict[str, str] = {
     "10": INDEPENDENT,  # Other independent special school
 }
 OPEN_STATUSES = ("Open", "Open, but proposed to close")
+
+# The supplier directory made from the extract (analytics/gias.py) as it is stored: the URN, then
+# one column a field (forum_ops/suppliers.py). `places_free` is worked out, never stored.
+DIRECTORY_COLUMNS: tuple[str, ...] = (
+    "urn",
+    "name",
+    "type",
+    "sector",
+    "la_code",
+    "la_name",
+    "low_age",
+    "high_age",
+    "phases",
+    "needs",
+    "capacity",
+    "pupils",
+    "ofsted",
+    "postcode",
+    "website",
+    "easting",
+    "northing",
+)

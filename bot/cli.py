@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from forum_ops.db import Database
 
 log = logging.getLogger("forumbot")
+
+R = TypeVar("R")
 
 
 # SQLAlchemy is imported when a command first needs the database, not when `forumbot` starts:
@@ -35,6 +38,29 @@ def upgrade(db: Database) -> None:
     from forum_ops.db import upgrade as migrate
 
     migrate(db)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    """The forum's database for one command, closed when it is done, whatever happened."""
+    db = create_database(settings.forum_database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def run_import(settings: Settings, load: Callable[[Database], R], said: Callable[[R], str]) -> int:
+    """`load` a file into the database and say what changed; a file it rejects changes nothing
+    and its problems are listed line by line (exit status 1)."""
+    with database(settings) as db:
+        try:
+            result = load(db)
+        except ImportRejected as rejected:
+            print_problems(rejected)
+            return 1
+    print(said(result))
+    return 0
 
 
 def read_text(path: Path) -> str:
@@ -64,9 +90,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    db = create_database(settings.forum_database_url)
-    upgrade(db)
-    db.dispose()
+    with database(settings) as db:
+        upgrade(db)
     print(f"Database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
     return 0
 
@@ -76,35 +101,38 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.demo_cast import demo_cast
     from forum_ops.members import upsert_members
 
-    db = create_database(settings.forum_database_url)
-    upgrade(db)
-    with db.transaction() as session:
-        report = upsert_members(session, demo_members(), utc_now())
-    print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
-    from analytics.gias_synthetic import synthetic_extract
-    from bot.supplier_import import import_suppliers
-    from forum_ops.reference import LOCAL_AUTHORITIES
+    with database(settings) as db:
+        upgrade(db)
+        with db.transaction() as session:
+            report = upsert_members(session, demo_members(), utc_now())
+        print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
+        from analytics.gias_synthetic import synthetic_extract
+        from bot.supplier_import import import_suppliers
+        from forum_ops.reference import LOCAL_AUTHORITIES
 
-    extract = synthetic_extract([(la.code, la.name, str(la.subregion)) for la in LOCAL_AUTHORITIES])
-    changes = import_suppliers(db, extract.encode("cp1252"), "synthetic-gias-london.csv", utc_now())
-    print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
-    from analytics.returns_synthetic import synthetic_returns
-    from forum_ops.returns import Submission, replace_return
+        extract = synthetic_extract(
+            [(la.code, la.name, str(la.subregion)) for la in LOCAL_AUTHORITIES]
+        )
+        changes = import_suppliers(
+            db, extract.encode("cp1252"), "synthetic-gias-london.csv", utc_now()
+        )
+        print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
+        from analytics.returns_synthetic import synthetic_returns
+        from forum_ops.returns import Submission, replace_return
 
-    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES]).placements
-    with db.transaction() as session:
-        for (borough, period), frame in returns.groupby(["borough", "period"]):
-            submission = Submission(str(borough), str(period), "demo", "synthetic-return.xlsx")
-            replace_return(session, submission, frame, utc_now())
-    print(
-        f"Demo INMSS returns loaded: {len(returns):,} fictitious placements from "
-        f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]})."
-    )
-    from forum_ops.demo import load_feature_demos
+        returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES]).placements
+        with db.transaction() as session:
+            for (borough, period), frame in returns.groupby(["borough", "period"]):
+                submission = Submission(str(borough), str(period), "demo", "synthetic-return.xlsx")
+                replace_return(session, submission, frame, utc_now())
+        print(
+            f"Demo INMSS returns loaded: {len(returns):,} fictitious placements from "
+            f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]})."
+        )
+        from forum_ops.demo import load_feature_demos
 
-    for line in load_feature_demos(db, utc_now()):
-        print(line)
-    db.dispose()
+        for line in load_feature_demos(db, utc_now()):
+            print(line)
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
     print("or as someone else (forumbot chat --as <id>):")
     for role, member in demo_cast():
@@ -116,11 +144,8 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_members_list(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.members import list_members
 
-    db = create_database(settings.forum_database_url)
-    try:
+    with database(settings) as db:
         members = list_members(db, args.org or "")
-    finally:
-        db.dispose()
     print(f"{'id':<36}  {'name':<24} {'organisation':<34} roles")
     for m in members:
         roles = ";".join(sorted(r.value for r in m.roles))
@@ -132,31 +157,21 @@ def cmd_members_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.members import import_members
 
-    db = create_database(settings.forum_database_url)
-    try:
-        report = import_members(db, read_text(args.file), utc_now())
-    except ImportRejected as rejected:
-        print_problems(rejected)
-        return 1
-    finally:
-        db.dispose()
-    print(f"Members imported: {report.added} added, {report.updated} updated.")
-    return 0
+    return run_import(
+        settings,
+        lambda db: import_members(db, read_text(args.file), utc_now()),
+        lambda report: f"Members imported: {report.added} added, {report.updated} updated.",
+    )
 
 
 def cmd_meetings_import(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.meetings import import_plan
 
-    db = create_database(settings.forum_database_url)
-    try:
-        added, updated = import_plan(db, read_text(args.file), utc_now())
-    except ImportRejected as rejected:
-        print_problems(rejected)
-        return 1
-    finally:
-        db.dispose()
-    print(f"Forward plan imported: {added} meetings added, {updated} updated.")
-    return 0
+    return run_import(
+        settings,
+        lambda db: import_plan(db, read_text(args.file), utc_now()),
+        lambda plan: f"Forward plan imported: {plan[0]} meetings added, {plan[1]} updated.",
+    )
 
 
 def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -174,10 +189,8 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
     except UnexpectedLayout as error:
         print(f"{error}. Nothing was changed.", file=sys.stderr)
         return 1
-    db = create_database(settings.forum_database_url)
-    with db.transaction() as session:
+    with database(settings) as db, db.transaction() as session:
         replace_release(session, files, utc_now())
-    db.dispose()
     periods = years(caseload)
     london = plans_over_time(caseload, Area.london())
     print(
@@ -193,18 +206,18 @@ def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.supplier_import import import_suppliers
     from forum_ops.suppliers import MassClosure
 
-    db = create_database(settings.forum_database_url)
     try:
-        changes = import_suppliers(
-            db,
-            args.file.read_bytes(),
-            args.file.name,
-            utc_now(),
-            progress=lambda step: print(f"  {step}…", flush=True),
-            max_closed_share=(
-                None if args.allow_mass_closure else settings.forum_suppliers_max_closed_share
-            ),
-        )
+        with database(settings) as db:
+            changes = import_suppliers(
+                db,
+                args.file.read_bytes(),
+                args.file.name,
+                utc_now(),
+                progress=lambda step: print(f"  {step}…", flush=True),
+                max_closed_share=(
+                    None if args.allow_mass_closure else settings.forum_suppliers_max_closed_share
+                ),
+            )
     except UnexpectedLayout as error:
         print(f"{error}. Nothing was changed.", file=sys.stderr)
         return 1
@@ -215,8 +228,6 @@ def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    finally:
-        db.dispose()
     print(
         f"Supplier directory replaced: {changes.total:,} schools; {changes.opened:,} opened, "
         f"{changes.closed:,} closed, {changes.changed:,} changed since the last import."
@@ -247,19 +258,15 @@ def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    db = create_database(settings.forum_database_url)
-    try:
-        report = submit_return(db, args.file.read_bytes(), submission, utc_now())
-    except ImportRejected as rejected:
-        print_problems(rejected)
-        return 1
-    finally:
-        db.dispose()
-    print(
-        f"Return imported for {args.borough} {args.period}: {report.placements:,} placements, "
-        f"£{report.spend:,.2f} a year; {report.replaced:,} placements of the earlier return replaced."
+    return run_import(
+        settings,
+        lambda db: submit_return(db, args.file.read_bytes(), submission, utc_now()),
+        lambda report: (
+            f"Return imported for {args.borough} {args.period}: {report.placements:,} placements, "
+            f"£{report.spend:,.2f} a year; {report.replaced:,} placements of the earlier return "
+            "replaced."
+        ),
     )
-    return 0
 
 
 def print_problems(rejected: ImportRejected) -> None:
@@ -273,20 +280,17 @@ def cmd_tor_add(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
     from bot.clock import CallableClock
-    from forum_ops.errors import ForumError
     from forum_ops.tor import add_version
 
-    db = create_database(settings.forum_database_url)
     try:
-        version = add_version(
-            db, CallableClock(utc_now), f"cli:{getpass.getuser()}", args.file.name,
-            args.file.read_bytes(),
-        )  # fmt: skip
+        with database(settings) as db:
+            version = add_version(
+                db, CallableClock(utc_now), f"cli:{getpass.getuser()}", args.file.name,
+                args.file.read_bytes(),
+            )  # fmt: skip
     except ForumError as error:
         print(f"{error}", file=sys.stderr)
         return 1
-    finally:
-        db.dispose()
     print(f"ToR version {version.number} added: {version.title} (sha256 {version.content_hash}).")
     return 0
 
@@ -295,17 +299,14 @@ def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
     import csv
     import io
 
-    from forum_ops.errors import ForumError
     from forum_ops.tor import export_votes
 
-    db = create_database(settings.forum_database_url)
     try:
-        data = export_votes(db, args.version)
+        with database(settings) as db:
+            data = export_votes(db, args.version)
     except ForumError as error:
         print(f"{error}", file=sys.stderr)
         return 1
-    finally:
-        db.dispose()
     args.out.write_bytes(data)
     rows = len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1
     print(f"{rows} votes of version {args.version} written: {args.out}")
@@ -315,26 +316,18 @@ def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_directory_import(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.directory import import_directory
 
-    db = create_database(settings.forum_database_url)
-    try:
-        report = import_directory(db, read_text(args.file), utc_now())
-    except ImportRejected as rejected:
-        print_problems(rejected)
-        return 1
-    finally:
-        db.dispose()
-    print(f"Directory imported: {report.added} added, {report.updated} updated.")
-    return 0
+    return run_import(
+        settings,
+        lambda db: import_directory(db, read_text(args.file), utc_now()),
+        lambda report: f"Directory imported: {report.added} added, {report.updated} updated.",
+    )
 
 
 def cmd_directory_export(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.directory import export_directory
 
-    db = create_database(settings.forum_database_url)
-    try:
+    with database(settings) as db:
         args.file.write_bytes(export_directory(db))
-    finally:
-        db.dispose()
     print(f"Directory exported: {args.file}")
     return 0
 
@@ -344,33 +337,24 @@ def cmd_recommendations_import(settings: Settings, args: argparse.Namespace) -> 
 
     from forum_ops.recommendations import import_tracker
 
-    db = create_database(settings.forum_database_url)
-    try:
-        changed = import_tracker(db, read_text(args.file), utc_now(), f"cli:{getpass.getuser()}")
-    except ImportRejected as rejected:
-        print_problems(rejected)
-        return 1
-    finally:
-        db.dispose()
-    print(f"Recommendations tracker updated: {changed} recommendation(s).")
-    return 0
+    return run_import(
+        settings,
+        lambda db: import_tracker(db, read_text(args.file), utc_now(), f"cli:{getpass.getuser()}"),
+        lambda changed: f"Recommendations tracker updated: {changed} recommendation(s).",
+    )
 
 
 def cmd_recommendations_export(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.recommendations import export_tracker
 
-    db = create_database(settings.forum_database_url)
-    try:
+    with database(settings) as db:
         args.file.write_bytes(export_tracker(db, utc_now()))
-    finally:
-        db.dispose()
     print(f"Recommendations tracker exported: {args.file}")
     return 0
 
 
 def cmd_report_quarterly(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from forum_ops.errors import ForumError
     from forum_ops.model import Member, Organisation, OrganisationKind, Role
     from forum_ops.quarterly_report import produce_report
 
@@ -379,16 +363,10 @@ def cmd_report_quarterly(settings: Settings, args: argparse.Namespace) -> int:
         "cli", "forumbot", "", Organisation("LIIA", "LIIA", OrganisationKind.SECRETARIAT),
         frozenset({Role.SECRETARIAT}),
     )  # fmt: skip
-    db = create_database(settings.forum_database_url)
-    try:
+    with database(settings) as db:  # a ForumError is said by main(), as "forumbot: …"
         report = produce_report(
             db, SystemClock(), operator, args.quarter, settings.disclosure_rules()
         )
-    except ForumError as error:
-        print(f"forumbot: {error}", file=sys.stderr)
-        return 1
-    finally:
-        db.dispose()
     args.out.mkdir(parents=True, exist_ok=True)
     for suffix, body in (("docx", report.docx), ("xlsx", report.xlsx)):
         (args.out / f"{report.stem}.{suffix}").write_bytes(body)

@@ -73,20 +73,10 @@ class TokenSource(Protocol):
     async def close(self) -> None: ...
 
 
-class NoToken:
-    """Local and emulator mode: no app id, so no bearer token."""
-
-    async def token(self) -> str | None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-
 class StaticToken:
     """A fixed bearer token: for tests and for tokens issued outside the app."""
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str | None) -> None:
         self._value = value
 
     async def token(self) -> str | None:
@@ -94,6 +84,13 @@ class StaticToken:
 
     async def close(self) -> None:
         return None
+
+
+class NoToken(StaticToken):
+    """Local and emulator mode: no app id, so no bearer token."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
 
 
 class EntraAppToken:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from cards.format import british_date, british_datetime, count, percent
 from cards.render import Card, render_card
-from cards.views import Fact, NoticeView
+from cards.views import Fact, NoticeView, ReportTable
 from forum_ops.ask_topics import label
 from forum_ops.ask_views import (
     AskFigures,
@@ -90,17 +90,10 @@ class AskListView:
 
 
 @dataclass(frozen=True)
-class Table:
-    title: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
 class AskReportView:
     title: str
     facts: tuple[Fact, ...]
-    tables: tuple[Table, ...]
+    tables: tuple[ReportTable, ...]
 
 
 def replies_phrase(n: int) -> str:
@@ -296,7 +289,7 @@ def report_card(figures: AskFigures) -> Card:
     )
     header = ("", "asked", "replied", "passed", "no answer")
     tables = (
-        Table(
+        ReportTable(
             "By topic",
             ("topic", "asks", "answered", "median first reply"),
             tuple(
@@ -304,12 +297,12 @@ def report_card(figures: AskFigures) -> Card:
                 for t in figures.by_topic[:12]
             ),
         ),
-        Table(
+        ReportTable(
             "Load per member (most asked first)",
             ("member", *header[1:]),
             _load_rows(figures.by_member, 15),
         ),
-        Table(
+        ReportTable(
             "Load per organisation",
             ("organisation", *header[1:]),
             _load_rows(figures.by_organisation, 15),

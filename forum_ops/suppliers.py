@@ -15,27 +15,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from analytics.gias_format import DIRECTORY_COLUMNS
 from forum_ops.db.schema import SupplierRow
 from forum_ops.errors import ForumError
 
-FIELDS = (
-    "name",
-    "type",
-    "sector",
-    "la_code",
-    "la_name",
-    "low_age",
-    "high_age",
-    "phases",
-    "needs",
-    "capacity",
-    "pupils",
-    "ofsted",
-    "postcode",
-    "website",
-    "easting",
-    "northing",
-)
+FIELDS = DIRECTORY_COLUMNS[1:]  # each school's fields after its key, the URN
 
 
 @dataclass(frozen=True)

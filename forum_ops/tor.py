@@ -347,35 +347,21 @@ def _record_vote(
     comment: str,
     now: datetime,
 ) -> None:
+    cast = {
+        "choice": choice.value,
+        "comment": comment,
+        "cast_by": member.aad_object_id,
+        "cast_by_name": member.name[:200],
+        "cast_at": now,
+    }  # the vote as it stands, and the event that records it
     vote = session.get(TorVoteRow, (ratification.id, borough))
     if vote is None:
-        session.add(
-            TorVoteRow(
-                ratification_id=ratification.id,
-                borough=borough,
-                choice=choice.value,
-                comment=comment,
-                cast_by=member.aad_object_id,
-                cast_by_name=member.name[:200],
-                cast_at=now,
-                changes=0,
-            )
-        )
+        session.add(TorVoteRow(ratification_id=ratification.id, borough=borough, changes=0, **cast))
     else:
-        vote.choice, vote.comment, vote.cast_at = choice.value, comment, now
-        vote.cast_by, vote.cast_by_name = member.aad_object_id, member.name[:200]
+        for name, value in cast.items():
+            setattr(vote, name, value)
         vote.changes += 1
-    session.add(
-        TorVoteEventRow(
-            ratification_id=ratification.id,
-            borough=borough,
-            choice=choice.value,
-            comment=comment,
-            cast_by=member.aad_object_id,
-            cast_by_name=member.name[:200],
-            cast_at=now,
-        )
-    )
+    session.add(TorVoteEventRow(ratification_id=ratification.id, borough=borough, **cast))
 
 
 def view_ballot(db: Database, clock: Clock, rid: int) -> Ballot:

@@ -3,7 +3,8 @@ suggestion form's and the secretariat's buttons, and `recommendations` (the trac
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from bot.clock import CallableClock
 from bot.commands.table import CommandRequest
@@ -17,10 +18,16 @@ from cards.directory import (
     tracker_view,
 )
 from forum_ops import directory, recommendations
+from forum_ops.directory_entries import Entry
+from forum_ops.model import Member
+from forum_ops.ports import Clock
 from forum_ops.tracker import RECOMMENDATIONS
 
 if TYPE_CHECKING:  # an annotation only: bot.actions imports the command table
     from bot.actions import ActionRequest
+    from forum_ops.db import Database
+
+P = ParamSpec("P")
 
 LISTS = ("pending", "unchecked")
 FORM_FIELDS = (
@@ -62,42 +69,42 @@ def _entry_id(data: dict[str, Any]) -> int:
     return entry
 
 
-async def suggest(request: ActionRequest) -> Card:
-    """verb `directory.suggest`: the form's values; `check_draft` checks every one."""
+async def _saved(
+    request: ActionRequest,
+    what: str,
+    change: Callable[Concatenate[Database, Clock, Member, P], Entry],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Card:
+    """`change` made by the member who pressed the button; the entry's notice says `what`."""
     services = request.services
     entry = await services.run(
-        directory.suggest_entry, services.db, CallableClock(services.clock), request.member,
-        _fields(request.data, FORM_FIELDS),
-    )  # fmt: skip
-    return render_card("notice", saved_notice(entry, "suggested"))
+        change, services.db, CallableClock(services.clock), request.member, *args, **kwargs
+    )
+    return render_card("notice", saved_notice(entry, what))
+
+
+async def suggest(request: ActionRequest) -> Card:
+    """verb `directory.suggest`: the form's values; `check_draft` checks every one."""
+    return await _saved(
+        request, "suggested", directory.suggest_entry, _fields(request.data, FORM_FIELDS)
+    )
 
 
 async def approve(request: ActionRequest) -> Card:
     """verb `directory.approve`: as suggested, or with the edit form's values."""
-    services, values = request.services, _fields(request.data, FORM_FIELDS)
-    entry = await services.run(
-        directory.approve_entry, services.db, CallableClock(services.clock), request.member,
-        _entry_id(request.data), values or None,
-    )  # fmt: skip
-    return render_card("notice", saved_notice(entry, "approved"))
+    values = _fields(request.data, FORM_FIELDS)
+    return await _saved(
+        request, "approved", directory.approve_entry, _entry_id(request.data), values or None
+    )
 
 
 async def decline(request: ActionRequest) -> Card:
-    services = request.services
-    entry = await services.run(
-        directory.decline_entry, services.db, CallableClock(services.clock), request.member,
-        _entry_id(request.data),
-    )  # fmt: skip
-    return render_card("notice", saved_notice(entry, "declined"))
+    return await _saved(request, "declined", directory.decline_entry, _entry_id(request.data))
 
 
 async def checked(request: ActionRequest) -> Card:
-    services = request.services
-    entry = await services.run(
-        directory.mark_checked, services.db, CallableClock(services.clock), request.member,
-        _entry_id(request.data),
-    )  # fmt: skip
-    return render_card("notice", saved_notice(entry, "checked"))
+    return await _saved(request, "checked", directory.mark_checked, _entry_id(request.data))
 
 
 async def add_takeaway(request: ActionRequest) -> Card:
@@ -106,12 +113,7 @@ async def add_takeaway(request: ActionRequest) -> Card:
     link = request.data.get("link", "")
     if not (isinstance(title, str) and isinstance(summary, str) and isinstance(link, str)):
         raise UnknownAction()
-    services = request.services
-    entry = await services.run(
-        directory.add_takeaway, services.db, CallableClock(services.clock), request.member,
-        title, summary, link,
-    )  # fmt: skip
-    return render_card("notice", saved_notice(entry, "approved"))
+    return await _saved(request, "approved", directory.add_takeaway, title, summary, link)
 
 
 async def show_tracker(request: CommandRequest) -> Card:

@@ -24,6 +24,7 @@ from forum_ops.model import Role
 from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
+from tests.support.chat import in_chat
 from tests.support.fakes import FakeClock
 from tests.support.outboxing import FAST, place, remember, settled
 
@@ -92,22 +93,8 @@ async def submit(
 ) -> dict[str, Any]:
     """An Action.Submit from `who`'s 1:1 chat; the bot's answer in that chat."""
     before = len(to(connector.sent(), f"a:{who}"))
-    await bot.post(
-        activity(
-            "message_channel_mention",
-            connector,
-            text="",
-            value=value,
-            id=f"v{len(connector.calls)}-{who[:3]}",
-            **{
-                "from.aadObjectId": who,
-                "conversation.conversationType": "personal",
-                "conversation.id": f"a:{who}",
-                "conversation.isGroup": False,
-                "entities": [],
-            },
-        )
-    )
+    id = f"v{len(connector.calls)}-{who[:3]}"
+    await bot.post(in_chat(connector, who, id=id, conversation_id=f"a:{who}", value=value))
     card = to(connector.sent(), f"a:{who}")[before].cards[0]
     assert_valid_card(card)
     return card

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,26 +10,8 @@ import urllib.request
 from pathlib import Path
 
 from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id
+from tests.support.cli import forumbot
 from tests.support.returnfiles import as_csv, clean_rows
-
-
-def forumbot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """As tests/test_cli.py runs it, with more time: a return's import reads the file in a child
-    process, which takes a while on a busy machine."""
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))},
-        "FORUM_DATABASE_URL": f"sqlite:///{tmp_path / 'forum.db'}",
-        "FORUM_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def members_file(tmp_path: Path) -> Path:

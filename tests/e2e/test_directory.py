@@ -29,8 +29,9 @@ from forum_ops.directory_entries import Status
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.recommendations import import_tracker, show_tracker, update_recommendation
 from forum_ops.returns import Submission, replace_return
-from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support.cardcheck import assert_valid_card, card_texts
+from tests.support.chat import in_chat
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
@@ -194,13 +195,8 @@ async def say(
     before = len(connector.sent_cards())
     payload = "message_value_submit" if "value" in more else "message_channel_mention"
     await bot.post(
-        activity(
-            payload, connector, text=text, id=f"m{before}-{who[:4]}",
-            **{"from.aadObjectId": who, "conversation.conversationType": "personal",
-               "conversation.id": f"a:chat-{who}", "conversation.isGroup": False, "entities": []},
-            **more,
-        )
-    )  # fmt: skip
+        in_chat(connector, who, text, id=f"m{before}-{who[:4]}", payload=payload, **more)
+    )
     sent = connector.sent_cards()
     assert len(sent) == before + 1
     assert_valid_card(sent[-1])

@@ -50,9 +50,9 @@ from forum_ops.returns import Submission, all_placements, replace_return
 from forum_ops.scheduler import JobRun, JobSettings
 from forum_ops.tor import open_ratification
 from forum_ops.usage import SUPPLIER_LOOKUP, record_use
-from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import fetch
+from tests.support.chat import fetch, in_chat
 from tests.support.fakes import FakeClock, FakeMessenger
 from tests.support.members import member
 
@@ -275,14 +275,7 @@ async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook
     bot: BotClient, connector: FakeConnector
 ) -> None:
     async def say(who: str, text: str) -> dict[str, Any]:
-        await bot.post(
-            activity(
-                "message_channel_mention", connector, text=text, id=f"r-{who[:4]}-{text[-6:]}",
-                **{"from.aadObjectId": who, "conversation.conversationType": "personal",
-                   "conversation.id": f"a:chat-{who}", "conversation.isGroup": False,
-                   "entities": []},
-            )
-        )  # fmt: skip
+        await bot.post(in_chat(connector, who, text, id=f"r-{who[:4]}-{text[-6:]}"))
         card = connector.sent_cards()[-1]
         assert_valid_card(card)
         return card

@@ -33,7 +33,7 @@ from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.returns import Submission, all_placements, replace_return, submissions
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import GREENWICH, fetch, say, table_cells, upload
+from tests.support.chat import GREENWICH, fetch, in_chat, say, table_cells, upload
 from tests.support.outboxing import FAST, place, remember, settled
 from tests.support.returnfiles import (
     as_xlsx,
@@ -319,18 +319,11 @@ async def test_upload_bombs_in_chat_leave_the_bot_answering_everyone_else(
 
     async def send_bomb(n: int, raw: bytes) -> None:
         await bot_with_returns.post(
-            activity(
-                "message_channel_mention",
+            in_chat(
                 connector,
-                text="2025-26",
+                CAMDEN,
+                "2025-26",
                 id=f"bomb-{n}",
-                **{
-                    "from.aadObjectId": CAMDEN,
-                    "conversation.conversationType": "personal",
-                    "conversation.id": f"a:chat-{CAMDEN}",
-                    "conversation.isGroup": False,
-                    "entities": [],
-                },
                 **upload(connector, raw, f"bomb-{n}.xlsx"),
             )
         )

@@ -26,6 +26,7 @@ from forum_ops.members import upsert_members
 from forum_ops.reference import LOCAL_AUTHORITIES
 from tests.conftest import LIIA, NOW, OTHER_TENANT, STRANGER, activity, make_settings
 from tests.support.cardcheck import assert_valid_card
+from tests.support.chat import in_chat
 from tests.support.fakes import FakeClock
 
 DRAFT = b"# Purpose\nThe forum helps commissioners share what works.\n\n# Membership\nAll 33.\n"
@@ -62,22 +63,8 @@ async def bots(
 
 
 async def say(bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any) -> None:
-    status, _ = await bot.post(
-        activity(
-            "message_channel_mention",
-            connector,
-            text=text,
-            id=f"m-{text[:10]}-{len(connector.calls)}",
-            **{
-                "from.aadObjectId": who,
-                "conversation.conversationType": "personal",
-                "conversation.id": f"a:chat-{who}",
-                "conversation.isGroup": False,
-                "entities": [],
-            },
-            **more,
-        )
-    )
+    id = f"m-{text[:10]}-{len(connector.calls)}"
+    status, _ = await bot.post(in_chat(connector, who, text, id=id, **more))
     assert status == 200
 
 

@@ -15,18 +15,10 @@ from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.delivery import delivery_report
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.members import find_member
-from forum_ops.model import Member
 from forum_ops.outbox import Status
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.fakes import FakeClock, FakeMessenger
-
-
-def member(db: Database, aad: str) -> Member:
-    with db.transaction() as session:
-        found = find_member(session, aad)
-    assert found is not None
-    return found
+from tests.support.members import member
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ from forum_ops.asks import AskConfig, Asks, AskStatus, ask_figures, sweep, weekl
 from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.members import MemberRecord, find_member, upsert_members
-from forum_ops.model import Member, Role
+from forum_ops.members import MemberRecord, upsert_members
+from forum_ops.model import Role
 from forum_ops.scheduler import JobRun, JobSettings
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.cardcheck import assert_valid_card, card_texts
 from tests.support.fakes import FakeClock, FakeMessenger
+from tests.support.members import member
 
 FRIDAY = datetime(2026, 5, 22, 9, 0, tzinfo=UTC)  # 10:00 in London; Monday 25 May is a holiday
 # (aad id, organisation, topics): three S75 people in three organisations, and others
@@ -32,13 +33,6 @@ PEOPLE = [
     ("icb-s75", "QMJ", ("S75",)),
     ("cam-two", "202", ("S75",)),  # Camden, like the author: never asked
 ]
-
-
-def member(db: Database, aad: str) -> Member:
-    with db.transaction() as session:
-        found = find_member(session, aad)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

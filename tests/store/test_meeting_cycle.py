@@ -19,14 +19,13 @@ from forum_ops.jobs import meetings_cycle
 from forum_ops.meeting_cycle import steps_of
 from forum_ops.meeting_plan import LONDON
 from forum_ops.meetings import chair, edit_plan, seed_year_one
-from forum_ops.members import find_member
-from forum_ops.model import Member
 from forum_ops.ports import Messenger
 from forum_ops.scheduler import JobSettings, Scheduler
 from forum_ops.takeaway import save
 from tests.conftest import CAMDEN, LIIA, TENANT
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
+from tests.support.members import member
 
 CYCLE = meetings_cycle(cycle)
 PEOPLE = 3  # the channel and the two members
@@ -39,13 +38,6 @@ def place(conversation_id: str, kind: str, aad: str | None = None) -> Conversati
         "serviceUrl": "https://smba.example/",
     }
     return ConversationPlace(conversation_id, kind, TENANT, aad, "team-1", reference)
-
-
-def member(db: Database, aad: str) -> Member:
-    with db.transaction() as session:
-        found = find_member(session, aad)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

@@ -34,23 +34,17 @@ from forum_ops.meetings import (
     meeting_figures,
     seed_year_one,
 )
-from forum_ops.members import MemberRecord, find_member, upsert_members
-from forum_ops.model import Member, Role
+from forum_ops.members import MemberRecord, upsert_members
+from forum_ops.model import Role
 from tests.conftest import CAMDEN, LIIA
 from tests.support.cardcheck import assert_valid_card, card_texts
 from tests.support.cli import forumbot
 from tests.support.fakes import FakeClock
+from tests.support.members import member
 
 DEC_2025 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 1, 5)  # a Monday
 HACKNEY = "22222222-3333-4444-8555-666666666666"
-
-
-def member(db: Database, aad: str) -> Member:
-    with db.transaction() as session:
-        found = find_member(session, aad)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

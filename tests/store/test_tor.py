@@ -18,7 +18,7 @@ from forum_ops import tor
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.members import find_member, upsert_members
+from forum_ops.members import upsert_members
 from forum_ops.model import Member
 from forum_ops.ports import LONDON
 from forum_ops.ratification import Choice, Rules, Tally, VoteRefused, check_choice, result
@@ -27,6 +27,7 @@ from forum_ops.scheduler import JobRun
 from forum_ops.tor_text import UnreadableToR, compare
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.fakes import FakeClock, FakeMessenger
+from tests.support.members import member
 
 DRAFT = b"""# Purpose
 The forum helps commissioners share what works.
@@ -45,13 +46,6 @@ INMSS costs and specialist provision.
 """
 DEADLINE = datetime(2026, 2, 6, 17, 0, tzinfo=LONDON)  # a Friday
 RULES = Rules.of(0.5, 0.5)
-
-
-def member(db: Database, aad: str) -> Member:
-    with db.transaction() as session:
-        found = find_member(session, aad)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

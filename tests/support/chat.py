@@ -12,26 +12,38 @@ from tests.conftest import activity
 from tests.support.cardcheck import assert_valid_card
 
 
+def in_chat(
+    connector: FakeConnector,
+    who: str,
+    text: str = "",
+    *,
+    id: str,
+    conversation_id: str = "",
+    payload: str = "message_channel_mention",
+    **more: Any,
+) -> dict[str, object]:
+    """A message from `who` in their 1:1 chat with the bot (`a:chat-<who>` unless named)."""
+    return activity(
+        payload,
+        connector,
+        text=text,
+        id=id,
+        **{
+            "from.aadObjectId": who,
+            "conversation.conversationType": "personal",
+            "conversation.id": conversation_id or f"a:chat-{who}",
+            "conversation.isGroup": False,
+            "entities": [],
+        },
+        **more,
+    )
+
+
 async def say(
     bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any
 ) -> dict[str, Any]:
     before = len(connector.sent_cards())
-    await bot.post(
-        activity(
-            "message_channel_mention",
-            connector,
-            text=text,
-            id=f"m{before}-{who[:4]}",
-            **{
-                "from.aadObjectId": who,
-                "conversation.conversationType": "personal",
-                "conversation.id": f"a:chat-{who}",
-                "conversation.isGroup": False,
-                "entities": [],
-            },
-            **more,
-        )
-    )
+    await bot.post(in_chat(connector, who, text, id=f"m{before}-{who[:4]}", **more))
     card = connector.sent_cards()[-1]
     assert_valid_card(card)
     return card

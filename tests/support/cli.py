@@ -12,6 +12,8 @@ from forum_ops.members import find_member
 
 
 def forumbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`forumbot *args` in `tmp_path`, its database a SQLite file there. The time allowed is
+    generous: a return's import reads the file in a child process, slow on a busy machine."""
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "FORUM_"))},
         "FORUM_DATABASE_URL": f"sqlite:///{tmp_path / 'forum.db'}",
@@ -24,7 +26,7 @@ def forumbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProc
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
 
