@@ -77,3 +77,16 @@ def test_an_agenda_says_its_date_once() -> None:
         "Agenda of the forum's meeting\nThursday 19 March 2026, 10:00 (90 minutes)"
     )
     assert text.count("19 March 2026") == 1
+
+
+@pytest.mark.parametrize(
+    ("theme", "line"),
+    [
+        ("Transport", "The meeting of Thursday 19 March 2026, 10:00 on Transport, chaired by"),
+        ("To be decided", "The meeting of Thursday 19 March 2026, 10:00, chaired by"),
+    ],
+)
+def test_a_takeaway_names_its_meeting_in_a_sentence(theme: str, line: str) -> None:
+    """It read "Thursday 29 October 2026, 10:00: To be decided" for a meeting without a theme."""
+    shown = Takeaway(meeting(theme), "Title", "Insight", "", (), "published", None, "t" * 32)
+    assert line in plain_text(render_card("takeaway", takeaway_view(shown)).content)
