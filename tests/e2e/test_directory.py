@@ -188,6 +188,9 @@ def test_the_tracker_table_has_room_for_each_recommendation(database: Database) 
     assert rows[0] == [["No."], ["Recommendation"], ["Status (RAG)"], ["Held by the assistant"]]
     assert [row[0] for row in rows[1:]] == [[str(n)] for n in range(1, 18)]
     assert all(len(row[2]) == 2 for row in rows[1:])  # RAG, then the status under it
+    held = [row[3][0] for row in rows[1:]]
+    assert "none" in held  # not "-", which markdown escaping shows as "\\-" on Teams mobile
+    assert not [text for row in rows for cell in row for text in cell if "\\" in text]
 
 
 # --- end to end -------------------------------------------------------------------------------
