@@ -5,8 +5,9 @@
 Runs on demand (not in CI). It sets up what `make run` does (a fresh SQLite database, the demo
 data, and the DfE EHC plan files from shared/data/dfe when present), starts the real app
 (`forumbot serve`) against the shipped fake Bot Connector (bot/testing.py), and says each command
-to it as a demo borough member and as the demo secretariat, in a 1:1 chat and in a channel. The
-cards the fake connector receives are drawn by tools/card_renderer/render.js: the Adaptive Cards
+to it as a demo borough member and as the demo secretariat, in a 1:1 chat and in a channel, and
+presses buttons on the cards it sends (a reply to an ask as its receiver, a ToR vote). The cards
+the fake connector receives, and the cards invokes answer with, are drawn by tools/card_renderer/render.js: the Adaptive Cards
 JavaScript renderer with Teams' light host config, 500 px wide, in headless Chromium (Debian's
 `chromium`). Charts are fetched from the app and inlined as data: URIs for the drawing only.
 
