@@ -45,7 +45,7 @@ def agenda_view(
     if meeting.cancelled:
         notes.append("This meeting is cancelled.")
     return AgendaView(
-        title or f"Agenda: {british_datetime(meeting.starts_at)}",
+        title or "Agenda of the forum's meeting",  # the line below it says when
         meeting_line(meeting),
         agenda.items,
         " ".join(notes),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cards.format import british_date, british_datetime, count, percent
 from cards.render import Card, render_card
@@ -27,8 +27,9 @@ from forum_ops.ask_views import (
 from forum_ops.model import Member
 from forum_ops.ports import LONDON
 
+ALL_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # figures from here are "every ask so far"
 STATUS = {
-    AskStatus.OPEN: ("Open: waiting for replies", "warning"),
+    AskStatus.OPEN: ("Open: waiting for replies", "accent"),  # Teams' yellow is faint on white
     AskStatus.ANSWERED: ("Answered", "good"),
     AskStatus.RESOLVED: ("Resolved", "good"),
     AskStatus.CLOSED: ("Closed unanswered", "attention"),
@@ -116,7 +117,11 @@ def duration(value: timedelta | None) -> str:
     if value is None:
         return "none yet"
     hours = value.total_seconds() / 3600
-    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return "1 hour" if round(hours) == 1 else f"{round(hours)} hours"
+    return f"{hours / 24:.1f}".removesuffix(".0") + " days"
 
 
 def ask_card_view(ask: AskView, controls: bool = False) -> AskCardView:
@@ -312,5 +317,9 @@ def report_card(figures: AskFigures) -> Card:
         figures.start.astimezone(LONDON).date(),
         (figures.end - timedelta(seconds=1)).astimezone(LONDON).date(),
     )
-    title = f"Round robin, {british_date(start)} to {british_date(end)}"
+    title = (
+        f"Round robin: every ask to {british_date(end)}"
+        if figures.start <= ALL_TIME
+        else f"Round robin, {british_date(start)} to {british_date(end)}"
+    )
     return render_card("ask_report", AskReportView(title, facts, tables))

@@ -187,7 +187,7 @@ def tracker_view(tracker: Tracker) -> TrackerView:
                 r.status.value,
                 r.rag.value.upper(),
                 RAG_COLOURS[r.rag],
-                r.held or "-",
+                r.held or "none",  # "-" is escaped for markdown: "\\-" on Teams mobile
             )
             for r in tracker.recommendations
         ),

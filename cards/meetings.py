@@ -47,12 +47,13 @@ def meeting_line(meeting: MeetingInfo) -> MeetingLine:
             "Chair",
             f"{meeting.chair.name} ({meeting.chair.organisation})"
             if meeting.chair
-            else "none yet: type chair followed by the date to volunteer",
+            else f"none yet: to volunteer, say chair {meeting.day.day} {meeting.day:%B %Y}",
         ),
         Fact("Status", status_of(meeting)),
     ]
     if meeting.warnings and not meeting.cancelled:
-        facts.append(Fact("Check the date", "; ".join(meeting.warnings)))
+        # "Note", short as the other labels: "Check the date" wrapped and widened the column
+        facts.append(Fact("Note", "; ".join(meeting.warnings)))
     if meeting.join_url and not meeting.cancelled:
         facts.append(Fact("Join", meeting.join_url))
     return MeetingLine(

@@ -10,6 +10,7 @@ from cards.views import Fact, NoticeView
 from forum_ops.meeting_plan import ChairSuggestion, MeetingInfo, Takeaway, TakeawayAction
 
 MOST_ACTIONS = 3
+UNDECIDED = "To be decided"  # forum_ops/meetings.py's theme of a meeting without one
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def takeaway_view(takeaway: Takeaway, public_url: str = "") -> TakeawayView:
         facts.append(Fact("Status", "draft: not published yet"))
     return TakeawayView(
         takeaway.title or f"From the meeting of {british_date(meeting.day)}",
-        f"{british_datetime(meeting.starts_at)}: {meeting.theme}{chair}",
+        f"The meeting of {british_datetime(meeting.starts_at)}"
+        + (f" on {meeting.theme}" if meeting.theme != UNDECIDED else "")
+        + chair,
         tuple(facts),
         f"{public_url.rstrip('/')}/takeaways/{takeaway.link}.pdf"
         if takeaway.link and public_url

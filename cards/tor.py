@@ -4,8 +4,9 @@ reminder, the result post, the amendments for the secretariat and `tor`'s status
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
-from cards.format import british_date, british_datetime, percent
+from cards.format import NBSP, british_date, british_datetime
 from cards.render import Card, render_card
 from cards.views import Fact, NoticeView, ReportTable, ReportView
 from forum_ops.ratification import (
@@ -46,6 +47,11 @@ class BallotView:
     not_voted: str
     can_vote: bool
     choices: tuple[ChoiceButton, ...] = CHOICES
+
+
+def rule_percent(share: Fraction | float) -> str:
+    """A rule's share as people state it: 50 %, 66.7 % (no trailing .0)."""
+    return f"{float(share) * 100:.1f}".removesuffix(".0") + f"{NBSP}%"
 
 
 def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") -> BallotView:
@@ -89,8 +95,8 @@ def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") ->
         Fact("Not yet voted" if ballot.open else "Did not vote", str(tally.not_voted)),
         Fact(
             "To pass",
-            f"quorum {percent(float(rules.quorum))} of boroughs; more than "
-            f"{percent(float(rules.majority))} of votes cast (abstentions not counted) approving",
+            f"{rules.boroughs_needed} boroughs vote ({rule_percent(rules.quorum)}), and more than "
+            f"{rule_percent(rules.majority)} of the votes cast approve (abstentions aside)",
         ),
     )
     votes = tuple(Fact(v.name, v.choice.label) for v in ballot.votes)
@@ -211,9 +217,18 @@ def status_card(status: TorStatus, secretariat: bool) -> Card:
             )
     else:
         view = ballot_view(ballot)
-        lines.append(view.subtitle + (f" {view.outcome}" if view.outcome else ""))
+        when = british_datetime(ballot.deadline)
+        lines.append(
+            (f"Ratification open: votes close {when}." if ballot.open else f"Voting closed {when}.")
+            + (f" {view.outcome}" if view.outcome else "")
+        )  # the version's title is the line above: not again
         tables = (
-            ReportTable("Tally", ("", ""), tuple((f.title, f.value) for f in view.tally[:5])),
+            ReportTable(
+                "Votes so far" if ballot.open else "Votes",
+                ("", ""),
+                tuple((f.title, f.value) for f in view.tally[:5]),
+                widths=(3, 2),
+            ),
         )
         if secretariat:
             rows = tuple((v.name, v.comment) for v in ballot.votes if v.choice is Choice.AMEND)[

@@ -389,7 +389,10 @@ def ask_figures(session: Session, start: datetime, end: datetime) -> AskFigures:
     for row in rows:
         for tag in [t for t in row.topics.split(";") if t] or ["(none)"]:
             topics.setdefault(tag, []).append(row)
-    names = dict(session.execute(select(MemberRow.aad_object_id, MemberRow.name)).all())
+    people = select(MemberRow.aad_object_id, MemberRow.name, OrganisationRow.name).join(
+        OrganisationRow, MemberRow.organisation_id == OrganisationRow.id
+    )  # the organisation with the name: two members can share a name
+    names = {aad: f"{name} ({org})" for aad, name, org in session.execute(people).all()}
     organisations = dict(session.execute(select(OrganisationRow.code, OrganisationRow.name)).all())
     return AskFigures(
         start=start,

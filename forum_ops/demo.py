@@ -68,6 +68,7 @@ def load_feature_demos(db: Database, now: datetime) -> list[str]:
     from forum_ops.demo_asks import demo_asks
     from forum_ops.demo_directory import load_demo_directory
     from forum_ops.demo_meetings import load_demo_meetings
+    from forum_ops.demo_takeaway import load_demo_takeaway
     from forum_ops.demo_tor import load_demo_tor  # the draft ToR of Year 1
 
     loaded: list[str] = []
@@ -76,6 +77,7 @@ def load_feature_demos(db: Database, now: datetime) -> list[str]:
         loaded.append(load_demo_directory(session, now))
         added = load_demo_meetings(session, now)
         loaded.append(f"Demo forward plan: {added} meetings added (Year 1 dates and themes).")
+        loaded.append(load_demo_takeaway(session, now))  # after the meetings it belongs to
     if load_demo_tor(db, now):
         loaded.append("Demo draft Terms of Reference of Year 1 added as version 1.")
     return loaded

@@ -182,5 +182,6 @@ def show_takeaway(db: Database, clock: Clock, text: str) -> Takeaway:
         found = takeaway_of(session, row, now)
         if found is None or found.status != "published":
             day: date = row.starts_at.astimezone(LONDON).date()
-            raise ForumError(f"The takeaway of the meeting on {day:%d/%m/%Y} is not published yet.")
+            on = f"{day:%A} {day.day} {day:%B %Y}"  # the British way, as on the cards
+            raise ForumError(f"The takeaway of the meeting on {on} is not published yet.")
         return found

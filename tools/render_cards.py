@@ -5,8 +5,9 @@
 Runs on demand (not in CI). It sets up what `make run` does (a fresh SQLite database, the demo
 data, and the DfE EHC plan files from shared/data/dfe when present), starts the real app
 (`forumbot serve`) against the shipped fake Bot Connector (bot/testing.py), and says each command
-to it as a demo borough member and as the demo secretariat, in a 1:1 chat and in a channel. The
-cards the fake connector receives are drawn by tools/card_renderer/render.js: the Adaptive Cards
+to it as a demo borough member and as the demo secretariat, in a 1:1 chat and in a channel, and
+presses buttons on the cards it sends (a reply to an ask as its receiver, a ToR vote). The cards
+the fake connector receives, and the cards invokes answer with, are drawn by tools/card_renderer/render.js: the Adaptive Cards
 JavaScript renderer with Teams' light host config, 500 px wide, in headless Chromium (Debian's
 `chromium`). Charts are fetched from the app and inlined as data: URIs for the drawing only.
 
@@ -29,6 +30,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.testing import FakeConnector, free_port, load_activity, wait_healthy  # noqa: E402
 from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id  # noqa: E402
+from forum_ops.ports import LONDON  # noqa: E402
 
 RENDERER = ROOT / "tools" / "card_renderer"
 SHARED = Path(os.environ.get("FORUM_SHARED_DIR", ROOT.parent / "shared"))
@@ -46,6 +49,7 @@ DFE = SHARED / "data" / "dfe"
 ACTIVITIES = SHARED / "data" / "teams-activities"
 MEMBER = demo_id("202", 1)  # a Camden commissioner
 BOT_ID = "28:render-bot"
+RECEIVER = "the member a card with the action was sent to"  # Say.who for a card action
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,13 @@ class Say:
     text: str
     who: str = MEMBER
     where: str = "personal"  # or "channel" (the bot @mentioned)
+    data: dict[str, Any] | None = None  # a button's Action.Submit: more data, over `action`'s
+    verb: str = ""  # a button's Action.Execute (an invoke): the card comes back in the answer
+
+    @property
+    def action(self) -> str:
+        """The verb of the button pressed: its data is the last sent card's with that verb."""
+        return self.verb or str((self.data or {}).get("verb", ""))
 
 
 SCRIPT = (
@@ -82,6 +93,34 @@ SCRIPT = (
         "announce The forum meets on Thursday at 10:00. Agenda: S75 & transport.",
         DEMO_SECRETARIAT_ID,
     ),
+    # the forum's features: the round robin (the ask as its receiver sees it, a reply, the lists)
+    Say(
+        "ask",
+        "ask #transport Has anyone a framework for post-16 travel assistance they would share?",
+    ),
+    Say(
+        "ask-reply",
+        "",
+        RECEIVER,
+        data={
+            "verb": "ask.reply",
+            "text": "Yes: ours runs to 2027, with a bus and taxi lot. Happy to share the spec.",
+            "link": "https://camden.example/travel-framework",
+        },
+    ),
+    Say("asks", "asks all"),
+    Say("asks-report", "asks report", DEMO_SECRETARIAT_ID),
+    Say("meetings", "meetings"),
+    Say("agenda-next", "agenda next"),
+    Say("takeaway-latest", "takeaway latest"),
+    Say("tor", "tor"),
+    Say("tor-open", "tor open 1 {deadline}", DEMO_SECRETARIAT_ID),
+    Say("tor-vote", "", RECEIVER, verb="tor.vote"),
+    Say("directory-transport", "directory transport"),
+    Say("directory-suggest", "directory suggest"),
+    Say("recommendations", "recommendations"),
+    Say("recommendations-3", "recommendations 3"),
+    Say("report-quarterly", "report quarterly", DEMO_SECRETARIAT_ID),
     Say("error-not-understood", "benchmrk SEMH"),
     Say("error-unknown-borough", "senddata Narnia"),
     Say("error-secretariat-only", "outbox"),
@@ -120,7 +159,25 @@ def a_provider(database: str) -> str:
     return str(name)
 
 
-def activity(say: Say, service_url: str) -> dict[str, Any]:
+def invoke(say: Say, data: dict[str, Any], service_url: str) -> dict[str, Any]:
+    """An Action.Execute press, as Teams sends it (`adaptiveCard/action`)."""
+    return load_activity(
+        ACTIVITIES / "invoke_adaptiveCard_action.json",
+        serviceUrl=service_url,
+        id=uuid.uuid4().hex,
+        value={"action": {"type": "Action.Execute", "verb": say.verb, "data": data}},
+        **{
+            "from.aadObjectId": say.who,
+            "recipient.id": BOT_ID,
+            "conversation.id": f"a:1to1-{say.who}",
+            "conversation.conversationType": "personal",
+        },
+    )
+
+
+def activity(say: Say, service_url: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    if say.verb:
+        return invoke(say, data or {}, service_url)
     if say.where == "channel":
         return load_activity(
             ACTIVITIES / "message_channel_mention.json",
@@ -146,6 +203,7 @@ def activity(say: Say, service_url: str) -> dict[str, Any]:
         "channelId": "msteams",
         "serviceUrl": service_url,
         "text": say.text,
+        **({"value": data} if data is not None else {}),
         "from": {"id": f"29:{say.who}", "aadObjectId": say.who, "name": "Demo"},
         "recipient": {"id": BOT_ID, "name": "SEND Forum"},
         "conversation": {"id": f"a:1to1-{say.who}", "conversationType": "personal"},
@@ -185,9 +243,54 @@ async def settle(connector: FakeConnector, within: float = 15.0) -> None:
         await asyncio.sleep(0.1)
 
 
-async def collect(base: str, connector: FakeConnector, database: str) -> list[dict[str, Any]]:
-    provider = a_provider(database)
+def buttons(card: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The data of every button on a card (actions, ActionSets, inline actions)."""
+    if isinstance(card, dict):
+        if str(card.get("type", "")).startswith("Action.") and isinstance(card.get("data"), dict):
+            yield card["data"]
+        for value in card.values():
+            yield from buttons(value)
+    elif isinstance(card, list):
+        for value in card:
+            yield from buttons(value)
+
+
+def member_of(conversation_id: str) -> str:
+    """The member a 1:1 chat opened by the bot is with (the fake connector names it after them)."""
+    return conversation_id.removeprefix("a:1to1-").removeprefix("29:")
+
+
+async def press(
+    http: aiohttp.ClientSession,
+    base: str,
+    connector: FakeConnector,
+    say: Say,
+    pressed: dict[str, tuple[str, dict[str, Any]]],
+) -> tuple[str, tuple[int, Any]]:
+    """Says `say`, or presses its button on the last card that had one: who did, and the answer
+    (an invoke's holds the card Teams shows the presser)."""
+    data, who = None, say.who
+    if say.action:
+        if say.action not in pressed:
+            return who, (0, None)
+        conversation, seen = pressed[say.action]
+        data = {**seen, **(say.data or {})}
+        who = member_of(conversation) if say.who == RECEIVER else say.who
+    body = activity(
+        Say(say.name, say.text, who, say.where, say.data, say.verb), connector.service_url, data
+    )
+    async with http.post(base + "/api/messages", json=body) as response:
+        answer = await response.json() if response.content_type == "application/json" else None
+        return who, (response.status, answer)
+
+
+async def collect(
+    base: str, connector: FakeConnector, database: str, only: str
+) -> list[dict[str, Any]]:
+    deadline = (datetime.now(LONDON).date() + timedelta(days=14)).strftime("%d/%m/%Y")
+    fill = {"provider": a_provider(database), "deadline": deadline}
     cards: list[dict[str, Any]] = []
+    pressed: dict[str, tuple[str, dict[str, Any]]] = {}  # verb -> (chat, data) of the last button
     async with aiohttp.ClientSession() as http:
         await wait_healthy(base, within=180)  # a busy 2-core machine starts slowly
         welcome = load_activity(
@@ -195,46 +298,55 @@ async def collect(base: str, connector: FakeConnector, database: str) -> list[di
             serviceUrl=connector.service_url,
             **{"membersAdded": [{"id": BOT_ID}], "recipient.id": BOT_ID},
         )
-        script = (Say("welcome", ""), *SCRIPT)
-        for say in script:
+        for say in (Say("welcome", ""), *SCRIPT):
+            if only and not re.search(only, say.name):  # what is not drawn need not be said
+                continue
             before = len(connector.calls)
-            body = (
-                welcome
-                if say.name == "welcome"
-                else activity(
-                    Say(say.name, say.text.format(provider=provider), say.who, say.where),
-                    connector.service_url,
-                )
-            )
-            async with http.post(base + "/api/messages", json=body) as response:
-                status = response.status
+            say = Say(say.name, say.text.format(**fill), say.who, say.where, say.data, say.verb)
+            if say.name == "welcome":
+                async with http.post(base + "/api/messages", json=welcome) as response:
+                    who, status, body = say.who, response.status, None
+            else:
+                who, (status, body) = await press(http, base, connector, say, pressed)
             await settle(connector)
+            sent = [
+                (call.conversation_id, card)
+                for call in connector.calls[before:]
+                if call.method in ("POST", "PUT")
+                for card in call.cards
+            ]
+            if isinstance(body, dict) and isinstance(body.get("value"), dict):
+                sent.append((f"a:1to1-{who}", body["value"]))  # an invoke's card
             seen: set[str] = set()
-            for call in connector.calls[before:]:
-                for card in call.cards if call.method in ("POST", "PUT") else []:
-                    digest = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()
-                    if digest in seen:  # an announcement goes to many chats: draw it once
+            for conversation, card in sent:
+                for data in buttons(card):
+                    if isinstance(data.get("verb"), str):
+                        pressed[data["verb"]] = (conversation, data)
+                digest = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()
+                if digest in seen:  # an announcement goes to many chats: draw it once
+                    continue
+                seen.add(digest)
+                await inline_images(http, card)
+                where = ""
+                if conversation.startswith("a:1to1") and say.where == "channel":
+                    where = "private"  # the copy of a channel answer sent to the asker alone
+                elif conversation.startswith("a:1to1") and member_of(conversation) != who:
+                    where = "sent"  # to another member: what they see (each sees the same kind)
+                    if any(c["name"].startswith(f"{say.name}-sent") for c in cards):
                         continue
-                    seen.add(digest)
-                    await inline_images(http, card)
-                    where = (
-                        "private"
-                        if call.conversation_id.startswith("a:1to1") and (say.where == "channel")
-                        else ""
-                    )
-                    name = "-".join(p for p in (say.name, where, str(len(seen))) if p)
-                    cards.append({"name": name, "card": card})
+                name = "-".join(p for p in (say.name, where, str(len(seen))) if p)
+                cards.append({"name": name, "card": card})
             if not seen:
                 print(f"{say.name}: no card (HTTP {status})", file=sys.stderr)
     return cards
 
 
-async def talk(base: str, database: str) -> list[dict[str, Any]]:
+async def talk(base: str, database: str, only: str) -> list[dict[str, Any]]:
     async with FakeConnector() as connector:
-        return await collect(base, connector, database)
+        return await collect(base, connector, database, only)
 
 
-def bot_cards(kept: Path | None) -> list[dict[str, Any]]:
+def bot_cards(kept: Path | None, only: str = "") -> list[dict[str, Any]]:
     """The cards the bot sends for SCRIPT; `kept` is a database file to set up once and reuse
     (the set-up takes a minute on a busy machine), or None for a fresh one each time. A kept
     database remembers earlier runs' chats, whose fake connector is gone: private copies sent
@@ -259,7 +371,7 @@ def bot_cards(kept: Path | None) -> list[dict[str, Any]]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            return asyncio.run(talk(base, database))
+            return asyncio.run(talk(base, database, only))
         finally:
             process.terminate()
             process.wait(20)
@@ -288,12 +400,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "cards")
     parser.add_argument("--width", type=int, default=500)
     parser.add_argument("--raw-text", action="store_true", help="no markdown, as Teams mobile")
-    parser.add_argument("--only", default="", help="a regular expression over the card names")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="a regular expression over the names of what is said and of the cards",
+    )
     parser.add_argument(
         "--keep-database", type=Path, help="set up this SQLite file once and reuse it next time"
     )
     args = parser.parse_args()
-    cards = bot_cards(args.keep_database)
+    cards = bot_cards(args.keep_database, args.only)
     if args.only:
         cards = [c for c in cards if re.search(args.only, c["name"])]
     for drawn in draw(cards, args.out, args.width, args.raw_text):

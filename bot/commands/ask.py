@@ -8,7 +8,7 @@ ask (and the reply picked), and forum_ops/asks.py checks who may do what.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from bot.commands.table import CommandRequest
 from bot.services import Services
 from cards import Card, render_card
 from cards.asks import (
+    ALL_TIME,
     AskCards,
     ask_card_view,
     asks_list_card,
@@ -36,7 +37,6 @@ from forum_ops.scheduler import JobRun
 MAX_ARGS_CHARS = 5000  # anything longer is refused by the service with its length
 EMAIL = re.compile(r"\bfor\s+(\S+@\S+)\s*$", re.IGNORECASE)
 CARDS = AskCards()
-FOREVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 async def open_ask(request: CommandRequest) -> Card:
@@ -125,7 +125,7 @@ async def list_asks(request: CommandRequest) -> Card:
         if not member.is_secretariat:
             raise NotAllowed("The round robin's figures are for the forum's secretariat.")
         now = services.clock()
-        return report_card(await services.run(services.asks.figures, FOREVER, now))
+        return report_card(await services.run(services.asks.figures, ALL_TIME, now))
     if which == "search":
         if not words.strip():
             raise ForumError("Say what to look for, for example: asks search S75 therapies")

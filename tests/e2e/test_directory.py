@@ -179,6 +179,21 @@ def test_directory_and_tracker_cards_are_valid_with_hostile_text(database: Datab
     assert any("\\*bold\\*" in t for t in card_texts(shown.content))  # markdown shown literally
 
 
+def test_the_tracker_table_has_room_for_each_recommendation(database: Database) -> None:
+    """At 500 px five columns left the recommendation 164 px: RAG over status in one column
+    gives it 203, so 17 rows fit in under 1,000 px."""
+    card = render_card("recommendations", tracker_view(show_tracker(database, FakeClock(NOW))))
+    [table] = [e for e in card.content["body"] if e["type"] == "Table"]
+    assert [c["width"] for c in table["columns"]] == [1, 7, 3, 5]
+    rows = [[[i["text"] for i in cell["items"]] for cell in row["cells"]] for row in table["rows"]]
+    assert rows[0] == [["No."], ["Recommendation"], ["Status (RAG)"], ["Held by the assistant"]]
+    assert [row[0] for row in rows[1:]] == [[str(n)] for n in range(1, 18)]
+    assert all(len(row[2]) == 2 for row in rows[1:])  # RAG, then the status under it
+    held = [row[3][0] for row in rows[1:]]
+    assert "none" in held  # not "-", which markdown escaping shows as "\\-" on Teams mobile
+    assert not [text for row in rows for cell in row for text in cell if "\\" in text]
+
+
 # --- end to end -------------------------------------------------------------------------------
 
 

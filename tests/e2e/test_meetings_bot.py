@@ -315,3 +315,17 @@ async def test_the_chair_publishes_the_takeaway_from_the_form_and_anyone_reads_i
     assert sorted(posted) == [f"a:chat-{CAMDEN}", f"a:chat-{LIIA}"]  # each member once
     assert plain_text(latest) == plain_text(by_date)
     assert "chaired by Priya Shah (Camden)" in plain_text(latest)
+
+
+async def test_the_meetings_card_says_the_very_command_that_volunteers_to_chair(
+    planned: Database, connector: FakeConnector, tmp_path: Path
+) -> None:
+    """The hint was "type chair followed by the date"; now it is the command, and it works."""
+    calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
+    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        listed = plain_text(await say(bot, connector, CAMDEN, "meetings"))
+        hint = next(line for line in listed.splitlines() if "to volunteer, say chair" in line)
+        command = hint.partition("say ")[2]
+        chaired = await say(bot, connector, CAMDEN, command)
+    assert command == "chair 22 January 2026"
+    assert "Priya Shah (Camden)" in plain_text(chaired)

@@ -210,6 +210,8 @@ def test_figures_and_the_digest(people: Database) -> None:
     assert (figures.asks, figures.answered, figures.answered_share) == (2, 1, 0.5)
     assert figures.median_first_reply == timedelta(hours=5)
     assert sum(x.asked for x in figures.by_member) == 6
+    # two members can share a name: each is shown with their organisation
+    assert all(x.name.endswith(")") and " (" in x.name for x in figures.by_member)
     assert {t.tag for t in figures.by_topic} == {"s75", "transport"}
     assert_valid_card(report_card(figures).content)
     digest = messenger.by_key("asks-digest:k1")

@@ -241,3 +241,22 @@ def test_demo_meetings_are_the_year_one_plan_with_demo_chairs(database: Database
     found = list_meetings(database, FakeClock(DEC_2025))
     assert found[0].chair is not None
     assert found[0].chair.organisation == "Camden"  # 22 January 2026
+
+
+def test_the_demo_takeaway_is_the_latest_meetings_and_loads_once(database: Database) -> None:
+    """`takeaway latest` on the demo data shows a takeaway card, not "No takeaway yet"."""
+    from cards.takeaway import takeaway_view
+    from forum_ops.demo_takeaway import TITLE, load_demo_takeaway
+    from forum_ops.takeaway import show_takeaway
+
+    after = datetime(2026, 2, 1, 12, tzinfo=UTC)  # after the meeting of 22 January 2026
+    with database.transaction() as session:
+        upsert_members(session, demo_members(), DEC_2025)
+        load_demo_meetings(session, DEC_2025)
+        assert load_demo_takeaway(session, after).endswith("2026-01-22.")
+        assert load_demo_takeaway(session, after) == "Demo takeaway: none added."
+    shown = show_takeaway(database, FakeClock(after), "latest")
+    assert (shown.title, shown.status, len(shown.actions)) == (TITLE, "published", 3)
+    assert_valid_card(render_card("takeaway", takeaway_view(shown, "https://bot.example")).content)
+    with pytest.raises(ForumError, match="meeting on Thursday 19 March 2026 is not published"):
+        show_takeaway(database, FakeClock(after), "19 March 2026")

@@ -7,10 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cards import plain_text
-from cards.asks import AskCards, asks_list_card, opened_card
+from cards import plain_text, render_card
+from cards.asks import (
+    ALL_TIME,
+    AskCards,
+    ask_card_view,
+    asks_list_card,
+    duration,
+    opened_card,
+    report_card,
+)
 from cards.markdown import unescape_markdown
 from cards.render import MAX_CARD_BYTES
+from forum_ops.ask_views import AskFigures, Load, TopicFigures
 from forum_ops.asks import AskStatus, AskView, Digest, ReplyView
 from tests.support.cardcheck import assert_valid_card, card_texts
 
@@ -75,3 +84,43 @@ def test_the_posted_card_says_how_many_replies_and_the_most_useful_one() -> None
     assert "1 reply" in text
     assert "Most useful reply, from Hackney" in text
     assert "Resolved" in text
+
+
+@pytest.mark.parametrize(
+    ("wait", "shown"),
+    [
+        (timedelta(minutes=20), "under an hour"),
+        (timedelta(minutes=70), "1 hour"),
+        (timedelta(hours=6, minutes=10), "6 hours"),
+        (timedelta(hours=60), "2.5 days"),
+        (timedelta(days=3), "3 days"),
+        (None, "none yet"),
+    ],
+)
+def test_waits_read_as_people_say_them(wait: timedelta | None, shown: str) -> None:
+    """Drawn at 500 px the report said "0.0 hours" and "6.0 hours"."""
+    assert duration(wait) == shown
+
+
+def figures(start: datetime) -> AskFigures:
+    load = (Load("aad", "Sam Demo (Camden)", 3, 1, 1, 1),)
+    topics = (TopicFigures("transport", 2, 1, timedelta(hours=6)),)
+    return AskFigures(start, AT, 2, 1, 0, 0, timedelta(hours=6), 1, 0, 0.5, topics, load, load)
+
+
+def test_the_report_of_every_ask_says_so_rather_than_since_2000() -> None:
+    card = report_card(figures(ALL_TIME)).content
+    assert_valid_card(card)
+    assert card_texts(card)[0] == "Round robin: every ask to Thursday 22 January 2026"
+    assert "2000" not in plain_text(card)
+    week = report_card(figures(AT - timedelta(days=7))).content
+    assert (
+        card_texts(week)[0] == "Round robin, Thursday 15 January 2026 to Thursday 22 January 2026"
+    )
+
+
+def test_an_open_ask_is_not_in_faint_yellow() -> None:
+    card = render_card("ask", ask_card_view(ask("q", AskStatus.OPEN))).content
+    colours = {str(e.get("color", "")).casefold() for e in card["body"] if e["type"] == "TextBlock"}
+    assert "warning" not in colours
+    assert "Open: waiting for replies" in card_texts(card)

@@ -65,3 +65,28 @@ def test_hostile_text_cannot_break_or_inject_into_a_meeting_card(text: str) -> N
             assert " ".join(text.split()) in values or text in values  # the draft, literally
         else:
             assert text.splitlines()[0].strip() in plain_text(card)  # type: ignore[arg-type]
+
+
+def test_an_agenda_says_its_date_once() -> None:
+    """The title repeated the line under it ("Agenda: Thursday 19 March 2026, 10:00")."""
+    card = render_card(
+        "agenda", agenda_view(Agenda(meeting("Transport"), ("Transport",), False, 0), None)
+    )
+    text = plain_text(card.content)
+    assert text.startswith(
+        "Agenda of the forum's meeting\nThursday 19 March 2026, 10:00 (90 minutes)"
+    )
+    assert text.count("19 March 2026") == 1
+
+
+@pytest.mark.parametrize(
+    ("theme", "line"),
+    [
+        ("Transport", "The meeting of Thursday 19 March 2026, 10:00 on Transport, chaired by"),
+        ("To be decided", "The meeting of Thursday 19 March 2026, 10:00, chaired by"),
+    ],
+)
+def test_a_takeaway_names_its_meeting_in_a_sentence(theme: str, line: str) -> None:
+    """It read "Thursday 29 October 2026, 10:00: To be decided" for a meeting without a theme."""
+    shown = Takeaway(meeting(theme), "Title", "Insight", "", (), "published", None, "t" * 32)
+    assert line in plain_text(render_card("takeaway", takeaway_view(shown)).content)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cards import plain_text
 from cards.tor import TOR_CARDS, added_card, opened_card, status_card
 from forum_ops.ratification import Choice, Result, Rules, Tally
 from forum_ops.reference import LOCAL_AUTHORITIES
@@ -136,3 +137,22 @@ def test_33_amendments_of_2000_characters_still_fit() -> None:
         status_card(TorStatus(version, 1, (), worst), secretariat=True),
     ):
         assert_valid_card(card.content)
+
+
+def test_the_ballot_states_its_rules_as_people_do() -> None:
+    """Read at 500 px: "50.0 %" and "abstentions not counted" made the rule hard to read."""
+    text = plain_text(TOR_CARDS.ballot(ballot(voted=3)).content)
+    assert "17 boroughs vote (50\u00a0%), and more than 50\u00a0% of the votes cast approve" in text
+    assert "50.0" not in text
+    two_thirds = dataclasses.replace(ballot(voted=3), rules=Rules.of(2 / 3, 0.5))
+    assert "(66.7\u00a0%)" in plain_text(TOR_CARDS.ballot(two_thirds).content)
+
+
+def test_tor_names_the_version_once_and_says_when_votes_close() -> None:
+    """The ratification line repeated the version's title under the version's own line."""
+    version = VersionInfo(2, "Forum ToR, Year 2", "cd" * 32, "tor.docx", NOW, None)
+    shown = dataclasses.replace(ballot(voted=3), title=version.title)
+    text = plain_text(status_card(TorStatus(version, None, (), shown), False).content)
+    assert text.count("Forum ToR, Year 2") == 1
+    assert "Ratification open: votes close Sunday 1 February 2026, 10:00." in text
+    assert "Votes so far" in text
