@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,27 @@ def _environment() -> jinja2.Environment:
 
 
 def render_card(name: str, view: object | None = None) -> Card:
-    """Render `templates/<name>.json` with the view model's fields as template variables."""
+    """Render `templates/<name>.json` with the view model's fields as template variables.
+
+    A view that can be hashed (a frozen dataclass of strings, numbers and tuples, as most are)
+    is rendered once and the card kept: help, the error cards and the answers kept per data
+    version are asked for again and again. A card is never changed once rendered, so one card
+    may serve many replies. Views should hold display text, not numbers to be formatted by the
+    template: 1 and 1.0 are equal keys.
+    """
+    try:
+        hash(view)
+    except TypeError:  # a list or dict inside: render it every time
+        return _render(name, view)
+    return _render_kept(name, view)
+
+
+@lru_cache(maxsize=512)  # cards are a few KB; 512 of them is a few MB at most
+def _render_kept(name: str, view: object | None) -> Card:
+    return _render(name, view)
+
+
+def _render(name: str, view: object | None) -> Card:
     fields = (
         {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}  # type: ignore[arg-type]
         if view is not None
