@@ -1,6 +1,7 @@
 """The shipped attacker against the demo data: what a borough could recover from every table and
 line it can reach (analytics/attack.py), the rate lines of every need, phase and area filter
-compared too. Usage: python bench/attack.py [--viewer 202] [--tables] [--oracle N]"""
+compared too. Usage: python -P bench/attack.py [--viewer 202] [--tables] [--oracle N] (-P: this
+folder's analytics.py would hide the analytics package)"""
 
 from __future__ import annotations
 
