@@ -76,8 +76,19 @@ async def test_rate_lines_say_what_they_compare_and_read_the_same_in_every_bench
     """A line narrowed by need, phase or area could be subtracted from a wider benchmark's (the
     attacker in analytics/attack.py): each line is the provider's fees for all its placements
     of the type, the filters choose the providers listed, and the card says so plainly."""
+    everything = await say(bot, connector, GREENWICH, "benchmark")
     semh = await say(bot, connector, GREENWICH, "benchmark SEMH secondary")
     south_east = await say(bot, connector, GREENWICH, "benchmark south east")
+
+    # differencing a filtered answer and the unfiltered one learns nothing: a line both show
+    # reads the same, word for word
+    wide = {line.split(": the")[0]: line for line in rate_lines_of(everything)}
+    both = [
+        x for x in rate_lines_of(semh) + rate_lines_of(south_east) if x.split(": the")[0] in wide
+    ]
+    assert both  # the same provider and type in a filtered answer and the unfiltered one
+    for line in both:
+        assert wide[line.split(": the")[0]] == line
 
     for card, which in ((semh, "SEMH, secondary, London"), (south_east, "South East")):
         assert (
