@@ -133,3 +133,29 @@ async def test_the_secretariat_pressing_them_is_not_refused(
 
     assert "Only the forum's secretariat" not in plain_text(card)
     assert "approved" in plain_text(card)
+
+
+@pytest.mark.parametrize(
+    ("data", "what"), BUTTONS, ids=[f"{d['verb']}:{d.get('command', '')}" for d, _ in BUTTONS]
+)
+async def test_the_same_buttons_as_universal_actions_are_refused_too(
+    bot: BotClient,
+    connector: FakeConnector,
+    database: Database,
+    data: dict[str, Any],
+    what: str,
+) -> None:
+    value = {**data, "entry": ENTRY} if "entry" in data else data
+    before = snapshot(database)
+    invoke = activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        **{"from.aadObjectId": CAMDEN, "value.action.data": value},
+    )
+
+    status, body = await bot.post(invoke)
+
+    assert status == 200
+    assert_valid_card(body["value"])
+    assert f"Only the forum's secretariat can {what}" in plain_text(body["value"])
+    assert snapshot(database) == before
