@@ -14,8 +14,16 @@ the rate lines: an other-borough figure worked out from a ratio to the viewer's 
 and the viewer's re-submissions as an oracle (its own fee moved across a range, the points
 where the line changes located by bisection).
 
+Then differencing of the rate lines under filters (`benchmark`, `benchmark SEMH`, `benchmark
+SEMH secondary South East`, ...): for every two answers read where one's placements hold the
+other's (a filter dropped, a need or phase added, a larger area), a line whose figures (count of
+boroughs, spread, quartiles) differ between them says something about the placements the narrower
+one leaves out; that is a leak when those are fewer than 5 placements or 3 boroughs, or fewer
+than 10 placements and both show quartiles.
+
 It reports hidden counts of 1-4 pinned exactly, figures pinned exactly that are one other
-borough's placements, and other boroughs' average fees recovered within 2 %. `tables=True`
+borough's placements, other boroughs' average fees recovered within 2 %, and rate lines that
+differ by too few placements. `tables=True`
 reads the counts from `cost_table` itself, table by table (slow; works on any version of the
 rules); otherwise the lattice of cells is published at once with `published_count`, which
 tests/unit/test_attack.py checks against `cost_table`.
@@ -25,17 +33,17 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analytics import disclosure
-from analytics.benchmark_filters import Filters, Geography
+from analytics.benchmark_filters import LONDON, Filters, Geography, matching
 from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
-from analytics.rates import borough_rates, fees, rate_lines
+from analytics.rates import RateLine, borough_rates, fees, listed_rate_lines, rate_lines
 from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 
 ALL = "*"
@@ -48,10 +56,11 @@ class Findings:
     single_borough: tuple[str, ...]  # pinned figures that are one other borough's placements
     averages: tuple[str, ...]  # other boroughs' average fees recovered within 2 %
     tables: int  # tables and lines read
+    differences: tuple[str, ...] = ()  # rate lines of two answers that differ by too few
 
     @property
     def nothing(self) -> bool:
-        return not (self.small_counts or self.single_borough or self.averages)
+        return not (self.small_counts or self.single_borough or self.averages or self.differences)
 
 
 def attack(
@@ -64,7 +73,9 @@ def attack(
     tables: bool = False,
     oracle: int = 20,
     threshold: float = 1.2,
+    filters: Sequence[Filters] | None = None,
 ) -> Findings:
+    """`filters`: the answers whose rate lines are compared (default reachable_filters())."""
     rows = placements[placements["period"] == period]
     lattice = _Lattice(rows, viewer, geography)
     published, read = (
@@ -72,7 +83,12 @@ def attack(
     )
     small, single = lattice.solve(published, rules)
     averages, lines = _price_tricks(rows, period, viewer, rules, threshold, oracle)
-    return Findings(tuple(small), tuple(single), tuple(averages), read + lines)
+    asked = reachable_filters(rows, period, geography) if filters is None else filters
+    differences = differencing(placements, viewer, geography, rules, threshold, asked)
+    return Findings(
+        tuple(small), tuple(single), tuple(averages), read + lines + len(asked),
+        tuple(differences),
+    )  # fmt: skip
 
 
 # Counts ------------------------------------------------------------------------------------
@@ -420,3 +436,126 @@ def _answer(
     frame = pd.concat([base, mine], ignore_index=True)
     seen = [x for x in _lines(frame, period, viewer, rules, threshold) if x.placement_type == kind]  # type: ignore[attr-defined]
     return _shown(seen[0]) if seen else ()
+
+
+# Rate lines under filters ------------------------------------------------------------------
+
+Lines = Mapping[tuple[str, str], RateLine]
+Publisher = Callable[[pd.DataFrame, Filters, str, Geography, Rules, float], Lines]
+
+
+def published_lines(
+    placements: pd.DataFrame,
+    filters: Filters,
+    viewer: str,
+    geography: Geography,
+    rules: Rules,
+    threshold: float,
+) -> Lines:
+    """The rate lines `benchmark <filters>` shows the viewer (forum_ops/benchmarks.py), every
+    one, flagged or not, by (provider URN, placement type)."""
+    rows = placements[placements["period"] == filters.period]
+    table = cost_table(placements, filters, "provider_urn", viewer, geography, rules, True)
+    listed = frozenset(c.key for c in table.cells)
+    lines = listed_rate_lines(
+        borough_rates(rows, filters.period), rows, filters, listed, viewer, rules, threshold
+    )
+    return {(x.provider_urn, x.placement_type): x for x in lines}
+
+
+def reachable_filters(
+    rows: pd.DataFrame,
+    period: str,
+    geography: Geography,
+    needs: int = 3,
+    areas: Sequence[str] | None = None,
+) -> list[Filters]:
+    """A bounded part of what a member can ask: no need, one of the `needs` most common or two
+    of them; no phase or one; every area (or `areas`)."""
+    common = list(rows["primary_need"].value_counts().index[:needs].astype(str))
+    need_sets = [frozenset[str](), *(frozenset([n]) for n in common)]
+    need_sets += [frozenset(pair) for pair in itertools.combinations(common[:2], 2)]
+    phase_sets = [frozenset[str](), *(frozenset([p]) for p in PHASES)]
+    return [
+        Filters(period, n, p, frozenset(), area)
+        for n, p, area in itertools.product(
+            need_sets, phase_sets, geography.areas if areas is None else areas
+        )
+    ]
+
+
+def differencing(
+    placements: pd.DataFrame,
+    viewer: str,
+    geography: Geography,
+    rules: Rules,
+    threshold: float,
+    asked: Sequence[Filters],
+    publish: Publisher = published_lines,
+) -> list[str]:
+    """Every two answers of `asked` where one's placements hold the other's: the lines shown in
+    both whose figures differ, where the placements told apart are too few (judged on the
+    truth: the attacker sees that the figures moved, the test knows by how many placements)."""
+    read = {f: publish(placements, f, viewer, geography, rules, threshold) for f in asked}
+    others = placements[placements["borough"] != viewer]
+    basis = {f: _rows(others, f, geography) for f in asked}
+    found = []
+    for narrow, wide in itertools.permutations(asked, 2):
+        if not _inside(narrow, wide, geography):
+            continue
+        for key, line in read[narrow].items():
+            seen = read[wide].get(key)
+            if seen is None or line.refused or seen.refused or _figures(line) == _figures(seen):
+                continue
+            left_out = basis[wide].get(key, frozenset()) - basis[narrow].get(key, frozenset())
+            placed = len(left_out)
+            boroughs = len({b for b, _ in left_out})
+            quartiles = line.q1 is not None and seen.q1 is not None
+            if (
+                0 < placed < rules.min_placements
+                or 0 < boroughs < rules.min_boroughs
+                or (quartiles and 0 < placed < rules.min_placements_quartiles)
+            ):
+                found.append(
+                    f"{wide.words()} less {narrow.words()}, {key[0]} {key[1]}: "
+                    f"{placed} placements of {boroughs} boroughs"
+                )
+    return sorted(set(found))
+
+
+def _figures(line: RateLine) -> tuple[object, ...]:
+    return line.boroughs, line.spread, line.q1, line.q3
+
+
+def _inside(narrow: Filters, wide: Filters, geography: Geography) -> bool:
+    """Whether every placement `narrow` asks for is one `wide` asks for too (and not the same)."""
+    if narrow == wide or narrow.period != wide.period:
+        return False
+
+    def holds(small: frozenset[str], big: frozenset[str]) -> bool:
+        return not big or (bool(small) and small <= big)
+
+    return (
+        holds(narrow.needs, wide.needs)
+        and holds(narrow.phases, wide.phases)
+        and geography.areas[narrow.area] <= geography.areas[wide.area]
+    )
+
+
+def _rows(
+    others: pd.DataFrame, filters: Filters, geography: Geography
+) -> dict[tuple[str, str], frozenset[tuple[str, int]]]:
+    """The placements an answer's filters keep, per line: (borough, row) pairs."""
+    rows = matching(others, filters)
+    if filters.area != LONDON:
+        rows = rows[rows["borough"].isin(list(geography.areas[filters.area]))]
+    index = dict(
+        zip(rows.index, zip(rows["borough"].astype(str), rows.index, strict=True), strict=True)
+    )
+    groups: dict[tuple[str, str], pd.Index] = rows.groupby(  # type: ignore[assignment]
+        [rows["provider_urn"].astype(str), rows["placement_type"]]
+    ).groups
+    return {
+        (str(urn), str(kind)): frozenset(index[i] for i in where)
+        for (urn, kind), where in groups.items()
+    }

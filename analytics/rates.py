@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.benchmark_filters import LONDON, Filters, Geography, matching
+from analytics.benchmark_filters import Filters
 from analytics.disclosure import Contributions, Rules, logged, price_refusal, quartile_refusal
 
 
@@ -53,25 +53,32 @@ def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
     return rates.assign(others_median=others_median, premium=averages / others_median)
 
 
-def filtered_rates(
+def listed_rate_lines(
+    whole_period: pd.DataFrame,
     placements: pd.DataFrame,
     filters: Filters,
-    geography: Geography,
+    listed: frozenset[str],
     viewer: str | None,
-    whole_period: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The placements a benchmark's rate lines compare and their borough rates: every filter the
-    cost tables apply (need, phase, placement type, area; the viewer's own rows wherever they
-    are), so the lines describe the same placements as the tables above them. `whole_period`
-    is borough_rates() for the unfiltered period, reused when nothing narrows it."""
-    rows = matching(placements, filters)
-    if filters.area != LONDON:
-        area = geography.areas[filters.area]
-        rows = rows[rows["borough"].isin(list(area)) | (rows["borough"] == viewer)]
-    narrowed = filters.needs or filters.phases or filters.placement_types or filters.area != LONDON
-    if whole_period is not None and not narrowed:
-        return whole_period, rows
-    return borough_rates(rows, filters.period), rows
+    rules: Rules,
+    threshold: float,
+) -> list[RateLine]:
+    """The rate lines of a filtered benchmark: the lines of the providers its provider table
+    lists (`listed`), of the placement types it asks for, each describing ALL that provider's
+    placements of the type in the period, whatever the need, phase or area.
+
+    A line narrowed by need, phase or area would differ from a wider benchmark's line (a filter
+    dropped, a need or phase added, a larger area) by a few placements, often one borough's:
+    comparing their counts of boroughs, spreads and quartiles is a figure about those few
+    placements (rules 2, 4 and 8; analytics/attack.py finds them). A line is one provider and
+    placement type, so the placement-type filter is applied exactly; the others choose which
+    providers are listed (what the table shows already) and never change a line's figures: every
+    line is the same in every benchmark. `whole_period` is borough_rates() for the period and
+    `placements` the period's placements."""
+    if not listed:
+        return []  # (rate_lines reads no providers as all of them)
+    lines = rate_lines(whole_period, placements, viewer, rules, threshold, listed)
+    kinds = filters.placement_types
+    return [x for x in lines if not kinds or x.placement_type in kinds]
 
 
 def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:

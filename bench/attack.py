@@ -1,6 +1,7 @@
 """The shipped attacker against the demo data: what a borough could recover from every table and
-line it can reach (analytics/attack.py). Usage: python bench/attack.py [--viewer 202] [--tables]
-[--oracle N]"""
+line it can reach (analytics/attack.py), the rate lines of every need, phase and area filter
+compared too. Usage: python -P bench/attack.py [--viewer 202] [--tables] [--oracle N] (-P: this
+folder's analytics.py would hide the analytics package)"""
 
 from __future__ import annotations
 
@@ -38,10 +39,12 @@ def main() -> None:
     print(f"hidden counts of 1-4 recovered: {len(found.small_counts)}")
     print(f"single-borough figures recovered: {len(found.single_borough)}")
     print(f"other boroughs' averages within 2 %: {len(found.averages)}")
+    print(f"rate lines told apart by too few placements: {len(found.differences)}")
     for title, items in (
         ("small", found.small_counts),
         ("single", found.single_borough),
         ("averages", found.averages),
+        ("differences", found.differences),
     ):
         for item in items[:8]:
             print(f"  {title}: {item}")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.commands.table import CommandRequest
 from bot.errors import UnknownAction
 from cards import Card
+from forum_ops.errors import NotAllowed
 from forum_ops.model import Member
 
 if TYPE_CHECKING:
@@ -53,8 +54,10 @@ async def run_command(request: ActionRequest) -> Card:
     """verb `command.run`: a button that runs a text command, e.g. {"command": "help"}."""
     name, args = request.data.get("command"), request.data.get("args", "")
     command = request.services.commands.get(name) if isinstance(name, str) else None
-    if command is None or not isinstance(args, str) or not command.allowed(request.member):
+    if command is None or not isinstance(args, str):
         raise UnknownAction()
+    if not command.allowed(request.member):  # a replayed or forged secretariat button
+        raise NotAllowed(command.refusal())
     return await command.handler(
         CommandRequest(
             request.member, args[:MAX_ARG_CHARS], request.conversation_kind, request.services

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import re
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -255,14 +256,19 @@ async def run_chat(
     runner: web.AppRunner | None = None
     async with FakeConnector() as channel, aiohttp.ClientSession() as http:
         if url is None:
+            # the port is chosen before the app is made, so its links (charts, the return
+            # template) point at this very server, as `serve --port` does, unless the settings
+            # name FORUM_PUBLIC_URL
+            listening = socket.create_server(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+            if "forum_public_url" not in settings.model_fields_set:
+                settings = settings.model_copy(update={"forum_public_url": url})
             runner = web.AppRunner(create_app(settings), access_log=None)
             await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            url = f"http://{host}:{port}"
+            await web.SockSite(runner, listening).start()
         say(
-            "Talking to the SEND Forum assistant. Type a command (help), a number to pick, quit to leave."
+            f"Talking to the SEND Forum assistant at {url}. Type a command (help), a number to "
+            "pick, quit to leave."
         )
         try:
             session = ChatSession(

@@ -8,8 +8,11 @@ averages: those go to the asker privately.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
+from analytics.benchmark_filters import LONDON
 from analytics.benchmarks import CostCell
 from analytics.rates import RateLine
 from cards.format import NBSP, percent, pounds
@@ -79,10 +82,8 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
     need_rows = [_cost_row(c.key, c, own, withheld) for c in answer.needs.cells]
     if answer.needs.total is not None:
         need_rows.append(_cost_row("All needs", answer.needs.total, own, withheld))
-    names = answer.names
-    provider_rows = tuple(
-        _cost_row(names.get(c.key, c.key), c, own, withheld) for c in answer.providers
-    )
+    labels = provider_labels([c.key for c in answer.providers], answer.names)
+    provider_rows = tuple(_cost_row(labels[c.key], c, own, withheld) for c in answer.providers)
     return ReportView(
         title=f"INMSS benchmark: {answer.filters.words()}",
         subtitle=_subtitle("Total annual cost per placement", own),
@@ -213,22 +214,40 @@ def top10_view(answer: TopProviders) -> ReportView:
 
 
 def _variation_lines(answer: NeedBenchmark) -> list[str]:
-    """The rate lines cover the same placements as the tables (every filter applied), and
-    say so."""
-    which, threshold = answer.filters.words(), answer.threshold
+    """The rate lines are of the providers the table lists and the placement types asked for,
+    each over all the provider's placements of the type (a line narrowed by need, phase or area
+    could be subtracted from a wider one's): said plainly when other filters were asked for."""
+    which, threshold, filters = answer.filters.words(), answer.threshold, answer.filters
+    narrowed = filters.needs or filters.phases or filters.area != LONDON
+    scope = (
+        f" (each line is the provider's fees for all its placements of that type in London in "
+        f"{filters.period}, whatever the need, phase or area)"
+        if narrowed
+        else ""
+    )
     if not answer.rates:
         return [
-            f"No provider's fees for {which} vary across boroughs by more than {threshold:.2f}×."
+            f"No provider's fees for {which} vary across boroughs by more than "
+            f"{threshold:.2f}×{scope}."
         ]
+    labels = provider_labels([x.provider_urn for x in answer.rates], answer.names)
     return [
-        f"Providers charging boroughs differently for {which} (the provider's fee, core "
+        f"Providers charging boroughs differently for {which}{scope} (the provider's fee, core "
         "education plus residential care: each other borough's average, highest over lowest, "
         f"flagged above {threshold:.2f}×):",
-        *(
-            f"• {_rate_sentence(x, answer.names.get(x.provider_urn, x.provider_urn), threshold)}"
-            for x in answer.rates
-        ),
+        *(f"• {_rate_sentence(x, labels[x.provider_urn], threshold)}" for x in answer.rates),
     ]
+
+
+def provider_labels(urns: Sequence[str], names: Mapping[str, str]) -> dict[str, str]:
+    """Each provider's name as the returns spell it, with its URN where another provider on
+    the same card has the same name (two lines must never read the same)."""
+    named = {urn: names.get(urn, urn) for urn in urns}
+    urns_of = Counter(name.casefold() for name in named.values())
+    return {
+        urn: f"{name} (URN{NBSP}{urn})" if urns_of[name.casefold()] > 1 and name != urn else name
+        for urn, name in named.items()
+    }
 
 
 def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:

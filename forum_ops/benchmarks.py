@@ -20,7 +20,7 @@ from analytics.benchmark_filters import Filters, parse_filters
 from analytics.benchmarks import CostCell, cost_table, top_providers
 from analytics.charts import Box, bar_chart, box_chart
 from analytics.disclosure import Rules, one_line_per_answer
-from analytics.rates import ABOVE, BELOW, MIDDLE, fees, filtered_rates, rate_lines
+from analytics.rates import ABOVE, BELOW, MIDDLE, fees, listed_rate_lines, rate_lines
 from analytics.returns_format import NEEDS, PLACEMENT_TYPES
 from forum_ops.authorities import resolve_authority
 from forum_ops.benchmark_answers import (
@@ -95,10 +95,13 @@ class Benchmarks:
             key=lambda c: (-(c.own.count if c.own else 0), -_count(c.count), c.key),
         )[:PROVIDERS_SHOWN]
         kinds = filters.placement_types or frozenset(PLACEMENT_TYPES)
-        rates, compared = filtered_rates(
-            data.frame, filters, GEOGRAPHY, viewer, data.rates[filters.period]
+        # the lines of the providers the table lists, each the same in every benchmark: a line
+        # narrowed by need, phase or area could be subtracted from a wider one's
+        period = data.frame[data.frame["period"] == filters.period]
+        listed = frozenset(c.key for c in providers.cells)
+        lines = listed_rate_lines(
+            data.rates[filters.period], period, filters, listed, viewer, rules, self._threshold
         )
-        lines = rate_lines(rates, compared, viewer, rules, self._threshold)
         order = {ABOVE: 0, MIDDLE: 1, BELOW: 2}
         flagged = sorted(
             (x for x in lines if x.flagged and x.placement_type in kinds),

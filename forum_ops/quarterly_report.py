@@ -516,7 +516,7 @@ def produce_report(
 ) -> QuarterlyReport:
     """The secretariat's report on a quarter: the Word document and the workbook."""
     if not member.is_secretariat:
-        raise NotAllowed("Only the forum's secretariat produces the quarterly report.")
+        raise NotAllowed("Only the forum's secretariat can produce the quarterly report.")
     now = clock.now()
     quarter = parse_quarter(quarter_text, now.date())
     with db.transaction() as session:

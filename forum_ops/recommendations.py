@@ -209,7 +209,7 @@ def update_recommendation(
 ) -> Recommendation:
     """The secretariat's edit from the card."""
     if not member.is_secretariat:
-        raise NotAllowed("Only the forum's secretariat keeps the recommendations tracker.")
+        raise NotAllowed("Only the forum's secretariat can update the recommendations tracker.")
     update, problems = check_update(number, values)
     if update is None:
         raise ForumError(

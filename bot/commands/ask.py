@@ -123,7 +123,7 @@ async def list_asks(request: CommandRequest) -> Card:
     which = which.casefold() or "open"
     if which == "report":
         if not member.is_secretariat:
-            raise NotAllowed("The round robin's figures are for the forum's secretariat.")
+            raise NotAllowed("Only the forum's secretariat can see the round robin's figures.")
         now = services.clock()
         return report_card(await services.run(services.asks.figures, ALL_TIME, now))
     if which == "search":

@@ -70,30 +70,48 @@ def busiest_name(returns: pd.DataFrame) -> str:
     return str(returns.loc[returns["provider_urn"] == TWIN, "provider_name"].iloc[0])
 
 
-async def test_rate_lines_apply_the_tables_filters(
+async def test_rate_lines_say_what_they_compare_and_read_the_same_in_every_benchmark(
     bot: BotClient, connector: FakeConnector, returns: pd.DataFrame
 ) -> None:
+    """A line narrowed by need, phase or area could be subtracted from a wider benchmark's (the
+    attacker in analytics/attack.py): each line is the provider's fees for all its placements
+    of the type, the filters choose the providers listed, and the card says so plainly."""
     everything = await say(bot, connector, GREENWICH, "benchmark")
     semh = await say(bot, connector, GREENWICH, "benchmark SEMH secondary")
     south_east = await say(bot, connector, GREENWICH, "benchmark south east")
 
-    assert "differently for SEMH, secondary, London, 2025-26" in plain_text(semh)
-    assert "differently for South East, 2025-26" in plain_text(south_east)
-    assert rate_lines_of(semh) != rate_lines_of(everything)
-    assert rate_lines_of(south_east) != rate_lines_of(everything)
-    # each line describes SEMH secondary placements only: its "other boroughs" count them alone
-    rows = returns[(returns["primary_need"] == "SEMH") & (returns["phase"] == "secondary")]
-    for line in rate_lines_of(semh):
-        found = re.match(r"• (.+), ([\w -]+): the (\d+) other boroughs", line)
+    # differencing a filtered answer and the unfiltered one learns nothing: a line both show
+    # reads the same, word for word
+    wide = {line.split(": the")[0]: line for line in rate_lines_of(everything)}
+    both = [
+        x for x in rate_lines_of(semh) + rate_lines_of(south_east) if x.split(": the")[0] in wide
+    ]
+    assert both  # the same provider and type in a filtered answer and the unfiltered one
+    for line in both:
+        assert wide[line.split(": the")[0]] == line
+
+    for card, which in ((semh, "SEMH, secondary, London"), (south_east, "South East")):
+        assert (
+            f"differently for {which}, 2025-26 (each line is the provider's fees for all its "
+            "placements of that type in London in 2025-26, whatever the need, phase or area)"
+        ) in plain_text(card)
+    semh_rows = returns[(returns["primary_need"] == "SEMH") & (returns["phase"] == "secondary")]
+    for line in rate_lines_of(semh) + rate_lines_of(south_east):
+        found = re.match(r"• (.+?)(?: \(URN.(\d+)\))?, ([\w -]+): the (\d+) other boroughs", line)
         assert found, line
-        name, kind, boroughs = found.groups()
-        theirs = rows[
-            (rows["provider_name"] == name)
-            & (rows["placement_type"] == kind)
-            & (rows["borough"] != "203")
+        name, urn, kind, boroughs = found.groups()
+        theirs = returns[
+            (returns["provider_name"] == name)
+            & (returns["placement_type"] == kind)
+            & (returns["borough"] != "203")
         ]
+        if urn:
+            theirs = theirs[theirs["provider_urn"] == urn]
         counts = theirs.groupby("provider_urn")["borough"].nunique()
-        assert int(boroughs) in set(counts), line
+        assert int(boroughs) in set(counts), line  # every borough's, not the filtered ones'
+    for line in rate_lines_of(semh):  # of providers the SEMH secondary table lists
+        name = line[2:].split(",")[0].split(" (URN")[0]
+        assert name in set(semh_rows["provider_name"]), line
 
 
 async def test_the_provider_card_has_one_named_measure(

@@ -13,14 +13,32 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.attack import _Lattice, attack
-from analytics.benchmark_filters import Filters
+from analytics.attack import (
+    Lines,
+    _Lattice,
+    attack,
+    differencing,
+    published_lines,
+    reachable_filters,
+)
+from analytics.benchmark_filters import LONDON, Filters, Geography, matching
 from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules, published_count, with_record_keys
+from analytics.rates import borough_rates, rate_lines
 from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 from analytics.returns_synthetic import synthetic_returns
 from forum_ops.reference import LOCAL_AUTHORITIES
-from tests.support.disclosure import BOROUGHS, GEOGRAPHY, PERIOD, placements
+from tests.support.disclosure import (
+    BARNET,
+    BOROUGHS,
+    BROMLEY,
+    ENFIELD,
+    GEOGRAPHY,
+    GREENWICH,
+    ISLINGTON,
+    PERIOD,
+    placements,
+)
 
 RULES = Rules()
 CAMDEN = "202"
@@ -33,12 +51,14 @@ def demo() -> pd.DataFrame:
 
 
 def test_the_attacker_recovers_nothing_from_the_demo_data(demo: pd.DataFrame) -> None:
-    found = attack(demo, PERIOD, CAMDEN, GEOGRAPHY, RULES, oracle=3)
+    asked = reachable_filters(demo, PERIOD, GEOGRAPHY, 2, [LONDON, "South East"])
+    found = attack(demo, PERIOD, CAMDEN, GEOGRAPHY, RULES, oracle=3, filters=asked)
 
     assert found.tables > 4_000  # every benchmark table and rate line Camden can reach
     assert found.small_counts == ()
     assert found.single_borough == ()
     assert found.averages == ()
+    assert found.differences == ()  # no rate line moves between a filtered and a wider answer
 
 
 def test_the_attacker_finds_the_leaks_of_exact_counts(demo: pd.DataFrame) -> None:
@@ -117,8 +137,87 @@ def test_the_attacker_recovers_nothing_from_generated_returns(
         placement_type=[r[5] for r in rows],
         placement_id=[f"P{n}" for n in range(len(rows))],
     )
-    found = attack(with_record_keys(frame, RULES), PERIOD, viewer, GEOGRAPHY, RULES, oracle=1)
+    asked = [  # a filtered answer, two wider ones and a narrower one
+        Filters(PERIOD),
+        Filters(PERIOD, frozenset(["SEMH"])),
+        Filters(PERIOD, frozenset(["SEMH", "ASD"])),
+        Filters(PERIOD, frozenset(["SEMH"]), frozenset(["secondary"]), area="Inner"),
+    ]
+    keyed = with_record_keys(frame, RULES)
+    found = attack(keyed, PERIOD, viewer, GEOGRAPHY, RULES, oracle=1, filters=asked)
 
     assert found.small_counts == ()
     assert found.single_borough == ()
     assert found.averages == ()
+    assert found.differences == ()
+
+
+# Rate lines under filters (`benchmark SEMH`, `benchmark SEMH secondary Inner`) ---------------
+
+TWIN = "140007"
+BOROUGH_FEES = {CAMDEN: 40_000.0, ISLINGTON: 50_000.0, BARNET: 60_000.0, ENFIELD: 70_000.0}
+
+
+def one_odd_placement() -> pd.DataFrame:
+    """Four boroughs with 3 SEMH day placements each at one provider, and Greenwich's single ASD
+    one there: `benchmark` less `benchmark SEMH` is Greenwich's one placement."""
+    rows = [(b, "SEMH", TWIN, fee + 1_000 * n) for b, fee in BOROUGH_FEES.items() for n in range(3)]
+    rows.append((GREENWICH, "ASD", TWIN, 150_000.0))
+    frame = placements(rows).assign(placement_id=[f"P{n}" for n in range(len(rows))])
+    return with_record_keys(frame, RULES)
+
+
+def lines_narrowed_by_every_filter(
+    frame: pd.DataFrame, filters: Filters, viewer: str, geography: Geography, rules: Rules,
+    threshold: float,
+) -> Lines:  # fmt: skip
+    """The rate lines as the previous session published them: of the filtered placements."""
+    rows = matching(frame, filters)
+    if filters.area != LONDON:
+        area = geography.areas[filters.area]
+        rows = rows[rows["borough"].isin(list(area)) | (rows["borough"] == viewer)]
+    lines = rate_lines(borough_rates(rows, filters.period), rows, viewer, rules, threshold)
+    return {(x.provider_urn, x.placement_type): x for x in lines}
+
+
+ASKED = [Filters(PERIOD), Filters(PERIOD, frozenset(["SEMH"])), Filters(PERIOD, frozenset(["ASD"]))]
+
+
+def test_the_attacker_tells_one_placement_from_lines_narrowed_by_filters() -> None:
+    frame = one_odd_placement()
+
+    found = differencing(
+        frame, BROMLEY, GEOGRAPHY, RULES, 1.2, ASKED, lines_narrowed_by_every_filter
+    )
+
+    assert found == [
+        f"London, {PERIOD} less SEMH, London, {PERIOD}, {TWIN} day: 1 placements of 1 boroughs"
+    ]
+
+
+def test_a_line_is_the_same_in_every_benchmark_that_lists_its_provider() -> None:
+    frame = one_odd_placement()
+    everything, semh, asd = (
+        published_lines(frame, f, BROMLEY, GEOGRAPHY, RULES, 1.2) for f in ASKED
+    )
+
+    assert semh == everything  # Greenwich's ASD placement counts in both or in neither
+    assert semh[TWIN, "day"].boroughs == 5
+    assert semh[TWIN, "day"].spread is not None
+    assert asd == {}  # one placement: the table does not list the provider, nor the lines
+    assert differencing(frame, BROMLEY, GEOGRAPHY, RULES, 1.2, ASKED) == []
+
+
+def test_a_provider_line_with_one_other_borough_shows_no_figure() -> None:
+    rows = [(CAMDEN, "SEMH", TWIN, 50_000.0 + n) for n in range(3)]
+    rows += [(ISLINGTON, "SEMH", TWIN, 90_000.0 + n) for n in range(6)]
+    frame = with_record_keys(
+        placements(rows).assign(placement_id=[f"P{n}" for n in range(len(rows))]), RULES
+    )
+
+    for filters in ASKED[:2]:
+        line = published_lines(frame, filters, CAMDEN, GEOGRAPHY, RULES, 1.2)[TWIN, "day"]
+        assert line.refused
+        assert line.spread is None
+        assert line.q1 is None
+        assert line.boroughs == 0

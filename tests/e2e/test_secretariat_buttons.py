@@ -1,0 +1,161 @@
+"""A member replays (or forges) a secretariat-only button: every one answers "Only the forum's
+secretariat can …" and changes nothing, over HTTP through the real app. The verbs and commands
+are read from bot/features.py, so a new secretariat-only one without a case here fails."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import MetaData, select
+
+from bot.features import FEATURES, SECRETARIAT
+from bot.testing import BotClient, FakeConnector
+from cards import plain_text
+from forum_ops.db import Database
+from forum_ops.demo import load_feature_demos
+from forum_ops.directory import suggest_entry
+from forum_ops.recommendations import import_tracker
+from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.support.cardcheck import assert_valid_card
+from tests.support.fakes import FakeClock
+from tests.support.members import member
+
+# what a member's message may change whatever it says: its receipt, the reply's delivery, usage
+BOOKKEEPING = {"processed_activities", "outbox", "usage_counts", "conversations", "members"}
+SUGGESTION = {
+    "name": "North London SEND Transport Network",
+    "kind": "informal network",
+    "scope": "sub-region",
+    "topics": "home to school transport",
+    "offers": "Transport leads compare routes.",
+    "how_to_join": "Ask the convenor.",
+    "link": "https://example.org/send-transport",
+    "contact": "convenor@example.org",
+    "owner": "Barnet",
+}
+ENTRY = 0  # replaced by the suggested entry's id
+
+# (the button's data, what the refusal says may be done): every secretariat-only action verb and
+# every secretariat-only command a button can run (command.run), and `tor open`
+BUTTONS: list[tuple[dict[str, Any], str]] = [
+    ({"verb": "directory.approve", "entry": ENTRY}, "approve and check directory entries"),
+    ({"verb": "directory.decline", "entry": ENTRY}, "approve and check directory entries"),
+    ({"verb": "directory.checked", "entry": ENTRY}, "approve and check directory entries"),
+    (
+        {"verb": "recommendation.update", "number": 13, "status": "done", "rag": "green"},
+        "update the recommendations tracker",
+    ),
+    ({"verb": "command.run", "command": "announce", "args": "Forged news"}, "use announce"),
+    ({"verb": "command.run", "command": "outbox", "args": ""}, "use outbox"),
+    ({"verb": "command.run", "command": "report", "args": "quarterly 2026Q1"}, "use report"),
+    ({"verb": "command.run", "command": "tor", "args": "open 1"}, "open a ratification"),
+]
+SECRETARIAT_VERBS = {"directory.approve", "directory.decline", "directory.checked",
+                     "recommendation.update"}  # fmt: skip
+
+
+@pytest.fixture
+async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[BotClient]:
+    global ENTRY
+    load_feature_demos(database, NOW)
+    import_tracker(database, "number,status,rag\n13,in progress,amber\n", NOW)
+    entry = suggest_entry(database, FakeClock(NOW), member(database, CAMDEN), SUGGESTION)
+    ENTRY = entry.id
+    async for client in serve(make_settings(database, connector), database):
+        yield client
+
+
+def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
+    tables = MetaData()
+    tables.reflect(database.engine)
+    with database.engine.connect() as connection:
+        return {
+            name: sorted(map(tuple, connection.execute(select(table))), key=repr)
+            for name, table in tables.tables.items()
+            if name not in BOOKKEEPING
+        }
+
+
+async def press(
+    bot: BotClient, connector: FakeConnector, who: str, value: dict[str, Any]
+) -> dict[str, Any]:
+    before = len(connector.sent_cards())
+    await bot.post(
+        activity(
+            "message_value_submit", connector, text="", id=f"m{before}-{who[:4]}",
+            value=value,
+            **{"from.aadObjectId": who, "conversation.conversationType": "personal",
+               "conversation.id": f"a:chat-{who}", "conversation.isGroup": False, "entities": []},
+        )
+    )  # fmt: skip
+    sent = connector.sent_cards()
+    assert len(sent) == before + 1
+    assert_valid_card(sent[-1])
+    return sent[-1]
+
+
+def test_every_secretariat_only_verb_and_command_has_a_case() -> None:
+    verbs = {verb for feature in FEATURES for verb in feature.actions}
+    commands = {c.name for f in FEATURES for c in f.commands if c.roles == SECRETARIAT}
+    pressed = {data["verb"] for data, _ in BUTTONS}
+    run = {data["command"] for data, _ in BUTTONS if data["verb"] == "command.run"}
+
+    assert verbs >= SECRETARIAT_VERBS  # the verbs still exist under these names
+    assert pressed >= SECRETARIAT_VERBS
+    assert run >= commands
+
+
+@pytest.mark.parametrize(
+    ("data", "what"), BUTTONS, ids=[f"{d['verb']}:{d.get('command', '')}" for d, _ in BUTTONS]
+)
+async def test_a_member_pressing_a_secretariat_button_is_refused_and_nothing_changes(
+    bot: BotClient,
+    connector: FakeConnector,
+    database: Database,
+    data: dict[str, Any],
+    what: str,
+) -> None:
+    value = {**data, "entry": ENTRY} if "entry" in data else data
+    before = snapshot(database)
+
+    card = await press(bot, connector, CAMDEN, value)
+
+    assert f"Only the forum's secretariat can {what}" in plain_text(card)
+    assert snapshot(database) == before
+
+
+async def test_the_secretariat_pressing_them_is_not_refused(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    card = await press(bot, connector, LIIA, {"verb": "directory.approve", "entry": ENTRY})
+
+    assert "Only the forum's secretariat" not in plain_text(card)
+    assert "approved" in plain_text(card)
+
+
+@pytest.mark.parametrize(
+    ("data", "what"), BUTTONS, ids=[f"{d['verb']}:{d.get('command', '')}" for d, _ in BUTTONS]
+)
+async def test_the_same_buttons_as_universal_actions_are_refused_too(
+    bot: BotClient,
+    connector: FakeConnector,
+    database: Database,
+    data: dict[str, Any],
+    what: str,
+) -> None:
+    value = {**data, "entry": ENTRY} if "entry" in data else data
+    before = snapshot(database)
+    invoke = activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        **{"from.aadObjectId": CAMDEN, "value.action.data": value},
+    )
+
+    status, body = await bot.post(invoke)
+
+    assert status == 200
+    assert_valid_card(body["value"])
+    assert f"Only the forum's secretariat can {what}" in plain_text(body["value"])
+    assert snapshot(database) == before
