@@ -51,8 +51,9 @@ from forum_ops.scheduler import JobRun, JobSettings
 from forum_ops.tor import open_ratification
 from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
+from tests.support import chat
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import fetch, in_chat
+from tests.support.chat import fetch
 from tests.support.fakes import FakeClock, FakeMessenger
 from tests.support.members import member
 
@@ -275,10 +276,7 @@ async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook
     bot: BotClient, connector: FakeConnector
 ) -> None:
     async def say(who: str, text: str) -> dict[str, Any]:
-        await bot.post(in_chat(connector, who, text, id=f"r-{who[:4]}-{text[-6:]}"))
-        card = connector.sent_cards()[-1]
-        assert_valid_card(card)
-        return card
+        return await chat.say(bot, connector, who, text)
 
     refused = await say(CAMDEN, "report quarterly 2026Q1")
     assert "Quarterly report" not in plain_text(refused)

@@ -120,10 +120,10 @@ async def test_a_ratification_from_opening_to_its_result(
     url = connector.offer_file(DRAFT)
     attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": "tor.md",
                   "content": {"downloadUrl": url, "uniqueId": "9f", "fileType": "md"}}  # fmt: skip
-    await say(bot, connector, LIIA, "", attachments=[attachment])
-    assert "ToR version 1 added" in plain_text(connector.sent_cards()[-1])
-    await say(bot, connector, LIIA, "tor open 1 2026-02-06")
-    assert "Ratification of version 1 is open" in plain_text(connector.sent_cards()[-1])
+    added = await say(bot, connector, LIIA, "", attachments=[attachment])
+    assert "ToR version 1 added" in plain_text(added)
+    opened = await say(bot, connector, LIIA, "tor open 1 2026-02-06")
+    assert "Ratification of version 1 is open" in plain_text(opened)
     await until(lambda: any("Ratify" in plain_text(c) for c in channel_cards(connector, channel)))
     shared = next(c for c in channel_cards(connector, channel) if "Ratify" in plain_text(c))
     assert_valid_card(shared)

@@ -42,9 +42,13 @@ def in_chat(
 async def say(
     bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any
 ) -> dict[str, Any]:
+    """The card the bot answered with in this chat: the latest card sent to this conversation,
+    not the latest sent anywhere (the outbox may post a welcome or a notice meanwhile)."""
     before = len(connector.sent_cards())
-    await bot.post(in_chat(connector, who, text, id=f"m{before}-{who[:4]}", **more))
-    card = connector.sent_cards()[-1]
+    message = in_chat(connector, who, text, id=f"m{before}-{who[:4]}", **more)
+    await bot.post(message)
+    chat = message["conversation"]["id"]  # type: ignore[index]
+    [*_, card] = [card for c in connector.sent() if c.conversation_id == chat for card in c.cards]
     assert_valid_card(card)
     return card
 
