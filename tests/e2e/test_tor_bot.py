@@ -62,10 +62,18 @@ async def bots(
             await anext(gen)
 
 
-async def say(bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any) -> None:
+async def say(
+    bot: BotClient, connector: FakeConnector, who: str, text: str, **more: Any
+) -> dict[str, Any]:
+    """The bot's answer in `who`'s 1:1 chat (not the latest card sent anywhere: the outbox may
+    post to the channel meanwhile)."""
     id = f"m-{text[:10]}-{len(connector.calls)}"
-    status, _ = await bot.post(in_chat(connector, who, text, id=id, **more))
+    message = in_chat(connector, who, text, id=id, **more)
+    status, _ = await bot.post(message)
     assert status == 200
+    chat = message["conversation"]["id"]  # type: ignore[index]
+    [*_, card] = [card for c in connector.sent() if c.conversation_id == chat for card in c.cards]
+    return card
 
 
 async def invoke(
