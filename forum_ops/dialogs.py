@@ -69,7 +69,8 @@ def begin_dialog(
 
 
 def open_dialog(session: Session, key: DialogKey, now: datetime) -> DialogState | None:
-    """The person's open dialog in this conversation, if any and not expired."""
+    """The person's open dialog in this conversation, if any and not expired (as stored: the
+    Core query does not flush the session first)."""
     row = session.connection().execute(_OPEN_DIALOG, dataclasses.asdict(key)).first()
     if row is None or row.expires_at <= now:
         return None

@@ -78,6 +78,8 @@ _FIND_MEMBER = (
 
 
 def find_member(session: Session, aad_object_id: str) -> Member | None:
+    """The member as stored: a Core query does not flush the session first, so a unit of work
+    that changed members flushes before it asks."""
     found = session.connection().execute(_FIND_MEMBER, {"aad_object_id": aad_object_id})
     row = found.first()
     if row is None:
