@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db.engine import Database
@@ -46,13 +47,18 @@ class ImportReport:
 
 
 def to_member(row: MemberRow) -> Member:
+    return _member(row, to_organisation(row.organisation))
+
+
+def _member(row: MemberRow | Row[*tuple[Any, ...]], organisation: Organisation) -> Member:
+    """A member from its stored columns (an ORM row or a Core row of the same names)."""
     return Member(
         aad_object_id=row.aad_object_id,
         name=row.name,
         email=row.email,
-        organisation=to_organisation(row.organisation),
-        roles=_roles(row.roles),
-        topics=_topics(row.topics),
+        organisation=organisation,
+        roles=frozenset(Role(r) for r in row.roles.split(";") if r),
+        topics=tuple(t for t in row.topics.split(";") if t),
     )
 
 
@@ -87,22 +93,7 @@ def find_member(session: Session, aad_object_id: str) -> Member | None:
     organisation = Organisation(
         row.code, row.organisation_name, OrganisationKind(row.kind), row.inner_outer, row.subregion
     )
-    return Member(
-        aad_object_id=row.aad_object_id,
-        name=row.name,
-        email=row.email,
-        organisation=organisation,
-        roles=_roles(row.roles),
-        topics=_topics(row.topics),
-    )
-
-
-def _roles(stored: str) -> frozenset[Role]:
-    return frozenset(Role(r) for r in stored.split(";") if r)
-
-
-def _topics(stored: str) -> tuple[str, ...]:
-    return tuple(t for t in stored.split(";") if t)
+    return _member(row, organisation)
 
 
 def parse_members_csv(text: str) -> list[MemberRecord]:

@@ -107,9 +107,17 @@ def test_every_secretariat_only_verb_and_command_has_a_case() -> None:
     assert run >= commands
 
 
-@pytest.mark.parametrize(
+EACH_BUTTON = pytest.mark.parametrize(
     ("data", "what"), BUTTONS, ids=[f"{d['verb']}:{d.get('command', '')}" for d, _ in BUTTONS]
 )
+
+
+def pressed_value(data: dict[str, Any]) -> dict[str, Any]:
+    """The button's data as pressed: a directory button names the real entry."""
+    return {**data, "entry": ENTRY} if "entry" in data else data
+
+
+@EACH_BUTTON
 async def test_a_member_pressing_a_secretariat_button_is_refused_and_nothing_changes(
     bot: BotClient,
     connector: FakeConnector,
@@ -117,7 +125,7 @@ async def test_a_member_pressing_a_secretariat_button_is_refused_and_nothing_cha
     data: dict[str, Any],
     what: str,
 ) -> None:
-    value = {**data, "entry": ENTRY} if "entry" in data else data
+    value = pressed_value(data)
     before = snapshot(database)
 
     card = await press(bot, connector, CAMDEN, value)
@@ -135,9 +143,7 @@ async def test_the_secretariat_pressing_them_is_not_refused(
     assert "approved" in plain_text(card)
 
 
-@pytest.mark.parametrize(
-    ("data", "what"), BUTTONS, ids=[f"{d['verb']}:{d.get('command', '')}" for d, _ in BUTTONS]
-)
+@EACH_BUTTON
 async def test_the_same_buttons_as_universal_actions_are_refused_too(
     bot: BotClient,
     connector: FakeConnector,
@@ -145,7 +151,7 @@ async def test_the_same_buttons_as_universal_actions_are_refused_too(
     data: dict[str, Any],
     what: str,
 ) -> None:
-    value = {**data, "entry": ENTRY} if "entry" in data else data
+    value = pressed_value(data)
     before = snapshot(database)
     invoke = activity(
         "invoke_adaptiveCard_action",

@@ -202,10 +202,7 @@ def test_the_takeaway_form_then_a_reminder_then_the_draft_is_posted(forum: Datab
     nudges = queued(forum, "takeaway", "2026-03-19")[1:]
     assert sorted(r.conversation_id for r in nudges) == [f"a:{CAMDEN}", f"a:{LIIA}"]
     at(forum, clock, datetime(2026, 3, 23, 11, 30, tzinfo=UTC))
-    with forum.transaction() as session:
-        posted = session.scalars(
-            select(OutboxRow).where(OutboxRow.key.startswith(f"takeaway:{meeting.id}:"))
-        ).all()
+    posted = posted_takeaways(forum, meeting.id)
     assert len(posted) == PEOPLE
     assert all("S75 in practice" in r.activity for r in posted)
 
@@ -225,10 +222,7 @@ def test_the_posted_takeaway_links_to_the_public_url_the_scheduler_was_given(
         draft = {"title": "S75 in practice", "insight": "Pool early"}
         save(session, member(forum, CAMDEN), meeting.id, draft, end)
     at(forum, clock, datetime(2026, 3, 23, 11, 30, tzinfo=UTC), public)
-    with forum.transaction() as session:
-        posted = session.scalars(
-            select(OutboxRow).where(OutboxRow.key.startswith(f"takeaway:{meeting.id}:"))
-        ).all()
+    posted = posted_takeaways(forum, meeting.id)
     assert len(posted) == PEOPLE
     assert all("https://send-forum.example.org/takeaways/" in r.activity for r in posted)
     assert not any("127.0.0.1" in r.activity for r in posted)
@@ -276,3 +270,10 @@ def test_outbox_shows_delivery_per_meeting(forum: Database) -> None:
     card = render_card("outbox", OutboxView((), (), delivery_facts(deliveries)))
     assert_valid_card(card.content)
     assert "agenda 3 queued" in plain_text(card.content)
+
+
+def posted_takeaways(forum: Database, meeting_id: int) -> list[OutboxRow]:
+    """The published takeaway's messages in the outbox, one per person."""
+    with forum.transaction() as session:
+        key = f"takeaway:{meeting_id}:"
+        return list(session.scalars(select(OutboxRow).where(OutboxRow.key.startswith(key))))
