@@ -97,9 +97,11 @@ def create_app(
     jobs: Sequence[Job] | None = None,
     calendar: Calendar | None = None,
     clock: Callable[[], datetime] | None = None,
+    settled: Callable[[], object] = lambda: None,
 ) -> web.Application:
     """The app; `db`, `tokens`, the scheduled `jobs` and the meetings' `calendar` default to
-    what the settings name, and `clock` to the system's (tests pass their own)."""
+    what the settings name, and `clock` to the system's (tests pass their own). `settled` is
+    called once when the warm-up has imported the features' modules and read their data."""
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
     startup = app[STARTUP] = Startup(settings.forum_start_hold_seconds)
     answered = asyncio.Event()  # set by the first response: the server is listening
@@ -112,7 +114,7 @@ def create_app(
         every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
         warm = settings.forum_warm_at_start
         warming = asyncio.create_task(
-            _warm_when_ready(building, answered, every) if warm else _nothing()
+            _warm_when_ready(building, answered, every, settled) if warm else _nothing()
         )
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
@@ -258,7 +260,10 @@ async def _build(
 
 
 async def _warm_when_ready(
-    building: asyncio.Future[Runtime], answered: asyncio.Event, every: float
+    building: asyncio.Future[Runtime],
+    answered: asyncio.Event,
+    every: float,
+    settled: Callable[[], object],
 ) -> None:
     """pandas, matplotlib, openpyxl...: imported in a thread once the runtime is built and the
     app has answered; never if start-up failed. Then the features' data (bot/warm.py), now and
@@ -272,7 +277,7 @@ async def _warm_when_ready(
 
     importing = asyncio.create_task(warm_up(warm_modules(), answered))
     try:
-        await keep_warm(runtime.services, importing, every)
+        await keep_warm(runtime.services, importing, every, settled)
     finally:
         importing.cancel()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from bot.services import Services
 from forum_ops.errors import ForumError
@@ -36,20 +37,30 @@ def draw_first_chart() -> None:
     bar_chart(["warm"], [1.0], "")
 
 
-async def keep_warm(services: Services, imported: asyncio.Task[None], every: float) -> None:
+async def keep_warm(
+    services: Services,
+    imported: asyncio.Task[None],
+    every: float,
+    settled: Callable[[], object] = lambda: None,
+) -> None:
     """After the modules are imported, warm the data now and every `every` seconds (0: once).
     A failure is logged, not raised: the request that needs the data raises it where it can
-    be answered."""
+    be answered. `settled` is called once, on the event loop, after the first warming: what
+    start-up made is all there (`forumbot serve` freezes it then: bot/heap.py)."""
     await imported
     try:
         await services.run(draw_first_chart)
     except Exception:
         log.warning("warm.failed", exc_info=True)
+    first = True
     while True:
         try:
             await services.run(warm_data, services)
         except Exception:
             log.warning("warm.failed", exc_info=True)
+        if first:
+            settled()
+            first = False
         if every <= 0:
             return
         await asyncio.sleep(every)

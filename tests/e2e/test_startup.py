@@ -154,3 +154,26 @@ async def test_a_start_that_failed_is_failed_for_every_request() -> None:
     with pytest.raises(NotReady, match="could not start"):
         await startup.runtime()
     assert (startup.state, startup.built()) == ("failed", None)
+
+
+async def test_the_app_says_once_when_its_warm_up_has_settled(
+    database: Database, connector: FakeConnector
+) -> None:
+    """`forumbot serve` freezes the heap then (bot/heap.py): once, after the first warming, not
+    at every later one (each freeze would keep that moment's garbage for ever)."""
+    settled: list[float] = []
+    loop = asyncio.get_running_loop()
+    settings = make_settings(database, connector, forum_warm_every_seconds=0.02)
+    server = TestServer(create_app(settings, settled=lambda: settled.append(loop.time())))
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as http:
+            await get(http, str(server.make_url("/healthz")))  # warming starts once answered
+            for _ in range(600):
+                if settled:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # many more warmings
+        assert len(settled) == 1
+    finally:
+        await server.close()
