@@ -5,9 +5,11 @@ Each bot runs as its own server process on loopback; this process plays the Bot 
 from a demo borough member at CONCURRENCY in flight. For the echo bot and for each command
 (`help`, `suppliers ASD secondary`, `benchmark SEMH`, `benchmark provider <name>`, `top10`,
 `senddata`, `senddata Croydon`) it prints messages per second and that as a ratio of the echo
-bot's, p50/p99 latency of the turn (the POST returns once the reply was sent) and the server's
-CPU milliseconds per message (from /proc): the median of ROUNDS rounds, each round loading every
-target in turn. Every reply is checked to be the command's card, not an error.
+bot's, p50/p99 latency of the turn (the POST returns once the reply was sent), the server's
+CPU milliseconds per message (from /proc) and this process's (the load and the fake connector):
+the median of ROUNDS rounds, each round loading every target in turn. Every reply is checked to
+be the command's card, not an error. From the CPU figures it prints the least mean latency the
+machine allows at CONCURRENCY in flight (Little's law), whatever the bot does.
 
 Then, on the forum bot alone: the database's growth over repeated identical requests (each
 command sent again, bytes and chart rows added), and the server's memory (RSS) before and after
@@ -64,6 +66,7 @@ class Result:
     seconds: float
     latencies: list[float]
     cpu_seconds: float
+    load_cpu_seconds: float  # this process's: the clients and the fake connector
 
     @property
     def rate(self) -> float:
@@ -75,6 +78,10 @@ class Result:
     @property
     def cpu_ms(self) -> float:
         return self.cpu_seconds / self.messages * 1000
+
+    @property
+    def load_cpu_ms(self) -> float:
+        return self.load_cpu_seconds / self.messages * 1000
 
 
 def cpu_seconds(pid: int) -> float:
@@ -129,14 +136,15 @@ class Load:
                 latencies.append(time.perf_counter() - started)
 
         cpu_before = cpu_seconds(pid) if pid else 0.0
-        started = time.perf_counter()
+        load_before, started = time.process_time(), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(self.concurrency)))
         seconds = time.perf_counter() - started
         cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
+        load_cpu = time.process_time() - load_before
         replies = len(self.connector.sent()) - sent_before
         if replies != count:
             raise RuntimeError(f"{base}: {replies} replies to {count} messages")
-        return Result(count, seconds, latencies, cpu)
+        return Result(count, seconds, latencies, cpu, load_cpu)
 
     def check_replies(self, target: Target) -> None:
         """The last reply is the command's own card: a benchmark of error cards proves nothing."""
@@ -211,7 +219,23 @@ def median_line(name: str, runs: Sequence[Result], echo_rate: float | None) -> s
         f"{name:<26} {rate:7.1f} msg/s {ratio}   "
         f"p50 {statistics.median(r.quantile(50) for r in runs):6.1f} ms  "
         f"p99 {statistics.median(r.quantile(99) for r in runs):6.1f} ms   "
-        f"CPU {statistics.median(r.cpu_ms for r in runs):6.2f} ms/msg"
+        f"CPU {statistics.median(r.cpu_ms for r in runs):6.2f} ms/msg   "
+        f"load {statistics.median(r.load_cpu_ms for r in runs):5.2f} ms/msg"
+    )
+
+
+def queueing_line(name: str, runs: Sequence[Result], concurrency: int) -> str:
+    """What the machine allows whatever the bot does: with `concurrency` messages always in
+    flight a turn waits behind the others (Little's law: mean latency = in flight / throughput),
+    and throughput is at most one core for the server's event loop, and two cores for server and
+    load together."""
+    server = statistics.median(r.cpu_ms for r in runs)
+    load = statistics.median(r.load_cpu_ms for r in runs)
+    cores = os.cpu_count() or 1
+    ceiling = min(1000 / server, cores * 1000 / (server + load))
+    return (
+        f"{name:<26} at most {ceiling:6.1f} msg/s on {cores} cores "
+        f"-> mean latency at least {concurrency / ceiling * 1000:6.1f} ms at {concurrency} in flight"
     )
 
 
@@ -253,10 +277,13 @@ async def main(options: argparse.Namespace) -> None:
                         print(f"  round {n}: {median_line(target.name, [result], None)}")
                 echo_rate = statistics.median(r.rate for r in results["stock echo bot"])
                 print(
-                    f"{'median of the rounds':<26} throughput vs echo   latency of the turn        server CPU"
+                    f"{'median of the rounds':<26} throughput vs echo   latency of the turn        server CPU           load CPU"
                 )
                 for target, _, _ in plan:
                     print(median_line(target.name, results[target.name], echo_rate), flush=True)
+                print("\nthe floor queueing sets (from the CPU figures above):")
+                for target, _, _ in plan:
+                    print(queueing_line(target.name, results[target.name], options.concurrency))
 
                 print(f"\ndatabase growth over {options.repeat} identical requests each:")
                 for target in commands:
