@@ -102,7 +102,8 @@ FEATURES: tuple[Feature, ...] = (
         "ask.resolve": action("bot.commands.ask:resolve_ask"),
         "ask.close": action("bot.commands.ask:close_ask"),
         "ask.detail": action("bot.commands.ask:add_detail"),
-    }, jobs=(
+    }, warm=("bot.ask_files",),  # a file sent in 1:1 as a reply (bot/handler.py)
+       jobs=(
         # every 15 minutes: asks unanswered for 2 working days move on (keys: ask id and route)
         Job("asks.sweep", cron(minute="*/15"), LazyJob("bot.commands.ask:sweep")),
         Job("asks.digest", cron(hour=9, minute=0, day_of_week="mon"),  # Mondays 09:00 London

@@ -34,6 +34,7 @@ from bot.replies import (
 )
 from bot.services import Services
 from bot.teams import (
+    FileUpload,
     action_data,
     command_text,
     conversation_kind,
@@ -104,14 +105,8 @@ class ForumBot(TeamsActivityHandler):
         upload = file_upload(activity)
         dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
         card: Card | None = None
-        if upload is not None and is_tor_file(upload.name):  # a ToR version (.docx, .md, .txt)
-            receive_tor = await load("bot.commands.tor:receive_tor")
-            card = await receive_tor(self._services, member, upload, kind)
-        elif upload is not None:
-            receive_return = await load("bot.returns:receive_return")  # the returns feature's
-            card = await receive_return(
-                self._services, member, upload, text, kind, activity.conversation.id
-            )
+        if upload is not None:
+            card = await self._receive_file(member, upload, text, kind, activity.conversation.id)
         elif dialog is not None:  # an answer, unless the dialog says it is a command
             turn = DialogTurn(member, dialog, text, data or {}, kind, self._services)
             card = await self._services.dialogs.resume(turn)
@@ -122,6 +117,21 @@ class ForumBot(TeamsActivityHandler):
         elif card is None:
             card = await self._run_text(member, text, kind)
         await self._send(turn_context, card)
+
+    async def _receive_file(
+        self, member: Member, upload: FileUpload, text: str, kind: str, conversation_id: str
+    ) -> Card:
+        """A file sent in chat: a reply to an ask, else a ToR version (.docx, .md, .txt), else
+        a return (the ask's feature leaves a data submitter's return and a ToR to them)."""
+        receive_ask_file = await load("bot.ask_files:receive_ask_file")
+        card: Card | None = await receive_ask_file(self._services, member, upload, text, kind)
+        if card is not None:
+            return card
+        if is_tor_file(upload.name):
+            receive_tor = await load("bot.commands.tor:receive_tor")
+            return await receive_tor(self._services, member, upload, kind)
+        receive_return = await load("bot.returns:receive_return")  # the returns feature's
+        return await receive_return(self._services, member, upload, text, kind, conversation_id)
 
     async def _run_text(self, member: Member, text: str, kind: str) -> Card:
         name, args = split_command(text)

@@ -37,7 +37,6 @@ def job_settings(settings: Settings) -> JobSettings:
     """What the jobs read of the app's settings, once for all their runs (run.settings)."""
     return JobSettings(
         public_url=settings.forum_public_url,
-        channel_id=settings.forum_channel_id,
         peer_support_channel_id=settings.forum_peer_support_channel_id,
         disclosure=settings.disclosure_rules,
     )

@@ -81,11 +81,14 @@ FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 @dataclass(frozen=True)
 class FileUpload:
-    """A file a user sent the bot in a 1:1 chat: Teams gives a short-lived download URL."""
+    """A file a user sent the bot in a 1:1 chat: Teams gives a short-lived, pre-authenticated
+    download URL (content.downloadUrl: fetch it at once, never log it) and the file's
+    lasting place in the sender's OneDrive (contentUrl: opens for whoever it is shared with)."""
 
     name: str
     download_url: str
     file_type: str
+    content_url: str = ""
 
 
 def file_upload(activity: Activity) -> FileUpload | None:
@@ -93,7 +96,8 @@ def file_upload(activity: Activity) -> FileUpload | None:
         content = attachment.content if isinstance(attachment.content, dict) else {}
         url = content.get("downloadUrl")
         if attachment.content_type == FILE_DOWNLOAD_INFO and isinstance(url, str) and url:
+            place = attachment.content_url if isinstance(attachment.content_url, str) else ""
             return FileUpload(
-                str(attachment.name or "return"), url, str(content.get("fileType") or "")
+                str(attachment.name or "return"), url, str(content.get("fileType") or ""), place
             )
     return None

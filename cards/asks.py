@@ -159,6 +159,7 @@ class AskCards:
         note = (
             f"From a colleague at {ask.organisation}; topics: {tags_phrase(ask.tags)}. "
             "Reply with what you know or a link to a document, or Pass and the ask moves on. "
+            f"To share a file, send it to me here with the words reply {ask.id}. "
             "With no answer in 2 working days it moves on by itself."
         )
         return render_card(

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
-from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow
+from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.meeting_plan import STANDING_ITEMS, Agenda, Proposal
 from forum_ops.meetings import find_meeting_row, meeting_info
@@ -152,7 +152,7 @@ def decide(
         raise ForumError("That card is not one of mine.")
     now = clock.now()
     with db.transaction() as session:
-        item = session.get(AgendaItemRow, item_id)
+        item = session.get(AgendaItemRow, item_id) if may_be_an_id(item_id) else None
         meeting = session.get(MeetingRow, item.meeting_id) if item else None
         if item is None or meeting is None:
             raise ForumError("That proposal is no longer there.")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
-from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow
+from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.meeting_plan import LONDON, Takeaway, TakeawayAction
 from forum_ops.meetings import find_meeting_row, meeting_info
@@ -74,7 +74,7 @@ def save(
     """Keep what the form holds (a draft); a published takeaway is not changed."""
     if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
         raise ForumError("That card is not one of mine.")
-    row = session.get(MeetingRow, meeting_id)
+    row = session.get(MeetingRow, meeting_id) if may_be_an_id(meeting_id) else None
     if row is None:
         raise ForumError("That meeting is no longer in the plan.")
     _may_write(member, row)

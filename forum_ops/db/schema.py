@@ -30,6 +30,12 @@ NAMING = {
 }
 
 
+def may_be_an_id(value: object) -> bool:
+    """Whether a card's value could be a row's id: a whole number (not True or False) in the
+    range of an INTEGER key (32 bits on PostgreSQL; SQLite cannot even compare one beyond 64)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC on the way in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
 

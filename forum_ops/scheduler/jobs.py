@@ -34,7 +34,7 @@ class JobSettings:
     (a job never reads the environment itself). The defaults are a local trial's."""
 
     public_url: str = "http://127.0.0.1:3978"  # links in cards: charts, takeaways, reports
-    channel_id: str = ""  # the forum's channel; empty: where the bot was last installed
+    # (no forum channel here: run.messenger.to_channel posts to it, FORUM_CHANNEL_ID, itself)
     peer_support_channel_id: str = ""  # where asks and their digest go; empty: the forum's
     # the INMSS disclosure thresholds and cell-key secret (reports): a function, as the rules
     # load numpy, which neither start-up nor most jobs need

@@ -44,6 +44,10 @@ BUTTONS: list[tuple[dict[str, Any], str]] = [
     ({"verb": "directory.decline", "entry": ENTRY}, "approve and check directory entries"),
     ({"verb": "directory.checked", "entry": ENTRY}, "approve and check directory entries"),
     (
+        {"verb": "directory.takeaway", "title": "Forged", "summary": "Forged", "link": ""},
+        "approve and check directory entries",
+    ),
+    (
         {"verb": "recommendation.update", "number": 13, "status": "done", "rag": "green"},
         "update the recommendations tracker",
     ),
@@ -53,7 +57,7 @@ BUTTONS: list[tuple[dict[str, Any], str]] = [
     ({"verb": "command.run", "command": "tor", "args": "open 1"}, "open a ratification"),
 ]
 SECRETARIAT_VERBS = {"directory.approve", "directory.decline", "directory.checked",
-                     "recommendation.update"}  # fmt: skip
+                     "directory.takeaway", "recommendation.update"}  # fmt: skip
 
 
 @pytest.fixture
