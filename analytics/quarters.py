@@ -51,7 +51,13 @@ class Quarter:
 
     @property
     def title(self) -> str:
+        """As people say it: "July to September 2026" (the label is for typing and keys)."""
         return f"{self.start:%B} to {self.end - timedelta(days=1):%B %Y}"
+
+    @property
+    def slug(self) -> str:
+        """The title in a file name: "July-to-September-2026"."""
+        return self.title.replace(" ", "-")
 
     @property
     def period(self) -> str:
