@@ -96,6 +96,7 @@ class AskReportView:
     title: str
     facts: tuple[Fact, ...]
     tables: tuple[ReportTable, ...]
+    csv_url: str = ""  # every row of the tables, kept for a week
 
 
 def replies_phrase(n: int) -> str:
@@ -283,9 +284,10 @@ def _capped(
     return ReportTable(title, header, rows[:ROWS_SHOWN], note, (5, 2, 2, 2, 2)[: len(header)])
 
 
-def report_card(figures: AskFigures) -> Card:
+def report_card(figures: AskFigures, csv_url: str = "") -> Card:
     """The secretariat's figures, readable at a glance: the headline facts, then each table's
-    busiest rows (ROWS_SHOWN) and how many more there are."""
+    busiest rows (ROWS_SHOWN) and how many more there are; every row is in the CSV at
+    `csv_url`."""
     share = figures.answered_share
     facts = (
         Fact("Asks", count(figures.asks)),
@@ -331,4 +333,4 @@ def report_card(figures: AskFigures) -> Card:
         if figures.start <= ALL_TIME
         else f"Round robin, {british_date(start)} to {british_date(end)}"
     )
-    return render_card("ask_report", AskReportView(title, facts, tables))
+    return render_card("ask_report", AskReportView(title, facts, tables, csv_url))
