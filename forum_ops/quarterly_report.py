@@ -500,12 +500,14 @@ class QuarterlyReport:
 
 
 def parse_quarter(text: str, today: date) -> Quarter:
-    """`2026Q1`; empty: the last complete quarter."""
+    """`2026Q1` or `January to March 2026`; empty: the last complete quarter."""
     if not text.strip():
         return Quarter.of(today).previous()
     quarter = Quarter.parse(text)
     if quarter is None:
-        raise ForumError("Say which quarter, for example: report quarterly 2026Q1")
+        raise ForumError(
+            "Say which quarter, for example: report quarterly January to March 2026 (or 2026Q1)"
+        )
     if quarter.start > today:
         raise ForumError(f"{quarter.title} has not started yet.")
     return quarter
@@ -539,12 +541,13 @@ def build_report(
 def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
     """What the summary card says (and the scheduled prompt's draft), under a title that names
     the quarter."""
+    recommendations = figures.tracker.recommendations
     return [
         ("Meetings held", str(figures.meetings.held)),
         ("Asks opened", str(figures.asks.opened)),
         ("INMSS returns", f"{figures.coverage.boroughs_with_return} of 33 boroughs for {figures.coverage.period}"),
         ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
-        ("Recommendations done", str(sum(1 for r in figures.tracker.recommendations if r.status.value == "done"))),
+        ("Recommendations", f"{sum(1 for r in recommendations if r.status.value == 'done')} of {len(recommendations)} done"),
         ("Activity", "none recorded this quarter" if figures.quiet else "see the report"),
     ]  # fmt: skip
 

@@ -300,5 +300,8 @@ async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook
     assert "2026Q1" not in "\n".join(paragraphs)
     wrong, _, _ = await fetch(bot, urls[0].replace(".docx", ".xlsx"))
     assert wrong == 404  # a token serves its own file only
+    said = await say(LIIA, "report quarterly January to March 2026")  # typed as the card says it
+    assert plain_text(said).splitlines()[0] == "Quarterly report, January to March 2026"
+    assert "Recommendations: 0 of 17 done" in plain_text(said)
     bad = await say(LIIA, "report quarterly 2031Q9")
     assert "Say which quarter" in plain_text(bad)
