@@ -20,11 +20,16 @@ class Quarter:
 
     @staticmethod
     def parse(text: str) -> Quarter | None:
-        """`2026Q1`, `2026-Q1`, `Q1 2026` (any case); None for anything else."""
+        """`2026Q1`, `2026-Q1`, `Q1 2026` (any case), or as the cards say it: `January to March
+        2026`; None for anything else."""
         if match := _QUARTER.match(text):
             return Quarter(int(match.group(1)), int(match.group(2)))
         if match := _ALT.match(text):
             return Quarter(int(match.group(2)), int(match.group(1)))
+        words = " ".join(text.split()).casefold()
+        if len(words) < 200 and (year := words[-4:]).isdigit() and year.startswith("20"):
+            said = (Quarter(int(year), number) for number in range(1, 5))
+            return next((q for q in said if q.title.casefold() == words), None)
         return None
 
     @staticmethod
@@ -51,7 +56,13 @@ class Quarter:
 
     @property
     def title(self) -> str:
+        """As people say it: "July to September 2026" (the label is for typing and keys)."""
         return f"{self.start:%B} to {self.end - timedelta(days=1):%B %Y}"
+
+    @property
+    def slug(self) -> str:
+        """The title in a file name: "July-to-September-2026"."""
+        return self.title.replace(" ", "-")
 
     @property
     def period(self) -> str:

@@ -374,7 +374,7 @@ def cmd_report_quarterly(settings: Settings, args: argparse.Namespace) -> int:
     for suffix, body in (("docx", report.docx), ("xlsx", report.xlsx)):
         (args.out / f"{report.stem}.{suffix}").write_bytes(body)
     print(
-        f"Quarterly report {report.figures.quarter.label} written: {args.out / report.stem}.docx and .xlsx"
+        f"Quarterly report, {report.figures.quarter.title}, written: {args.out / report.stem}.docx and .xlsx"
     )
     return 0
 

@@ -28,6 +28,7 @@ from forum_ops.model import Member
 from forum_ops.ports import LONDON
 
 ALL_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # figures from here are "every ask so far"
+ROWS_SHOWN = 3  # rows of each table on `asks report`: 960 px tall at 500 px with 6 (issue 13)
 STATUS = {
     AskStatus.OPEN: ("Open: waiting for replies", "accent"),  # Teams' yellow is faint on white
     AskStatus.ANSWERED: ("Answered", "good"),
@@ -95,6 +96,7 @@ class AskReportView:
     title: str
     facts: tuple[Fact, ...]
     tables: tuple[ReportTable, ...]
+    csv_url: str = ""  # every row of the tables, kept for a week
 
 
 def replies_phrase(n: int) -> str:
@@ -268,14 +270,25 @@ def topics_card(member: Member, own: bool) -> Card:
     )
 
 
-def _load_rows(loads: tuple[Load, ...], most: int) -> tuple[tuple[str, ...], ...]:
+def _load_rows(loads: tuple[Load, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(
-        (x.name, count(x.asked), count(x.replied), count(x.passed), count(x.expired))
-        for x in loads[:most]
+        (x.name, count(x.asked), count(x.replied), count(x.passed), count(x.expired)) for x in loads
     )
 
 
-def report_card(figures: AskFigures) -> Card:
+def _capped(
+    title: str, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...], noun: str
+) -> ReportTable:
+    """The first ROWS_SHOWN rows (the busiest: the figures come sorted), and "and N more"."""
+    more = len(rows) - ROWS_SHOWN
+    note = f"and {count(more)} more {noun}{'s' * (more != 1)}" if more > 0 else ""
+    return ReportTable(title, header, rows[:ROWS_SHOWN], note, (5, 2, 2, 2, 2)[: len(header)])
+
+
+def report_card(figures: AskFigures, csv_url: str = "") -> Card:
+    """The secretariat's figures, readable at a glance: the headline facts, then each table's
+    busiest rows (ROWS_SHOWN) and how many more there are; every row is in the CSV at
+    `csv_url`."""
     share = figures.answered_share
     facts = (
         Fact("Asks", count(figures.asks)),
@@ -285,33 +298,31 @@ def report_card(figures: AskFigures) -> Card:
         ),
         Fact("Resolved", count(figures.resolved)),
         Fact("Closed unanswered", count(figures.closed_unanswered)),
-        Fact("Median time to first reply", duration(figures.median_first_reply)),
+        Fact("Median first reply", duration(figures.median_first_reply)),
         Fact("Re-routes", count(figures.reroutes)),
         Fact("Secretariat told", count(figures.escalated)),
         Fact(
-            "Asked with a matching topic",
+            "Matched on topic",
             percent(figures.topic_match_share) if figures.topic_match_share is not None else "n/a",
         ),
     )
-    header = ("", "asked", "replied", "passed", "no answer")
+    header = ("asked", "replied", "passed", "no answer")
     tables = (
-        ReportTable(
-            "By topic",
-            ("topic", "asks", "answered", "median first reply"),
+        _capped(
+            "Busiest topics",
+            ("topic", "asks", "answered", "first reply"),
             tuple(
                 (label(t.tag), count(t.asks), count(t.answered), duration(t.median_first_reply))
-                for t in figures.by_topic[:12]
+                for t in figures.by_topic
             ),
+            "topic",
         ),
-        ReportTable(
-            "Load per member (most asked first)",
-            ("member", *header[1:]),
-            _load_rows(figures.by_member, 15),
-        ),
-        ReportTable(
-            "Load per organisation",
-            ("organisation", *header[1:]),
-            _load_rows(figures.by_organisation, 15),
+        _capped("Most asked members", ("member", *header), _load_rows(figures.by_member), "member"),
+        _capped(
+            "Most asked organisations",
+            ("organisation", *header),
+            _load_rows(figures.by_organisation),
+            "organisation",
         ),
     )
     start, end = (
@@ -323,4 +334,4 @@ def report_card(figures: AskFigures) -> Card:
         if figures.start <= ALL_TIME
         else f"Round robin, {british_date(start)} to {british_date(end)}"
     )
-    return render_card("ask_report", AskReportView(title, facts, tables))
+    return render_card("ask_report", AskReportView(title, facts, tables, csv_url))

@@ -237,10 +237,11 @@ class QuarterlyReportView:
 
 
 def report_view(
-    label: str, facts: Sequence[tuple[str, str]], docx_url: str, xlsx_url: str
+    quarter: str, facts: Sequence[tuple[str, str]], docx_url: str, xlsx_url: str
 ) -> QuarterlyReportView:
+    """`quarter` as people say it: "July to September 2026" (Quarter.title)."""
     return QuarterlyReportView(
-        f"Quarterly report {label}",
+        f"Quarterly report, {quarter}",
         "The draft for the ALDCS SEND Steering Group: the Word document to edit and the "
         "workbook with its figures (the links last 7 days).",
         tuple(Fact(title, value) for title, value in facts),

@@ -101,3 +101,22 @@ def nothing_to_post_view(meeting: MeetingInfo) -> NoticeView:
         f"2 working days after the meeting on {british_date(meeting.day)}, nothing has been "
         "drafted for its takeaway, so nothing was posted.",
     )
+
+
+def no_takeaway_view(title: str, next_meeting: MeetingInfo | None) -> NoticeView:
+    """`takeaway latest` before any is published: what happens, and what to do meanwhile."""
+    comes = (
+        "After each forum meeting its chair publishes a one-page Useful Commissioning Takeaway: "
+        "it comes to the forum's channel and to you 1:1."
+    )
+    if next_meeting is None:
+        return NoticeView(
+            title, f"{comes} No meeting is planned yet: say meetings to see the plan."
+        )
+    theme = "" if next_meeting.theme in ("", UNDECIDED) else f" ({next_meeting.theme})"
+    when = british_datetime(next_meeting.starts_at)
+    return NoticeView(
+        title,
+        f"{comes} The next meeting is on {when}{theme}; its takeaway follows within 2 working "
+        "days. Say meetings for the forward plan.",
+    )

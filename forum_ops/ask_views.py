@@ -152,3 +152,13 @@ class AskFigures:
     @property
     def answered_share(self) -> float | None:
         return self.answered / self.asks if self.asks else None
+
+
+@dataclass(frozen=True)
+class FiguresReport:
+    """`asks report`: the figures, and every row of their tables kept as a CSV for a week (the
+    card shows the busiest rows): its file name and token (forum_ops/report_files.py)."""
+
+    figures: AskFigures
+    filename: str
+    token: str

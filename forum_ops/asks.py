@@ -29,7 +29,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forum_ops.ask_topics import ask_tags, member_tags
+from analytics.spreadsheet_safety import csv_bytes
+from forum_ops.ask_topics import ask_tags, label, member_tags
 from forum_ops.ask_views import (
     AskCards,
     AskConfig,
@@ -38,6 +39,7 @@ from forum_ops.ask_views import (
     AskView,
     Availability,
     Digest,
+    FiguresReport,
     Load,
     Opened,
     ReplyView,
@@ -52,6 +54,7 @@ from forum_ops.members import to_member
 from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
 from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.report_files import keep_file_in
 from forum_ops.routing import Candidate, RoutingRequest, choose_responders
 from forum_ops.text_search import Document, search
 from forum_ops.working_days import after_working_days
@@ -69,6 +72,7 @@ __all__ = [
     "Asks",
     "Availability",
     "Digest",
+    "FiguresReport",
     "Load",
     "Opened",
     "ReplyView",
@@ -266,6 +270,19 @@ class Asks:
         with self._db.transaction() as session:
             return ask_figures(session, start, end)
 
+    def report(self, actor: Member, start: datetime) -> FiguresReport:
+        """`asks report` (secretariat): the figures from `start` to now, with every row of
+        their tables kept as a CSV for a week in the same transaction."""
+        if not actor.is_secretariat:
+            raise NotAllowed("Only the forum's secretariat can see the round robin's figures.")
+        now = self._clock.now()
+        name = f"round-robin-figures-{now.astimezone(LONDON):%Y-%m-%d}.csv"
+        with self._db.transaction() as session:
+            figures = ask_figures(session, start, now)
+            return FiguresReport(
+                figures, name, keep_file_in(session, name, figures_csv(figures), now)
+            )
+
     # -- members' availability and topics ---------------------------------------------------------
 
     def set_away(self, actor: Member, whom: str, until: date | None) -> Availability:
@@ -365,6 +382,27 @@ def weekly_digest(
 
 
 # -- the round robin's figures (the secretariat's `asks report`, the quarterly report) -----------
+
+
+FIGURES_COLUMNS = (
+    "table", "name", "asks or times asked", "answered or replied", "passed", "no answer",
+    "median hours to first reply",
+)  # fmt: skip
+
+
+def figures_csv(figures: AskFigures) -> bytes:
+    """Every row of `asks report`'s tables (by topic, member, organisation), injection-safe."""
+
+    def hours(wait: timedelta | None) -> object:
+        return "" if wait is None else round(wait.total_seconds() / 3600, 1)
+
+    rows: list[tuple[object, ...]] = [
+        ("topic", label(t.tag), t.asks, t.answered, "", "", hours(t.median_first_reply))
+        for t in figures.by_topic
+    ]
+    for table, loads in (("member", figures.by_member), ("organisation", figures.by_organisation)):
+        rows += [(table, x.name, x.asked, x.replied, x.passed, x.expired, "") for x in loads]
+    return csv_bytes(FIGURES_COLUMNS, rows)
 
 
 def ask_figures(session: Session, start: datetime, end: datetime) -> AskFigures:

@@ -328,7 +328,7 @@ def quarter_figures(
 def summary_section(figures: QuarterFigures) -> Section:
     q = figures.quarter
     lines = [
-        f"This report covers {q.title} ({q.label}). LIIA may edit it before sending it to the "
+        f"This report covers {q.title}. LIIA may edit it before sending it to the "
         "ALDCS SEND Steering Group; its figures are also in the Excel workbook beside it.",
     ]
     if figures.quiet:
@@ -496,18 +496,20 @@ class QuarterlyReport:
 
     @property
     def stem(self) -> str:
-        return f"forum-quarterly-report-{self.figures.quarter.label}"
+        return f"forum-quarterly-report-{self.figures.quarter.slug}"
 
 
 def parse_quarter(text: str, today: date) -> Quarter:
-    """`2026Q1`; empty: the last complete quarter."""
+    """`2026Q1` or `January to March 2026`; empty: the last complete quarter."""
     if not text.strip():
         return Quarter.of(today).previous()
     quarter = Quarter.parse(text)
     if quarter is None:
-        raise ForumError("Say which quarter, for example: report quarterly 2026Q1")
+        raise ForumError(
+            "Say which quarter, for example: report quarterly January to March 2026 (or 2026Q1)"
+        )
     if quarter.start > today:
-        raise ForumError(f"{quarter.label} has not started yet.")
+        raise ForumError(f"{quarter.title} has not started yet.")
     return quarter
 
 
@@ -529,19 +531,23 @@ def build_report(
     """The report on `quarter` in the caller's transaction (the command's, or the prompt job's)."""
     figures = quarter_figures(session, quarter, rules, now, unchecked_count(session, now))
     parts = sections(figures)
-    subtitle = f"{quarter.title} ({quarter.label}). Draft produced {now:%d %B %Y} by the forum's assistant."
+    produced = now.astimezone(LONDON)
+    subtitle = (
+        f"{quarter.title}. Draft produced {produced.day} {produced:%B %Y} by the forum's assistant."
+    )
     return QuarterlyReport(figures, word_document(TITLE, subtitle, parts), workbook(parts))
 
 
 def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
-    """What the summary card says (and the scheduled prompt's draft)."""
+    """What the summary card says (and the scheduled prompt's draft), under a title that names
+    the quarter."""
+    recommendations = figures.tracker.recommendations
     return [
-        ("Quarter", f"{figures.quarter.title} ({figures.quarter.label})"),
         ("Meetings held", str(figures.meetings.held)),
         ("Asks opened", str(figures.asks.opened)),
         ("INMSS returns", f"{figures.coverage.boroughs_with_return} of 33 boroughs for {figures.coverage.period}"),
         ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
-        ("Recommendations done", str(sum(1 for r in figures.tracker.recommendations if r.status.value == "done"))),
+        ("Recommendations", f"{sum(1 for r in recommendations if r.status.value == 'done')} of {len(recommendations)} done"),
         ("Activity", "none recorded this quarter" if figures.quiet else "see the report"),
     ]  # fmt: skip
 
@@ -598,7 +604,7 @@ def prompt_quarterly_report(session: Session, run: JobRun) -> None:
             (f"{report.stem}.xlsx", report.xlsx),
         )
     ]
-    card = prompt_card(quarter, summary_facts(report.figures)[1:], *links)
+    card = prompt_card(quarter, summary_facts(report.figures), *links)
     unreachable = 0
     for aad in secretariat_ids(session):
         try:

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.meeting_plan import LONDON, Takeaway, TakeawayAction
-from forum_ops.meetings import find_meeting_row, meeting_info
+from forum_ops.meeting_plan import LONDON, MeetingInfo, Takeaway, TakeawayAction
+from forum_ops.meetings import find_meeting_row, meeting_info, upcoming
 from forum_ops.model import Member
 from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 
@@ -32,6 +32,15 @@ MOST_ACTIONS = 3
 
 TakeawayCard = Callable[[Takeaway], RenderedCard]
 MessengerFor = Callable[[Session, datetime], Messenger]
+
+
+class NoTakeawayYet(ForumError):
+    """Nothing published to show: not a mistake, said plainly with the next meeting (whose
+    takeaway comes next), or None when none is planned."""
+
+    def __init__(self, message: str, next_meeting: MeetingInfo | None) -> None:
+        super().__init__(message)
+        self.next_meeting = next_meeting
 
 
 def _text(data: Mapping[str, object], name: str) -> str:
@@ -176,7 +185,8 @@ def show_takeaway(db: Database, clock: Clock, text: str) -> Takeaway:
                 .limit(1)
             ).first()
             if row is None:
-                raise ForumError("No takeaway is published yet.")
+                planned = [m for m in upcoming(session, now) if not m.cancelled]
+                raise NoTakeawayYet("No takeaway has been published yet", next(iter(planned), None))
         else:
             row = find_meeting_row(session, text, now)
         found = takeaway_of(session, row, now)

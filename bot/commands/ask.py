@@ -29,9 +29,10 @@ from cards.asks import (
 )
 from cards.views import NoticeView
 from forum_ops import asks
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError
 from forum_ops.model import Member
 from forum_ops.ports import LONDON
+from forum_ops.report_files import file_url
 from forum_ops.scheduler import JobRun
 
 MAX_ARGS_CHARS = 5000  # anything longer is refused by the service with its length
@@ -122,10 +123,9 @@ async def list_asks(request: CommandRequest) -> Card:
     which, _, words = request.args[:MAX_ARGS_CHARS].strip().partition(" ")
     which = which.casefold() or "open"
     if which == "report":
-        if not member.is_secretariat:
-            raise NotAllowed("Only the forum's secretariat can see the round robin's figures.")
-        now = services.clock()
-        return report_card(await services.run(services.asks.figures, ALL_TIME, now))
+        report = await services.run(services.asks.report, member, ALL_TIME)
+        url = file_url(services.settings.forum_public_url, report.token, report.filename)
+        return report_card(report.figures, url)
     if which == "search":
         if not words.strip():
             raise ForumError("Say what to look for, for example: asks search S75 therapies")

@@ -27,5 +27,5 @@ async def quarterly_report(request: CommandRequest) -> Card:
         links.append(file_url(services.settings.forum_public_url, token, name))
     return render_card(
         "quarterly_report",
-        report_view(report.figures.quarter.label, summary_facts(report.figures), *links),
+        report_view(report.figures.quarter.title, summary_facts(report.figures), *links),
     )

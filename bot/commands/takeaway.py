@@ -12,7 +12,7 @@ from bot.commands.meetings import listing_if_no_meeting
 from bot.commands.table import CommandRequest
 from bot.services import Services
 from cards import Card, render_card
-from cards.takeaway import takeaway_form_view, takeaway_view
+from cards.takeaway import no_takeaway_view, takeaway_form_view, takeaway_view
 from forum_ops import takeaway
 from forum_ops.meeting_plan import Takeaway
 
@@ -31,7 +31,10 @@ async def show_takeaway(request: CommandRequest) -> Card:
 async def _shown(request: CommandRequest) -> Card:
     services = request.services
     clock = CallableClock(services.clock)
-    shown = await services.run(takeaway.show_takeaway, services.db, clock, request.args)
+    try:
+        shown = await services.run(takeaway.show_takeaway, services.db, clock, request.args)
+    except takeaway.NoTakeawayYet as none:  # not a mistake: said plainly, with what comes next
+        return render_card("notice", no_takeaway_view(str(none), none.next_meeting))
     return card_for(services)(shown)
 
 

@@ -4,6 +4,9 @@ payload shapes; and its jobs run by the real scheduler on a clock we move."""
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,15 +19,17 @@ from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, Call, FakeConnector
 from cards import plain_text
 from cards.asks import AskCards
-from forum_ops.asks import AskConfig, Asks
+from forum_ops.asks import AskConfig, Asks, ask_figures
 from forum_ops.db import Database
 from forum_ops.db.schema import AskRouteRow, OutboxRow
+from forum_ops.demo import demo_members
+from forum_ops.demo_asks import demo_asks
 from forum_ops.members import MemberRecord, find_member, upsert_members
 from forum_ops.model import Role
 from forum_ops.scheduler import Scheduler
-from tests.conftest import CAMDEN, NOW, activity, make_settings, serve
+from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import in_chat
+from tests.support.chat import fetch, in_chat, say
 from tests.support.fakes import FakeClock
 from tests.support.outboxing import FAST, place, remember, settled
 
@@ -255,3 +260,36 @@ def test_the_sweep_job_reroutes_after_two_working_days_across_the_bank_holiday(
     clock.at += timedelta(minutes=30)
     scheduler.tick()
     assert routes() == [(1, "expired"), (2, "waiting")]
+
+
+async def test_asks_report_shows_the_busiest_rows_and_links_every_row_as_csv(
+    database: Database, connector: FakeConnector
+) -> None:
+    """The card keeps each table's three busiest rows and says how many more (at 500 px it was
+    960 px tall); nothing is lost: every row is in a CSV it links, for the secretariat only."""
+    with database.transaction() as session:
+        upsert_members(session, demo_members(), NOW)  # the demo asks' authors and repliers
+        demo_asks(session, NOW)
+        figures = ask_figures(session, datetime(2000, 1, 1, tzinfo=UTC), NOW)
+    async for bot in serve(make_settings(database, connector), database):
+        refused = await say(bot, connector, CAMDEN, "asks report")
+        card = await say(bot, connector, LIIA, "asks report")
+        [url] = [a["url"] for a in card.get("actions", []) if a["type"] == "Action.OpenUrl"]
+        status, kind, body = await fetch(bot, url)
+    assert "Only the forum's secretariat" in plain_text(refused)
+    assert_valid_card(card)
+    tables = [e for e in card["body"] if e["type"] == "Table"]
+    assert [len(t["rows"]) - 1 for t in tables] == [
+        min(3, len(rows)) for rows in (figures.by_topic, figures.by_member, figures.by_organisation)
+    ]
+    assert len(figures.by_topic) > 3
+    assert f"and {len(figures.by_topic) - 3} more topics" in plain_text(card)
+    assert (status, kind) == (200, "text/csv")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["table", "name"]
+    assert Counter(r[0] for r in rows[1:]) == {
+        "topic": len(figures.by_topic),
+        "member": len(figures.by_member),
+        "organisation": len(figures.by_organisation),
+    }
+    assert [r[1] for r in rows[1:] if r[0] == "member"] == [x.name for x in figures.by_member]

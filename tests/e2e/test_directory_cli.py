@@ -42,10 +42,13 @@ def test_directory_import_export_and_the_quarterly_report_from_the_command_line(
         tmp_path, "report", "quarterly", "--quarter", "2026Q1", "--out", str(tmp_path / "out")
     )
     assert made.returncode == 0, made.stderr
-    docx = (tmp_path / "out" / "forum-quarterly-report-2026Q1.docx").read_bytes()
+    assert "Quarterly report, January to March 2026, written" in made.stdout
+    docx = (tmp_path / "out" / "forum-quarterly-report-January-to-March-2026.docx").read_bytes()
     text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert "Entries in the directory: 1 (networks: 1," in text
-    assert (tmp_path / "out" / "forum-quarterly-report-2026Q1.xlsx").stat().st_size > 0
+    assert (
+        tmp_path / "out" / "forum-quarterly-report-January-to-March-2026.xlsx"
+    ).stat().st_size > 0
     wrong = forumbot(tmp_path, "report", "quarterly", "--quarter", "spring")
     assert wrong.returncode == 1
     assert "Say which quarter" in wrong.stderr

@@ -24,6 +24,7 @@ from forum_ops.db.schema import MeetingRow
 from forum_ops.meetings import seed_year_one
 from forum_ops.ports import Calendar
 from tests.conftest import CAMDEN, LIIA, make_settings
+from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
 from tests.support.fakes import FakeCalendar
 from tests.support.outboxing import FAST, place, remember, settled
@@ -329,3 +330,23 @@ async def test_the_meetings_card_says_the_very_command_that_volunteers_to_chair(
         chaired = await say(bot, connector, CAMDEN, command)
     assert command == "chair 22 January 2026"
     assert "Priya Shah (Camden)" in plain_text(chaired)
+
+
+async def test_takeaway_latest_before_any_is_published_says_so_plainly(
+    planned: Database, connector: FakeConnector, tmp_path: Path
+) -> None:
+    """It was an error card ("No takeaway is published yet." in red): nothing is wrong, so it
+    is a plain notice saying when the next one comes and what to say meanwhile."""
+    calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
+    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        card = await say(bot, connector, CAMDEN, "takeaway latest")
+        bare = await say(bot, connector, CAMDEN, "takeaway")
+    assert_valid_card(card)
+    assert bare == card
+    title, message = plain_text(card).splitlines()[:2]
+    assert title == "No takeaway has been published yet"
+    assert all(e.get("color") is None for e in card["body"])  # not the error card's red
+    assert "The next meeting is on Thursday 22 January 2026, 10:00" in message
+    assert "its takeaway follows within 2 working days. Say meetings for the forward plan." in (
+        message
+    )

@@ -257,8 +257,8 @@ def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
     assert [u.startswith(base) for u in urls] == [True, True]
     kept = [find_file(database, u.removeprefix(base).split("/")[0], due) for u in urls]
     assert [k[0] if k else None for k in kept] == [
-        "forum-quarterly-report-2026Q1.docx",
-        "forum-quarterly-report-2026Q1.xlsx",
+        "forum-quarterly-report-January-to-March-2026.docx",
+        "forum-quarterly-report-January-to-March-2026.xlsx",
     ]
     assert kept[0] is not None
     assert "30 of 33 boroughs" in "\n".join(document_text(kept[0][1])[0])
@@ -281,13 +281,27 @@ async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook
     refused = await say(CAMDEN, "report quarterly 2026Q1")
     assert "Quarterly report" not in plain_text(refused)
     card = await say(LIIA, "report quarterly 2026Q1")
+    assert_valid_card(card)
     assert "30 of 33 boroughs for 2025-26" in plain_text(card)
+    # the quarter as people say it, on the card and in the files' names and text ("2026Q1" is
+    # only what one types)
+    assert plain_text(card).splitlines()[0] == "Quarterly report, January to March 2026"
+    assert "2026Q1" not in plain_text(card)
     urls = [a["url"] for a in card["actions"]]
-    assert [u.rsplit(".", 1)[1] for u in urls] == ["docx", "xlsx"]
+    assert [u.rsplit("/", 1)[1] for u in urls] == [
+        "forum-quarterly-report-January-to-March-2026.docx",
+        "forum-quarterly-report-January-to-March-2026.xlsx",
+    ]
     status, kind, body = await fetch(bot, urls[0])
     assert (status, kind) == (200, REPORT_TYPES["docx"])
-    assert "30 of 33 boroughs" in "\n".join(document_text(body)[0])
+    paragraphs = document_text(body)[0]
+    assert "30 of 33 boroughs" in "\n".join(paragraphs)
+    assert paragraphs[1].startswith("January to March 2026. Draft produced ")
+    assert "2026Q1" not in "\n".join(paragraphs)
     wrong, _, _ = await fetch(bot, urls[0].replace(".docx", ".xlsx"))
     assert wrong == 404  # a token serves its own file only
+    said = await say(LIIA, "report quarterly January to March 2026")  # typed as the card says it
+    assert plain_text(said).splitlines()[0] == "Quarterly report, January to March 2026"
+    assert "Recommendations: 0 of 17 done" in plain_text(said)
     bad = await say(LIIA, "report quarterly 2031Q9")
     assert "Say which quarter" in plain_text(bad)

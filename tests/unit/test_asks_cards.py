@@ -4,6 +4,7 @@ Cards 1.5, stays under Teams' size limit and shows literally; organisations, not
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,36 @@ def test_an_open_ask_is_not_in_faint_yellow() -> None:
     colours = {str(e.get("color", "")).casefold() for e in card["body"] if e["type"] == "TextBlock"}
     assert "warning" not in colours
     assert "Open: waiting for replies" in card_texts(card)
+
+
+def _table_rows(card: dict[str, Any]) -> list[list[str]]:
+    """Each Table's rows after its header, as the first cell's text."""
+    return [
+        [unescape_markdown(row["cells"][0]["items"][0]["text"]) for row in element["rows"][1:]]
+        for element in card["body"]
+        if element["type"] == "Table"
+    ]
+
+
+def test_the_report_shows_the_busiest_rows_and_counts_the_rest() -> None:
+    """`asks report` was 960 px tall at 500 px with six rows a table: each table keeps its
+    three busiest rows (the figures come sorted, busiest first) and says how many more."""
+    topics = tuple(TopicFigures(f"tag{n:02d}", 20 - n, 1, None) for n in range(12))
+    members = tuple(Load(f"m{n}", f"Member {n:02d} (Camden)", 30 - n, 1, 0, 0) for n in range(15))
+    organisations = tuple(Load(f"o{n}", f"Org {n:02d}", 30 - n, 1, 0, 0) for n in range(4))
+    base = figures(ALL_TIME)
+    many = AskFigures(**{**base.__dict__, "by_topic": topics, "by_member": members,
+                         "by_organisation": organisations})  # fmt: skip
+    card = report_card(many).content
+    assert_valid_card(card)
+    assert _table_rows(card) == [
+        ["tag00", "tag01", "tag02"],  # an unknown tag shows as given
+        ["Member 00 (Camden)", "Member 01 (Camden)", "Member 02 (Camden)"],
+        ["Org 00", "Org 01", "Org 02"],
+    ]
+    text = plain_text(card)
+    assert "and 9 more topics" in text
+    assert "and 12 more members" in text
+    assert "and 1 more organisation" in text
+    few = report_card(base).content  # one row each: nothing is left off, nothing to say
+    assert "more" not in plain_text(few)

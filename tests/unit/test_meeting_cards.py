@@ -10,7 +10,7 @@ import pytest
 from cards import plain_text, render_card
 from cards.agenda import agenda_view, proposal_view
 from cards.meetings import meetings_view
-from cards.takeaway import takeaway_form_view, takeaway_view
+from cards.takeaway import no_takeaway_view, takeaway_form_view, takeaway_view
 from forum_ops.meeting_plan import (
     Agenda,
     ChairInfo,
@@ -90,3 +90,16 @@ def test_a_takeaway_names_its_meeting_in_a_sentence(theme: str, line: str) -> No
     """It read "Thursday 29 October 2026, 10:00: To be decided" for a meeting without a theme."""
     shown = Takeaway(meeting(theme), "Title", "Insight", "", (), "published", None, "t" * 32)
     assert line in plain_text(render_card("takeaway", takeaway_view(shown)).content)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_takeaway_yet_names_the_next_meeting_or_says_none_is_planned(text: str) -> None:
+    """`takeaway latest` before any is published: a plain notice, never the error card."""
+    title = "No takeaway has been published yet"
+    soon = render_card("notice", no_takeaway_view(title, meeting(text))).content
+    none = render_card("notice", no_takeaway_view(title, None)).content
+    for card in (soon, none):
+        assert_valid_card(card)
+        assert plain_text(card).splitlines()[0] == title
+    assert "The next meeting is on Thursday 19 March 2026, 10:00" in plain_text(soon)
+    assert "No meeting is planned yet: say meetings to see the plan." in plain_text(none)
