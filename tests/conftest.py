@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from bot.testing import BotClient, FakeConnector, load_activity, wait_healthy
 from forum_ops.db import Database, create_database, upgrade
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
+from forum_ops.scheduler import Job
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FORUM_SHARED_DIR", ROOT.parent / "shared"))
@@ -165,9 +166,12 @@ def signed(connector: FakeConnector) -> str:
 OUTBOUND_TOKEN = "outbound-app-token"
 
 
-async def serve(settings: Settings, db: Database) -> AsyncIterator[BotClient]:
+async def serve(
+    settings: Settings, db: Database, jobs: Sequence[Job] | None = None
+) -> AsyncIterator[BotClient]:
+    """The real app on a loopback port; `jobs` are the scheduled jobs it runs (default: all)."""
     tokens = StaticToken(OUTBOUND_TOKEN) if settings.auth_enabled else None
-    server = TestServer(create_app(settings, db=db, tokens=tokens), host="127.0.0.1")
+    server = TestServer(create_app(settings, db=db, tokens=tokens, jobs=jobs), host="127.0.0.1")
     await server.start_server()
     base_url = str(server.make_url("")).rstrip("/")
     await wait_healthy(base_url, within=60, poll=0.01)  # the runtime is built behind the server

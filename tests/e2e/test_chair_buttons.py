@@ -26,7 +26,7 @@ from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, TakeawayRow
 from forum_ops.demo import demo_id, load_feature_demos
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings
-from tests.e2e.test_secretariat_buttons import press, snapshot
+from tests.support.buttons import press, snapshot
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeCalendar
 

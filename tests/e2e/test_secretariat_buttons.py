@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, select
 
 from bot.features import FEATURES, SECRETARIAT
 from bot.testing import BotClient, FakeConnector
@@ -18,12 +17,11 @@ from forum_ops.demo import load_feature_demos
 from forum_ops.directory import suggest_entry
 from forum_ops.recommendations import import_tracker
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
+from tests.support.buttons import press, snapshot
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
-# what a member's message may change whatever it says: its receipt, the reply's delivery, usage
-BOOKKEEPING = {"processed_activities", "outbox", "usage_counts", "conversations", "members"}
 SUGGESTION = {
     "name": "North London SEND Transport Network",
     "kind": "informal network",
@@ -67,37 +65,9 @@ async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[Bot
     import_tracker(database, "number,status,rag\n13,in progress,amber\n", NOW)
     entry = suggest_entry(database, FakeClock(NOW), member(database, CAMDEN), SUGGESTION)
     ENTRY = entry.id
-    async for client in serve(make_settings(database, connector), database):
+    # no scheduled jobs: their first run would change tables between a test's two snapshots
+    async for client in serve(make_settings(database, connector), database, jobs=()):
         yield client
-
-
-def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    tables = MetaData()
-    tables.reflect(database.engine)
-    with database.engine.connect() as connection:
-        return {
-            name: sorted(map(tuple, connection.execute(select(table))), key=repr)
-            for name, table in tables.tables.items()
-            if name not in BOOKKEEPING
-        }
-
-
-async def press(
-    bot: BotClient, connector: FakeConnector, who: str, value: dict[str, Any]
-) -> dict[str, Any]:
-    before = len(connector.sent_cards())
-    await bot.post(
-        activity(
-            "message_value_submit", connector, text="", id=f"m{before}-{who[:4]}",
-            value=value,
-            **{"from.aadObjectId": who, "conversation.conversationType": "personal",
-               "conversation.id": f"a:chat-{who}", "conversation.isGroup": False, "entities": []},
-        )
-    )  # fmt: skip
-    sent = connector.sent_cards()
-    assert len(sent) == before + 1
-    assert_valid_card(sent[-1])
-    return sent[-1]
 
 
 def test_every_secretariat_only_verb_and_command_has_a_case() -> None:
