@@ -9,7 +9,9 @@ bot's, p50/p99 latency of the turn (the POST returns once the reply was sent), t
 CPU milliseconds per message (from /proc) and this process's (the load and the fake connector):
 the median of ROUNDS rounds, each round loading every target in turn. Every reply is checked to
 be the command's card, not an error. From the CPU figures it prints the least mean latency the
-machine allows at CONCURRENCY in flight (Little's law), whatever the bot does.
+machine allows at CONCURRENCY in flight (Little's law), whatever the bot does. This process does
+not collect garbage while it measures: its collections (150 ms with a few hundred replies held)
+stopped every client at once and were counted as the bot's latency.
 
 Then, on the forum bot alone: the database's growth over repeated identical requests (each
 command sent again, bytes and chart rows added), and the server's memory (RSS) before and after
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import itertools
 import os
 import signal
@@ -136,11 +139,16 @@ class Load:
                 latencies.append(time.perf_counter() - started)
 
         cpu_before = cpu_seconds(pid) if pid else 0.0
-        load_before, started = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(self.concurrency)))
-        seconds = time.perf_counter() - started
+        gc.collect()
+        gc.disable()  # one would stop every client at once and count as the bot's latency
+        try:
+            load_before, started = time.process_time(), time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+            seconds = time.perf_counter() - started
+            load_cpu = time.process_time() - load_before
+        finally:
+            gc.enable()
         cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
-        load_cpu = time.process_time() - load_before
         replies = len(self.connector.sent()) - sent_before
         if replies != count:
             raise RuntimeError(f"{base}: {replies} replies to {count} messages")
