@@ -16,9 +16,8 @@ from forum_ops.db import Database
 from forum_ops.demo import load_feature_demos
 from forum_ops.directory import suggest_entry
 from forum_ops.recommendations import import_tracker
-from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
-from tests.support.buttons import press, snapshot
-from tests.support.cardcheck import assert_valid_card
+from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
+from tests.support.buttons import press, press_universal, snapshot
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
@@ -125,17 +124,9 @@ async def test_the_same_buttons_as_universal_actions_are_refused_too(
     data: dict[str, Any],
     what: str,
 ) -> None:
-    value = pressed_value(data)
     before = snapshot(database)
-    invoke = activity(
-        "invoke_adaptiveCard_action",
-        connector,
-        **{"from.aadObjectId": CAMDEN, "value.action.data": value},
-    )
 
-    status, body = await bot.post(invoke)
+    card = await press_universal(bot, connector, CAMDEN, pressed_value(data))
 
-    assert status == 200
-    assert_valid_card(body["value"])
-    assert f"Only the forum's secretariat can {what}" in plain_text(body["value"])
+    assert f"Only the forum's secretariat can {what}" in plain_text(card)
     assert snapshot(database) == before

@@ -46,3 +46,19 @@ async def press(
     assert len(sent) == before + 1
     assert_valid_card(sent[-1])
     return sent[-1]
+
+
+async def press_universal(
+    bot: BotClient, connector: FakeConnector, who: str, value: dict[str, Any]
+) -> dict[str, Any]:
+    """`who` presses an Action.Execute button carrying `value`; the card the invoke answered."""
+    invoke = activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        **{"from.aadObjectId": who, "value.action.data": value},
+    )
+    status, body = await bot.post(invoke)
+    assert status == 200
+    assert_valid_card(body["value"])
+    card: dict[str, Any] = body["value"]
+    return card
