@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from forum_ops.ask_views import AskStatus, RouteState
 from forum_ops.db import Database
-from forum_ops.db.schema import AskRouteRow, AskRow
+from forum_ops.db.schema import AskRouteRow, AskRow, may_be_an_id
 from forum_ops.errors import ForumError
 from forum_ops.model import Member
 
@@ -36,7 +36,7 @@ URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 @dataclass(frozen=True)
 class FileReply:
-    ask: int | str  # as typed: the asks service checks it names an ask
+    ask: int  # the asks service checks that it names an ask sent to the member
     said: str  # the message's words, without the ask's number
 
 
@@ -45,7 +45,14 @@ def answered_ask(db: Database, member: Member, said: str, claimed: bool) -> File
     `claimed`: the file is what the member's role sends another way (a return, a ToR)."""
     named = NAMED.match(said)
     if named:
-        return FileReply(named.group(1), said[named.end() :].strip())
+        digits = named.group(1)
+        number = int(digits) if len(digits) <= 10 else 0  # never a 5,000-digit int
+        if not may_be_an_id(number):
+            raise ForumError(
+                "There is no such ask: its number is on its card. Send the file again with the "
+                "number in the message, for example: reply 12"
+            )
+        return FileReply(number, said[named.end() :].strip())
     if claimed:
         return None
     with db.transaction() as session:

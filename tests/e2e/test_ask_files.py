@@ -177,8 +177,8 @@ async def test_a_file_with_the_ask_number_chooses_the_ask_and_keeps_the_words(
     ("said", "content_url", "refusal"),
     [
         ("reply 999", ONEDRIVE, "there is no such ask"),
-        ("reply 12345678901", ONEDRIVE, "there is no such ask"),
-        ("ask #" + "9" * 5000, ONEDRIVE, "there is no such ask"),
+        ("reply 12345678901", ONEDRIVE, "there is no such ask: its number is on its card"),
+        ("ask #" + "9" * 5000, ONEDRIVE, "there is no such ask: its number is on its card"),
         ("", "", "teams gave me no link to that file"),
     ],
 )
