@@ -123,6 +123,8 @@ async def list_asks(request: CommandRequest) -> Card:
     which, _, words = request.args[:MAX_ARGS_CHARS].strip().partition(" ")
     which = which.casefold() or "open"
     if which == "report":
+        if request.conversation_kind != "personal":  # it names colleagues, and links every row
+            raise ForumError("The asks report names colleagues: ask me for it in our 1:1 chat.")
         report = await services.run(services.asks.report, member, ALL_TIME)
         url = file_url(services.settings.forum_public_url, report.token, report.filename)
         return report_card(report.figures, url)

@@ -293,3 +293,27 @@ async def test_asks_report_shows_the_busiest_rows_and_links_every_row_as_csv(
         "organisation": len(figures.by_organisation),
     }
     assert [r[1] for r in rows[1:] if r[0] == "member"] == [x.name for x in figures.by_member]
+
+
+async def test_asks_report_asked_in_a_channel_is_answered_only_in_a_1_to_1_chat(
+    database: Database, connector: FakeConnector
+) -> None:
+    """It names colleagues and links every row: even the secretariat's `asks report` in the
+    forum's channel posts neither there."""
+    with database.transaction() as session:
+        upsert_members(session, demo_members(), NOW)
+        demo_asks(session, NOW)
+    message = activity(
+        "message_channel_mention",
+        connector,
+        text="<at>ridotest</at> asks report",
+        **{"from.aadObjectId": LIIA},
+    )
+    async for bot in serve(make_settings(database, connector), database, jobs=()):
+        await bot.post(message)
+    channel = message["conversation"]["id"]  # type: ignore[index]
+    [card] = [card for c in connector.sent() if c.conversation_id == channel for card in c.cards]
+    assert_valid_card(card)
+    assert "ask me for it in our 1:1 chat" in plain_text(card)
+    assert "Most asked members" not in plain_text(card)
+    assert "/reports/" not in str(card)
