@@ -26,12 +26,16 @@ from forum_ops.db.schema import AskRouteRow, AskRow, may_be_an_id
 from forum_ops.errors import ForumError
 from forum_ops.model import Member
 
-# "reply 12", "reply to 12", "reply to ask 12", "ask 12", "ask #12:" and what follows is the reply
-NAMED = re.compile(r"^\s*(?:reply\s+(?:to\s+)?(?:ask\s*)?|ask\s*)#?(\d+)\b[\s:,.-]*", re.I)
+# "reply 12", "reply to 12", "reply to ask 12", "reply #12" and what follows is the reply
+REPLY = re.compile(r"^\s*reply\s+(?:to\s+)?(?:ask\s*)?#?(\d+)\b[\s:,.-]*", re.I)
+# "ask #12 ...", "ask 12: ...", "ask 12": not "Ask 12 raised this" nor "Ask 2025-26 return"
+ASK = re.compile(r"^\s*ask\s*(?:#(\d+)\b|(\d+)\s*(?::|$))[\s:,.-]*", re.I)
 MAX_NAME_CHARS = 300
-# characters a URL may carry as they are; anything else (spaces in OneDrive's "Microsoft Teams
-# Chat Files" folder, accents in a file name) is percent-encoded, and an existing %xx kept
-URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+# characters the link's path may carry as they are; anything else (spaces in OneDrive's
+# "Microsoft Teams Chat Files" folder, accents or "#" in a file name) is percent-encoded, and an
+# existing %xx kept ("%" alone, as in "Uplift 10%.docx", is encoded)
+PATH_SAFE = "/:?=&@!$'()*+,;~%"
+LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -43,16 +47,16 @@ class FileReply:
 def answered_ask(db: Database, member: Member, said: str, claimed: bool) -> FileReply | None:
     """The ask a file answers, or None when it is not a reply (it goes to returns or the ToR).
     `claimed`: the file is what the member's role sends another way (a return, a ToR)."""
-    named = NAMED.match(said)
-    if named:
-        digits = named.group(1)
+    found = named(said, claimed)
+    if found is not None:
+        digits, rest = found
         number = int(digits) if len(digits) <= 10 else 0  # never a 5,000-digit int
         if not may_be_an_id(number):
             raise ForumError(
                 "There is no such ask: its number is on its card. Send the file again with the "
                 "number in the message, for example: reply 12"
             )
-        return FileReply(number, said[named.end() :].strip())
+        return FileReply(number, rest)
     if claimed:
         return None
     with db.transaction() as session:
@@ -80,6 +84,17 @@ def answered_ask(db: Database, member: Member, said: str, claimed: bool) -> File
     return FileReply(waiting[0], said.strip())
 
 
+def named(said: str, claimed: bool) -> tuple[str, str] | None:
+    """(the ask's number, the words after it) if the message names an ask. A file `claimed` by
+    another feature answers an ask only by "reply N": the secretariat's ToR sent with "Ask 12
+    raised this: clause 4 reworded" stays a ToR version."""
+    found = REPLY.match(said) or (None if claimed else ASK.match(said))
+    if found is None:
+        return None
+    digits = next(group for group in found.groups() if group)
+    return digits, said[found.end() :].strip()
+
+
 def reply_text(said: str, name: str) -> str:
     """What the reply says: the member's words, if any, and the file's name."""
     shown = f"File: {' '.join(name.split())[:MAX_NAME_CHARS]}"
@@ -94,4 +109,6 @@ def file_link(content_url: str) -> str:
             "Teams gave me no link to that file. Paste the file's SharePoint link in the Reply "
             "box of the ask instead."
         )
-    return quote(content_url.strip(), safe=URL_SAFE)
+    scheme, sep, rest = content_url.strip().partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{host}{slash}{quote(LONE_PERCENT.sub('%25', path), safe=PATH_SAFE)}"
