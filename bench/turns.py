@@ -240,6 +240,8 @@ def queueing_line(name: str, runs: Sequence[Result], concurrency: int) -> str:
     server = statistics.median(r.cpu_ms for r in runs)
     load = statistics.median(r.load_cpu_ms for r in runs)
     cores = os.cpu_count() or 1
+    if server <= 0:  # /proc counts CPU in 10 ms steps: too few messages to tell
+        return f"{name:<26} too few messages to tell"
     ceiling = min(1000 / server, cores * 1000 / (server + load))
     return (
         f"{name:<26} at most {ceiling:6.1f} msg/s on {cores} cores "

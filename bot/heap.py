@@ -24,13 +24,17 @@ ARENAS = 2
 
 
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
-    """Call before the process starts threads; False where the C library is not glibc."""
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        mallopt = None
-    return bool(mallopt and mallopt(M_ARENA_MAX, arenas) == 1)
+    """Call before the process starts threads; False where the C library is not glibc (logged:
+    MALLOC_ARENA_MAX=2 in the environment does the same there)."""
+    limited = False
+    for name in ("libc.so.6", ctypes.util.find_library("c")):  # find_library needs ldconfig
+        try:
+            limited = bool(name) and ctypes.CDLL(name).mallopt(M_ARENA_MAX, arenas) == 1
+        except (OSError, AttributeError):
+            continue
+        break
+    log.info("heap.arenas", extra={"limited_to": arenas if limited else None})
+    return limited
 
 
 def freeze_startup_heap() -> int:
