@@ -48,7 +48,14 @@ from forum_ops.ask_views import (
 )
 from forum_ops.conversations import find_conversation
 from forum_ops.db import Database
-from forum_ops.db.schema import AskReplyRow, AskRouteRow, AskRow, MemberRow, OrganisationRow
+from forum_ops.db.schema import (
+    AskReplyRow,
+    AskRouteRow,
+    AskRow,
+    MemberRow,
+    OrganisationRow,
+    may_be_an_id,
+)
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
 from forum_ops.messaging import MessengerFactory
@@ -757,7 +764,7 @@ def _as_id(value: object) -> int:
         number = int(str(value))
     except ValueError:
         raise ForumError("That card is not one I recognise: there is no such ask.") from None
-    if not 0 < number < 2**31:
+    if not may_be_an_id(number):
         raise ForumError("That card is not one I recognise: there is no such ask.")
     return number
 

@@ -36,6 +36,7 @@ from forum_ops.db.schema import (
     TorVersionRow,
     TorVoteEventRow,
     TorVoteRow,
+    may_be_an_id,
 )
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
@@ -272,7 +273,7 @@ def ratification_id(value: object) -> int:
         number = int(value)
     except ValueError:
         raise UnknownRatification("That card names no ratification I know.") from None
-    if not 0 < number < 2**31:
+    if not may_be_an_id(number):
         raise UnknownRatification("That card names no ratification I know.")
     return number
 

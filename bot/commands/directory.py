@@ -18,6 +18,7 @@ from cards.directory import (
     tracker_view,
 )
 from forum_ops import directory, recommendations
+from forum_ops.db.schema import may_be_an_id
 from forum_ops.directory_entries import Entry
 from forum_ops.model import Member
 from forum_ops.ports import Clock
@@ -64,7 +65,7 @@ def _fields(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 def _entry_id(data: dict[str, Any]) -> int:
     entry = data.get("entry")
-    if not isinstance(entry, int) or isinstance(entry, bool) or not 0 < entry < 2**31:
+    if not may_be_an_id(entry):
         raise UnknownAction()
     return entry
 

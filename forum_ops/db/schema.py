@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import (
     Date,
@@ -30,7 +30,7 @@ NAMING = {
 }
 
 
-def may_be_an_id(value: object) -> bool:
+def may_be_an_id(value: object) -> TypeGuard[int]:
     """Whether a card's value could be a row's id: a whole number (not True or False) in the
     range of an INTEGER key (32 bits on PostgreSQL; SQLite cannot even compare one beyond 64)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
