@@ -325,10 +325,13 @@ class OutboxWorker:
         posted nothing), and a 429 slows the whole worker, not just this message."""
         if outcome.sent or not outcome.refused or self._policy.count_refused:
             # Teams counts a message when it arrives, which on a busy machine can be well after
-            # its slot. One task sends to a conversation, one message at a time, so counting it
-            # from its answer (after it arrived) keeps the next one's spacing however long this
-            # one took on its way.
-            self._conversations.move(message.conversation_id, slot, time.monotonic())
+            # its slot. Counting it from its answer (after it arrived) keeps the next one's
+            # spacing however long this one took on its way: in its conversation, and in the
+            # tenant's windows (a send delayed by more than the margin let the next two of
+            # another conversation arrive within the second of it).
+            answered = time.monotonic()
+            self._conversations.move(message.conversation_id, slot, answered)
+            self._tenants.move(message.tenant_id, slot, answered)
         if outcome.sent:
             self._throttle.accepted(slot)
             return
