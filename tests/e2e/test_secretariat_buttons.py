@@ -17,7 +17,7 @@ from forum_ops.demo import load_feature_demos
 from forum_ops.directory import suggest_entry
 from forum_ops.recommendations import import_tracker
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
-from tests.support.buttons import press, press_universal, snapshot
+from tests.support.buttons import BOTH_WAYS, Press, press, snapshot
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
@@ -90,6 +90,7 @@ def pressed_value(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "entry": ENTRY} if "entry" in data else data
 
 
+@BOTH_WAYS
 @EACH_BUTTON
 async def test_a_member_pressing_a_secretariat_button_is_refused_and_nothing_changes(
     bot: BotClient,
@@ -97,11 +98,11 @@ async def test_a_member_pressing_a_secretariat_button_is_refused_and_nothing_cha
     database: Database,
     data: dict[str, Any],
     what: str,
+    press_as: Press,
 ) -> None:
-    value = pressed_value(data)
     before = snapshot(database)
 
-    card = await press(bot, connector, CAMDEN, value)
+    card = await press_as(bot, connector, CAMDEN, pressed_value(data))
 
     assert f"Only the forum's secretariat can {what}" in plain_text(card)
     assert snapshot(database) == before
@@ -114,19 +115,3 @@ async def test_the_secretariat_pressing_them_is_not_refused(
 
     assert "Only the forum's secretariat" not in plain_text(card)
     assert "approved" in plain_text(card)
-
-
-@EACH_BUTTON
-async def test_the_same_buttons_as_universal_actions_are_refused_too(
-    bot: BotClient,
-    connector: FakeConnector,
-    database: Database,
-    data: dict[str, Any],
-    what: str,
-) -> None:
-    before = snapshot(database)
-
-    card = await press_universal(bot, connector, CAMDEN, pressed_value(data))
-
-    assert f"Only the forum's secretariat can {what}" in plain_text(card)
-    assert snapshot(database) == before

@@ -4,8 +4,10 @@ press changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import MetaData, select
 
 from bot.testing import BotClient, FakeConnector
@@ -62,3 +64,10 @@ async def press_universal(
     assert_valid_card(body["value"])
     card: dict[str, Any] = body["value"]
     return card
+
+
+Press = Callable[[BotClient, FakeConnector, str, dict[str, Any]], Awaitable[dict[str, Any]]]
+# a test pressed both ways: as a message button (Action.Submit) and as Action.Execute
+BOTH_WAYS = pytest.mark.parametrize(
+    "press_as", [press, press_universal], ids=["message button", "Action.Execute"]
+)
