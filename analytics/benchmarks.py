@@ -1,9 +1,11 @@
 """INMSS cost benchmarks as pure functions over placements (SPEC 6.2).
 
-Placements are the stored returns: `borough`, `period` and the return's columns. "Cost per
-placement" is the total annual cost. What a viewer sees of other boroughs goes through
-analytics.disclosure: prices under rules 2-4, counts perturbed with their cell key (rule 8), so
-tables can be added and subtracted without giving a small count or a borough away.
+Placements are a release's rows (`borough`, `period`, the return's columns and `record_key`):
+London's figures come from a release and are the same for every viewer (rules 4 and 10); the
+viewer's own figures come from its live rows and are shown only to it. "Cost per placement" is
+the total annual cost. What is published goes through analytics.disclosure: prices under rules
+2-3 (blended, noised quantiles), counts perturbed with their cell key (rule 8), so tables can be
+added and subtracted without giving a small count or a borough away.
 Rate variation is in analytics.rates, the filters in analytics.benchmark_filters.
 """
 
@@ -17,6 +19,7 @@ import pandas as pd
 
 from analytics.benchmark_filters import Filters, Geography, matching
 from analytics.disclosure import (
+    BLEND_REFUSAL,
     TOTAL,
     Contributions,
     Rules,
@@ -26,7 +29,6 @@ from analytics.disclosure import (
     published_count,
     quartile_refusal,
     shown_count,
-    with_record_keys,
 )
 
 
@@ -35,8 +37,8 @@ class CostCell:
     """One line of a cost table as a viewer may see it."""
 
     key: str
-    count: str  # other boroughs' placements, as published: "0", "<5" or a multiple of 5
-    boroughs: int  # how many other boroughs contribute
+    count: str  # London's placements in the release, as published: "<5" or a multiple of 5
+    boroughs: int  # how many boroughs contribute
     refused: str  # why the prices are not shown; "" when they are
     median: float | None = None
     quartiles_refused: str = ""
@@ -65,56 +67,49 @@ class CostTable:
 
 
 def cost_table(
-    placements: pd.DataFrame,
+    release: pd.DataFrame,
     filters: Filters,
     by: str,
-    viewer: str | None,
     geography: Geography,
     rules: Rules,
     with_total: bool = False,
+    own: pd.DataFrame | None = None,
 ) -> CostTable:
-    """Cost per placement by `by` (primary_need or provider_urn): count, median, quartiles,
-    middle 80 % for other boroughs in the area; the viewer's own figures beside them."""
+    """Cost per placement by `by` (primary_need, provider_urn, placement_type) in the area:
+    count, median, middle half and middle 80 % of London's placements as `release` holds them
+    (every borough's, the viewer's included: the same for every viewer), and beside them the
+    viewer's own live placements `own`, unprotected (rule 4)."""
     used = ["period", "borough", "primary_need", "phase", "placement_type", "total_cost"]
-    placements = with_record_keys(placements, rules)
-    placements = placements[[*used, "record_key"] + ([by] if by not in used else [])]
-    rows = matching(placements, filters)
-    own = rows[rows["borough"] == viewer] if viewer else rows.iloc[0:0]
-    others = rows[rows["borough"] != viewer] if viewer else rows
+    rows = matching(release[[*used, "record_key"] + ([by] if by not in used else [])], filters)
     area = geography.areas[filters.area]
-    contributions = _contributions(others, by)
-    in_area = others[others["borough"].isin(list(area))]
-    costs = {str(k): group.to_numpy() for k, group in in_area.groupby(by)["total_cost"]}
+    in_area = rows[rows["borough"].isin(list(area))]
+    mine = matching(own, filters) if own is not None and len(own) else in_area.iloc[0:0]
+    contributions = _contributions(in_area, by)
+    groups = {str(k): g for k, g in in_area.groupby(by)[["total_cost", "borough"]]}
     cell_keys = {str(k): int(v) for k, v in in_area.groupby(by)["record_key"].sum().items()}
-    own_costs = {str(k): group.to_numpy() for k, group in own.groupby(by)["total_cost"]}
-    # a line about others shows only when its count publishes as 5 or more (else its presence
-    # would say "at least one"), or for the viewer's own placements
-    published = {
-        key: published_count(len(group), cell_keys[key], rules) for key, group in costs.items()
-    }
+    own_costs = {str(k): group.to_numpy() for k, group in mine.groupby(by)["total_cost"]}
+    # a line shows when its count publishes as 5 or more (else its presence would say "at
+    # least one"), or for the viewer's own placements
+    published = {k: published_count(len(g), cell_keys[k], rules) for k, g in groups.items()}
     keys = sorted({k for k, text in published.items() if shown_count(text, rules)} | set(own_costs))
     cells = [
-        _cell(
-            key, contributions.get(key, {}), costs.get(key), own_costs.get(key), area,
-            cell_keys.get(key, 0), rules,
-        )
+        _cell(key, contributions.get(key, {}), groups.get(key), own_costs.get(key),
+              cell_keys.get(key, 0), rules)
         for key in keys
     ]  # fmt: skip
     total = None
     if with_total and keys:
         total = _cell(
-            TOTAL, _merge(contributions.values()), in_area["total_cost"].to_numpy(),
-            own["total_cost"].to_numpy() if len(own) else None, area,
+            TOTAL, _merge(contributions.values()), in_area[["total_cost", "borough"]],
+            mine["total_cost"].to_numpy() if len(mine) else None,
             int(in_area["record_key"].sum()), rules,
         )  # fmt: skip
-    logged(
-        viewer or "", f"cost by {by}", (c.refused for c in [*cells, *([total] if total else [])])
-    )
+    logged("", f"cost by {by}", (c.refused for c in [*cells, *([total] if total else [])]))
     return CostTable(by, cells, total)
 
 
 def _contributions(rows: pd.DataFrame, by: str) -> dict[str, dict[str, tuple[int, float]]]:
-    """key -> borough -> (placements, spend), over every borough (all areas)."""
+    """key -> borough -> (placements, spend)."""
     grouped = rows.groupby([by, "borough"])["total_cost"].agg(["size", "sum"])
     out: dict[str, dict[str, tuple[int, float]]] = {}
     for (key, borough), n, spend in zip(
@@ -136,15 +131,13 @@ def _merge(many: Iterable[dict[str, tuple[int, float]]]) -> dict[str, tuple[int,
 def _cell(
     key: str,
     by_borough: dict[str, tuple[int, float]],
-    costs: np.ndarray | None,
+    rows: pd.DataFrame | None,
     own_costs: np.ndarray | None,
-    area: frozenset[str],
     cell_key: int,
     rules: Rules,
 ) -> CostCell:
     cell = Contributions(
-        {b: n for b, (n, _) in by_borough.items() if b in area},
-        {b: s for b, (_, s) in by_borough.items() if b in area},
+        {b: n for b, (n, _) in by_borough.items()}, {b: s for b, (_, s) in by_borough.items()}
     )
     own = _own(own_costs)
     count = published_count(cell.placements, cell_key, rules)
@@ -152,11 +145,14 @@ def _cell(
         return CostCell(key, count, 0, f"fewer than {rules.small_count} placements", own=own)
     refused = price_refusal(cell, rules)
     boroughs = len(cell.boroughs)
-    if refused or costs is None:
+    if refused or rows is None:
         return CostCell(key, count, boroughs, refused, own=own)
-    p10, q1, median, q3, p90 = middle(costs)
-    if quartile_refused := quartile_refusal(cell, rules):
-        return CostCell(key, count, boroughs, "", median, quartile_refused, own=own)
+    costs, whose = rows["total_cost"].to_numpy(), rows["borough"].to_numpy()
+    p10, q1, median, q3, p90 = middle(costs, whose, rules)
+    if median is None:
+        return CostCell(key, count, boroughs, BLEND_REFUSAL, own=own)
+    if (quartile_refused := quartile_refusal(cell, rules)) or q1 is None or q3 is None:
+        return CostCell(key, count, boroughs, "", median, quartile_refused or BLEND_REFUSAL, own=own)
     return CostCell(key, count, boroughs, "", median, "", q1, q3, p10, p90, own=own)
 
 

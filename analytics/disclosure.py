@@ -5,8 +5,12 @@ each borough's placement count and spend in it; the viewer's own rows never coun
 figure about others is a rest-of-London figure). Suppressions are logged, one line per answer
 (`one_line_per_answer`) or, outside one, per table (rule 7).
 
+Every figure here is computed from a release (rule 10): a frozen snapshot of every borough's
+return, the same for every viewer, so nothing depends on who asks or where.
+
 Counts are perturbed with a cell key (rule 8, the ONS cell-key method): every placement has a
-record key from a keyed hash, a cell's key is the sum of its placements' keys mod 256, and a
+record key the server drew at random when the row was first stored (forum_ops/returns.py keeps it
+across re-submissions of the same row), a cell's key is the sum of its placements' keys mod 256, and a
 count of 5 or more is published as a multiple of 5 that the cell key picks (rounded down or up
 without bias; a multiple of 5 may move by 5). The same placements always give the same figure in
 every table, and every sum or difference of published counts is a multiple of 5, so adding or
@@ -14,6 +18,16 @@ subtracting tables never yields a count of 1-4 or pins one borough's placements.
 5, zero included, reads "<5", and a line about others appears only when its published count is 5
 or more or the viewer has placements there, so neither a line's presence nor "<5" says "at
 least one".
+
+Prices (rule 2: no published figure is one placement's or one borough's value) are *blended*
+quantiles: the mean of the `blend` values nearest the quantile's position, shown only when those
+values come from at least `min_boroughs` boroughs and no borough holds more than half of them, so
+even the borough holding most of them, subtracting its own, is left with a sum over two others.
+Each published price then carries a small noise, at most `price_noise` either way, drawn from a
+keyed hash of exactly the values it blends (the same values always publish the same figure;
+changing any of them draws afresh, and nobody without the server's secret can predict it), and is
+rounded to `price_rounding` pounds. Differencing two releases therefore bounds a value only to
+within several times the noise: analytics/release_attack.py measures it.
 """
 
 from __future__ import annotations
@@ -21,6 +35,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
+import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +48,7 @@ import pandas as pd
 
 log = logging.getLogger("analytics.disclosure")
 TOTAL = "all"  # the key of a table's total line
+BLEND_REFUSAL = "too few boroughs around the middle"  # rule 2: a quantile would be too near one
 
 
 @dataclass(frozen=True)
@@ -44,8 +61,12 @@ class Rules:
     min_placements_quartiles: int = 10  # rule 2
     p_percent: float = 10.0  # rule 3
     max_borough_share: float = 0.5  # SPEC 6.2: no borough holds more than half the placements
-    # rule 8: the server secret behind the record keys; production sets its own
-    cell_key_secret: str = field(default="demo cell-key secret", repr=False)
+    blend: int = 5  # rule 2: a published quantile is the mean of this many values around it
+    min_boroughs_spread: int = 5  # rate variation: borough averages needed for a middle half
+    price_noise: float = 0.04  # a published price moves by at most this share either way
+    price_rounding: int = 100  # and is rounded to this many pounds
+    # the server secret behind the price noise; production sets its own (bot/settings.py)
+    cell_key_secret: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -67,26 +88,19 @@ class Contributions:
 KEY_RANGE = 256  # record and cell keys are 0..255
 
 
-def record_keys(placements: pd.DataFrame, secret: str) -> np.ndarray:
-    """Rule 8: each placement's record key, 0..255, from an HMAC of (borough, period, placement
-    id) under the server secret, so nobody without the secret can predict a cell's noise."""
-    ids = placements.get("placement_id", placements.index)
-    key = secret.encode()
-    return np.fromiter(
-        (
-            hmac.new(key, f"{b}|{p}|{i}".encode(), hashlib.sha256).digest()[0]
-            for b, p, i in zip(placements["borough"], placements["period"], ids, strict=True)
-        ),
-        dtype=np.int64,
-        count=len(placements),
-    )
+def random_record_keys(count: int) -> np.ndarray:
+    """Rule 8: record keys for placements stored for the first time, 0..255, drawn at random by
+    the server (never derived from anything a submitter chooses, such as a placement id)."""
+    return np.frombuffer(secrets.token_bytes(count), dtype=np.uint8).astype(np.int64)
 
 
-def with_record_keys(placements: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """The placements with their `record_key` column (computed once, where they are loaded)."""
+def with_record_keys(placements: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """The placements with a `record_key` column: kept when they have one (stored rows do), else
+    drawn from a seeded generator (synthetic data in tests and benchmarks)."""
     if "record_key" in placements:
         return placements
-    return placements.assign(record_key=record_keys(placements, rules.cell_key_secret))
+    keys = np.random.default_rng(seed).integers(0, KEY_RANGE, len(placements))
+    return placements.assign(record_key=keys.astype(np.int64))
 
 
 def perturbed_count(count: int, cell_key: int, rules: Rules) -> int:
@@ -206,7 +220,52 @@ def logged(viewer: str, table: str, reasons: Iterable[str]) -> None:
         )  # fmt: skip
 
 
-def middle(values: np.ndarray) -> tuple[float, float, float, float, float]:
-    """10th, 25th, 50th, 75th and 90th percentiles, interpolated (never a raw extreme)."""
-    p10, q1, median, q3, p90 = np.percentile(values, [10, 25, 50, 75, 90])
-    return float(p10), float(q1), float(median), float(q3), float(p90)
+def _window(values: np.ndarray, q: float, size: int) -> np.ndarray:
+    """The positions of the `size` values nearest the q-th quantile's place in sorted order."""
+    order = np.argsort(values, kind="stable")
+    start = round(q * (len(values) - 1) - (size - 1) / 2)
+    start = min(max(start, 0), len(values) - size)
+    return order[start : start + size]
+
+
+def blended(values: np.ndarray, boroughs: np.ndarray, q: float, rules: Rules) -> float | None:
+    """Rule 2's quantile: the mean of the `rules.blend` values nearest the q-th position of the
+    sorted values, or None when those values are not from at least `min_boroughs` boroughs with
+    none holding more than half of them (the figure would be too close to one borough's).
+    `boroughs[i]` is the borough of `values[i]`."""
+    window = _window(values, q, rules.blend) if len(values) >= rules.blend else None
+    if window is None:
+        return None
+    held = Counter(boroughs[window].tolist())
+    if len(held) < rules.min_boroughs or max(held.values()) > rules.blend // 2:
+        return None
+    return float(values[window].mean())
+
+
+def published_price(value: float, blended_values: np.ndarray, rules: Rules) -> float:
+    """A blended figure as published: moved by a noise of at most `price_noise` either way, keyed
+    on the server secret and exactly the values it blends, then rounded (see the module's doc)."""
+    content = np.sort(np.round(blended_values.astype(float), 2)).tobytes()
+    digest = hmac.new(rules.cell_key_secret.encode(), content, hashlib.sha256).digest()
+    unit = struct.unpack(">Q", digest[:8])[0] / 2**64  # 0 <= unit < 1
+    moved = value * (1 + rules.price_noise * (2 * unit - 1))
+    return float(round(moved / rules.price_rounding) * rules.price_rounding)
+
+
+def quantile(values: np.ndarray, boroughs: np.ndarray, q: float, rules: Rules) -> float | None:
+    """The q-th quantile as published (blended, noised, rounded), None when withheld."""
+    value = blended(values, boroughs, q, rules)
+    if value is None:
+        return None
+    return published_price(value, values[_window(values, q, rules.blend)], rules)
+
+
+def middle(
+    values: np.ndarray, boroughs: np.ndarray, rules: Rules
+) -> tuple[float | None, float | None, float | None, float | None, float | None]:
+    """10th, 25th, 50th, 75th and 90th percentiles as published (never a raw value)."""
+    p10, q1, median, q3, p90 = (quantile(values, boroughs, q, rules) for q in QUANTILES)
+    return p10, q1, median, q3, p90
+
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)

@@ -2,19 +2,27 @@
 
 A provider's *fee* (core education fee plus residential care) is compared, since 1:1 staffing
 and therapies are the child's package, not the provider's price. `rate_lines` is what a viewer
-may see of it (DOMAIN rule 6: boroughs are named only to themselves). `borough_rates`' premiums
-against the others' median are for the secretariat's screen, never for a borough's card.
+may see of it (DOMAIN rule 6: boroughs are named only to themselves; the spread is the upper
+over the lower quartile of the boroughs' averages, never highest over lowest). `borough_rates`'
+premiums against the others' median are for the benchmarks' own checks, never for a card.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from analytics.benchmark_filters import Filters
-from analytics.disclosure import Contributions, Rules, logged, price_refusal, quartile_refusal
+from analytics.disclosure import (
+    BLEND_REFUSAL,
+    Contributions,
+    Rules,
+    logged,
+    price_refusal,
+    quantile,
+)
 
 
 def fees(rows: pd.DataFrame) -> pd.Series:
@@ -54,43 +62,36 @@ def borough_rates(placements: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def listed_rate_lines(
-    whole_period: pd.DataFrame,
-    placements: pd.DataFrame,
+    release: pd.DataFrame,
+    own: pd.DataFrame | None,
     filters: Filters,
     listed: frozenset[str],
-    viewer: str | None,
     rules: Rules,
     threshold: float,
 ) -> list[RateLine]:
     """The rate lines of a filtered benchmark: the lines of the providers its provider table
     lists (`listed`), of the placement types it asks for, each describing ALL that provider's
-    placements of the type in the period, whatever the need, phase or area.
-
-    A line narrowed by need, phase or area would differ from a wider benchmark's line (a filter
-    dropped, a need or phase added, a larger area) by a few placements, often one borough's:
-    comparing their counts of boroughs, spreads and quartiles is a figure about those few
-    placements (rules 2, 4 and 8; analytics/attack.py finds them). A line is one provider and
-    placement type, so the placement-type filter is applied exactly; the others choose which
-    providers are listed (what the table shows already) and never change a line's figures: every
-    line is the same in every benchmark. `whole_period` is borough_rates() for the period and
-    `placements` the period's placements."""
+    placements of the type in the release's period, whatever the need, phase or area: every
+    line is the same in every benchmark, so no two answers can be subtracted. `release` and
+    `own` are the period's rows (the release's, the viewer's live ones)."""
     if not listed:
         return []  # (rate_lines reads no providers as all of them)
-    lines = rate_lines(whole_period, placements, viewer, rules, threshold, listed)
+    lines = rate_lines(release, own, rules, threshold, listed)
     kinds = filters.placement_types
     return [x for x in lines if not kinds or x.placement_type in kinds]
 
 
 def rate_variation(rates: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Per provider and placement type: how many boroughs, the ratio of the highest borough
-    average to the lowest, and whether it is over the threshold."""
+    """Per provider and placement type (for the secretariat and the benchmarks' own checks, never
+    a card): how many boroughs, the spread of the middle half of their average fees (upper
+    quartile over lower quartile), and whether it is over the threshold."""
     spread = (
         rates.groupby(["provider_urn", "placement_type"])["average"]
-        .agg(boroughs="size", highest="max", lowest="min")
+        .agg(boroughs="size", upper=lambda x: x.quantile(0.75), lower=lambda x: x.quantile(0.25))
         .reset_index()
     )
-    spread["ratio"] = spread["highest"] / spread["lowest"]
-    spread["flagged"] = (spread["boroughs"] >= 2) & (spread["ratio"] > threshold)
+    spread["ratio"] = spread["upper"] / spread["lower"]
+    spread["flagged"] = (spread["boroughs"] >= 4) & (spread["ratio"] > threshold)
     return spread
 
 
@@ -101,88 +102,112 @@ def premium_pairs(rates: pd.DataFrame, threshold: float) -> set[tuple[str, str]]
     return set(zip(flagged["provider_urn"], flagged["borough"], strict=True))
 
 
-TOO_FEW = "too few other boroughs' placements to compare"
+TOO_FEW = "too few boroughs' placements to compare"
 BELOW, MIDDLE, ABOVE = "below the lower quartile", "in the middle half", "above the upper quartile"
 
 
 @dataclass(frozen=True)
 class RateLine:
-    """Rate variation for one provider and placement type, as a viewer may see it (rule 6:
-    boroughs are named only to themselves; the others are a count and a spread, and the viewer's
-    own average is placed in bands of the others' fees, never ranked or divided by a borough's)."""
+    """Rate variation for one provider and placement type, as every viewer sees it in a release
+    (rule 6: boroughs are named only to themselves; London is a count of boroughs and the middle
+    half of their average fees, and the viewer's own live average is placed in its bands, never
+    ranked or divided by a borough's)."""
 
     provider_urn: str
     placement_type: str
-    boroughs: int  # other boroughs with placements
-    refused: str  # why the spread is not shown; "" when it is
-    spread: float | None = None  # the highest other borough's average over the lowest
+    boroughs: int  # boroughs with placements in the release
+    refused: str  # why the middle half is not shown; "" when it is
+    spread: float | None = None  # upper quartile of the boroughs' averages over the lower
     flagged: bool = False  # spread over the threshold
-    own_average: float | None = None
-    band: str = ""  # where own_average sits among the others' fees: BELOW, MIDDLE or ABOVE
-    q1: float | None = None  # the band edges: quartiles of the other boroughs' placement fees,
-    q3: float | None = None  # shown under the same rules as a cost table's middle half
+    own_average: float | None = None  # the viewer's own, live
+    band: str = ""  # where own_average sits: BELOW, MIDDLE or ABOVE
+    q1: float | None = None  # the middle half of the boroughs' average fees, as published
+    q3: float | None = None
 
 
 def rate_lines(
-    rates: pd.DataFrame,
-    placements: pd.DataFrame,
-    viewer: str | None,
+    release: pd.DataFrame,
+    own: pd.DataFrame | None,
     rules: Rules,
     threshold: float,
     providers: frozenset[str] = frozenset(),
 ) -> list[RateLine]:
-    """`rates` from borough_rates() for a period, `placements` that period's placements; only
-    `providers` when given. The band edges are the other boroughs' placement-level fee quartiles
-    (rules 2, 3 and the dominance rule on what remains without the viewer): figures the line
-    shows anyway, so moving one's own average across them (rule 9) learns nothing new."""
+    """A period's rate lines: London's from the release's rows, the viewer's own average from
+    its live rows `own`; only `providers` when given. The middle half is the blended lower and
+    upper quartile of the boroughs' average fees (each blending `min_boroughs` boroughs), shown
+    when at least `min_boroughs_spread` boroughs pass the price rules."""
     if providers:
-        rates = rates[rates["provider_urn"].isin(list(providers))]
-        placements = placements[placements["provider_urn"].isin(list(providers))]
-    theirs = placements[placements["borough"] != viewer] if viewer else placements
-    fee_groups = theirs.assign(fee=fees(theirs)).groupby(["provider_urn", "placement_type"])["fee"]
-    lower, upper = fee_groups.quantile(0.25), fee_groups.quantile(0.75)
-    boroughs = rates["borough"].to_numpy()
-    averages = rates["average"].to_numpy()
-    counts = rates["placements"].to_numpy()
-    lines: list[RateLine] = []
-    reasons: list[str] = []
-    groups: dict[tuple[str, str], np.ndarray] = rates.groupby(  # type: ignore[assignment]
+        release = release[release["provider_urn"].isin(list(providers))]
+        if own is not None:
+            own = own[own["provider_urn"].isin(list(providers))]
+    averages = _averages(release)
+    mine = (
+        _averages(own).set_index(["provider_urn", "placement_type"])["average"]
+        if own is not None and len(own)
+        else pd.Series(dtype=float)
+    )
+    across = replace(rules, blend=rules.min_boroughs)  # one value a borough: blend boroughs
+    groups: dict[tuple[str, str], np.ndarray] = averages.groupby(  # type: ignore[assignment]
         ["provider_urn", "placement_type"]
     ).indices
-    for (urn, kind), index in sorted(groups.items()):
-        mine = boroughs[index] == viewer
-        others, everyone = index[~mine], averages[index]
-        own_average = float(everyone[mine][0]) if mine.any() else None
-        cell = Contributions(
-            dict(zip(boroughs[others], counts[others].tolist(), strict=True)),
-            dict(zip(boroughs[others], (averages[others] * counts[others]).tolist(), strict=True)),
-        )
-        refused = price_refusal(cell, rules) if len(others) else "no other boroughs"
+    boroughs = averages["borough"].to_numpy()
+    values = averages["average"].to_numpy()
+    counts = averages["placements"].to_numpy()
+    lines: list[RateLine] = []
+    reasons: list[str] = []
+    for urn, kind in sorted(set(groups) | set(mine.index)):
+        index = groups.get((urn, kind), np.array([], dtype=int))
+        own_average = float(mine[(urn, kind)]) if (urn, kind) in mine.index else None
+        refused = _spread_refusal(boroughs[index], values[index], counts[index], rules)
+        q1 = q3 = None
+        if not refused:
+            q1 = quantile(values[index], boroughs[index], 0.25, across)
+            q3 = quantile(values[index], boroughs[index], 0.75, across)
+            if q1 is None or q3 is None:
+                refused = BLEND_REFUSAL
         reasons.append(refused)
-        if refused:
-            # one answer for every refusal, and none without the viewer's own placements: a
-            # line's presence or its reason would otherwise say "some other borough is here"
+        if refused or q1 is None or q3 is None:
+            # one answer for every refusal, and none without the viewer's own placements
             if own_average is not None:
                 lines.append(RateLine(str(urn), str(kind), 0, TOO_FEW, own_average=own_average))
             continue
-        spread = float(averages[others].max() / averages[others].min())
-        q1 = q3 = None
-        if not quartile_refusal(cell, rules):
-            q1, q3 = float(lower[(urn, kind)]), float(upper[(urn, kind)])
         band = (
             ""
-            if own_average is None or q1 is None or q3 is None
+            if own_average is None
             else BELOW
             if own_average < q1
             else ABOVE
             if own_average > q3
             else MIDDLE
         )
+        spread = q3 / q1
         lines.append(
             RateLine(
-                str(urn), str(kind), len(others), "", spread, spread > threshold, own_average,
+                str(urn), str(kind), len(index), "", spread, spread > threshold, own_average,
                 band, q1, q3,
             )
         )  # fmt: skip
-    logged(viewer or "", "rate variation", reasons)
+    logged("", "rate variation", reasons)
     return lines
+
+
+def _averages(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each borough's average fee and placements per provider and placement type."""
+    return (
+        rows.assign(fee=fees(rows))
+        .groupby(["provider_urn", "placement_type", "borough"])["fee"]
+        .agg(average="mean", placements="size")
+        .reset_index()
+    )
+
+
+def _spread_refusal(
+    boroughs: np.ndarray, averages: np.ndarray, counts: np.ndarray, rules: Rules
+) -> str:
+    if len(boroughs) < rules.min_boroughs_spread:
+        return f"fewer than {rules.min_boroughs_spread} boroughs"
+    cell = Contributions(
+        dict(zip(boroughs.tolist(), counts.tolist(), strict=True)),
+        dict(zip(boroughs.tolist(), (averages * counts).tolist(), strict=True)),
+    )
+    return price_refusal(cell, rules)
