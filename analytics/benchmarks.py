@@ -152,7 +152,9 @@ def _cell(
     if median is None:
         return CostCell(key, count, boroughs, BLEND_REFUSAL, own=own)
     if (quartile_refused := quartile_refusal(cell, rules)) or q1 is None or q3 is None:
-        return CostCell(key, count, boroughs, "", median, quartile_refused or BLEND_REFUSAL, own=own)
+        return CostCell(
+            key, count, boroughs, "", median, quartile_refused or BLEND_REFUSAL, own=own
+        )
     return CostCell(key, count, boroughs, "", median, "", q1, q3, p10, p90, own=own)
 
 

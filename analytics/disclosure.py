@@ -63,7 +63,7 @@ class Rules:
     max_borough_share: float = 0.5  # SPEC 6.2: no borough holds more than half the placements
     blend: int = 5  # rule 2: a published quantile is the mean of this many values around it
     min_boroughs_spread: int = 5  # rate variation: borough averages needed for a middle half
-    price_noise: float = 0.04  # a published price moves by at most this share either way
+    price_noise: float = 0.03  # a published price moves by at most this share either way
     price_rounding: int = 100  # and is rounded to this many pounds
     # the server secret behind the price noise; production sets its own (bot/settings.py)
     cell_key_secret: str = field(default="", repr=False)
@@ -231,13 +231,13 @@ def _window(values: np.ndarray, q: float, size: int) -> np.ndarray:
 def blended(values: np.ndarray, boroughs: np.ndarray, q: float, rules: Rules) -> float | None:
     """Rule 2's quantile: the mean of the `rules.blend` values nearest the q-th position of the
     sorted values, or None when those values are not from at least `min_boroughs` boroughs with
-    none holding more than half of them (the figure would be too close to one borough's).
+    none holding more than `max_borough_share` of them (the figure would be too near one's).
     `boroughs[i]` is the borough of `values[i]`."""
     window = _window(values, q, rules.blend) if len(values) >= rules.blend else None
     if window is None:
         return None
     held = Counter(boroughs[window].tolist())
-    if len(held) < rules.min_boroughs or max(held.values()) > rules.blend // 2:
+    if len(held) < rules.min_boroughs or max(held.values()) > rules.max_borough_share * rules.blend:
         return None
     return float(values[window].mean())
 

@@ -244,3 +244,17 @@ def headline(
 def _independent_share(caseload: pd.DataFrame, area: Area, time_period: str) -> float:
     shares: pd.Series = placement_mix(caseload, area, time_period)["share"]
     return float(shares["independent special"])
+
+
+def inmss_pupils(caseload: pd.DataFrame, la_code: str) -> tuple[str, float] | None:
+    """The borough's latest January count of EHC plans in independent and non-maintained special
+    schools, with its time period; None when SEN2 has no such row for it."""
+    rows = _rows(caseload, Area(la_code, (la_code,)))
+    if rows.empty:
+        return None
+    latest = max(years(rows))
+    row = rows[rows["time_period"] == latest]
+    count = row["special_independent"].sum(min_count=1) + row["special_non_maintained"].sum(
+        min_count=1
+    )
+    return (latest, float(count)) if pd.notna(count) else None

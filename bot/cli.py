@@ -121,6 +121,7 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
         from analytics.returns_synthetic import synthetic_returns
+        from forum_ops.releases import release_now
         from forum_ops.returns import Submission, replace_return
 
         returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES]).placements
@@ -128,9 +129,15 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
             for (borough, period), frame in returns.groupby(["borough", "period"]):
                 submission = Submission(str(borough), str(period), "demo", "synthetic-return.xlsx")
                 replace_return(session, submission, frame, utc_now())
+            released = release_now(session, utc_now(), "demo")
         print(
             f"Demo INMSS returns loaded: {len(returns):,} fictitious placements from "
-            f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]})."
+            f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]}); "
+            + (
+                f"released (release {released[0].id})."
+                if released
+                else "unchanged since the last release."
+            )
         )
         from forum_ops.demo import load_feature_demos
 
@@ -263,13 +270,38 @@ def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     return run_import(
         settings,
-        lambda db: submit_return(db, args.file.read_bytes(), submission, utc_now()),
+        lambda db: submit_return(
+            db, args.file.read_bytes(), submission, utc_now(), settings.plausibility()
+        ),
         lambda report: (
             f"Return imported for {args.borough} {args.period}: {report.placements:,} placements, "
             f"£{report.spend:,.2f} a year; {report.replaced:,} placements of the earlier return "
             "replaced."
+            + (
+                " Held for the secretariat's check before it enters a release."
+                if report.held
+                else ""
+            )
         ),
     )
+
+
+def cmd_returns_release(settings: Settings, args: argparse.Namespace) -> int:
+    """Release London's figures now (as `returns release` does in chat)."""
+    import getpass
+
+    from forum_ops.releases import release_now
+
+    with database(settings) as db, db.transaction() as session:
+        cut = release_now(session, utc_now(), f"cli:{getpass.getuser()}")
+    for release in cut:
+        print(
+            f"Release {release.id}: {release.period}, {release.boroughs} boroughs, "
+            f"{release.placements:,} placements."
+        )
+    if not cut:
+        print("Nothing new to release: no return has changed since the last release.")
+    return 0
 
 
 def print_problems(rejected: ImportRejected) -> None:
@@ -461,6 +493,7 @@ def parser() -> argparse.ArgumentParser:
         "--borough", required=True, help="the borough: a name or DfE LA code, e.g. Camden or 202"
     )
     ret_import.add_argument("--period", required=True, help="the academic year, e.g. 2025-26")
+    add("release", cmd_returns_release, "release London's INMSS figures now", returns_sub)
 
     tor = sub.add_parser("tor", help="the Terms of Reference and their ratification")
     tor_sub = tor.add_subparsers(dest="tor_command", required=True)

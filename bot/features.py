@@ -76,11 +76,12 @@ FEATURES: tuple[Feature, ...] = (
         Command("top10", "top10 [borough]",
                 "your borough's top 10 INMSS providers by spend and by placements",
                 "INMSS costs", command("bot.commands.benchmark:show_top10")),
-        Command("returns", "returns",
-                "the INMSS return template, and how to send your borough's return",
+        Command("returns", "returns [releases] | returns release | returns accept|refuse <No.>",
+                "the INMSS return template, your borough's returns, and London's releases",
                 "INMSS costs", command("bot.commands.benchmark:show_returns")),
     ), dialogs=(LazyDialog("returns.period", "bot.dialogs.return_period:ReturnPeriod"),),
-       warm=("bot.returns",)),  # a return file sent in chat, and the template's download
+       warm=("bot.returns",),  # a return file sent in chat, and the template's download
+       jobs=(jobs.RELEASE,)),  # London's figures released on each month's first working day
     Feature("round-robin", commands=(
         Command("ask", "ask <question>",
                 "ask colleagues in other organisations, e.g. ask #s75 Has anyone a draft S75?",

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import weakref
+from datetime import datetime
 
 from analytics.returns_format import period_in
 from analytics.returns_template import template_workbook
@@ -14,13 +15,27 @@ from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
 from cards.format import british_datetime, count, pence
-from cards.views import ReportTable, ReportView
+from cards.views import Choice, ChoicesView, NoticeView, ReportTable, ReportView
+from forum_ops.benchmark_answers import Release
+from forum_ops.db.schema import may_be_an_id
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.model import Member
-from forum_ops.returns import BOROUGHS, Submission, latest_submissions, submit_return
+from forum_ops.releases import release_now, tell_secretariat_of_hold
+from forum_ops.returns import (
+    BOROUGHS,
+    ReturnReport,
+    Submission,
+    SubmissionLine,
+    decide_held_return,
+    held_returns,
+    latest_submissions,
+    release_desk,
+    submit_return,
+)
 
 log = logging.getLogger(__name__)
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"
+RELEASES_SHOWN = 6
 MAX_PROBLEMS_SHOWN = 30  # the rest are counted; a card must stay under Teams' 28 KB
 
 
@@ -39,39 +54,156 @@ def _borough_of(member: Member) -> str:
 
 
 def returns_card(services: Services, member: Member) -> Card:
-    """`returns`: the template to download, how to send it, and the borough's latest returns."""
+    """`returns`: the template to download, how to send it, and the borough's latest returns;
+    for the secretariat, the returns waiting for a decision, re-submissions since the last
+    release and the releases."""
     url = services.settings.forum_public_url.rstrip("/") + TEMPLATE_PATH
-    tables: tuple[ReportTable, ...] = ()
+    tables: list[ReportTable] = []
+    lines: list[str] = []
     org = member.organisation
     if member.borough is not None:
         rows = tuple(
-            (
-                s.period,
-                british_datetime(s.submitted_at),
-                s.outcome,
-                count(s.placements) if s.outcome == "imported" else f"{count(s.problems)} problems",
-            )
+            (s.period, british_datetime(s.submitted_at), _outcome(s), _rows_of(s))
             for s in latest_submissions(services.db, member.borough)
         )
         if rows:
-            tables = (
+            tables.append(
                 ReportTable(
                     f"{org.name}'s latest returns", ("Period", "Sent", "Outcome", "Rows"), rows
-                ),
+                )
             )
+    if member.is_secretariat:
+        desk = release_desk(services.db)
+        held = tuple(
+            (f"{h.id}", f"{BOROUGHS[h.borough]}, {h.period}", british_datetime(h.submitted_at),
+             h.reason)
+            for h in desk.held
+        )  # fmt: skip
+        if held:
+            tables.append(
+                ReportTable(
+                    "Held for your check", ("No.", "Return", "Sent", "Why"), held,
+                    widths=(1, 3, 3, 6),
+                )
+            )  # fmt: skip
+            lines.append("Say returns accept <No.> or returns refuse <No.> to decide.")
+        if desk.uploads:
+            tables.append(
+                ReportTable(
+                    "Returns sent since the last release",
+                    ("Borough", "Period", "Sent"),
+                    tuple((BOROUGHS.get(b, b), p, count(n)) for (b, p), n in desk.uploads),
+                )
+            )
+        tables.append(_releases_table(desk.releases))
+        lines.append(
+            "London's figures are released on the first working day of each month; say "
+            "returns release to release them now."
+        )
     view = ReportView(
         title="INMSS placement returns",
         subtitle=(
             "Fill in the template (one row per placement, no names or dates of birth), then "
             "send the file to me here in our 1:1 chat with the period in the message, e.g. "
             "2025-26. I check every row; nothing is imported until the whole file is clean, "
-            "and a clean re-submission replaces your borough's earlier return for that period."
+            "and a clean re-submission replaces your borough's earlier return for that period. "
+            "Your own figures change at once; London's figures change at the next release."
         ),
-        tables=tables,
+        tables=tuple(tables),
+        lines=tuple(lines),
         link_title="Download the template",
         link_url=url,
     )
     return render_card("report", view)
+
+
+def _outcome(line: SubmissionLine) -> str:
+    if line.outcome != "imported":
+        return line.outcome
+    return {"held": "imported, held for LIIA's check", "refused": "imported, not released"}.get(
+        line.decision or "", "imported"
+    )
+
+
+def _rows_of(line: SubmissionLine) -> str:
+    return (
+        count(line.placements) if line.outcome == "imported" else f"{count(line.problems)} problems"
+    )
+
+
+def _releases_table(releases: list[Release]) -> ReportTable:
+    rows = tuple(
+        (str(r.id), r.period, british_datetime(r.released_at), str(r.boroughs), count(r.placements))
+        for r in releases[:RELEASES_SHOWN]
+    )
+    return ReportTable(
+        "Releases", ("No.", "Period", "Released", "Boroughs", "Placements"),
+        rows or (("", "none yet", "", "", ""),),
+        note=f"…and {len(releases) - RELEASES_SHOWN} earlier." if len(releases) > RELEASES_SHOWN else "",
+    )  # fmt: skip
+
+
+async def returns_command(services: Services, member: Member, args: str) -> Card:
+    """`returns`, and the secretariat's `returns release`, `returns accept|refuse <No.>`."""
+    word, _, rest = args.strip().partition(" ")
+    word = word.casefold()
+    if not word:
+        return await services.run(returns_card, services, member)
+    if word == "releases":
+        releases = await services.run(services.benchmarks.releases)
+        return render_card(
+            "report",
+            ReportView(
+                "Releases of London's INMSS figures",
+                "Every benchmark reads the latest release; say benchmark release <No.> ... "
+                "to read an earlier one.",
+                tables=(_releases_table(releases),),
+            ),
+        )
+    if word not in ("release", "accept", "refuse"):
+        raise ForumError(
+            "Say returns, returns releases, or (LIIA) returns release, returns accept <No.>."
+        )
+    if not member.is_secretariat:
+        raise NotAllowed(
+            "Only the forum's secretariat releases London's figures and decides on held returns."
+        )
+    now = services.clock()
+    if word == "release":
+        cut = await services.run(_release, services, now, member.aad_object_id)
+        if not cut:
+            return render_card(
+                "notice",
+                NoticeView(
+                    "Nothing new to release", "No return has changed since the last release."
+                ),
+            )
+        return render_card(
+            "report",
+            ReportView(
+                "Released: London's INMSS figures",
+                "Every benchmark now reads these releases, in every chat.",
+                tables=(_releases_table(cut),),
+            ),
+        )
+    number = rest.strip()
+    if not number.isdigit() or not may_be_an_id(int(number)):
+        raise ForumError(f"Which return? Say returns {word} <No.>, the number returns shows.")
+    decided = await services.run(
+        decide_held_return, services.db, int(number), word == "accept", member.aad_object_id, now
+    )
+    outcome = (
+        "accepted: it enters the next release"
+        if word == "accept"
+        else "refused: its borough's last released figures stay in releases"
+    )
+    return render_card(
+        "notice",
+        NoticeView(
+            "Return " + ("accepted" if word == "accept" else "refused"),
+            f"{BOROUGHS[decided.borough]}'s return for {decided.period} is {outcome}.",
+        ),
+    )
 
 
 async def receive_return(
@@ -106,9 +238,14 @@ async def import_return(
     async with _import_gate(services.settings.forum_max_concurrent_imports):
         raw = await fetch_file(services.settings, upload.download_url)
         try:
-            report = await services.run(submit_return, services.db, raw, submission, now)
+            report = await services.run(
+                submit_return, services.db, raw, submission, now, services.settings.plausibility()
+            )
         except ImportRejected as rejected:
             return _rejected_card(rejected, submission)
+    if report.held:
+        await services.run(_tell_secretariat, services, submission, report, now)
+        services.doorbell.ring()
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
         subtitle=(
@@ -119,9 +256,49 @@ async def import_return(
                 else f"Your first return for {period}."
             )
         ),
-        lines=("Try benchmark, or top10, to see where you sit.",),
+        lines=(
+            (
+                "It looks unusual (its size against DfE's count of your borough's pupils in "
+                "independent and non-maintained special schools, or fees far from what London "
+                "pays the same schools), so LIIA will check it before it enters London's "
+                "figures. Your own figures show it already."
+                if report.held
+                else "Your own figures show it now; London's figures include it from the next "
+                "release (the first working day of the month)."
+            ),
+            "Try benchmark, or top10, to see where you sit.",
+        ),
     )
     return render_card("report", view)
+
+
+def _release(services: Services, now: datetime, by: str) -> list[Release]:
+    with services.db.transaction() as session:
+        return release_now(session, now, by)
+
+
+def _tell_secretariat(
+    services: Services, submission: Submission, report: ReturnReport, now: datetime
+) -> None:
+    """A held return's card to the secretariat, with its reason and the buttons to decide."""
+    held = next((h for h in held_returns(services.db) if h.id == report.submission_id), None)
+    if held is None:
+        return
+    card = render_card(
+        "choices",
+        ChoicesView(
+            f"A return to check: {BOROUGHS[held.borough]}, {held.period}",
+            f"{count(held.placements)} placements, held out of London's figures because: "
+            f"{held.reason}. Accept it into the next release, or refuse it (its borough's last "
+            "released figures then stay).",
+            (
+                Choice("Accept", "", "returns", f"accept {held.id}"),
+                Choice("Refuse", "", "returns", f"refuse {held.id}"),
+            ),
+        ),
+    )
+    with services.db.transaction() as session:
+        tell_secretariat_of_hold(session, services.messenger(session, now), card, held.id)
 
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (

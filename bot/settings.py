@@ -11,7 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     from analytics.disclosure import Rules
+    from forum_ops.plausibility import Plausibility
 
+# local mode only (no app id): with an app id a secret of the deployment's own is required
+LOCAL_CELL_KEY_SECRET = "local demo cell-key secret, never for production"  # noqa: S105
 BOT_FRAMEWORK_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
 
@@ -93,10 +96,25 @@ class Settings(BaseSettings):
     forum_disclosure_min_placements_quartiles: int = 10
     forum_disclosure_p_percent: float = 10.0
     forum_disclosure_max_borough_share: float = 0.5
-    # the secret behind the counts' cell keys (rule 8): production must set its own, or anyone
-    # with the code can work out the noise; changing it changes every published count once
-    forum_disclosure_cell_key_secret: str = "demo cell-key secret"  # noqa: S105 (a demo default)
-    forum_rate_variation_threshold: float = 1.2  # highest over lowest borough average
+    # rule 2: a published median or quartile is the mean of this many placements' values around
+    # it, from at least min_boroughs boroughs; then moved by at most price_noise either way and
+    # rounded to price_rounding pounds (analytics/disclosure.py)
+    forum_disclosure_blend: Annotated[int, Field(ge=3, le=50)] = 5
+    forum_disclosure_price_noise: Annotated[float, Field(ge=0, le=0.2)] = 0.03
+    forum_disclosure_price_rounding: Annotated[int, Field(ge=1)] = 100
+    forum_disclosure_min_boroughs_spread: Annotated[int, Field(ge=4)] = 5
+    # the secret behind the price noise: required with MICROSOFT_APP_ID (anyone with the code
+    # could otherwise work the noise out); local mode uses a fixed one. Changing it changes
+    # every published price once.
+    forum_disclosure_cell_key_secret: str = ""
+    # upper quartile over lower quartile of the boroughs' averages for one provider and type
+    forum_rate_variation_threshold: float = 1.2
+    # Plausibility (DOMAIN rule 11): a return is held for the secretariat when it has more than
+    # factor x the borough's SEN2 pupils in INMSS (plus slack), or fees outside [lowest / f,
+    # highest x f] of the boroughs' averages for the provider in the last release
+    forum_returns_volume_factor: Annotated[float, Field(gt=1)] = 1.5
+    forum_returns_volume_slack: Annotated[int, Field(ge=0)] = 10
+    forum_returns_fee_factor: Annotated[float, Field(gt=1)] = 2.0
     # Speed (bot/warm.py): how often each replica reads the features' data again if an import
     # changed it, so the first request after an import does not wait; 0 = only at start-up.
     forum_warm_every_seconds: float = 60.0
@@ -167,7 +185,21 @@ class Settings(BaseSettings):
             min_placements_quartiles=self.forum_disclosure_min_placements_quartiles,
             p_percent=self.forum_disclosure_p_percent,
             max_borough_share=self.forum_disclosure_max_borough_share,
-            cell_key_secret=self.forum_disclosure_cell_key_secret,
+            blend=self.forum_disclosure_blend,
+            min_boroughs_spread=self.forum_disclosure_min_boroughs_spread,
+            price_noise=self.forum_disclosure_price_noise,
+            price_rounding=self.forum_disclosure_price_rounding,
+            cell_key_secret=self.forum_disclosure_cell_key_secret or LOCAL_CELL_KEY_SECRET,
+        )
+
+    def plausibility(self) -> Plausibility:
+        """When a return is held for the secretariat before it may enter a release (rule 11)."""
+        from forum_ops.plausibility import Plausibility  # pandas: not at start-up
+
+        return Plausibility(
+            volume_factor=self.forum_returns_volume_factor,
+            volume_slack=self.forum_returns_volume_slack,
+            fee_factor=self.forum_returns_fee_factor,
         )
 
     def tenant_allowed(self, tenant_id: str | None) -> bool:
@@ -189,4 +221,12 @@ class Settings(BaseSettings):
         single = self.microsoft_app_type is AppType.SINGLE_TENANT
         if single and self.microsoft_app_id and not self.microsoft_app_tenant_id:
             raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant bot")
+        secret = self.forum_disclosure_cell_key_secret
+        if self.microsoft_app_id and (len(secret) < 32 or secret == LOCAL_CELL_KEY_SECRET):
+            raise ValueError(
+                "FORUM_DISCLOSURE_CELL_KEY_SECRET must be set to a secret of at least 32 "
+                "characters when MICROSOFT_APP_ID is set (it keys the noise on published INMSS "
+                'prices): for example the output of python -c "import secrets; '
+                'print(secrets.token_hex(32))", kept in your key vault'
+            )
         return self

@@ -2,7 +2,8 @@
 
 Amounts are in whole pounds (the exports keep them exact). A withheld figure shows as a dash with
 a numbered mark (an en dash and a superscript 1) and one footnote under the tables says which rule each mark stands for.
-In a shared conversation (`include_own` false) the cards hold no "Yours" column and no own
+London's figures come from a release and every card names it; the viewer's own ("Yours") are
+live. In a shared conversation (`include_own` false) the cards hold no "Yours" column and no own
 averages: those go to the asker privately.
 """
 
@@ -15,12 +16,13 @@ from typing import TypeVar
 from analytics.benchmark_filters import LONDON
 from analytics.benchmarks import CostCell
 from analytics.rates import RateLine
-from cards.format import NBSP, percent, pounds
+from cards.format import NBSP, british_date, percent, pounds
 from cards.views import Choice, ChoicesView, ReportTable, ReportView
 from forum_ops.benchmark_answers import (
     NeedBenchmark,
     ProviderBenchmark,
     ProviderChoices,
+    Release,
     TopProviders,
 )
 
@@ -29,16 +31,26 @@ NEED_WIDTHS = (3, 4, 4, 6, 4)  # need (or placement type), placements, median, m
 PROVIDER_WIDTHS = (6, 4, 4, 6, 4)
 SHARED_PROVIDER_WIDTHS = (9, 4, 4, 6)  # no "Yours" column: a provider's name gets its room
 
+PROTECTION = (
+    "London's figures are the same for everyone, in every chat: counts are rounded to a "
+    "multiple of 5 (under 5 reads <5); a median or middle half blends several boroughs' "
+    "placements, is rounded to £100 and may be moved by up to 3 %; a figure resting on too few "
+    "boroughs or placements is not shown."
+)
 NOTE = (
-    "Other boroughs' figures leave yours out; their placement counts are rounded to a multiple "
-    "of 5 (under 5 reads <5), a figure resting on too few boroughs or placements is not shown, "
-    "and nobody else sees your borough's own figures."
+    f"{PROTECTION} Yours are live, from your return as it stands now: only you and LIIA see them."
 )
 # A benchmark asked for in a channel or group chat: only what everyone there may see
-SHARED_NOTE = (
-    "Figures for all boroughs; a figure resting on too few boroughs or placements is not shown. "
-    "Your borough's own figures were sent to you in your 1:1 chat with me."
-)
+SHARED_NOTE = f"{PROTECTION} Your borough's own figures were sent to you in your 1:1 chat with me."
+
+
+def released(release: Release) -> str:
+    """Which release a card's London figures come from (DOMAIN rule 10)."""
+    return (
+        f"London figures as released on {british_date(release.released_at.date())} (release "
+        f"{release.id}: {release.period}, {release.boroughs} boroughs, "
+        f"{release.placements:,} placements)."
+    )
 
 
 YOUR_MEDIAN = "Your median (n)"
@@ -80,7 +92,7 @@ def money_range(low: float, high: float) -> str:
 def benchmark_view(answer: NeedBenchmark) -> ReportView:
     own, withheld = answer.include_own, Withheld()
     need_rows = [_cost_row(c.key, c, own, withheld) for c in answer.needs.cells]
-    if answer.needs.total is not None:
+    if answer.needs.total is not None and len(answer.filters.needs) != 1:  # else the same row
         need_rows.append(_cost_row("All needs", answer.needs.total, own, withheld))
     labels = provider_labels([c.key for c in answer.providers], answer.names)
     provider_rows = tuple(_cost_row(labels[c.key], c, own, withheld) for c in answer.providers)
@@ -108,7 +120,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
         chart_url=answer.chart_url,
         chart_alt="Cost per placement by primary need: boxes are the middle half, whiskers the "
         "middle 80 %, diamonds your own median.",
-        source=f"{answer.source} {NOTE if own else SHARED_NOTE}",
+        source=f"{released(answer.release)} {NOTE if own else SHARED_NOTE}",
     )
 
 
@@ -120,10 +132,14 @@ def provider_view(answer: ProviderBenchmark) -> ReportView:
     sentences = []
     for line in answer.rates:
         if line.refused:
-            sentences.append(f"{line.placement_type}: spread {withheld.mark(line.refused)}.")
+            mine = f": yours {money(line.own_average)}" if line.own_average is not None else ""
+            sentences.append(
+                f"• {line.placement_type.capitalize()}{mine}; London's middle half "
+                f"{withheld.mark(line.refused)}."
+            )
         else:
-            sentence = _rate_sentence(line, line.placement_type.capitalize(), answer.threshold)
-            sentences.append(sentence.split(", ", 1)[-1] + ".")
+            sentence = _rate_sentence(line, "", answer.threshold)
+            sentences.append(f"• {line.placement_type.capitalize()}{sentence}.")
     return ReportView(
         title=f"{answer.name} (URN {answer.urn})",
         subtitle=_subtitle(
@@ -141,20 +157,22 @@ def provider_view(answer: ProviderBenchmark) -> ReportView:
             ),
         ),
         lines=(
-            "Rate variation: each other borough's average fee here, highest over lowest "
-            f"(flagged above {answer.threshold:.2f}×):",
+            "What boroughs pay on average, by placement type (the middle half of the boroughs' "
+            f"average fees; a spread above {answer.threshold:.2f}× is flagged):",
             *sentences,
-        ),
+        )
+        if sentences
+        else (),
         chart_url=answer.chart_url,
         chart_alt=f"Fee per placement at {answer.name[:80]} by placement type; diamonds are "
         "your own median fee.",
-        source=f"{answer.source} {NOTE if own else SHARED_NOTE}",
+        source=f"{released(answer.release)} {NOTE if own else SHARED_NOTE}",
     )
 
 
 def _subtitle(what: str, own: bool) -> str:
     if own:
-        return f"{what}, in whole pounds. Other boroughs' figures leave yours out."
+        return f"{what}, in whole pounds: London's from the release, yours live."
     return f"{what}, in whole pounds. Your own figures were sent to you 1:1."
 
 
@@ -191,8 +209,8 @@ def top10_view(answer: TopProviders) -> ReportView:
     share, who = spend["share"].sum(), answer.name
     return ReportView(
         title=f"{who}: top 10 INMSS providers, {answer.period}",
-        subtitle=f"From {who}'s own return: the top 10 take {share * 100:.0f}{NBSP}% of its INMSS "
-        f"spend. Only {who} and the secretariat see this.",
+        subtitle=f"From {who}'s own returns as they stand now (live): the top 10 take "
+        f"{share * 100:.0f}{NBSP}% of its INMSS spend. Only {who} and the secretariat see this.",
         tables=(
             ReportTable(
                 "By spend",
@@ -209,34 +227,35 @@ def top10_view(answer: TopProviders) -> ReportView:
         ),
         chart_url=answer.chart_url,
         chart_alt=f"Spend by provider for {who}'s top 10 INMSS providers.",
-        source=answer.source,
+        source=f"Source: {who}'s INMSS returns, {answer.placements:,} placements in all.",
     )
 
 
 def _variation_lines(answer: NeedBenchmark) -> list[str]:
-    """The rate lines are of the providers the table lists and the placement types asked for,
-    each over all the provider's placements of the type (a line narrowed by need, phase or area
-    could be subtracted from a wider one's): said plainly when other filters were asked for."""
+    """The answer first: for each flagged provider, what the viewer pays against the middle half
+    of London boroughs' average fees. The lines are of the providers the table lists and the
+    placement types asked for, each over all the provider's placements of the type (a line
+    narrowed by need, phase or area could be subtracted from a wider one's)."""
     which, threshold, filters = answer.filters.words(), answer.threshold, answer.filters
     narrowed = filters.needs or filters.phases or filters.area != LONDON
     scope = (
-        f" (each line is the provider's fees for all its placements of that type in London in "
-        f"{filters.period}, whatever the need, phase or area)"
+        f" Each line covers all the provider's placements of that type in {filters.period}, "
+        "whatever the need, phase or area."
         if narrowed
         else ""
     )
     if not answer.rates:
         return [
-            f"No provider's fees for {which} vary across boroughs by more than "
-            f"{threshold:.2f}×{scope}."
+            f"No listed provider's fees vary across boroughs by more than {threshold:.2f}× "
+            f"for {which}.{scope}"
         ]
     labels = provider_labels([x.provider_urn for x in answer.rates], answer.names)
     return [
-        f"Providers charging boroughs differently for {which}{scope} (the provider's fee, core "
-        "education plus residential care: each other borough's average, highest over lowest, "
-        f"flagged above {threshold:.2f}×):",
-        *(f"• {_rate_sentence(x, labels[x.provider_urn], threshold)}" for x in answer.rates),
-    ]
+        f"Fees that vary across boroughs (the provider's fee, core education plus residential "
+        f"care; middle half of the boroughs' averages, spread above {threshold:.2f}×):{scope}",
+        *(f"• {labels[x.provider_urn]}, {x.placement_type}{_rate_sentence(x, '', threshold)}"
+          for x in answer.rates),
+    ]  # fmt: skip
 
 
 def provider_labels(urns: Sequence[str], names: Mapping[str, str]) -> dict[str, str]:
@@ -251,21 +270,20 @@ def provider_labels(urns: Sequence[str], names: Mapping[str, str]) -> dict[str, 
 
 
 def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:
-    """Rule 6: the others as a count and a spread; the viewer's own average only against the
-    quartiles of the others' fees, which the line shows too. What is above the threshold is
-    the spread, never the viewer."""
-    over = " (above" if line.flagged else " (within"
-    text = (
-        f"{name}, {line.placement_type}: the {line.boroughs} other boroughs' average fees "
-        f"differ by up to {line.spread:.2f}×{over} the {threshold:.2f}× threshold)"
-    )
-    if line.q1 is not None and line.q3 is not None:
-        text += f"; their fees' middle half {money_range(line.q1, line.q3)}"
+    """Rule 6, the answer first: the viewer's own average (live) against the middle half of
+    the boroughs' averages in the release; then how many boroughs and the spread (upper over
+    lower quartile). Never a borough's rank or a ratio to one borough's figure."""
+    assert line.q1 is not None
+    assert line.q3 is not None
+    assert line.spread is not None
+    text = name
     if line.own_average is not None:
-        text += f"; your average fee {money(line.own_average)}"
-        if line.band:
-            text += f" is {line.band} of theirs"
-    return text
+        text += f": you pay {money(line.own_average)}"
+        text += f", {line.band} ({money_range(line.q1, line.q3)})" if line.band else ""
+    else:
+        text += f": middle half {money_range(line.q1, line.q3)}"
+    over = "above" if line.flagged else "within"
+    return text + f"; {line.boroughs} boroughs, spread {line.spread:.2f}× ({over} {threshold:.2f}×)"
 
 
 def _cost_row(label: str, cell: CostCell, include_own: bool, withheld: Withheld) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
@@ -14,11 +15,23 @@ from analytics.rates import RateLine
 
 
 @dataclass(frozen=True)
+class Release:
+    """A release of London's figures (forum_ops/releases.py): what every card names."""
+
+    id: int
+    period: str
+    released_at: datetime
+    released_by: str  # an Entra object id, "schedule", "demo" or "cli:<user>"
+    boroughs: int
+    placements: int
+
+
+@dataclass(frozen=True)
 class NeedBenchmark:
     """`benchmark <filters>`: cost by need, the providers where the viewer sits, rate lines."""
 
     filters: Filters
-    needs: CostTable
+    needs: CostTable  # London's figures from the release, the viewer's own beside them
     providers: tuple[CostCell, ...]
     own_providers: bool  # the providers are the viewer's own (else the most used elsewhere)
     rates: tuple[RateLine, ...]  # flagged, most relevant first
@@ -27,7 +40,7 @@ class NeedBenchmark:
     names: Mapping[str, str]  # provider URN -> name
     include_own: bool
     chart_url: str
-    source: str
+    release: Release  # where London's figures come from
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,7 @@ class ProviderBenchmark:
     threshold: float
     include_own: bool
     chart_url: str
-    source: str
+    release: Release
 
 
 @dataclass(frozen=True)
@@ -69,4 +82,4 @@ class TopProviders:
     by_spend: pd.DataFrame  # name, placements, spend, share
     by_count: pd.DataFrame
     chart_url: str
-    source: str
+    placements: int  # the borough's own placements in all its returns, live

@@ -1,20 +1,26 @@
 """INMSS benchmarks as a service: `benchmark <filters>`, `benchmark provider <name>`, `top10`.
 
-Each answer is one call that reads the returns (once per import: forum_ops/placements.py),
-decides whose own figures the viewer may hold, computes the disclosure-controlled tables
-(analytics), draws the chart through the ChartStore port and returns plain results for a card
-to present. Authority comes from the member (the registry), never from the words typed.
+Each answer is one call that reads London's figures from a release (forum_ops/releases.py: the
+same for every viewer in every conversation, DOMAIN rules 4 and 10) and the viewer's own live
+rows, computes the disclosure-controlled tables (analytics), draws the chart through the
+ChartStore port and returns plain results for a card to present. Authority comes from the member
+(the registry), never from the words typed.
 
-An answer depends only on the returns' version, the question and the viewer's borough, so it is
-computed once for them (forum_ops/versioned.py Answers) after authority has been checked.
+An answer depends only on the release, the returns' version, the question and the viewer's
+borough, so it is computed once for them (forum_ops/versioned.py Answers) after authority has
+been checked.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
+import pandas as pd
 from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
 
 from analytics.benchmark_filters import Filters, parse_filters
 from analytics.benchmarks import CostCell, cost_table, top_providers
@@ -28,14 +34,22 @@ from forum_ops.benchmark_answers import (
     ProviderBenchmark,
     ProviderChoice,
     ProviderChoices,
+    Release,
     TopProviders,
 )
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member
-from forum_ops.placements import GEOGRAPHY, Placements, placements_cache
+from forum_ops.placements import GEOGRAPHY, Released, ReleasesRead, own_rows
 from forum_ops.ports import ChartStore
-from forum_ops.returns import BOROUGHS
+from forum_ops.releases import (
+    latest_release,
+    release_by_id,
+    release_names,
+    released_periods,
+    releases,
+)
+from forum_ops.returns import BOROUGHS, returns_version
 from forum_ops.suppliers import boroughs_of
 from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers
 
@@ -53,7 +67,7 @@ class BenchmarkConfig:
 class Benchmarks:
     def __init__(self, db: Database, charts: ChartStore, config: BenchmarkConfig) -> None:
         self._db, self._charts, self._config = db, charts, config
-        self._returns = placements_cache()
+        self._releases = ReleasesRead()
         kept, fresh, refusals = ANSWERS_KEPT, ANSWERS_FRESH_FOR, (ForumError,)
         self._needs: Answers[NeedBenchmark] = Answers(kept, fresh, refusals)
         self._providers: Answers[ProviderBenchmark | ProviderChoices] = Answers(
@@ -62,33 +76,37 @@ class Benchmarks:
         self._tops: Answers[TopProviders] = Answers(kept, fresh, refusals)
 
     def warm(self) -> None:
-        """Read the returns (if changed) and key their records, before any request needs them."""
-        self._placements()[1].with_keys(self._config.rules)
+        """Read the latest releases before any request needs them."""
+        with self._db.transaction() as session:
+            for period in released_periods(session):
+                release = latest_release(session, period)
+                if release is not None:
+                    self._releases.get(session, release)
 
     def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
         with one_line_per_answer(_viewer(member, include_own), "benchmark"):
-            version, data = self._placements()
-            filters = _filters(words, data)
-            viewer = member.borough if include_own else None
+            with self._db.transaction() as session:
+                version, released, filters = self._question(session, words)
+                viewer = member.borough if include_own else None
+                own = _own(session, viewer, filters.period)
             return self._needs.get(
                 version,
-                (filters, viewer, include_own),
-                lambda: self._benchmark(data, filters, viewer, include_own),
+                (filters, released.release.id, viewer),
+                lambda: self._benchmark(released, own, filters),
             )
 
     def _benchmark(
-        self, data: Placements, filters: Filters, viewer: str | None, include_own: bool
+        self, released: Released, own: pd.DataFrame | None, filters: Filters
     ) -> NeedBenchmark:
-        rules = self._config.rules
-        frame = data.with_keys(rules)
-        needs = cost_table(frame, filters, "primary_need", viewer, GEOGRAPHY, rules, True)
+        rules, frame = self._config.rules, released.frame
+        needs = cost_table(frame, filters, "primary_need", GEOGRAPHY, rules, True, own)
         if not needs.cells:
             raise ForumError(
-                f"Fewer than 5 placements match {filters.words()}, none of them yours: try "
-                "fewer filters."
+                f"Fewer than 5 placements in London's figures match {filters.words()}, none of "
+                "them yours: try fewer filters."
             )
         # providers' counts add up to the need table's total: protected as a table with a total
-        providers = cost_table(frame, filters, "provider_urn", viewer, GEOGRAPHY, rules, True)
+        providers = cost_table(frame, filters, "provider_urn", GEOGRAPHY, rules, True, own)
         mine = [c for c in providers.cells if c.own]
         shown = sorted(
             mine or [c for c in providers.cells if c.median is not None],
@@ -97,22 +115,24 @@ class Benchmarks:
         kinds = filters.placement_types or frozenset(PLACEMENT_TYPES)
         # the lines of the providers the table lists, each the same in every benchmark: a line
         # narrowed by need, phase or area could be subtracted from a wider one's
-        period = data.frame[data.frame["period"] == filters.period]
         listed = frozenset(c.key for c in providers.cells)
-        lines = listed_rate_lines(
-            data.rates[filters.period], period, filters, listed, viewer, rules, self._threshold
-        )
+        lines = listed_rate_lines(frame, own, filters, listed, rules, self._threshold)
         order = {ABOVE: 0, MIDDLE: 1, BELOW: 2}
         flagged = sorted(
-            (x for x in lines if x.flagged and x.placement_type in kinds),
+            (
+                x
+                for x in lines
+                if (x.flagged or x.own_average is not None) and x.placement_type in kinds
+            ),
             key=lambda x: (x.own_average is None, order.get(x.band, 3), -(x.spread or 0)),
         )[:RATE_LINES_SHOWN]
         boxes = [_box(c.key, c) for c in needs.cells if c.median is not None or c.own]
         title = f"Cost per placement a year: {filters.words()}"
-        url = self._chart(f"benchmark:{filters.words()}", box_chart(boxes, title)) if boxes else ""
+        key = f"benchmark:{released.release.id}:{filters.words()}:{_own_key(own)}"
+        url = self._chart(key, box_chart(boxes, title)) if boxes else ""
         return NeedBenchmark(
             filters, needs, tuple(shown), bool(mine), tuple(flagged), frozenset(kinds),
-            self._threshold, data.names, include_own, url, data.sources[filters.period],
+            self._threshold, _names(released, own), own is not None, url, released.release,
         )  # fmt: skip
 
     def provider(
@@ -123,43 +143,49 @@ class Benchmarks:
                 "Which provider? For example: benchmark provider Brindlewick, or its URN."
             )
         with one_line_per_answer(_viewer(member, include_own), "benchmark provider"):
-            version, data = self._placements()
-            viewer = member.borough if include_own else None
+            words, chosen = _release_asked(words[:200])
+            with self._db.transaction() as session:
+                period = _periods(session)[-1]
+                released = self._release(session, period, chosen)
+                version = (released.release.id, returns_version(session))
+                viewer = member.borough if include_own else None
+                own = _own(session, viewer, released.release.period)
             return self._providers.get(
                 version,
-                (words[:200], viewer, include_own),
-                lambda: self._provider(data, words[:200], viewer, include_own),
+                (words, released.release.id, viewer),
+                lambda: self._provider(released, own, words),
             )
 
     def _provider(
-        self, data: Placements, words: str, viewer: str | None, include_own: bool
+        self, released: Released, own: pd.DataFrame | None, words: str
     ) -> ProviderBenchmark | ProviderChoices:
-        period = data.periods[-1]
-        found = find_providers(data.names, words)
+        period = released.release.period
+        names = _names(released, own)
+        found = find_providers(names, words)
         if len(found) > 1:
             return self._choices(words, found)
         urn, name = found[0]
         rules = self._config.rules
-        frame = data.with_keys(rules)
-        rows = frame[frame["provider_urn"] == urn]
+        rows = released.frame[released.frame["provider_urn"] == urn]
+        mine = None if own is None else own[own["provider_urn"] == urn]
         # one measure on the card: the provider's fee, as the rate lines compare
-        fee_rows = rows.assign(total_cost=fees(rows))
-        table = cost_table(fee_rows, Filters(period), "placement_type", viewer, GEOGRAPHY, rules)
+        table = cost_table(
+            rows.assign(total_cost=fees(rows)), Filters(period), "placement_type", GEOGRAPHY,
+            rules, False, None if mine is None else mine.assign(total_cost=fees(mine)),
+        )  # fmt: skip
         if not table.cells:
             raise ForumError(
-                f"Fewer than 5 placements at {name} in {period}, none of them yours: nothing "
-                "to compare."
+                f"Fewer than 5 placements at {name} in London's figures for {period}, none of "
+                "them yours: nothing to compare."
             )
-        lines = rate_lines(
-            data.rates[period], rows[rows["period"] == period], viewer, rules, self._threshold,
-            frozenset({urn}),
-        )  # fmt: skip
+        lines = rate_lines(rows, mine, rules, self._threshold, frozenset({urn}))
         boxes = [_box(c.key, c) for c in table.cells if c.median is not None or c.own]
         title = f"{name[:50]}: fee per placement a year"
-        url = self._chart(f"provider:{urn}", box_chart(boxes, title)) if boxes else ""
+        key = f"provider:{released.release.id}:{urn}:{_own_key(mine)}"
+        url = self._chart(key, box_chart(boxes, title)) if boxes else ""
         return ProviderBenchmark(
-            urn, name, period, table, tuple(lines), self._threshold, include_own, url,
-            data.sources[period],
+            urn, name, period, table, tuple(lines), self._threshold, own is not None, url,
+            released.release,
         )  # fmt: skip
 
     def _choices(self, typed: str, found: list[tuple[str, str]]) -> ProviderChoices:
@@ -171,52 +197,125 @@ class Benchmarks:
         )
 
     def top10(self, member: Member, words: str) -> TopProviders:
-        version, data = self._placements()
         borough = _borough(words, member)  # authority first: the answer is kept by borough
-        return self._tops.get(version, borough, lambda: self._top10(data, borough))
+        with self._db.transaction() as session:
+            own = own_rows(session, borough)
+            version = returns_version(session)
+            names = _release_names(session)
+        return self._tops.get(version, borough, lambda: self._top10(own, names, borough))
 
-    def _top10(self, data: Placements, borough: str) -> TopProviders:
-        period = data.periods[-1]
-        by_spend, by_count = top_providers(data.frame, borough, period)
-        if by_spend.empty:
-            raise ForumError(f"{BOROUGHS[borough]} has no return for {period} yet.")
+    def _top10(self, own: pd.DataFrame, names: dict[str, str], borough: str) -> TopProviders:
+        if own.empty:
+            raise ForumError(f"{BOROUGHS[borough]} has no INMSS return yet.")
+        period = str(own["period"].max())
+        own = own.assign(provider_name=own["provider_urn"].map(names).fillna(own["provider_name"]))
+        by_spend, by_count = top_providers(own, borough, period)
         name = BOROUGHS[borough]
         png = bar_chart(
             list(by_spend["name"]), list(by_spend["spend"]), f"{name}: spend by provider, {period}"
         )
-        url = self._chart(f"top10:{borough}:{period}", png)
-        return TopProviders(borough, name, period, by_spend, by_count, url, data.sources[period])
+        url = self._chart(f"top10:{borough}:{period}:{_own_key(own)}", png)
+        return TopProviders(borough, name, period, by_spend, by_count, url, len(own))
+
+    def releases(self) -> list[Release]:
+        """Every release, newest first (`benchmark releases`)."""
+        with self._db.transaction() as session:
+            return releases(session)
 
     @property
     def _threshold(self) -> float:
         return self._config.threshold
 
-    def _placements(self) -> tuple[Hashable, Placements]:
-        """The returns' version and read model."""
-        with self._db.transaction() as session:
-            held = self._returns.versioned(session)
-        if held is None:
+    def _question(self, session: Session, words: str) -> tuple[Hashable, Released, Filters]:
+        words, chosen = _release_asked(words)
+        periods = _periods(session)
+        if chosen is not None:
+            release = release_by_id(session, chosen)
+            periods = [release.period] if release is not None else periods
+        filters = _filters(words, periods)
+        released = self._release(session, filters.period, chosen)
+        return (released.release.id, returns_version(session)), released, filters
+
+    def _release(self, session: Session, period: str, chosen: int | None) -> Released:
+        release = (
+            latest_release(session, period) if chosen is None else release_by_id(session, chosen)
+        )
+        if release is None:
             raise ForumError(
-                "No INMSS returns have been imported yet: boroughs' data submitters can send "
-                "theirs (type returns to get the template)."
+                f"There is no release {chosen}: say benchmark releases to see them."
+                if chosen is not None
+                else f"London's figures for {period} have not been released yet: they are "
+                "released on the first working day of each month (or when LIIA releases them)."
             )
-        return held
+        return self._releases.get(session, release)
 
     def _chart(self, key: str, png: bytes) -> str:
         return self._charts.store(key, png)
 
 
-def _filters(words: str, data: Placements) -> Filters:
+def _periods(session: Session) -> list[str]:
+    periods = released_periods(session)
+    if not periods:
+        raise ForumError(
+            "No INMSS figures have been released yet: boroughs' data submitters send their "
+            "returns (type returns to get the template), and London's figures are released on "
+            "the first working day of each month."
+        )
+    return periods
+
+
+RELEASE_WORDS = re.compile(r"\brelease\s+(\d{1,9})\b", re.IGNORECASE)
+
+
+def _release_asked(words: str) -> tuple[str, int | None]:
+    """`... release 3`: an earlier release, by its number; the words without it."""
+    found = RELEASE_WORDS.search(words)
+    if found is None:
+        return words, None
+    return (words[: found.start()] + words[found.end() :]).strip(), int(found.group(1))
+
+
+def _own(session: Session, borough: str | None, period: str) -> pd.DataFrame | None:
+    return None if borough is None else own_rows(session, borough, period)
+
+
+def _own_key(own: pd.DataFrame | None) -> str:
+    """What a chart drawn with the viewer's own rows depends on (not who they are)."""
+    if own is None or own.empty:
+        return "-"
+    return hashlib.sha256(
+        pd.util.hash_pandas_object(own, index=False).to_numpy().tobytes()
+    ).hexdigest()[:16]
+
+
+def _names(released: Released, own: pd.DataFrame | None) -> dict[str, str]:
+    """Provider names: the release's; the viewer's own only for providers not released."""
+    if own is None or own.empty:
+        return released.names
+    return dict(zip(own["provider_urn"], own["provider_name"], strict=True)) | released.names
+
+
+def _release_names(session: Session) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for period in released_periods(session):
+        release = latest_release(session, period)
+        if release is not None:
+            names |= release_names(session, release.id)
+    return names
+
+
+def _filters(words: str, periods: list[str]) -> Filters:
     try:
-        filters = parse_filters(words, NEEDS, GEOGRAPHY, data.periods[-1])
+        filters = parse_filters(words, NEEDS, GEOGRAPHY, periods[-1])
     except ValueError as unknown:
         raise ForumError(
             f"I didn't understand {unknown} in that benchmark. Try words such as SEMH, "
             "secondary, day, residential, Inner, South East or 2025-26."
         ) from None
-    if filters.period not in data.periods:
+    if filters.period not in periods:
         raise ForumError(
-            f"No returns for {filters.period}: there are returns for {', '.join(data.periods)}."
+            f"No release for {filters.period}: London's figures are released for "
+            f"{', '.join(periods)}."
         )
     return filters
 

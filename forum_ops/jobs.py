@@ -28,6 +28,13 @@ def quarterly_report_prompt(session: Session, run: JobRun) -> None:
     prompt_quarterly_report(session, run)
 
 
+def release_returns(session: Session, run: JobRun) -> None:
+    # imported when it runs, like the report: releases bring pandas
+    from forum_ops.releases import release_monthly
+
+    release_monthly(session, run)
+
+
 HOUSEKEEPING = Job(
     "housekeeping", cron(minute=0), housekeeping, at_start=True
 )  # at start, then hourly
@@ -36,3 +43,5 @@ HOUSEKEEPING = Job(
 QUARTERLY_REPORT_PROMPT = Job(
     "quarterly-report-prompt", cron(month="1,4,7,10", day=14, hour=9), quarterly_report_prompt
 )
+# 06:00 London daily; it cuts a release only on the month's first working day (DOMAIN rule 10)
+RELEASE = Job("returns.release", cron(hour=6, minute=0), release_returns)

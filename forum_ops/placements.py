@@ -1,62 +1,68 @@
-"""The stored INMSS returns as one read model: the placements frame and what every benchmark
-would otherwise recompute (borough rates, provider names, record keys), re-read only after an
-import (the returns' version changes)."""
+"""The INMSS returns as the benchmarks read them: London's figures from a release (read once per
+release: it never changes), the viewer's own from its live rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.benchmark_filters import Geography
-from analytics.disclosure import Rules, with_record_keys
-from analytics.rates import borough_rates
+from forum_ops.benchmark_answers import Release
+from forum_ops.db.schema import PlacementRow
 from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.returns import all_placements, returns_version
-from forum_ops.versioned import ComputedOnce
+from forum_ops.releases import release_names, release_rows
 
 GEOGRAPHY = Geography.of(
     {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
 )
+OWN_COLUMNS = (
+    "period", "borough", "provider_urn", "provider_name", "primary_need", "phase",
+    "placement_type", "core_fee", "residential_care", "total_cost",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class Placements:
-    """The stored returns and what every request would otherwise recompute."""
+class Released:
+    """One release as the benchmarks read it."""
 
-    frame: pd.DataFrame
-    periods: tuple[str, ...]  # oldest first
-    rates: dict[str, pd.DataFrame]  # by period: borough_rates()
-    names: dict[str, str]  # provider URN -> name, as returns spell it
-    sources: dict[str, str]  # by period: where the figures come from
-    keyed: dict[str, pd.DataFrame] = field(default_factory=dict)  # by secret: with record keys
+    release: Release
+    frame: pd.DataFrame  # the release's placements (releases.COLUMNS and `period`)
+    names: dict[str, str]  # provider URN -> the name others see (GIAS, or the first accepted)
 
-    def with_keys(self, rules: Rules) -> pd.DataFrame:
-        """The frame with each placement's record key (rule 8), computed once per secret."""
-        secret = rules.cell_key_secret
-        if secret not in self.keyed:
-            self.keyed.clear()
-            self.keyed[secret] = with_record_keys(self.frame, rules)
-        return self.keyed[secret]
 
-    @staticmethod
-    def of(frame: pd.DataFrame) -> Placements:
-        periods = tuple(sorted(frame["period"].unique()))
-        per_period = frame.groupby("period")["borough"].agg(["nunique", "size"])
-        return Placements(
-            frame,
-            periods,
-            {p: borough_rates(frame, p) for p in periods},
-            dict(zip(frame["provider_urn"], frame["provider_name"], strict=True)),
-            {
-                str(p): f"Source: INMSS returns for {p} from {row['nunique']} boroughs, "
-                f"{row['size']:,} placements."
-                for p, row in per_period.iterrows()
-            },
+class ReleasesRead:
+    """Releases read from the database once each (they never change), the latest few kept."""
+
+    def __init__(self, kept: int = 4) -> None:
+        self._kept = kept
+        self._held: OrderedDict[int, Released] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, release: Release) -> Released:
+        with self._lock:
+            if release.id in self._held:
+                self._held.move_to_end(release.id)
+                return self._held[release.id]
+        read = Released(
+            release, release_rows(session, release.id), release_names(session, release.id)
         )
+        with self._lock:
+            self._held[release.id] = read
+            while len(self._held) > self._kept:
+                self._held.popitem(last=False)
+        return read
 
 
-def placements_cache() -> ComputedOnce[Session, Placements]:
-    """Every stored return as one read model, built again only after an import."""
-    return ComputedOnce(returns_version, lambda session: Placements.of(all_placements(session)))
+def own_rows(session: Session, borough: str, period: str | None = None) -> pd.DataFrame:
+    """A borough's own placements as stored now (live: rule 4), of one period or all."""
+    query = select(*(getattr(PlacementRow, c) for c in OWN_COLUMNS)).where(
+        PlacementRow.borough == borough
+    )
+    if period is not None:
+        query = query.where(PlacementRow.period == period)
+    return pd.DataFrame(session.execute(query).all(), columns=list(OWN_COLUMNS))

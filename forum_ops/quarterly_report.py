@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import cost_table
 from analytics.charts import grouped_bar_chart
-from analytics.disclosure import Rules, published_count, with_record_keys
+from analytics.disclosure import Rules, published_count
 from analytics.quarters import Quarter
 from analytics.report_document import Chart, Section, Table, word_document, workbook
 from forum_ops.db import Database
@@ -40,7 +40,6 @@ from forum_ops.db.schema import (
     DirectoryEntryRow,
     MemberRow,
     OrganisationRow,
-    PlacementRow,
     ReturnSubmissionRow,
 )
 from forum_ops.directory import unchecked_count
@@ -51,6 +50,7 @@ from forum_ops.placements import GEOGRAPHY
 from forum_ops.ports import Clock, Delivery, NotReachable
 from forum_ops.recommendations import tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.releases import COLUMNS, release_rows, releases
 from forum_ops.report_files import file_url, keep_file_in
 from forum_ops.scheduler import JobRun
 from forum_ops.tracker import Tracker
@@ -244,21 +244,14 @@ def _money(value: float) -> str:
     return f"£{value:,.0f}"
 
 
-def coverage(session: Session, period: str, rules: Rules) -> Coverage:
-    """Boroughs with a return for the period, placements (published), by sub-region, and the
-    cost per placement headline as the benchmarks would show it to someone with no borough."""
-    columns = [
-        PlacementRow.borough, PlacementRow.period, PlacementRow.placement_id,
-        PlacementRow.primary_need, PlacementRow.phase, PlacementRow.placement_type,
-        PlacementRow.total_cost,
-    ]  # fmt: skip
-    frame = pd.DataFrame(
-        session.execute(select(*columns).where(PlacementRow.period == period)).all(),
-        columns=[c.key for c in columns],
-    )
+def coverage(session: Session, period: str, rules: Rules, before: datetime) -> Coverage:
+    """Boroughs in the period's last release cut before `before` (the quarter's end: the report
+    reads the release of its quarter, DOMAIN rule 10), placements (published), by sub-region,
+    and the cost per placement headline as the benchmarks show it."""
+    cut = releases(session, period, before)
+    frame = release_rows(session, cut[0].id) if cut else pd.DataFrame(columns=[*COLUMNS, "period"])
     subregion = {la.code: str(la.subregion) for la in LOCAL_AUTHORITIES}
-    keyed = with_record_keys(frame, rules) if len(frame) else frame.assign(record_key=0)
-    keyed = keyed.assign(subregion=keyed["borough"].map(subregion))
+    keyed = frame.assign(subregion=frame["borough"].map(subregion))
     boroughs = set(keyed["borough"])
 
     def publish(rows: pd.DataFrame) -> str:
@@ -275,7 +268,7 @@ def coverage(session: Session, period: str, rules: Rules) -> Coverage:
     )
     headline: list[tuple[str, str, str]] = []
     if len(frame):
-        table = cost_table(frame, Filters(period), "primary_need", None, GEOGRAPHY, rules, True)
+        table = cost_table(frame, Filters(period), "primary_need", GEOGRAPHY, rules, True)
         for cell in [*([table.total] if table.total else []), *table.cells]:
             label = "All placements" if cell is table.total else cell.key
             shown = _money(cell.median) if not cell.refused and cell.median is not None else ""
@@ -317,7 +310,8 @@ def quarter_figures(
     activity["Directory entries added"] = _by_month(entries, months)
     return QuarterFigures(
         quarter, meetings, asks, ratification_figures(session, start, end),
-        directory_figures(session, quarter, unchecked), coverage(session, quarter.period, rules),
+        directory_figures(session, quarter, unchecked),
+        coverage(session, quarter.period, rules, _instant(end)),
         tracker_in(session, now, quarter.period), months, activity,
     )  # fmt: skip
 

@@ -143,6 +143,7 @@ def make_settings(db: Database, connector: FakeConnector, **overrides: object) -
         "forum_allowed_tenants": TENANT,
         "forum_openid_metadata_url": connector.metadata_url,
         "forum_public_url": "http://127.0.0.1:3978",
+        "forum_disclosure_cell_key_secret": "test cell-key secret: 32 characters or more",
     }
     if not overrides.get("microsoft_app_id"):
         values["forum_test_file_origins"] = connector.url  # the fake serves uploads over http
@@ -210,6 +211,7 @@ async def bot_with_returns(
 ) -> AsyncIterator[BotClient]:
     from analytics.returns_synthetic import synthetic_returns
     from forum_ops.reference import LOCAL_AUTHORITIES
+    from forum_ops.releases import release_now
     from forum_ops.returns import Submission, replace_return
     from tests.support.chat import GREENWICH
 
@@ -221,6 +223,7 @@ async def bot_with_returns(
         upsert_members(session, [member], NOW)
         for borough, frame in returns.groupby("borough"):
             replace_return(session, Submission(str(borough), "2025-26", "demo", "x"), frame, NOW)
+        release_now(session, NOW, "schedule")  # London's figures come from a release
     async for client in serve(make_settings(database, connector), database):
         yield client
 

@@ -10,7 +10,7 @@ import uuid
 
 from bot.commands.table import CommandRequest
 from bot.replies import card_payload
-from bot.returns import returns_card
+from bot.returns import returns_command
 from cards import Card, render_card
 from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
 from cards.views import NoticeView
@@ -97,4 +97,4 @@ async def _send_privately(request: CommandRequest, card: Card) -> bool:
 
 
 async def show_returns(request: CommandRequest) -> Card:
-    return await request.services.run(returns_card, request.services, request.member)
+    return await returns_command(request.services, request.member, request.args[:100])

@@ -228,6 +228,9 @@ class PlacementRow(Base):
     open_to_negotiation: Mapped[str | None] = mapped_column(String(8))
     requested_uplift_pct: Mapped[float | None] = mapped_column(Float)
     agreed_uplift_pct: Mapped[float | None] = mapped_column(Float)
+    # rule 8: drawn at random by the server when the placement is first stored, kept when a
+    # re-submission carries the same placement id
+    record_key: Mapped[int] = mapped_column(Integer)
 
 
 class ReturnSubmissionRow(Base):
@@ -245,6 +248,57 @@ class ReturnSubmissionRow(Base):
     problems: Mapped[int] = mapped_column(Integer)
     replaced: Mapped[int] = mapped_column(Integer)  # placements of the earlier return removed
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # plausibility (DOMAIN rule 11): why an imported return is held out of releases, until the
+    # secretariat accepts or refuses it (decision: held, accepted, refused; None: nothing to check)
+    hold_reason: Mapped[str | None] = mapped_column(String(600))
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReleaseRow(Base):
+    """A release (DOMAIN rule 10): every borough's return for a period, frozen as published."""
+
+    __tablename__ = "releases"
+    __table_args__ = (Index("ix_releases_period_released_at", "period", "released_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(8))
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    released_by: Mapped[str] = mapped_column(String(64))  # an Entra object id, or "schedule"
+    boroughs: Mapped[int] = mapped_column(Integer)
+    placements: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(
+        String(64)
+    )  # of the rows: an unchanged period is not re-released
+
+
+class ReleasePlacementRow(Base):
+    """One placement as a release holds it: only what the benchmarks read."""
+
+    __tablename__ = "release_placements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), index=True)
+    borough: Mapped[str] = mapped_column(String(8))
+    provider_urn: Mapped[str] = mapped_column(String(8))
+    primary_need: Mapped[str] = mapped_column(String(8))
+    phase: Mapped[str] = mapped_column(String(16))
+    placement_type: Mapped[str] = mapped_column(String(32))
+    core_fee: Mapped[float] = mapped_column(Float)
+    residential_care: Mapped[float] = mapped_column(Float)
+    total_cost: Mapped[float] = mapped_column(Float)
+    record_key: Mapped[int] = mapped_column(Integer)
+
+
+class ReleaseProviderRow(Base):
+    """The provider names a release shows: GIAS's, else the first name a return gave the URN."""
+
+    __tablename__ = "release_providers"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), primary_key=True)
+    provider_urn: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class JobOccurrenceRow(Base):

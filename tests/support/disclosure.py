@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 
 from analytics.benchmark_filters import Geography
+from analytics.disclosure import with_record_keys
+from forum_ops.benchmark_answers import Release
 from forum_ops.reference import LOCAL_AUTHORITIES
 
 GEOGRAPHY = Geography.of(
@@ -14,15 +18,20 @@ PERIOD = "2025-26"
 CAMDEN, ISLINGTON, BARNET, ENFIELD, HARINGEY = "202", "206", "302", "308", "309"
 GREENWICH, LAMBETH, BROMLEY = "203", "208", "305"
 BOROUGHS = [CAMDEN, ISLINGTON, BARNET, ENFIELD, GREENWICH, LAMBETH, BROMLEY]
+# a release for cards made in tests without a database
+RELEASE = Release(1, PERIOD, datetime(2026, 12, 1, 6, 0, tzinfo=UTC), "schedule", 33, 4_688)
 
 
 def placements(rows: list[tuple[str, str, str, float]], kind: str = "day") -> pd.DataFrame:
-    """(borough, need, provider URN, total cost) per placement; the fee is the total."""
+    """(borough, need, provider URN, total cost) per placement; the fee is the total. As a
+    release holds them: with record keys (seeded, as the server would draw them)."""
     frame = pd.DataFrame(rows, columns=["borough", "primary_need", "provider_urn", "total_cost"])
-    return frame.assign(
-        period=PERIOD,
-        phase="secondary",
-        placement_type=kind,
-        core_fee=frame["total_cost"],
-        residential_care=0.0,
+    return with_record_keys(
+        frame.assign(
+            period=PERIOD,
+            phase="secondary",
+            placement_type=kind,
+            core_fee=frame["total_cost"],
+            residential_care=0.0,
+        )
     )

@@ -19,6 +19,7 @@ from cards.notices import MOST_QUICK_ACTIONS, help_view
 from cards.senddata import rank_words
 from cards.suppliers import school_line
 from forum_ops.benchmark_answers import NeedBenchmark
+from tests.support.disclosure import RELEASE
 from forum_ops.model import Member, Organisation, OrganisationKind, Role
 from forum_ops.schools import School
 from tests.support.cardcheck import assert_valid_card
@@ -70,7 +71,7 @@ def _answer(cells: list[CostCell]) -> NeedBenchmark:
         kinds=frozenset({"day"}),
         threshold=1.2,
         chart_url="",
-        source="Source: test.",
+        release=RELEASE,
         include_own=True,
     )
 

@@ -1,11 +1,12 @@
-"""Disclosure control (DOMAIN.md rules 1-9): one hand-made case per rule that must be suppressed
-and one that must be shown, then properties over generated returns that nothing about another
-borough can be recovered from what a borough is shown (the linked tables as a whole: the
-attacker in tests/unit/test_attack.py)."""
+"""Disclosure control (DOMAIN.md rules 1-10) over a release: one hand-made case per rule that
+must be withheld and one that must be shown, then properties over generated releases: no
+published price is one placement's or one borough's value, and a borough's own live rows never
+move London's figures (the attacker in tests/unit/test_attack.py tries the rest)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,15 @@ from hypothesis import strategies as st
 
 from analytics.benchmark_filters import LONDON, Filters
 from analytics.benchmarks import CostCell, cost_table
-from analytics.disclosure import Contributions, Rules, price_refusal, published_count
-from analytics.rates import ABOVE, BELOW, TOO_FEW, borough_rates, rate_lines
+from analytics.disclosure import (
+    Contributions,
+    Rules,
+    blended,
+    price_refusal,
+    published_count,
+    quantile,
+)
+from analytics.rates import ABOVE, BELOW, TOO_FEW, rate_lines
 from tests.support.disclosure import (
     BARNET,
     BOROUGHS,
@@ -31,13 +39,18 @@ from tests.support.disclosure import (
     placements,
 )
 
-RULES = Rules()
+RULES = Rules(cell_key_secret="test secret")
+MOVE = RULES.price_noise  # a published price is within this share of its blend...
+ROUND = RULES.price_rounding / 2  # ...and this many pounds
 
 
 def by_need(
-    frame: pd.DataFrame, viewer: str | None, rules: Rules = RULES, **filters: object
+    frame: pd.DataFrame,
+    rules: Rules = RULES,
+    own: pd.DataFrame | None = None,
+    **filters: object,
 ) -> dict[str, CostCell]:
-    table = cost_table(frame, Filters(PERIOD, **filters), "primary_need", viewer, GEOGRAPHY, rules)  # type: ignore[arg-type]
+    table = cost_table(frame, Filters(PERIOD, **filters), "primary_need", GEOGRAPHY, rules, own=own)  # type: ignore[arg-type]
     return {cell.key: cell for cell in table.cells}
 
 
@@ -49,6 +62,10 @@ def balanced(
         for n, b in enumerate(boroughs)
         for i in range(each)
     ]
+
+
+def near(published: float | None, value: float) -> bool:
+    return published is not None and abs(published - value) <= MOVE * value + ROUND
 
 
 # Rule 1 ---------------------------------------------------------------------------------------
@@ -64,29 +81,59 @@ def test_rule_1_counts_under_five_read_less_than_five() -> None:
 
 
 def test_rule_2_prices_need_three_boroughs_and_five_placements() -> None:
-    # Barnet, Enfield and Haringey are all outer North Central: every area sees the same three
-    two = by_need(placements(balanced([BARNET, ENFIELD], each=4)), None)["SEMH"]
-    few = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=1)), None)
-    enough = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=2)), None)["SEMH"]
+    two = by_need(placements(balanced([BARNET, ENFIELD], each=4)))["SEMH"]
+    few = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=1)))
+    enough = placements(balanced([BARNET, ENFIELD, HARINGEY], each=2))
+    shown = by_need(enough)["SEMH"]
 
     assert (two.refused, two.median) == ("fewer than 3 boroughs", None)
     assert "SEMH" not in few  # under 5 placements and none of the viewer's: no line at all
-    assert enough.refused == ""
-    assert enough.median == pytest.approx(60_600)
+    assert shown.refused == ""
+    middle_five = np.sort(enough["total_cost"].to_numpy())[:5]  # 6 values: the 5 nearest
+    assert near(shown.median, float(middle_five.mean()))
+    assert shown.median % RULES.price_rounding == 0  # type: ignore[operator]
+
+
+def test_rule_2_a_published_quantile_blends_three_boroughs_or_is_withheld() -> None:
+    # Barnet holds the middle of the fees: a median of its placements would be its own fee
+    rows = [(BARNET, "SEMH", "140007", 70_000.0)] * 6
+    rows += [(b, "SEMH", "140007", fee) for b in (ENFIELD, HARINGEY) for fee in (40_000.0, 90_000.0)]
+    values = np.array([r[3] for r in rows])
+    whose = np.array([r[0] for r in rows])
+
+    assert blended(values, whose, 0.5, RULES) is None  # the five around the middle: Barnet's
+    cell = by_need(placements(rows))["SEMH"]
+    assert cell.median is None
+    assert cell.refused  # one borough has more than half the placements, too
 
 
 def test_rule_2_quartiles_need_ten_placements_and_never_a_raw_extreme() -> None:
-    nine = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=3)), None)["SEMH"]
+    nine = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=3)))["SEMH"]
     ten = placements(balanced([CAMDEN, BARNET, ENFIELD, HARINGEY, ISLINGTON], each=2))
-    shown = by_need(ten, None)["SEMH"]
+    shown = by_need(ten)["SEMH"]
 
     assert nine.median is not None
     assert (nine.quartiles_refused, nine.q1, nine.p10) == ("fewer than 10 placements", None, None)
     assert shown.q1 is not None
     assert shown.p10 is not None
     assert shown.p90 is not None
-    costs = ten["total_cost"]
-    assert costs.min() < shown.p10 < shown.p90 < costs.max()
+    lowest_five = np.sort(ten["total_cost"].to_numpy())[:5]
+    assert near(shown.p10, float(lowest_five.mean()))  # the 5 nearest the 10th percentile
+
+
+def test_prices_move_the_same_way_for_the_same_values_and_afresh_for_others() -> None:
+    values = np.array([61_000.0, 62_000.0, 63_000.0, 64_000.0, 65_000.0])
+    whose = np.array([BARNET, ENFIELD, HARINGEY, BARNET, ENFIELD])
+    one = quantile(values, whose, 0.5, RULES)
+    moved = [
+        quantile(values + [0, 0, 0, 0, step], whose, 0.5, RULES) for step in range(1, 200, 10)
+    ]
+
+    assert one == quantile(values.copy(), whose, 0.5, RULES)  # every table, every viewer
+    assert near(one, 63_000.0)
+    assert len(set(moved)) > 3  # one placement's fee changed: a fresh draw, not a readable step
+    others = {quantile(values, whose, 0.5, replace(RULES, cell_key_secret=f"s{i}")) for i in range(9)}
+    assert len(others) > 3  # the server's secret keys the noise
 
 
 # Rule 3 ---------------------------------------------------------------------------------------
@@ -103,22 +150,19 @@ def test_rule_3_the_p_percent_rule_on_borough_spend() -> None:
 # Rule 4 ---------------------------------------------------------------------------------------
 
 
-def test_rule_4_own_rows_always_and_the_rest_of_london_without_them() -> None:
-    frame = placements(
-        [*balanced([CAMDEN, BARNET, ENFIELD], each=3), (CAMDEN, "PD", "140014", 90000.0)]
+def test_rule_4_london_is_the_same_for_every_viewer_and_own_rows_stand_beside_it() -> None:
+    release = placements(
+        [*balanced([CAMDEN, BARNET, ENFIELD, HARINGEY], each=3), (CAMDEN, "PD", "140014", 9e4)]
     )
-    camden = by_need(frame, CAMDEN)
-    with_haringey = by_need(pd.concat([frame, placements(balanced([HARINGEY], each=3))]), CAMDEN)[
-        "SEMH"
-    ]
+    camden_now = placements([(CAMDEN, "PD", "140014", 95_000.0), (CAMDEN, "SEMH", "140007", 1.0)])
+    nobody = by_need(release)
+    camden = by_need(release, own=camden_now)
 
     assert camden["PD"].own is not None
-    assert camden["PD"].own.highest == 90_000
-    assert camden["SEMH"].refused == "fewer than 3 boroughs"  # only Barnet and Enfield remain
-    assert with_haringey.refused == ""
-    others = frame[(frame["borough"] != CAMDEN) & (frame["primary_need"] == "SEMH")]["total_cost"]
-    haringey = [60_000.0 + 1_000 * i for i in range(3)]
-    assert with_haringey.median == float(np.median([*others, *haringey]))
+    assert camden["PD"].own.highest == 95_000  # live, not as released
+    assert nobody["SEMH"].own is None
+    for need in nobody:
+        assert replace(camden[need], own=None) == nobody[need]
 
 
 # Rule 5 ---------------------------------------------------------------------------------------
@@ -128,7 +172,7 @@ def test_rule_5_a_total_less_the_shown_cells_never_gives_a_hidden_count() -> Non
     rows = balanced([CAMDEN, BARNET, ENFIELD, HARINGEY, ISLINGTON], each=3)
     rows += [*balanced([BARNET, ENFIELD], each=3, need="MLD"), (HARINGEY, "VI", "140021", 80000.0)]
     table = cost_table(
-        placements(rows), Filters(PERIOD), "primary_need", None, GEOGRAPHY, RULES, with_total=True
+        placements(rows), Filters(PERIOD), "primary_need", GEOGRAPHY, RULES, with_total=True
     )
     counts = {c.key: int(c.count) for c in table.cells}
 
@@ -140,34 +184,33 @@ def test_rule_5_a_total_less_the_shown_cells_never_gives_a_hidden_count() -> Non
 
 # Rule 6 ---------------------------------------------------------------------------------------
 
+FEES = [(CAMDEN, 90_000.0), (BARNET, 50_000.0), (ENFIELD, 62_000.0), (HARINGEY, 64_000.0),
+        (ISLINGTON, 61_000.0), (GREENWICH, 63_000.0)]  # fmt: skip
+
 
 def test_rule_6_rate_variation_places_the_viewer_in_bands_never_against_a_borough() -> None:
-    rows = [(b, "ASD", "140007", fee) for b, fee in [
-        (CAMDEN, 90_000.0), (BARNET, 60_000.0), (ENFIELD, 62_000.0), (HARINGEY, 64_000.0), (ISLINGTON, 61_000.0),
-    ] for _ in range(3)]  # fmt: skip
-    frame = placements(rows)
-    rates = borough_rates(frame, PERIOD)
-    camden = rate_lines(rates, frame, CAMDEN, RULES, 1.2)[0]
-    barnet = rate_lines(rates, frame, BARNET, RULES, 1.2)[0]
+    release = placements([(b, "ASD", "140007", fee) for b, fee in FEES for _ in range(3)])
+    camden_rows = release[release["borough"] == CAMDEN]
+    barnet_rows = release[release["borough"] == BARNET]
+    camden = rate_lines(release, camden_rows, RULES, 1.2)[0]
+    barnet = rate_lines(release, barnet_rows, RULES, 1.2)[0]
 
-    assert (camden.boroughs, camden.own_average, camden.band) == (4, 90_000.0, ABOVE)
-    assert camden.spread == pytest.approx(64_000 / 60_000)
-    theirs = [60_000, 61_000, 62_000, 64_000] * 3
-    assert camden.q1 == pytest.approx(np.percentile(theirs, 25))
-    assert camden.q3 == pytest.approx(np.percentile(theirs, 75))
-    assert not camden.flagged
-    assert barnet.spread == pytest.approx(90_000 / 61_000)
-    assert barnet.flagged
+    averages = sorted(fee for _, fee in FEES)
+    assert (camden.boroughs, camden.own_average, camden.band) == (6, 90_000.0, ABOVE)
+    assert near(camden.q1, float(np.mean(averages[:3])))  # blends three boroughs' averages
+    assert near(camden.q3, float(np.mean(averages[3:])))
+    assert camden.q3 != max(averages)  # never the highest borough's
+    assert (barnet.boroughs, barnet.spread, barnet.q1, barnet.q3) == (
+        camden.boroughs, camden.spread, camden.q1, camden.q3,
+    )  # fmt: skip
     assert barnet.band == BELOW
-    for field in ("own_rank", "own_premium"):  # no rank, no ratio to the middle borough
-        assert not hasattr(barnet, field)
-    shown = repr(barnet)
-    assert "202" not in shown
-    assert "90000" not in shown
+    assert CAMDEN not in {barnet.provider_urn, barnet.placement_type}  # no borough named
+    assert 90_000.0 not in vars(barnet).values()  # nor Camden's average
 
-    two = rate_lines(borough_rates(frame[:4], PERIOD), frame[:4], CAMDEN, RULES, 1.2)[0]
-    assert (two.refused, two.spread, two.boroughs) == (TOO_FEW, None, 0)
-    assert rate_lines(borough_rates(frame[:4], PERIOD), frame[:4], ENFIELD, RULES, 1.2) == []
+    four = release[release["borough"].isin([CAMDEN, BARNET, ENFIELD, HARINGEY])]
+    (few,) = rate_lines(four, camden_rows, RULES, 1.2)
+    assert (few.refused, few.spread, few.boroughs, few.own_average) == (TOO_FEW, None, 0, 9e4)
+    assert rate_lines(four, None, RULES, 1.2) == []  # no line says "some borough is here"
 
 
 # Rule 7 ---------------------------------------------------------------------------------------
@@ -178,10 +221,9 @@ def test_rule_7_thresholds_are_configuration_and_suppressions_are_logged(
 ) -> None:
     frame = placements(balanced([BARNET, ENFIELD], each=3))
     with caplog.at_level(logging.INFO, logger="analytics.disclosure"):
-        strict = by_need(frame, None)["SEMH"]
-    relaxed = by_need(frame, None, Rules(min_boroughs=2, p_percent=0.0, max_borough_share=1.0))[
-        "SEMH"
-    ]
+        strict = by_need(frame)["SEMH"]
+    relaxed_rules = replace(RULES, min_boroughs=2, p_percent=0.0, max_borough_share=1.0)
+    relaxed = by_need(frame, relaxed_rules)["SEMH"]
 
     assert strict.median is None
     assert relaxed.median is not None
@@ -200,16 +242,16 @@ def test_rule_7_thresholds_are_configuration_and_suppressions_are_logged(
 def test_two_areas_one_borough_apart_do_not_give_the_borough_away() -> None:
     # Inner: Camden, Islington, Greenwich, Lambeth; Outer adds only Barnet, so London - Inner = Barnet
     frame = placements(balanced([CAMDEN, ISLINGTON, GREENWICH, LAMBETH, BARNET], each=3))
-    london, inner = by_need(frame, None)["SEMH"], by_need(frame, None, area="Inner")["SEMH"]
+    london, inner = by_need(frame)["SEMH"], by_need(frame, area="Inner")["SEMH"]
 
     assert london.median is not None
     assert inner.median is not None
     difference = int(london.count) - int(inner.count)
     assert difference % 5 == 0  # never Barnet's 3
-    assert london.count == by_need(frame, None, phases=frozenset({"secondary"}))["SEMH"].count
+    assert london.count == by_need(frame, phases=frozenset({"secondary"}))["SEMH"].count
 
 
-# Properties over generated returns --------------------------------------------------------------
+# Properties over generated releases ---------------------------------------------------------
 
 AREAS = [LONDON, "Inner", "Outer", "North Central", "South East"]
 placement = st.tuples(
@@ -224,94 +266,63 @@ def shown_figures(cell: CostCell) -> list[float]:
     return [v for v in (cell.median, cell.q1, cell.q3, cell.p10, cell.p90) if v is not None]
 
 
-def other_cells(
-    frame: pd.DataFrame,
-    viewer: str | None,
-    by: str,
-    area: str,
-    key: str,
-    needs: tuple[str, ...] = (),
-    phases: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    rows = frame[(frame[by] == key) & frame["borough"].isin(list(GEOGRAPHY.areas[area]))]
-    if needs:
-        rows = rows[rows["primary_need"].isin(needs)]
-    if phases:
-        rows = rows[rows["phase"].isin(phases)]
-    return rows[rows["borough"] != viewer]
-
-
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    rows=st.lists(
-        st.tuples(placement, st.sampled_from(["primary", "secondary"])), min_size=1, max_size=60
-    ),
-    viewer=st.sampled_from([*BOROUGHS, None]),
+    rows=st.lists(placement, min_size=1, max_size=60),
     area=st.sampled_from(AREAS),
     by=st.sampled_from(["primary_need", "provider_urn"]),
-    needs=st.sampled_from([(), ("ASD",), ("SEMH",), ("ASD", "SEMH")]),
-    phases=st.sampled_from([(), ("primary",), ("secondary",)]),
 )
-def test_nothing_about_another_borough_can_be_recovered(
-    rows: list[tuple[tuple[str, str, str, float], str]],
-    viewer: str | None,
-    area: str,
-    by: str,
-    needs: tuple[str, ...],
-    phases: tuple[str, ...],
+def test_no_published_price_is_one_placements_or_one_boroughs(
+    rows: list[tuple[str, str, str, float]], area: str, by: str
 ) -> None:
-    frame = placements([r for r, _ in rows]).assign(phase=[phase for _, phase in rows])
-    filters = Filters(PERIOD, frozenset(needs), frozenset(phases), area=area)
-    table = cost_table(frame, filters, by, viewer, GEOGRAPHY, RULES, with_total=True)
+    frame = placements(rows)
+    table = cost_table(frame, Filters(PERIOD, area=area), by, GEOGRAPHY, RULES, with_total=True)
     for cell in table.cells:
-        others = other_cells(frame, viewer, by, area, cell.key, needs, phases)
-        spend = others.groupby("borough")["total_cost"].sum().sort_values(ascending=False)
-        counts = others.groupby("borough").size()
+        theirs = frame[(frame[by] == cell.key) & frame["borough"].isin(list(GEOGRAPHY.areas[area]))]
         if cell.median is not None:
-            # rests on at least 3 other boroughs and 5 placements; passes the p% rule; no
-            # single borough holds more than half (so none is recovered from a rest-of-London)
+            spend = theirs.groupby("borough")["total_cost"].sum().sort_values(ascending=False)
             assert len(spend) >= 3
-            assert len(others) >= 5
+            assert len(theirs) >= 5
             assert spend.sum() - spend.iloc[0] - spend.iloc[1] >= 0.10 * spend.iloc[0]
-            assert counts.max() <= 0.5 * len(others)
-            assert cell.median == float(np.median(others["total_cost"]))  # without the viewer
-        if cell.q1 is not None:
-            assert len(others) >= 10
-        for figure in shown_figures(cell):  # never another borough's raw minimum or maximum
-            for extreme in (others["total_cost"].min(), others["total_cost"].max()):
-                assert figure != extreme or (others["total_cost"] == extreme).sum() > 1
-        if cell.count.startswith("<"):  # under 5: listed only for the viewer's own rows
-            assert cell.own is not None
+        values, whose = theirs["total_cost"].to_numpy(), theirs["borough"].to_numpy()
+        quantiles = (cell.p10, cell.q1, cell.median, cell.q3, cell.p90)
+        for q, figure in zip((0.1, 0.25, 0.5, 0.75, 0.9), quantiles, strict=True):
+            if figure is None:
+                continue
+            # a blend of 5 values from 3 or more boroughs, none holding more than 2 of them,
+            # then moved and rounded: never one placement's fee or one borough's average
+            blend = blended(values, whose, q, RULES)
+            assert blend is not None
+            assert near(figure, blend)
+            assert figure % RULES.price_rounding == 0
+        if cell.count.startswith("<"):
             assert cell.median is None
         else:
             assert int(cell.count.replace(",", "")) % RULES.small_count == 0
-            assert abs(int(cell.count.replace(",", "")) - len(others)) <= RULES.small_count
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     rows=st.lists(placement, min_size=1, max_size=40),
     viewer=st.sampled_from(BOROUGHS),
     changed=st.integers(20_000, 200_000).map(float),
 )
-def test_what_a_borough_sees_of_others_does_not_move_with_its_own_rows(
+def test_a_boroughs_own_rows_never_move_londons_figures(
     rows: list[tuple[str, str, str, float]], viewer: str, changed: float
 ) -> None:
-    before = placements(rows)
-    after = before.copy()
-    mine = after["borough"] == viewer
-    after.loc[mine, ["total_cost", "core_fee"]] = changed
+    release = placements(rows)
+    before = release[release["borough"] == viewer]
+    after = before.assign(total_cost=changed, core_fee=changed)
     for by in ("primary_need", "provider_urn"):
-        one = cost_table(before, Filters(PERIOD), by, viewer, GEOGRAPHY, RULES)
-        two = cost_table(after, Filters(PERIOD), by, viewer, GEOGRAPHY, RULES)
-        assert [[*shown_figures(c), c.count] for c in one.cells] == [
-            [*shown_figures(c), c.count] for c in two.cells
+        tables = [
+            cost_table(release, Filters(PERIOD), by, GEOGRAPHY, RULES, own=own)
+            for own in (None, before, after)
         ]
+        seen = [[(c.key, c.count, *shown_figures(c)) for c in t.cells if c.count[0] != "<"]
+                for t in tables]  # fmt: skip
+        assert seen[0] == seen[1] == seen[2]
     # rule 9: on the rate lines only the viewer's own average and its band move
-    lines = [
-        rate_lines(borough_rates(frame, PERIOD), frame, viewer, RULES, 1.2)
-        for frame in (before, after)
-    ]
-    assert [(x.boroughs, x.refused, x.spread, x.flagged, x.q1, x.q3) for x in lines[0]] == [
-        (x.boroughs, x.refused, x.spread, x.flagged, x.q1, x.q3) for x in lines[1]
-    ]
+    lines = [rate_lines(release, own, RULES, 1.2) for own in (before, after)]
+    london = [[(x.provider_urn, x.boroughs, x.spread, x.q1, x.q3) for x in ls if not x.refused]
+              for ls in lines]  # fmt: skip
+    assert london[0] == london[1]

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import cost_table
-from analytics.disclosure import Rules, with_record_keys
-from analytics.rates import borough_rates, rate_lines
+from analytics.disclosure import Rules
+from analytics.rates import rate_lines
 from cards import plain_text, render_card
 from cards.benchmarks import benchmark_view, provider_labels
 from cards.format import NBSP
 from forum_ops.benchmark_answers import NeedBenchmark
 from tests.support.cardcheck import assert_valid_card
-from tests.support.disclosure import BOROUGHS, CAMDEN, GEOGRAPHY, PERIOD, placements
+from tests.support.disclosure import BOROUGHS, CAMDEN, GEOGRAPHY, PERIOD, RELEASE, placements
 
-RULES = Rules()
+RULES = Rules(cell_key_secret="test secret")
 NAMES = {"140007": "St Mary's School", "140014": "ST MARY'S SCHOOL", "140021": "Oakfield"}
 
 
@@ -36,17 +36,16 @@ def test_the_benchmark_card_tells_namesakes_apart_in_its_table_and_rate_lines() 
         for urn, base in (("140007", 50_000.0), ("140014", 80_000.0))
         for n in range(2)
     ]
-    frame = with_record_keys(
-        placements(rows).assign(placement_id=[f"P{n}" for n in range(len(rows))]), RULES
-    )
+    frame = placements(rows)
+    own = frame[frame["borough"] == CAMDEN]
     filters = Filters(PERIOD)
-    needs = cost_table(frame, filters, "primary_need", CAMDEN, GEOGRAPHY, RULES, True)
-    providers = cost_table(frame, filters, "provider_urn", CAMDEN, GEOGRAPHY, RULES, True)
-    lines = rate_lines(borough_rates(frame, PERIOD), frame, CAMDEN, RULES, 1.01)
+    needs = cost_table(frame, filters, "primary_need", GEOGRAPHY, RULES, True, own)
+    providers = cost_table(frame, filters, "provider_urn", GEOGRAPHY, RULES, True, own)
+    lines = rate_lines(frame, own, RULES, 1.01)
     assert len(lines) == 2  # one line per namesake, both shown
     answer = NeedBenchmark(
         filters, needs, tuple(providers.cells), True, tuple(lines), frozenset(["day"]), 1.01,
-        NAMES, True, "", "Test returns.",
+        NAMES, True, "", RELEASE,
     )  # fmt: skip
 
     card = render_card("report", benchmark_view(answer)).content
