@@ -1020,7 +1020,9 @@ class Score:
     lattice: tuple[list[str], list[str], list[str]] = ([], [], [])
 
     def known(self, method: str, kind: str) -> set[str]:
-        return {c.what for c in self.claims.get(method, []) if c.kind == kind and c.known}
+        """What the method knows, one entry a figure (a count's cell, whatever its reading)."""
+        claims = self.claims.get(method, [])
+        return {c.what.split(" = ")[0] for c in claims if c.kind == kind and c.known}
 
     def averages(self, method: str | None = None) -> set[str]:
         return self._all("average", method)
@@ -1032,7 +1034,7 @@ class Score:
         found = self._all("count", method)
         if method in (None, LATTICE):
             small, _, zeros = self.lattice
-            found |= {f"{s} (lattice)" for s in [*small, *zeros]}
+            found |= {f"{s.split(' = ')[0]} (lattice)" for s in [*small, *zeros]}
         return found
 
     def _all(self, kind: str, method: str | None) -> set[str]:

@@ -64,12 +64,18 @@ def main() -> None:
         print(f"{method:44} {cells[0]}   {cells[1]}")
     for score in (release, live):
         print(f"\nwhat the attacker knows, {score.design} (up to {args.show} a method):")
-        for method in (*METHODS, LATTICE):
-            known = sorted(score.averages(method) | score.fees(method) | score.counts(method))
-            for item in known[: args.show]:
-                print(f"  {method}: {item}")
+        for method in METHODS:
+            known = list({c.what: c for c in score.claims[method] if c.known}.values())
+            for claim in known[: args.show]:
+                print(
+                    f"  {method}: {claim.what}: {claim.estimate:,.0f} in "
+                    f"[{claim.low:,.0f}, {claim.high:,.0f}], truth {claim.truth:,.0f}"
+                )
             if len(known) > args.show:
                 print(f"  {method}: ... {len(known) - args.show} more")
+        small, _, zeros = score.lattice
+        for item in [*small, *zeros][: args.show]:
+            print(f"  {LATTICE}: {item}")
     print(f"\nran in {took:.0f} s")
 
 
