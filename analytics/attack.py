@@ -1,144 +1,839 @@
-"""The shipped attacker (issue 11): what one borough can work out about the others from every
-table and line the commands show it. Used by tests/unit/test_attack.py; run it on demand:
+"""The shipped attacker (issues 11 and 23): what a hostile data submitter can work out about the
+other boroughs. Used by tests/unit/test_attack.py; run it on demand (both designs side by side):
 
-    python bench/attack.py [--viewer 202] [--seed 2026] [--tables] [--oracle 20]
+    python -P bench/attack.py [--viewer 202] [--seed 2026] [--releases 6]
 
-For a period and a viewer borough it reads every count a `benchmark` can show (every
-combination of no or one need, phase and placement type, every area; the need table with its
-total and the provider table; `benchmark provider` is the provider table with no filter by
-placement type), as the intervals the published text allows, and solves the linear relations
-between them: each total is the sum over a full split (all needs, phases, placement types,
-providers; Inner + Outer and the five sub-regions make London), to a fixed point, and every
-difference of a cell and one part of it (a neighbouring benchmark). Then the price tricks on
-the rate lines: an other-borough figure worked out from a ratio to the viewer's own average,
-and the viewer's re-submissions as an oracle (its own fee moved across a range, the points
-where the line changes located by bisection).
+The attacker is a borough's data submitter who may upload crafted returns any number of times
+(choosing placement ids, counts and fees), and read every view (`benchmark` need and provider
+tables with every filter and their totals, `benchmark provider` per-type tables, rate lines) in a
+1:1 chat, a group chat and a channel. It runs against a *publisher*: what a viewer in a given kind
+of conversation reads, given the stored rows and, for the release design, the release.
 
-Then differencing of the rate lines under filters (`benchmark`, `benchmark SEMH`, `benchmark
-SEMH secondary South East`, ...): for every two answers read where one's placements hold the
-other's (a filter dropped, a need or phase added, a larger area), a line whose figures (count of
-boroughs, spread, quartiles) differ between them says something about the placements the narrower
-one leaves out; that is a leak when those are fewer than 5 placements or 3 boroughs, or fewer
-than 10 placements and both show quartiles.
+- `LiveDesign`: the previous design (analytics/live_design.py, commit fa36096): figures about the
+  others computed live from the stored rows, the viewer's own excluded in a 1:1 chat and included
+  in a group chat or channel; raw percentiles; spread = highest over lowest borough average;
+  record keys HMAC(secret, borough, period, placement id) under a public default secret.
+- `ReleaseDesign`: figures about London come from a release (a frozen snapshot of every
+  borough's rows, the same for every viewer everywhere); the viewer's own figures are live and
+  shown to it alone; blended, noised quantiles; random record keys kept per placement id. An
+  upload reaches others' figures at the next release only; the attacker gets `releases` of them
+  (and, worst case, the secretariat accepts every crafted return).
 
-It reports hidden counts of 1-4 pinned exactly, figures pinned exactly that are one other
-borough's placements, other boroughs' average fees recovered within 2 %, and rate lines that
-differ by too few placements. `tables=True`
-reads the counts from `cost_table` itself, table by table (slow; works on any version of the
-rules); otherwise the lattice of cells is published at once with `published_count`, which
-tests/unit/test_attack.py checks against `cost_table`.
+The methods (each returns `Claim`s: an estimate of another borough's figure and the bound the
+*public rules* of the design guarantee around it; the truth is filled in by the harness, which
+knows the data, only to score):
+
+1. group oracle (extremes): one very low, then one very high own fee at every provider and type;
+   the group chat's rate-line spread times the own fee is the highest (lowest) other average.
+2. order-statistic readout: 0, 1, 2 very low own fees in every `benchmark provider` cell; a
+   median that is the mean of its neighbours' readings is one placement's fee.
+3. key steering (known secret): 5 own placements in every provider/type cell, with ids chosen so
+   the own record keys sum to chosen values; the perturbed counts pin the others' counts.
+4. key averaging (unknown secret, 60 uploads): fresh ids each upload; the spread of the perturbed
+   counts over the draws pins the count (exactly, when only one count could show every reading,
+   or with 95 % posterior).
+5. 1:1 vs group: no upload; where the group chat's spread differs from the 1:1 chat's, the
+   viewer's own average is an extreme, and the two spreads give the others' extremes.
+6. consecutive releases: the own rows change between releases (0, 1, 2 and 8 very low fees in a
+   cell): readings of a median under the live rules (as method 2), and under the release rules a
+   bracket: with 8 more low values below, the median's window of 5 moves down by exactly 4, so
+   the placement at its lowest place is at most the first figure and at least the second.
+
+And the count lattice (issue 11): every count a `benchmark` can show, as the intervals the text
+allows, solved through the sums over full splits (needs, phases, types, providers, areas).
+
+A finding: an other borough's average (or one placement's fee) whose bound is within 5 % of the
+estimate and holds the truth (the attacker *knows* it), or a count of 1-4 pinned exactly, or a
+zero told apart from 1-4. `Score` also gives the point estimates' median error.
 """
 
 from __future__ import annotations
 
-import inspect
+import hashlib
+import hmac
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from analytics import disclosure
-from analytics.benchmark_filters import LONDON, Filters, Geography, matching
-from analytics.benchmarks import cost_table
-from analytics.disclosure import Rules
-from analytics.rates import RateLine, borough_rates, fees, listed_rate_lines, rate_lines
+from analytics import disclosure, live_design
+from analytics.benchmark_filters import Filters, Geography
+from analytics.benchmarks import CostTable, cost_table
+from analytics.disclosure import KEY_RANGE, Rules, count_interval, perturbed_count
+from analytics.rates import ABOVE, BELOW, RateLine, borough_rates, fees, rate_lines
 from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 
 ALL = "*"
-AVERAGE_TOLERANCE = 0.02
+TOLERANCE = 0.05  # a figure is recovered when its bound is within 5 % of the estimate
+CONVERSATIONS = ("1:1", "group chat", "channel")
+GROUP = ("group chat", "channel")
+LOW_FEE, HIGH_FEE = 1_000.0, 1_000_000.0  # far below and far above any real annual fee
+UNKNOWN_SECRET = "the server's secret, unknown to the attacker"  # noqa: S105 (a test value)
+SHIFT = 8  # own low fees that move a median's window of 5 down by exactly 4 places
+METHODS = (
+    "group oracle (extremes)",
+    "order-statistic readout",
+    "key steering (known secret)",
+    "key averaging (unknown secret, 60 uploads)",
+    "1:1 vs group",
+    "consecutive releases",
+)
+LATTICE = "count lattice (every table, no upload)"
+
+
+# Publishers ---------------------------------------------------------------------------------
+
+
+class Publisher:
+    """What the viewer reads in each kind of conversation, given the stored rows (and release).
+
+    `submit` replaces the viewer's return (a re-submission); `release` cuts a release (nothing,
+    in the live design). The views: `cost_table` (`benchmark <filters>`: by need or provider,
+    with the total), `provider_table` (`benchmark provider`: the provider's fee by placement
+    type), `rate_lines`."""
+
+    name = ""
+    live = False
+
+    def __init__(
+        self,
+        rows: pd.DataFrame,
+        viewer: str,
+        geography: Geography,
+        rules: Rules,
+        threshold: float = 1.2,
+    ) -> None:
+        self.viewer, self.geography, self.rules, self.threshold = (
+            viewer,
+            geography,
+            rules,
+            threshold,
+        )
+        self.period = str(rows["period"].iloc[0])
+        self.others = rows[rows["borough"] != viewer]
+        self.stored = self._keyed(rows)
+        self.releases = 0
+        self.release()
+
+    # the rows --------------------------------------------------------------------------------
+
+    def _keyed(self, rows: pd.DataFrame) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def submit(self, own: pd.DataFrame) -> None:
+        """The viewer's new return for the period replaces its previous one."""
+        theirs = self.stored[self.stored["borough"] != self.viewer]
+        mine = self._keyed(own.drop(columns=["record_key"], errors="ignore"))
+        self.stored = pd.concat([theirs, mine], ignore_index=True)
+
+    def release(self) -> None:
+        self.releases += 1
+
+    def own_rows(self) -> pd.DataFrame:
+        return self.stored[self.stored["borough"] == self.viewer]
+
+    # the views -------------------------------------------------------------------------------
+
+    def cost_table(self, filters: Filters, by: str, conversation: str) -> CostTable:
+        raise NotImplementedError
+
+    def provider_table(self, urn: str, conversation: str) -> CostTable:
+        raise NotImplementedError
+
+    def rate_lines(
+        self, conversation: str, providers: frozenset[str] = frozenset()
+    ) -> list[RateLine]:
+        raise NotImplementedError
+
+    # the public rules, as the attacker knows them ----------------------------------------------
+
+    def price_bounds(self, shown: float) -> tuple[float, float]:
+        """Where the statistic a published price is lies (the figure as a card shows it)."""
+        raise NotImplementedError
+
+
+class LiveDesign(Publisher):
+    """Commit fa36096: live figures; own rows out of a 1:1 chat's figures, in a group chat's."""
+
+    name = "live design"
+    live = True
+
+    def __init__(
+        self,
+        rows: pd.DataFrame,
+        viewer: str,
+        geography: Geography,
+        rules: Rules,
+        threshold: float = 1.2,
+        secret: str = live_design.DEFAULT_SECRET,
+    ) -> None:
+        self.secret = secret
+        super().__init__(rows, viewer, geography, rules, threshold)
+
+    def _keyed(self, rows: pd.DataFrame) -> pd.DataFrame:
+        return rows.assign(record_key=live_design.record_keys(rows, self.secret))
+
+    def _who(self, conversation: str) -> str | None:
+        return self.viewer if conversation == "1:1" else None
+
+    def cost_table(self, filters: Filters, by: str, conversation: str) -> CostTable:
+        return live_design.cost_table(
+            self.stored, filters, by, self._who(conversation), self.geography, self.rules, True
+        )
+
+    def provider_table(self, urn: str, conversation: str) -> CostTable:
+        rows = self.stored[self.stored["provider_urn"] == urn]
+        rows = rows.assign(total_cost=fees(rows))
+        return live_design.cost_table(
+            rows, Filters(self.period), "placement_type", self._who(conversation),
+            self.geography, self.rules,
+        )  # fmt: skip
+
+    def rate_lines(
+        self, conversation: str, providers: frozenset[str] = frozenset()
+    ) -> list[RateLine]:
+        rates = borough_rates(self.stored, self.period)
+        return live_design.rate_lines(
+            rates, self.stored, self._who(conversation), self.rules, self.threshold, providers
+        )
+
+    def price_bounds(self, shown: float) -> tuple[float, float]:
+        figure = round(shown)  # a card shows whole pounds; the figure is exact
+        return figure - 0.5, figure + 0.5
+
+
+class ReleaseDesign(Publisher):
+    """Commit 01cd59b: London's figures from the release, the same in every conversation; the
+    viewer's own live rows beside them in its 1:1 chat. Record keys drawn at random by the server
+    (its own generator, unknown to the attacker) when a placement id is first stored."""
+
+    name = "release design"
+
+    def __init__(
+        self,
+        rows: pd.DataFrame,
+        viewer: str,
+        geography: Geography,
+        rules: Rules,
+        threshold: float = 1.2,
+        server_seed: int = 4_242,
+    ) -> None:
+        self.draw = np.random.default_rng(server_seed)
+        self.keys: dict[tuple[str, str, str], int] = {}
+        if not rules.cell_key_secret:
+            rules = replace(rules, cell_key_secret=UNKNOWN_SECRET)
+        super().__init__(rows, viewer, geography, rules, threshold)
+
+    def _keyed(self, rows: pd.DataFrame) -> pd.DataFrame:
+        ids = zip(
+            rows["borough"].astype(str), rows["period"].astype(str),
+            rows["placement_id"].astype(str), strict=True,
+        )  # fmt: skip
+        keys = []
+        for spot in ids:
+            if spot not in self.keys:
+                self.keys[spot] = int(self.draw.integers(0, KEY_RANGE))
+            keys.append(self.keys[spot])
+        return rows.assign(record_key=np.array(keys, dtype=np.int64))
+
+    def release(self) -> None:
+        super().release()
+        self.released = self.stored.copy()
+
+    def _own(self, conversation: str) -> pd.DataFrame | None:
+        return self.own_rows() if conversation == "1:1" else None
+
+    def cost_table(self, filters: Filters, by: str, conversation: str) -> CostTable:
+        return cost_table(
+            self.released, filters, by, self.geography, self.rules, True, self._own(conversation)
+        )
+
+    def provider_table(self, urn: str, conversation: str) -> CostTable:
+        rows = self.released[self.released["provider_urn"] == urn]
+        own = self._own(conversation)
+        if own is not None:
+            own = own[own["provider_urn"] == urn]
+            own = own.assign(total_cost=fees(own))
+        return cost_table(
+            rows.assign(total_cost=fees(rows)), Filters(self.period), "placement_type",
+            self.geography, self.rules, own=own,
+        )  # fmt: skip
+
+    def rate_lines(
+        self, conversation: str, providers: frozenset[str] = frozenset()
+    ) -> list[RateLine]:
+        return rate_lines(
+            self.released, self._own(conversation), self.rules, self.threshold, providers
+        )
+
+    def price_bounds(self, shown: float) -> tuple[float, float]:
+        """A blended figure moved by at most `price_noise` and rounded: the blend lies within."""
+        half = self.rules.price_rounding / 2
+        noise = self.rules.price_noise
+        return (shown - half) / (1 + noise), (shown + half) / (1 - noise)
+
+
+Design = type[Publisher]
+DESIGNS: tuple[Design, ...] = (LiveDesign, ReleaseDesign)
+
+
+# What the harness knows (to score), and the attacker's crafted returns ----------------------
 
 
 @dataclass(frozen=True)
-class Findings:
-    small_counts: tuple[str, ...]  # hidden counts of 1-4 pinned exactly
-    single_borough: tuple[str, ...]  # pinned figures that are one other borough's placements
-    averages: tuple[str, ...]  # other boroughs' average fees recovered within 2 %
-    tables: int  # tables and lines read
-    differences: tuple[str, ...] = ()  # rate lines of two answers that differ by too few
+class Claim:
+    """What a method says about another borough: an average fee ("average"), one placement's
+    fee ("fee") or a count of placements ("count"), with the bound the public rules guarantee.
+    `truth` is filled in by the harness, never used by the attacker."""
+
+    method: str
+    kind: str
+    what: str
+    estimate: float
+    low: float
+    high: float
+    truth: float
 
     @property
-    def nothing(self) -> bool:
-        return not (self.small_counts or self.single_borough or self.averages or self.differences)
+    def holds(self) -> bool:
+        return self.low <= self.truth <= self.high
+
+    @property
+    def known(self) -> bool:
+        """The attacker knows the figure: its bound holds the truth and is tight enough."""
+        if not self.holds:
+            return False
+        if self.kind == "count":
+            return self.low == self.high and self.truth < 5
+        return (
+            np.isfinite(self.high)
+            and self.low >= self.estimate * (1 - TOLERANCE)
+            and self.high <= self.estimate * (1 + TOLERANCE)
+        )
+
+    @property
+    def error(self) -> float:
+        """The point estimate's relative error (prices), or its absolute error (counts)."""
+        if self.kind == "count":
+            return abs(self.estimate - self.truth)
+        return abs(self.estimate / self.truth - 1) if self.truth else float("inf")
 
 
-def attack(
-    placements: pd.DataFrame,
-    period: str,
-    viewer: str,
-    geography: Geography,
-    rules: Rules,
-    *,
-    tables: bool = False,
-    oracle: int = 20,
-    threshold: float = 1.2,
-    filters: Sequence[Filters] | None = None,
-) -> Findings:
-    """`filters`: the answers whose rate lines are compared (default reachable_filters())."""
-    rows = placements[placements["period"] == period]
-    lattice = _Lattice(rows, viewer, geography)
-    published, read = (
-        lattice.read_tables(placements, period, rules) if tables else lattice.publish(rules)
+class World:
+    """The stored returns as the harness knows them, and the attacker's crafted rows."""
+
+    def __init__(self, rows: pd.DataFrame, viewer: str) -> None:
+        self.rows, self.viewer = rows, viewer
+        self.period = str(rows["period"].iloc[0])
+        self.others = rows[rows["borough"] != viewer]
+        self.own_real = rows[rows["borough"] == viewer]
+        # every provider and placement type in the returns: the attacker can list them from GIAS
+        # and the tables it reads (types a provider does not offer are kept: their zeros count)
+        self.providers = tuple(sorted(rows["provider_urn"].astype(str).unique()))
+        kinds = [k for k in PLACEMENT_TYPES if k in set(rows["placement_type"])]
+        self.kinds = tuple(kinds)
+        self.pairs = tuple(itertools.product(self.providers, self.kinds))
+        theirs = self.others.assign(fee=fees(self.others))
+        self.averages = theirs.groupby(["provider_urn", "placement_type", "borough"])["fee"].mean()
+        self.fees = {
+            (str(u), str(k)): np.sort(g.to_numpy())
+            for (u, k), g in theirs.groupby(["provider_urn", "placement_type"])["fee"]
+        }
+        self.counts = Counter(
+            zip(self.others["provider_urn"].astype(str), self.others["placement_type"], strict=True)
+        )
+        self.template = rows.iloc[0].to_dict()
+        self.uploads = 0
+
+    def extreme(self, urn: str, kind: str, highest: bool) -> float | None:
+        try:
+            theirs = self.averages.loc[(urn, kind)]
+        except KeyError:
+            return None
+        return float(theirs.max() if highest else theirs.min())
+
+    def nearest_fee(self, values: np.ndarray | None, estimate: float) -> float:
+        if values is None or not len(values):
+            return float("nan")
+        return float(values[np.argmin(np.abs(values - estimate))])
+
+    def crafted(self, specs: Iterable[tuple[str, str, float, str, str]]) -> pd.DataFrame:
+        """A return of placements (provider URN, placement type, fee, placement id, need)."""
+        records = []
+        for urn, kind, fee, pid, need in specs:
+            row = dict(self.template)
+            row.update(
+                borough=self.viewer, period=self.period, placement_id=pid, provider_urn=urn,
+                placement_type=kind, primary_need=need, phase="secondary", core_fee=fee,
+                residential_care=0.0, health=0.0, therapies=0.0, additional_staffing=0.0,
+                total_cost=fee,
+            )  # fmt: skip
+            records.append(row)
+        frame = pd.DataFrame.from_records(records, columns=list(self.rows.columns))
+        return frame.astype({c: self.rows[c].dtype for c in ("core_fee", "total_cost")})
+
+    def fresh(self, prefix: str) -> str:
+        """A placement id the attacker has not used before."""
+        self.uploads += 1
+        return f"{self.viewer}-{prefix}{self.uploads}"
+
+
+def _schedule(uploads: int, releases: int) -> set[int]:
+    """After which uploads a release is cut (the last upload's always), `releases` in all."""
+    if releases >= uploads:
+        return set(range(uploads))
+    return {round((i + 1) * uploads / releases) - 1 for i in range(releases)}
+
+
+# 1. Group oracle (extremes) -----------------------------------------------------------------
+
+
+def group_oracle(pub: Publisher, world: World) -> list[Claim]:
+    method = METHODS[0]
+    claims = []
+    for fee, highest in ((LOW_FEE, True), (HIGH_FEE, False)):
+        pub.submit(world.crafted(
+            (u, k, fee, world.fresh("X"), "ASD") for u, k in world.pairs
+        ))  # fmt: skip
+        pub.release()
+        for conversation in GROUP:
+            for line in pub.rate_lines(conversation):
+                truth = world.extreme(line.provider_urn, line.placement_type, highest)
+                if line.spread is None or truth is None:
+                    continue
+                shown = round(line.spread, 2)  # as the card shows it
+                side = "highest" if highest else "lowest"
+                what = f"{line.provider_urn} {line.placement_type}: the {side} other average"
+                estimate = shown * fee if highest else fee / shown
+                if pub.live:  # highest over lowest of all boroughs, ours the lowest (highest)
+                    bounds = sorted(
+                        (fee * (shown - 0.005), fee * (shown + 0.005))
+                        if highest
+                        else (fee / (shown + 0.005), fee / (shown - 0.005))
+                    )
+                    low, high = bounds[0], bounds[1]
+                else:  # upper over lower blended quartile: the rules bound no extreme
+                    low, high = 0.0, float("inf")
+                claims.append(Claim(method, "average", what, estimate, low, high, truth))
+    return claims
+
+
+# 5. 1:1 vs group ----------------------------------------------------------------------------
+
+
+def one_to_one_vs_group(pub: Publisher, world: World) -> list[Claim]:
+    """No upload: the viewer's real return, its lines read in a 1:1 chat and a group chat."""
+    method = METHODS[4]
+    pub.submit(world.own_real)
+    pub.release()
+    one = {(x.provider_urn, x.placement_type): x for x in pub.rate_lines("1:1")}
+    claims = []
+    for conversation in GROUP:
+        for line in pub.rate_lines(conversation):
+            mine = one.get((line.provider_urn, line.placement_type))
+            own = mine.own_average if mine is not None else None
+            if own is None or line.spread is None or mine is None:
+                continue
+            group = round(line.spread, 2)
+            alone = round(mine.spread, 2) if mine.spread is not None else None
+            if alone is not None and abs(group - alone) < 0.015:
+                continue  # the same figure: ours is no extreme (or the design shows one figure)
+            if mine.band not in (ABOVE, BELOW):
+                continue  # an extreme, but which end is not known
+            highest = mine.band == BELOW  # ours the lowest: the group spread gives the highest
+            urn, kind = line.provider_urn, line.placement_type
+            if pub.live:
+                spread = (group - 0.005, group + 0.005)
+                if highest:
+                    extreme = (own * spread[0], own * spread[1])
+                else:
+                    extreme = (own / spread[1], own / spread[0])
+            else:
+                extreme = (0.0, float("inf"))  # no figure is a ratio to one borough's
+            estimate = own * group if highest else own / group
+            side = "highest" if highest else "lowest"
+            truth = world.extreme(urn, kind, highest)
+            if truth is None:
+                continue
+            what = f"{urn} {kind}: the {side} other average"
+            claims.append(Claim(method, "average", what, estimate, *extreme, truth))
+            if alone is not None and pub.live:  # the 1:1 spread: the others' other end
+                other = (extreme[0] * (alone - 0.005), extreme[1] * (alone + 0.005))
+                if highest:
+                    other = (extreme[0] / (alone + 0.005), extreme[1] / (alone - 0.005))
+                far = estimate * alone if not highest else estimate / alone
+                truth_far = world.extreme(urn, kind, not highest)
+                if truth_far is not None:
+                    what = f"{urn} {kind}: the {'lowest' if highest else 'highest'} other average"
+                    claims.append(Claim(method, "average", what, far, *other, truth_far))
+    return claims
+
+
+# 2. Order-statistic readout, 6. consecutive releases ------------------------------------------
+
+
+Medians = dict[tuple[str, str], tuple[float, str]]
+
+
+def _medians(pub: Publisher, world: World, conversation: str) -> Medians:
+    """Every `benchmark provider` per-type median the viewer reads, with its count."""
+    shown = {}
+    for urn in world.providers:
+        for cell in pub.provider_table(urn, conversation).cells:
+            if cell.median is not None:
+                shown[urn, cell.key] = (cell.median, cell.count)
+    return shown
+
+
+def _low_fees(world: World, count: int, tag: str) -> pd.DataFrame:
+    """`count` very low fees in every provider/type cell (the needs spread over the cells)."""
+    return world.crafted(
+        (u, k, LOW_FEE + i, world.fresh(tag), NEEDS[n % len(NEEDS)])
+        for n, (u, k) in enumerate(world.pairs)
+        for i in range(count)
     )
-    small, single = lattice.solve(published, rules)
-    averages, lines = _price_tricks(rows, period, viewer, rules, threshold, oracle)
-    asked = reachable_filters(rows, period, geography) if filters is None else filters
-    differences = differencing(placements, viewer, geography, rules, threshold, asked)
-    return Findings(
-        tuple(small), tuple(single), tuple(averages), read + lines + len(asked),
-        tuple(differences),
-    )  # fmt: skip
 
 
-# Counts ------------------------------------------------------------------------------------
+def _parity(method: str, pub: Publisher, world: World, readings: Sequence[Medians]) -> list[Claim]:
+    """Readings of each median with 0, 1 and 2 very low own fees below the others'. Under the
+    live rules a median of n values at position (n - 1) / 2 moves down half a place per low
+    value, so when the middle reading is the mean of the other two, those two are single
+    placements' fees (else it would take evenly spaced fees)."""
+    claims = []
+    first, middle_, last = readings
+    for key, (m0, _) in first.items():
+        if key not in middle_ or key not in last:
+            continue
+        m1, m2 = middle_[key][0], last[key][0]
+        if abs(m0 - m2) <= 2:
+            continue
+        if abs(m1 - (m0 + m2) / 2) > 1:
+            continue
+        for figure in (m0, m2):
+            if pub.live:
+                low, high = pub.price_bounds(figure)
+            else:
+                low, high = 0.0, float("inf")  # a blend bounds no single value
+            truth = world.nearest_fee(world.fees.get(key), figure)
+            what = f"{key[0]} {key[1]}: a placement's fee near {figure:,.0f}"
+            claims.append(Claim(method, "fee", what, figure, low, high, truth))
+    return claims
+
+
+def order_statistic_readout(pub: Publisher, world: World) -> list[Claim]:
+    """One release: the uploads between two releases change what the viewer reads in the live
+    design only (in the release design they wait for the next release)."""
+    pub.submit(world.crafted([]))
+    pub.release()
+    readings = [_medians(pub, world, "1:1")]
+    for count in (1, 2):
+        pub.submit(_low_fees(world, count, "O"))
+        readings.append(_medians(pub, world, "group chat"))
+    return _parity(METHODS[1], pub, world, readings)
+
+
+def consecutive_releases(pub: Publisher, world: World, releases: int = 6) -> list[Claim]:
+    """Own rows changed between releases: none; 8 very low fees in every need; then 1, 2 and 8
+    very low fees in every provider/type cell. Live rules: the readout of method 2. Release
+    rules: the median's window of 5 with 8 more values below moves down by exactly 4 places,
+    so the placement at the lowest place of the first window is the highest of the second:
+    second figure <= that fee <= first figure (each within the noise and rounding)."""
+    method = METHODS[5]
+    claims: list[Claim] = []
+    steps: list[tuple[str, pd.DataFrame]] = [
+        ("none", world.crafted([])),
+        (
+            "needs",
+            world.crafted(
+                (world.providers[0], world.kinds[0], LOW_FEE + i, world.fresh("N"), need)
+                for need in NEEDS
+                for i in range(SHIFT)
+            ),
+        ),
+        ("one", _low_fees(world, 1, "C")),
+        ("two", _low_fees(world, 2, "C")),
+        ("eight", _low_fees(world, SHIFT, "C")),
+    ][: max(releases, 2)]
+    need_tables: dict[str, CostTable] = {}
+    medians: dict[str, Medians] = {}
+    seen: dict[str, pd.DataFrame] = {}
+    london = Filters(world.period)
+    for name, own in steps:
+        pub.submit(own)
+        pub.release()
+        seen[name] = pub.released if isinstance(pub, ReleaseDesign) else pub.stored
+        conversation = "1:1" if name == "none" else "group chat"
+        need_tables[name] = pub.cost_table(london, "primary_need", conversation)
+        if name in ("none", "one", "two", "eight"):
+            medians[name] = _medians(pub, world, conversation)
+    if pub.live:
+        if all(k in medians for k in ("none", "one", "two")):
+            claims += _parity(method, pub, world, [medians[k] for k in ("none", "one", "two")])
+        return claims
+    # release rules: brackets
+    if "needs" in need_tables:
+        before = {c.key: c.median for c in need_tables["none"].cells}
+        after = {c.key: (c.median, c.count) for c in need_tables["needs"].cells}
+        for need, first in before.items():
+            second, count = after.get(need, (None, "<5"))
+            if first is None or second is None or not _room(count, pub.rules):
+                continue
+            values = _values(seen["none"], world.viewer, "primary_need", need, "total_cost")
+            claims.append(_bracket(method, pub, f"{need}: a placement's total cost", first,
+                                   second, values, pub.rules))  # fmt: skip
+    if "eight" in medians:
+        for key, (first, _) in medians["none"].items():
+            second, count = medians["eight"].get(key, (None, "<5"))
+            if second is None or not _room(count, pub.rules):
+                continue
+            rows = seen["none"][seen["none"]["provider_urn"] == key[0]]
+            values = _values(rows.assign(total_cost=fees(rows)), world.viewer,
+                             "placement_type", key[1], "total_cost")  # fmt: skip
+            what = f"{key[0]} {key[1]}: a placement's fee"
+            claims.append(_bracket(method, pub, what, first, second, values, pub.rules))
+    return claims
+
+
+def _room(count: str, rules: Rules) -> bool:
+    """Whether a cell surely holds enough others' values below its median for the window to
+    move by 4 without reaching the 8 own ones: 13 or more others (with 8 own: 21 or more), as
+    the published count allows."""
+    low, _ = count_interval(count, rules)
+    return low - SHIFT >= 13
+
+
+def _values(rows: pd.DataFrame, viewer: str, by: str, key: str, column: str) -> np.ndarray:
+    """The cell's values as the release held them (the harness's knowledge, for the truth)."""
+    return rows.loc[rows[by] == key, column].to_numpy(dtype=float)
+
+
+def _bracket(
+    method: str,
+    pub: Publisher,
+    what: str,
+    first: float,
+    second: float,
+    values: np.ndarray,
+    rules: Rules,
+) -> Claim:
+    low = pub.price_bounds(second)[0]
+    high = pub.price_bounds(first)[1]
+    estimate = (low + high) / 2
+    # the truth: the lowest value of the first median's window (the harness knows the values)
+    order = np.sort(values)
+    start = round(0.5 * (len(order) - 1) - (rules.blend - 1) / 2)
+    start = min(max(start, 0), len(order) - rules.blend)
+    truth = float(order[start]) if len(order) >= rules.blend else float("nan")
+    return Claim(method, "fee", f"{what} ({len(order)} placements)", estimate, low, high, truth)
+
+
+# 3. Key steering, 4. key averaging -------------------------------------------------------------
+
+
+def _count_views(pub: Publisher, world: World) -> dict[tuple[str, str], str]:
+    """Every provider's published count per placement type (`benchmark <type>`, group chat)."""
+    shown = {}
+    for kind in world.kinds:
+        table = pub.cost_table(
+            Filters(world.period, placement_types=frozenset([kind])), "provider_urn", "group chat"
+        )
+        for cell in table.cells:
+            shown[cell.key, kind] = cell.count
+    return shown
+
+
+def _steered_ids(world: World, secret: str, each: int) -> dict[int, list[str]]:
+    """`each` placement ids for every record key the live design gives them under `secret`."""
+    pool: dict[int, list[str]] = {}
+    n = 0
+    while len(pool) < KEY_RANGE or min(len(v) for v in pool.values()) < each:
+        pid = f"{world.viewer}-K{n}"
+        key = hmac.new(
+            secret.encode(), f"{world.viewer}|{world.period}|{pid}".encode(), hashlib.sha256
+        ).digest()[0]
+        pool.setdefault(key, []).append(pid)
+        n += 1
+    return pool
+
+
+def _outputs(rules: Rules, top: int) -> np.ndarray:
+    """published[T, key] for T = 0..top: the perturbed count (0-4 as 0: "<5")."""
+    table = np.array(
+        [[perturbed_count(t, k, rules) for k in range(KEY_RANGE)] for t in range(top + 1)]
+    )
+    return np.where(table < rules.small_count, 0, table)
+
+
+def key_steering(
+    pub: Publisher, world: World, uploads: int = 32, releases: int = 6, own: int = 5
+) -> list[Claim]:
+    """`own` placements in every provider/type cell, ids chosen (with the public default
+    secret) so the own keys sum to 8j + 37c (mod 256) at upload j in cell c: `own` - 1 fixed
+    ids per cell and a last one whose key makes up the sum."""
+    method = METHODS[2]
+    secret = live_design.DEFAULT_SECRET
+    pool = _steered_ids(world, secret, len(world.pairs) // KEY_RANGE + 12)
+    fixed = {}
+    for c, pair in enumerate(world.pairs):
+        ids = [f"{world.viewer}-F{c}-{i}" for i in range(own - 1)]
+        keys = [
+            hmac.new(
+                secret.encode(), f"{world.viewer}|{world.period}|{pid}".encode(), hashlib.sha256
+            ).digest()[0]
+            for pid in ids
+        ]
+        fixed[pair] = (ids, sum(keys))
+    sums: dict[tuple[str, str], list[int]] = {key: [] for key in world.pairs}
+    readings: dict[tuple[str, str], list[str]] = {key: [] for key in world.pairs}
+    cut = _schedule(uploads, releases)
+    for j in range(uploads):
+        taken: Counter[int] = Counter()
+        specs = []
+        for c, (urn, kind) in enumerate(world.pairs):
+            want = (8 * j + 37 * c) % KEY_RANGE
+            ids, base = fixed[urn, kind]
+            last = (want - base) % KEY_RANGE
+            pid = pool[last][taken[last]]
+            taken[last] += 1
+            specs += [(urn, kind, 60_000.0, i, "ASD") for i in [*ids, pid]]
+            sums[urn, kind].append(want)
+        pub.submit(world.crafted(specs))
+        if j in cut:
+            pub.release()
+        if pub.live or j in cut:  # between releases the release design shows the same figures
+            shown = _count_views(pub, world)
+            for key in world.pairs:
+                readings[key].append(shown.get(key, "<5"))
+    return _count_claims(method, pub, world, readings, sums if pub.live else None, own)
+
+
+def key_averaging(
+    pub: Publisher, world: World, uploads: int = 60, releases: int = 6
+) -> list[Claim]:
+    """6 to 10 own placements in every provider/type cell, fresh ids (fresh record keys) each
+    upload; the attacker does not know the keys."""
+    method = METHODS[3]
+    own = {key: 6 + c % 5 for c, key in enumerate(world.pairs)}
+    readings: dict[tuple[str, str], list[str]] = {key: [] for key in world.pairs}
+    cut = _schedule(uploads, releases)
+    for j in range(uploads):
+        pub.submit(world.crafted(
+            (u, k, 60_000.0, world.fresh("A"), "ASD")
+            for (u, k), m in own.items() for _ in range(m)
+        ))  # fmt: skip
+        if j in cut:
+            pub.release()
+        if pub.live or j in cut:  # between releases the release design shows the same figures
+            shown = _count_views(pub, world)
+            for key in world.pairs:
+                readings[key].append(shown.get(key, "<5"))
+    return _count_claims(method, pub, world, readings, None, own)
+
+
+def _count_claims(
+    method: str,
+    pub: Publisher,
+    world: World,
+    readings: Mapping[tuple[str, str], list[str]],
+    sums: Mapping[tuple[str, str], list[int]] | None,
+    own: int | Mapping[tuple[str, str], int],
+) -> list[Claim]:
+    """What the readings of a cell's count say of its total T (own + others'), by the public
+    rules: the totals that could show every reading (with the own key sums `sums` known, for
+    some key of the others'; else for some keys at all). A single one pins it; without known
+    sums, the draws being independent, a total whose posterior is 95 % or more pins it too."""
+    rules = pub.rules
+    top = 40
+    table = _outputs(rules, top)
+    shift = np.arange(KEY_RANGE)
+    claims = []
+    for key, texts in readings.items():
+        if not texts:
+            continue
+        mine = own if isinstance(own, int) else own[key]
+        observed = np.array([_number(t) for t in texts])
+        lows, highs = zip(*(count_interval(t, rules) for t in texts), strict=True)
+        low = max(max(lows), mine)
+        high = min(min(h if h is not None else top for h in highs), top)
+        possible = []
+        weights = []
+        for total in range(low, high + 1):
+            row = table[total]
+            if sums is not None:
+                index = (shift[:, None] + np.array(sums[key])[None, :]) % KEY_RANGE
+                fits = bool((row[index] == observed[None, :]).all(axis=1).any())
+                weight = 1.0
+            else:
+                share = np.array([(row == v).mean() for v in observed])
+                fits = bool((share > 0).all())
+                weight = float(np.prod(share))
+            if fits:
+                possible.append(total - mine)
+                weights.append(weight)
+        if not possible:
+            continue
+        truth = float(world.counts.get(key, 0))
+        what = f"{key[0]} {key[1]}"
+        if len(possible) == 1:
+            estimate = lo = hi = float(possible[0])
+            what += f" = {estimate:.0f} (the only count that fits)"
+        else:
+            best = int(np.argmax(weights))
+            estimate = float(possible[best])
+            sure = sums is None and weights[best] >= 0.95 * sum(weights)
+            lo, hi = (estimate, estimate) if sure else (float(min(possible)), float(max(possible)))
+            what += f" = {estimate:.0f} (95 % posterior)" if sure else ""
+        claims.append(Claim(method, "count", what, estimate, lo, hi, truth))
+    return claims
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "")) if text[:1].isdigit() else 0
+
+
+# The count lattice (issue 11) -----------------------------------------------------------------
 
 
 def _interval(text: str, rules: Rules) -> tuple[float, float]:
-    """What the reader learns from a published count; exact numbers under rules without one."""
-    explain: Callable[[str, Rules], tuple[int, int | None]] | None = getattr(
-        disclosure, "count_interval", None
-    )
-    if explain is not None:
-        low, high = explain(text, rules)
-        return float(low), float("inf") if high is None else float(high)
-    if text == "0":
-        return 0.0, 0.0
-    if text.startswith("<"):
-        return 1.0, float(rules.small_count - 1)
-    if text[:1].isdigit():
-        shown = float(text.replace(",", ""))
-        return shown, shown
-    return 0.0, float("inf")  # "not shown"
+    """What the reader learns from a published count."""
+    low, high = count_interval(text, rules)
+    return float(low), float("inf") if high is None else float(high)
 
 
 class _Lattice:
-    """Other boroughs' placements per (need, phase, type, provider, borough), each axis with a
-    leading "*" (all of them), and per area."""
+    """Placements per (need, phase, type, provider, borough), each axis with a leading "*" (all
+    of them), and per area: the other boroughs' (`everyone` False, the live design's 1:1 chat)
+    or every borough's, the viewer's included (a release), the viewer's own kept apart."""
 
-    def __init__(self, rows: pd.DataFrame, viewer: str, geography: Geography) -> None:
+    def __init__(
+        self, rows: pd.DataFrame, viewer: str, geography: Geography, everyone: bool = False
+    ) -> None:
         self.viewer = viewer
-        others = rows[rows["borough"] != viewer]
+        counted = rows if everyone else rows[rows["borough"] != viewer]
         self.providers = tuple(sorted(rows["provider_urn"].astype(str).unique()))
-        self.boroughs = tuple(sorted(others["borough"].astype(str).unique()))
+        self.boroughs = tuple(sorted(counted["borough"].astype(str).unique()))
         self.axes = (NEEDS, PHASES, PLACEMENT_TYPES, self.providers)
         self.areas = tuple(geography.areas)
         self.member = np.array(
             [[b in geography.areas[a] for b in self.boroughs] for a in self.areas], dtype=float
         ).reshape(len(self.areas), len(self.boroughs))
+        self.theirs = np.array([b != viewer for b in self.boroughs], dtype=float)
         columns = ("primary_need", "phase", "placement_type", "provider_urn")
         codes = [
-            pd.Index(values).get_indexer(pd.Index(others[c].astype(str))) + 1
+            pd.Index(values).get_indexer(pd.Index(counted[c].astype(str))) + 1
             for c, values in zip(columns, self.axes, strict=True)
         ]
-        codes.append(pd.Index(self.boroughs).get_indexer(pd.Index(others["borough"].astype(str))))
+        codes.append(pd.Index(self.boroughs).get_indexer(pd.Index(counted["borough"].astype(str))))
         shape = (*(len(v) + 1 for v in self.axes), len(self.boroughs))
         self.per_borough = np.zeros(shape)
         np.add.at(self.per_borough, tuple(codes), 1.0)
         keys = (
-            others["record_key"].to_numpy(dtype=float)
-            if "record_key" in others
-            else np.zeros(len(others))
+            counted["record_key"].to_numpy(dtype=float)
+            if "record_key" in counted
+            else np.zeros(len(counted))
         )
         self.key_sum = np.zeros(shape)
         np.add.at(self.key_sum, tuple(codes), keys)
@@ -151,6 +846,7 @@ class _Lattice:
                 array[tuple(index)] = array[tuple(rest)].sum(axis=axis, keepdims=True)
         # per area: (..., area)
         self.truth = self.per_borough @ self.member.T
+        self.own = (self.per_borough * (1 - self.theirs)) @ self.member.T
         self.keys = self.key_sum @ self.member.T
         self.geography = geography
         self.partitions = _partitions(geography)
@@ -170,55 +866,9 @@ class _Lattice:
             text[index] = disclosure.published_count(int(counts[index]), int(keys[index]), rules)
         return text, 2 * len(self.areas) * int(np.prod([len(a) + 1 for a in self.axes[:3]]))
 
-    def read_tables(
-        self, placements: pd.DataFrame, period: str, rules: Rules
-    ) -> tuple[np.ndarray, int]:
-        """Every cell as the benchmark tables show it; a cell shown differently in two tables
-        keeps the narrower reading (for the rules before perturbation, where "not shown" in
-        one table may be a number in another)."""
-        texts: dict[tuple[int, ...], list[str]] = {}
-        read = 0
-        for need, phase, kind in itertools.product(*(range(len(a) + 1) for a in self.axes[:3])):
-            for area, name in enumerate(self.areas):
-                filters = Filters(
-                    period,
-                    frozenset([NEEDS[need - 1]] if need else []),
-                    frozenset([PHASES[phase - 1]] if phase else []),
-                    frozenset([PLACEMENT_TYPES[kind - 1]] if kind else []),
-                    name,
-                )
-                for by in ("primary_need", "provider_urn"):
-                    if by == "primary_need" and need:
-                        continue  # the need table under a need filter is its one row
-                    table = cost_table(
-                        placements, filters, by, self.viewer, self.geography, rules, True
-                    )
-                    read += 1
-                    axis = self.axes[0] if by == "primary_need" else self.providers
-                    for cell in table.cells:
-                        position = axis.index(cell.key) + 1
-                        index = (
-                            (position, phase, kind, 0, area)
-                            if by == "primary_need"
-                            else (need, phase, kind, position, area)
-                        )
-                        texts.setdefault(index, []).append(cell.count)
-                    if table.total is not None:
-                        texts.setdefault((need, phase, kind, 0, area), []).append(table.total.count)
-        # a cell no table lists: empty under rules where "0" is shown, else under 5
-        unlisted = (
-            "0"
-            if _interval("0", rules) == (0.0, 0.0) and hasattr(disclosure, "count_text")
-            else f"<{rules.small_count}"
-        )
-        text = np.full(self.truth.shape, unlisted, dtype=object)
-        narrowest = {index: min(seen, key=lambda t: np.subtract(*_interval(t, rules)[::-1]))
-                     for index, seen in texts.items()}  # fmt: skip
-        for spot, shown in narrowest.items():
-            text[spot] = shown
-        return text, read
-
-    def solve(self, text: np.ndarray, rules: Rules) -> tuple[list[str], list[str]]:
+    def solve(self, text: np.ndarray, rules: Rules) -> tuple[list[str], list[str], list[str]]:
+        """Hidden counts of 0-4 of the other boroughs pinned exactly ("small"), pinned figures
+        that are one other borough's placements ("single"), and true zeros told apart."""
         meaning = {t: _interval(str(t), rules) for t in set(text.flat)}
         low = np.array([meaning[t][0] for t in text.flat]).reshape(self.truth.shape)
         high = np.array([meaning[t][1] for t in text.flat]).reshape(self.truth.shape)
@@ -231,19 +881,21 @@ class _Lattice:
             if np.array_equal(before[0], low) and np.array_equal(before[1], high):
                 break
         pinned = low == high
-        small, single = [], []
+        others = self.truth - self.own
+        small, single, zeros = [], [], []
         for index in zip(*np.nonzero(pinned & ~given_exact), strict=True):
-            true = self.truth[index]
-            assert low[index] == true, "the attacker's intervals must hold the truth"
-            if 1 <= true < rules.small_count:
-                small.append(f"{self.label(index)} = {true:.0f}")
-            if true > 0 and self._boroughs(index) == 1:
-                single.append(f"{self.label(index)} = {true:.0f}, one borough's")
-        # differences of a cell and one of its parts: what is left is a figure too
+            assert low[index] == self.truth[index], "the attacker's intervals must hold the truth"
+            theirs = others[index]
+            if 1 <= theirs < rules.small_count:
+                small.append(f"{self.label(index)} = {theirs:.0f}")
+            if theirs == 0:
+                zeros.append(f"{self.label(index)} = 0")
+            if theirs > 0 and self._boroughs(index) == 1:
+                single.append(f"{self.label(index)} = {theirs:.0f}, one borough's")
         for parent, children, along in self._neighbours():
             for child in children:
-                both = pinned[parent] & pinned[child] & (self.truth[child] > 0)
-                rest = self.truth[parent] - self.truth[child]
+                both = pinned[parent] & pinned[child] & (others[child] > 0)
+                rest = others[parent] - others[child]
                 boroughs = self._difference(parent, child, along)
                 hit = both & (rest > 0) & (boroughs == 1)
                 for where in zip(*np.nonzero(hit), strict=True):
@@ -253,7 +905,7 @@ class _Lattice:
                 tiny = both & (rest >= 1) & (rest < rules.small_count)
                 for where in zip(*np.nonzero(tiny), strict=True):
                     small.append(f"{self._pair(parent, child, where)} = {rest[where]:.0f}")
-        return sorted(set(small)), sorted(set(single))
+        return sorted(set(small)), sorted(set(single)), sorted(zeros)
 
     def _pair(
         self,
@@ -269,7 +921,8 @@ class _Lattice:
         return f"{self.label(whole)} less {self.label(part)}"
 
     def _boroughs(self, index: tuple[int, ...]) -> int:
-        return int((self.per_borough[index[:4]] * self.member[index[4]] > 0).sum())
+        mine = self.per_borough[index[:4]] * self.member[index[4]] * self.theirs
+        return int((mine > 0).sum())
 
     def _neighbours(
         self,
@@ -292,11 +945,12 @@ class _Lattice:
     def _difference(
         self, parent: tuple[slice | int, ...], child: tuple[slice | int, ...], axis: str
     ) -> np.ndarray:
-        """How many boroughs have placements in parent less child, per cell of the slice."""
+        """How many other boroughs have placements in parent less child, per cell of the slice."""
+        theirs = self.per_borough * self.theirs
         if axis == "areas":
             keep = self.member[parent[4]] - self.member[child[4]]
-            return np.asarray(((self.per_borough * keep) > 0).sum(axis=-1))
-        rest = self.per_borough[parent[:4]] - self.per_borough[child[:4]]
+            return np.asarray(((theirs * keep) > 0).sum(axis=-1))
+        rest = theirs[parent[:4]] - theirs[child[:4]]
         return np.asarray(((rest[..., None, :] > 0) * self.member).sum(axis=-1))
 
 
@@ -343,219 +997,81 @@ def _propagate(
         low[tuple(index)], high[tuple(index)] = new_lo_c, new_hi_c
 
 
-# Prices ------------------------------------------------------------------------------------
+def lattice(pub: Publisher, world: World) -> tuple[list[str], list[str], list[str]]:
+    """The count lattice of what the viewer's real return and the current figures publish: the
+    others' counts (live design, 1:1 chat) or the release's (release design, own known)."""
+    pub.submit(world.own_real)
+    pub.release()
+    rows = pub.released if isinstance(pub, ReleaseDesign) else pub.stored
+    grid = _Lattice(rows, world.viewer, pub.geography, everyone=not pub.live)
+    text, _ = grid.publish(pub.rules)
+    return grid.solve(text, pub.rules)
 
 
-def _lines(
-    rows: pd.DataFrame, period: str, viewer: str, rules: Rules, threshold: float
-) -> list[object]:
-    rates = borough_rates(rows, period)
-    if "placements" in inspect.signature(rate_lines).parameters:
-        return list(rate_lines(rates, rows, viewer, rules, threshold))
-    return list(rate_lines(rates, viewer, rules, threshold))  # type: ignore[arg-type, call-arg]
+# Running it all -----------------------------------------------------------------------------
 
 
-def _shown(line: object) -> tuple[object, ...]:
-    """Everything a line shows but the viewer's own average and its ratio to the others' median
-    (the viewer chose them; the ratio trick is tried on its own)."""
-    return tuple(v for k, v in vars(line).items() if k not in ("own_average", "own_premium"))
+@dataclass
+class Score:
+    """What one design gave away, per method."""
+
+    design: str
+    claims: dict[str, list[Claim]] = field(default_factory=dict)
+    lattice: tuple[list[str], list[str], list[str]] = ([], [], [])
+
+    def known(self, method: str, kind: str) -> set[str]:
+        """What the method knows, one entry a figure (a count's cell, whatever its reading)."""
+        claims = self.claims.get(method, [])
+        return {c.what.split(" = ")[0] for c in claims if c.kind == kind and c.known}
+
+    def averages(self, method: str | None = None) -> set[str]:
+        return self._all("average", method)
+
+    def fees(self, method: str | None = None) -> set[str]:
+        return self._all("fee", method)
+
+    def counts(self, method: str | None = None) -> set[str]:
+        found = self._all("count", method)
+        if method in (None, LATTICE):
+            small, _, zeros = self.lattice
+            found |= {f"{s.split(' = ')[0]} (lattice)" for s in [*small, *zeros]}
+        return found
+
+    def _all(self, kind: str, method: str | None) -> set[str]:
+        methods = self.claims if method is None else [method]
+        return set().union(*(self.known(m, kind) for m in methods))
+
+    def median_error(self, method: str) -> float | None:
+        errors = [c.error for c in self.claims.get(method, []) if c.kind != "count"]
+        errors = [e for e in errors if np.isfinite(e)]
+        return float(np.median(errors)) if errors else None
 
 
-def _price_tricks(
-    rows: pd.DataFrame, period: str, viewer: str, rules: Rules, threshold: float, oracle: int
-) -> tuple[list[str], int]:
-    truth = (
-        rows[rows["borough"] != viewer]
-        .assign(fee=fees(rows))
-        .groupby(["provider_urn", "placement_type", "borough"])["fee"]
-        .mean()
-    )
-    found: list[str] = []
-
-    def recovered(urn: str, kind: str, estimate: float, how: str) -> None:
-        theirs = truth.get((urn, kind))
-        if theirs is None:
-            return
-        close = np.abs(theirs.to_numpy() / estimate - 1) <= AVERAGE_TOLERANCE
-        for borough in theirs.index[close]:
-            found.append(f"{urn} {kind}: borough {borough}'s average by {how}")
-
-    lines = _lines(rows, period, viewer, rules, threshold)
-    for line in lines:
-        own, premium = getattr(line, "own_average", None), getattr(line, "own_premium", None)
-        if own is not None and premium:
-            recovered(line.provider_urn, line.placement_type, own / premium, "ratio")  # type: ignore[attr-defined]
-    read = len(lines)
-    # the own-return oracle, on the lines with the most other boroughs
-    targets = sorted(
-        (x for x in lines if not getattr(x, "refused", "")),
-        key=lambda x: (-x.boroughs, x.provider_urn, x.placement_type),  # type: ignore[attr-defined]
-    )[:oracle]
-    for line in targets:
-        urn, kind = line.provider_urn, line.placement_type  # type: ignore[attr-defined]
-        at = rows[(rows["provider_urn"] == urn) & (rows["placement_type"] == kind)]
-        published = [v for v in vars(line).values() if isinstance(v, float)]
-        template = at.iloc[[0]].assign(borough=viewer, placement_id="ORACLE")
-        base = at[at["borough"] != viewer]
-
-        def answer(
-            fee: float, at: tuple[pd.DataFrame, pd.DataFrame, str] = (base, template, kind)
-        ) -> tuple[object, ...]:
-            return _answer(*at, fee, period, viewer, rules, threshold)
-
-        grid = np.geomspace(10_000, 500_000, 24)
-        answers = [answer(float(x)) for x in grid]
-        read += len(grid)
-        for (a, x), (b, y) in itertools.pairwise(zip(answers, grid, strict=True)):
-            if a == b:
-                continue
-            low, high = float(x), float(y)
-            while high - low > 0.005 * low:
-                mid = (low + high) / 2
-                read += 1
-                low, high = (mid, high) if answer(mid) == a else (low, mid)
-            edge = (low + high) / 2
-            if any(abs(edge / p - 1) < 0.01 for p in published if p):
-                continue  # the line shows this figure anyway (rule 9)
-            recovered(urn, kind, edge, "re-submission")
-    return sorted(set(found)), read
-
-
-def _answer(
-    base: pd.DataFrame,
-    template: pd.DataFrame,
-    kind: str,
-    fee: float,
-    period: str,
-    viewer: str,
-    rules: Rules,
-    threshold: float,
-) -> tuple[object, ...]:
-    """The viewer's line after re-submitting its return with one placement at `fee`."""
-    mine = template.assign(core_fee=fee, residential_care=0.0, total_cost=fee)
-    frame = pd.concat([base, mine], ignore_index=True)
-    seen = [x for x in _lines(frame, period, viewer, rules, threshold) if x.placement_type == kind]  # type: ignore[attr-defined]
-    return _shown(seen[0]) if seen else ()
-
-
-# Rate lines under filters ------------------------------------------------------------------
-
-Lines = Mapping[tuple[str, str], RateLine]
-Publisher = Callable[[pd.DataFrame, Filters, str, Geography, Rules, float], Lines]
-
-
-def published_lines(
-    placements: pd.DataFrame,
-    filters: Filters,
-    viewer: str,
-    geography: Geography,
-    rules: Rules,
-    threshold: float,
-) -> Lines:
-    """The rate lines `benchmark <filters>` shows the viewer (forum_ops/benchmarks.py), every
-    one, flagged or not, by (provider URN, placement type)."""
-    rows = placements[placements["period"] == filters.period]
-    table = cost_table(placements, filters, "provider_urn", viewer, geography, rules, True)
-    listed = frozenset(c.key for c in table.cells)
-    lines = listed_rate_lines(
-        borough_rates(rows, filters.period), rows, filters, listed, viewer, rules, threshold
-    )
-    return {(x.provider_urn, x.placement_type): x for x in lines}
-
-
-def reachable_filters(
+def run(
+    design: Design,
     rows: pd.DataFrame,
-    period: str,
-    geography: Geography,
-    needs: int = 3,
-    areas: Sequence[str] | None = None,
-) -> list[Filters]:
-    """A bounded part of what a member can ask: no need, one of the `needs` most common or two
-    of them; no phase or one; every area (or `areas`)."""
-    common = list(rows["primary_need"].value_counts().index[:needs].astype(str))
-    need_sets = [frozenset[str](), *(frozenset([n]) for n in common)]
-    need_sets += [frozenset(pair) for pair in itertools.combinations(common[:2], 2)]
-    phase_sets = [frozenset[str](), *(frozenset([p]) for p in PHASES)]
-    return [
-        Filters(period, n, p, frozenset(), area)
-        for n, p, area in itertools.product(
-            need_sets, phase_sets, geography.areas if areas is None else areas
-        )
-    ]
-
-
-def differencing(
-    placements: pd.DataFrame,
     viewer: str,
     geography: Geography,
     rules: Rules,
-    threshold: float,
-    asked: Sequence[Filters],
-    publish: Publisher = published_lines,
-) -> list[str]:
-    """Every two answers of `asked` where one's placements hold the other's: the lines shown in
-    both whose figures differ, where the placements told apart are too few (judged on the
-    truth: the attacker sees that the figures moved, the test knows by how many placements)."""
-    read = {f: publish(placements, f, viewer, geography, rules, threshold) for f in asked}
-    others = placements[placements["borough"] != viewer]
-    basis = {f: _rows(others, f, geography) for f in asked}
-    found = []
-    for narrow, wide in itertools.permutations(asked, 2):
-        if not _inside(narrow, wide, geography):
-            continue
-        for key, line in read[narrow].items():
-            seen = read[wide].get(key)
-            if seen is None or line.refused or seen.refused or _figures(line) == _figures(seen):
-                continue
-            left_out = basis[wide].get(key, frozenset()) - basis[narrow].get(key, frozenset())
-            placed = len(left_out)
-            boroughs = len({b for b, _ in left_out})
-            quartiles = line.q1 is not None and seen.q1 is not None
-            if (
-                0 < placed < rules.min_placements
-                or 0 < boroughs < rules.min_boroughs
-                or (quartiles and 0 < placed < rules.min_placements_quartiles)
-            ):
-                found.append(
-                    f"{wide.words()} less {narrow.words()}, {key[0]} {key[1]}: "
-                    f"{placed} placements of {boroughs} boroughs"
-                )
-    return sorted(set(found))
-
-
-def _figures(line: RateLine) -> tuple[object, ...]:
-    return line.boroughs, line.spread, line.q1, line.q3
-
-
-def _inside(narrow: Filters, wide: Filters, geography: Geography) -> bool:
-    """Whether every placement `narrow` asks for is one `wide` asks for too (and not the same)."""
-    if narrow == wide or narrow.period != wide.period:
-        return False
-
-    def holds(small: frozenset[str], big: frozenset[str]) -> bool:
-        return not big or (bool(small) and small <= big)
-
-    return (
-        holds(narrow.needs, wide.needs)
-        and holds(narrow.phases, wide.phases)
-        and geography.areas[narrow.area] <= geography.areas[wide.area]
-    )
-
-
-def _rows(
-    others: pd.DataFrame, filters: Filters, geography: Geography
-) -> dict[tuple[str, str], frozenset[tuple[str, int]]]:
-    """The placements an answer's filters keep, per line: (borough, row) pairs."""
-    rows = matching(others, filters)
-    if filters.area != LONDON:
-        rows = rows[rows["borough"].isin(list(geography.areas[filters.area]))]
-    index = dict(
-        zip(rows.index, zip(rows["borough"].astype(str), rows.index, strict=True), strict=True)
-    )
-    groups: dict[tuple[str, str], pd.Index] = rows.groupby(  # type: ignore[assignment]
-        [rows["provider_urn"].astype(str), rows["placement_type"]]
-    ).groups
-    return {
-        (str(urn), str(kind)): frozenset(index[i] for i in where)
-        for (urn, kind), where in groups.items()
+    *,
+    releases: int = 6,
+    methods: Sequence[str] = (*METHODS, LATTICE),
+    uploads: tuple[int, int] = (32, 60),
+) -> Score:
+    """Every method against a fresh publisher of `design` over `rows` (one period)."""
+    world = World(rows, viewer)
+    runs: dict[str, Callable[[Publisher], list[Claim]]] = {
+        METHODS[0]: lambda p: group_oracle(p, world),
+        METHODS[1]: lambda p: order_statistic_readout(p, world),
+        METHODS[2]: lambda p: key_steering(p, world, uploads[0], releases),
+        METHODS[3]: lambda p: key_averaging(p, world, uploads[1], releases),
+        METHODS[4]: lambda p: one_to_one_vs_group(p, world),
+        METHODS[5]: lambda p: consecutive_releases(p, world, releases),
     }
+    score = Score(design.name)
+    for method in methods:
+        if method == LATTICE:
+            score.lattice = lattice(design(rows, viewer, geography, rules), world)
+            continue
+        score.claims[method] = runs[method](design(rows, viewer, geography, rules))
+    return score

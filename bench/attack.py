@@ -1,14 +1,15 @@
-"""The shipped attacker against the demo data: what a borough could recover from every table and
-line it can reach (analytics/attack.py), the rate lines of every need, phase and area filter
-compared too. Usage: python -P bench/attack.py [--viewer 202] [--tables] [--oracle N] (-P: this
-folder's analytics.py would hide the analytics package)"""
+"""The shipped attacker against the demo data, both designs side by side: what a hostile data
+submitter (default Camden, 202) recovers about the other boroughs with crafted uploads, every
+view read in a 1:1 chat, a group chat and a channel, over consecutive releases
+(analytics/attack.py). Usage: python -P bench/attack.py [--viewer 202] [--releases 6]
+[--show 5] (-P: this folder's analytics.py would hide the analytics package)"""
 
 from __future__ import annotations
 
 import argparse
+import time
 
-from analytics import disclosure
-from analytics.attack import attack
+from analytics.attack import DESIGNS, LATTICE, METHODS, TOLERANCE, Score, run
 from analytics.benchmark_filters import Geography
 from analytics.disclosure import Rules
 
@@ -21,33 +22,61 @@ def main() -> None:
     parser.add_argument("--viewer", default="202")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--period", default="2025-26")
-    parser.add_argument("--tables", action="store_true", help="read cost_table table by table")
-    parser.add_argument("--oracle", type=int, default=20)
+    parser.add_argument("--releases", type=int, default=6, help="releases the attacker sees")
+    parser.add_argument("--show", type=int, default=3, help="findings listed per method")
     args = parser.parse_args()
-    codes = [la.code for la in LOCAL_AUTHORITIES]
     geography = Geography.of(
         {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
     )
-    frame = synthetic_returns(codes, seed=args.seed).placements
-    rules = Rules()
-    if hasattr(disclosure, "with_record_keys"):
-        frame = disclosure.with_record_keys(frame, rules)
-    found = attack(
-        frame, args.period, args.viewer, geography, rules, tables=args.tables, oracle=args.oracle
+    frame = synthetic_returns([la.code for la in LOCAL_AUTHORITIES], seed=args.seed).placements
+    frame = frame[frame["period"] == args.period]
+    started = time.perf_counter()
+    release, live = (
+        run(design, frame, args.viewer, geography, Rules(), releases=args.releases)
+        for design in reversed(DESIGNS)
     )
-    print(f"tables and lines read: {found.tables:,}")
-    print(f"hidden counts of 1-4 recovered: {len(found.small_counts)}")
-    print(f"single-borough figures recovered: {len(found.single_borough)}")
-    print(f"other boroughs' averages within 2 %: {len(found.averages)}")
-    print(f"rate lines told apart by too few placements: {len(found.differences)}")
-    for title, items in (
-        ("small", found.small_counts),
-        ("single", found.single_borough),
-        ("averages", found.averages),
-        ("differences", found.differences),
-    ):
-        for item in items[:8]:
-            print(f"  {title}: {item}")
+    took = time.perf_counter() - started
+    print(f"attacker: borough {args.viewer}, {len(frame):,} placements of "
+          f"{frame['borough'].nunique()} boroughs, {args.releases} releases")  # fmt: skip
+    print(f"methods: {', '.join(METHODS[:3])},")
+    print(f"         {', '.join(METHODS[3:])}")
+    pct = f"{TOLERANCE:.0%}".replace("%", " %")
+    rows = (
+        (f"others' single-borough averages within {pct}", Score.averages),
+        (f"one placement's fee within {pct}", Score.fees),
+        ("counts 1-4 pinned exactly, or zero told apart from 1-4", Score.counts),
+    )
+    for title, found in rows:
+        print(f"{title}: {len(found(release))}     (live design: {len(found(live))})")
+    print()
+    print(f"{'per method':44} {'release design':>28}   {'live design':>28}")
+    print(f"{'':44} {'avg':>5} {'fees':>5} {'counts':>6} {'median err':>10}   "
+          f"{'avg':>5} {'fees':>5} {'counts':>6} {'median err':>10}")  # fmt: skip
+    for method in (*METHODS, LATTICE):
+        cells = []
+        for score in (release, live):
+            error = score.median_error(method)
+            shown = "–" if error is None else f"{error:.2%}"
+            cells.append(
+                f"{len(score.averages(method)):>5} {len(score.fees(method)):>5} "
+                f"{len(score.counts(method)):>6} {shown:>10}"
+            )
+        print(f"{method:44} {cells[0]}   {cells[1]}")
+    for score in (release, live):
+        print(f"\nwhat the attacker knows, {score.design} (up to {args.show} a method):")
+        for method in METHODS:
+            known = list({c.what: c for c in score.claims[method] if c.known}.values())
+            for claim in known[: args.show]:
+                print(
+                    f"  {method}: {claim.what}: {claim.estimate:,.0f} in "
+                    f"[{claim.low:,.0f}, {claim.high:,.0f}], truth {claim.truth:,.0f}"
+                )
+            if len(known) > args.show:
+                print(f"  {method}: ... {len(known) - args.show} more")
+        small, _, zeros = score.lattice
+        for item in [*small, *zeros][: args.show]:
+            print(f"  {LATTICE}: {item}")
+    print(f"\nran in {took:.0f} s")
 
 
 if __name__ == "__main__":
