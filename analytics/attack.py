@@ -62,7 +62,7 @@ import pandas as pd
 from analytics import disclosure, live_design
 from analytics.benchmark_filters import Filters, Geography
 from analytics.benchmarks import CostTable, cost_table
-from analytics.disclosure import KEY_RANGE, Rules, count_interval, perturbed_count
+from analytics.disclosure import KEY_RANGE, Rules, count_interval, perturbed_count, window_size
 from analytics.rates import ABOVE, BELOW, RateLine, borough_rates, fees, rate_lines
 from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 
@@ -488,12 +488,14 @@ def _medians(pub: Publisher, world: World, conversation: str) -> Medians:
     return shown
 
 
-def _low_fees(world: World, count: int, tag: str) -> pd.DataFrame:
-    """`count` very low fees in every provider/type cell (the needs spread over the cells)."""
+def _low_fees(world: World, counts: int | Mapping[tuple[str, str], int], tag: str) -> pd.DataFrame:
+    """Very low fees in every provider/type cell, `counts` of them (one number for every cell,
+    or per cell; the needs spread over the cells)."""
+    each = counts if isinstance(counts, Mapping) else dict.fromkeys(world.pairs, counts)
     return world.crafted(
         (u, k, LOW_FEE + i, world.fresh(tag), NEEDS[n % len(NEEDS)])
         for n, (u, k) in enumerate(world.pairs)
-        for i in range(count)
+        for i in range(each.get((u, k), 0))
     )
 
 
@@ -536,13 +538,21 @@ def order_statistic_readout(pub: Publisher, world: World) -> list[Claim]:
 
 
 def consecutive_releases(pub: Publisher, world: World, releases: int = 6) -> list[Claim]:
-    """Own rows changed between releases: none; 8 very low fees in every need; then 1, 2 and 8
-    very low fees in every provider/type cell. Live rules: the readout of method 2. Release
-    rules: the median's window of 5 with 8 more values below moves down by exactly 4 places,
-    so the placement at the lowest place of the first window is the highest of the second:
-    second figure <= that fee <= first figure (each within the noise and rounding)."""
+    """Own rows changed between releases: none; very low fees in every need; then 1, 2 and a
+    window's worth of very low fees in every provider/type cell. Live rules: the readout of
+    method 2. Release rules: a median's window of w values with 2(w - 1) more values below moves
+    down by exactly w - 1 places, so the value at the lowest place of the first window is the
+    highest of the second: second figure <= that value <= first figure (each within the noise
+    and rounding). The attacker is given each cell's true size, so it knows w exactly."""
     method = METHODS[5]
     claims: list[Claim] = []
+    rules = pub.rules
+    need_sizes = world.others.groupby("primary_need").size()
+    cell_sizes = world.others.groupby(["provider_urn", "placement_type"]).size()
+    need_shift = {n: _shift(int(need_sizes.get(n, 0)), rules, pub.live) for n in NEEDS}
+    cell_shift = {
+        pair: _shift(int(cell_sizes.get(pair, 0)), rules, pub.live) for pair in world.pairs
+    }
     steps: list[tuple[str, pd.DataFrame]] = [
         ("none", world.crafted([])),
         (
@@ -550,12 +560,12 @@ def consecutive_releases(pub: Publisher, world: World, releases: int = 6) -> lis
             world.crafted(
                 (world.providers[0], world.kinds[0], LOW_FEE + i, world.fresh("N"), need)
                 for need in NEEDS
-                for i in range(SHIFT)
+                for i in range(need_shift[need])
             ),
         ),
-        ("one", _low_fees(world, 1, "C")),
-        ("two", _low_fees(world, 2, "C")),
-        ("eight", _low_fees(world, SHIFT, "C")),
+        ("one", _low_fees(world, dict.fromkeys(world.pairs, 1), "C")),
+        ("two", _low_fees(world, dict.fromkeys(world.pairs, 2), "C")),
+        ("window", _low_fees(world, cell_shift, "C")),
     ][: max(releases, 2)]
     need_tables: dict[str, CostTable] = {}
     medians: dict[str, Medians] = {}
@@ -567,7 +577,7 @@ def consecutive_releases(pub: Publisher, world: World, releases: int = 6) -> lis
         seen[name] = pub.released if isinstance(pub, ReleaseDesign) else pub.stored
         conversation = "1:1" if name == "none" else "group chat"
         need_tables[name] = pub.cost_table(london, "primary_need", conversation)
-        if name in ("none", "one", "two", "eight"):
+        if name in ("none", "one", "two", "window"):
             medians[name] = _medians(pub, world, conversation)
     if pub.live:
         if all(k in medians for k in ("none", "one", "two")):
@@ -576,33 +586,38 @@ def consecutive_releases(pub: Publisher, world: World, releases: int = 6) -> lis
     # release rules: brackets
     if "needs" in need_tables:
         before = {c.key: c.median for c in need_tables["none"].cells}
-        after = {c.key: (c.median, c.count) for c in need_tables["needs"].cells}
+        after = {c.key: c.median for c in need_tables["needs"].cells}
         for need, first in before.items():
-            second, count = after.get(need, (None, "<5"))
-            if first is None or second is None or not _room(count, pub.rules):
+            second = after.get(need)
+            size = int(need_sizes.get(need, 0))
+            if first is None or second is None or not _room(size, need_shift[need], rules):
                 continue
             values = _values(seen["none"], world.viewer, "primary_need", need, "total_cost")
             claims.append(_bracket(method, pub, f"{need}: a placement's total cost", first,
-                                   second, values, pub.rules))  # fmt: skip
-    if "eight" in medians:
+                                   second, values, rules))  # fmt: skip
+    if "window" in medians:
         for key, (first, _) in medians["none"].items():
-            second, count = medians["eight"].get(key, (None, "<5"))
-            if second is None or not _room(count, pub.rules):
+            second = medians["window"].get(key, (None, ""))[0]
+            size = int(cell_sizes.get(key, 0))
+            if second is None or not _room(size, cell_shift.get(key, 0), rules):
                 continue
             rows = seen["none"][seen["none"]["provider_urn"] == key[0]]
             values = _values(rows.assign(total_cost=fees(rows)), world.viewer,
                              "placement_type", key[1], "total_cost")  # fmt: skip
             what = f"{key[0]} {key[1]}: a placement's fee"
-            claims.append(_bracket(method, pub, what, first, second, values, pub.rules))
+            claims.append(_bracket(method, pub, what, first, second, values, rules))
     return claims
 
 
-def _room(count: str, rules: Rules) -> bool:
-    """Whether a cell surely holds enough others' values below its median for the window to
-    move by 4 without reaching the 8 own ones: 13 or more others (with 8 own: 21 or more), as
-    the published count allows."""
-    low, _ = count_interval(count, rules)
-    return low - SHIFT >= 13
+def _shift(size: int, rules: Rules, live: bool) -> int:
+    """Own low values that move the median's window of a cell of `size` by all but one place."""
+    return SHIFT if live else 2 * (window_size(max(size, 1), rules) - 1)
+
+
+def _room(size: int, shift: int, rules: Rules) -> bool:
+    """Whether the cell holds enough others' values below its median for the window to move
+    by w - 1 places without reaching the own ones."""
+    return size >= shift + window_size(size + shift, rules) + 4
 
 
 def _values(rows: pd.DataFrame, viewer: str, by: str, key: str, column: str) -> np.ndarray:
@@ -624,8 +639,9 @@ def _bracket(
     estimate = (low + high) / 2
     # the truth: the lowest value of the first median's window (the harness knows the values)
     order = np.sort(values)
-    start = round(0.5 * (len(order) - 1) - (rules.blend - 1) / 2)
-    start = min(max(start, 0), len(order) - rules.blend)
+    size = window_size(len(order), rules)
+    start = round(0.5 * (len(order) - 1) - (size - 1) / 2)
+    start = min(max(start, 0), len(order) - size)
     truth = float(order[start]) if len(order) >= rules.blend else float("nan")
     return Claim(method, "fee", f"{what} ({len(order)} placements)", estimate, low, high, truth)
 

@@ -23,6 +23,7 @@ from analytics.disclosure import (
     TOTAL,
     Contributions,
     Rules,
+    count_refusal,
     logged,
     middle,
     price_refusal,
@@ -31,13 +32,16 @@ from analytics.disclosure import (
     shown_count,
 )
 
+WITHHELD_COUNT = "–"  # a count of 5 or more not published: too few boroughs, or one dominates
+
 
 @dataclass(frozen=True)
 class CostCell:
     """One line of a cost table as a viewer may see it."""
 
     key: str
-    count: str  # London's placements in the release, as published: "<5" or a multiple of 5
+    count: str  # London's placements in the release, as published: "<5", a multiple of 5, or
+    # WITHHELD_COUNT
     boroughs: int  # how many boroughs contribute
     refused: str  # why the prices are not shown; "" when they are
     median: float | None = None
@@ -88,9 +92,13 @@ def cost_table(
     groups = {str(k): g for k, g in in_area.groupby(by)[["total_cost", "borough"]]}
     cell_keys = {str(k): int(v) for k, v in in_area.groupby(by)["record_key"].sum().items()}
     own_costs = {str(k): group.to_numpy() for k, group in mine.groupby(by)["total_cost"]}
-    # a line shows when its count publishes as 5 or more (else its presence would say "at
-    # least one"), or for the viewer's own placements
-    published = {k: published_count(len(g), cell_keys[k], rules) for k, g in groups.items()}
+    # a line shows when its count publishes as 5 or more from enough boroughs (else its
+    # presence would say "at least one"), or for the viewer's own placements
+    published = {
+        k: published_count(len(g), cell_keys[k], rules)
+        for k, g in groups.items()
+        if not count_refusal(_counted(contributions.get(k, {})), rules)
+    }
     keys = sorted({k for k, text in published.items() if shown_count(text, rules)} | set(own_costs))
     cells = [
         _cell(key, contributions.get(key, {}), groups.get(key), own_costs.get(key),
@@ -136,13 +144,13 @@ def _cell(
     cell_key: int,
     rules: Rules,
 ) -> CostCell:
-    cell = Contributions(
-        {b: n for b, (n, _) in by_borough.items()}, {b: s for b, (_, s) in by_borough.items()}
-    )
+    cell = _counted(by_borough)
     own = _own(own_costs)
     count = published_count(cell.placements, cell_key, rules)
     if not shown_count(count, rules):  # one answer for 0 to 4, so "<5" never means "some"
         return CostCell(key, count, 0, f"fewer than {rules.small_count} placements", own=own)
+    if refused := count_refusal(cell, rules):  # listed for the viewer's own rows only
+        return CostCell(key, WITHHELD_COUNT, 0, refused, own=own)
     refused = price_refusal(cell, rules)
     boroughs = len(cell.boroughs)
     if refused or rows is None:
@@ -156,6 +164,12 @@ def _cell(
             key, count, boroughs, "", median, quartile_refused or BLEND_REFUSAL, own=own
         )
     return CostCell(key, count, boroughs, "", median, "", q1, q3, p10, p90, own=own)
+
+
+def _counted(by_borough: dict[str, tuple[int, float]]) -> Contributions:
+    return Contributions(
+        {b: n for b, (n, _) in by_borough.items()}, {b: s for b, (_, s) in by_borough.items()}
+    )
 
 
 def _own(costs: np.ndarray | None) -> Own | None:

@@ -12,7 +12,7 @@ Counts are perturbed with a cell key (rule 8, the ONS cell-key method): every pl
 record key the server drew at random when the row was first stored (forum_ops/returns.py keeps it
 across re-submissions of the same row), a cell's key is the sum of its placements' keys mod 256, and a
 count of 5 or more is published as a multiple of 5 that the cell key picks (rounded down or up
-without bias; a multiple of 5 may move by 5). The same placements always give the same figure in
+without bias). The same placements always give the same figure in
 every table, and every sum or difference of published counts is a multiple of 5, so adding or
 subtracting tables never yields a count of 1-4 or pins one borough's placements. Anything under
 5, zero included, reads "<5", and a line about others appears only when its published count is 5
@@ -20,14 +20,16 @@ or more or the viewer has placements there, so neither a line's presence nor "<5
 least one".
 
 Prices (rule 2: no published figure is one placement's or one borough's value) are *blended*
-quantiles: the mean of the `blend` values nearest the quantile's position, shown only when those
+quantiles: the mean of the `blend` values (or `blend_share` of the cell's, when more) nearest
+the quantile's position, shown only when those
 values come from at least `min_boroughs` boroughs and no borough holds more than half of them, so
 even the borough holding most of them, subtracting its own, is left with a sum over two others.
 Each published price then carries a small noise, at most `price_noise` either way, drawn from a
 keyed hash of exactly the values it blends (the same values always publish the same figure;
 changing any of them draws afresh, and nobody without the server's secret can predict it), and is
-rounded to `price_rounding` pounds. Differencing two releases therefore bounds a value only to
-within several times the noise: analytics/release_attack.py measures it.
+rounded to `price_rounding` pounds. Two releases' windows can only bracket one value between
+them when a borough moves the window by its whole width, which in a large cell takes more
+placements than the plausibility checks let through: analytics/attack.py measures it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import struct
 from collections import Counter
@@ -61,7 +64,8 @@ class Rules:
     min_placements_quartiles: int = 10  # rule 2
     p_percent: float = 10.0  # rule 3
     max_borough_share: float = 0.5  # SPEC 6.2: no borough holds more than half the placements
-    blend: int = 5  # rule 2: a published quantile is the mean of this many values around it
+    blend: int = 5  # rule 2: a published quantile is the mean of this many values around it,
+    blend_share: float = 0.2  # or of this share of the cell's values, when that is more
     min_boroughs_spread: int = 5  # rate variation: borough averages needed for a middle half
     price_noise: float = 0.03  # a published price moves by at most this share either way
     price_rounding: int = 100  # and is rounded to this many pounds
@@ -106,19 +110,14 @@ def with_record_keys(placements: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
 def perturbed_count(count: int, cell_key: int, rules: Rules) -> int:
     """Rule 8: from 5 up, the multiple of 5 a cell publishes, chosen by its cell key: a count
     5k + r (0 < r < 5) goes up with chance r/5, else down, so the expected figure is the true
-    one; a multiple of 5 moves up or down by 5 with chance 1/10 each (never below 5). Counts
-    under 5 are returned as they are (they read "<5")."""
+    one; a multiple of 5 stays. A published p then means a true count in [p - 4, p + 4], and no
+    sum of such intervals over a split can meet its total's exactly (the shipped attacker's
+    lattice checks it). Counts under 5 are returned as they are (they read "<5")."""
     base = rules.small_count
     if count < base:
         return count
     low, rest = divmod(count, base)
-    if rest:
-        return (low + (cell_key * base < rest * KEY_RANGE)) * base
-    if cell_key < KEY_RANGE // 10:
-        return count + base
-    if cell_key >= KEY_RANGE - KEY_RANGE // 10 and count - base >= base:
-        return count - base
-    return count
+    return (low + (cell_key * base < rest * KEY_RANGE)) * base
 
 
 def published_count(count: int, cell_key: int, rules: Rules) -> str:
@@ -146,7 +145,7 @@ def count_interval(text: str, rules: Rules) -> tuple[int, int | None]:
     shown = int(text.replace(",", ""))
     if shown == 0:
         return 0, 0
-    return max(base, shown - base), shown + base
+    return max(base, shown - base + 1), shown + base - 1
 
 
 def price_refusal(cell: Contributions, rules: Rules) -> str:
@@ -161,6 +160,18 @@ def price_refusal(cell: Contributions, rules: Rules) -> str:
     if sum(spend) - largest - second < rules.p_percent / 100 * largest:
         return "one borough's spend dominates"
     if max(cell.counts.values()) > rules.max_borough_share * cell.placements:
+        return "one borough has more than half the placements"
+    return ""
+
+
+def count_refusal(cell: Contributions, rules: Rules) -> str:
+    """Why a count of 5 or more may not be published as a number (SPEC 6.2: a cell is shown
+    only if at least 3 boroughs contribute and none holds more than half its placements), or "".
+    A borough's own rows can then never make up a cell whose count it reads: with its own rows
+    at most half, the others hold at least as many, so no count of others is pinned at 0-4."""
+    if len(cell.boroughs) < rules.min_boroughs:
+        return f"fewer than {rules.min_boroughs} boroughs"
+    if cell.placements and max(cell.counts.values()) > rules.max_borough_share * cell.placements:
         return "one borough has more than half the placements"
     return ""
 
@@ -220,6 +231,12 @@ def logged(viewer: str, table: str, reasons: Iterable[str]) -> None:
         )  # fmt: skip
 
 
+def window_size(count: int, rules: Rules) -> int:
+    """How many values a published quantile of `count` values blends: `blend`, or a share of
+    them in a large cell, so that moving the window past one value takes many placements."""
+    return max(rules.blend, math.ceil(rules.blend_share * count))
+
+
 def _window(values: np.ndarray, q: float, size: int) -> np.ndarray:
     """The positions of the `size` values nearest the q-th quantile's place in sorted order."""
     order = np.argsort(values, kind="stable")
@@ -233,11 +250,12 @@ def blended(values: np.ndarray, boroughs: np.ndarray, q: float, rules: Rules) ->
     sorted values, or None when those values are not from at least `min_boroughs` boroughs with
     none holding more than `max_borough_share` of them (the figure would be too near one's).
     `boroughs[i]` is the borough of `values[i]`."""
-    window = _window(values, q, rules.blend) if len(values) >= rules.blend else None
-    if window is None:
+    if len(values) < rules.blend:
         return None
+    size = window_size(len(values), rules)
+    window = _window(values, q, size)
     held = Counter(boroughs[window].tolist())
-    if len(held) < rules.min_boroughs or max(held.values()) > rules.max_borough_share * rules.blend:
+    if len(held) < rules.min_boroughs or max(held.values()) > rules.max_borough_share * size:
         return None
     return float(values[window].mean())
 
@@ -257,7 +275,7 @@ def quantile(values: np.ndarray, boroughs: np.ndarray, q: float, rules: Rules) -
     value = blended(values, boroughs, q, rules)
     if value is None:
         return None
-    return published_price(value, values[_window(values, q, rules.blend)], rules)
+    return published_price(value, values[_window(values, q, window_size(len(values), rules))], rules)
 
 
 def middle(

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from analytics.benchmark_filters import LONDON
-from analytics.benchmarks import CostCell
+from analytics.benchmarks import WITHHELD_COUNT, CostCell
 from analytics.rates import RateLine
 from cards.format import NBSP, british_date, percent, pounds
 from cards.views import Choice, ChoicesView, ReportTable, ReportView
@@ -289,6 +289,9 @@ def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:
 def _cost_row(label: str, cell: CostCell, include_own: bool, withheld: Withheld) -> tuple[str, ...]:
     yours = f"{money(cell.own.median)} ({cell.own.count})" if cell.own else "–"
     own = (yours,) if include_own else ()
+    if cell.count == WITHHELD_COUNT:  # the count too: one mark for the line
+        mark = withheld.mark(cell.refused)
+        return (label, mark, WITHHELD, WITHHELD, *own)
     if cell.refused:
         return (label, cell.count, withheld.mark(cell.refused), WITHHELD, *own)
     spread = (

@@ -2,9 +2,9 @@
 crafted returns and reads every view in every kind of chat, over consecutive releases.
 
 Against the previous, live design (analytics/live_design.py) each method still finds what it
-found, so these checks can fail; against the release design each finds nothing, except where a
-finding is reported to the lead (the strict xfails below: they turn into failures the day the
-finding is fixed, so the mark comes off with the fix). The attacker's bounds hold the truth on
+found, so these checks can fail; against the release design each finds nothing (the windows that
+grow with a cell, counts that stay when they are multiples of 5, and counts of cells that too few
+boroughs share withheld made the last three methods come back empty). The attacker's bounds hold the truth on
 generated London datasets, and its fast count lattice is what the tables publish."""
 
 from __future__ import annotations
@@ -104,26 +104,10 @@ def test_the_attacker_finds_the_leaks_of_exact_counts(demo: pd.DataFrame) -> Non
 
 # What the release design gives away ----------------------------------------------------------
 
-REPORTED = {  # findings against the release design, reported to the lead (issue 23)
-    KEY_AVERAGING: "counts: own placements fill a cell up to the top of a published count's "
-    "range (or make it a multiple of 5, which may move by 5 either way); fresh ids draw fresh "
-    "keys at each release, so over 6 releases some zeros and 1-4 are the only count that fits",
-    RELEASES: "fees: 8 own low fees move a median's window of 5 down by exactly 4 places, so two "
-    "releases bracket the placement at the window's edge; the 4 % noise leaves the bracket "
-    "within 5 % in large cells",
-    LATTICE: "zeros: sums over full splits (Inner + Outer = London, all types) pin cells whose "
-    "published ranges meet, as in the live design",
-}
-
 
 @pytest.mark.parametrize(
     "method",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=REPORTED[m]))
-        if m in REPORTED
-        else m
-        for m in (*METHODS, LATTICE)
-    ],
+    [*METHODS, LATTICE],
 )
 def test_the_attacker_learns_nothing_from_the_release_design(
     demo: pd.DataFrame, quarter: pd.DataFrame, method: str

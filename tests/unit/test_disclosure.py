@@ -81,12 +81,14 @@ def test_rule_1_counts_under_five_read_less_than_five() -> None:
 
 
 def test_rule_2_prices_need_three_boroughs_and_five_placements() -> None:
-    two = by_need(placements(balanced([BARNET, ENFIELD], each=4)))["SEMH"]
+    two = placements(balanced([BARNET, ENFIELD], each=4))
     few = by_need(placements(balanced([BARNET, ENFIELD, HARINGEY], each=1)))
     enough = placements(balanced([BARNET, ENFIELD, HARINGEY], each=2))
     shown = by_need(enough)["SEMH"]
 
-    assert (two.refused, two.median) == ("fewer than 3 boroughs", None)
+    assert "SEMH" not in by_need(two)  # 8 placements of 2 boroughs: not even a count
+    barnet = by_need(two, own=two[two["borough"] == BARNET])["SEMH"]  # listed for its own rows
+    assert (barnet.count, barnet.refused, barnet.median) == ("–", "fewer than 3 boroughs", None)
     assert "SEMH" not in few  # under 5 placements and none of the viewer's: no line at all
     assert shown.refused == ""
     middle_five = np.sort(enough["total_cost"].to_numpy())[:5]  # 6 values: the 5 nearest
@@ -94,17 +96,30 @@ def test_rule_2_prices_need_three_boroughs_and_five_placements() -> None:
     assert shown.median % RULES.price_rounding == 0  # type: ignore[operator]
 
 
+def test_a_count_is_published_only_where_three_boroughs_share_the_cell_and_none_dominates() -> None:
+    # a borough filling a cell with its own rows could otherwise read the others' count as the
+    # published one less its own: with its own at most half, the others hold at least as many
+    dominated = placements(
+        balanced([BARNET], each=9) + balanced([ENFIELD, HARINGEY], each=2, need="SEMH")
+    )
+    shared = placements(balanced([BARNET, ENFIELD, HARINGEY], each=3))
+
+    assert "SEMH" not in by_need(dominated)
+    assert by_need(shared)["SEMH"].count in {"5", "10"}
+
+
 def test_rule_2_a_published_quantile_blends_three_boroughs_or_is_withheld() -> None:
     # Barnet holds the middle of the fees: a median of its placements would be its own fee
-    rows = [(BARNET, "SEMH", "140007", 70_000.0)] * 6
+    rows = [(BARNET, "SEMH", "140007", 70_000.0)] * 5  # half the placements: counted
     rows += [(b, "SEMH", "140007", fee) for b in (ENFIELD, HARINGEY) for fee in (40_000.0, 90_000.0)]
+    rows += [(ISLINGTON, "SEMH", "140007", 95_000.0)]
     values = np.array([r[3] for r in rows])
     whose = np.array([r[0] for r in rows])
 
     assert blended(values, whose, 0.5, RULES) is None  # the five around the middle: Barnet's
     cell = by_need(placements(rows))["SEMH"]
-    assert cell.median is None
-    assert cell.refused  # one borough has more than half the placements, too
+    assert cell.count == "10"
+    assert (cell.median, cell.refused) == (None, "too few boroughs around the middle")
 
 
 def test_rule_2_quartiles_need_ten_placements_and_never_a_raw_extreme() -> None:
@@ -221,7 +236,7 @@ def test_rule_7_thresholds_are_configuration_and_suppressions_are_logged(
 ) -> None:
     frame = placements(balanced([BARNET, ENFIELD], each=3))
     with caplog.at_level(logging.INFO, logger="analytics.disclosure"):
-        strict = by_need(frame)["SEMH"]
+        strict = by_need(frame, own=frame[frame["borough"] == BARNET])["SEMH"]
     relaxed_rules = replace(RULES, min_boroughs=2, p_percent=0.0, max_borough_share=1.0)
     relaxed = by_need(frame, relaxed_rules)["SEMH"]
 
