@@ -32,14 +32,11 @@ PROVIDER_WIDTHS = (6, 4, 4, 6, 4)
 SHARED_PROVIDER_WIDTHS = (9, 4, 4, 6)  # no "Yours" column: a provider's name gets its room
 
 PROTECTION = (
-    "London's figures are the same for everyone, in every chat: counts are rounded to a "
-    "multiple of 5 (under 5 reads <5); a median or middle half blends several boroughs' "
-    "placements, is rounded to £100 and may be moved by up to 3 %; a figure resting on too few "
-    "boroughs or placements is not shown."
+    "Everyone, in every chat, sees the same London figures: counts rounded to a multiple of 5 "
+    "(under 5 reads <5); medians and middle halves blend several boroughs' placements, rounded "
+    "to £100 and moved by up to 3 %."
 )
-NOTE = (
-    f"{PROTECTION} Yours are live, from your return as it stands now: only you and LIIA see them."
-)
+NOTE = f"{PROTECTION} Yours are live, from your return now: only you and LIIA see them."
 # A benchmark asked for in a channel or group chat: only what everyone there may see
 SHARED_NOTE = f"{PROTECTION} Your borough's own figures were sent to you in your 1:1 chat with me."
 
@@ -48,8 +45,7 @@ def released(release: Release) -> str:
     """Which release a card's London figures come from (DOMAIN rule 10)."""
     return (
         f"London figures as released on {british_date(release.released_at.date())} (release "
-        f"{release.id}: {release.period}, {release.boroughs} boroughs, "
-        f"{release.placements:,} placements)."
+        f"{release.id}: {release.boroughs} boroughs, {release.placements:,} placements)."
     )
 
 

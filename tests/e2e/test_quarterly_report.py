@@ -45,6 +45,7 @@ from forum_ops.placements import GEOGRAPHY
 from forum_ops.quarterly_report import QuarterlyReport, produce_report, prompt_quarterly_report
 from forum_ops.ratification import Rules as TorRules
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.releases import release_now, release_rows, releases
 from forum_ops.report_files import find_file
 from forum_ops.returns import Submission, all_placements, replace_return
 from forum_ops.scheduler import JobRun, JobSettings
@@ -60,6 +61,7 @@ from tests.support.members import member
 Q1 = Quarter(2026, 1)
 AFTER = datetime(2026, 4, 2, 9, tzinfo=UTC)  # the report is produced after the quarter
 RULES = Rules()
+MARCH_RELEASE = datetime(2026, 3, 2, 6, tzinfo=UTC)  # the first working day of March
 LEFT_OUT = ("201", "204", "318")  # boroughs with no return for 2025-26
 
 
@@ -75,6 +77,7 @@ def simulate_quarter(db: Database) -> None:
             received = datetime(2026, 1 + n % 2, 5 + n % 20, 11, tzinfo=UTC)
             submission = Submission(str(borough), "2025-26", "demo", "x.xlsx")
             replace_return(session, submission, frame, received)
+        release_now(session, MARCH_RELEASE, "schedule")  # the report reads its quarter's release
         demo_asks(session, datetime(2026, 3, 20, 12, tzinfo=UTC))  # some asked within Q1
         load_demo_meetings(session, NOW)  # the Year 1 forward plan
         for day, times in ((date(2026, 1, 6), 3), (date(2026, 3, 31), 2), (date(2026, 4, 1), 5)):
@@ -193,14 +196,17 @@ def test_no_withheld_inmss_figure_appears_in_the_report(database: Database) -> N
                 session, Submission(str(borough), "2025-26", "demo", "x"),
                 pd.concat([mine, frame], ignore_index=True), NOW,
             )  # fmt: skip
+        release_now(session, MARCH_RELEASE + timedelta(days=7), "LIIA")
     report = produce(database)
     paragraphs, tables = document_text(report.docx)
     everything = "\n".join(paragraphs + [c for t in tables for row in t for c in row])
     with database.transaction() as session:
-        placements = all_placements(session)
-    table = cost_table(placements, Filters("2025-26"), "primary_need", None, GEOGRAPHY, RULES, True)
+        placements = release_rows(session, releases(session)[0].id)
+    table = cost_table(placements, Filters("2025-26"), "primary_need", GEOGRAPHY, RULES, True)
     withheld = [c for c in table.cells if c.refused]
-    assert any(c.key == "RARE" for c in withheld)
+    assert "RARE" not in {c.key for c in table.cells}  # two boroughs: not even a count
+    rare_costs = placements[placements["primary_need"] == "RARE"]["total_cost"]
+    assert f"£{float(np.median(rare_costs)):,.0f}" not in everything
     for cell in withheld:
         costs = placements[
             (placements["period"] == "2025-26") & (placements["primary_need"] == cell.key)

@@ -19,10 +19,10 @@ from cards.notices import MOST_QUICK_ACTIONS, help_view
 from cards.senddata import rank_words
 from cards.suppliers import school_line
 from forum_ops.benchmark_answers import NeedBenchmark
-from tests.support.disclosure import RELEASE
 from forum_ops.model import Member, Organisation, OrganisationKind, Role
 from forum_ops.schools import School
 from tests.support.cardcheck import assert_valid_card
+from tests.support.disclosure import RELEASE
 
 LIIA = Organisation(
     "LIIA", "London Innovation and Improvement Alliance", OrganisationKind.SECRETARIAT
