@@ -14,8 +14,8 @@ from alembic.migration import MigrationContext
 
 from forum_ops.conversations import ConversationPlace, find_conversation, remember_conversation
 from forum_ops.db import Database
-from forum_ops.db.schema import Base, ConversationRow
 from forum_ops.db.engine import TURN
+from forum_ops.db.schema import Base, ConversationRow
 from forum_ops.turns import (
     Redelivered,
     TurnLedger,
@@ -93,7 +93,8 @@ def test_the_key_commits_with_the_turns_first_change_and_not_before(
     _as_turn(again, lambda: _change(any_database, 1))
     _as_turn(again, lambda: _change(any_database, 2))  # a second change of the same turn
     assert start_turn(any_database, key, CAMDEN, NOW).duplicate is True
-    assert _conversations(any_database) == 2 and again.recorded
+    assert _conversations(any_database) == 2
+    assert again.recorded
 
 
 def test_a_redelivery_racing_the_first_changes_nothing(any_database: Database) -> None:
