@@ -5,6 +5,7 @@ killed between the two) is answered with its card, still changing nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from forum_ops.db.schema import (
 from forum_ops.members import find_member
 from forum_ops.ratification import Rules
 from forum_ops.tor import add_version, open_ratification
-from tests.conftest import CAMDEN, LIIA, activity
+from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
 from tests.support.fakes import FakeClock
@@ -87,6 +88,14 @@ def open_vote(database: Database) -> dict[str, Any]:
     ballot = opened.ballot
     return {"verb": "tor.vote", "ratification": ballot.ratification_id,
             "hash": ballot.content_hash, "choice": "approve", "comment": "", "borough": "202"}  # fmt: skip
+
+
+def ask_message(connector: FakeConnector, id: str, text: str) -> dict[str, Any]:
+    return activity(
+        "message_channel_mention", connector, id=id, text=text,
+        **{"from.aadObjectId": LIIA, "conversation.conversationType": "personal",
+           "conversation.id": f"a:chat-{LIIA}", "conversation.isGroup": False, "entities": []},
+    )  # fmt: skip
 
 
 Case = Callable[[BotClient, FakeConnector, Database], Awaitable[tuple[str, dict[str, Any]]]]
@@ -202,12 +211,7 @@ async def test_a_redelivered_ask_is_asked_once_and_answered_once(
     bot: BotClient, connector: FakeConnector, database: Database
 ) -> None:
     """A message turn (the `ask` command) redelivered: one ask, one reply."""
-    message = activity(
-        "message_channel_mention", connector, id="ask-1",
-        text="ask Has anyone a draft S75 agreement for therapies?",
-        **{"from.aadObjectId": LIIA, "conversation.conversationType": "personal",
-           "conversation.id": f"a:chat-{LIIA}", "conversation.isGroup": False, "entities": []},
-    )  # fmt: skip
+    message = ask_message(connector, "ask-1", "ask Has anyone a draft S75 agreement for therapies?")
     for _ in range(3):
         assert (await bot.post(message))[0] == 200
     assert count(database, func.count(AskRow.id)) == (1,)
@@ -224,3 +228,36 @@ async def test_a_redelivered_takeaway_save_does_not_undo_a_later_one(
     await press(bot, connector, who, "save-1", draft)  # Teams redelivers the first save
     with database.transaction() as session:
         assert session.scalar(select(TakeawayRow.title)) == "Joint panels for health and care"
+
+
+async def test_two_replicas_given_the_same_activities_at_once_act_once_and_answer_alike(
+    any_database: Database, connector: FakeConnector
+) -> None:
+    """Teams redelivers to another replica while the first still works on the activity: on one
+    database (SQLite, PostgreSQL) each vote counts once and both replicas answer with the same
+    card; each `ask` is asked once and answered once."""
+    data = open_vote(any_database)
+    settings = make_settings(any_database, connector)
+    first, second = serve(settings, any_database), serve(settings, any_database)
+    one, other = await anext(first), await anext(second)
+    try:
+        for n, choice in enumerate(("approve", "abstain", "approve", "abstain")):
+            vote = {**data, "choice": choice, "comment": f"round {n}"}
+            answers = await asyncio.gather(
+                press(one, connector, CAMDEN, f"vote-{n}", vote),
+                press(other, connector, CAMDEN, f"vote-{n}", vote),
+            )
+            assert answers[0] == answers[1]
+        asks = [ask_message(connector, f"ask-{n}", f"ask Who has a S75 template? ({n})")
+                for n in range(4)]  # fmt: skip
+        for message in asks:
+            statuses = await asyncio.gather(one.post(message), other.post(message))
+            assert [status for status, _ in statuses] == [200, 200]
+    finally:
+        for replica in (first, second):
+            with pytest.raises(StopAsyncIteration):
+                await anext(replica)
+    assert what_changed(any_database)[:2] == (4, 3)  # four votes: the first and three changes
+    assert count(any_database, func.count(AskRow.id)) == (4,)
+    for message in asks:
+        assert len([c for c in connector.sent() if c.activity_id == message["id"]]) == 1
