@@ -6,8 +6,10 @@ the database drops redelivered activities and finds the sender in the registry.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -47,12 +49,20 @@ from bot.teams import (
 from cards import Card, render_card
 from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.conversations import ConversationPlace
+from forum_ops.db.engine import TURN
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.installation import installed
 from forum_ops.model import Member
 from forum_ops.tor_text import is_tor_file
-from forum_ops.turns import activity_key, start_turn
+from forum_ops.turns import (
+    Redelivered,
+    TurnLedger,
+    activity_key,
+    claim_answer,
+    given_answer,
+    start_turn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,25 +82,77 @@ class ForumBot(TeamsActivityHandler):
             log.info("turn.tenant_refused", extra={"activity_type": activity.type})
             await self._refuse(turn_context)
             return
-        # Invokes are answered in the HTTP response and their handlers are idempotent: no dedupe.
-        key = None
-        if activity.type != ActivityTypes.invoke and activity.id:
+        card_action = activity.type == ActivityTypes.invoke and activity.name == CARD_ACTION
+        key = None  # a search (the only other invoke) changes nothing: each is answered afresh
+        if (activity.type != ActivityTypes.invoke or card_action) and activity.id:
             key = activity_key(activity.channel_id, activity.conversation.id, activity.id)
         conversation = activity.conversation.id if activity.conversation else None
+        now = self._services.clock()
         start = await self._services.run(
-            start_turn,
-            self._services.db,
-            key,
-            sender_aad_id(activity),
-            self._services.clock(),
-            conversation,
+            start_turn, self._services.db, key, sender_aad_id(activity), now, conversation
         )
-        if start.duplicate:
+        if start.duplicate and not card_action:
             log.info("turn.duplicate", extra={"activity_type": activity.type})
+            return
+        if start.duplicate and start.response is not None:
+            log.info("turn.duplicate", extra={"activity_type": activity.type})
+            await _answer(turn_context, InvokeResponse(**start.response))
             return
         turn_context.turn_state[MEMBER_KEY] = start.member
         turn_context.turn_state[DIALOG_KEY] = start.dialog
-        await super().on_turn(turn_context)
+        if key is None:
+            await super().on_turn(turn_context)
+            return
+        # A card action whose change committed but whose card was not given (the server was
+        # killed, or another replica is answering it) runs again for its card, changing nothing.
+        ledger = TurnLedger(key, now, replaying=start.duplicate)
+        turn_context.on_send_activities(functools.partial(self._claim_answer, ledger))
+        turn = TURN.set(ledger)
+        try:
+            await super().on_turn(turn_context)
+        except Redelivered:  # another delivery of this activity changed what it changes first
+            if not card_action:
+                log.info("turn.duplicate", extra={"activity_type": activity.type})
+                return
+            ledger.replaying = True
+            await super().on_turn(turn_context)
+        finally:
+            TURN.reset(turn)
+
+    async def _claim_answer(
+        self,
+        ledger: TurnLedger,
+        turn_context: TurnContext,
+        activities: list[Activity],
+        send: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Before a turn's first answer goes: claim it for this delivery, so a redelivery never
+        answers twice; a card action's answer is kept with the key, to be given again. A
+        delivery that lost the claim sends nothing, or (a card action) the answer kept."""
+        if not ledger.answered:
+            invoke = next((a for a in activities if a.type == ActivityTypes.invoke_response), None)
+            kept = _kept(invoke.value) if invoke is not None else None
+            if ledger.redelivered and not ledger.replaying:
+                claimed = False
+            elif ledger.recorded and invoke is None:
+                claimed = True  # the key is this delivery's: any other's change was refused
+            else:
+                claimed = await self._services.run(
+                    claim_answer, self._services.db, ledger.key, ledger.now, kept
+                )
+            if claimed:
+                ledger.answered = True
+            else:
+                log.info("turn.duplicate", extra={"activity_type": turn_context.activity.type})
+                given = (
+                    await self._services.run(given_answer, self._services.db, ledger.key)
+                    if invoke is not None
+                    else None
+                )
+                activities.clear()  # botbuilder sends what the list holds once handlers ran
+                if invoke is not None and given is not None:
+                    activities.append(_invoke_activity(InvokeResponse(**given)))
+        await send()
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
@@ -274,6 +336,21 @@ class ForumBot(TeamsActivityHandler):
     @staticmethod
     async def _send(turn_context: TurnContext, card: Card) -> None:
         await turn_context.send_activity(card_message(card))
+
+
+def _kept(response: object) -> dict[str, object] | None:
+    """An invoke's answer as kept with its key (status and JSON body), or None if it has none."""
+    if not isinstance(response, InvokeResponse):
+        return None
+    return {"status": int(response.status), "body": response.body}
+
+
+def _invoke_activity(response: InvokeResponse) -> Activity:
+    return Activity(type=ActivityTypes.invoke_response, value=response)
+
+
+async def _answer(turn_context: TurnContext, response: InvokeResponse) -> None:
+    await turn_context.send_activity(_invoke_activity(response))
 
 
 def _extension_message(text: str) -> MessagingExtensionResponse:

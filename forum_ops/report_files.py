@@ -16,8 +16,9 @@ KEEP_FOR = timedelta(days=7)
 
 
 def keep_file(db: Database, filename: str, content: bytes, now: datetime) -> str:
-    """Store a file; returns its token."""
-    with db.transaction() as session:
+    """Store a file; returns its token. Not a turn's change (forum_ops/turns.py): a card given
+    again links to it too."""
+    with db.transaction(effect=False) as session:
         return keep_file_in(session, filename, content, now)
 
 

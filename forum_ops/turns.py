@@ -1,15 +1,26 @@
-"""The start of every inbound turn: drop redeliveries and find who is speaking, in one transaction."""
+"""Every inbound turn processed once, across crashes and replicas.
+
+A turn reads, in one transaction, whether its activity was handled before and who is speaking.
+Its key is then written in the same transaction as the first change the turn makes (the
+`TurnLedger` is the database's hook for the turn: forum_ops/db/engine.py), or, for a turn that
+changes nothing, just before it answers. So a kill -9 between the two leaves neither the key nor
+the change, and Teams' redelivery runs again; a redelivery of a turn whose change committed
+finds the key and changes nothing. The answer is claimed once (`replied_at`): a duplicate never
+answers twice, and a card action's answer is kept to be given again to its redelivery.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum_ops.db.engine import Database
@@ -22,11 +33,19 @@ PROCESSED = ProcessedActivityRow.metadata.tables[ProcessedActivityRow.__tablenam
 KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two days is ample
 
 
+class Redelivered(Exception):
+    """Another delivery of this activity committed its change first: this one changes nothing.
+
+    Deliberately not a ForumError: no handler answers it as a refusal."""
+
+
 @dataclass(frozen=True)
 class TurnStart:
-    duplicate: bool
+    duplicate: bool  # the key was recorded before: the activity was handled (or is being)
     member: Member | None
     dialog: DialogState | None = None  # the sender's open dialog in this conversation
+    answered: bool = False  # its answer was claimed
+    response: dict[str, Any] | None = None  # a card action's answer as given: status and body
 
 
 def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
@@ -41,33 +60,27 @@ def begin_turn(
     now: datetime,
     conversation_id: str | None = None,
 ) -> TurnStart:
-    """Record the activity key (if any), look up the sender and their open dialog here.
+    """Whether the activity key (if any) was recorded, and the sender and their open dialog.
 
-    `duplicate` is True when the key was recorded before: the caller then does nothing more.
+    `duplicate` is True when the key was recorded before. Nothing is written here.
     """
-    if key is not None and not _record(session, key, now):
-        return TurnStart(duplicate=True, member=None)
+    seen = (
+        session.execute(
+            select(PROCESSED.c.replied_at, PROCESSED.c.response).where(PROCESSED.c.key == key)
+        ).first()
+        if key is not None
+        else None
+    )
     member = find_member(session, aad_object_id) if aad_object_id else None
     dialog = (
         open_dialog(session, DialogKey(conversation_id, member.aad_object_id), now)
         if member is not None and conversation_id
         else None
     )
-    return TurnStart(duplicate=False, member=member, dialog=dialog)
-
-
-def _record(session: Session, key: str, now: datetime) -> bool:
-    """Record the activity key in one Core statement on the table (not the ORM's bulk insert:
-    every turn pays for this); False if it was recorded before. A concurrent redelivery waits on
-    the key until the first commits, then finds it there."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(PROCESSED)
-        .values(key=key, received_at=now)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(PROCESSED.c.key)
-    )
-    return session.connection().execute(statement).scalar_one_or_none() is not None
+    if seen is None:
+        return TurnStart(duplicate=False, member=member, dialog=dialog)
+    response = json.loads(seen.response) if seen.response else None
+    return TurnStart(True, member, dialog, seen.replied_at is not None, response)
 
 
 def start_turn(
@@ -77,12 +90,85 @@ def start_turn(
     now: datetime,
     conversation_id: str | None = None,
 ) -> TurnStart:
-    """`begin_turn` in its own transaction; a redelivery racing this one counts as a duplicate."""
-    try:
-        with db.transaction() as session:
-            return begin_turn(session, key, aad_object_id, now, conversation_id)
-    except IntegrityError:
-        return TurnStart(duplicate=True, member=None)
+    """`begin_turn` in its own (read-only) transaction."""
+    with db.transaction(effect=False) as session:
+        return begin_turn(session, key, aad_object_id, now, conversation_id)
+
+
+def record_key(session: Session, key: str, now: datetime) -> bool:
+    """Record the activity key in the caller's transaction, in one Core statement on the table
+    (every changing turn pays for this); False if it was recorded before. A concurrent delivery
+    waits on the key until the first commits, then finds it there."""
+    statement = (
+        _insert(session)
+        .values(key=key, received_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(PROCESSED.c.key)
+    )
+    return session.connection().execute(statement).scalar_one_or_none() is not None
+
+
+def claim_answer(
+    db: Database, key: str, now: datetime, response: dict[str, Any] | None = None
+) -> bool:
+    """Claim the right to answer the activity (recording its key if no change of the turn's
+    did), with a card action's answer to give again; False if a delivery answered it first."""
+    kept = json.dumps(response, separators=(",", ":")) if response is not None else None
+    with db.transaction(effect=False) as session:
+        statement = _insert(session).values(key=key, received_at=now, replied_at=now, response=kept)
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"replied_at": now, "response": kept},
+            where=PROCESSED.c.replied_at.is_(None),
+        ).returning(PROCESSED.c.key)
+        return session.connection().execute(statement).scalar_one_or_none() is not None
+
+
+def given_answer(db: Database, key: str) -> dict[str, Any] | None:
+    """The answer kept for a card action's activity, if one was given."""
+    with db.transaction(effect=False) as session:
+        kept = session.execute(
+            select(PROCESSED.c.response).where(PROCESSED.c.key == key)
+        ).scalar_one_or_none()
+    return json.loads(kept) if kept else None
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return pg_insert(PROCESSED) if dialect == "postgresql" else sqlite_insert(PROCESSED)
+
+
+class TurnLedger:
+    """The database hook for one turn's work (forum_ops/db/engine.TURN): the first transaction
+    that changes something also records the activity key; if another delivery recorded it first,
+    that transaction is rolled back and `Redelivered` raised. `replaying`: the turn's change is
+    committed already and the turn runs again only for its answer, so every change is undone."""
+
+    def __init__(self, key: str, now: datetime, *, replaying: bool = False) -> None:
+        self.key, self.now, self.replaying = key, now, replaying
+        self.recorded = False  # a committed change of this delivery's holds the key
+        self.redelivered = False  # another delivery's change holds it
+        self.answered = False  # this delivery claimed the answer
+        self._recording = False
+        self._lock = threading.Lock()  # the turn's work runs in the executor's threads
+
+    def before_commit(self, session: Session, wrote: bool) -> bool:
+        with self._lock:
+            self._recording = False
+            if not wrote or self.recorded:
+                return True
+            if self.replaying or self.redelivered:
+                return False
+            if not record_key(session, self.key, self.now):
+                self.redelivered = True
+                raise Redelivered()
+            self._recording = True
+            return True
+
+    def after_commit(self) -> None:
+        with self._lock:
+            if self._recording:
+                self.recorded, self._recording = True, False
 
 
 def forget_old_activities(session: Session, now: datetime) -> int:

@@ -195,8 +195,11 @@ async def secured(database: Database, connector: FakeConnector) -> AsyncIterator
 
 
 def activity(payload: str, connector: FakeConnector, **rewrite: object) -> dict[str, object]:
-    """A real captured Teams payload from shared/, pointed at the fake connector and our tenant."""
+    """A real captured Teams payload from shared/, pointed at the fake connector and our tenant.
+    An invoke gets an id of its own, as each press does in Teams (a redelivery keeps its id)."""
     rewrite.setdefault("tenant", TENANT)
+    if payload.startswith("invoke"):
+        rewrite.setdefault("id", f"f:{uuid.uuid4().hex}")
     return load_activity(
         ACTIVITIES / f"{payload}.json", serviceUrl=connector.service_url, **rewrite
     )

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+WROTE = "forum.wrote"  # in a connection's info: its transaction has run an INSERT, UPDATE or DELETE
+
+
+class TurnHook(Protocol):
+    """What an inbound turn does at each commit of the work it causes (forum_ops/turns.py)."""
+
+    def before_commit(self, session: Session, wrote: bool) -> bool:
+        """Called with the transaction's work flushed; True: commit it, False: roll it back."""
+        ...
+
+    def after_commit(self) -> None: ...
+
+
+# The turn being handled, if any: set by the bot for the turn's work (copied into its threads)
+TURN: ContextVar[TurnHook | None] = ContextVar("forum_turn", default=None)
 
 
 @dataclass(frozen=True)
@@ -17,10 +34,32 @@ class Database:
     sessions: sessionmaker[Session]
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on any error."""
-        with self.sessions.begin() as session:
-            yield session
+    def transaction(self, *, effect: bool = True) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error.
+
+        Inside an inbound turn, the turn's hook sees each commit that changes something, so
+        the activity's key is written in the same transaction as the turn's first change.
+        `effect=False`: work that is not the turn's own (its bookkeeping) and commits apart.
+        """
+        turn = TURN.get() if effect else None
+        if turn is None:
+            with self.sessions.begin() as session:
+                yield session
+            return
+        with self.sessions() as session:
+            session.begin()
+            try:
+                yield session
+                session.flush()
+                if turn.before_commit(session, bool(session.connection().info.get(WROTE))):
+                    session.commit()
+                    turn.after_commit()
+                else:  # what the caller read stays readable; what it wrote is undone
+                    session.expunge_all()
+                    session.rollback()
+            except BaseException:
+                session.rollback()
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -34,7 +73,20 @@ def create_database(url: str) -> Database:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    event.listen(engine, "begin", _transaction_begins)
+    event.listen(engine, "after_cursor_execute", _statement_ran)
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def _transaction_begins(connection: Connection) -> None:
+    connection.info.pop(WROTE, None)
+
+
+def _statement_ran(
+    connection: Connection, _cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
+) -> None:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        connection.info[WROTE] = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

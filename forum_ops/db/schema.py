@@ -108,12 +108,17 @@ class ProcessedActivityRow(Base):
     """Inbound activities already handled, so a redelivery is processed once.
 
     The key is a hash of channel, conversation and activity id: nothing about the sender is kept.
+    It is written in the same transaction as the turn's first change (forum_ops/turns.py), or
+    when a turn that changed nothing answers; `replied_at` once the turn has answered, with a
+    card action's answer in `response` so a redelivery gets the same card.
     """
 
     __tablename__ = "processed_activities"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: status and body
 
 
 class OutboxRow(Base):

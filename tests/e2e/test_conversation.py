@@ -348,11 +348,12 @@ async def test_at_startup_keys_older_than_two_days_are_forgotten(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from forum_ops.turns import start_turn
+    from forum_ops.turns import record_key
     from tests.conftest import make_settings, serve
 
-    start_turn(database, "from-last-week", None, datetime.now(UTC) - timedelta(days=7))
-    start_turn(database, "from-today", None, datetime.now(UTC))
+    with database.transaction() as session:
+        record_key(session, "from-last-week", datetime.now(UTC) - timedelta(days=7))
+        record_key(session, "from-today", datetime.now(UTC))
 
     async for _client in serve(make_settings(database, connector), database):
         for _ in range(50):  # housekeeping runs in the background once the app has started

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,9 +14,21 @@ from alembic.migration import MigrationContext
 
 from forum_ops.conversations import ConversationPlace, find_conversation, remember_conversation
 from forum_ops.db import Database
+from forum_ops.db.engine import TURN
 from forum_ops.db.schema import Base, ConversationRow
-from forum_ops.turns import activity_key, begin_turn, forget_old_activities, start_turn
+from forum_ops.turns import (
+    Redelivered,
+    TurnLedger,
+    activity_key,
+    claim_answer,
+    forget_old_activities,
+    given_answer,
+    record_key,
+    start_turn,
+)
 from tests.conftest import CAMDEN, NOW
+
+T = TypeVar("T")
 
 
 def test_the_migrations_build_exactly_the_models_schema(any_database: Database) -> None:
@@ -23,10 +37,36 @@ def test_the_migrations_build_exactly_the_models_schema(any_database: Database) 
     assert differences == []
 
 
+def _place(n: int) -> ConversationPlace:
+    return ConversationPlace(f"19:c{n}@thread.tacv2", "channel", "t", None, "team", {"n": n})
+
+
+def _as_turn(ledger: TurnLedger, work: Callable[[], T]) -> T:
+    """`work` as the bot runs a turn's work: with the turn's ledger as the database's hook."""
+    token = TURN.set(ledger)
+    try:
+        return work()
+    finally:
+        TURN.reset(token)
+
+
+def _change(database: Database, n: int, fail: bool = False) -> None:
+    with database.transaction() as session:
+        remember_conversation(session, _place(n), NOW)
+        if fail:
+            raise RuntimeError("killed before the commit")
+
+
+def _conversations(database: Database) -> int:
+    with database.transaction() as session:
+        return session.query(ConversationRow).count()
+
+
 def test_a_redelivered_activity_is_seen_as_a_duplicate(any_database: Database) -> None:
     key = activity_key("msteams", "19:abc@thread.tacv2", "1759944781430")
 
     first = start_turn(any_database, key, CAMDEN, NOW)
+    _as_turn(TurnLedger(key, NOW), lambda: _change(any_database, 1))  # the key goes with it
     second = start_turn(any_database, key, CAMDEN, NOW + timedelta(seconds=5))
 
     assert first.duplicate is False
@@ -35,30 +75,83 @@ def test_a_redelivered_activity_is_seen_as_a_duplicate(any_database: Database) -
     assert second.duplicate is True
 
 
-def test_a_redelivery_racing_the_first_counts_as_a_duplicate(any_database: Database) -> None:
-    """The first delivery has recorded the key but not committed when the redelivery arrives on
-    another thread: the redelivery waits for the lock, then loses on the key."""
+def test_the_key_commits_with_the_turns_first_change_and_not_before(
+    any_database: Database,
+) -> None:
+    """A turn that reads and then dies before its change commits leaves no key: the
+    redelivery runs again. Reading alone records nothing; the change and the key commit as one."""
+    key = activity_key("msteams", "19:abc@thread.tacv2", "killed")
+    ledger = TurnLedger(key, NOW)
+    assert start_turn(any_database, key, CAMDEN, NOW).duplicate is False
+    _as_turn(ledger, lambda: _conversations(any_database))  # a read
+    with pytest.raises(RuntimeError):
+        _as_turn(ledger, lambda: _change(any_database, 1, fail=True))
+    assert start_turn(any_database, key, CAMDEN, NOW).duplicate is False
+    assert _conversations(any_database) == 0
+
+    again = TurnLedger(key, NOW)
+    _as_turn(again, lambda: _change(any_database, 1))
+    _as_turn(again, lambda: _change(any_database, 2))  # a second change of the same turn
+    assert start_turn(any_database, key, CAMDEN, NOW).duplicate is True
+    assert _conversations(any_database) == 2
+    assert again.recorded
+
+
+def test_a_redelivery_racing_the_first_changes_nothing(any_database: Database) -> None:
+    """The first delivery has written its change and key but not committed when the redelivery
+    on another thread makes the same change: it waits for the key, loses, and is rolled back."""
     key = activity_key("msteams", "19:abc@thread.tacv2", "race")
-    recorded, results = threading.Event(), []
+    written, outcome = threading.Event(), []
 
     def redelivery() -> None:
-        recorded.wait()
-        results.append(start_turn(any_database, key, CAMDEN, NOW))
+        written.wait()
+        try:
+            _as_turn(TurnLedger(key, NOW), lambda: _change(any_database, 2))
+            outcome.append("committed")
+        except Redelivered:
+            outcome.append("redelivered")
 
     racer = threading.Thread(target=redelivery)
     racer.start()
     with any_database.transaction() as session:
-        assert begin_turn(session, key, CAMDEN, NOW).duplicate is False
-        recorded.set()
+        remember_conversation(session, _place(1), NOW)
+        assert record_key(session, key, NOW)
+        written.set()
         time.sleep(0.3)  # the redelivery is now waiting on the first's uncommitted key
-    racer.join(10)
+    racer.join(20)
 
-    assert [r.duplicate for r in results] == [True]
+    assert outcome == ["redelivered"]
+    assert _conversations(any_database) == 1
+
+
+def test_a_replayed_turn_changes_nothing_and_reads_what_it_wrote(any_database: Database) -> None:
+    key = activity_key("msteams", "19:abc@thread.tacv2", "replay")
+
+    def change_and_read() -> int:
+        with any_database.transaction() as session:
+            remember_conversation(session, _place(3), NOW)
+            session.flush()
+            return session.query(ConversationRow).count()
+
+    assert _as_turn(TurnLedger(key, NOW, replaying=True), change_and_read) == 1
+    assert _conversations(any_database) == 0
+    assert start_turn(any_database, key, CAMDEN, NOW).duplicate is False
+
+
+def test_an_answer_is_claimed_once_and_kept(any_database: Database) -> None:
+    key = activity_key("msteams", "19:abc@thread.tacv2", "answer")
+    card = {"status": 200, "body": {"type": "application/vnd.microsoft.card.adaptive"}}
+    assert claim_answer(any_database, key, NOW, card) is True
+    assert claim_answer(any_database, key, NOW, {"status": 200, "body": {}}) is False
+    assert given_answer(any_database, key) == card
+    seen = start_turn(any_database, key, CAMDEN, NOW)
+    assert (seen.duplicate, seen.answered, seen.response) == (True, True, card)
 
 
 def test_old_activity_keys_are_forgotten(any_database: Database) -> None:
-    start_turn(any_database, "old", None, NOW - timedelta(days=3))
-    start_turn(any_database, "new", None, NOW)
+    with any_database.transaction() as session:
+        record_key(session, "old", NOW - timedelta(days=3))
+        record_key(session, "new", NOW)
     with any_database.transaction() as session:
         assert forget_old_activities(session, NOW) == 1
     assert start_turn(any_database, "new", None, NOW).duplicate is True
