@@ -111,7 +111,9 @@ def test_a_count_is_published_only_where_three_boroughs_share_the_cell_and_none_
 def test_rule_2_a_published_quantile_blends_three_boroughs_or_is_withheld() -> None:
     # Barnet holds the middle of the fees: a median of its placements would be its own fee
     rows = [(BARNET, "SEMH", "140007", 70_000.0)] * 5  # half the placements: counted
-    rows += [(b, "SEMH", "140007", fee) for b in (ENFIELD, HARINGEY) for fee in (40_000.0, 90_000.0)]
+    rows += [
+        (b, "SEMH", "140007", fee) for b in (ENFIELD, HARINGEY) for fee in (40_000.0, 90_000.0)
+    ]
     rows += [(ISLINGTON, "SEMH", "140007", 95_000.0)]
     values = np.array([r[3] for r in rows])
     whose = np.array([r[0] for r in rows])
@@ -141,13 +143,16 @@ def test_prices_move_the_same_way_for_the_same_values_and_afresh_for_others() ->
     whose = np.array([BARNET, ENFIELD, HARINGEY, BARNET, ENFIELD])
     one = quantile(values, whose, 0.5, RULES)
     moved = [
-        quantile(values + [0, 0, 0, 0, step], whose, 0.5, RULES) for step in range(1, 200, 10)
+        quantile(values + np.array([0, 0, 0, 0, step]), whose, 0.5, RULES)
+        for step in range(1, 200, 10)
     ]
 
     assert one == quantile(values.copy(), whose, 0.5, RULES)  # every table, every viewer
     assert near(one, 63_000.0)
     assert len(set(moved)) > 3  # one placement's fee changed: a fresh draw, not a readable step
-    others = {quantile(values, whose, 0.5, replace(RULES, cell_key_secret=f"s{i}")) for i in range(9)}
+    others = {
+        quantile(values, whose, 0.5, replace(RULES, cell_key_secret=f"s{i}")) for i in range(9)
+    }
     assert len(others) > 3  # the server's secret keys the noise
 
 
