@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section as PageSection
@@ -150,6 +151,8 @@ def _table(document: WordDocument, table: Table, usable_mm: float) -> None:
         _row_property(row, "w:cantSplit")
         for n, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.text = _text(value, _format(table, n))
+            if not isinstance(value, str):  # figures line up on the right, as in the workbook
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in grid.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -212,7 +215,7 @@ def _sheet_widths(sheet: Worksheet, table: Table) -> None:
         ]
         longest = max(len(str(v)) for v in values)
         letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = min(max(longest + 2, 10), 60)
+        sheet.column_dimensions[letter].width = min(max(longest + 3, 10), 60)  # bold headers
         if longest > 60:
             for row in range(3, len(table.rows) + 3):
                 sheet.cell(row, column).alignment = Alignment(wrap_text=True, vertical="top")
@@ -225,7 +228,7 @@ def _chart(sheet: Worksheet, table: Table) -> None:
     chart.type = "col"
     chart.title = table.chart
     chart.y_axis.title = "Count"
-    chart.width, chart.height = 18, 9
+    chart.width, chart.height = 16, 9  # cm: within a portrait page
     last_row, last_column = len(table.rows) + 2, len(table.header)
     data = Reference(sheet, min_col=1, max_col=last_column, min_row=3, max_row=last_row)
     chart.add_data(data, from_rows=True, titles_from_data=True)
@@ -241,10 +244,10 @@ def workbook(sections: list[Section]) -> bytes:
     for section in sections:
         for table in section.tables:
             sheet = book.create_sheet(sheet_name(table.sheet or table.title, used))
-            put_cell(sheet, 1, 1, table.title).font = Font(bold=True, size=12)
+            put_cell(sheet, 1, 1, table.title).font = Font(name="Calibri", bold=True, size=12)
             for column, name in enumerate(table.header, start=1):
                 cell = put_cell(sheet, 2, column, name)
-                cell.font, cell.fill = Font(bold=True), HEADER_FILL
+                cell.font, cell.fill = Font(name="Calibri", bold=True), HEADER_FILL
             for r, row in enumerate(table.rows, start=3):
                 for column, value in enumerate(row, start=1):
                     cell = put_cell(sheet, r, column, value)
