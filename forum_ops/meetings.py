@@ -258,7 +258,7 @@ def _secretariat(member: Member, what: str) -> None:
 
 
 def _theme(text: str) -> str:
-    """ "" for no theme yet ("To be decided" and the like mean none)."""
+    """The theme as kept: empty when there is none yet ("To be decided" and the like)."""
     theme = theme_or_none(text)
     if len(theme) > MAX_THEME_CHARS:
         raise ForumError(f"A theme can be at most {MAX_THEME_CHARS} characters.")
