@@ -47,6 +47,7 @@ REPORT_TYPES = {  # generated reports (forum_ops/report_files.py), by file exten
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
+    "ics": "text/calendar",  # a meeting's calendar file in local mode (bot/commands/meetings.py)
 }
 
 

@@ -152,9 +152,16 @@ def _booked(event: Any) -> BookedMeeting:
 
 
 class IcsCalendar:
-    """Local mode: each meeting is an RFC 5545 invitation, `<event id>.ics` in `directory`, to
-    open or forward by hand. Moving re-sends it with a higher SEQUENCE; cancelling sends
-    METHOD:CANCEL, as a mail client expects. There is no online meeting, so no join link."""
+    """Local mode: each meeting is an RFC 5545 calendar file, `<event id>.ics` in `directory`,
+    handed to whoever scheduled it (the card links it); nothing is sent to anyone.
+
+    The file is an iTIP PUBLISH (RFC 5546 section 3.2.1), not a REQUEST: it is opened and
+    imported by one person, not mailed by an organiser to attendees, and a REQUEST a chair
+    opens reads as an invitation from someone else that they can only accept. PUBLISH needs
+    an ORGANIZER as REQUEST does (the mailbox configured, else whoever booked it) and carries
+    no ATTENDEE. Moving publishes it again under the same UID with a higher SEQUENCE, so
+    opening it updates the imported event; cancelling publishes it with STATUS:CANCELLED. There
+    is no online meeting, so no join link."""
 
     def __init__(self, directory: Path, organiser: str = "") -> None:
         self.directory = directory
@@ -167,27 +174,28 @@ class IcsCalendar:
 
     async def create(self, meeting: Meeting) -> BookedMeeting:
         event_id = meeting.transaction_id if meeting.transaction_id.isalnum() else uuid.uuid4().hex
-        await self._write(event_id, _invitation(event_id, meeting, self._organiser, 0))
-        return BookedMeeting(event_id, None)
+        organiser = self._organiser or meeting.organiser
+        calendar = _published(event_id, meeting, organiser, 0)
+        return BookedMeeting(event_id, None, await self._write(event_id, calendar))
 
     async def move(self, event_id: str, meeting: Meeting) -> BookedMeeting:
-        sequence = int((await self._read(event_id)).get("SEQUENCE", 0)) + 1
-        await self._write(event_id, _invitation(event_id, meeting, self._organiser, sequence))
-        return BookedMeeting(event_id, None)
+        before = await self._read(event_id)
+        sequence = int(before.get("SEQUENCE", 0)) + 1
+        organiser = self._organiser or meeting.organiser or _organiser_of(before)
+        calendar = _published(event_id, meeting, organiser, sequence)
+        return BookedMeeting(event_id, None, await self._write(event_id, calendar))
 
-    async def cancel(self, event_id: str, reason: str = "") -> None:
+    async def cancel(self, event_id: str, reason: str = "") -> bytes | None:
         event = await self._read(event_id)
-        calendar = ICalendar()
-        calendar.add("prodid", "-//Pan-London SEND Commissioning Forum//forumbot//EN")
-        calendar.add("version", "2.0")
-        calendar.add("method", "CANCEL")
+        calendar = _calendar()
         event["SEQUENCE"] = int(event.get("SEQUENCE", 0)) + 1
         event["STATUS"] = "CANCELLED"
         event["DTSTAMP"] = vDatetime(datetime.now(UTC))
         if reason:
             event["COMMENT"] = vText(reason)
         calendar.add_component(event)
-        await self._write(event_id, calendar)
+        calendar.add_missing_timezones()
+        return await self._write(event_id, calendar)
 
     async def _read(self, event_id: str) -> IEvent:
         data = await asyncio.to_thread(self.path_of(event_id).read_bytes)
@@ -195,17 +203,27 @@ class IcsCalendar:
         assert isinstance(event, IEvent)
         return event
 
-    async def _write(self, event_id: str, calendar: ICalendar) -> None:
-        path = self.path_of(event_id)
+    async def _write(self, event_id: str, calendar: ICalendar) -> bytes:
+        path, data = self.path_of(event_id), calendar.to_ical()
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        await asyncio.to_thread(path.write_bytes, calendar.to_ical())
+        await asyncio.to_thread(path.write_bytes, data)
+        return data
 
 
-def _invitation(event_id: str, meeting: Meeting, organiser: str, sequence: int) -> ICalendar:
+def _calendar() -> ICalendar:
     calendar = ICalendar()
     calendar.add("prodid", "-//Pan-London SEND Commissioning Forum//forumbot//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def _organiser_of(event: IEvent) -> str:
+    return str(event.get("ORGANIZER", "")).removeprefix("mailto:")
+
+
+def _published(event_id: str, meeting: Meeting, organiser: str, sequence: int) -> ICalendar:
+    calendar = _calendar()
     event = IEvent()
     event.add("uid", f"{event_id}@forumbot")
     event.add("sequence", sequence)
@@ -215,13 +233,8 @@ def _invitation(event_id: str, meeting: Meeting, organiser: str, sequence: int) 
     event.add("summary", meeting.subject)
     if meeting.body:
         event.add("description", meeting.body)
-    if organiser:
-        event.add("organizer", vCalAddress(f"mailto:{organiser}"))
-    for email in meeting.invitees:
-        attendee = vCalAddress(f"mailto:{email}")
-        attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
-        attendee.params["RSVP"] = vText("TRUE")
-        event.add("attendee", attendee, encode=False)
+    # RFC 5546 requires an ORGANIZER in a PUBLISH; the registry gives every member an email
+    event.add("organizer", vCalAddress(f"mailto:{organiser or 'forumbot@invalid'}"))
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar

@@ -13,14 +13,13 @@ from cards.format import british_date, british_datetime
 from cards.views import Fact
 from forum_ops.meeting_plan import MeetingInfo
 
-NO_LINK_YET = "the Teams link will follow once the meeting is scheduled"
-
 
 @dataclass(frozen=True)
 class MeetingLine:
     when: str
     facts: tuple[Fact, ...]
     join_url: str  # "" when there is no Teams meeting yet
+    file_url: str = ""  # local mode: the calendar file (.ics) to download, on the booker's card
 
 
 @dataclass(frozen=True)
@@ -31,18 +30,20 @@ class MeetingsView:
 
 
 def status_of(meeting: MeetingInfo) -> str:
+    """What is true of the meeting's booking, whatever the calendar: a Teams meeting with its
+    link; booked without one (local mode: a calendar file, nothing sent); or not booked."""
     if meeting.cancelled:
         return "cancelled"
     if meeting.join_url:
         return "scheduled in Teams"
     if meeting.booked:
-        return "invitation sent (.ics); " + NO_LINK_YET
-    return "planned; " + NO_LINK_YET
+        return "scheduled without a Teams link (a calendar file; no invitations were sent)"
+    return "planned; not scheduled yet, so no invitation or Teams link yet"
 
 
-def meeting_line(meeting: MeetingInfo) -> MeetingLine:
+def meeting_line(meeting: MeetingInfo, file_url: str = "") -> MeetingLine:
     facts = [
-        Fact("Theme", meeting.theme),
+        Fact("Theme", meeting.theme or "not chosen yet"),
         Fact(
             "Chair",
             f"{meeting.chair.name} ({meeting.chair.organisation})"
@@ -60,6 +61,7 @@ def meeting_line(meeting: MeetingInfo) -> MeetingLine:
         f"{british_datetime(meeting.starts_at)} ({meeting.minutes} minutes)",
         tuple(facts),
         meeting.join_url if meeting.join_url and not meeting.cancelled else "",
+        file_url,
     )
 
 
@@ -74,9 +76,12 @@ def meetings_view(
     )
 
 
-def meeting_view(title: str, meeting: MeetingInfo, message: str = "") -> MeetingsView:
-    """One meeting after a change (added, moved, chaired, scheduled)."""
-    return MeetingsView(title, message, (meeting_line(meeting),))
+def meeting_view(
+    title: str, meeting: MeetingInfo, message: str = "", file_url: str = ""
+) -> MeetingsView:
+    """One meeting after a change (added, moved, chaired, scheduled); `file_url` is the
+    calendar file written in local mode, for the one who booked it."""
+    return MeetingsView(title, message, (meeting_line(meeting, file_url),))
 
 
 class Delivered(Protocol):

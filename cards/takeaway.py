@@ -10,7 +10,6 @@ from cards.views import Fact, NoticeView
 from forum_ops.meeting_plan import ChairSuggestion, MeetingInfo, Takeaway, TakeawayAction
 
 MOST_ACTIONS = 3
-UNDECIDED = "To be decided"  # forum_ops/meetings.py's theme of a meeting without one
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def takeaway_view(takeaway: Takeaway, public_url: str = "") -> TakeawayView:
     return TakeawayView(
         takeaway.title or f"From the meeting of {british_date(meeting.day)}",
         f"The meeting of {british_datetime(meeting.starts_at)}"
-        + (f" on {meeting.theme}" if meeting.theme != UNDECIDED else "")
+        + (f" on {meeting.theme}" if meeting.theme else "")
         + chair,
         tuple(facts),
         f"{public_url.rstrip('/')}/takeaways/{takeaway.link}.pdf"
@@ -79,7 +78,9 @@ def takeaway_view(takeaway: Takeaway, public_url: str = "") -> TakeawayView:
 def chair_wanted_view(meeting: MeetingInfo, suggestions: tuple[ChairSuggestion, ...]) -> NoticeView:
     return NoticeView(
         f"No chair yet for {british_date(meeting.day)}",
-        f"The meeting on {british_datetime(meeting.starts_at)} ({meeting.theme}) has no chair 3 "
+        f"The meeting on {british_datetime(meeting.starts_at)}"
+        + (f" ({meeting.theme})" if meeting.theme else "")
+        + " has no chair 3 "
         "weeks before. These members have chaired least, from organisations that have not "
         "chaired recently; assign one with chair <date> assign <name or email>.",
         tuple(Fact(s.name, f"{s.organisation}, chaired {s.chaired} time(s)") for s in suggestions)
@@ -113,7 +114,7 @@ def no_takeaway_view(title: str, next_meeting: MeetingInfo | None) -> NoticeView
         return NoticeView(
             title, f"{comes} No meeting is planned yet: say meetings to see the plan."
         )
-    theme = "" if next_meeting.theme in ("", UNDECIDED) else f" ({next_meeting.theme})"
+    theme = f" ({next_meeting.theme})" if next_meeting.theme else ""
     when = british_datetime(next_meeting.starts_at)
     return NoticeView(
         title,

@@ -50,7 +50,8 @@ def _draw(takeaway: Takeaway, size: float, limit: int | None) -> FPDF:
     chair = (
         f", chaired by {meeting.chair.name} ({meeting.chair.organisation})" if meeting.chair else ""
     )
-    when = f"{british_datetime(meeting.starts_at)}: {meeting.theme}{chair}"
+    theme = f": {meeting.theme}" if meeting.theme else ""
+    when = f"{british_datetime(meeting.starts_at)}{theme}{chair}"
     pdf.multi_cell(0, size * 0.5, _latin(clip(when)), new_x="LMARGIN", new_y="NEXT")
     sections = [
         ("The key insight", takeaway.insight),

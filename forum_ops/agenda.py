@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.meeting_plan import STANDING_ITEMS, Agenda, Proposal
+from forum_ops.meeting_plan import STANDING_ITEMS, Agenda, Proposal, theme_or_none
 from forum_ops.meetings import find_meeting_row, meeting_info
 from forum_ops.members import find_member
 from forum_ops.model import Member, Role
@@ -46,7 +46,7 @@ def agenda_of(session: Session, row: MeetingRow) -> Agenda:
     proposals = session.scalars(
         select(AgendaItemRow).where(AgendaItemRow.meeting_id == row.id).order_by(AgendaItemRow.id)
     ).all()
-    themes = [t.strip() for t in row.theme.split(";") if t.strip()]
+    themes = [t for t in (theme_or_none(part) for part in row.theme.split(";")) if t]
     accepted = [
         f"{p.text} (proposed by {_who(session, p.proposer_aad)})"
         for p in proposals

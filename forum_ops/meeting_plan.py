@@ -44,9 +44,20 @@ YEAR_ONE: tuple[PlannedMeeting, ...] = (
         date(2026, 5, 14),
         "Regional commissioning; cross-borough (reciprocal) arrangements; Year 2 forward plan",
     ),
-    PlannedMeeting(date(2026, 7, 9), "To be decided"),
+    PlannedMeeting(date(2026, 7, 9), ""),  # "To be decided" in the plan: no theme yet
 )
 STANDING_ITEMS = ("SEND Data", "Useful Commissioning Takeaway")  # every meeting after the first
+
+
+# What people (and the plan, and rows written before this) type for "no theme yet": a meeting
+# without a theme has the theme "", and every card, file and report leaves it out.
+UNDECIDED_THEMES = frozenset({"to be decided", "to be confirmed", "tbd", "tbc", "tba", "none"})
+
+
+def theme_or_none(text: str) -> str:
+    """The theme as it is kept and shown: "" when there is none yet."""
+    theme = " ".join(text.split())
+    return "" if theme.casefold().rstrip(".") in UNDECIDED_THEMES else theme
 
 
 class BadDate(ForumError):
@@ -155,12 +166,27 @@ def warnings_for(day: date) -> tuple[str, ...]:
     return tuple(found)
 
 
-def cadence_after(last: date, until: date) -> list[date]:
-    """The meeting days that follow `last` every 8 weeks, up to `until`."""
-    days, day = [], last + CADENCE
-    while day <= until:
-        days.append(day)
-        day += CADENCE
+def off_holidays(day: date) -> date:
+    """Where a cadence meeting due on `day` goes: `day` itself when nothing is wrong with it,
+    else the same weekday a week earlier (before the holiday, as a forum would), or a week
+    later when that is no better, and so on out to 3 weeks; the day itself if none is clean."""
+    for weeks in (0, -1, 1, -2, 2, -3, 3):
+        moved = day + timedelta(weeks=weeks)
+        if not warnings_for(moved):
+            return moved
+    return day
+
+
+def cadence_after(last: date, until: date, shift: int = 0) -> list[tuple[date, int]]:
+    """The meeting days that follow `last` every 8 weeks, up to `until`, each moved off the
+    Christmas break, bank holidays and the days next to them (`off_holidays`), with how many
+    days it moved. The rhythm stays: `shift` says how far `last` itself was moved, so the
+    next meeting falls 8 weeks after the day it was due, not after the day it moved to."""
+    days, due = [], last - timedelta(days=shift) + CADENCE
+    while due <= until:
+        day = off_holidays(due)
+        days.append((day, (day - due).days))
+        due += CADENCE
     return days
 
 

@@ -24,12 +24,24 @@ from sqlalchemy.orm import Session
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.meeting_plan import LONDON, MeetingInfo, london_moment, split_day_and_time
+from forum_ops.meeting_plan import (
+    LONDON,
+    MeetingInfo,
+    london_moment,
+    split_day_and_time,
+    theme_or_none,
+)
 from forum_ops.meetings import PlanChange, find_meeting_row, meeting_info
 from forum_ops.model import Member
 from forum_ops.ports import BookedMeeting, Calendar, CalendarUnavailable, Clock, Meeting
 
 SUBJECT = "Pan-London SEND Commissioning Forum"
+
+
+def subject_of(theme: str) -> str:
+    """The calendar event's title: the forum and the theme, or "... Forum meeting" without one."""
+    theme = theme_or_none(theme)
+    return f"{SUBJECT}: {theme}"[:250] if theme else f"{SUBJECT} meeting"
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,8 @@ class Booking:
 class Scheduled:
     meeting: MeetingInfo
     created: bool  # a new event, rather than the same event moved
+    # local mode: the calendar file written (nothing was sent); None when Graph sent invitations
+    file: bytes | None = None
 
 
 def may_schedule(member: Member, row: MeetingRow) -> bool:
@@ -62,11 +76,15 @@ def _body(session: Session, row: MeetingRow) -> str:
         .where(AgendaItemRow.meeting_id == row.id, AgendaItemRow.status == "accepted")
         .order_by(AgendaItemRow.id)
     ).all()
-    lines = [f"Theme: {row.theme}", *(f"- {text}" for text in accepted)]
-    return "\n".join(lines) + "\n\nThe agenda comes from the forum's assistant 7 days before."
+    theme = theme_or_none(row.theme)
+    lines = [*([f"Theme: {theme}"] if theme else []), *(f"- {text}" for text in accepted)]
+    paragraphs = ["\n".join(lines)] if lines else []
+    return "\n\n".join([*paragraphs, "The agenda comes from the forum's assistant 7 days before."])
 
 
-def _prepare(session: Session, row: MeetingRow, start: datetime, now: datetime) -> Booking:
+def _prepare(
+    session: Session, row: MeetingRow, start: datetime, now: datetime, organiser: str = ""
+) -> Booking:
     """Mark the row pending under its transaction id, the same for every try until the event
     is cancelled: a try refused with a 5xx may have made the event all the same."""
     was = "booked" if row.event_id else ""
@@ -74,12 +92,13 @@ def _prepare(session: Session, row: MeetingRow, start: datetime, now: datetime) 
         row.booking_id = uuid.uuid4().hex
     row.booking, row.updated_at = "pending", now
     meeting = Meeting(
-        subject=f"{SUBJECT}: {row.theme}"[:250],
+        subject=subject_of(row.theme),
         start=start,
         end=start + timedelta(minutes=row.minutes),
         invitees=_invitees(session),
         body=_body(session, row),
         transaction_id=row.booking_id,
+        organiser=organiser,
     )
     return Booking(row.id, row.event_id, meeting, was)
 
@@ -99,7 +118,7 @@ def _begin(db: Database, member: Member, text: str, now: datetime) -> Booking:
         start = london_moment(day, at or row.starts_at.astimezone(LONDON).time())
         if start <= now:
             raise ForumError("A meeting can only be scheduled for a time still to come.")
-        return _prepare(session, row, start, now)
+        return _prepare(session, row, start, now, member.email)
 
 
 def _finish(db: Database, booking: Booking, booked: BookedMeeting, now: datetime) -> MeetingInfo:
@@ -121,7 +140,9 @@ def _undo(db: Database, booking: Booking, now: datetime) -> None:
             row.booking, row.updated_at = booking.was, now
 
 
-async def _book(db: Database, calendar: Calendar, clock: Clock, booking: Booking) -> MeetingInfo:
+async def _book(
+    db: Database, calendar: Calendar, clock: Clock, booking: Booking
+) -> tuple[MeetingInfo, bytes | None]:
     try:
         if booking.event_id is None:
             booked = await calendar.create(booking.meeting)
@@ -130,7 +151,8 @@ async def _book(db: Database, calendar: Calendar, clock: Clock, booking: Booking
     except CalendarUnavailable:
         await asyncio.to_thread(_undo, db, booking, clock.now())
         raise
-    return await asyncio.to_thread(_finish, db, booking, booked, clock.now())
+    meeting = await asyncio.to_thread(_finish, db, booking, booked, clock.now())
+    return meeting, booked.file
 
 
 async def schedule(
@@ -140,8 +162,8 @@ async def schedule(
     if not text.strip():
         raise ForumError("Say which meeting: schedule 22 Jan, or schedule 22/01/2026 10:30.")
     booking = await asyncio.to_thread(_begin, db, member, text, clock.now())
-    meeting = await _book(db, calendar, clock, booking)
-    return Scheduled(meeting, booking.event_id is None)
+    meeting, file = await _book(db, calendar, clock, booking)
+    return Scheduled(meeting, booking.event_id is None, file)
 
 
 def _rebook(db: Database, meeting_id: int, now: datetime) -> Booking:
@@ -170,13 +192,17 @@ def _cancelled(db: Database, meeting_id: int, now: datetime) -> MeetingInfo:
 
 async def follow_plan_change(
     db: Database, calendar: Calendar, clock: Clock, change: PlanChange
-) -> MeetingInfo:
+) -> Scheduled:
     """After the secretariat moved or cancelled a booked meeting: the same event follows. A
-    cancelled meeting keeps its event id until the calendar has cancelled it."""
+    cancelled meeting keeps its event id until the calendar has cancelled it. In local mode
+    the result carries the changed calendar file (nothing was sent)."""
     if change.calendar == "move":
         booking = await asyncio.to_thread(_rebook, db, change.meeting.id, clock.now())
-        return await _book(db, calendar, clock, booking)
+        meeting, file = await _book(db, calendar, clock, booking)
+        return Scheduled(meeting, False, file)
     event_id = await asyncio.to_thread(_event_of, db, change.meeting.id)
+    file = None
     if event_id:
-        await calendar.cancel(event_id, "The forum's secretariat cancelled this meeting.")
-    return await asyncio.to_thread(_cancelled, db, change.meeting.id, clock.now())
+        file = await calendar.cancel(event_id, "The forum's secretariat cancelled this meeting.")
+    meeting = await asyncio.to_thread(_cancelled, db, change.meeting.id, clock.now())
+    return Scheduled(meeting, False, file)

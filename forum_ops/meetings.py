@@ -32,8 +32,10 @@ from forum_ops.meeting_plan import (
     MeetingInfo,
     cadence_after,
     london_moment,
+    off_holidays,
     parse_day,
     parse_time,
+    theme_or_none,
     warnings_for,
 )
 from forum_ops.members import find_member
@@ -41,6 +43,8 @@ from forum_ops.model import Member
 from forum_ops.ports import Clock
 
 PLAN_AHEAD = timedelta(days=365)  # the cadence keeps a year of meetings planned
+CADENCE = "cadence"  # the origin of a meeting the cadence added; "cadence-7": moved 7 days
+SETTLED = timedelta(weeks=4)  # a cadence meeting this close keeps its day: people plan on it
 RECENT_CHAIRS = 3  # organisations that chaired one of the last 3 meetings are not suggested
 MOST_SUGGESTIONS = 5
 
@@ -70,6 +74,7 @@ class MeetingFigure:
     status: str
     chair_organisation: str | None
     takeaway_title: str | None  # a published takeaway's title
+    starts_at: datetime | None = None  # aware: whether it has been held yet is the reader's now
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def _info(session: Session, row: MeetingRow) -> MeetingInfo:
         day=date.fromisoformat(row.day),
         starts_at=row.starts_at,
         minutes=row.minutes,
-        theme=row.theme,
+        theme=theme_or_none(row.theme),
         status=row.status,
         chair=chair,
         join_url=row.join_url,
@@ -201,7 +206,10 @@ def seed_year_one(session: Session, now: datetime) -> int:
 
 def extend_plan(session: Session, now: datetime) -> int:
     """Meetings every 8 weeks after the last one in the plan, a year ahead of `now`, at the
-    last meeting's time. Returns how many were added."""
+    last meeting's time, none in the Christmas break or on or next to a bank holiday (moved a
+    week earlier, `off_holidays`). Cadence meetings planned before that rule, still unbooked,
+    unchaired and more than 4 weeks away, are moved the same way. Returns how many were added."""
+    _move_off_holidays(session, now)
     last = session.scalars(
         select(MeetingRow).order_by(MeetingRow.starts_at.desc()).limit(1)
     ).first()
@@ -209,11 +217,39 @@ def extend_plan(session: Session, now: datetime) -> int:
         return 0
     until = (now + PLAN_AHEAD).astimezone(LONDON).date()
     at = last.starts_at.astimezone(LONDON).time()
-    days = cadence_after(date.fromisoformat(last.day), until)
-    for day in days:
-        session.add(_new_row(day, at, "To be decided", "cadence", now))
+    moved = last.origin.removeprefix(CADENCE) if last.origin.startswith(CADENCE) else ""
+    shift = int(moved) if moved.lstrip("+-").isdigit() else 0
+    days = cadence_after(date.fromisoformat(last.day), until, shift)
+    for day, shifted in days:
+        origin = f"{CADENCE}{shifted:+d}" if shifted else CADENCE
+        session.add(_new_row(day, at, "", origin, now))
     session.flush()
     return len(days)
+
+
+def _move_off_holidays(session: Session, now: datetime) -> None:
+    rows = session.scalars(
+        select(MeetingRow).where(
+            MeetingRow.origin == CADENCE,
+            MeetingRow.starts_at > now + SETTLED,
+            MeetingRow.status == "planned",
+            MeetingRow.booking == "",
+            MeetingRow.chair_aad.is_(None),
+        )
+    ).all()
+    taken = set(session.scalars(select(MeetingRow.day)))
+    for row in rows:
+        due = date.fromisoformat(row.day)
+        day = off_holidays(due)
+        if day != due and day.isoformat() not in taken:
+            taken.discard(row.day)
+            taken.add(day.isoformat())
+            row.day, row.origin, row.updated_at = (
+                day.isoformat(),
+                f"{CADENCE}{(day - due).days:+d}",
+                now,
+            )
+            row.starts_at = london_moment(day, row.starts_at.astimezone(LONDON).time())
 
 
 def _secretariat(member: Member, what: str) -> None:
@@ -222,10 +258,11 @@ def _secretariat(member: Member, what: str) -> None:
 
 
 def _theme(text: str) -> str:
-    theme = " ".join(text.split())
+    """The theme as kept: empty when there is none yet ("To be decided" and the like)."""
+    theme = theme_or_none(text)
     if len(theme) > MAX_THEME_CHARS:
         raise ForumError(f"A theme can be at most {MAX_THEME_CHARS} characters.")
-    return theme or "To be decided"
+    return theme
 
 
 PLAN_USAGE = (
@@ -293,6 +330,8 @@ def _move(
     if start <= now:
         raise ForumError("A meeting can only move to a time still to come.")
     row.day, row.starts_at, row.updated_at = day.isoformat(), start, now
+    if row.origin.startswith(CADENCE):  # the secretariat's day now: the rhythm restarts from it
+        row.origin = "secretariat"
     calendar = "move" if row.booking == "booked" else ""
     return PlanChange("Meeting moved", _info(session, row), calendar)
 
@@ -501,10 +540,11 @@ def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures:
         tuple(
             MeetingFigure(
                 date.fromisoformat(row.day),
-                row.theme,
+                theme_or_none(row.theme),
                 row.status,
                 org,
                 title if status == "published" else None,
+                row.starts_at,
             )
             for row, org, title, status in rows
         ),

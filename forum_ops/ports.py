@@ -97,6 +97,7 @@ class Meeting:
     # the client's id for this booking (Graph's transactionId): creating twice with the same id
     # (a retry after a crash) gives back the first event instead of a second one
     transaction_id: str = ""
+    organiser: str = ""  # the email of who booked it (a calendar file's ORGANIZER, local mode)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -119,6 +120,8 @@ class Meeting:
 class BookedMeeting:
     event_id: str  # the calendar's id: pass it to move and cancel
     join_url: str | None  # the Teams join link; None where no online meeting exists (local mode)
+    # local mode: the calendar file (.ics) itself, for the chair to open; nothing was sent
+    file: bytes | None = None
 
 
 class Calendar(Protocol):
@@ -128,8 +131,9 @@ class Calendar(Protocol):
         """Change a booked meeting (new times, subject, invitees or body); invitees are told."""
         ...
 
-    async def cancel(self, event_id: str, reason: str = "") -> None:
-        """Cancel a booked meeting; invitees get the cancellation with `reason`."""
+    async def cancel(self, event_id: str, reason: str = "") -> bytes | None:
+        """Cancel a booked meeting; invitees get the cancellation with `reason`. Local mode
+        returns the cancelled calendar file for the chair to open (nothing is sent)."""
         ...
 
 

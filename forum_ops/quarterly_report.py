@@ -48,7 +48,7 @@ from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
 from forum_ops.placements import GEOGRAPHY
 from forum_ops.ports import Clock, Delivery, NotReachable
-from forum_ops.recommendations import tracker_in
+from forum_ops.recommendations import period_with_returns, tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.releases import COLUMNS, release_rows, releases
 from forum_ops.report_files import file_url, keep_file_in
@@ -67,13 +67,14 @@ SUBREGIONS = ("North Central", "North East", "North West", "South East", "South 
 
 @dataclass(frozen=True)
 class MeetingFigures:
-    held: int
+    held: int  # meetings of the quarter that have started by the report's date, not cancelled
     themes: tuple[str, ...]
     chairs: tuple[str, ...]
     attendance: tuple[tuple[str, int], ...]  # organisation, attendees over the quarter
     attendance_source: str  # "Microsoft Graph attendance reports" or "as recorded by the chair"
     takeaways_published: int
-    by_month: Mapping[str, int] = field(default_factory=dict)  # "2026-01" -> meetings
+    by_month: Mapping[str, int] = field(default_factory=dict)  # "2026-01" -> meetings held
+    to_come: tuple[date, ...] = ()  # the quarter's meetings still to come at the report's date
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,15 @@ class RatificationFigures:
     results: tuple[tuple[str, str], ...]  # (ToR version, result as a sentence)
 
 
-def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures:
-    """The forward plan's meetings in the quarter (forum_ops.meetings): those not cancelled,
-    their themes, the organisations that chaired them and the takeaways published."""
+def meeting_figures(session: Session, start: date, end: date, now: datetime) -> MeetingFigures:
+    """The forward plan's meetings in the quarter (forum_ops.meetings) held by `now` (started,
+    not cancelled), their themes, the organisations that chaired them and the takeaways
+    published; and those of the quarter still to come (a report on the current quarter)."""
     from forum_ops.meetings import meeting_figures as planned
 
     found = planned(session, start, end - timedelta(days=1))  # its end day is inclusive
-    held = [m for m in found.meetings if m.status != "cancelled"]
+    kept = [m for m in found.meetings if m.status != "cancelled"]
+    held = [m for m in kept if m.starts_at is None or m.starts_at <= now]
     return MeetingFigures(
         held=len(held),
         themes=tuple(m.theme for m in held if m.theme),
@@ -106,6 +109,7 @@ def meeting_figures(session: Session, start: date, end: date) -> MeetingFigures:
         attendance_source="not recorded: the assistant does not read Teams attendance reports",
         takeaways_published=found.takeaways,
         by_month=dict(Counter(f"{m.day:%Y-%m}" for m in held)),
+        to_come=tuple(m.day for m in kept if m not in held),
     )
 
 
@@ -180,11 +184,18 @@ class SubregionCoverage:
 
 @dataclass(frozen=True)
 class Coverage:
-    period: str
+    period: str  # the period the figures are for: the quarter's, or the latest with returns
     boroughs_with_return: int
     placements: str  # published, London-wide
     by_subregion: tuple[SubregionCoverage, ...]
-    headline: tuple[tuple[str, str, str], ...]  # (need or "All placements", count, median or why)
+    # (need or "All placements", count, median in pounds or why it is withheld)
+    headline: tuple[tuple[str, str, str | float], ...]
+    asked: str = ""  # the quarter's own period, when it has no returns yet and `period` is earlier
+
+    @property
+    def summary(self) -> str:
+        said = f"{self.boroughs_with_return} of 33 boroughs for {self.period}"
+        return f"{said} (none yet for {self.asked})" if self.asked else said
 
 
 @dataclass(frozen=True)
@@ -207,11 +218,13 @@ class QuarterFigures:
 
 
 def _instant(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+    """Midnight in London at the start of `day`, in UTC: a quarter is London's (an ask made at
+    00:30 BST on 1 July is July's, though it is 30 June in UTC)."""
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
 def _by_month(values: list[datetime], months: tuple[str, ...]) -> tuple[int, ...]:
-    keys = [f"{v:%Y-%m}" for v in values]
+    keys = [f"{v.astimezone(LONDON):%Y-%m}" for v in values]
     return tuple(keys.count(m) for m in months)
 
 
@@ -240,11 +253,9 @@ def directory_figures(session: Session, quarter: Quarter, unchecked: int) -> Dir
     )
 
 
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
-
-
-def coverage(session: Session, period: str, rules: Rules, before: datetime) -> Coverage:
+def coverage(
+    session: Session, period: str, rules: Rules, before: datetime, asked: str = ""
+) -> Coverage:
     """Boroughs in the period's last release cut before `before` (the quarter's end: the report
     reads the release of its quarter, DOMAIN rule 10), placements (published), by sub-region,
     and the cost per placement headline as the benchmarks show it."""
@@ -266,14 +277,19 @@ def coverage(session: Session, period: str, rules: Rules, before: datetime) -> C
         )
         for name in SUBREGIONS
     )
-    headline: list[tuple[str, str, str]] = []
+    headline: list[tuple[str, str, str | float]] = []
     if len(frame):
         table = cost_table(frame, Filters(period), "primary_need", GEOGRAPHY, rules, True)
         for cell in [*([table.total] if table.total else []), *table.cells]:
             label = "All placements" if cell is table.total else cell.key
-            shown = _money(cell.median) if not cell.refused and cell.median is not None else ""
-            headline.append((label, cell.count, shown or f"withheld ({cell.refused})"))
-    return Coverage(period, len(boroughs), publish(keyed), by_subregion, tuple(headline))
+            shown = cell.median if not cell.refused and cell.median is not None else None
+            headline.append(
+                (label, cell.count, f"withheld ({cell.refused})" if shown is None else shown)
+            )
+    return Coverage(
+        period, len(boroughs), publish(keyed), by_subregion, tuple(headline),
+        asked if asked != period else "",
+    )  # fmt: skip
 
 
 def quarter_figures(
@@ -281,7 +297,7 @@ def quarter_figures(
 ) -> QuarterFigures:
     start, end = quarter.start, quarter.end
     months = tuple(f"{m:%Y-%m}" for m in quarter.months)
-    meetings, asks = meeting_figures(session, start, end), ask_figures(session, start, end)
+    meetings, asks = meeting_figures(session, start, end, now), ask_figures(session, start, end)
     entries = list(
         session.scalars(
             select(DirectoryEntryRow.created_at).where(
@@ -311,12 +327,30 @@ def quarter_figures(
     return QuarterFigures(
         quarter, meetings, asks, ratification_figures(session, start, end),
         directory_figures(session, quarter, unchecked),
-        coverage(session, quarter.period, rules, _instant(end)),
+        coverage(
+            session, period_with_returns(session, quarter.period), rules, _instant(end),
+            quarter.period,
+        ),
         tracker_in(session, now, quarter.period), months, activity,
     )  # fmt: skip
 
 
 # --- sections: each takes only the figures it shows --------------------------------------------
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    """A count with its noun, as a person writes it: "1 meeting", "2 meetings"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _number(published: str) -> int | str:
+    """A published count as a number for the workbook ("1,200" -> 1200); "<5" stays text."""
+    digits = published.replace(",", "")
+    return int(digits) if digits.isdigit() else published
 
 
 def summary_section(figures: QuarterFigures) -> Section:
@@ -335,11 +369,20 @@ def summary_section(figures: QuarterFigures) -> Section:
 
 def meetings_section(figures: MeetingFigures) -> Section:
     title = "Meetings"
+    later = ""
+    if figures.to_come:
+        days = ", ".join(_day(d) for d in figures.to_come)
+        more = _count(len(figures.to_come), "more meeting", "more meetings")
+        later = f"{more} to come in the quarter: {days}."
     if not figures.held:
+        if later:
+            return Section(title, (f"No meeting has been held in this quarter yet; {later}",))
         return Section(title, ("No meetings were held in this quarter.",))
     lines = (
-        f"{figures.held} meeting(s) held; {figures.takeaways_published} takeaway(s) published.",
-        "Themes: " + ("; ".join(figures.themes) or "none recorded") + ".",
+        f"{_count(figures.held, 'meeting')} held; "
+        f"{_count(figures.takeaways_published, 'takeaway')} published."
+        + (f" {later[0].upper()}{later[1:]}" if later else ""),
+        ("Themes: " + "; ".join(figures.themes) + ".") if figures.themes else "No themes were set.",
         "Chaired by: " + (", ".join(figures.chairs) or "not recorded") + ".",
     )
     if not figures.attendance:
@@ -347,6 +390,7 @@ def meetings_section(figures: MeetingFigures) -> Section:
     attendance = Table(
         "Attendance by organisation", ("Organisation", "Attendees"),
         tuple((org, n) for org, n in figures.attendance), f"Source: {figures.attendance_source}.",
+        sheet="Attendance",
     )  # fmt: skip
     return Section(title, lines, (attendance,))
 
@@ -362,8 +406,8 @@ def asks_section(figures: AskFigures) -> Section:
     return Section(
         title,
         (
-            f"{figures.opened} asks opened; {figures.answered_within_2_working_days} answered "
-            f"within 2 working days; median time to first reply {median}.",
+            f"{_count(figures.opened, 'ask')} opened; {figures.answered_within_2_working_days} "
+            f"answered within 2 working days; median time to first reply {median}.",
             f"Organisations helping: {len(figures.organisations_helping)}; organisations "
             f"helped: {len(figures.organisations_helped)}.",
         ),
@@ -379,8 +423,9 @@ def ratification_section(figures: RatificationFigures) -> Section:
     if not figures.results:
         return Section(title, ("No ToR version was put to the forum in this quarter.",))
     return Section(
-        title, (), (Table("ToR versions and ratification", ("Version", "Result"), figures.results),)
-    )
+        title, (),
+        (Table("ToR versions and ratification", ("Version", "Result"), figures.results, sheet="ToR ratification"),),
+    )  # fmt: skip
 
 
 def directory_section(figures: DirectoryFigures) -> Section:
@@ -396,9 +441,17 @@ def directory_section(figures: DirectoryFigures) -> Section:
 
 
 def coverage_section(figures: Coverage) -> Section:
-    lines = [
+    said = (
         f"{figures.boroughs_with_return} of 33 boroughs have an INMSS return for {figures.period}, "
-        f"with {figures.placements} placements.",
+        f"with {figures.placements} placements."
+    )
+    if figures.asked:
+        said = (
+            f"No borough has sent an INMSS return for {figures.asked} yet, so the figures below "
+            f"are for {figures.period}, the latest year with returns: {said}"
+        )
+    lines = [
+        said,
         'Counts are rounded to a multiple of 5 ("<5" below 5); a price is withheld where the '
         "benchmarks' disclosure control would withhold it.",
     ]
@@ -407,8 +460,10 @@ def coverage_section(figures: Coverage) -> Section:
             f"INMSS returns by sub-region, {figures.period}",
             ("Sub-region", "Boroughs", "Boroughs with a return", "Placements"),
             tuple(
-                (s.subregion, s.boroughs, s.with_return, s.placements) for s in figures.by_subregion
+                (s.subregion, s.boroughs, s.with_return, _number(s.placements))
+                for s in figures.by_subregion
             ),
+            sheet=f"Returns {figures.period}",
         )
     ]
     if figures.headline:
@@ -416,7 +471,9 @@ def coverage_section(figures: Coverage) -> Section:
             Table(
                 f"Cost per placement by primary need, London, {figures.period}",
                 ("Primary need", "Placements", "Median annual cost"),
-                figures.headline,
+                tuple((need, _number(n), cost) for need, n, cost in figures.headline),
+                sheet=f"Cost per placement {figures.period}",
+                formats=("", "#,##0", "£#,##0"),
             )
         )
     chart = Chart(
@@ -437,6 +494,7 @@ def activity_section(months: tuple[str, ...], activity: Mapping[str, tuple[int, 
     table = Table(
         "Activity by month", ("Activity", *labels),
         tuple((name, *values) for name, values in activity.items()),
+        sheet="Activity by month", chart="Activity by month",
     )  # fmt: skip
     chart = Chart(
         "Activity by month",
@@ -454,15 +512,16 @@ def activity_section(months: tuple[str, ...], activity: Mapping[str, tuple[int, 
 
 def tracker_section(tracker: Tracker) -> Section:
     rows = tuple(
-        (r.number, r.title, r.lead, r.status.value, r.rag.value.upper(), r.next_step or "-",
-         r.held or "-", " ".join(r.evidence) or "-")
+        (r.number, r.title, r.lead, r.status.value, r.rag.value.upper(), r.next_step,
+         r.held, " ".join(r.evidence))
         for r in tracker.recommendations
     )  # fmt: skip
     return Section(
         "Recommendations tracker",
         ("The 17 recommendations of \"SEND Commissioning in London\", which the forum embeds.",),
         (Table("Recommendations", ("No.", "Recommendation", "Lead", "Status", "RAG",
-                                   "Next step", "Held by the assistant", "Evidence"), rows),),
+                                   "Next step", "Held by the assistant", "Evidence"), rows,
+               sheet="Recommendations"),),
     )  # fmt: skip
 
 
@@ -514,7 +573,7 @@ def produce_report(
     if not member.is_secretariat:
         raise NotAllowed("Only the forum's secretariat can produce the quarterly report.")
     now = clock.now()
-    quarter = parse_quarter(quarter_text, now.date())
+    quarter = parse_quarter(quarter_text, now.astimezone(LONDON).date())
     with db.transaction() as session:
         return build_report(session, quarter, rules, now)
 
@@ -539,7 +598,7 @@ def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
     return [
         ("Meetings held", str(figures.meetings.held)),
         ("Asks opened", str(figures.asks.opened)),
-        ("INMSS returns", f"{figures.coverage.boroughs_with_return} of 33 boroughs for {figures.coverage.period}"),
+        ("INMSS returns", figures.coverage.summary),
         ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
         ("Recommendations", f"{sum(1 for r in recommendations if r.status.value == 'done')} of {len(recommendations)} done"),
         ("Activity", "none recorded this quarter" if figures.quiet else "see the report"),

@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +45,8 @@ from forum_ops.tracker import (
 )
 from forum_ops.usage import SUPPLIER_LOOKUP, uses
 
+LONDON = ZoneInfo("Europe/London")
+
 
 def boroughs_with_return(session: Session, period: str) -> int:
     found = session.scalar(
@@ -52,8 +55,20 @@ def boroughs_with_return(session: Session, period: str) -> int:
     return int(found or 0)
 
 
+def period_with_returns(session: Session, period: str) -> str:
+    """The INMSS period figures about returns should speak of: `period` when a borough has a
+    return for it, else the latest earlier period with returns (a year's returns come in
+    during it, so early on the latest complete picture is the year before), else `period`."""
+    latest = session.scalar(
+        select(func.max(PlacementRow.period)).where(PlacementRow.period <= period)
+    )
+    return str(latest) if latest else period
+
+
 def evidence(session: Session, today: date, period: str) -> Evidence:
     kinds = directory_counts(session)
+    applies = period_with_returns(session, period)
+    earlier = (applies, boroughs_with_return(session, applies)) if applies != period else None
     return Evidence(
         networks=kinds[Kind.FORMAL_NETWORK] + kinds[Kind.INFORMAL_NETWORK],
         entries=sum(kinds.values()),
@@ -64,6 +79,7 @@ def evidence(session: Session, today: date, period: str) -> Evidence:
             session, SUPPLIER_LOOKUP, today - timedelta(days=90), today + timedelta(days=1)
         ),
         asks=_asks_held(session, today),
+        earlier=earlier,
     )
 
 
@@ -107,12 +123,12 @@ def _recommendation(row: RecommendationRow, held: Evidence) -> Recommendation:
 
 def tracker_in(session: Session, now: datetime, period: str) -> Tracker:
     rows = _ensure(session, now)
-    held = evidence(session, now.date(), period)
+    held = evidence(session, now.astimezone(LONDON).date(), period)
     return Tracker(tuple(_recommendation(rows[n], held) for n in sorted(rows)), period)
 
 
 def current_period(now: datetime) -> str:
-    return Quarter.of(now.date()).period
+    return Quarter.of(now.astimezone(LONDON).date()).period
 
 
 def show_tracker(db: Database, clock: Clock) -> Tracker:

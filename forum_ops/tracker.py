@@ -86,12 +86,28 @@ class Evidence:
     period: str
     supplier_lookups: int  # in the 90 days to the day
     asks: str = NOT_RECORDED  # the round robin's asks in the 90 days to the day
+    # the latest earlier period with returns and its boroughs, when `period` has none yet
+    earlier: tuple[str, int] | None = None
+
+    @property
+    def returns(self) -> str:
+        """Recommendation 13's evidence: boroughs with a return for the period; while nobody
+        has sent one for it yet, the latest period they have, and that this one has none."""
+        if self.boroughs_with_return or self.earlier is None:
+            return (
+                f"{self.boroughs_with_return} of 33 boroughs have an INMSS return for {self.period}"
+            )
+        period, boroughs = self.earlier
+        return (
+            f"{boroughs} of 33 boroughs have an INMSS return for {period}; "
+            f"none has one for {self.period} yet"
+        )
 
     def held(self, number: int) -> str:
         return {
             2: f"asks: {self.asks}",
             4: f"{self.best_practice} best-practice examples in the directory; asks: {self.asks}",
             5: f"{self.entries} directory entries, {self.networks} of them networks",
-            13: f"{self.boroughs_with_return} of 33 boroughs have an INMSS return for {self.period}",
+            13: self.returns,
             14: f"{self.supplier_lookups} supplier look-ups in the last 90 days",
         }.get(number, "")

@@ -8,10 +8,18 @@ from collections.abc import Awaitable
 
 from bot.clock import CallableClock
 from bot.commands.table import CommandRequest
+from bot.services import Services
 from cards import Card, render_card
-from cards.meetings import NO_LINK_YET, meeting_view, meetings_view
+from cards.meetings import meeting_view, meetings_view
 from forum_ops import meeting_schedule, meetings
+from forum_ops.meeting_plan import MeetingInfo
 from forum_ops.meetings import NoMeetingThatDay
+from forum_ops.report_files import file_url, keep_file
+
+NOTHING_SENT = (
+    "Nothing was sent to the members: no Teams calendar is connected (local mode), so there "
+    "is no Teams link."
+)
 
 
 async def listing_if_no_meeting(answer: Awaitable[Card]) -> Card:
@@ -39,10 +47,16 @@ async def _edit(request: CommandRequest) -> Card:
     )
     if not change.calendar:
         return render_card("meetings", meeting_view(change.title, change.meeting))
-    meeting = await meeting_schedule.follow_plan_change(
+    done = await meeting_schedule.follow_plan_change(
         services.db, services.calendar, CallableClock(services.clock), change
     )
-    return render_card("meetings", meeting_view(change.title, meeting, "Invitees are told."))
+    if done.file is None:
+        return render_card(
+            "meetings", meeting_view(change.title, done.meeting, "Invitees are told.")
+        )
+    link = await _keep_calendar_file(services, done.meeting, done.file)
+    message = f"{NOTHING_SENT} Open the changed calendar file below to update your calendar, and tell the members."
+    return render_card("meetings", meeting_view(change.title, done.meeting, message, link))
 
 
 async def volunteer_to_chair(request: CommandRequest) -> Card:
@@ -63,15 +77,28 @@ async def schedule_meeting(request: CommandRequest) -> Card:
     booking = meeting_schedule.schedule(
         services.db, services.calendar, CallableClock(services.clock), request.member, request.args
     )
-    return await listing_if_no_meeting(_scheduled(booking))
+    return await listing_if_no_meeting(_scheduled(services, booking))
 
 
-async def _scheduled(booking: Awaitable[meeting_schedule.Scheduled]) -> Card:
+async def _keep_calendar_file(services: Services, meeting: MeetingInfo, body: bytes) -> str:
+    """The calendar file at an unguessable link for a week (/reports/<token>/<name>)."""
+    name = f"forum-meeting-{meeting.day.isoformat()}.ics"
+    token = await services.run(keep_file, services.db, name, body, services.clock())
+    return file_url(services.settings.forum_public_url, token, name)
+
+
+async def _scheduled(services: Services, booking: Awaitable[meeting_schedule.Scheduled]) -> Card:
     done = await booking
-    if done.meeting.join_url:
+    if done.meeting.join_url or done.file is None:
         title = "Teams meeting booked" if done.created else "Teams meeting moved"
-        message = "Members have the invitation in Outlook; the join link is below."
-    else:
-        title = "Invitation written" if done.created else "Invitation updated"
-        message = f"An .ics invitation is ready for the members; {NO_LINK_YET}."
-    return render_card("meetings", meeting_view(title, done.meeting, message))
+        message = "Members have the invitation in Outlook" + (
+            "; the join link is below." if done.meeting.join_url else "."
+        )
+        return render_card("meetings", meeting_view(title, done.meeting, message))
+    title = "Calendar file ready" if done.created else "Calendar file updated"
+    message = (
+        f"{NOTHING_SENT} Open the calendar file below to put the meeting in your calendar, "
+        "then invite the members from there."
+    )
+    link = await _keep_calendar_file(services, done.meeting, done.file)
+    return render_card("meetings", meeting_view(title, done.meeting, message, link))

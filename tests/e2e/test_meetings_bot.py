@@ -25,7 +25,7 @@ from forum_ops.meetings import seed_year_one
 from forum_ops.ports import Calendar
 from tests.conftest import CAMDEN, LIIA, make_settings
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import say
+from tests.support.chat import fetch, say
 from tests.support.fakes import FakeCalendar
 from tests.support.outboxing import FAST, place, remember, settled
 
@@ -184,20 +184,79 @@ async def test_moving_and_cancelling_a_booked_meeting_updates_the_same_event(
     assert create.method == "POST"
 
 
-async def test_local_mode_writes_an_ics_and_says_the_link_will_follow(
+async def test_local_mode_says_nothing_was_sent_and_hands_the_chair_the_calendar_file(
     planned: Database, connector: FakeConnector, tmp_path: Path
 ) -> None:
-    calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
+    """Right after `schedule` in local mode the card said "invitation sent (.ics); the Teams
+    link will follow once the meeting is scheduled": nothing had been sent, no link follows,
+    and the chair had no way to get the file."""
+    calendar = IcsCalendar(tmp_path / "invitations")  # local mode, no organiser mailbox
     async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
         await say(bot, connector, LIIA, "meetings add 2 April 2026: Spring")
-        written: dict[str, Any] = await say(bot, connector, LIIA, "schedule 2 April 2026 09:30")
+        await say(bot, connector, CAMDEN, "chair 2 April 2026")
+        written: dict[str, Any] = await say(bot, connector, CAMDEN, "schedule 2 April 2026 09:30")
+        listed = await say(bot, connector, LIIA, "meetings")
+        agenda = await say(bot, connector, LIIA, "agenda 2 April 2026")
+        [link] = [
+            a["url"]
+            for b in written["body"]
+            for i in b.get("items", [])
+            for a in i.get("actions", [])
+            if a["title"] == "Download the calendar file (.ics)"
+        ]
+        status, kind, body = await fetch(bot, link)
+        moved = await say(bot, connector, LIIA, "meetings move 2 April 2026 to 16 April 2026")
 
-    assert "Invitation written" in plain_text(written)
-    assert "Teams link will follow" in plain_text(written)
+    said = plain_text(written)
+    assert said.splitlines()[0] == "Calendar file ready"
+    assert "Nothing was sent to the members" in said
+    assert "invitation sent" not in said
+    assert "will follow" not in said
+    for card in (written, listed, agenda):
+        assert "invitation sent" not in plain_text(card)
+        assert "Teams link will follow" not in plain_text(card)
+    booked = "scheduled without a Teams link (a calendar file; no invitations were sent)"
+    assert booked in plain_text(agenda)
+    assert "planned; not scheduled yet, so no invitation or Teams link yet" in plain_text(listed)
+    assert (status, kind) == (200, "text/calendar")
+    assert link.startswith("http://127.0.0.1:3978/reports/")
+    assert link.endswith("/forum-meeting-2026-04-02.ics")
     [ics] = list((tmp_path / "invitations").glob("*.ics"))
-    assert b"DTSTART;TZID=Europe/London:20260402T093000" in ics.read_bytes()
-    [event] = ICalendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert body.startswith(b"BEGIN:VCALENDAR")
+    assert b"DTSTART;TZID=Europe/London:20260402T093000" in body
+    calendar_file = ICalendar.from_ical(body)
+    assert str(calendar_file["METHOD"]) == "PUBLISH"
+    [event] = calendar_file.walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:priya.shah@camden.example"  # who booked it
+    assert str(event["SUMMARY"]) == "Pan-London SEND Commissioning Forum: Spring"
     assert event["DTSTART"].dt.utcoffset().total_seconds() == 3600  # BST, after the change
+    # the secretariat moves it: still nothing sent, and the changed file to hand on
+    assert "Invitees are told" not in plain_text(moved)
+    assert "Nothing was sent to the members" in plain_text(moved)
+    assert b"20260416T093000" in ics.read_bytes()
+
+
+async def test_a_meeting_without_a_theme_reads_naturally_everywhere(
+    planned: Database, connector: FakeConnector, tmp_path: Path
+) -> None:
+    """ "To be decided" was agenda item 1, the .ics SUMMARY and the takeaway PDF's subtitle."""
+    calendar = IcsCalendar(tmp_path / "invitations")
+    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        listed = await say(bot, connector, CAMDEN, "meetings")
+        agenda = await say(bot, connector, CAMDEN, "agenda 9 July 2026")  # the plan's "TBD"
+        added = await say(bot, connector, LIIA, "meetings add 24 Sep 2026: To be decided")
+        scheduled = await say(bot, connector, LIIA, "schedule 9 July 2026")
+    for card in (listed, agenda, added, scheduled):
+        assert "to be decided" not in plain_text(card).casefold()
+    items = [
+        b["text"] for b in agenda["body"] if b["type"] == "TextBlock" and b["text"][1:3] == ". "
+    ]
+    assert items == ["1. SEND Data", "2. Useful Commissioning Takeaway"]  # no placeholder item
+    assert "Theme: not chosen yet" in plain_text(scheduled)
+    [ics] = list((tmp_path / "invitations").glob("*.ics"))
+    [event] = ICalendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Pan-London SEND Commissioning Forum meeting"
+    assert "Theme" not in str(event["DESCRIPTION"])
 
 
 async def test_agenda_has_the_standing_items_and_a_proposal_is_decided_in_place(

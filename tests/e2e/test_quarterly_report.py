@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -42,8 +43,14 @@ from forum_ops.demo_meetings import load_demo_meetings
 from forum_ops.demo_tor import load_demo_tor
 from forum_ops.errors import NotAllowed
 from forum_ops.placements import GEOGRAPHY
-from forum_ops.quarterly_report import QuarterlyReport, produce_report, prompt_quarterly_report
+from forum_ops.quarterly_report import (
+    QuarterlyReport,
+    produce_report,
+    prompt_quarterly_report,
+    summary_facts,
+)
 from forum_ops.ratification import Rules as TorRules
+from forum_ops.recommendations import tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.releases import release_now, release_rows, releases
 from forum_ops.report_files import find_file
@@ -159,7 +166,8 @@ def test_the_report_s_figures_equal_the_database_s(
     assert f"Entries in the directory: {len(entries)} (networks: 4," in text
     asked = session_count(database, AskRow, AskRow.created_at >= start, AskRow.created_at < end)
     assert asked >= 1  # the demo asks that fall in the quarter
-    assert f"{asked} asks opened; " in text  # the round robin's own figures (issue 14)
+    opened = f"{asked} ask" if asked == 1 else f"{asked} asks"
+    assert f"{opened} opened; " in text  # the round robin's own figures (issue 14)
     held = session_count(
         database,
         MeetingRow,
@@ -168,7 +176,7 @@ def test_the_report_s_figures_equal_the_database_s(
         MeetingRow.status != "cancelled",
     )
     assert held >= 1
-    assert f"{held} meeting(s) held; 0 takeaway(s) published." in text  # the plan (issue 15)
+    assert f"{held} meetings held; 0 takeaways published." in text  # the plan (issue 15)
     [[ratified]] = [t[1:] for t in tables if t[0] == ["Version", "Result"]]
     assert ratified[0] == "Version 1"  # the draft put to the vote in February (issue 16)
     assert ratified[1].startswith("open until Friday 6 March 2026, 17:00; 0 of 33 boroughs voted")
@@ -311,3 +319,143 @@ async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook
     assert "Recommendations: 0 of 17 done" in plain_text(said)
     bad = await say(LIIA, "report quarterly 2031Q9")
     assert "Say which quarter" in plain_text(bad)
+
+
+# --- issue 25: a report on the quarter under way, and files fit to send --------------------------
+
+DEC_7 = datetime(2026, 12, 7, 10, tzinfo=UTC)  # a report on October to December 2026, mid-way
+
+
+def a_quarter_under_way(db: Database) -> None:
+    """The plan with its December meeting on Thursday 17 December (still to come on 7
+    December); every borough's 2025-26 return and none for 2026-27; the demo directory added
+    at 00:30 on 1 October in London (23:30 on 30 September in UTC)."""
+    returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES], total=400).placements
+    with db.transaction() as session:
+        load_demo_meetings(session, NOW)
+        december = session.scalars(
+            select(MeetingRow).where(MeetingRow.day.in_(("2026-12-17", "2026-12-24")))
+        ).one()
+        december.day, december.starts_at = "2026-12-17", datetime(2026, 12, 17, 10, tzinfo=UTC)
+        for borough, frame in returns.groupby("borough"):
+            submission = Submission(str(borough), "2025-26", "demo", "x.xlsx")
+            replace_return(session, submission, frame, datetime(2026, 3, 2, 11, tzinfo=UTC))
+        load_demo_directory(session, datetime(2026, 9, 30, 23, 30, tzinfo=UTC))
+
+
+def test_a_meeting_still_to_come_is_not_counted_as_held(database: Database) -> None:
+    """On 7 December the report on the quarter counted the meeting of 17 December as held
+    ("2 meeting(s) held", one in December) and printed its placeholder theme."""
+    a_quarter_under_way(database)
+    report = produce_report(database, FakeClock(DEC_7), member(database, LIIA), "2026Q4", RULES)
+    paragraphs, tables = document_text(report.docx)
+    text = "\n".join(paragraphs)
+    assert (
+        "1 meeting held; 0 takeaways published. 1 more meeting to come in the quarter: "
+        "Thursday 17 December 2026." in text
+    )
+    activity = {row[0]: row[1:] for row in table_titled("Activity", tables)[1:]}
+    assert activity["Meetings held"] == ["1", "0", "0"]  # 29 October; 17 December is to come
+    assert "To be decided" not in text
+    assert "Themes:" not in text
+    assert "No themes were set." in text
+    # a quarter is London's: the directory added at 00:30 BST on 1 October is October's
+    assert activity["Directory entries added"] == ["8", "0", "0"]
+    assert report.figures.meetings.held == 1
+
+
+def test_the_returns_figures_speak_of_the_year_that_has_returns(database: Database) -> None:
+    """Recommendation 13 said "0 of 33 boroughs have a return for 2026-27" while all 33 had
+    sent their 2025-26 ones."""
+    a_quarter_under_way(database)
+    report = produce_report(database, FakeClock(DEC_7), member(database, LIIA), "2026Q4", RULES)
+    paragraphs, tables = document_text(report.docx)
+    everything = "\n".join(paragraphs + [c for t in tables for row in t for c in row])
+    assert "0 of 33 boroughs" not in everything
+    assert (
+        "No borough has sent an INMSS return for 2026-27 yet, so the figures below are for "
+        "2025-26, the latest year with returns: 33 of 33 boroughs have an INMSS return for "
+        "2025-26" in everything
+    )
+    tracker = table_titled("No.", tables)
+    assert tracker[13][6] == (
+        "33 of 33 boroughs have an INMSS return for 2025-26; none has one for 2026-27 yet"
+    )
+    coverage = table_titled("Sub-region", tables)
+    assert sum(int(row[2]) for row in coverage[1:]) == 33
+    facts = dict(summary_facts(report.figures))
+    assert facts["INMSS returns"] == "33 of 33 boroughs for 2025-26 (none yet for 2026-27)"
+
+
+def test_the_word_document_is_a4_with_sized_columns_and_a_repeated_header(
+    database: Database,
+) -> None:
+    """It was US Letter, with the tracker's 8 columns of equal widths breaking words
+    ("Recom/mendat/ion") over 3½ pages, no header on the pages after the first, and
+    "meeting(s)"."""
+    simulate_quarter(database)
+    document = Document(io.BytesIO(produce(database).docx))
+    a4 = {(210, 297), (297, 210)}
+    for section in document.sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) in a4
+    assert round(document.sections[0].page_width.mm) == 210  # portrait, then
+    tracker = next(t for t in document.tables if t.rows[0].cells[0].text == "No.")
+    # the tracker's pages are landscape: 8 columns need the width
+    assert round(document.sections[-1].page_width.mm) == 297
+    header = tracker.rows[0]._tr
+    assert header.trPr is not None
+    assert header.trPr.find(qn("w:tblHeader")) is not None
+    widths = [column.width.mm for column in tracker.columns]
+    assert len({round(w) for w in widths}) > 3  # sized to their text, not equal
+    assert sum(widths) <= 297 - 40 + 0.5  # within the margins
+    for n, name in enumerate(("No.", "Recommendation", "Lead", "Status", "RAG")):
+        longest = max([len(w) for row in tracker.rows for w in row.cells[n].text.split()] or [1])
+        assert widths[n] >= longest * 1.75, name  # its longest word fits on one line
+    assert widths[1] > 3 * widths[0]  # "Recommendation" is wider than "No."
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "(s)" not in text
+
+
+def test_the_workbook_keeps_numbers_with_formats_widths_frozen_headers_and_a_chart(
+    database: Database,
+) -> None:
+    """Numbers and pounds were text ("£58,917", "1,045"), a blank read "'-", no widths, no
+    frozen header, sheet names were cut at 31 characters ("INMSS returns by sub-region,")
+    and there was no chart."""
+    simulate_quarter(database)
+    with database.transaction() as session:  # a secretariat's next step that looks like a formula
+        from forum_ops.db.schema import RecommendationRow
+
+        tracker_in(session, AFTER, "2025-26")
+        row = session.scalars(select(RecommendationRow).where(RecommendationRow.number == 3)).one()
+        row.next_step = '=HYPERLINK("http://evil.example","x")'
+    book = load_workbook(io.BytesIO(produce(database).xlsx))
+    assert all(len(name) <= 31 and not name.endswith(",") for name in book.sheetnames)
+    assert {"Activity by month", "Returns 2025-26", "Cost per placement 2025-26"} <= set(
+        book.sheetnames
+    )
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A3", sheet.title
+        assert sheet.column_dimensions["A"].width >= 10, sheet.title
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.value != "'-", (sheet.title, cell.coordinate)
+    cost = book["Cost per placement 2025-26"]
+    medians = [r[2] for r in cost.iter_rows(min_row=3)]
+    shown = [c for c in medians if not str(c.value).startswith("withheld")]
+    assert shown
+    assert all(isinstance(c.value, float) for c in shown)
+    assert {c.number_format for c in shown} == {"£#,##0"}
+    counts = [r[1].value for r in cost.iter_rows(min_row=3)]
+    assert all(isinstance(v, int) or v == "<5" for v in counts)
+    returns = book["Returns 2025-26"]
+    assert all(
+        isinstance(r[3].value, int) or r[3].value == "<5" for r in returns.iter_rows(min_row=3)
+    )
+    activity = book["Activity by month"]
+    [chart] = activity._charts
+    assert len(chart.series) == 5  # one series per activity, the months as categories
+    recommendations = book["Recommendations"]
+    step = recommendations.cell(5, 6)  # recommendation 3's next step
+    assert step.value == '\'=HYPERLINK("http://evil.example","x")'
+    assert step.data_type == "s"

@@ -3,14 +3,16 @@ the secretariat's edits and import, chairs, and the quarterly report's figures."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from cards import render_card
 from cards.meetings import meetings_view
 from forum_ops.db import Database
+from forum_ops.db.schema import MeetingRow
 from forum_ops.demo import demo_members
 from forum_ops.demo_meetings import load_demo_meetings
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
@@ -119,16 +121,67 @@ def test_the_plan_is_year_one_then_every_8_weeks(planned: Database) -> None:
     assert_valid_card(card.content)
     texts = card_texts(card.content)
     assert "Thursday 22 January 2026, 10:00 (90 minutes)" in texts
-    assert any("Teams link will follow" in t for t in texts)
+    assert "planned; not scheduled yet, so no invitation or Teams link yet" in texts
 
 
-def test_the_cadence_warns_of_the_christmas_break(planned: Database) -> None:
+def test_the_cadence_moves_off_christmas_and_bank_holidays_and_keeps_its_rhythm(
+    planned: Database,
+) -> None:
+    """It put a meeting on Christmas Eve 2026 with only a grey note. Now a cadence day in the
+    Christmas break, or on or next to a bank holiday, moves to the same weekday a week
+    earlier, and the meetings after it stay on the 8-week rhythm from 9 July 2026; across
+    four years of the cycle extending the plan, no cadence meeting has a warning."""
     later = datetime(2026, 12, 1, tzinfo=UTC)
     with planned.transaction() as session:
         assert extend_plan(session, later) == 7  # the cycle keeps a year ahead: to Dec 2027
     found = list_meetings(planned, FakeClock(later))
-    christmas = next(m for m in found if m.day == date(2026, 12, 24))  # 8 weeks on from 29 Oct
-    assert "in the Christmas break" in christmas.warnings
+    assert date(2026, 12, 24) not in [m.day for m in found]
+    christmas = next(m for m in found if m.day == date(2026, 12, 17))  # a week before
+    assert christmas.warnings == ()
+    assert christmas.theme == ""
+    assert found[found.index(christmas) + 1].day == date(2027, 2, 18)  # 8 weeks after the 24th
+    now = later
+    with planned.transaction() as session:
+        while now < datetime(2030, 12, 1, tzinfo=UTC):  # the cycle, run once a month
+            now += timedelta(days=30)
+            extend_plan(session, now)
+        rows = session.scalars(
+            select(MeetingRow).where(MeetingRow.day > "2026-07-09").order_by(MeetingRow.day)
+        ).all()
+    days = [date.fromisoformat(r.day) for r in rows]
+    assert days[-1] >= date(2031, 11, 1)  # a year ahead of the last run
+    assert all(warnings_for(d) == () for d in days), [d for d in days if warnings_for(d)]
+    moved = [d for d in days if (d - date(2026, 7, 9)).days % 56]
+    assert moved  # some days moved off a holiday (Christmas 2026 at least) ...
+    for day in days:  # ... each by whole weeks from its place on the rhythm, never drifting
+        offset = (day - date(2026, 7, 9)).days % 56
+        assert offset in (0, 56 - 7, 56 - 14, 7, 14), day
+    assert all(d.weekday() == 3 for d in days)  # Thursdays, as the forum meets
+
+
+def test_a_cadence_meeting_planned_on_christmas_eve_moves_while_nothing_hangs_on_it(
+    planned: Database,
+) -> None:
+    """Plans made before the rule had Thursday 24 December 2026: the cycle moves it to the
+    17th while it is unbooked, unchaired and more than 4 weeks away; a chaired one stays."""
+    with planned.transaction() as session:
+        for day in ("2026-12-24", "2027-12-23"):
+            session.add(
+                MeetingRow(
+                    day=day, starts_at=datetime.fromisoformat(f"{day}T10:00:00+00:00"),
+                    minutes=90, theme="To be decided", status="planned", origin="cadence",
+                    booking="", created_at=DEC_2025, updated_at=DEC_2025,
+                    chair_aad=CAMDEN if day == "2027-12-23" else None,
+                )
+            )  # fmt: skip
+    with planned.transaction() as session:
+        extend_plan(session, datetime(2026, 10, 1, tzinfo=UTC))
+        days = set(session.scalars(select(MeetingRow.day)))
+    assert "2026-12-24" not in days
+    assert "2026-12-17" in days
+    assert "2027-12-23" in days  # it has a chair: the secretariat decides
+    found = list_meetings(planned, FakeClock(datetime(2026, 12, 1, tzinfo=UTC)))
+    assert next(m for m in found if m.day == date(2026, 12, 17)).theme == ""  # not a placeholder
 
 
 def test_the_secretariat_adds_moves_cancels_and_rethemes(planned: Database) -> None:

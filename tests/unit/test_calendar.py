@@ -3,6 +3,7 @@ HTTP, the .ics fallback of local mode, and which one the settings choose."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -90,43 +91,77 @@ async def test_a_refused_graph_call_raises() -> None:
             await calendar.move("event-404", SPRING)
 
 
-async def test_local_mode_writes_an_ics_invitation_and_its_changes(tmp_path: Path) -> None:
-    calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
-    booked = await calendar.create(SPRING)
+# RFC 5546 section 3.2.1, METHOD:PUBLISH for a VEVENT: properties that must be there once,
+# and those that must not be there at all (ATTENDEE: a published event invites nobody)
+PUBLISH_ONCE = ("DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID")
+PUBLISH_NEVER = ("ATTENDEE", "REQUEST-STATUS")
+
+
+def assert_rfc5546_publish(data: bytes) -> ICalendar:
+    """What iTIP asks of a PUBLISH, checked on the file as the icalendar library reads it."""
+    calendar = ICalendar.from_ical(data)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["VERSION"]) == "2.0"
+    assert calendar.get("PRODID")
+    [event] = calendar.walk("VEVENT")
+    for name in PUBLISH_ONCE:
+        assert event.get(name) is not None, name
+        assert not isinstance(event.get(name), list), f"{name} twice"
+    for name in PUBLISH_NEVER:
+        assert name not in event, name
+    if int(event.get("SEQUENCE", 0)) > 0:  # "MUST be present if value is greater than 0"
+        assert "SEQUENCE" in event
+    assert str(event["ORGANIZER"]).startswith("mailto:")
+    assert calendar.walk("VTIMEZONE")  # DTSTART has a TZID: its rules must travel with it
+    return calendar
+
+
+async def test_local_mode_writes_a_calendar_file_the_chair_imports(tmp_path: Path) -> None:
+    """It was METHOD:REQUEST with no ORGANIZER when no organiser mailbox was configured: RFC
+    5546 requires one, and a REQUEST opened by the chair reads as someone else's invitation.
+    Now a PUBLISH (organised by whoever booked it) without attendees, moved and cancelled by
+    publishing it again under the same UID."""
+    calendar = IcsCalendar(tmp_path / "invitations")  # local mode: no organiser mailbox
+    chair = "priya.shah@camden.example"
+    booked = await calendar.create(replace(SPRING, organiser=chair))
     path = calendar.path_of(booked.event_id)
-    invitation = ICalendar.from_ical(path.read_bytes())
+    assert booked.file == path.read_bytes()  # the file itself, for the card to link
+    invitation = assert_rfc5546_publish(path.read_bytes())
     [event] = invitation.walk("VEVENT")
 
     assert booked.join_url is None  # no Teams meeting without Graph
-    assert str(invitation["METHOD"]) == "REQUEST"
     assert event["DTSTART"].dt == datetime(2026, 3, 29, 9, 0, tzinfo=LONDON)
     assert str(event["DTSTART"].dt.tzinfo) == "Europe/London"
     assert b"DTSTART;TZID=Europe/London:20260329T090000" in path.read_bytes()
-    assert invitation.walk("VTIMEZONE")  # a mail client needs the zone's rules
-    assert sorted(str(a) for a in event.get("ATTENDEE")) == [
-        "mailto:priya@camden.example",
-        "mailto:sam@liia.example",
-    ]
-    assert str(event["ORGANIZER"]) == f"mailto:{ORGANISER}"
+    assert str(event["ORGANIZER"]) == f"mailto:{chair}"
+    assert str(event["SUMMARY"]) == "Pan-London SEND Commissioning Forum"
     assert int(event["SEQUENCE"]) == 0
 
     later = forum_meeting(
         datetime(2026, 3, 29, 10, 0, tzinfo=LONDON), datetime(2026, 3, 29, 12, 0, tzinfo=LONDON)
     )
-    await calendar.move(booked.event_id, later)
-    [moved] = ICalendar.from_ical(path.read_bytes()).walk("VEVENT")
+    moved_file = await calendar.move(booked.event_id, later)  # by someone else: no organiser
+    [moved] = assert_rfc5546_publish(path.read_bytes()).walk("VEVENT")
+    assert moved_file.file == path.read_bytes()
     assert (int(moved["SEQUENCE"]), moved["UID"]) == (1, event["UID"])
     assert moved["DTSTART"].dt.hour == 10
+    assert str(moved["ORGANIZER"]) == f"mailto:{chair}"  # the file's organiser stays
 
-    await calendar.cancel(booked.event_id, "Postponed")
-    cancelled = ICalendar.from_ical(path.read_bytes())
-    [gone] = cancelled.walk("VEVENT")
-    assert str(cancelled["METHOD"]) == "CANCEL"
+    cancelled_file = await calendar.cancel(booked.event_id, "Postponed")
+    assert cancelled_file == path.read_bytes()
+    [gone] = assert_rfc5546_publish(path.read_bytes()).walk("VEVENT")
     assert (str(gone["STATUS"]), int(gone["SEQUENCE"]), str(gone["COMMENT"])) == (
         "CANCELLED",
         2,
         "Postponed",
     )
+
+
+async def test_a_configured_organiser_mailbox_organises_the_calendar_file(tmp_path: Path) -> None:
+    calendar = IcsCalendar(tmp_path, ORGANISER)
+    booked = await calendar.create(replace(SPRING, organiser="priya.shah@camden.example"))
+    [event] = assert_rfc5546_publish(booked.file or b"").walk("VEVENT")
+    assert str(event["ORGANIZER"]) == f"mailto:{ORGANISER}"
 
 
 async def test_local_mode_refuses_an_event_id_that_is_a_path(tmp_path: Path) -> None:

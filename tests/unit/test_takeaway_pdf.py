@@ -47,6 +47,16 @@ def read(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+def test_a_meeting_without_a_theme_has_no_placeholder_in_the_subtitle() -> None:
+    """The subtitle read "Thursday 29 October 2026, 10:00: To be decided, chaired by ..."."""
+    shown = dataclasses.replace(
+        takeaway("Insight."), meeting=dataclasses.replace(MEETING, theme="")
+    )
+    text = " ".join(read(takeaway_pdf(shown)).pages[0].extract_text().split())
+    assert "Thursday 22 January 2026, 10:00, chaired by Priya Shah (Camden)" in text
+    assert "10:00:" not in text
+
+
 def test_the_takeaway_is_one_a4_page_with_its_text() -> None:
     reader = read(takeaway_pdf(takeaway("Agree the pooled budget before the placement panel.")))
     assert len(reader.pages) == 1
