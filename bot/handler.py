@@ -36,6 +36,8 @@ from bot.services import Services
 from bot.teams import (
     FileUpload,
     action_data,
+    beside_cards,
+    carries_a_card,
     command_text,
     conversation_kind,
     extension_query,
@@ -102,6 +104,13 @@ class ForumBot(TeamsActivityHandler):
         activity = turn_context.activity
         kind, text = conversation_kind(activity), command_text(activity)
         data = action_data(activity.value)
+        if data is None and carries_a_card(activity):
+            # a card picked from the message extension's search and sent into the chat: the
+            # text is only its placeholder, not a command (words typed beside it are one)
+            text = beside_cards(text)
+            if not text:
+                log.info("turn.card_only", extra={"conversation_kind": kind})
+                return
         upload = file_upload(activity)
         dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
         card: Card | None = None
