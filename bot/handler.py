@@ -21,7 +21,7 @@ from botbuilder.schema.teams import (
 )
 
 from bot.actions import ActionRequest
-from bot.commands import CommandRequest, split_command
+from bot.commands import Command, CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
@@ -148,13 +148,13 @@ class ForumBot(TeamsActivityHandler):
         if command is not None and not command.allowed(member):
             raise NotAllowed(command.refusal())
         if command is None:
-            closest = self._services.commands.closest(text, member)
+            suggestions = self._services.commands.suggestions(text, member)
             return render_card(
                 "not_understood",
                 NotUnderstoodView(
                     said=text or "(an empty message)",
                     suggestion="Perhaps one of these? Or type help for everything I can do.",
-                    closest=tuple(QuickAction(c.name, c.button or c.name) for c in closest),
+                    closest=tuple(_suggested(c, args) for c, args in suggestions),
                 ),
             )
         return await command.handler(CommandRequest(member, args, kind, self._services))
@@ -283,6 +283,14 @@ class ForumBot(TeamsActivityHandler):
     @staticmethod
     async def _send(turn_context: TurnContext, card: Card) -> None:
         await turn_context.send_activity(card_message(card))
+
+
+def _suggested(command: Command, args: str) -> QuickAction:
+    """A suggestion's button: with the words typed after the mistyped command, it reads as the
+    command it runs (`benchmark SEMH`), and runs it with them."""
+    if not args:
+        return QuickAction(command.name, command.button or command.name)
+    return QuickAction(command.name, f"{command.name} {' '.join(args.split())}", args)
 
 
 def _extension_message(text: str) -> MessagingExtensionResponse:

@@ -21,6 +21,7 @@ class HelpSection:
 class QuickAction:
     name: str  # the command it runs
     title: str  # the button's label
+    args: str = ""  # the words it runs the command with (a typo's suggestion keeps them)
 
 
 @dataclass(frozen=True)
