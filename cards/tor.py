@@ -46,6 +46,7 @@ class BallotView:
     votes: tuple[Fact, ...]
     not_voted: str
     can_vote: bool
+    notice_color: str = "Attention"
     choices: tuple[ChoiceButton, ...] = CHOICES
 
 
@@ -54,7 +55,11 @@ def rule_percent(share: Fraction | float) -> str:
     return f"{float(share) * 100:.1f}".removesuffix(".0") + f"{NBSP}%"
 
 
-def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") -> BallotView:
+def ballot_view(
+    ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
+) -> BallotView:
+    """`borough` None and `voter`: the shared view, whose buttons vote for the presser's own
+    borough; `voter` False: the view of someone who has no vote (ICBs, LIIA), with no buttons."""
     rules, tally = ballot.rules, ballot.tally
     if ballot.open:
         subtitle = f"{ballot.title}. Votes close {british_datetime(ballot.deadline)}."
@@ -119,15 +124,18 @@ def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") ->
         tally=tally_facts,
         votes=votes,
         not_voted=not_voted,
-        can_vote=ballot.open,
+        can_vote=ballot.open and voter,
+        notice_color="Attention" if voter else "Default",  # no vote: a fact, not a warning
     )
 
 
 class TorCards:
     """The TorPresenter of forum_ops/tor.py."""
 
-    def ballot(self, ballot: Ballot, borough: str | None = None, notice: str = "") -> Card:
-        return render_card("tor_ballot", ballot_view(ballot, borough, notice))
+    def ballot(
+        self, ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
+    ) -> Card:
+        return render_card("tor_ballot", ballot_view(ballot, borough, notice, voter))
 
     def reminder(self, ballot: Ballot, borough: str, when: str) -> Card:
         notice = (
