@@ -41,12 +41,10 @@ class BallotView:
     notice: str
     own: str
     outcome: str
-    outcome_color: str
     tally: tuple[Fact, ...]
     votes: tuple[Fact, ...]
     not_voted: str
     can_vote: bool
-    notice_color: str = "Attention"
     choices: tuple[ChoiceButton, ...] = CHOICES
 
 
@@ -80,7 +78,7 @@ def ballot_view(
             if vote
             else f"{name} has not voted yet. Any member of your borough can cast its one vote."
         )
-    outcome, color = "", "Default"
+    outcome = ""
     if ballot.result is not None:
         verdict = "Ratified" if ballot.result.passed else "Not ratified"
         why = []
@@ -89,7 +87,6 @@ def ballot_view(
         if not ballot.result.majority_met:
             why.append("approval as it stands was not a majority of counted votes")
         outcome = verdict + (": " + "; ".join(why) if why else "") + "."
-        color = "Good" if ballot.result.passed else "Attention"
     tally_facts = (
         Fact(
             "Boroughs voted", f"{tally.voted} of {tally.eligible} (quorum {rules.boroughs_needed})"
@@ -120,12 +117,10 @@ def ballot_view(
         notice=notice,
         own=own,
         outcome=outcome,
-        outcome_color=color,
         tally=tally_facts,
         votes=votes,
         not_voted=not_voted,
         can_vote=ballot.open and voter,
-        notice_color="Attention" if voter else "Default",  # no vote: a fact, not a warning
     )
 
 
