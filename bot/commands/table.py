@@ -42,6 +42,7 @@ class Command:
     handler: Handler
     button: str = ""  # the label when offered as a quick action
     roles: frozenset[Role] = field(default_factory=frozenset)  # empty: every member
+    secretariat: str = ""  # the secretariat's own forms of an everyone's command (help lists them)
 
     def allowed(self, member: Member) -> bool:
         return not self.roles or bool(self.roles & member.roles)

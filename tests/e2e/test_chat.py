@@ -14,7 +14,7 @@ from tests.conftest import CAMDEN, make_settings
 async def test_a_terminal_conversation_shows_cards_and_picks_actions(
     database: Database, connector: FakeConnector
 ) -> None:
-    answers = iter(["help", "1", "quit"])
+    answers = iter(["whoamm", "1", "quit"])
     said: list[str] = []
 
     code = await run_chat(
@@ -28,7 +28,7 @@ async def test_a_terminal_conversation_shows_cards_and_picks_actions(
     transcript = "\n".join(said)
     assert "WELCOME TO THE PAN-LONDON SEND COMMISSIONING FORUM ASSISTANT" in transcript
     assert "Hello Priya Shah." in transcript
-    assert "  [1] Who am I?" in transcript  # help's quick action, numbered
+    assert "  [1] Who am I?" in transcript  # the suggestion's button, numbered
     assert "  Organisation  Camden (202)" in transcript  # picked: whoami's facts, aligned
     assert "data submitter, member" in transcript
 
