@@ -509,12 +509,25 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def settings_problems(error: ValidationError) -> str:
+    """What is wrong with the settings, in sentences naming the environment variables (not
+    pydantic's report)."""
+    sentences = []
+    for problem in error.errors():
+        message = str(problem.get("msg", "")).removeprefix("Value error, ")
+        names = [str(part).upper() for part in problem.get("loc", ()) if part != "__root__"]
+        sentences.append(f"{names[0]}: {message}" if names else message)
+    return "the settings are not valid. " + " ".join(
+        s if s.endswith(".") else s + "." for s in sentences
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"Settings are not valid: {error}", file=sys.stderr)
+        print(f"forumbot: {settings_problems(error)}", file=sys.stderr)
         return 2
     configure_logging(settings.forum_log_level)
     try:

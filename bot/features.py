@@ -186,6 +186,20 @@ FEATURES: tuple[Feature, ...] = (
 # fmt: on
 
 
+# The commands Teams suggests in each place the app is used (the manifest's commandLists, at most
+# 10 a scope), each list what people do there, most used first: data and asks in 1:1, the
+# forum's business in its channel and in group chats. Commands of one role are never suggested
+# to everyone; help lists every command a person may use.
+SUGGESTED: Mapping[str, tuple[str, ...]] = {
+    "personal": ("help", "ask", "asks", "suppliers", "benchmark", "senddata", "returns",
+                 "meetings", "agenda", "tor"),
+    "team": ("help", "meetings", "agenda", "propose", "takeaway", "tor", "directory",
+             "recommendations", "suppliers", "senddata"),
+    "groupChat": ("help", "meetings", "agenda", "propose", "takeaway", "suppliers", "senddata",
+                  "directory", "recommendations", "tor"),
+}
+
+
 def scheduled_jobs(features: tuple[Feature, ...] = FEATURES) -> tuple[Job, ...]:
     return tuple(job for feature in features for job in feature.jobs)
 
