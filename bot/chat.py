@@ -114,6 +114,10 @@ def _walk(elements: list[Any], shown: Shown) -> None:
             shown.actions += [a for a in element.get("actions", []) if isinstance(a, dict)]
 
 
+def _read(path: str) -> bytes:
+    return Path(path).expanduser().read_bytes()
+
+
 @dataclass(frozen=True)
 class Button:
     """A button shown in the terminal: it stays pressable by its number while the chat lasts,
@@ -179,7 +183,7 @@ class ChatSession:
             self._say("(say which file: /file <path> [words], e.g. /file return.xlsx 2025-26)")
             return
         try:
-            body = Path(path).expanduser().read_bytes()
+            body = await asyncio.to_thread(_read, path)
         except OSError as error:
             self._say(f"(cannot read {path}: {error.strerror or error})")
             return

@@ -191,12 +191,42 @@ FEATURES: tuple[Feature, ...] = (
 # forum's business in its channel and in group chats. Commands of one role are never suggested
 # to everyone; help lists every command a person may use.
 SUGGESTED: Mapping[str, tuple[str, ...]] = {
-    "personal": ("help", "ask", "asks", "suppliers", "benchmark", "senddata", "returns",
-                 "meetings", "agenda", "tor"),
-    "team": ("help", "meetings", "agenda", "propose", "takeaway", "tor", "directory",
-             "recommendations", "suppliers", "senddata"),
-    "groupChat": ("help", "meetings", "agenda", "propose", "takeaway", "suppliers", "senddata",
-                  "directory", "recommendations", "tor"),
+    "personal": (
+        "help",
+        "ask",
+        "asks",
+        "suppliers",
+        "benchmark",
+        "senddata",
+        "returns",
+        "meetings",
+        "agenda",
+        "tor",
+    ),
+    "team": (
+        "help",
+        "meetings",
+        "agenda",
+        "propose",
+        "takeaway",
+        "tor",
+        "directory",
+        "recommendations",
+        "suppliers",
+        "senddata",
+    ),
+    "groupChat": (
+        "help",
+        "meetings",
+        "agenda",
+        "propose",
+        "takeaway",
+        "suppliers",
+        "senddata",
+        "directory",
+        "recommendations",
+        "tor",
+    ),
 }
 
 

@@ -190,7 +190,7 @@ def chair_line(meeting: MeetingInfo) -> str:
 
 def command_help(command: Listed, member: Member) -> NoticeView:
     """`help <command>`: its syntax, and the secretariat's own forms for the secretariat."""
-    facts = (Fact("Type", command.usage),)
+    facts: tuple[Fact, ...] = (Fact("Type", command.usage),)
     if member.is_secretariat and command.secretariat:
         facts += (Fact("Secretariat", command.secretariat),)
     return NoticeView(f"{command.name}: {command.section}", command.summary, facts)

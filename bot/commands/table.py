@@ -76,9 +76,7 @@ class CommandTable:
         """The commands nearest to what was typed; the member's everyday commands if none is near."""
         return [command for command, _ in self.suggestions(said, member, most)]
 
-    def suggestions(
-        self, said: str, member: Member, most: int = 3
-    ) -> list[tuple[Command, str]]:
+    def suggestions(self, said: str, member: Member, most: int = 3) -> list[tuple[Command, str]]:
         """What a mistyped command may have meant, each with the words to run it with: a near
         name keeps the rest of what was typed (`benchmrk SEMH` -> `benchmark`, "SEMH"); with no
         near name, the member's everyday commands, with nothing."""

@@ -17,8 +17,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
-from forum_ops.members import upsert_members
 from forum_ops.meetings import seed_year_one
+from forum_ops.members import upsert_members
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
@@ -76,7 +76,8 @@ async def test_an_icb_member_sees_the_ballot_without_vote_buttons(
     camden = await invoke(forum, connector, CAMDEN, "tor.view", {"ratification": 1})
     forged = await invoke(forum, connector, ICB, "tor.vote", votes(camden)[0]["data"])
 
-    assert votes(own) == [] and "actions" not in own
+    assert votes(own) == []
+    assert "actions" not in own
     assert "ICBs and LIIA follow the vote" in plain_text(own)
     [notice] = [b for b in own["body"] if "ICBs and LIIA follow" in b.get("text", "")]
     assert notice.get("color", "Default") == "Default"  # a fact about them, not a warning

@@ -16,7 +16,6 @@ from forum_ops.db import Database
 from tests.conftest import CAMDEN, LIIA, make_settings
 from tests.support.chat import in_chat
 
-
 Answer = str | Callable[[str], str]  # typed, or worked out from the transcript so far
 
 
@@ -37,7 +36,9 @@ def answering(
 
 def button(title: str) -> Callable[[str], str]:
     """The number the chat shows for the latest button with this title."""
-    return lambda transcript: re.findall(rf"  \[(\d+)\] {re.escape(title)}\n", transcript + "\n")[-1]
+    return lambda transcript: re.findall(rf"  \[(\d+)\] {re.escape(title)}\n", transcript + "\n")[
+        -1
+    ]
 
 
 def waiting_for(text: str, then: str = "quit", within: float = 15.0) -> Callable[[str], str]:
@@ -221,7 +222,8 @@ async def test_earlier_buttons_stay_pressable_and_a_showcard_opens_in_the_termin
     transcript = "\n".join(said)
     assert "I don't recognise that button" not in transcript
     assert any("Your question" in p for p in prompts)  # the ShowCard's input, prompted for
-    assert "ASK " in transcript and "Has anyone a spot-purchase template?" in transcript
+    assert "ASK " in transcript
+    assert "Has anyone a spot-purchase template?" in transcript
     assert transcript.rindex("Organisation  Camden (202)") > transcript.rindex("spot-purchase")
 
 

@@ -46,7 +46,8 @@ async def test_a_members_help_is_a_short_menu_of_their_commands(
     shown = plain_text(card)
     assert ("Peer support", "ask, asks, away, back, topics") in facts(card)
     assert len(facts(card)) <= 8  # a line a section, not a line a command's syntax
-    assert "[open|mine" not in shown and "<" not in shown  # syntax is for `help <command>`
+    assert "[open|mine" not in shown
+    assert "<" not in shown
     for theirs in ("announce", "outbox", "report", "meetings add", "assign", "pending"):
         assert theirs not in shown
     form, *buttons = card["actions"]

@@ -92,8 +92,10 @@ async def test_each_scope_suggests_what_people_do_there_at_most_10_and_none_of_o
     for names in lists.values():
         assert 1 <= len(names) <= 10
         assert all((c := table.get(n)) is not None and not c.roles for n in names)
-    assert "ask" in lists[("personal",)] and "returns" in lists[("personal",)]
-    assert "propose" in lists[("team",)] and "propose" in lists[("groupChat",)]
+    assert "ask" in lists[("personal",)]
+    assert "returns" in lists[("personal",)]
+    assert "propose" in lists[("team",)]
+    assert "propose" in lists[("groupChat",)]
     assert len({n for names in lists.values() for n in names}) > 10  # not the same 10 everywhere
     schema = newest_schema()
     errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(manifest))
