@@ -1,8 +1,8 @@
 """Every feature of the bot, registered once: its commands, card actions, dialogs and jobs.
 
 Adding a feature is one entry in FEATURES (README, "Adding a feature"). The command table, the
-action table, the dialog table and the scheduler all read this tuple, and the Teams manifest lists
-the commands in the order given here. Handlers are named "module:function" (bot/lazy.py): nothing a
+action table, the dialog table and the scheduler all read this tuple; `help` lists the commands
+in the order given here, and the Teams manifest suggests those SUGGESTED names for each scope. Handlers are named "module:function" (bot/lazy.py): nothing a
 feature needs is imported until it is first used or warmed after start-up, so this module and
 `forumbot serve` stay light.
 """
