@@ -2,9 +2,9 @@
 
 Adding a feature is one entry in FEATURES (README, "Adding a feature"). The command table, the
 action table, the dialog table and the scheduler all read this tuple; `help` lists the commands
-in the order given here, and the Teams manifest suggests those SUGGESTED names for each scope. Handlers are named "module:function" (bot/lazy.py): nothing a
-feature needs is imported until it is first used or warmed after start-up, so this module and
-`forumbot serve` stay light.
+in the order given here, and the Teams manifest suggests those SUGGESTED names for each scope.
+Handlers are named "module:function" (bot/lazy.py): nothing a feature needs is imported until it
+is first used or warmed after start-up, so this module and `forumbot serve` stay light.
 """
 
 from __future__ import annotations
