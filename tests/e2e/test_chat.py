@@ -41,19 +41,18 @@ def button(title: str) -> Callable[[str], str]:
     ]
 
 
-def waiting_for(text: str, then: str = "quit", within: float = 15.0) -> Callable[[str], str]:
+def waiting_for(
+    said: list[str], text: str, then: str = "quit", within: float = 15.0
+) -> Callable[[str], str]:
     """Sit at the prompt, typing nothing, until the transcript shows `text`."""
 
     def wait(_: str) -> str:
         deadline = time.monotonic() + within
-        while time.monotonic() < deadline and text not in "\n".join(SAID[-1]):
+        while time.monotonic() < deadline and text not in "\n".join(said):
             time.sleep(0.05)
         return then
 
     return wait
-
-
-SAID: list[list[str]] = []
 
 
 async def test_a_terminal_conversation_shows_cards_and_picks_actions(
@@ -180,7 +179,6 @@ async def test_a_proactive_card_shows_as_it_arrives_while_the_member_types_nothi
 ) -> None:
     """Priya sits at the prompt; the secretariat announces (from elsewhere): she sees it."""
     said: list[str] = []
-    SAID.append(said)
 
     def announce(transcript: str) -> str:
         served = re.search(r"assistant at (http://127\.0\.0\.1:\d+)\.", transcript)
@@ -194,7 +192,7 @@ async def test_a_proactive_card_shows_as_it_arrives_while_the_member_types_nothi
             pass
         return ""
 
-    ask = answering(said, announce, waiting_for("The forum meets on Thursday"))
+    ask = answering(said, announce, waiting_for(said, "The forum meets on Thursday"))
     await run_chat(make_settings(database, connector), CAMDEN, ask=ask, say=said.append)
 
     assert "The forum meets on Thursday" in "\n".join(said)
