@@ -12,9 +12,9 @@ PORT   ?= 3978
 
 DFE := ../shared/data/dfe
 
-run: $(VENV)/.ready  ## migrate the SQLite database, load demo data, serve on 127.0.0.1:3978
+run: $(VENV)/.ready  ## migrate the SQLite database, load demo data once, serve on 127.0.0.1:$(PORT)
 	$(BIN)/forumbot db upgrade
-	$(BIN)/forumbot demo load
+	$(BIN)/forumbot demo load --if-empty
 	if [ -f $(DFE)/ehcp_caseload_by_placement_2025.csv ]; then \
 	  $(BIN)/forumbot sen2 import $(DFE)/ehcp_caseload_by_placement_2025.csv \
 	    $(DFE)/ehcp_primary_need_by_placement_2025.csv ; fi

@@ -1,9 +1,12 @@
 """`forumbot chat`: a conversation with the bot in the terminal, through the real adapter over HTTP.
 
 The chat plays Teams: it posts activities to the bot's /api/messages and receives the bot's replies
-on a loopback Bot Connector (the harness's FakeConnector). Cards are shown as text: headings, facts,
-and actions as numbered choices; picking one prompts for the card's inputs and sends what Teams
-would send (a message with `value` for Action.Submit, an `adaptiveCard/action` invoke for Execute).
+on a loopback Bot Connector (the harness's FakeConnector), and shows what the bot sends this
+member as it arrives, proactive cards too. Cards are shown as text: headings, facts, and buttons
+numbered through the chat, so an earlier card's stay pressable; pressing one prompts for the
+card's inputs and sends what Teams would send (a message with `value` for Action.Submit, an
+`adaptiveCard/action` invoke for Execute), or opens an Action.ShowCard's card under it. `/file
+<path> [words]` sends a file, as Teams sends one in 1:1.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import asyncio
 import contextlib
 import itertools
 import re
+import shlex
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -23,7 +28,8 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.settings import Settings
-from bot.testing import BotClient, FakeConnector
+from bot.teams import FILE_DOWNLOAD_INFO
+from bot.testing import BotClient, Call, FakeConnector
 from cards.markdown import unescape_markdown
 from forum_ops.demo import DEMO_SECRETARIAT_ID
 
@@ -108,6 +114,20 @@ def _walk(elements: list[Any], shown: Shown) -> None:
             shown.actions += [a for a in element.get("actions", []) if isinstance(a, dict)]
 
 
+def _read(path: str) -> bytes:
+    return Path(path).expanduser().read_bytes()
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button shown in the terminal: it stays pressable by its number while the chat lasts,
+    as a card's buttons stay in Teams. `inputs` are what pressing it sends: its card's inputs
+    and, for a button of a card opened by Action.ShowCard, the card it was opened from."""
+
+    action: dict[str, Any]
+    inputs: tuple[dict[str, Any], ...]
+
+
 class ChatSession:
     def __init__(
         self,
@@ -124,8 +144,8 @@ class ChatSession:
         self._conversation = f"a:chat-{uuid.uuid4().hex}"
         self._ids = itertools.count(1)
         self._seen = 0
-        self._actions: list[dict[str, Any]] = []
-        self._inputs: list[dict[str, Any]] = []
+        self._buttons: dict[int, Button] = {}
+        self._numbers = itertools.count(1)
 
     def _activity(self, kind: str, **fields: Any) -> dict[str, Any]:
         return {
@@ -152,16 +172,51 @@ class ChatSession:
     async def say(self, text: str) -> None:
         await self._post(self._activity("message", text=text))
 
-    async def pick(self, number: int) -> None:
-        if not 1 <= number <= len(self._actions):
-            self._say(f"(there is no choice {number})")
+    async def send_file(self, line: str) -> None:
+        """`/file <path> [words]`: the file as Teams sends one to the bot in 1:1 (a download URL
+        on the connector), with the words as the message's text."""
+        try:
+            path, *words = shlex.split(line.removeprefix("/file"))
+        except ValueError:
+            path, words = "", []
+        if not path:
+            self._say("(say which file: /file <path> [words], e.g. /file return.xlsx 2025-26)")
             return
-        action = self._actions[number - 1]
+        try:
+            body = await asyncio.to_thread(_read, path)
+        except OSError as error:
+            self._say(f"(cannot read {path}: {error.strerror or error})")
+            return
+        url = self._channel.offer_file(body)
+        name = Path(path).name
+        attachment = {
+            "contentType": FILE_DOWNLOAD_INFO,
+            "contentUrl": url,
+            "name": name,
+            "content": {
+                "downloadUrl": url,
+                "uniqueId": uuid.uuid4().hex,
+                "fileType": Path(name).suffix.lstrip("."),
+            },
+        }
+        self._say(f"(sending {name}, {len(body):,} bytes)")
+        await self._post(self._activity("message", text=" ".join(words), attachments=[attachment]))
+
+    async def pick(self, number: int) -> None:
+        button = self._buttons.get(number)
+        if button is None:
+            self._say(f"(there is no button {number})")
+            return
+        action = button.action
         kind = action.get("type")
         if kind == "Action.OpenUrl":
             self._say(f"(open {action.get('url')})")
             return
-        data = {**(action.get("data") or {}), **self._gather_inputs()}
+        if kind == "Action.ShowCard":  # opens under its card, in the client: nothing is sent
+            card = action.get("card")
+            self._show(card if isinstance(card, dict) else {}, button.inputs)
+            return
+        data = {**(action.get("data") or {}), **self._gather_inputs(button.inputs)}
         if kind == "Action.Execute":
             invoke = self._activity(
                 "invoke",
@@ -179,9 +234,9 @@ class ChatSession:
         else:
             await self._post(self._activity("message", text="", value=data))
 
-    def _gather_inputs(self) -> dict[str, Any]:
+    def _gather_inputs(self, inputs: tuple[dict[str, Any], ...]) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for field_ in self._inputs:
+        for field_ in inputs:
             label = field_.get("label") or field_.get("placeholder") or field_.get("id")
             if field_.get("type") == "Input.ChoiceSet":
                 choices = field_.get("choices", [])
@@ -202,43 +257,74 @@ class ChatSession:
         return values
 
     async def _post(self, activity: dict[str, Any], settle: float = 0.4) -> None:
-        """Post, then show what the bot sent: replies at once, and what the outbox delivers
-        (welcomes, announcements) as it arrives within `settle` seconds."""
+        """Post, then show the reply (what comes later is shown as it arrives: `watch`)."""
         status, _ = await self._bot.post(activity)
         if status >= 400:
             self._say(f"(the bot answered {status})")
         with contextlib.suppress(TimeoutError):
             await self._channel.wait_for_sent(self._seen + 1, within=settle)
-        for call in self._channel.sent()[self._seen :]:
+        self.show_new()
+
+    def _mine(self, call: Call) -> bool:
+        """Sent to this chat, or to a 1:1 chat the bot opened with this member."""
+        return call.conversation_id == self._conversation or (
+            call.conversation_id.startswith("a:1to1-") and call.conversation_id.endswith(self._aad)
+        )
+
+    def show_new(self) -> None:
+        """Whatever the bot has sent this member since last shown: replies, and proactive
+        messages (asks routed to them, agendas, reminders, announcements) as they come."""
+        sent = self._channel.sent()
+        for call in sent[self._seen :]:
+            if not self._mine(call):
+                continue
             for card in call.cards:
                 self._show(card)
             if not call.cards and call.body and call.body.get("text"):
                 self._say(str(call.body["text"]))
-        self._seen = len(self._channel.sent())
+        self._seen = len(sent)
 
-    def _show(self, card: dict[str, Any]) -> None:
+    async def watch(self, poll: float = 0.2) -> None:
+        """Show proactive messages while the member types (or thinks)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await self._channel.wait_for_sent(len(self._channel.sent()) + 1, within=poll)
+            self.show_new()
+
+    def _show(self, card: dict[str, Any], inherited: tuple[dict[str, Any], ...] = ()) -> None:
         shown = show_card(card)
         self._say("")
         for line in shown.lines:
             self._say(line)
-        self._actions, self._inputs = shown.actions, shown.inputs
-        for i, action in enumerate(shown.actions, 1):
-            self._say(f"  [{i}] {action.get('title', action.get('type'))}")
+        inputs = (*inherited, *shown.inputs)
+        for action in shown.actions:
+            number = next(self._numbers)
+            self._buttons[number] = Button(action, inputs)
+            self._say(f"  [{number}] {action.get('title', action.get('type'))}")
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         await self.start()
-        while True:
-            try:
-                line = (await loop.run_in_executor(None, self._ask, "\nyou> ")).strip()
-            except EOFError:
-                return
-            if line.lower() in ("quit", "exit", "bye"):
-                return
-            if line.isdigit() and self._actions:
-                await self.pick(int(line))
-            elif line:
-                await self.say(line)
+        watching = asyncio.create_task(self.watch())
+        try:
+            while True:
+                try:
+                    line = (await loop.run_in_executor(None, self._ask, "\nyou> ")).strip()
+                except EOFError:
+                    return
+                if line.lower() in ("quit", "exit", "bye"):
+                    return
+                if line.isdigit():
+                    await self.pick(int(line))
+                elif line.startswith("/file"):
+                    await self.send_file(line)
+                elif line:
+                    await self.say(line)
+        finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
+            self.show_new()
 
 
 async def run_chat(
@@ -263,12 +349,14 @@ async def run_chat(
             url = f"http://127.0.0.1:{listening.getsockname()[1]}"
             if "forum_public_url" not in settings.model_fields_set:
                 settings = settings.model_copy(update={"forum_public_url": url})
+            # files sent with /file are served by the chat's own connector, over http
+            settings = settings.model_copy(update={"forum_test_file_origins": channel.url})
             runner = web.AppRunner(create_app(settings), access_log=None)
             await runner.setup()
             await web.SockSite(runner, listening).start()
         say(
-            f"Talking to the SEND Forum assistant at {url}. Type a command (help), a number to "
-            "pick, quit to leave."
+            f"Talking to the SEND Forum assistant at {url}. Type a command (help), a button's "
+            "number to press it, /file <path> [words] to send a file, quit to leave."
         )
         try:
             session = ChatSession(

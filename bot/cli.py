@@ -106,6 +106,12 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as db:
         upgrade(db)
+        if args.if_empty and _has_members(db):
+            print(
+                "The database has members already: the demo is not loaded again, so what was "
+                "changed stays (forumbot demo load loads it over them)."
+            )
+            return 0
         with db.transaction() as session:
             report = upsert_members(session, demo_members(), utc_now())
         print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
@@ -149,6 +155,15 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  {role:<34} {member.name:<20} {member.aad_object_id}")
     print("Everyone: forumbot members list [--org <organisation>]")
     return 0
+
+
+def _has_members(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from forum_ops.db.schema import MemberRow
+
+    with db.transaction() as session:
+        return session.scalars(select(MemberRow.id).limit(1)).first() is not None
 
 
 def cmd_members_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -449,7 +464,14 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
         dest="demo_command", required=True
     )
-    add("load", cmd_demo_load, "load demo members (and, later, meetings, suppliers, returns)", demo)
+    load = add(
+        "load", cmd_demo_load, "load demo members, suppliers, returns, meetings, asks, ToR", demo
+    )
+    load.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="only into a database with no members yet (make run: keeps what people changed)",
+    )
 
     members = sub.add_parser("members", help="the membership registry")
     members_sub = members.add_subparsers(dest="members_command", required=True)
@@ -542,12 +564,25 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def settings_problems(error: ValidationError) -> str:
+    """What is wrong with the settings, in sentences naming the environment variables (not
+    pydantic's report)."""
+    sentences = []
+    for problem in error.errors():
+        message = str(problem.get("msg", "")).removeprefix("Value error, ")
+        names = [str(part).upper() for part in problem.get("loc", ()) if part != "__root__"]
+        sentences.append(f"{names[0]}: {message}" if names else message)
+    return "the settings are not valid. " + " ".join(
+        s if s.endswith(".") else s + "." for s in sentences
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"Settings are not valid: {error}", file=sys.stderr)
+        print(f"forumbot: {settings_problems(error)}", file=sys.stderr)
         return 2
     configure_logging(settings.forum_log_level)
     try:

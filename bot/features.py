@@ -1,10 +1,10 @@
 """Every feature of the bot, registered once: its commands, card actions, dialogs and jobs.
 
 Adding a feature is one entry in FEATURES (README, "Adding a feature"). The command table, the
-action table, the dialog table and the scheduler all read this tuple, and the Teams manifest lists
-the commands in the order given here. Handlers are named "module:function" (bot/lazy.py): nothing a
-feature needs is imported until it is first used or warmed after start-up, so this module and
-`forumbot serve` stay light.
+action table, the dialog table and the scheduler all read this tuple; `help` lists the commands
+in the order given here, and the Teams manifest suggests those SUGGESTED names for each scope.
+Handlers are named "module:function" (bot/lazy.py): nothing a feature needs is imported until it
+is first used or warmed after start-up, so this module and `forumbot serve` stay light.
 """
 
 from __future__ import annotations
@@ -73,12 +73,15 @@ FEATURES: tuple[Feature, ...] = (
         Command("benchmark", "benchmark <need phase type area> | benchmark provider <name>",
                 "what boroughs pay independent special schools, e.g. benchmark SEMH secondary",
                 "INMSS costs", command("bot.commands.benchmark:show_benchmark"), "Benchmark"),
-        Command("top10", "top10 [borough]",
+        Command("top10", "top10",
                 "your borough's top 10 INMSS providers by spend and by placements",
-                "INMSS costs", command("bot.commands.benchmark:show_top10")),
-        Command("returns", "returns [releases] | returns release | returns accept|refuse <No.>",
+                "INMSS costs", command("bot.commands.benchmark:show_top10"),
+                secretariat="top10 <borough>: another borough's"),
+        Command("returns", "returns [releases]",
                 "the INMSS return template, your borough's returns, and London's releases",
-                "INMSS costs", command("bot.commands.benchmark:show_returns")),
+                "INMSS costs", command("bot.commands.benchmark:show_returns"),
+                secretariat="returns release | returns accept|refuse <No.>: release London's "
+                "figures now; decide on a held return"),
     ), dialogs=(LazyDialog("returns.period", "bot.dialogs.return_period:ReturnPeriod"),),
        warm=("bot.returns",),  # a return file sent in chat, and the template's download
        jobs=(jobs.RELEASE,)),  # London's figures released on each month's first working day
@@ -86,16 +89,19 @@ FEATURES: tuple[Feature, ...] = (
         Command("ask", "ask <question>",
                 "ask colleagues in other organisations, e.g. ask #s75 Has anyone a draft S75?",
                 "Peer support", command("bot.commands.ask:open_ask"), "Ask the forum"),
-        Command("asks", "asks [open|mine|all|search <words>|report]",
+        Command("asks", "asks [open|mine|all|search <words>]",
                 "asks and their replies; search the archive", "Peer support",
-                command("bot.commands.ask:list_asks"), "Open asks"),
+                command("bot.commands.ask:list_asks"), "Open asks",
+                secretariat="asks report: who asked, who answered, how fast (1:1)"),
         Command("away", "away [until <date>]", "no asks for you while you are away",
-                "Peer support", command("bot.commands.ask:set_away")),
+                "Peer support", command("bot.commands.ask:set_away"),
+                secretariat="away [until <date>] for <email>: a colleague's"),
         Command("back", "back", "asks can come to you again", "Peer support",
-                command("bot.commands.ask:set_back")),
+                command("bot.commands.ask:set_back"), secretariat="back for <email>"),
         Command("topics", "topics [add|remove <topic>]",
                 "your topics: asks on them come to you first", "Peer support",
-                command("bot.commands.ask:change_topics")),
+                command("bot.commands.ask:change_topics"),
+                secretariat="topics [add|remove <topic>] for <email>"),
     ), actions={
         "ask.submit": action("bot.commands.ask:submit_ask"),
         "ask.reply": action("bot.commands.ask:reply_to_ask"),
@@ -119,9 +125,11 @@ FEATURES: tuple[Feature, ...] = (
                 roles=SECRETARIAT),
     )),
     Feature("tor", commands=(
-        Command("tor", "tor | tor open <version> [<deadline>]",
+        Command("tor", "tor",
                 "the Terms of Reference: the current version, what changed, its ratification",
-                "Terms of Reference", command("bot.commands.tor:show_tor"), "ToR"),
+                "Terms of Reference", command("bot.commands.tor:show_tor"), "ToR",
+                secretariat="tor open <version> [<deadline>]: open the vote (send a new version "
+                            "as a file in 1:1)"),
     ), actions={"tor.vote": action("bot.commands.tor:cast_vote"),
                 "tor.view": action("bot.commands.tor:view_ballot")},
        jobs=(
@@ -134,7 +142,7 @@ FEATURES: tuple[Feature, ...] = (
         Command("directory", "directory [words] | directory suggest",
                 "networks and best practice, e.g. directory transport; suggest one with a form",
                 "Networks and best practice", command("bot.commands.directory:find_entries"),
-                "Directory"),
+                "Directory", secretariat="directory pending | directory unchecked"),
         Command("recommendations", "recommendations [number]",
                 "the tracker of the 17 recommendations of SEND Commissioning in London",
                 "Networks and best practice", command("bot.commands.directory:show_tracker")),
@@ -153,9 +161,14 @@ FEATURES: tuple[Feature, ...] = (
     }, jobs=(jobs.QUARTERLY_REPORT_PROMPT,)),
     Feature("meetings", commands=(
         Command("meetings", "meetings", "the forum's next meetings: theme, chair, join link",
-                "Meetings", command("bot.commands.meetings:show_meetings"), "Meetings"),
-        Command("chair", "chair <date>", "volunteer to chair that meeting", "Meetings",
-                command("bot.commands.meetings:volunteer_to_chair")),
+                "Meetings", command("bot.commands.meetings:show_meetings"), "Meetings",
+                secretariat="meetings add <date> [<time>][: <theme>] | meetings move <date> to "
+                            "<date> [<time>] | meetings cancel <date> | meetings theme <date>: "
+                            "<theme>"),
+        Command("chair", "chair <date> | chair <date> release",
+                "volunteer to chair that meeting (release: stand down)", "Meetings",
+                command("bot.commands.meetings:volunteer_to_chair"),
+                secretariat="chair <date> assign <name or email> | chair <date> release"),
         Command("schedule", "schedule <date> [<time>]",
                 "(chair, secretariat) book or move the Teams meeting", "Meetings",
                 command("bot.commands.meetings:schedule_meeting")),
@@ -174,6 +187,50 @@ FEATURES: tuple[Feature, ...] = (
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on
+
+
+# The commands Teams suggests in each place the app is used (the manifest's commandLists, at most
+# 10 a scope), each list what people do there, most used first: data and asks in 1:1, the
+# forum's business in its channel and in group chats. Commands of one role are never suggested
+# to everyone; help lists every command a person may use.
+SUGGESTED: Mapping[str, tuple[str, ...]] = {
+    "personal": (
+        "help",
+        "ask",
+        "asks",
+        "suppliers",
+        "benchmark",
+        "senddata",
+        "returns",
+        "meetings",
+        "agenda",
+        "tor",
+    ),
+    "team": (
+        "help",
+        "meetings",
+        "agenda",
+        "propose",
+        "takeaway",
+        "tor",
+        "directory",
+        "recommendations",
+        "suppliers",
+        "senddata",
+    ),
+    "groupChat": (
+        "help",
+        "meetings",
+        "agenda",
+        "propose",
+        "takeaway",
+        "suppliers",
+        "senddata",
+        "directory",
+        "recommendations",
+        "tor",
+    ),
+}
 
 
 def scheduled_jobs(features: tuple[Feature, ...] = FEATURES) -> tuple[Job, ...]:

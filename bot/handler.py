@@ -23,7 +23,7 @@ from botbuilder.schema.teams import (
 )
 
 from bot.actions import ActionRequest
-from bot.commands import CommandRequest, split_command
+from bot.commands import Command, CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
@@ -38,6 +38,8 @@ from bot.services import Services
 from bot.teams import (
     FileUpload,
     action_data,
+    beside_cards,
+    carries_a_card,
     command_text,
     conversation_kind,
     extension_query,
@@ -164,6 +166,13 @@ class ForumBot(TeamsActivityHandler):
         activity = turn_context.activity
         kind, text = conversation_kind(activity), command_text(activity)
         data = action_data(activity.value)
+        if data is None and carries_a_card(activity):
+            # a card picked from the message extension's search and sent into the chat: the
+            # text is only its placeholder, not a command (words typed beside it are one)
+            text = beside_cards(text)
+            if not text:
+                log.info("turn.card_only", extra={"conversation_kind": kind})
+                return
         upload = file_upload(activity)
         dialog: DialogState | None = turn_context.turn_state.get(DIALOG_KEY)
         card: Card | None = None
@@ -201,13 +210,13 @@ class ForumBot(TeamsActivityHandler):
         if command is not None and not command.allowed(member):
             raise NotAllowed(command.refusal())
         if command is None:
-            closest = self._services.commands.closest(text, member)
+            suggestions = self._services.commands.suggestions(text, member)
             return render_card(
                 "not_understood",
                 NotUnderstoodView(
                     said=text or "(an empty message)",
                     suggestion="Perhaps one of these? Or type help for everything I can do.",
-                    closest=tuple(QuickAction(c.name, c.button or c.name) for c in closest),
+                    closest=tuple(_suggested(c, args) for c, args in suggestions),
                 ),
             )
         return await command.handler(CommandRequest(member, args, kind, self._services))
@@ -351,6 +360,14 @@ def _invoke_activity(response: InvokeResponse) -> Activity:
 
 async def _answer(turn_context: TurnContext, response: InvokeResponse) -> None:
     await turn_context.send_activity(_invoke_activity(response))
+
+
+def _suggested(command: Command, args: str) -> QuickAction:
+    """A suggestion's button: with the words typed after the mistyped command, it reads as the
+    command it runs (`benchmark SEMH`), and runs it with them."""
+    if not args:
+        return QuickAction(command.name, command.button or command.name)
+    return QuickAction(command.name, f"{command.name} {' '.join(args.split())}", args)
 
 
 def _extension_message(text: str) -> MessagingExtensionResponse:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import html
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from azure.core.exceptions import DeserializationError  # what msrest raises
@@ -54,6 +57,51 @@ def command_text(activity: Activity) -> str:
     """The message text with the bot's @mention taken out, trimmed."""
     text = TurnContext.remove_recipient_mention(activity) or ""
     return text.replace("\u00a0", " ").strip()
+
+
+CARD_TYPES = "application/vnd.microsoft.card."  # adaptive, hero, thumbnail, ...
+_TAG = re.compile(r"<[^>]*>")
+
+
+class _AroundCards(HTMLParser):
+    """What a message's html says outside the placeholders of cards it carries: Agents
+    Playground's `<span class="inline-compose-card">` (whatever it holds) and Teams'
+    `<attachment id=…>`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self._depth = 0  # inside a placeholder: how many elements deep
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = next((value or "" for name, value in attrs if name == "class"), "").split()
+        if self._depth or tag == "attachment" or "inline-compose-card" in classes:
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._depth:
+            self.words.append(data)
+
+
+def carries_a_card(activity: Activity) -> bool:
+    return any(
+        str(attachment.content_type or "").startswith(CARD_TYPES)
+        for attachment in activity.attachments or []
+    )
+
+
+def beside_cards(text: str) -> str:
+    """A message's text without the placeholders of the cards it carries, as plain text."""
+    if "<" not in text:
+        return " ".join(html.unescape(text).split())
+    reader = _AroundCards()
+    reader.feed(text)
+    reader.close()
+    return " ".join(_TAG.sub(" ", "".join(reader.words)).split())
 
 
 def action_data(value: Any) -> dict[str, Any] | None:

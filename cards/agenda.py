@@ -53,7 +53,9 @@ def agenda_view(
     )
 
 
-def proposal_view(proposal: Proposal, title: str = "") -> ProposalView:
+def proposal_view(proposal: Proposal, title: str = "", decides: bool = True) -> ProposalView:
+    """`decides` False: the card of someone who may not decide it (the proposer's
+    confirmation), so no Accept and Decline."""
     waiting = proposal.status == "proposed"
     return ProposalView(
         title or ("An agenda item is proposed" if waiting else f"Proposal {proposal.status}"),
@@ -64,5 +66,5 @@ def proposal_view(proposal: Proposal, title: str = "") -> ProposalView:
             proposal.status, proposal.status
         ),
         proposal.id,
-        waiting,
+        waiting and decides,
     )

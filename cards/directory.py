@@ -13,8 +13,6 @@ from cards.views import Fact, NoticeView
 from forum_ops.directory_entries import DirectoryPage, Entry, Kind, Scope, stale_before
 from forum_ops.tracker import Progress, Rag, Recommendation, Tracker
 
-RAG_COLOURS = {Rag.RED: "Attention", Rag.AMBER: "Warning", Rag.GREEN: "Good"}
-
 
 @dataclass(frozen=True)
 class EntryForm:
@@ -162,8 +160,7 @@ class TrackerRow:
     number: int
     title: str
     status: str
-    rag: str
-    colour: str
+    rag: str  # RED, AMBER, GREEN: the word, not a colour (Teams' amber on white is 1.47:1)
     held: str
 
 
@@ -186,7 +183,6 @@ def tracker_view(tracker: Tracker) -> TrackerView:
                 r.title,
                 r.status.value,
                 r.rag.value.upper(),
-                RAG_COLOURS[r.rag],
                 r.held or "none",  # "-" is escaped for markdown: "\\-" on Teams mobile
             )
             for r in tracker.recommendations

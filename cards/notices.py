@@ -10,19 +10,19 @@ from typing import Protocol
 from cards.format import british_datetime, count
 from cards.views import (
     AnnouncementView,
-    CommandLine,
     DeadLetterLine,
     Fact,
-    HelpSection,
     HelpView,
     NoticeView,
     OutboxView,
     QuickAction,
     WhoamiView,
 )
+from forum_ops.meeting_plan import MeetingInfo
 from forum_ops.model import Member, Role
 
 MOST_QUICK_ACTIONS = 4  # what fits on one row of a 500 px card without cutting a label
+LAST_SECTION = "Getting started"  # help and whoami: listed after what people come for
 
 
 class Report(Protocol):
@@ -68,6 +68,8 @@ class Listed(Protocol):
     def button(self) -> str: ...
     @property
     def roles(self) -> frozenset[Role]: ...
+    @property
+    def secretariat(self) -> str: ...
 
 
 def roles_of(member: Member) -> str:
@@ -141,23 +143,63 @@ def how_to_talk(conversation_kind: str) -> str:
     return "In a channel, @mention me before the command, for example: @SEND Forum help"
 
 
-def help_view(member: Member, visible: Iterable[Listed], conversation_kind: str) -> HelpView:
-    """The commands this member may use, by section, and up to five as buttons."""
+def help_view(
+    member: Member,
+    visible: Iterable[Listed],
+    conversation_kind: str,
+    chairing: MeetingInfo | None = None,
+) -> HelpView:
+    """A menu of what this member can do: each section's commands by name, the secretariat's
+    own commands (theirs only), the meeting they chair, and a few buttons."""
     listed = list(visible)
-    sections: dict[str, list[CommandLine]] = {}
+    sections: dict[str, list[str]] = {}
     for command in listed:
-        sections.setdefault(command.section, []).append(CommandLine(command.usage, command.summary))
+        if not command.roles:
+            sections.setdefault(command.section, []).append(command.name)
+    last = sections.pop(LAST_SECTION, None)
+    if last:
+        sections[LAST_SECTION] = last
+    staff: tuple[Fact, ...] = ()
+    if member.is_secretariat:
+        staff = tuple(
+            Fact(c.name, c.secretariat or c.usage) for c in listed if c.roles or c.secretariat
+        )
     return HelpView(
         for_whom=f"For {member.name} ({member.organisation.name}), as {roles_of(member)}.",
-        sections=tuple(HelpSection(title, tuple(lines)) for title, lines in sections.items()),
-        quick_actions=quick_actions(listed),
-        how_to_talk=how_to_talk(conversation_kind),
+        sections=tuple(Fact(title, ", ".join(names)) for title, names in sections.items()),
+        quick_actions=quick_actions(listed, MOST_QUICK_ACTIONS - 1),  # and "Ask the forum"
+        how_to_talk=(
+            "Type help and a command for how to use it, for example: help benchmark. "
+            + how_to_talk(conversation_kind)
+        ),
+        chairing=chair_line(chairing) if chairing else "",
+        secretariat=staff,
+        ask=any(c.name == "ask" for c in listed),
     )
 
 
-def quick_actions(listed: list[Listed]) -> tuple[QuickAction, ...]:
-    """Up to MOST_QUICK_ACTIONS buttons, in the help's order: a role's own commands (the
-    secretariat's) first in line for a place, then everyone's."""
-    offered = [c for c in listed if c.button and c.name != "help"]
-    chosen = sorted(offered, key=lambda c: not c.roles)[:MOST_QUICK_ACTIONS]
+def chair_line(meeting: MeetingInfo) -> str:
+    day = f"{meeting.day.day} {meeting.day:%b}"
+    return (
+        f"You chair the meeting on {british_datetime(meeting.starts_at)}"
+        f"{f' ({meeting.theme})' if meeting.theme else ''}: schedule {day} books the Teams "
+        f"meeting, proposals for it come to you to accept or decline, and after it I send you "
+        f"the takeaway form."
+    )
+
+
+def command_help(command: Listed, member: Member) -> NoticeView:
+    """`help <command>`: its syntax, and the secretariat's own forms for the secretariat."""
+    facts: tuple[Fact, ...] = (Fact("Type", command.usage),)
+    if member.is_secretariat and command.secretariat:
+        facts += (Fact("Secretariat", command.secretariat),)
+    return NoticeView(f"{command.name}: {command.section}", command.summary, facts)
+
+
+def quick_actions(listed: list[Listed], most: int = MOST_QUICK_ACTIONS) -> tuple[QuickAction, ...]:
+    """Up to `most` buttons, in the help's order: a role's own commands (the secretariat's)
+    first in line for a place, then everyone's; not help itself, whoami or ask (the card's
+    "Ask the forum" form)."""
+    offered = [c for c in listed if c.button and c.name not in ("help", "whoami", "ask")]
+    chosen = sorted(offered, key=lambda c: not c.roles)[:most]
     return tuple(QuickAction(c.name, c.button) for c in offered if c in chosen)

@@ -41,7 +41,6 @@ class BallotView:
     notice: str
     own: str
     outcome: str
-    outcome_color: str
     tally: tuple[Fact, ...]
     votes: tuple[Fact, ...]
     not_voted: str
@@ -54,7 +53,11 @@ def rule_percent(share: Fraction | float) -> str:
     return f"{float(share) * 100:.1f}".removesuffix(".0") + f"{NBSP}%"
 
 
-def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") -> BallotView:
+def ballot_view(
+    ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
+) -> BallotView:
+    """`borough` None and `voter`: the shared view, whose buttons vote for the presser's own
+    borough; `voter` False: the view of someone who has no vote (ICBs, LIIA), with no buttons."""
     rules, tally = ballot.rules, ballot.tally
     if ballot.open:
         subtitle = f"{ballot.title}. Votes close {british_datetime(ballot.deadline)}."
@@ -75,7 +78,7 @@ def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") ->
             if vote
             else f"{name} has not voted yet. Any member of your borough can cast its one vote."
         )
-    outcome, color = "", "Default"
+    outcome = ""
     if ballot.result is not None:
         verdict = "Ratified" if ballot.result.passed else "Not ratified"
         why = []
@@ -84,7 +87,6 @@ def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") ->
         if not ballot.result.majority_met:
             why.append("approval as it stands was not a majority of counted votes")
         outcome = verdict + (": " + "; ".join(why) if why else "") + "."
-        color = "Good" if ballot.result.passed else "Attention"
     tally_facts = (
         Fact(
             "Boroughs voted", f"{tally.voted} of {tally.eligible} (quorum {rules.boroughs_needed})"
@@ -115,19 +117,20 @@ def ballot_view(ballot: Ballot, borough: str | None = None, notice: str = "") ->
         notice=notice,
         own=own,
         outcome=outcome,
-        outcome_color=color,
         tally=tally_facts,
         votes=votes,
         not_voted=not_voted,
-        can_vote=ballot.open,
+        can_vote=ballot.open and voter,
     )
 
 
 class TorCards:
     """The TorPresenter of forum_ops/tor.py."""
 
-    def ballot(self, ballot: Ballot, borough: str | None = None, notice: str = "") -> Card:
-        return render_card("tor_ballot", ballot_view(ballot, borough, notice))
+    def ballot(
+        self, ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
+    ) -> Card:
+        return render_card("tor_ballot", ballot_view(ballot, borough, notice, voter))
 
     def reminder(self, ballot: Ballot, borough: str, when: str) -> Card:
         notice = (

@@ -6,21 +6,10 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class CommandLine:
-    usage: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class HelpSection:
-    title: str
-    commands: tuple[CommandLine, ...]
-
-
-@dataclass(frozen=True)
 class QuickAction:
     name: str  # the command it runs
     title: str  # the button's label
+    args: str = ""  # the words it runs the command with (a typo's suggestion keeps them)
 
 
 @dataclass(frozen=True)
@@ -31,10 +20,15 @@ class WelcomeView:
 
 @dataclass(frozen=True)
 class HelpView:
+    """`help`: a menu, not a reference (`help <command>` gives a command's syntax)."""
+
     for_whom: str
-    sections: tuple[HelpSection, ...]
+    sections: tuple[Fact, ...]  # a section's title, and its commands' names
     quick_actions: tuple[QuickAction, ...]
     how_to_talk: str
+    chairing: str = ""  # the meeting this member chairs, and what that asks of them
+    secretariat: tuple[Fact, ...] = ()  # the secretariat's commands: name, forms
+    ask: bool = True  # the "Ask the forum" form
 
 
 @dataclass(frozen=True)

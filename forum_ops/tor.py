@@ -619,10 +619,25 @@ def _secretariat(session: Session) -> list[str]:
     return [r.aad_object_id for r in rows if "secretariat" in r.roles.split(";")]
 
 
+def _without_a_vote(session: Session) -> list[str]:
+    """Members of ICBs and LIIA: they follow the ratification but cast no vote."""
+    return list(
+        session.scalars(
+            select(MemberRow.aad_object_id)
+            .join(OrganisationRow, MemberRow.organisation_id == OrganisationRow.id)
+            .where(OrganisationRow.kind != OrganisationKind.LOCAL_AUTHORITY.value)
+            .order_by(OrganisationRow.code, MemberRow.name)
+        )
+    )
+
+
 def _refresh_user_ids(session: Session) -> tuple[str, ...]:
-    """Teams ids (29:…) of borough members with a 1:1 chat, by borough: the first 60 see their
-    own view automatically (Teams' limit); everyone else sees the shared view and can refresh."""
-    order = {m.aad_object_id: i for i, m in enumerate(_borough_members(session))}
+    """Teams ids (29:…) of members with a 1:1 chat: the first 60 see their own view
+    automatically (Teams' limit); everyone else sees the shared view and can refresh. Members
+    without a vote come first (a few): their own view has no vote buttons, where the shared
+    view's are for whichever borough member presses them; then borough members, by borough."""
+    members = _without_a_vote(session) + [m.aad_object_id for m in _borough_members(session)]
+    order = {aad: i for i, aad in enumerate(members)}
     rows = session.scalars(
         select(ConversationRow).where(
             ConversationRow.kind == "personal",

@@ -17,7 +17,8 @@ from cards import Card, render_card
 from cards.agenda import agenda_view, proposal_view
 from forum_ops import agenda
 from forum_ops.errors import ForumError
-from forum_ops.meeting_plan import Proposal
+from forum_ops.meeting_plan import MeetingInfo, Proposal
+from forum_ops.model import Member
 from forum_ops.ports import Messenger
 from forum_ops.senddata_figures import SendDataFigures
 
@@ -48,9 +49,15 @@ async def _agenda_card(request: CommandRequest) -> Card:
     figures = None
     if shown.send_data:
         figures = await services.run(send_data_item, services, shown.meeting.day)
-    chair = shown.meeting.chair
-    deciding = member.is_secretariat or (chair is not None and chair.aad == member.aad_object_id)
+    deciding = may_decide(member, shown.meeting)
     return render_card("agenda", agenda_view(shown, figures, show_waiting=deciding))
+
+
+def may_decide(member: Member, meeting: MeetingInfo) -> bool:
+    """The meeting's chair and the secretariat decide its proposals (as forum_ops.agenda.decide
+    checks): only they are shown Accept and Decline."""
+    chair = meeting.chair
+    return member.is_secretariat or (chair is not None and chair.aad == member.aad_object_id)
 
 
 def proposal_card(proposal: Proposal) -> Card:
@@ -73,7 +80,10 @@ async def propose_item(request: CommandRequest) -> Card:
         proposal_card,
     )
     services.doorbell.ring()
-    return render_card("proposal", proposal_view(proposal, "Proposed: the chair will decide"))
+    decides = may_decide(request.member, proposal.meeting)
+    return render_card(
+        "proposal", proposal_view(proposal, "Proposed: the chair will decide", decides)
+    )
 
 
 async def _decide(request: ActionRequest, accept: bool) -> Card:

@@ -42,6 +42,7 @@ class Command:
     handler: Handler
     button: str = ""  # the label when offered as a quick action
     roles: frozenset[Role] = field(default_factory=frozenset)  # empty: every member
+    secretariat: str = ""  # the secretariat's own forms of an everyone's command (help lists them)
 
     def allowed(self, member: Member) -> bool:
         return not self.roles or bool(self.roles & member.roles)
@@ -73,12 +74,18 @@ class CommandTable:
 
     def closest(self, said: str, member: Member, most: int = 3) -> list[Command]:
         """The commands nearest to what was typed; the member's everyday commands if none is near."""
+        return [command for command, _ in self.suggestions(said, member, most)]
+
+    def suggestions(self, said: str, member: Member, most: int = 3) -> list[tuple[Command, str]]:
+        """What a mistyped command may have meant, each with the words to run it with: a near
+        name keeps the rest of what was typed (`benchmrk SEMH` -> `benchmark`, "SEMH"); with no
+        near name, the member's everyday commands, with nothing."""
         visible = {c.name: c for c in self.visible_to(member)}
-        word, _ = split_command(said)
-        chosen = (
-            difflib.get_close_matches(word, visible, n=most, cutoff=0.6) or list(visible)[:most]
-        )
-        return [visible[name] for name in chosen]
+        word, rest = split_command(said)
+        near = difflib.get_close_matches(word, visible, n=most, cutoff=0.6)
+        if near:
+            return [(visible[name], rest) for name in near]
+        return [(visible[name], "") for name in list(visible)[:most]]
 
 
 def split_command(text: str) -> tuple[str, str]:

@@ -86,7 +86,8 @@ async def cast_vote(request: ActionRequest) -> Card:
         tor.VoteRequest.of(request.data), TOR_CARDS, _messenger(services),
     )  # fmt: skip
     services.doorbell.ring()
-    return TOR_CARDS.ballot(outcome.ballot, outcome.borough, outcome.refused)
+    voter = outcome.borough is not None  # ICBs and LIIA: refused, and shown no buttons
+    return TOR_CARDS.ballot(outcome.ballot, outcome.borough, outcome.refused, voter)
 
 
 async def view_ballot(request: ActionRequest) -> Card:
@@ -95,7 +96,7 @@ async def view_ballot(request: ActionRequest) -> Card:
     rid = tor.ratification_id(request.data.get("ratification"))
     ballot = await services.run(tor.view_ballot, services.db, CallableClock(services.clock), rid)
     notice = "" if member.borough else "ICBs and LIIA follow the vote; the 33 boroughs cast it."
-    return TOR_CARDS.ballot(ballot, member.borough, notice)
+    return TOR_CARDS.ballot(ballot, member.borough, notice, voter=member.borough is not None)
 
 
 async def receive_tor(services: Services, member: Member, upload: FileUpload, kind: str) -> Card:

@@ -69,3 +69,40 @@ def test_invalid_settings_are_explained(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "FORUM_ALLOWED_TENANTS must list the tenant ids" in result.stderr
+
+
+def test_app_package_without_tenants_or_a_public_url_ends_in_a_sentence(tmp_path: Path) -> None:
+    no_tenants = forumbot(tmp_path, "app", "package", MICROSOFT_APP_ID="2b8f0c3a-1111-4a5b")
+    no_url = forumbot(
+        tmp_path, "app", "package", MICROSOFT_APP_ID="2b8f0c3a-1111-4a5b",
+        FORUM_ALLOWED_TENANTS="4f1c2a6e-7b1d-4e0a-9c55-0a8e3d2b1f10",
+    )  # fmt: skip
+
+    assert no_tenants.returncode == no_url.returncode == 2
+    assert no_tenants.stderr == (
+        "forumbot: the settings are not valid. FORUM_ALLOWED_TENANTS must list the tenant ids "
+        "to serve when MICROSOFT_APP_ID is set.\n"
+    )  # not pydantic's report: "1 validation error for Settings ... [type=value_error"
+    assert no_url.stderr.startswith("forumbot: set FORUM_PUBLIC_URL to the bot's public https")
+    assert no_url.stderr.count("\n") == 1
+    assert not (tmp_path / "appPackage.zip").exists()
+
+
+def test_make_run_loads_the_demo_only_into_an_empty_database(tmp_path: Path) -> None:
+    """`make run` again must not put back what people changed (issue 25 item 17)."""
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    assert "forumbot demo load --if-empty" in makefile
+    first = forumbot(tmp_path, "demo", "load", "--if-empty")
+    renamed = tmp_path / "members.csv"
+    renamed.write_text(
+        "aad_object_id,name,email,organisation,roles,topics\n"
+        f"{DEMO_SECRETARIAT_ID},Renamed Person,renamed@liia.example,LIIA,member;secretariat,\n"
+    )
+    assert forumbot(tmp_path, "members", "import", str(renamed)).returncode == 0
+
+    again = forumbot(tmp_path, "demo", "load", "--if-empty")
+
+    assert "72 added" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "the demo is not loaded again" in again.stdout
+    assert member_name(tmp_path, DEMO_SECRETARIAT_ID) == "Renamed Person"

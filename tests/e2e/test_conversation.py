@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.commands import build_commands
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.conversations import find_conversation
@@ -13,6 +15,7 @@ from forum_ops.db import Database
 from forum_ops.db.schema import ConversationRow, ProcessedActivityRow
 from tests.conftest import CAMDEN, LIIA, OTHER_TENANT, STRANGER, activity
 from tests.support.cardcheck import assert_valid_card
+from tests.support.chat import say
 
 
 def texts(card: dict) -> str:
@@ -102,7 +105,9 @@ async def test_anything_not_understood_gets_the_closest_commands(
     [card] = connector.sent_cards()
     assert_valid_card(card)
     assert "Sorry, I didn’t understand “whoamm please”." in texts(card)
-    assert [a["data"] for a in card["actions"]] == [{"verb": "command.run", "command": "whoami"}]
+    assert [a["data"] for a in card["actions"]] == [
+        {"verb": "command.run", "command": "whoami", "args": "please"}
+    ]
 
 
 async def test_a_submit_button_is_routed_by_its_verb(
@@ -363,3 +368,43 @@ async def test_at_startup_keys_older_than_two_days_are_forgotten(
                 break
             await asyncio.sleep(0.05)
         assert keys == {"from-today"}
+
+
+def mistyped(name: str) -> str:
+    """The command with its second letter typed twice (`benchmark` -> `beenchmark`)."""
+    return name[:2] + name[1:]
+
+
+@pytest.mark.parametrize("command", [c.name for c in build_commands().listed()])
+async def test_a_mistyped_command_is_suggested_with_the_words_that_followed_it(
+    bot: BotClient, connector: FakeConnector, command: str
+) -> None:
+    card = await say(bot, connector, LIIA, f"{mistyped(command)} SEMH  secondary")
+
+    offered = {a["data"]["command"]: a for a in card["actions"]}
+    assert command in offered, plain_text(card)
+    button = offered[command]
+    assert button["data"] == {"verb": "command.run", "command": command, "args": "SEMH  secondary"}
+    assert button["title"] == f"{command} SEMH secondary"[:39].rstrip() + "…" * (
+        len(f"{command} SEMH secondary") > 40
+    )
+
+
+async def test_pressing_the_suggestion_runs_the_command_with_those_words(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    card = await say(bot, connector, CAMDEN, "topcs add SEND transport")
+    [button] = [a for a in card["actions"] if a["data"]["command"] == "topics"]
+
+    answer = await say(bot, connector, CAMDEN, "", value=button["data"])
+
+    assert "SEND transport" in texts(answer)
+
+
+async def test_with_no_near_command_the_everyday_ones_are_offered_without_the_words(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    card = await say(bot, connector, CAMDEN, "xyzzy plugh")
+
+    assert card["actions"]
+    assert all("args" not in a["data"] for a in card["actions"])

@@ -12,6 +12,7 @@ from cards import plain_text
 from forum_ops.db import Database
 from tests.conftest import CAMDEN, NOW, STRANGER, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
+from tests.support.chat import in_chat
 from tests.support.gias import london_text
 
 
@@ -152,3 +153,51 @@ async def test_the_messaging_extension_tells_strangers_how_to_join(
     assert status == 200
     assert body["composeExtension"]["type"] == "message"
     assert "membership registry" in body["composeExtension"]["text"]
+
+
+# A school the search offered, sent into the 1:1 chat with the bot: the message carries the
+# card, and its text is only the compose box's placeholder for it (Microsoft 365 Agents
+# Playground) or nothing beside an html copy naming the attachment (Teams).
+PLACEHOLDERS = {
+    "playground": {
+        "text": '<span class="inline-compose-card" contenteditable="false" '
+        'data-attachment-index="0"><span>{name}</span></span>',
+    },
+    "playground-with-a-space": {
+        "text": '&nbsp;<span class="inline-compose-card" contenteditable="false">{name}</span> ',
+    },
+    "teams": {"text": "", "html": '<attachment id="{id}"></attachment>'},
+}
+
+
+@pytest.mark.parametrize("client", list(PLACEHOLDERS))
+async def test_a_school_card_sent_from_the_search_into_the_chat_is_not_a_command(
+    bot_with_schools: BotClient, connector: FakeConnector, client: str
+) -> None:
+    _, body = await bot_with_schools.post(extension_query(connector, "SEMH secondary"))
+    [picked, *_] = body["composeExtension"]["attachments"]
+    name = picked["preview"]["content"]["title"]
+    shape = PLACEHOLDERS[client]
+    attachments = [{"contentType": picked["contentType"], "content": picked["content"]}]
+    if "html" in shape:
+        attachments.append(
+            {"contentType": "text/html", "content": shape["html"].format(id="3c5e9a7b")}
+        )
+    chat = f"a:chat-{CAMDEN}"
+    message = in_chat(
+        connector, CAMDEN, shape["text"].format(name=name), id=f"card-{client}",
+        attachments=attachments, textFormat="plain",
+    )  # fmt: skip
+
+    status, _ = await bot_with_schools.post(message)
+
+    assert status == 200
+    assert [c for c in connector.sent() if c.conversation_id == chat] == []  # silence
+    # and what is typed beside a card is still read as a command
+    typed = in_chat(
+        connector, CAMDEN, shape["text"].format(name=name) + " whoami", id=f"typed-{client}",
+        attachments=attachments,
+    )  # fmt: skip
+    await bot_with_schools.post(typed)
+    [reply] = [card for c in connector.sent() if c.conversation_id == chat for card in c.cards]
+    assert "Priya Shah" in plain_text(reply)

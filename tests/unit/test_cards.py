@@ -14,9 +14,8 @@ from cards import CardTooLarge, plain_text, render_card
 from cards.markdown import escape_markdown, unescape_markdown
 from cards.views import (
     Answer,
-    CommandLine,
     ErrorView,
-    HelpSection,
+    Fact,
     HelpView,
     JoinView,
     NotUnderstoodView,
@@ -34,7 +33,7 @@ def views(text: str) -> dict[str, object]:
     return {
         "welcome": WelcomeView(text, text),
         "help": HelpView(
-            text, (HelpSection(text, (CommandLine(text, text),)),), (QuickAction(text, text),), text
+            text, (Fact(text, text),), (QuickAction(text, text),), text, text, (Fact(text, text),)
         ),
         "whoami": WhoamiView(text, text, text, text, text, text),
         "not_understood": NotUnderstoodView(text, text, (QuickAction(text, text),)),
@@ -50,6 +49,10 @@ def test_hostile_text_cannot_break_or_inject_into_a_card(template: str, text: st
 
     assert_valid_card(card.content)
     actions = card.content.get("actions", [])
+    if template == "help":  # its one form, as written: "Ask the forum"
+        form = actions.pop(0)
+        assert (form["type"], form["title"]) == ("Action.ShowCard", "Ask the forum")
+        assert form["card"]["actions"][0]["data"] == {"verb": "ask.submit"}
     assert all(a["type"] == "Action.Submit" for a in actions)  # nothing injected
     assert all(set(a["data"]) == {"verb", "command"} for a in actions)
     shown = plain_text(card.content)
@@ -116,9 +119,9 @@ def test_markdown_that_would_change_the_text_is_escaped(text: str, escaped: str)
 
 
 def test_a_card_over_the_teams_limit_is_refused() -> None:
-    sections = tuple(HelpSection(f"s{i}", (CommandLine("x" * 900, "y" * 900),)) for i in range(60))
+    sections = tuple(Fact(f"s{i}" * 30, "y" * 900) for i in range(60))
     with pytest.raises(CardTooLarge):
-        render_card("help", HelpView("me", sections, (), ""))
+        render_card("help", HelpView("me", sections, (), "", secretariat=sections))
 
 
 def test_fallback_text_reads_as_plain_text() -> None:
