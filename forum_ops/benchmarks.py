@@ -56,6 +56,7 @@ from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers
 PROVIDERS_SHOWN = 8
 RATE_LINES_SHOWN = 5
 MAX_CHOICES = 6  # providers offered when a name fits several (a card's buttons)
+PROVIDER_MATCH = 80  # how close a name must be (rapidfuzz WRatio, 0-100) to count as a match
 
 
 @dataclass(frozen=True)
@@ -320,20 +321,46 @@ def _filters(words: str, periods: list[str]) -> Filters:
     return filters
 
 
+# words most providers' names share: a match on them alone is no match
+GENERIC_WORDS = frozenset(
+    {"school", "college", "academy", "the", "of", "and", "for", "special", "independent",
+     "centre", "center", "st", "saint", "house", "trust", "ltd", "limited", "demo"}
+)  # fmt: skip
+
+
 def find_providers(names: Mapping[str, str], words: str) -> list[tuple[str, str]]:
     """The providers `words` names, by URN or by name with typos forgiven: [(URN, name)], one
     unless several fit equally well (the same name at several URNs, or a tie), never a silent
-    pick among them."""
+    pick among them. The words that make a name its own are compared ("Brindlewick" of
+    "Brindlewick College"): a name that shares only "School" with a provider names none."""
     wanted = words.strip()
     if wanted in names:
         return [(wanted, names[wanted])]
-    found = process.extract(wanted, names, scorer=fuzz.WRatio, score_cutoff=70, limit=None)
+    exact = sorted((n, u) for u, n in names.items() if n.casefold() == wanted.casefold())
+    if exact:
+        return [(urn, name) for name, urn in exact[:MAX_CHOICES]]
+    typed = _distinctive(wanted)
+    if not typed:
+        raise ForumError(
+            f"“{wanted[:80]}” could be almost any provider: give more of its name, or its URN."
+        )
+    distinctive = {urn: _distinctive(name) for urn, name in names.items()}
+    found = process.extract(
+        typed, distinctive, scorer=fuzz.WRatio, score_cutoff=PROVIDER_MATCH, limit=None
+    )
     if not found:
-        raise ForumError(f"No provider in the returns matches “{wanted[:80]}”. Try its URN.")
+        raise ForumError(
+            f"No provider in London's figures is called “{wanted[:80]}”. Check the name, or "
+            "give its URN (6 digits)."
+        )
     best = found[0][1]
-    tied = {str(name).casefold() for name, score, _ in found if score >= best}
-    fits = sorted((str(name), str(urn)) for name, _, urn in found if str(name).casefold() in tied)
+    fits = sorted((names[str(urn)], str(urn)) for _, score, urn in found if score >= best)
     return [(urn, name) for name, urn in fits[:MAX_CHOICES]]
+
+
+def _distinctive(name: str) -> str:
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", name.casefold())
+    return " ".join(w for w in words if w not in GENERIC_WORDS)
 
 
 def _borough(words: str, member: Member) -> str:

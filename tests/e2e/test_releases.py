@@ -271,3 +271,17 @@ def test_the_secretariat_sees_how_often_a_borough_sent_returns_since_the_last_re
     assert dict(desk.uploads)[("202", "2025-26")] == 3
     with database.transaction() as session:
         assert len(session.scalars(select(ReturnSubmissionRow.id)).all()) == 4
+
+
+async def test_a_provider_nobody_places_with_is_said_to_be_none(
+    bot_with_returns: BotClient, connector: FakeConnector
+) -> None:
+    # issue 25, item 8: "School" alone used to fit six unrelated schools equally well
+    nowhere = await say(
+        bot_with_returns, connector, GREENWICH, "benchmark provider Nowhere Such School"
+    )
+    vague = await say(bot_with_returns, connector, GREENWICH, "benchmark provider school")
+
+    assert "No provider in London's figures is called “Nowhere Such School”" in plain_text(nowhere)
+    assert not nowhere.get("actions")
+    assert "could be almost any provider" in plain_text(vague)
