@@ -235,8 +235,8 @@ def _variation_lines(answer: NeedBenchmark) -> list[str]:
     which, threshold, filters = answer.filters.words(), answer.threshold, answer.filters
     narrowed = filters.needs or filters.phases or filters.area != LONDON
     scope = (
-        f" Each line covers all the provider's placements of that type in {filters.period}, "
-        "whatever the need, phase or area."
+        f" Each line is all the provider's placements of that type in {filters.period}, whatever "
+        "the need, phase or area."
         if narrowed
         else ""
     )
@@ -247,8 +247,8 @@ def _variation_lines(answer: NeedBenchmark) -> list[str]:
         ]
     labels = provider_labels([x.provider_urn for x in answer.rates], answer.names)
     return [
-        f"Fees that vary across boroughs (the provider's fee, core education plus residential "
-        f"care; middle half of the boroughs' averages, spread above {threshold:.2f}×):{scope}",
+        f"Where boroughs pay a provider most differently: its fee (core education plus "
+        f"residential care) against the middle half of the boroughs' averages.{scope}",
         *(f"• {labels[x.provider_urn]}, {x.placement_type}{_rate_sentence(x, '', threshold)}"
           for x in answer.rates),
     ]  # fmt: skip

@@ -64,7 +64,7 @@ async def bot(
 
 def rate_lines_of(card: dict) -> list[str]:
     text = plain_text(card)
-    start = text.index("Fees that vary across boroughs")
+    start = text.index("Where boroughs pay a provider most differently")
     return [line for line in text[start:].splitlines() if line.startswith("• ")]
 
 
@@ -94,7 +94,7 @@ async def test_rate_lines_say_what_they_compare_and_read_the_same_in_every_bench
 
     for card in (semh, south_east):
         assert (
-            "Each line covers all the provider's placements of that type in 2025-26, whatever "
+            "Each line is all the provider's placements of that type in 2025-26, whatever "
             "the need, phase or area."
         ) in plain_text(card)
     semh_rows = returns[(returns["primary_need"] == "SEMH") & (returns["phase"] == "secondary")]
