@@ -76,6 +76,7 @@ def test_app_package_without_tenants_or_a_public_url_ends_in_a_sentence(tmp_path
     no_url = forumbot(
         tmp_path, "app", "package", MICROSOFT_APP_ID="2b8f0c3a-1111-4a5b",
         FORUM_ALLOWED_TENANTS="4f1c2a6e-7b1d-4e0a-9c55-0a8e3d2b1f10",
+        FORUM_DISCLOSURE_CELL_KEY_SECRET="a test secret of thirty-two characters or more",
     )  # fmt: skip
 
     assert no_tenants.returncode == no_url.returncode == 2
