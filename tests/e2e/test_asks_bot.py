@@ -317,3 +317,18 @@ async def test_asks_report_asked_in_a_channel_is_answered_only_in_a_1_to_1_chat(
     assert "ask me for it in our 1:1 chat" in plain_text(card)
     assert "Most asked members" not in plain_text(card)
     assert "/reports/" not in str(card)
+
+
+async def test_a_long_ask_is_refused_with_its_real_length_and_nothing_stored(
+    forum: Database, connector: FakeConnector
+) -> None:
+    """Measured before anything cuts it: 30,000 characters are refused as 30,000, typed or from
+    the form, with the most allowed."""
+    long = "Has anyone a draft S75 agreement? " + "x" * (30_000 - 34)
+    async for bot in running(forum, connector):
+        typed = await say(bot, connector, CAMDEN, f"ask {long}")
+        formed = await submit(bot, connector, CAMDEN, {"verb": "ask.submit", "question": long})
+    for card in (typed, formed):
+        assert "That is 30,000 characters: 4,000 is the most." in plain_text(card)
+    with forum.transaction() as session:
+        assert ask_figures(session, NOW - timedelta(days=1), NOW + timedelta(days=1)).asks == 0
