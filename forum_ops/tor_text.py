@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from forum_ops.errors import ForumError
+from forum_ops.readable import readable
 
 FORMATS = (".docx", ".md", ".txt")
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -94,8 +95,9 @@ def _docx_text(raw: bytes) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFC, Unix newlines, no trailing spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """NFC, Unix newlines, no trailing spaces, at most one blank line between paragraphs, no bidi
+    controls or invisible characters (forum_ops/readable.py)."""
+    text = readable(unicodedata.normalize("NFC", text))
     lines = [line.rstrip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
