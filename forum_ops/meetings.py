@@ -392,6 +392,8 @@ def chair(db: Database, clock: Clock, member: Member, text: str) -> ChairChange:
             chosen = _member_named(session, rest)
         else:
             chosen = member
+        if verb != "assign":
+            _one_future_chair(session, row, member, now)
         if row.chair_aad and row.chair_aad != chosen.aad_object_id:
             current = _info(session, row).chair
             who = f"{current.name} ({current.organisation})" if current else "someone"
@@ -403,6 +405,28 @@ def chair(db: Database, clock: Clock, member: Member, text: str) -> ChairChange:
         row.updated_at = now
         title = "Thank you for chairing" if chosen is member else f"{chosen.name} will chair"
         return ChairChange(title, _info(session, row))
+
+
+def _one_future_chair(session: Session, row: MeetingRow, member: Member, now: datetime) -> None:
+    """A member volunteers for one meeting to come at a time; the secretariat can assign more
+    (`chair <date> assign`), so nobody takes the whole plan in a few messages."""
+    other = session.scalars(
+        select(MeetingRow)
+        .where(
+            MeetingRow.chair_aad == member.aad_object_id,
+            MeetingRow.status != "cancelled",
+            MeetingRow.starts_at > now,
+            MeetingRow.id != row.id,
+        )
+        .order_by(MeetingRow.starts_at)
+        .limit(1)
+    ).first()
+    if other is not None:
+        day = other.starts_at.astimezone(LONDON)
+        raise ForumError(
+            f"You chair the meeting on {day:%A} {day.day} {day:%B %Y} already: volunteer for one "
+            "meeting to come at a time. The secretariat can assign you more."
+        )
 
 
 def _member_named(session: Session, text: str) -> Member:

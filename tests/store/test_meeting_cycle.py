@@ -12,16 +12,19 @@ from sqlalchemy import select
 
 from bot.meeting_cycle import SessionCharts, cycle
 from bot.messenger import OutboxMessenger
+from cards import render_card
+from cards.takeaway import takeaway_view
 from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
+from forum_ops.errors import ForumError
 from forum_ops.jobs import meetings_cycle
 from forum_ops.meeting_cycle import steps_of
 from forum_ops.meeting_plan import LONDON
 from forum_ops.meetings import chair, edit_plan, seed_year_one
 from forum_ops.ports import Messenger
 from forum_ops.scheduler import JobSettings, Scheduler
-from forum_ops.takeaway import save
+from forum_ops.takeaway import save, write
 from tests.conftest import CAMDEN, LIIA, TENANT
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
@@ -277,3 +280,51 @@ def posted_takeaways(forum: Database, meeting_id: int) -> list[OutboxRow]:
     with forum.transaction() as session:
         key = f"takeaway:{meeting_id}:"
         return list(session.scalars(select(OutboxRow).where(OutboxRow.key.startswith(key))))
+
+
+def test_a_takeaway_comes_after_its_meeting_and_the_secretariat_sees_a_chairs_first(
+    forum: Database,
+) -> None:
+    """17 days before the meeting, or a minute before its end, a chair cannot broadcast a
+    "takeaway"; after it, the secretariat's copy is queued before the channel's and members'."""
+    clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    chair(forum, clock, member(forum, CAMDEN), "19 March 2026")
+    with forum.transaction() as session:
+        meeting = session.scalars(select(MeetingRow).where(MeetingRow.day == "2026-03-19")).one()
+
+    def publish(form: dict[str, str]) -> None:
+        write(
+            forum, clock, member(forum, CAMDEN), meeting.id, form, True,
+            lambda session, now: OutboxMessenger(session, now),
+            lambda shown: render_card("takeaway", takeaway_view(shown, "https://bot.example/")),
+        )  # fmt: skip
+
+    bank = {"title": "URGENT: new bank details for INMSS invoices", "insight": "Pay to 12-34-56"}
+    for when in (clock.at, datetime(2026, 3, 19, 11, 29, tzinfo=UTC)):
+        clock.at = when
+        with pytest.raises(ForumError, match="this one ends Thursday 19 March 2026, 11:30"):
+            publish(bank)
+    assert posted_takeaways(forum, meeting.id) == []
+
+    clock.at = datetime(2026, 3, 19, 11, 30, tzinfo=UTC)
+    publish({"title": "S75 in practice", "insight": "Pool early"})
+    posted = sorted(posted_takeaways(forum, meeting.id), key=lambda r: r.id)
+    assert len(posted) == PEOPLE  # once each: the secretariat's copy is not sent twice
+    assert posted[0].conversation_id == f"a:{LIIA}"  # the secretariat first
+
+
+def test_a_member_volunteers_for_one_meeting_to_come_unless_the_secretariat_assigns_more(
+    forum: Database,
+) -> None:
+    clock = FakeClock(datetime(2026, 1, 10, tzinfo=UTC))
+    priya, sam = member(forum, CAMDEN), member(forum, LIIA)
+    chair(forum, clock, priya, "22 Jan")
+    chair(forum, clock, priya, "22 Jan")  # the same meeting again: no change, no refusal
+    for day in ("19 March 2026", "14 May 2026"):
+        with pytest.raises(ForumError, match="You chair the meeting on Thursday 22 January 2026"):
+            chair(forum, clock, priya, day)
+    assigned = chair(forum, clock, sam, "19 March 2026 assign priya.shah@camden.example")
+    assert assigned.meeting.chair is not None
+    clock.at = datetime(2026, 1, 23, tzinfo=UTC)  # the first is held: she may volunteer again
+    with pytest.raises(ForumError, match="You chair the meeting on Thursday 19 March 2026"):
+        chair(forum, clock, priya, "14 May 2026")
