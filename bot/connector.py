@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import email.utils
 import json
-import os
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum

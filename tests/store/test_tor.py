@@ -23,8 +23,8 @@ from forum_ops.model import Member
 from forum_ops.ports import LONDON
 from forum_ops.ratification import Choice, Rules, Tally, VoteRefused, check_choice, result
 from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.scheduler import JobRun
 from forum_ops.sandbox import Limits
+from forum_ops.scheduler import JobRun
 from forum_ops.tor_text import UnreadableToR, compare, read_tor_isolated
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.docxbomb import empty_paragraphs_docx
