@@ -153,7 +153,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("meetings", commands=(
         Command("meetings", "meetings", "the forum's next meetings: theme, chair, join link",
                 "Meetings", command("bot.commands.meetings:show_meetings"), "Meetings"),
-        Command("chair", "chair <date>", "volunteer to chair that meeting", "Meetings",
+        Command("chair", "chair <date>", "offer to chair that meeting (the secretariat confirms)",
+                "Meetings",
                 command("bot.commands.meetings:volunteer_to_chair")),
         Command("schedule", "schedule <date> [<time>]",
                 "(chair, secretariat) book or move the Teams meeting", "Meetings",
@@ -169,7 +170,10 @@ FEATURES: tuple[Feature, ...] = (
                 "agenda.decline": action("bot.commands.agenda:decline_item"),
                 "takeaway.save": action("bot.commands.takeaway:save_takeaway"),
                 "takeaway.publish": action("bot.commands.takeaway:publish_takeaway")},
-       jobs=(jobs.meetings_cycle(LazyJob("bot.meeting_cycle:cycle")),)),
+       jobs=(jobs.meetings_cycle(LazyJob("bot.meeting_cycle:cycle")),
+             # every 15 minutes: offers to chair the secretariat left unanswered are taken up
+             Job("meetings.chair_offers", cron(minute="*/15"),
+                 LazyJob("bot.commands.meetings:settle_offers")))),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on
