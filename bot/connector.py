@@ -12,7 +12,9 @@ The client implements the operations botbuilder calls on `turn_state[BOT_CONNECT
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -65,6 +67,58 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     ServiceRequestError,
     ServiceResponseError,
 )
+
+
+_STATUS_WORDS = {
+    400: "Teams refused the message as malformed",
+    401: "Teams did not accept the bot's credentials",
+    403: "Teams refused: the bot is no longer in that chat or team, or may not post there",
+    404: "Teams does not know that conversation or message",
+    413: "the message is too large for Teams",
+    429: "Teams held the bot back for sending too much",
+}
+
+
+def in_words(error: BaseException) -> str:
+    """What failed, in words the secretariat can act on, never an exception's repr: the outbox
+    stores this as the message's last error and `outbox` shows it."""
+    if isinstance(error, TokenUnavailable):
+        return (
+            "The bot could not get its sign-in token from Microsoft Entra ID (unreachable or busy)"
+        )
+    if isinstance(error, ConnectorError):
+        said = _STATUS_WORDS.get(error.status) or (
+            "Teams' Bot Connector was unavailable" if error.status >= 500 else "Teams refused"
+        )
+        return f"{said} (HTTP {error.status}{_teams_message(error.detail)})"
+    if isinstance(error, aiohttp.ClientConnectorDNSError):
+        return f"The server could not look up {error.host} (DNS)"
+    if isinstance(error, aiohttp.ClientSSLError):
+        return "The server could not set up a secure connection to Teams (certificate or TLS)"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        number = error.os_error.errno
+        reason = os.strerror(number) if number else type(error.os_error).__name__
+        return f"The server could not connect to Teams at {error.host} ({reason.lower()})"
+    if isinstance(error, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+        return "Teams did not answer in time"
+    if isinstance(error, aiohttp.ServerDisconnectedError | ConnectionError | aiohttp.ClientOSError):
+        return "The connection to Teams broke off before it answered"
+    if isinstance(error, ServiceRequestError):
+        return "The server could not reach Microsoft Entra ID for the bot's sign-in token"
+    if isinstance(error, ServiceResponseError):
+        return "Microsoft Entra ID's answer with the bot's sign-in token was cut off"
+    if isinstance(error, aiohttp.ClientError):
+        return "Teams' answer could not be read"
+    return f"An unexpected {type(error).__name__}"
+
+
+def _teams_message(detail: str) -> str:
+    """`: <message>` from Teams' error body ({"error": {"code", "message"}}), if there is one."""
+    try:
+        found = json.loads(detail)["error"]["message"]
+    except (ValueError, TypeError, KeyError):
+        return ""
+    return f": {' '.join(str(found).split())[:150]}" if found else ""
 
 
 class TokenSource(Protocol):

@@ -43,11 +43,40 @@ class NotPublicAddress(OSError):
     """A name resolved to a loopback, private, link-local, reserved or multicast address."""
 
 
+# Ranges this Python's `is_global` still calls global although IANA says they are not reachable
+# from the internet: 192.0.0.0/24 (IETF protocol assignments, e.g. 192.0.0.8, the IPv4 dummy
+# address; Python 3.11 marks only the /29) and 64:ff9b:1::/48 (local-use NAT64, RFC 8215).
+_NOT_GLOBAL = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("64:ff9b:1::/48"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d, deprecated by RFC 4291
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, which a gateway may deliver to: mapped
+    (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4
+    (2002:aabb:ccdd::) and Teredo (its server and its client)."""
+    found = [a for a in (ip.ipv4_mapped, ip.sixtofour) if a is not None]
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return (
+        ip.is_global
+        and not ip.is_multicast
+        and not any(ip.version == net.version and ip in net for net in _NOT_GLOBAL)
+    )
+
+
 def is_public(address: str) -> bool:
+    """True only when the address, and every IPv4 address embedded in it, is reachable on the
+    internet: `::7f00:1` or `2002:7f00:1::` is loopback for whoever translates it."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    inside = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else []
+    return _global(ip) and all(_global(v4) for v4 in inside)
 
 
 class PublicResolver(AbstractResolver):

@@ -5,7 +5,9 @@ limit 413, malformed JSON or an activity missing what every turn needs 400, a ba
 The body is parsed safely: JSON nested deeper than MAX_DEPTH, an integer over Python's digit
 limit and non-finite numbers are 400, and lone surrogates (the escape `\\ud800` alone: valid JSON,
 not encodable as UTF-8) become U+FFFD here, so no text the bot echoes can break the JSON it sends.
-The serviceUrl must be an http(s) URL with a host (https when the bot has an app id).
+The serviceUrl must be an http(s) URL with a host (https when the bot has an app id). An activity
+id (and replyToId) longer than any Teams id is 400 before anything is stored: the bot puts the id
+in its reply's URL and in its turn key.
 An invoke's response body is written exactly once (stock CloudAdapter.process serialises it twice
 and answers 500 for every Action.Execute that returns a card).
 """
@@ -42,6 +44,9 @@ REQUIRED = (
 # Real activities nest about 10 deep (a card inside an attachment inside a value); 64 leaves room
 # for any card and keeps every later walk (msrest, deepcopy, Jinja) far from the recursion limit.
 MAX_DEPTH = 64
+# Teams' ids are a message's 13-digit time ("1759944781430") or "f:" and a GUID or a 19-digit
+# number ("f:0b9079f4-d4d3-3d8e-b883-798298053c7e"): 128 leaves room for other channels' forms.
+MAX_ACTIVITY_ID_CHARS = 128
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -99,6 +104,10 @@ def missing_fields(body: dict[str, Any]) -> list[str]:
     return missing
 
 
+def _too_long_id(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > MAX_ACTIVITY_ID_CHARS
+
+
 class MessagesEndpoint:
     def __init__(
         self, adapter: CloudAdapter, bot: Bot, codec: Codec, *, require_https: bool
@@ -122,6 +131,11 @@ class MessagesEndpoint:
         missing = missing_fields(body)
         if missing:
             return _problem(400, "the activity is missing: " + ", ".join(missing))
+        too_long = [f for f in ("id", "replyToId") if _too_long_id(body.get(f))]
+        if too_long:
+            return _problem(
+                400, f"the activity's {too_long[0]} is over {MAX_ACTIVITY_ID_CHARS} characters"
+            )
         try:
             check_service_url(body["serviceUrl"], require_https=self._require_https)
         except ValueError as error:

@@ -166,9 +166,10 @@ FEATURES: tuple[Feature, ...] = (
                             "<date> [<time>] | meetings cancel <date> | meetings theme <date>: "
                             "<theme>"),
         Command("chair", "chair <date> | chair <date> release",
-                "volunteer to chair that meeting (release: stand down)", "Meetings",
-                command("bot.commands.meetings:volunteer_to_chair"),
-                secretariat="chair <date> assign <name or email> | chair <date> release"),
+                "offer to chair that meeting (the secretariat confirms; release: stand down)",
+                "Meetings", command("bot.commands.meetings:volunteer_to_chair"),
+                secretariat="chair <date> confirm|decline | chair <date> assign <name or email> "
+                            "| chair <date> release"),
         Command("schedule", "schedule <date> [<time>]",
                 "(chair, secretariat) book or move the Teams meeting", "Meetings",
                 command("bot.commands.meetings:schedule_meeting")),
@@ -183,7 +184,10 @@ FEATURES: tuple[Feature, ...] = (
                 "agenda.decline": action("bot.commands.agenda:decline_item"),
                 "takeaway.save": action("bot.commands.takeaway:save_takeaway"),
                 "takeaway.publish": action("bot.commands.takeaway:publish_takeaway")},
-       jobs=(jobs.meetings_cycle(LazyJob("bot.meeting_cycle:cycle")),)),
+       jobs=(jobs.meetings_cycle(LazyJob("bot.meeting_cycle:cycle")),
+             # every 15 minutes: offers to chair the secretariat left unanswered are taken up
+             Job("meetings.chair_offers", cron(minute="*/15"),
+                 LazyJob("bot.commands.meetings:settle_offers")))),
     Feature("housekeeping", jobs=(jobs.HOUSEKEEPING,)),
 )
 # fmt: on

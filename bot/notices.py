@@ -26,7 +26,7 @@ def dead_letter_notices(
         "notice",
         NoticeView(
             "Some messages could not be delivered",
-            "Teams refused a message after every retry. Type outbox to see what and why.",
+            "A message could not be delivered after every retry. Type outbox to see what and why.",
         ),
     )
     hour = now.strftime("%Y-%m-%dT%H")

@@ -41,7 +41,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters
 from sqlalchemy.orm import Session
 
-from bot.connector import TRANSIENT_ERRORS, Codec, ConnectorError
+from bot.connector import TRANSIENT_ERRORS, Codec, ConnectorError, in_words
 from bot.ordered_lock import OrderedLock
 from bot.services import Doorbell, Services
 from bot.settings import Settings
@@ -413,9 +413,9 @@ class OutboxWorker:
         try:
             return await attempt
         except ConnectorError as error:
-            return Outcome(False, None, error.status, error.retry_after, str(error))
+            return Outcome(False, None, error.status, error.retry_after, in_words(error))
         except TRANSIENT_ERRORS as error:  # the network, getting a token or sending: retried
-            return Outcome(False, None, None, None, f"network: {error!r}")
+            return Outcome(False, None, None, None, in_words(error))
         except Exception as error:  # a bug or a bad payload: never retried
             log.exception("outbox.send_bug", extra={"purpose": message.purpose})
             return Outcome(False, None, 0, None, f"{type(error).__name__}: {error}")

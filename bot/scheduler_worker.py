@@ -38,6 +38,7 @@ def job_settings(settings: Settings) -> JobSettings:
     return JobSettings(
         public_url=settings.forum_public_url,
         peer_support_channel_id=settings.forum_peer_support_channel_id,
+        chair_quiet_hours=settings.forum_chair_quiet_hours,
         disclosure=settings.disclosure_rules,
     )
 

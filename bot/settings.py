@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     forum_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA
     forum_log_level: str = "INFO"
     forum_max_request_bytes: int = 256 * 1024
+    # A member's offer to chair waits for the secretariat, who are told at once; unanswered this
+    # long, the member chairs (bot/commands/meetings.py)
+    forum_chair_quiet_hours: float = 48.0
     # Start-up (bot/app.py): the server listens at once and builds the bot behind it; a message
     # that arrives meanwhile waits this long for it (under Teams' 15 s), then gets 503.
     forum_start_hold_seconds: float = 10.0

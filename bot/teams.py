@@ -15,6 +15,8 @@ from botbuilder.core.serializer_helper import deserializer_helper
 from botbuilder.schema import Activity
 from botbuilder.schema.teams import MessagingExtensionQuery
 
+from forum_ops.readable import readable
+
 
 def tenant_id(activity: Activity) -> str | None:
     """The tenant is in channelData.tenant.id (the schema drops conversation.tenantId)."""
@@ -54,9 +56,10 @@ def team_id(activity: Activity) -> str | None:
 
 
 def command_text(activity: Activity) -> str:
-    """The message text with the bot's @mention taken out, trimmed."""
+    """The message text with the bot's @mention taken out, trimmed, without bidi controls and
+    invisible characters (forum_ops/readable.py)."""
     text = TurnContext.remove_recipient_mention(activity) or ""
-    return text.replace("\u00a0", " ").strip()
+    return readable(text.replace("\u00a0", " ")).strip()
 
 
 CARD_TYPES = "application/vnd.microsoft.card."  # adaptive, hero, thumbnail, ...
@@ -105,8 +108,19 @@ def beside_cards(text: str) -> str:
 
 
 def action_data(value: Any) -> dict[str, Any] | None:
-    """The data of an Action.Submit (message.value) or Action.Execute (invoke value.action.data)."""
-    return value if isinstance(value, dict) else None
+    """The data of an Action.Submit (message.value) or Action.Execute (invoke value.action.data),
+    every text in it readable (forum_ops/readable.py)."""
+    return _readable(value) if isinstance(value, dict) else None
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, str):
+        return readable(value)
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_readable(item) for item in value]
+    return value
 
 
 def extension_query(value: Any) -> MessagingExtensionQuery | None:
@@ -146,6 +160,9 @@ def file_upload(activity: Activity) -> FileUpload | None:
         if attachment.content_type == FILE_DOWNLOAD_INFO and isinstance(url, str) and url:
             place = attachment.content_url if isinstance(attachment.content_url, str) else ""
             return FileUpload(
-                str(attachment.name or "return"), url, str(content.get("fileType") or ""), place
+                readable(str(attachment.name or "return")),
+                url,
+                str(content.get("fileType") or ""),
+                place,
             )
     return None

@@ -8,9 +8,10 @@ releases a chair; a member volunteers only themself, one chair per meeting.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -18,7 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
-from forum_ops.db.schema import MeetingRow, MemberRow, OrganisationRow, OutboxRow, TakeawayRow
+from forum_ops.db.schema import (
+    ChairOfferRow,
+    MeetingRow,
+    MemberRow,
+    OrganisationRow,
+    OutboxRow,
+    TakeawayRow,
+)
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed, Problem
 from forum_ops.meeting_plan import (
     DEFAULT_START,
@@ -39,8 +47,8 @@ from forum_ops.meeting_plan import (
     warnings_for,
 )
 from forum_ops.members import find_member
-from forum_ops.model import Member
-from forum_ops.ports import Clock
+from forum_ops.model import Member, Role
+from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 
 PLAN_AHEAD = timedelta(days=365)  # the cadence keeps a year of meetings planned
 CADENCE = "cadence"  # the origin of a meeting the cadence added; "cadence-7": moved 7 days
@@ -395,21 +403,44 @@ def import_plan(db: Database, text: str, now: datetime) -> tuple[int, int]:
 
 # --- chairs --------------------------------------------------------------------------------
 
-CHAIR_USAGE = "chair <date>, and for the secretariat chair <date> assign <name or email> or chair <date> release"
+CHAIR_USAGE = (
+    "chair <date>, and for the secretariat chair <date> confirm, chair <date> decline, "
+    "chair <date> assign <name or email> or chair <date> release"
+)
+Notice = Callable[[str, str], RenderedCard]  # a notice card from a title and a message
+MessengerFor = Callable[[Session, datetime], Messenger]
+
+
+@dataclass(frozen=True)
+class ChairOffers:
+    """How a member's offer to chair is settled: the secretariat is told and confirms or
+    declines; with no answer for `quiet`, the member chairs (`settle_chair_offers`)."""
+
+    quiet: timedelta
+    messenger_for: MessengerFor
+    notice: Notice
 
 
 @dataclass(frozen=True)
 class ChairChange:
     title: str
     meeting: MeetingInfo
+    message: str = ""
 
 
-def chair(db: Database, clock: Clock, member: Member, text: str) -> ChairChange:
-    """`chair <date>` volunteers; `chair <date> release` (the chair or the secretariat) and
-    `chair <date> assign <name or email>` (the secretariat)."""
+def chair(
+    db: Database, clock: Clock, member: Member, text: str, offers: ChairOffers | None = None
+) -> ChairChange:
+    """`chair <date>` volunteers; `chair <date> release` (the chair or the secretariat),
+    `chair <date> assign <name or email>`, `confirm` and `decline` (the secretariat).
+
+    With `offers` (the bot's), a member's volunteering is an offer the secretariat is told of
+    and confirms or declines; without (tools and tests setting a plan up), they chair at once.
+    """
     words = text.split()
     lowered = [w.casefold() for w in words]
-    verb = next((w for w in lowered if w in ("assign", "release")), "")
+    verbs = ("assign", "release", "confirm", "decline")
+    verb = next((w for w in lowered if w in verbs), "")
     cut = lowered.index(verb) if verb else len(words)
     day_words, rest = words[:cut], " ".join(words[cut + 1 :])
     if not day_words:
@@ -426,11 +457,25 @@ def chair(db: Database, clock: Clock, member: Member, text: str) -> ChairChange:
                 raise ForumError("That meeting has no chair to release.")
             row.chair_aad, row.chair_org, row.updated_at = None, None, now
             return ChairChange("Chair released", _info(session, row))
-        if verb == "assign":
+        offer = session.get(ChairOfferRow, row.id)
+        if verb in ("confirm", "decline"):
+            _secretariat(member, f"{verb} a chair")
+            if offer is None:
+                raise ForumError("No one has offered to chair that meeting.")
+            offered = find_member(session, offer.aad_object_id)
+            session.delete(offer)
+            if offered is None or verb == "decline":
+                session.flush()
+                _tell_offer(session, offers, now, row, offer.aad_object_id, verb)
+                return ChairChange("Offer declined", _info(session, row), "They are told.")
+            chosen = offered
+        elif verb == "assign":
             _secretariat(member, "assign a chair")
             chosen = _member_named(session, rest)
         else:
             chosen = member
+        if verb == "":
+            _one_future_chair(session, row, member, now)
         if row.chair_aad and row.chair_aad != chosen.aad_object_id:
             current = _info(session, row).chair
             who = f"{current.name} ({current.organisation})" if current else "someone"
@@ -438,10 +483,142 @@ def chair(db: Database, clock: Clock, member: Member, text: str) -> ChairChange:
                 f"{who} chairs that meeting already: one chair per meeting. "
                 "The secretariat can release it."
             )
+        if verb == "" and offers is not None and not member.is_secretariat and not row.chair_aad:
+            if offer is not None and offer.aad_object_id != member.aad_object_id:
+                raise ForumError(
+                    "Someone has offered to chair that meeting already: the secretariat decides."
+                )
+            if offer is None:
+                session.add(
+                    ChairOfferRow(
+                        meeting_id=row.id, aad_object_id=member.aad_object_id, offered_at=now
+                    )
+                )
+                session.flush()
+                _tell_secretariat_of_offer(session, offers, now, row, member)
+            hours = offers.quiet.total_seconds() / 3600
+            return ChairChange(
+                "Thank you for offering to chair",
+                _info(session, row),
+                f"The secretariat confirms chairs: you chair this meeting when they do, or in "
+                f"{hours:g} hours if they say nothing.",
+            )
+        if offer is not None:  # assigned or confirmed: the offer is settled
+            session.delete(offer)
         row.chair_aad, row.chair_org = chosen.aad_object_id, chosen.organisation.code
         row.updated_at = now
+        if verb == "confirm":
+            session.flush()
+            _tell_offer(session, offers, now, row, chosen.aad_object_id, verb)
+            return ChairChange(f"{chosen.name} will chair", _info(session, row), "They are told.")
         title = "Thank you for chairing" if chosen is member else f"{chosen.name} will chair"
         return ChairChange(title, _info(session, row))
+
+
+def _when(row: MeetingRow) -> str:
+    day = row.starts_at.astimezone(LONDON)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _tell_secretariat_of_offer(
+    session: Session, offers: ChairOffers, now: datetime, row: MeetingRow, volunteer: Member
+) -> None:
+    messenger = offers.messenger_for(session, now)
+    day = row.starts_at.astimezone(LONDON).date().isoformat()
+    hours = offers.quiet.total_seconds() / 3600
+    card = offers.notice(
+        "An offer to chair",
+        f"{volunteer.name} ({volunteer.organisation.name}) offers to chair the meeting on "
+        f"{_when(row)}. Type chair {day} confirm or chair {day} decline; with no answer in "
+        f"{hours:g} hours, they chair it.",
+    )
+    for aad in _secretariat_aads(session):
+        with contextlib.suppress(NotReachable):
+            key = f"chair-offer:{row.id}:{volunteer.aad_object_id}:{now.isoformat()}:{aad}"
+            messenger.to_member(aad, card, Delivery(key, "meeting"))
+
+
+def _tell_offer(
+    session: Session,
+    offers: ChairOffers | None,
+    now: datetime,
+    row: MeetingRow,
+    aad: str,
+    outcome: str,
+) -> None:
+    """The volunteer hears what became of their offer: confirm, decline or quiet."""
+    if offers is None:
+        return
+    said = {
+        "confirm": "The secretariat confirmed it: you chair the meeting on {when}. Thank you.",
+        "quiet": "No one objected: you chair the meeting on {when}. Thank you.",
+        "decline": "The secretariat has asked someone else to chair the meeting on {when}.",
+    }[outcome]
+    card = offers.notice("Your offer to chair", said.format(when=_when(row)))
+    with contextlib.suppress(NotReachable):
+        key = f"chair-offer:{row.id}:{aad}:{now.isoformat()}:{outcome}"
+        offers.messenger_for(session, now).to_member(aad, card, Delivery(key, "meeting"))
+
+
+def _secretariat_aads(session: Session) -> list[str]:
+    rows = session.scalars(select(MemberRow).order_by(MemberRow.name))
+    return [r.aad_object_id for r in rows if Role.SECRETARIAT.value in r.roles.split(";")]
+
+
+def settle_chair_offers(session: Session, now: datetime, offers: ChairOffers) -> int:
+    """Offers the secretariat has not answered within the quiet period: the volunteer chairs
+    (the secretariat was told when the offer was made). Offers for meetings gone are dropped."""
+    settled = 0
+    for offer in session.scalars(select(ChairOfferRow).order_by(ChairOfferRow.offered_at)).all():
+        row = session.get(MeetingRow, offer.meeting_id)
+        volunteer = find_member(session, offer.aad_object_id)
+        if row is None or volunteer is None or row.status == "cancelled" or row.starts_at <= now:
+            session.delete(offer)
+            continue
+        if offer.offered_at + offers.quiet > now:
+            continue
+        session.delete(offer)
+        if row.chair_aad is None:
+            row.chair_aad, row.chair_org = volunteer.aad_object_id, volunteer.organisation.code
+            row.updated_at = now
+            session.flush()
+            _tell_offer(session, offers, now, row, volunteer.aad_object_id, "quiet")
+            settled += 1
+    return settled
+
+
+def _one_future_chair(session: Session, row: MeetingRow, member: Member, now: datetime) -> None:
+    """A member volunteers for one meeting to come at a time; the secretariat can assign more
+    (`chair <date> assign`), so nobody takes the whole plan in a few messages."""
+    other = session.scalars(
+        select(MeetingRow)
+        .where(
+            MeetingRow.chair_aad == member.aad_object_id,
+            MeetingRow.status != "cancelled",
+            MeetingRow.starts_at > now,
+            MeetingRow.id != row.id,
+        )
+        .order_by(MeetingRow.starts_at)
+        .limit(1)
+    ).first()
+    if other is None:
+        other = session.scalars(
+            select(MeetingRow)
+            .join(ChairOfferRow, ChairOfferRow.meeting_id == MeetingRow.id)
+            .where(
+                ChairOfferRow.aad_object_id == member.aad_object_id,
+                MeetingRow.starts_at > now,
+                MeetingRow.id != row.id,
+            )
+            .limit(1)
+        ).first()
+    if other is not None:
+        day = other.starts_at.astimezone(LONDON)
+        raise ForumError(
+            f"You chair (or offered to chair) the meeting on {day:%A} {day.day} {day:%B %Y} "
+            "already: volunteer for one "
+            "meeting to come at a time. The secretariat can assign you more."
+        )
 
 
 def _member_named(session: Session, text: str) -> Member:

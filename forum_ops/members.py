@@ -23,6 +23,7 @@ from forum_ops.db.schema import MemberRow, OrganisationRow
 from forum_ops.errors import ForumError, ImportRejected, Problem
 from forum_ops.model import Member, Organisation, OrganisationKind, Role
 from forum_ops.organisations import find_organisation_row, to_organisation
+from forum_ops.readable import readable
 
 CSV_COLUMNS = ("aad_object_id", "name", "email", "organisation", "roles", "topics")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -192,7 +193,7 @@ def upsert_members(
             row = MemberRow(aad_object_id=record.aad_object_id)
             session.add(row)
             added += 1
-        row.name, row.email = record.name, record.email
+        row.name, row.email = readable(record.name), record.email
         row.organisation = organisations[record.aad_object_id]  # type: ignore[assignment]
         row.roles = ";".join(sorted(r.value for r in record.roles))
         row.topics = ";".join(record.topics)

@@ -23,7 +23,7 @@ from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.meeting_plan import LONDON, MeetingInfo, Takeaway, TakeawayAction
 from forum_ops.meetings import find_meeting_row, meeting_info, upcoming
-from forum_ops.model import Member
+from forum_ops.model import Member, Role
 from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 
 LINK_LIFETIME = timedelta(days=30)  # like the charts'
@@ -72,9 +72,33 @@ def takeaway_of(session: Session, row: MeetingRow, now: datetime | None = None) 
     )
 
 
-def _may_write(member: Member, row: MeetingRow) -> None:
+def _may_write(member: Member, row: MeetingRow, now: datetime) -> None:
+    """The chair or the secretariat, once the meeting's scheduled end has passed: a takeaway
+    is of a meeting held, never a broadcast for one to come."""
     if not (member.is_secretariat or row.chair_aad == member.aad_object_id):
         raise NotAllowed("Only the meeting's chair or the secretariat can write its takeaway.")
+    ends = row.starts_at + timedelta(minutes=row.minutes)
+    if now < ends:
+        day = ends.astimezone(LONDON)
+        raise ForumError(
+            f"A takeaway is written after its meeting: this one ends {day:%A} {day.day} "
+            f"{day:%B %Y}, {day:%H:%M}."
+        )
+
+
+def _secretariat_first(
+    session: Session, row: MeetingRow, messenger: Messenger, card: RenderedCard
+) -> None:
+    """A takeaway a chair publishes goes to the channel and every member: the secretariat's
+    copies are queued before all others (under the keys `post` uses, so each is sent once),
+    so the secretariat sees first, in the outbox's order, what a chair broadcast."""
+    for member in session.scalars(select(MemberRow).order_by(MemberRow.name)):
+        if Role.SECRETARIAT.value in member.roles.split(";"):
+            aad = member.aad_object_id
+            with contextlib.suppress(NotReachable):
+                messenger.to_member(
+                    aad, card, Delivery(f"takeaway:{row.id}:member:{aad}", "takeaway")
+                )
 
 
 def save(
@@ -86,7 +110,7 @@ def save(
     row = session.get(MeetingRow, meeting_id) if may_be_an_id(meeting_id) else None
     if row is None:
         raise ForumError("That meeting is no longer in the plan.")
-    _may_write(member, row)
+    _may_write(member, row, now)
     found = session.get(TakeawayRow, row.id)
     if found is not None and found.status == "published":
         raise ForumError("That takeaway is published already.")
@@ -166,7 +190,10 @@ def write(
             give_link(found, now)
             draft = takeaway_of(session, row, now)
             assert draft is not None
-            post(session, row, found, messenger_for(session, now), card_for(draft), now)
+            messenger, card = messenger_for(session, now), card_for(draft)
+            if not member.is_secretariat:
+                _secretariat_first(session, row, messenger, card)
+            post(session, row, found, messenger, card, now)
         shown = takeaway_of(session, row, now)
         assert shown is not None
         return shown

@@ -60,7 +60,7 @@ from forum_ops.ratification import (
 )
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.scheduler import JobRun
-from forum_ops.tor_text import compare, content_hash, read_tor_file, title_of
+from forum_ops.tor_text import compare, content_hash, read_tor_isolated, title_of
 from forum_ops.working_days import add_working_days
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,9 @@ class RatificationFigures:
 def add_version(
     db: Database, clock: Clock, added_by: str, filename: str, raw: bytes
 ) -> VersionInfo:
-    """A new version from a file's content; refused if the same text is a version already."""
-    text = read_tor_file(filename, raw)
+    """A new version from a file's content (read in a sandbox); refused if the same text is a
+    version already."""
+    text = read_tor_isolated(filename, raw)
     digest = content_hash(text)
     now = clock.now()
     with db.transaction() as session:

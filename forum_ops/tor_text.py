@@ -13,14 +13,26 @@ import hashlib
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from forum_ops.errors import ForumError
+from forum_ops.readable import readable
+from forum_ops.sandbox import LimitExceeded, Limits, run_limited
 
 FORMATS = (".docx", ".md", ".txt")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
+# A .docx is a zip: what it would unpack to is checked before parsing, as a return's is
+# (analytics/returns_read.py), so 110 KB that unpack to 50 MB of empty paragraphs are refused in
+# milliseconds. A long ToR's document.xml is well under 2 MB (python-docx reads about 30,000
+# paragraphs a second); a logo or two add a few MB that are not parsed.
+MAX_UNPACKED_BYTES = 16 * 2**20
+MAX_XML_PART_BYTES = 4 * 2**20
+MAX_ZIP_MEMBERS = 200
+# and the reading itself runs in a child process with these limits (forum_ops/sandbox.py)
+READ_LIMITS = Limits(memory_bytes=2**30, seconds=20.0)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.)\s+(?P<title>[A-Z][^.:;!?]{1,70})$")
 
@@ -47,8 +59,18 @@ def is_tor_file(filename: str) -> bool:
     return PurePath(filename).suffix.lower() in FORMATS
 
 
+def read_tor_isolated(filename: str, raw: bytes, limits: Limits = READ_LIMITS) -> str:
+    """read_tor_file in a child process with memory and time limits: a file that gets past the
+    size checks still cannot stall or swell the bot."""
+    try:
+        return run_limited(read_tor_file, filename, raw, limits=limits)
+    except LimitExceeded as exceeded:
+        raise UnreadableToR(f"That file cannot be read safely: {exceeded}.") from None
+
+
 def read_tor_file(filename: str, raw: bytes) -> str:
-    """The normalised text of a .docx, .md or .txt file, or UnreadableToR."""
+    """The normalised text of a .docx, .md or .txt file, or UnreadableToR. Untrusted files are
+    read with read_tor_isolated."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in FORMATS:
         raise UnreadableToR("Send the Terms of Reference as a .docx, .md or .txt file.")
@@ -70,23 +92,44 @@ def _plain_text(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def check_unpacked_size(raw: bytes) -> None:
+    """Refuse, before parsing, a .docx that would unpack to more than MAX_UNPACKED_BYTES, or with
+    an XML part over MAX_XML_PART_BYTES. Python's zipfile never unpacks a member beyond its
+    declared size, so the declared sizes are a true bound."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
+        raise UnreadableToR("That .docx file could not be read: is it a Word document?") from error
+    unpacked = sum(m.file_size for m in members)
+    xml = max((m.file_size for m in members if m.filename.endswith(".xml")), default=0)
+    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or xml > MAX_XML_PART_BYTES:
+        raise UnreadableToR(
+            f"That .docx unpacks to {unpacked / 2**20:,.0f} MB in {len(members):,} parts, more "
+            "than any ToR needs: is it the right file?"
+        )
+
+
 def _docx_text(raw: bytes) -> str:
     import docx  # python-docx (lxml): only when a .docx arrives
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_unpacked_size(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
         raise UnreadableToR("That .docx file could not be read: is it a Word document?") from error
     except Exception as error:  # a zip or XML that python-docx chokes on: still bad input
         raise UnreadableToR("That .docx file could not be read: is it a Word document?") from error
+    # style names by id, once: `paragraph.style` scans every style of the document for the
+    # default on each paragraph without one (milliseconds each: minutes for a swollen file)
+    names = {style.style_id: style.name or "" for style in document.styles}
     lines = []
     for paragraph in document.paragraphs:
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
         text = paragraph.text.strip()
         if not text:
             lines.append("")
-        elif style.lower().startswith(("heading", "title")):
+        elif names.get(paragraph._p.style or "", "").lower().startswith(("heading", "title")):
             lines.append(f"# {text}")
         else:
             lines.append(text)
@@ -94,8 +137,9 @@ def _docx_text(raw: bytes) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFC, Unix newlines, no trailing spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """NFC, Unix newlines, no trailing spaces, at most one blank line between paragraphs, no bidi
+    controls or invisible characters (forum_ops/readable.py)."""
+    text = readable(unicodedata.normalize("NFC", text))
     lines = [line.rstrip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:

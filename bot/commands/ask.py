@@ -35,7 +35,7 @@ from forum_ops.ports import LONDON
 from forum_ops.report_files import file_url
 from forum_ops.scheduler import JobRun
 
-MAX_ARGS_CHARS = 5000  # anything longer is refused by the service with its length
+MAX_ARGS_CHARS = 5000  # words to parse (list, topics) are cut here; text to keep is not
 EMAIL = re.compile(r"\bfor\s+(\S+@\S+)\s*$", re.IGNORECASE)
 CARDS = AskCards()
 
@@ -55,7 +55,9 @@ async def submit_ask(request: ActionRequest) -> Card:
 
 async def _open(services: Services, member: Member, text: str, kind: str) -> Card:
     """The author's own copy, with its controls, in 1:1; a short word where others read it."""
-    opened = await services.run(services.asks.open, member, text[:MAX_ARGS_CHARS])
+    # not cut: the service measures the whole text and says its real length when too long (the
+    # request itself is at most FORUM_MAX_REQUEST_BYTES)
+    opened = await services.run(services.asks.open, member, text)
     services.doorbell.ring()
     if kind == "personal":
         return opened_card(opened.ask, opened.asked, opened.posted)
@@ -225,7 +227,8 @@ def _whom(args: str) -> tuple[str, str]:
 
 
 def _text(value: object) -> str:
-    return value[:MAX_ARGS_CHARS] if isinstance(value, str) else ""
+    """A card's text field, whole: the service measures it (a cut one would be misreported)."""
+    return value if isinstance(value, str) else ""
 
 
 def _notice(message: str) -> Card:

@@ -1,25 +1,55 @@
 """`meetings` (the forward plan; the secretariat's `meetings add|move|cancel|theme ...`),
-`chair <date>` (volunteer; the secretariat's assign and release) and `schedule <date> [<time>]`
-(the Teams meeting through the Calendar port: Graph, or an .ics invitation locally)."""
+`chair <date>` (volunteer; the secretariat's confirm, decline, assign and release) and
+`schedule <date> [<time>]` (the Teams meeting through the Calendar port: Graph, or an .ics
+invitation locally); the job that settles offers to chair nobody answered."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from bot.clock import CallableClock
 from bot.commands.table import CommandRequest
+from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.meetings import meeting_view, meetings_view
+from cards.views import NoticeView
 from forum_ops import meeting_schedule, meetings
 from forum_ops.meeting_plan import MeetingInfo
 from forum_ops.meetings import NoMeetingThatDay
+from forum_ops.ports import Messenger
 from forum_ops.report_files import file_url, keep_file
+from forum_ops.scheduler import JobRun
 
 NOTHING_SENT = (
     "Nothing was sent to the members: no Teams calendar is connected (local mode), so there "
     "is no Teams link."
 )
+
+
+def _notice(title: str, message: str) -> Card:
+    return render_card("notice", NoticeView(title, message))
+
+
+def chair_offers(services: Services) -> meetings.ChairOffers:
+    """Offers to chair go to the secretariat (FORUM_CHAIR_QUIET_HOURS to answer)."""
+
+    def messenger(session: Session, now: datetime) -> Messenger:
+        return OutboxMessenger(session, now, services.settings.forum_channel_id)
+
+    quiet = timedelta(hours=services.settings.forum_chair_quiet_hours)
+    return meetings.ChairOffers(quiet, messenger, _notice)
+
+
+def settle_offers(session: Session, run: JobRun) -> None:
+    """Every 15 minutes: an offer to chair the secretariat left unanswered for the quiet period
+    is taken up (they were told when it was made)."""
+    quiet = timedelta(hours=run.settings.chair_quiet_hours)
+    offers = meetings.ChairOffers(quiet, lambda _session, _now: run.messenger, _notice)
+    meetings.settle_chair_offers(session, run.now, offers)
 
 
 async def listing_if_no_meeting(answer: Awaitable[Card]) -> Card:
@@ -62,14 +92,21 @@ async def _edit(request: CommandRequest) -> Card:
 async def volunteer_to_chair(request: CommandRequest) -> Card:
     services = request.services
     change = services.run(
-        meetings.chair, services.db, CallableClock(services.clock), request.member, request.args
+        meetings.chair,
+        services.db,
+        CallableClock(services.clock),
+        request.member,
+        request.args,
+        chair_offers(services),
     )
-    return await listing_if_no_meeting(_chaired(change))
+    done = await listing_if_no_meeting(_chaired(change))
+    services.doorbell.ring()
+    return done
 
 
 async def _chaired(change: Awaitable[meetings.ChairChange]) -> Card:
     done = await change
-    return render_card("meetings", meeting_view(done.title, done.meeting))
+    return render_card("meetings", meeting_view(done.title, done.meeting, done.message))
 
 
 async def schedule_meeting(request: CommandRequest) -> Card:

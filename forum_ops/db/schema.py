@@ -522,6 +522,17 @@ class MeetingRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ChairOfferRow(Base):
+    """A member's offer to chair a meeting: they chair it when the secretariat confirms, or
+    when the secretariat, told, has said nothing for the quiet period (forum_ops/meetings.py)."""
+
+    __tablename__ = "chair_offers"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AgendaItemRow(Base):
     """An item a member proposed for a meeting's agenda, and the chair's decision."""
 

@@ -36,6 +36,7 @@ class JobSettings:
     public_url: str = "http://127.0.0.1:3978"  # links in cards: charts, takeaways, reports
     # (no forum channel here: run.messenger.to_channel posts to it, FORUM_CHANNEL_ID, itself)
     peer_support_channel_id: str = ""  # where asks and their digest go; empty: the forum's
+    chair_quiet_hours: float = 48.0  # an offer to chair unanswered this long is taken up
     # the INMSS disclosure thresholds and cell-key secret (reports): a function, as the rules
     # load numpy, which neither start-up nor most jobs need
     disclosure: Callable[[], Rules] = field(default=default_disclosure, repr=False)

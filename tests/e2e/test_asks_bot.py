@@ -21,7 +21,7 @@ from cards import plain_text
 from cards.asks import AskCards
 from forum_ops.asks import AskConfig, Asks, ask_figures
 from forum_ops.db import Database
-from forum_ops.db.schema import AskRouteRow, OutboxRow
+from forum_ops.db.schema import AskRouteRow, AskRow, OutboxRow
 from forum_ops.demo import demo_members
 from forum_ops.demo_asks import demo_asks
 from forum_ops.members import MemberRecord, find_member, upsert_members
@@ -317,3 +317,34 @@ async def test_asks_report_asked_in_a_channel_is_answered_only_in_a_1_to_1_chat(
     assert "ask me for it in our 1:1 chat" in plain_text(card)
     assert "Most asked members" not in plain_text(card)
     assert "/reports/" not in str(card)
+
+
+async def test_a_long_ask_is_refused_with_its_real_length_and_nothing_stored(
+    forum: Database, connector: FakeConnector
+) -> None:
+    """Measured before anything cuts it: 30,000 characters are refused as 30,000, typed or from
+    the form, with the most allowed."""
+    long = "Has anyone a draft S75 agreement? " + "x" * (30_000 - 34)
+    async for bot in running(forum, connector):
+        typed = await say(bot, connector, CAMDEN, f"ask {long}")
+        formed = await submit(bot, connector, CAMDEN, {"verb": "ask.submit", "question": long})
+    for card in (typed, formed):
+        assert "That is 30,000 characters: 4,000 is the most." in plain_text(card)
+    with forum.transaction() as session:
+        assert ask_figures(session, NOW - timedelta(days=1), NOW + timedelta(days=1)).asks == 0
+
+
+async def test_an_ask_is_stored_and_shown_without_bidi_or_zero_width_controls(
+    forum: Database, connector: FakeConnector
+) -> None:
+    async for bot in running(forum, connector):
+        typed = await say(bot, connector, CAMDEN, "ask Pay\u202eexe.fdp S7\u200b5 invoices?")
+        formed = await submit(
+            bot, connector, CAMDEN, {"verb": "ask.submit", "question": "\u2067Mini\u200dbus\u2069?"}
+        )
+    with forum.transaction() as session:
+        stored = sorted(session.scalars(select(AskRow.text)))
+    assert stored == ["Minibus?", "Payexe.fdp S75 invoices?"]
+    for card, text in ((typed, "Payexe.fdp S75 invoices?"), (formed, "Minibus?")):
+        assert text in plain_text(card)
+        assert not any(c in str(card) for c in "\u202e\u200b\u2067\u2069\u200d")

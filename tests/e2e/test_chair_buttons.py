@@ -10,7 +10,7 @@ so being of the chair's borough gives no authority either."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -181,6 +181,10 @@ async def test_a_member_who_is_not_the_chair_is_refused_and_nothing_changes(
 async def test_the_secretariat_pressing_them_is_not_refused(
     bot: BotClient, connector: FakeConnector, database: Database
 ) -> None:
+    with database.transaction() as session:  # the meeting was held: a takeaway may be written
+        held = session.get(MeetingRow, IDS["meeting@" + CHAIRED])
+        assert held is not None
+        held.starts_at = NOW - timedelta(hours=3)
     accepted = await press(
         bot, connector, LIIA, pressed_value({"verb": "agenda.accept", "item": "proposal@" + LATER})
     )

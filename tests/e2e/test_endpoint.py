@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from analytics.returns_synthetic import synthetic_returns
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
+from forum_ops.db.schema import ProcessedActivityRow
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.returns import Submission, replace_return
 from tests.conftest import (
@@ -257,3 +259,46 @@ async def test_with_an_app_id_a_plain_http_service_url_is_400(
     message["serviceUrl"] = elsewhere
     status, _ = await secured.post(message, token=connector.token(APP_ID, elsewhere))
     assert status == 400
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "length"),
+    [
+        ("message_channel_mention", "id", 129),
+        ("message_channel_mention", "id", 200_000),
+        ("invoke_adaptiveCard_action", "id", 129),
+        ("message_value_submit", "replyToId", 129),
+    ],
+)
+async def test_an_activity_id_longer_than_teams_ids_is_400_and_nothing_is_stored(
+    bot: BotClient,
+    connector: FakeConnector,
+    database: Database,
+    payload: str,
+    field: str,
+    length: int,
+) -> None:
+    """The id would be echoed into the reply's URL and kept as the turn key."""
+    message = activity(payload, connector, **{"from.aadObjectId": CAMDEN, field: "1" * length})
+    status, body = await bot.post(message)
+    assert status == 400
+    assert body == {"error": f"the activity's {field} is over 128 characters"}
+    assert connector.calls == []
+    with database.transaction() as session:
+        assert session.scalars(select(ProcessedActivityRow)).all() == []
+
+
+async def test_an_activity_id_as_long_as_teams_allows_is_answered(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    message = activity(
+        "message_channel_mention",
+        connector,
+        text="help",
+        id="1" * 128,
+        **{"from.aadObjectId": CAMDEN},
+    )
+    status, _ = await bot.post(message)
+    assert status == 200
+    [reply] = connector.sent()
+    assert reply.activity_id == "1" * 128

@@ -75,7 +75,8 @@ async def test_a_member_chairs_and_schedules_a_teams_meeting_through_graph(
         async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
             listed = await say(bot, connector, CAMDEN, "meetings")
             refused = await say(bot, connector, CAMDEN, "schedule 22 Jan")
-            chaired = await say(bot, connector, CAMDEN, "chair 22 Jan")
+            offered = await say(bot, connector, CAMDEN, "chair 22 Jan")
+            chaired = await say(bot, connector, LIIA, "chair 22 Jan confirm")
             booked = await say(bot, connector, CAMDEN, "schedule 22/01/2026 14:00")
             again = await say(bot, connector, CAMDEN, "schedule 22 Jan 14:30")
             nothing = await say(bot, connector, CAMDEN, "chair 23 Jan")
@@ -84,6 +85,7 @@ async def test_a_member_chairs_and_schedules_a_teams_meeting_through_graph(
 
     assert "Thursday 22 January 2026, 10:00 (90 minutes)" in plain_text(listed)
     assert "Only the meeting's chair or the secretariat" in plain_text(refused)
+    assert "the secretariat confirms chairs" in plain_text(offered).casefold()
     assert "Priya Shah (Camden)" in plain_text(chaired)
     assert "Teams meeting booked" in plain_text(booked)
     assert "Thursday 22 January 2026, 14:00" in plain_text(booked)
@@ -333,6 +335,7 @@ async def test_the_chair_publishes_the_takeaway_from_the_form_and_anyone_reads_i
     async with aiohttp.ClientSession() as http:
         bot = BotClient(str(server.make_url("")), http)
         await say(bot, connector, CAMDEN, "chair 22 Jan")
+        await say(bot, connector, LIIA, "chair 22 Jan confirm")
         clock.at = datetime(2026, 1, 22, 11, 30, tzinfo=UTC)
         forged = await say(bot, connector, LIIA.replace("6", "7", 1), "", value=form)
         empty = await say(bot, connector, CAMDEN, "", value={**form, "title": "", "insight": ""})
@@ -388,7 +391,7 @@ async def test_the_meetings_card_says_the_very_command_that_volunteers_to_chair(
         command = hint.partition("say ")[2]
         chaired = await say(bot, connector, CAMDEN, command)
     assert command == "chair 22 January 2026"
-    assert "Priya Shah (Camden)" in plain_text(chaired)
+    assert "Thank you for offering to chair" in plain_text(chaired)  # the secretariat confirms
 
 
 async def test_takeaway_latest_before_any_is_published_says_so_plainly(

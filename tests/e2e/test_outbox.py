@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -25,11 +26,12 @@ from cards import plain_text
 from forum_ops.conversations import find_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import OutboxRow
-from forum_ops.outbox import Operation, Status
+from forum_ops.outbox import Operation, Outgoing, Status, enqueue
 from tests.conftest import (
     APP_ID,
     CAMDEN,
     LIIA,
+    NOW,
     OUTBOUND_TOKEN,
     TENANT,
     activity,
@@ -39,7 +41,7 @@ from tests.conftest import (
     signed,
 )
 from tests.support.cardcheck import assert_valid_card
-from tests.support.outboxing import FAST, place, put, remember, settled
+from tests.support.outboxing import FAST, place, put, remember, settled, text_message
 
 
 @pytest.fixture
@@ -421,3 +423,29 @@ async def test_outbox_shows_counts_and_dead_letters(
     assert "dead: 1" in shown
     assert "test to a personal chat, 4 attempts." in shown
     assert "502" in shown
+
+
+async def test_outbox_says_in_words_what_failed_and_what_happens_next(
+    worker: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    """A message to a Bot Connector nobody answers at: the secretariat reads what failed and
+    what happens next, not an exception's repr."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    gone = place(connector, "a:gone")
+    nowhere = dataclasses.replace(gone, reference={**gone.reference, "serviceUrl": closed})
+    with database.transaction() as session:
+        enqueue(session, Outgoing("gone", "announce", nowhere, text_message("gone")), NOW)
+    await settled(database)
+
+    await worker.post(
+        activity("message_channel_mention", connector, text="outbox", **{"from.aadObjectId": LIIA})
+    )
+
+    card = connector.sent_cards()[-1]
+    assert_valid_card(card)
+    shown = plain_text(card)
+    assert "announce to a personal chat, 4 attempts." in shown
+    assert "The server could not connect to Teams at 127.0.0.1 (connection refused)" in shown
+    assert "What happens next: these are not tried again" in shown
+    for raw in ("ClientConnectorError", "ConnectionKey", "network:", "ssl:"):
+        assert raw not in shown

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import cost_table
 from analytics.returns_synthetic import synthetic_returns
-from bot.downloads import fetch_file
+from bot.downloads import fetch_file, is_public
 from bot.settings import Settings
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
@@ -294,7 +294,19 @@ class _Rebinding(AbstractResolver):
 
 @pytest.mark.parametrize(
     "addresses",
-    [["127.0.0.1"], ["93.184.215.14", "10.0.0.7"], ["::ffff:169.254.169.254"], ["fd00::1"]],
+    [
+        ["127.0.0.1"],
+        ["93.184.215.14", "10.0.0.7"],
+        ["::ffff:169.254.169.254"],
+        ["fd00::1"],
+        ["::7f00:1"],  # IPv4-compatible ::127.0.0.1
+        ["64:ff9b::a9fe:a9fe"],  # NAT64 of 169.254.169.254
+        ["64:ff9b:1::808:808"],  # local-use NAT64 prefix
+        ["2002:a9fe:a9fe::"],  # 6to4 of 169.254.169.254
+        ["2002:7f00:1::"],  # 6to4 of 127.0.0.1
+        ["2001:0:4136:e378:8000:63bf:80ff:fefe"],  # Teredo whose client is 127.0.1.1
+        ["192.0.0.8"],  # the IPv4 dummy address (RFC 7600)
+    ],
 )
 async def test_an_allowed_name_resolving_to_a_private_address_is_refused(
     database: Database, connector: FakeConnector, addresses: list[str]
@@ -304,6 +316,14 @@ async def test_an_allowed_name_resolving_to_a_private_address_is_refused(
     with pytest.raises(ForumError, match="from SharePoint or OneDrive"):
         await fetch_file(settings, "https://contoso.sharepoint.com/x.xlsx", resolver=resolver)
     assert resolver.asked == ["contoso.sharepoint.com"]  # the name was resolved, then refused
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "2002:808:808::"],
+)
+def test_a_public_address_carried_inside_ipv6_stays_public(address: str) -> None:
+    assert is_public(address)
 
 
 def test_the_test_only_origins_cannot_be_set_for_a_real_bot() -> None:

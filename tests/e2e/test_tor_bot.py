@@ -20,13 +20,14 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
 from forum_ops.db import Database
-from forum_ops.db.schema import OutboxRow, TorVoteRow
+from forum_ops.db.schema import OutboxRow, TorVersionRow, TorVoteRow
 from forum_ops.demo import demo_id, demo_members
 from forum_ops.members import upsert_members
 from forum_ops.reference import LOCAL_AUTHORITIES
 from tests.conftest import LIIA, NOW, OTHER_TENANT, STRANGER, activity, make_settings
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import in_chat
+from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock
 
 DRAFT = b"# Purpose\nThe forum helps commissioners share what works.\n\n# Membership\nAll 33.\n"
@@ -264,3 +265,20 @@ async def test_the_action_submit_fallback_votes_the_same_way(
     assert_valid_card(reply)
     assert "Camden's vote: Abstain, cast by Priya Shah" in plain_text(reply)
     assert standing(database, "202") == "abstain"
+
+
+async def test_a_word_document_that_unpacks_to_50_mb_is_refused_before_it_is_parsed(
+    bots: tuple[BotClient, BotClient], connector: FakeConnector, database: Database
+) -> None:
+    """110 KB of .docx, 50 MB of empty paragraphs inside: refused from its zip directory, in the
+    sandbox, without parsing; the bot answers and stores nothing."""
+    bomb = empty_paragraphs_docx(50 * 2**20)
+    assert len(bomb) < 120_000
+    bot, _ = bots
+    url = connector.offer_file(bomb)
+    attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": "tor.docx",
+                  "content": {"downloadUrl": url, "uniqueId": "9f", "fileType": "docx"}}  # fmt: skip
+    refused = await say(bot, connector, LIIA, "", attachments=[attachment])
+    assert "That .docx unpacks to 51 MB in 17 parts, more than any ToR needs" in plain_text(refused)
+    with database.transaction() as session:
+        assert session.scalars(select(TorVersionRow)).all() == []

@@ -12,16 +12,20 @@ from sqlalchemy import select
 
 from bot.meeting_cycle import SessionCharts, cycle
 from bot.messenger import OutboxMessenger
+from cards import render_card
+from cards.takeaway import takeaway_view
+from cards.views import NoticeView
 from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
+from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.jobs import meetings_cycle
 from forum_ops.meeting_cycle import steps_of
 from forum_ops.meeting_plan import LONDON
-from forum_ops.meetings import chair, edit_plan, seed_year_one
+from forum_ops.meetings import ChairOffers, chair, edit_plan, seed_year_one, settle_chair_offers
 from forum_ops.ports import Messenger
 from forum_ops.scheduler import JobSettings, Scheduler
-from forum_ops.takeaway import save
+from forum_ops.takeaway import save, write
 from tests.conftest import CAMDEN, LIIA, TENANT
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
@@ -277,3 +281,118 @@ def posted_takeaways(forum: Database, meeting_id: int) -> list[OutboxRow]:
     with forum.transaction() as session:
         key = f"takeaway:{meeting_id}:"
         return list(session.scalars(select(OutboxRow).where(OutboxRow.key.startswith(key))))
+
+
+def test_a_takeaway_comes_after_its_meeting_and_the_secretariat_sees_a_chairs_first(
+    forum: Database,
+) -> None:
+    """17 days before the meeting, or a minute before its end, a chair cannot broadcast a
+    "takeaway"; after it, the secretariat's copy is queued before the channel's and members'."""
+    clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    chair(forum, clock, member(forum, CAMDEN), "19 March 2026")
+    with forum.transaction() as session:
+        meeting = session.scalars(select(MeetingRow).where(MeetingRow.day == "2026-03-19")).one()
+
+    def publish(form: dict[str, str]) -> None:
+        write(
+            forum, clock, member(forum, CAMDEN), meeting.id, form, True,
+            lambda session, now: OutboxMessenger(session, now),
+            lambda shown: render_card("takeaway", takeaway_view(shown, "https://bot.example/")),
+        )  # fmt: skip
+
+    bank = {"title": "URGENT: new bank details for INMSS invoices", "insight": "Pay to 12-34-56"}
+    for when in (clock.at, datetime(2026, 3, 19, 11, 29, tzinfo=UTC)):
+        clock.at = when
+        with pytest.raises(ForumError, match="this one ends Thursday 19 March 2026, 11:30"):
+            publish(bank)
+    assert posted_takeaways(forum, meeting.id) == []
+
+    clock.at = datetime(2026, 3, 19, 11, 30, tzinfo=UTC)
+    publish({"title": "S75 in practice", "insight": "Pool early"})
+    posted = sorted(posted_takeaways(forum, meeting.id), key=lambda r: r.id)
+    assert len(posted) == PEOPLE  # once each: the secretariat's copy is not sent twice
+    assert posted[0].conversation_id == f"a:{LIIA}"  # the secretariat first
+
+
+def test_a_member_volunteers_for_one_meeting_to_come_unless_the_secretariat_assigns_more(
+    forum: Database,
+) -> None:
+    clock = FakeClock(datetime(2026, 1, 10, tzinfo=UTC))
+    priya, sam = member(forum, CAMDEN), member(forum, LIIA)
+    chair(forum, clock, priya, "22 Jan")
+    chair(forum, clock, priya, "22 Jan")  # the same meeting again: no change, no refusal
+    for day in ("19 March 2026", "14 May 2026"):
+        with pytest.raises(
+            ForumError,
+            match=r"You chair \(or offered to chair\) the meeting on Thursday 22 January 2026",
+        ):
+            chair(forum, clock, priya, day)
+    assigned = chair(forum, clock, sam, "19 March 2026 assign priya.shah@camden.example")
+    assert assigned.meeting.chair is not None
+    clock.at = datetime(2026, 1, 23, tzinfo=UTC)  # the first is held: she may volunteer again
+    with pytest.raises(
+        ForumError, match=r"You chair \(or offered to chair\) the meeting on Thursday 19 March 2026"
+    ):
+        chair(forum, clock, priya, "14 May 2026")
+
+
+def offers_by_outbox(quiet_hours: float = 48) -> ChairOffers:
+    return ChairOffers(
+        timedelta(hours=quiet_hours),
+        lambda session, now: OutboxMessenger(session, now),
+        lambda title, message: render_card("notice", NoticeView(title, message)),
+    )
+
+
+def told(db: Database, conversation: str) -> list[str]:
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.conversation_id == conversation, OutboxRow.key.startswith("chair-"))
+            .order_by(OutboxRow.id)
+        ).all()
+    return [r.activity for r in rows]
+
+
+def test_an_offer_to_chair_waits_for_the_secretariat_who_confirm_or_decline(
+    forum: Database,
+) -> None:
+    clock = FakeClock(datetime(2026, 1, 10, tzinfo=UTC))
+    priya, sam, offers = member(forum, CAMDEN), member(forum, LIIA), offers_by_outbox()
+    offered = chair(forum, clock, priya, "22 Jan", offers)
+    assert offered.meeting.chair is None  # not until the secretariat confirms
+    assert "you chair this meeting when they do, or in 48 hours" in offered.message
+    [notice] = told(forum, f"a:{LIIA}")
+    assert "Priya Shah (Camden) offers to chair the meeting on Thursday 22 January 2026" in notice
+    assert "chair 2026-01-22 confirm" in notice
+    with pytest.raises(NotAllowed):
+        chair(forum, clock, priya, "22 Jan confirm", offers)
+    declined = chair(forum, clock, sam, "22 Jan decline", offers)
+    assert declined.meeting.chair is None
+    assert "asked someone else to chair" in told(forum, f"a:{CAMDEN}")[-1]
+    with pytest.raises(ForumError, match="No one has offered"):
+        chair(forum, clock, sam, "22 Jan confirm", offers)
+
+    chair(forum, clock, priya, "22 Jan", offers)
+    confirmed = chair(forum, clock, sam, "22 Jan confirm", offers)
+    assert confirmed.meeting.chair is not None
+    assert confirmed.meeting.chair.name == "Priya Shah"
+    assert "The secretariat confirmed it: you chair" in told(forum, f"a:{CAMDEN}")[-1]
+
+
+def test_an_offer_nobody_answers_is_taken_up_after_the_quiet_period(forum: Database) -> None:
+    clock = FakeClock(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
+    offers = offers_by_outbox(quiet_hours=48)
+    chair(forum, clock, member(forum, CAMDEN), "22 Jan", offers)
+    with forum.transaction() as session:
+        assert settle_chair_offers(session, datetime(2026, 1, 12, 8, 59, tzinfo=UTC), offers) == 0
+    with forum.transaction() as session:
+        assert settle_chair_offers(session, datetime(2026, 1, 12, 9, 0, tzinfo=UTC), offers) == 1
+        meeting = session.scalars(select(MeetingRow).where(MeetingRow.day == "2026-01-22")).one()
+        assert meeting.chair_aad == CAMDEN
+    assert (
+        "No one objected: you chair the meeting on Thursday 22 January 2026"
+        in (told(forum, f"a:{CAMDEN}")[-1])
+    )
+    with forum.transaction() as session:  # settled once
+        assert settle_chair_offers(session, datetime(2026, 1, 13, tzinfo=UTC), offers) == 0

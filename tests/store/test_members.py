@@ -87,3 +87,14 @@ def test_a_bom_and_windows_line_endings_are_fine(any_database: Database, tmp_pat
         "\n", "\r\n"
     )
     assert import_members(any_database, text, NOW).added == 1
+
+
+def test_a_name_is_stored_without_bidi_or_zero_width_controls(any_database: Database) -> None:
+    text = HEADER + f"{NEW},Lee\u200b Mor\u202eeno\u202c,lee@nhs.example,camden,member,\n"
+
+    import_members(any_database, text, NOW)
+
+    with any_database.transaction() as session:
+        lee = find_member(session, NEW)
+    assert lee is not None
+    assert lee.name == "Lee Moreno"

@@ -23,9 +23,11 @@ from forum_ops.model import Member
 from forum_ops.ports import LONDON
 from forum_ops.ratification import Choice, Rules, Tally, VoteRefused, check_choice, result
 from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.sandbox import Limits
 from forum_ops.scheduler import JobRun
-from forum_ops.tor_text import UnreadableToR, compare
+from forum_ops.tor_text import UnreadableToR, compare, read_tor_isolated
 from tests.conftest import CAMDEN, LIIA, NOW
+from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock, FakeMessenger
 from tests.support.members import member
 
@@ -149,6 +151,21 @@ def test_a_word_document_is_read_with_its_headings(forum: Database, tmp_path) ->
         tor.add_version(forum, FakeClock(NOW), "test", "bad.docx", b"PK not really a zip")
     with pytest.raises(UnreadableToR, match=r"\.docx, \.md or \.txt"):
         tor.add_version(forum, FakeClock(NOW), "test", "tor.pdf", b"%PDF")
+
+
+def test_a_word_document_is_parsed_in_the_sandbox_within_its_limits() -> None:
+    """3 MB of empty paragraphs pass the size checks and take python-docx seconds: the reading
+    runs in a child process that is stopped at its time limit, not in the bot."""
+    swollen = empty_paragraphs_docx(3 * 2**20)
+    with pytest.raises(UnreadableToR, match="cannot be read safely: it took longer than 1 s"):
+        read_tor_isolated("tor.docx", swollen, Limits(seconds=1.0))
+
+
+def test_a_word_document_unpacking_to_50_mb_is_refused_unparsed(forum: Database) -> None:
+    bomb = empty_paragraphs_docx(50 * 2**20)
+    with pytest.raises(UnreadableToR, match="unpacks to 51 MB in 17 parts"):
+        tor.add_version(forum, FakeClock(NOW), "test", "tor.docx", bomb)
+    assert tor.status(forum, FakeClock(NOW)).version is None
 
 
 def test_only_the_secretariat_adds_versions(forum: Database) -> None:

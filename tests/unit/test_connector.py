@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
+from azure.core.exceptions import ServiceRequestError
 from botbuilder.schema import Activity
 
 from bot.connector import (
@@ -14,7 +16,9 @@ from bot.connector import (
     ConnectorError,
     NoToken,
     PooledConnectorFactory,
+    TokenUnavailable,
     check_service_url,
+    in_words,
     retry_after_seconds,
 )
 from bot.testing import FakeConnector
@@ -111,3 +115,50 @@ def test_the_lean_dump_writes_what_msrest_writes(payload: str) -> None:
         msrest.body(TurnContext.get_conversation_reference(inbound), "ConversationReference"),
     ]
     assert ours == theirs
+
+
+_KEY = ConnectionKey("smba.trafficmanager.net", 443, True, True, None, None, None)
+_TEAMS_403 = json.dumps(
+    {
+        "error": {
+            "code": "BotNotInConversationRoster",
+            "message": "The bot is not part of the roster.",
+        }
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (
+            aiohttp.ClientConnectorError(_KEY, ConnectionRefusedError(111, "Connect call failed")),
+            "The server could not connect to Teams at smba.trafficmanager.net (connection refused)",
+        ),
+        (
+            aiohttp.ClientConnectorDNSError(_KEY, OSError(-2, "Name or service not known")),
+            "The server could not look up smba.trafficmanager.net (DNS)",
+        ),
+        (aiohttp.ServerTimeoutError("read"), "Teams did not answer in time"),
+        (aiohttp.ServerDisconnectedError(), "The connection to Teams broke off before it answered"),
+        (
+            ConnectorError(403, None, _TEAMS_403),
+            "Teams refused: the bot is no longer in that chat or team, or may not post there "
+            "(HTTP 403: The bot is not part of the roster.)",
+        ),
+        (
+            ConnectorError(502, None, "<html>Bad gateway</html>"),
+            "Teams' Bot Connector was unavailable (HTTP 502)",
+        ),
+        (
+            TokenUnavailable("ServiceRequestError: boom"),
+            "The bot could not get its sign-in token from Microsoft Entra ID (unreachable or busy)",
+        ),
+        (
+            ServiceRequestError("Cannot connect to host login.microsoftonline.com"),
+            "The server could not reach Microsoft Entra ID for the bot's sign-in token",
+        ),
+    ],
+)
+def test_a_failed_send_is_described_in_words_not_as_a_repr(error: Exception, words: str) -> None:
+    assert in_words(error) == words

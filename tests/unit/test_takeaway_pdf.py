@@ -76,6 +76,30 @@ def test_a_long_takeaway_still_fits_one_page_and_odd_characters_are_safe() -> No
     assert "Placement costs rose fastest" in reader.pages[0].extract_text()
 
 
+def test_names_in_any_european_language_and_emoji_are_printed_as_written() -> None:
+    chair = ChairInfo("Çağrı Öztürk", "Haringey", "x")
+    meeting = dataclasses.replace(MEETING, chair=chair)
+    written = dataclasses.replace(
+        takeaway("Zażółć gęślą jaźń: Seán Ó Briain and Ελένη agree 😀 “quoted” – done…"),
+        meeting=meeting,
+        title="Łódź and İzmir share a plan 🎉",
+    )
+    reader = read(takeaway_pdf(written))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Zażółć gęślą jaźń: Seán Ó Briain and Ελένη agree 😀 “quoted” – done…" in text
+    assert "chaired by Çağrı Öztürk (Haringey)" in text
+    # DejaVu Sans has no party popper: its name is printed rather than a "?"
+    assert "Łódź and İzmir share a plan [party popper]" in text
+    assert "?" not in text
+    assert reader.metadata is not None
+    assert reader.metadata.title == written.title
+    fonts = {
+        str(font["/BaseFont"])
+        for font in reader.pages[0]["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert all("DejaVuSans" in font for font in fonts), fonts  # embedded, not a core font
+
+
 def test_the_card_links_the_pdf_only_while_its_link_lives() -> None:
     live = render_card("takeaway", takeaway_view(takeaway("Insight"), "https://bot.example/"))
     assert_valid_card(live.content)
