@@ -1,6 +1,6 @@
 """A member's offer to chair a meeting, waiting for the secretariat (or its quiet period).
 
-Revision ID: 0014_chair_offers
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-07
 """
