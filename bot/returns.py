@@ -143,6 +143,20 @@ def _releases_table(releases: list[Release]) -> ReportTable:
     )  # fmt: skip
 
 
+async def releases_card(services: Services) -> Card:
+    """`returns releases`, `benchmark releases`: every release of London's figures."""
+    releases = await services.run(services.benchmarks.releases)
+    return render_card(
+        "report",
+        ReportView(
+            "Releases of London's INMSS figures",
+            "Every benchmark reads the latest release; say benchmark release <No.> ... to read "
+            "an earlier one. They are cut on the first working day of each month.",
+            tables=(_releases_table(releases),),
+        ),
+    )
+
+
 async def returns_command(services: Services, member: Member, args: str) -> Card:
     """`returns`, and the secretariat's `returns release`, `returns accept|refuse <No.>`."""
     word, _, rest = args.strip().partition(" ")
@@ -150,16 +164,7 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
     if not word:
         return await services.run(returns_card, services, member)
     if word == "releases":
-        releases = await services.run(services.benchmarks.releases)
-        return render_card(
-            "report",
-            ReportView(
-                "Releases of London's INMSS figures",
-                "Every benchmark reads the latest release; say benchmark release <No.> ... "
-                "to read an earlier one.",
-                tables=(_releases_table(releases),),
-            ),
-        )
+        return await releases_card(services)
     if word not in ("release", "accept", "refuse"):
         raise ForumError(
             "Say returns, returns releases, or (LIIA) returns release, returns accept <No.>."

@@ -243,7 +243,7 @@ class Benchmarks:
         )
         if release is None:
             raise ForumError(
-                f"There is no release {chosen}: say benchmark releases to see them."
+                f"There is no release {chosen}: say benchmark releases to see which there are."
                 if chosen is not None
                 else f"London's figures for {period} have not been released yet: they are "
                 "released on the first working day of each month (or when LIIA releases them)."

@@ -10,7 +10,7 @@ import uuid
 
 from bot.commands.table import CommandRequest
 from bot.replies import card_payload
-from bot.returns import returns_command
+from bot.returns import releases_card, returns_command
 from cards import Card, render_card
 from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
 from cards.views import NoticeView
@@ -25,6 +25,8 @@ MAX_WORDS_CHARS = 300
 
 async def show_benchmark(request: CommandRequest) -> Card:
     services, words = request.services, request.args[:MAX_WORDS_CHARS]
+    if words.strip().casefold() == "releases":
+        return await releases_card(services)
     first, _, rest = words.partition(" ")
     if first.casefold() == "provider":
         ask, view, words = services.benchmarks.provider, _provider_card, rest

@@ -123,8 +123,10 @@ async def test_an_upload_changes_its_own_figures_at_once_and_londons_only_at_the
     earlier = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH release 1")
     assert london(earlier) == london(before_greenwich)  # earlier releases stay readable
     assert london(later) != london(before_greenwich)
-    listed = await say(bot_with_returns, connector, GREENWICH, "returns releases")
+    listed = await say(bot_with_returns, connector, GREENWICH, "benchmark releases")
     assert [row[0] for row in table_cells(listed)[1:3]] == ["2", "1"]
+    missing = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH release 9")
+    assert "There is no release 9: say benchmark releases" in plain_text(missing)
 
 
 async def test_only_the_secretariat_releases(
