@@ -191,6 +191,7 @@ class Coverage:
     # (need or "All placements", count, median in pounds or why it is withheld)
     headline: tuple[tuple[str, str, str | float], ...]
     asked: str = ""  # the quarter's own period, when it has no returns yet and `period` is earlier
+    released: date | None = None  # the release the figures come from (None: none by the end)
 
     @property
     def summary(self) -> str:
@@ -288,7 +289,7 @@ def coverage(
             )
     return Coverage(
         period, len(boroughs), publish(keyed), by_subregion, tuple(headline),
-        asked if asked != period else "",
+        asked if asked != period else "", cut[0].released_at.date() if cut else None,
     )  # fmt: skip
 
 
@@ -450,8 +451,16 @@ def coverage_section(figures: Coverage) -> Section:
             f"No borough has sent an INMSS return for {figures.asked} yet, so the figures below "
             f"are for {figures.period}, the latest year with returns: {said}"
         )
+    source = (
+        f"The figures are London's as released on {figures.released.day} "
+        f"{figures.released:%B %Y}, the last release "
+        "before the quarter ended."
+        if figures.released
+        else "No release of London's figures had been made by the end of the quarter."
+    )
     lines = [
         said,
+        source,
         'Counts are rounded to a multiple of 5 ("<5" below 5); a price is withheld where the '
         "benchmarks' disclosure control would withhold it.",
     ]

@@ -213,6 +213,7 @@ def test_no_withheld_inmss_figure_appears_in_the_report(database: Database) -> N
     table = cost_table(placements, Filters("2025-26"), "primary_need", GEOGRAPHY, RULES, True)
     withheld = [c for c in table.cells if c.refused]
     assert "RARE" not in {c.key for c in table.cells}  # two boroughs: not even a count
+    assert "The figures are London's as released on 9 March 2026, the last release" in everything
     rare_costs = placements[placements["primary_need"] == "RARE"]["total_cost"]
     assert f"£{float(np.median(rare_costs)):,.0f}" not in everything
     for cell in withheld:
