@@ -131,11 +131,18 @@ def post(
     row: MeetingRow,
     found: TakeawayRow,
     messenger: Messenger,
-    card: RenderedCard,
+    card_for: TakeawayCard,
     now: datetime,
 ) -> None:
-    """Publish and queue it for the channel and every member, each once (keyed by meeting)."""
+    """Publish and queue it for the channel and every member, each once (keyed by meeting).
+    The card is drawn from the takeaway once it is published (and has its PDF link), so what
+    people receive says published, not the draft it was a moment before."""
+    give_link(found, now)
     found.status, found.published_at, found.updated_at = "published", now, now
+    session.flush()
+    published = takeaway_of(session, row, now)
+    assert published is not None
+    card = card_for(published)
     with_key = f"takeaway:{row.id}"
     with contextlib.suppress(NotReachable):
         messenger.to_channel(card, Delivery(f"{with_key}:channel", "takeaway"))
@@ -163,10 +170,7 @@ def write(
         if publish:
             if not found.title or not found.insight:
                 raise ForumError("A takeaway needs at least a title and the key insight.")
-            give_link(found, now)
-            draft = takeaway_of(session, row, now)
-            assert draft is not None
-            post(session, row, found, messenger_for(session, now), card_for(draft), now)
+            post(session, row, found, messenger_for(session, now), card_for, now)
         shown = takeaway_of(session, row, now)
         assert shown is not None
         return shown
