@@ -122,7 +122,8 @@ FEATURES: tuple[Feature, ...] = (
                 "the Terms of Reference: the current version, what changed, its ratification",
                 "Terms of Reference", command("bot.commands.tor:show_tor"), "ToR"),
     ), actions={"tor.vote": action("bot.commands.tor:cast_vote"),
-                "tor.view": action("bot.commands.tor:view_ballot")},
+                "tor.view": action("bot.commands.tor:view_ballot"),
+                "tor.read": action("bot.commands.tor:read_tor")},
        jobs=(
         Job("tor.remind", cron(hour=9, minute=0), LazyJob("bot.tor_jobs:remind")),  # 09:00 daily
         # Votes stop at the deadline to the second (cast_vote checks the clock); the result
