@@ -225,7 +225,8 @@ def status_card(status: TorStatus, secretariat: bool) -> Card:
             ),
         )
     lines = [_version_line(status.version)]
-    lines.append(f"Read it, section by section with what changed: tor read {status.version.number}")
+    with_changes = ", with what changed," if status.previous else ""
+    lines.append(f"Read it section by section{with_changes}: tor read {status.version.number}")
     if status.previous is not None:
         if status.changes:
             lines.append(f"What changed since version {status.previous}:")
