@@ -30,6 +30,7 @@ class RouteState(StrEnum):
     PASSED = "passed"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # the ask was resolved or closed while they were asked
+    UNREACHABLE = "unreachable"  # the card could not be delivered: never asked, not counted
 
 
 @dataclass(frozen=True)

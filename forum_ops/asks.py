@@ -55,12 +55,14 @@ from forum_ops.db.schema import (
     AskRow,
     MemberRow,
     OrganisationRow,
+    OutboxRow,
     may_be_an_id,
 )
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
 from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
+from forum_ops.outbox import Status
 from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.report_files import keep_file_in
 from forum_ops.routing import Candidate, RoutingRequest, choose_responders
@@ -364,6 +366,10 @@ def sweep(session: Session, run_now: datetime, messenger: Messenger, cards: AskC
     for route in due:
         route.state, route.done_at = RouteState.EXPIRED.value, run_now
         expired[route.ask_id] += 1
+    for route in _undelivered(session):  # their chat could not be opened: asked in nobody's eyes
+        route.state, route.done_at = RouteState.UNREACHABLE.value, run_now
+        expired[route.ask_id] += 1
+        due = [*due, route]
     for ask_id, count in expired.items():
         row = session.get(AskRow, ask_id)
         if row is None or AskStatus(row.status).finished:
@@ -372,6 +378,24 @@ def sweep(session: Session, run_now: datetime, messenger: Messenger, cards: AskC
         first = min(r.seq for r in due if r.ask_id == ask_id)
         _changed(session, messenger, cards, row, f"expired:{first}")
     return sum(expired.values())
+
+
+def _undelivered(session: Session) -> list[AskRouteRow]:
+    """Routes still waiting whose request card the outbox gave up on (a chat that could not be
+    opened: the member is not in the forum's team, or has left the tenant)."""
+    waiting = session.scalars(
+        select(AskRouteRow).where(AskRouteRow.state == RouteState.WAITING.value)
+    ).all()
+    keys = {f"ask:{r.ask_id}:route:{r.seq}": r for r in waiting}
+    if not keys:
+        return []
+    failed = session.scalars(
+        select(OutboxRow.key).where(
+            OutboxRow.key.in_(list(keys)),
+            OutboxRow.status.in_([Status.FAILED.value, Status.DEAD.value]),
+        )
+    ).all()
+    return [keys[k] for k in sorted(failed)]
 
 
 def weekly_digest(
@@ -436,7 +460,13 @@ def ask_figures(session: Session, start: datetime, end: datetime) -> AskFigures:
     ).all()
     ids = [r.id for r in rows]
     routes = (
-        session.scalars(select(AskRouteRow).where(AskRouteRow.ask_id.in_(ids))).all() if ids else []
+        session.scalars(
+            select(AskRouteRow).where(
+                AskRouteRow.ask_id.in_(ids), AskRouteRow.state != RouteState.UNREACHABLE.value
+            )
+        ).all()
+        if ids
+        else []
     )
     by_ask: dict[int, list[AskRouteRow]] = {}
     for route in routes:
@@ -576,7 +606,9 @@ def ask_view(session: Session, row: AskRow) -> AskView:
         created_at=row.created_at,
         asked=tuple(
             dict.fromkeys(
-                organisations.get(r.organisation_code, r.organisation_code) for r in routes
+                organisations.get(r.organisation_code, r.organisation_code)
+                for r in routes
+                if r.state != RouteState.UNREACHABLE.value
             )
         ),
         waiting=sum(r.state == RouteState.WAITING.value for r in routes),
@@ -654,7 +686,8 @@ def _route(
     included), is not a route (so not counted in `max_asked`, in "Asked" or as "no answer" in
     `asks report`), and is tried again for the next ask."""
     routes = session.scalars(select(AskRouteRow).where(AskRouteRow.ask_id == row.id)).all()
-    wanted = min(wanted, row.max_asked - len(routes))
+    counted = [r for r in routes if r.state != RouteState.UNREACHABLE.value]
+    wanted = min(wanted, row.max_asked - len(counted))
     if wanted <= 0:
         return 0
     everyone = candidates(session, now.astimezone(LONDON).date())

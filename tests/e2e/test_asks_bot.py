@@ -485,3 +485,64 @@ async def test_only_reachable_colleagues_are_asked_and_the_unreachable_are_repla
         assert {r.responder_aad for r in routes}.isdisjoint(unreachable)
         assert {r.state for r in routes} == {"waiting"}
     assert "Asks: 1" in plain_text(report)
+
+
+async def test_a_colleague_whose_chat_cannot_be_opened_is_replaced_at_the_next_sweep(
+    database: Database, connector: FakeConnector
+) -> None:
+    """Issue 25 item 4, with a team: the chats of Greenwich's and Hackney's colleagues cannot
+    be opened (not in the forum's team: Teams answers 403), so the outbox gives their cards up.
+    The next sweep asks others in their place; they are not in "Asked" nor "no answer"."""
+    with database.transaction() as session:
+        upsert_members(
+            session,
+            [
+                MemberRecord(
+                    aad, f"Person {org}", f"{org}@example.org", org, frozenset({Role.MEMBER}),
+                    ("S75",),
+                )
+                for aad, org in S75.items()
+            ],
+            NOW,
+        )  # fmt: skip
+    remember(
+        database,
+        place(connector, CHANNEL, "channel"),
+        *(place(connector, f"a:{aad}", "personal", aad) for aad in (CAMDEN, LIIA)),
+    )
+    gre, hac, ham, isl = sorted(S75)
+    for aad in (gre, hac):
+        connector.fail_conversation(f"{connector.OPENING}{aad}", 403)
+    # the app runs no jobs of its own: the sweep is run here, on a clock the test moves
+    async for bot in serve(make_settings(database, connector, **FAST), database, jobs=()):
+        await submit(
+            bot, connector, CAMDEN, {"verb": "ask.submit", "question": "#s75 pooled budget?"}
+        )
+        await settled(database)
+        # (a clock behind the app's: what the sweep queues is due at once for the app's outbox)
+        clock = FakeClock(datetime.now(UTC) - timedelta(minutes=20))
+        scheduler = Scheduler(
+            database, JOBS, clock, "test", messenger=lambda s, now: OutboxMessenger(s, now)
+        )
+        scheduler.tick()  # plans from now
+        clock.advance(timedelta(minutes=16))
+        scheduler.tick()  # the sweep
+        await settled(database)
+        report = await submit(
+            bot, connector, LIIA, {"verb": "command.run", "command": "asks", "args": "report"}
+        )
+    opened = {c.conversation_id for c in connector.calls if c.method == "POST"}
+    updates = to(connector.calls, CHANNEL, "PUT")
+    with database.transaction() as session:
+        states = dict(session.execute(select(AskRouteRow.responder_aad, AskRouteRow.state)).all())
+
+    assert states[gre] == states[hac] == "unreachable"
+    assert states[ham] == states[isl] == "waiting"  # asked in their place (and LIIA's)
+    assert f"{connector.OPENING}{isl}" in opened
+    card = plain_text(updates[-1].cards[0])
+    assert "Hammersmith and Fulham" in card
+    assert "Islington" in card
+    assert "Greenwich" not in card
+    assert "Hackney" not in card
+    assert "Greenwich" not in plain_text(report)
+    assert "Hackney" not in plain_text(report)
