@@ -131,7 +131,8 @@ FEATURES: tuple[Feature, ...] = (
                 secretariat="tor open <version> [<deadline>]: open the vote (send a new version "
                             "as a file in 1:1)"),
     ), actions={"tor.vote": action("bot.commands.tor:cast_vote"),
-                "tor.view": action("bot.commands.tor:view_ballot")},
+                "tor.view": action("bot.commands.tor:view_ballot"),
+                "tor.read": action("bot.commands.tor:read_tor")},
        jobs=(
         Job("tor.remind", cron(hour=9, minute=0), LazyJob("bot.tor_jobs:remind")),  # 09:00 daily
         # Votes stop at the deadline to the second (cast_vote checks the clock); the result

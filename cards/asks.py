@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cards.format import british_date, british_datetime, count, percent
-from cards.render import Card, render_card
+from cards.render import Card, CardTooLarge, render_card
 from cards.views import Fact, NoticeView, ReportTable
 from forum_ops.ask_topics import label
 from forum_ops.ask_views import (
@@ -38,6 +38,13 @@ STATUS = {  # in words, in the default colour: Teams' green on white is 2.07:1 (
 
 
 @dataclass(frozen=True)
+class ReplyLine:
+    heading: str  # who (name and organisation in 1:1; the organisation in a channel) and when
+    text: str
+    link: str  # a markdown link, built here from a checked http(s) address; empty: none
+
+
+@dataclass(frozen=True)
 class AskCardView:
     ask_id: int
     title: str
@@ -49,6 +56,8 @@ class AskCardView:
     best_title: str
     best_link: str
     controls: bool  # the author's own copy: add detail, close
+    replies_title: str = ""  # `asks <number>`: the ask with its replies
+    replies: tuple[ReplyLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class AskLine:
     heading: str
     summary: str
     facts: str
+    ask_id: str = ""  # as text: the `asks <number>` a press on the line runs
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class AskListView:
     title: str
     sections: tuple[AskSection, ...]
     empty: str
+    openable: bool = False  # each line opens its ask with the replies (`asks <number>`)
 
 
 @dataclass(frozen=True)
@@ -168,14 +179,29 @@ class AskCards:
         )
 
     def reply(self, ask: AskView, reply: ReplyView, for_author: bool) -> Card:
-        title = (
-            f"A reply to your ask {ask.id}, from {reply.organisation}"
-            if for_author
-            else f"Reply from {reply.organisation}"
-        )
+        """To the author: who replied (name and organisation, to follow up); under the ask in
+        the channel: the organisation. A late reply (after the ask was resolved or closed) says
+        so, and cannot be picked as the most useful."""
+        late = "late " if reply.late else ""
+        if for_author:
+            title = (
+                f"A {late}reply to your ask {ask.id}, from {reply.author_name} "
+                f"({reply.organisation})"
+            )
+            if reply.late:
+                title += f": the ask was {STATUS[ask.status][0].casefold()} already; it is kept"
+        else:
+            title = f"{'Late reply' if reply.late else 'Reply'} from {reply.organisation}"
         return render_card(
             "ask_reply",
-            ReplyCardView(ask.id, reply.id, title, reply.text, reply.link, for_author),
+            ReplyCardView(
+                ask.id,
+                reply.id,
+                title,
+                reply.text,
+                reply.link,
+                for_author and not reply.late and not ask.status.finished,
+            ),
         )
 
     def escalated(self, ask: AskView) -> Card:
@@ -211,7 +237,7 @@ def ask_line(ask: AskView, now: datetime) -> AskLine:
         f"{ask.organisation} · {tags_phrase(ask.tags)} · {replies_phrase(len(ask.replies))}"
         f" · {age(ask.created_at, now)} old"
     )
-    return AskLine(f"Ask {ask.id} · {status}", ask.text, facts)
+    return AskLine(f"Ask {ask.id} · {status}", ask.text, facts, str(ask.id))
 
 
 def asks_list_card(which: str, asks: list[AskView], now: datetime) -> Card:
@@ -222,9 +248,56 @@ def asks_list_card(which: str, asks: list[AskView], now: datetime) -> Card:
     }
     title = titles.get(which, f"Asks matching “{which}”")
     lines = tuple(ask_line(a, now) for a in asks)
-    sections = (AskSection(f"{len(lines)} shown", lines),) if lines else ()
+    shown = f"{len(lines)} shown: press one (or say asks <number>) to read it with its replies"
+    sections = (AskSection(shown, lines),) if lines else ()
     empty = "None. Start one with ask <your question>."
-    return render_card("ask_list", AskListView(title, sections, empty))
+    return render_card("ask_list", AskListView(title, sections, empty, openable=True))
+
+
+THREAD_CLIPS = (1500, 600, 200)  # each reply's text, shorter until the card fits Teams' limit
+
+
+def _link(url: str) -> str:
+    """A markdown link to a reply's checked http(s) address (no spaces: forum_ops/asks.py)."""
+    safe = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    host = safe.split("//", 1)[-1].split("/", 1)[0]
+    return f"[Open the link ({host})]({safe})"
+
+
+def _reply_line(ask: AskView, reply: ReplyView, names: bool, clip: int) -> ReplyLine:
+    who = f"{reply.author_name} ({reply.organisation})" if names else reply.organisation
+    marks = []
+    if ask.best is not None and ask.best.id == reply.id:
+        marks.append("most useful")
+    if reply.late:
+        marks.append(f"late: after the ask was {STATUS[ask.status][0].casefold()}")
+    mark = f" ({'; '.join(marks)})" if marks else ""
+    text = reply.text if len(reply.text) <= clip else reply.text[: clip - 1].rstrip() + "…"
+    heading = f"{who}, {british_datetime(reply.created_at)}{mark}"
+    return ReplyLine(heading, text, _link(reply.link) if reply.link else "")
+
+
+def ask_thread_card(ask: AskView, names: bool) -> Card:
+    """`asks <number>`: the ask and every reply, oldest first: who replied (name and
+    organisation in 1:1, so the reader can follow up; the organisation in a channel), when,
+    the text and the link. Long replies are shortened until the card fits Teams' limit."""
+    view = ask_card_view(ask)
+    if not ask.replies:
+        title = "No replies yet."
+    elif names:
+        title = f"Replies ({len(ask.replies)})"
+    else:
+        title = f"Replies ({len(ask.replies)}); ask me 1:1 to see who replied"
+    for clip in THREAD_CLIPS:
+        lines = tuple(_reply_line(ask, r, names, clip) for r in ask.replies)
+        thread = AskCardView(
+            **{**view.__dict__, "best": "", "replies_title": title, "replies": lines}
+        )
+        try:
+            return render_card("ask", thread)
+        except CardTooLarge:
+            continue
+    raise CardTooLarge(f"ask {ask.id} with its replies does not fit a card")
 
 
 def opened_sentence(ask: AskView, asked: int, posted: bool) -> str:

@@ -61,7 +61,9 @@ def takeaway_view(takeaway: Takeaway, public_url: str = "") -> TakeawayView:
         Fact(f"Action {n}", f"{a.what}" + (f" (who: {a.who})" if a.who else ""))
         for n, a in enumerate(takeaway.actions, start=1)
     ]
-    if takeaway.status != "published":
+    if takeaway.status == "published" and takeaway.published_at is not None:
+        facts.append(Fact("Status", f"published {british_datetime(takeaway.published_at)}"))
+    elif takeaway.status != "published":
         facts.append(Fact("Status", "draft: not published yet"))
     return TakeawayView(
         takeaway.title or f"From the meeting of {british_date(meeting.day)}",

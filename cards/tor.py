@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cards.format import NBSP, british_date, british_datetime
-from cards.render import Card, render_card
+from cards.render import Card, CardTooLarge, render_card
 from cards.views import Fact, NoticeView, ReportTable, ReportView
 from forum_ops.ratification import (
     BOROUGH_NAMES,
     Ballot,
     Choice,
     OpenReport,
+    TorReading,
     TorStatus,
     VersionInfo,
 )
+from forum_ops.tor_text import NumberedSection, SectionChange
 
 MAX_AMENDMENTS_SHOWN = 33
 
@@ -46,6 +48,27 @@ class BallotView:
     not_voted: str
     can_vote: bool
     choices: tuple[ChoiceButton, ...] = CHOICES
+    version: int = 0
+    changed: str = ""  # "What changed since version 1:" or "Version 1 is the first."
+    change_lines: tuple[str, ...] = ()  # by section number, as Read shows them
+
+
+MAX_CHANGE_LINES = 10  # on the ballot; Read shows every section
+
+
+def changes_lines(
+    previous: int | None, changes: tuple[SectionChange, ...], version: int
+) -> tuple[str, tuple[str, ...]]:
+    """What changed since the version before, a line per section, numbered as Read numbers
+    them (so "§3" in an amendment is a section people can see)."""
+    if previous is None:
+        return f"Version {version} is the first version: Read it before you vote.", ()
+    if not changes:
+        return f"No section changed since version {previous}.", ()
+    lines = [_change_line(c) for c in changes[:MAX_CHANGE_LINES]]
+    if len(changes) > MAX_CHANGE_LINES:
+        lines.append(f"and {len(changes) - MAX_CHANGE_LINES} more: Read shows each change")
+    return f"What changed since version {previous}:", tuple(lines)
 
 
 def rule_percent(share: Fraction | float) -> str:
@@ -107,7 +130,11 @@ def ballot_view(
         if ballot.not_voted
         else ""
     )
+    changed, lines = changes_lines(ballot.previous, ballot.changes, ballot.version)
     return BallotView(
+        version=ballot.version,
+        changed=changed,
+        change_lines=lines,
         ratification_id=ballot.ratification_id,
         content_hash=ballot.content_hash,
         borough=borough or "",
@@ -185,7 +212,7 @@ def _version_line(version: VersionInfo) -> str:
     )
     return (
         f"Version {version.number}: {version.title} ({state}); added "
-        f"{british_datetime(version.added_at)}; content hash {version.content_hash[:12]}."
+        f"{british_datetime(version.added_at)}."
     )
 
 
@@ -201,13 +228,12 @@ def status_card(status: TorStatus, secretariat: bool) -> Card:
             ),
         )
     lines = [_version_line(status.version)]
+    with_changes = ", with what changed," if status.previous else ""
+    lines.append(f"Read it section by section{with_changes}: tor read {status.version.number}")
     if status.previous is not None:
         if status.changes:
             lines.append(f"What changed since version {status.previous}:")
-            lines.extend(
-                _change_line(c.heading, c.change, c.words_added, c.words_removed)
-                for c in status.changes[:30]
-            )
+            lines.extend(_change_line(c) for c in status.changes[:30])
         else:
             lines.append(f"No section changed since version {status.previous}.")
     ballot = status.ballot
@@ -251,10 +277,13 @@ def status_card(status: TorStatus, secretariat: bool) -> Card:
     )
 
 
-def _change_line(heading: str, change: str, added: int, removed: int) -> str:
-    if change == "changed":
-        return f"• {heading}: changed ({added} words added, {removed} removed)"
-    return f"• {heading}: {change}"
+def _change_line(change: SectionChange) -> str:
+    where = f"§{change.number} {change.heading}" if change.number else change.heading
+    if change.change == "changed":
+        return (
+            f"• {where}: changed ({change.words_added} words added, {change.words_removed} removed)"
+        )
+    return f"• {where}: {change.change}"
 
 
 def opened_card(report: OpenReport) -> Card:
@@ -284,3 +313,151 @@ def added_card(version: VersionInfo) -> Card:
             _version_line(version) + " Type tor to see what changed.",
         ),
     )
+
+
+# -- reading a version (the ballot's and tor's Read button, `tor read [<version>]`) ------------
+
+PAGE_BYTES = (12_000, 6_000, 3_000)  # each page's text; smaller until the card fits 28 KB
+PART_OVERHEAD = 400  # bytes of JSON around a section's text blocks
+
+
+@dataclass(frozen=True)
+class ReadPart:
+    heading: str  # "§3 Membership", with "(changed since version 1)" or "(continued)"
+    body: str
+    diff: tuple[str, ...]  # "Removed: “…”" / "Added: “…”", on a changed section's first part
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ReadButton:
+    title: str
+    verb: str
+    data: tuple[tuple[str, int], ...]  # the button's data besides the verb
+
+
+@dataclass(frozen=True)
+class ReadView:
+    title: str
+    subtitle: str
+    parts: tuple[ReadPart, ...]
+    removed: str
+    buttons: tuple[ReadButton, ...]
+
+
+def _diff_lines(section: NumberedSection) -> tuple[str, ...]:
+    return tuple(
+        f"{'Removed' if part.kind == 'removed' else 'Added'}: “{part.text}”"
+        for part in section.diff
+    )
+
+
+def _chunks(body: str, budget: int) -> list[str]:
+    """A section's text in pieces of at most `budget` bytes, cut between paragraphs (or lines,
+    or, for one very long line, between words)."""
+    pieces: list[str] = []
+    current = ""
+    for paragraph in body.split("\n"):
+        while len(paragraph.encode()) > budget:  # one line longer than a page
+            cut = paragraph[: budget // 4].rsplit(" ", 1)[0] or paragraph[: budget // 4]
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(cut)
+            paragraph = paragraph[len(cut) :].lstrip()
+        joined = f"{current}\n{paragraph}" if current else paragraph
+        if len(joined.encode()) > budget and current:
+            pieces.append(current)
+            current = paragraph
+        else:
+            current = joined
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def read_pages(reading: TorReading, budget: int) -> list[tuple[ReadPart, ...]]:
+    """The version's sections as pages of about `budget` bytes, in order."""
+    pages: list[list[ReadPart]] = [[]]
+    used = 0
+    for section in reading.sections:
+        title = f"§{section.number} {section.heading}"
+        mark = (
+            f" (changed since version {reading.previous})"
+            if section.change == "changed"
+            else f" (new since version {reading.previous})"
+            if section.change == "added"
+            else ""
+        )
+        diff = _diff_lines(section)
+        for n, chunk in enumerate(_chunks(section.body, budget // 2)):
+            part = ReadPart(
+                title + (mark if n == 0 else " (continued)"),
+                chunk,
+                diff if n == 0 else (),
+                bool(section.change) and n == 0,
+            )
+            size = PART_OVERHEAD + sum(len(t.encode()) for t in (part.body, *part.diff))
+            if pages[-1] and used + size > budget:
+                pages.append([])
+                used = 0
+            pages[-1].append(part)
+            used += size
+    return [tuple(page) for page in pages]
+
+
+def reading_card(reading: TorReading, page: int = 1) -> Card:
+    """A version's text, a page at a time: numbered sections (as amendments cite them), what
+    changed in each since the version before, Previous and Next, and back to the vote."""
+    version = reading.version
+    for budget in PAGE_BYTES:
+        pages = read_pages(reading, budget)
+        shown = min(max(page, 1), len(pages))
+        state = (
+            f"ratified {british_date(version.ratified_at.date())}"
+            if version.ratified_at
+            else "draft, not ratified"
+        )
+        subtitle = f"{version.title} ({state}), added {british_datetime(version.added_at)}."
+        if reading.previous is not None:
+            subtitle += (
+                f" What changed since version {reading.previous} is marked under each section."
+            )
+        if len(pages) > 1:
+            subtitle += f" Page {shown} of {len(pages)}."
+        buttons = []
+        if shown > 1:
+            buttons.append(
+                ReadButton(
+                    "Previous page", "tor.read", (("version", version.number), ("page", shown - 1))
+                )
+            )
+        if shown < len(pages):
+            buttons.append(
+                ReadButton(
+                    "Next page", "tor.read", (("version", version.number), ("page", shown + 1))
+                )
+            )
+        if reading.open_ratification is not None:
+            buttons.append(
+                ReadButton(
+                    "Back to the vote", "tor.view", (("ratification", reading.open_ratification),)
+                )
+            )
+        removed = (
+            f"Removed since version {reading.previous}: " + "; ".join(reading.removed) + "."
+            if reading.removed and shown == len(pages)
+            else ""
+        )
+        view = ReadView(
+            f"Terms of Reference, version {version.number}",
+            subtitle,
+            pages[shown - 1],
+            removed,
+            tuple(buttons),
+        )
+        try:
+            return render_card("tor_text", view)
+        except CardTooLarge:
+            continue
+    raise CardTooLarge(f"ToR version {version.number} page {page} does not fit a card")

@@ -30,6 +30,7 @@ class RouteState(StrEnum):
     PASSED = "passed"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # the ask was resolved or closed while they were asked
+    UNREACHABLE = "unreachable"  # the card could not be delivered: never asked, not counted
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ReplyView:
     text: str
     link: str
     created_at: datetime
+    late: bool = False  # sent after the author resolved or closed the ask: kept, and shown so
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,17 @@ class Opened:
     ask: AskView
     asked: int  # people asked now
     posted: bool  # the channel card was queued
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A Pass, and what came of it: `asked` people newly asked in the passer's place (0 when the
+    ask has a reply already, is finished, or nobody is left); `changed` False when the ask was
+    finished already and nothing was recorded."""
+
+    ask: AskView
+    asked: int
+    changed: bool = True
 
 
 @dataclass(frozen=True)

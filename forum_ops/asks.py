@@ -42,6 +42,7 @@ from forum_ops.ask_views import (
     FiguresReport,
     Load,
     Opened,
+    Passed,
     ReplyView,
     RouteState,
     TopicFigures,
@@ -54,12 +55,14 @@ from forum_ops.db.schema import (
     AskRow,
     MemberRow,
     OrganisationRow,
+    OutboxRow,
     may_be_an_id,
 )
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members import to_member
 from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
+from forum_ops.outbox import Status
 from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.report_files import keep_file_in
 from forum_ops.routing import Candidate, RoutingRequest, choose_responders
@@ -82,6 +85,7 @@ __all__ = [
     "FiguresReport",
     "Load",
     "Opened",
+    "Passed",
     "ReplyView",
     "RouteState",
     "TopicFigures",
@@ -140,16 +144,26 @@ class Asks:
             return Opened(view, asked, posted)
 
     def reply(self, member: Member, ask_id: object, text: str, link: str = "") -> AskView:
+        """A reply from someone the ask was sent to. One sent after the author resolved or closed
+        the ask is kept too (a late reply: shown so, and the author told), not refused and lost."""
         text = _checked_text(text, "Write your reply in the box, then press Reply.")
         link = _checked_link(link)
         now = self._clock.now()
         with self._db.transaction() as session:
-            row = _live_ask(session, ask_id)
+            row = _ask_row(session, ask_id)
             routes = _routes_of(session, row.id, member.aad_object_id)
             if not routes:
                 raise NotAllowed("Only colleagues this ask was sent to can reply to it.")
+            same = select(AskReplyRow.id).where(
+                AskReplyRow.ask_id == row.id,
+                AskReplyRow.author_aad == member.aad_object_id,
+                AskReplyRow.text == text,
+                AskReplyRow.link == link,
+            )
+            if session.scalars(same).first() is not None:  # pressed twice, or replayed
+                raise ForumError(f"You sent this reply to ask {row.id} already: it is kept.")
             for route in routes:
-                if route.state == RouteState.WAITING.value:
+                if route.state in (RouteState.WAITING.value, RouteState.WITHDRAWN.value):
                     route.state, route.done_at = RouteState.REPLIED.value, now
             reply = AskReplyRow(
                 ask_id=row.id,
@@ -182,23 +196,27 @@ class Asks:
             _changed(session, messenger, self._cards, row, f"reply:{reply.id}")
             return view
 
-    def pass_on(self, member: Member, ask_id: object, reason: str = "") -> AskView:
+    def pass_on(self, member: Member, ask_id: object, reason: str = "") -> Passed:
+        """A Pass; the ask moves on to the next colleague only while it has no reply. A Pass on a
+        resolved or closed ask changes nothing (nobody needs asking)."""
         reason = reason.strip()[:MAX_TEXT_CHARS]
         now = self._clock.now()
         with self._db.transaction() as session:
-            row = _live_ask(session, ask_id)
+            row = _ask_row(session, ask_id)
             routes = _routes_of(session, row.id, member.aad_object_id)
             if not routes:
                 raise NotAllowed("Only colleagues this ask was sent to can pass it on.")
+            if AskStatus(row.status).finished:
+                return Passed(ask_view(session, row), 0, changed=False)
             waiting = [r for r in routes if r.state == RouteState.WAITING.value]
             if not waiting:
                 raise ForumError("You have already answered or passed on this ask: thank you.")
             for route in waiting:
                 route.state, route.reason, route.done_at = RouteState.PASSED.value, reason, now
             messenger = self._messengers(session, now)
-            _reroute(session, messenger, self._cards, row, now, len(waiting))
+            asked = _reroute(session, messenger, self._cards, row, now, len(waiting))
             _changed(session, messenger, self._cards, row, f"pass:{waiting[0].seq}")
-            return ask_view(session, row)
+            return Passed(ask_view(session, row), asked)
 
     def resolve(self, member: Member, ask_id: object, reply_id: object = None) -> AskView:
         now = self._clock.now()
@@ -348,6 +366,10 @@ def sweep(session: Session, run_now: datetime, messenger: Messenger, cards: AskC
     for route in due:
         route.state, route.done_at = RouteState.EXPIRED.value, run_now
         expired[route.ask_id] += 1
+    for route in _undelivered(session):  # their chat could not be opened: asked in nobody's eyes
+        route.state, route.done_at = RouteState.UNREACHABLE.value, run_now
+        expired[route.ask_id] += 1
+        due = [*due, route]
     for ask_id, count in expired.items():
         row = session.get(AskRow, ask_id)
         if row is None or AskStatus(row.status).finished:
@@ -356,6 +378,24 @@ def sweep(session: Session, run_now: datetime, messenger: Messenger, cards: AskC
         first = min(r.seq for r in due if r.ask_id == ask_id)
         _changed(session, messenger, cards, row, f"expired:{first}")
     return sum(expired.values())
+
+
+def _undelivered(session: Session) -> list[AskRouteRow]:
+    """Routes still waiting whose request card the outbox gave up on (a chat that could not be
+    opened: the member is not in the forum's team, or has left the tenant)."""
+    waiting = session.scalars(
+        select(AskRouteRow).where(AskRouteRow.state == RouteState.WAITING.value)
+    ).all()
+    keys = {f"ask:{r.ask_id}:route:{r.seq}": r for r in waiting}
+    if not keys:
+        return []
+    failed = session.scalars(
+        select(OutboxRow.key).where(
+            OutboxRow.key.in_(list(keys)),
+            OutboxRow.status.in_([Status.FAILED.value, Status.DEAD.value]),
+        )
+    ).all()
+    return [keys[k] for k in sorted(failed)]
 
 
 def weekly_digest(
@@ -420,7 +460,13 @@ def ask_figures(session: Session, start: datetime, end: datetime) -> AskFigures:
     ).all()
     ids = [r.id for r in rows]
     routes = (
-        session.scalars(select(AskRouteRow).where(AskRouteRow.ask_id.in_(ids))).all() if ids else []
+        session.scalars(
+            select(AskRouteRow).where(
+                AskRouteRow.ask_id.in_(ids), AskRouteRow.state != RouteState.UNREACHABLE.value
+            )
+        ).all()
+        if ids
+        else []
     )
     by_ask: dict[int, list[AskRouteRow]] = {}
     for route in routes:
@@ -544,6 +590,7 @@ def ask_view(session: Session, row: AskRow) -> AskView:
             r.text,
             r.link,
             r.created_at,
+            row.finished_at is not None and r.created_at > row.finished_at,
         )
         for r in replies
     )
@@ -559,7 +606,9 @@ def ask_view(session: Session, row: AskRow) -> AskView:
         created_at=row.created_at,
         asked=tuple(
             dict.fromkeys(
-                organisations.get(r.organisation_code, r.organisation_code) for r in routes
+                organisations.get(r.organisation_code, r.organisation_code)
+                for r in routes
+                if r.state != RouteState.UNREACHABLE.value
             )
         ),
         waiting=sum(r.state == RouteState.WAITING.value for r in routes),
@@ -630,62 +679,77 @@ def recently_asked(session: Session, ask_id: int) -> frozenset[str]:
 def _route(
     session: Session, messenger: Messenger, cards: AskCards, row: AskRow, now: datetime, wanted: int
 ) -> int:
-    """Ask up to `wanted` more people (never beyond the ask's `max_asked`); returns how many."""
+    """Ask up to `wanted` more people (never beyond the ask's `max_asked`); returns how many.
+
+    Only people the bot can reach are asked: someone with no 1:1 chat and no team to open one
+    from is passed over for the next in the rotation (another colleague of the same organisation
+    included), is not a route (so not counted in `max_asked`, in "Asked" or as "no answer" in
+    `asks report`), and is tried again for the next ask."""
     routes = session.scalars(select(AskRouteRow).where(AskRouteRow.ask_id == row.id)).all()
-    wanted = min(wanted, row.max_asked - len(routes))
+    counted = [r for r in routes if r.state != RouteState.UNREACHABLE.value]
+    wanted = min(wanted, row.max_asked - len(counted))
     if wanted <= 0:
         return 0
-    request = RoutingRequest(
-        tags=frozenset(t for t in row.topics.split(";") if t),
-        author_organisation=row.organisation_code,
-        wanted=wanted,
-        already_asked=frozenset(r.responder_aad for r in routes) | {row.author_aad},
-        asked_last_time=recently_asked(session, row.id),
-        busy_organisations=frozenset(
-            r.organisation_code for r in routes if r.state == RouteState.WAITING.value
-        ),
-    )
-    chosen = choose_responders(candidates(session, now.astimezone(LONDON).date()), request)
+    everyone = candidates(session, now.astimezone(LONDON).date())
+    last_time = recently_asked(session, row.id)
     due = after_working_days(now.astimezone(LONDON), WORKING_DAYS_TO_ANSWER)
     seq = max((r.seq for r in routes), default=0)
-    new = []
-    for choice in chosen:
-        seq += 1
-        route = AskRouteRow(
-            ask_id=row.id,
-            seq=seq,
-            responder_aad=choice.candidate.aad_object_id,
-            organisation_code=choice.candidate.organisation,
-            topic_match=choice.topic_match,
-            state=RouteState.WAITING.value,
-            reason="",
-            asked_at=now,
-            due_at=due,
+    card = cards.request(ask_view(session, row))  # the question, not who else was asked
+    unreachable: set[str] = set()
+    new: list[AskRouteRow] = []
+    while len(new) < wanted:
+        request = RoutingRequest(
+            tags=frozenset(t for t in row.topics.split(";") if t),
+            author_organisation=row.organisation_code,
+            wanted=wanted - len(new),
+            already_asked=frozenset(r.responder_aad for r in [*routes, *new])
+            | unreachable
+            | {row.author_aad},
+            asked_last_time=last_time,
+            busy_organisations=frozenset(
+                r.organisation_code for r in [*routes, *new] if r.state == RouteState.WAITING.value
+            ),
         )
-        session.add(route)
-        new.append(route)
-    session.flush()
-    card = cards.request(ask_view(session, row)) if new else None
-    for route in new:
-        assert card is not None
-        try:
-            messenger.to_member(
-                route.responder_aad,
-                card,
-                Delivery(f"ask:{row.id}:route:{route.seq}", "ask-route"),
+        chosen = choose_responders(everyone, request)
+        if not chosen:
+            break
+        for choice in chosen:
+            aad = choice.candidate.aad_object_id
+            try:
+                messenger.to_member(
+                    aad, card, Delivery(f"ask:{row.id}:route:{seq + 1}", "ask-route")
+                )
+            except NotReachable:  # no chat and no team to open one from: the next one instead
+                unreachable.add(aad)
+                continue
+            seq += 1
+            route = AskRouteRow(
+                ask_id=row.id,
+                seq=seq,
+                responder_aad=aad,
+                organisation_code=choice.candidate.organisation,
+                topic_match=choice.topic_match,
+                state=RouteState.WAITING.value,
+                reason="",
+                asked_at=now,
+                due_at=due,
             )
-        except NotReachable:  # no chat and no team to open one from: nobody can be told
-            route.state, route.done_at = RouteState.EXPIRED.value, now
-    return sum(r.state == RouteState.WAITING.value for r in new)
+            session.add(route)
+            new.append(route)
+    session.flush()
+    return len(new)
 
 
 def _reroute(
     session: Session, messenger: Messenger, cards: AskCards, row: AskRow, now: datetime, count: int
-) -> None:
-    """After Passes or silences: the next in the rotation, while the ask has no reply."""
-    if row.status == AskStatus.OPEN.value:
-        _route(session, messenger, cards, row, now, count)
-        _escalate_if_stuck(session, messenger, cards, row, now)
+) -> int:
+    """After Passes or silences: the next in the rotation, while the ask has no reply. Returns
+    how many were newly asked."""
+    if row.status != AskStatus.OPEN.value:
+        return 0
+    asked = _route(session, messenger, cards, row, now, count)
+    _escalate_if_stuck(session, messenger, cards, row, now)
+    return asked
 
 
 def _escalate_if_stuck(
@@ -769,10 +833,15 @@ def _as_id(value: object) -> int:
     return number
 
 
-def _live_ask(session: Session, ask_id: object) -> AskRow:
+def _ask_row(session: Session, ask_id: object) -> AskRow:
     row = session.get(AskRow, _as_id(ask_id), with_for_update=True)
     if row is None:
         raise ForumError("There is no such ask.")
+    return row
+
+
+def _live_ask(session: Session, ask_id: object) -> AskRow:
+    row = _ask_row(session, ask_id)
     if AskStatus(row.status).finished:
         raise ForumError(f"Ask {row.id} is {row.status} already: nothing was changed.")
     return row

@@ -40,7 +40,7 @@ from forum_ops.meetings import chair_suggestions, extend_plan, meeting_info
 from forum_ops.model import Role
 from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.scheduler import JobRun
-from forum_ops.takeaway import give_link, is_empty, post, takeaway_of
+from forum_ops.takeaway import is_empty, post, takeaway_of
 from forum_ops.working_days import after_working_days
 
 SENDS_AT = time(9, 0)  # London: chair prompt, agenda, reminder
@@ -144,17 +144,7 @@ class _Cycle:
                 _send(self.run.messenger, aad, self.cards.nothing_to_post(meeting), key, "takeaway")
         else:
             assert found is not None
-            give_link(found, self.run.now)
-            draft = takeaway_of(self.session, row, self.run.now)
-            assert draft is not None
-            post(
-                self.session,
-                row,
-                found,
-                self.run.messenger,
-                self.cards.takeaway(draft),
-                self.run.now,
-            )
+            post(self.session, row, found, self.run.messenger, self.cards.takeaway, self.run.now)
 
 
 def due_steps(session: Session, now: datetime) -> Iterator[tuple[MeetingRow, Step]]:

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from forum_ops.ports import RenderedCard
 from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.tor_text import SectionChange
+from forum_ops.tor_text import NumberedSection, SectionChange
 
 ELIGIBLE_BOROUGHS = 33
 BOROUGH_NAMES = {la.code: la.name for la in LOCAL_AUTHORITIES}
@@ -156,6 +156,8 @@ class Ballot:
     votes: tuple[BoroughVote, ...]  # by borough name
     not_voted: tuple[str, ...]  # borough names
     refresh_user_ids: tuple[str, ...]  # Teams user ids shown their own view (at most 60)
+    previous: int | None = None  # the version before, that `changes` compare with
+    changes: tuple[SectionChange, ...] = ()  # what changed since `previous`, by section
 
     def vote_of(self, borough: str | None) -> BoroughVote | None:
         return next((v for v in self.votes if v.borough == borough), None)
@@ -194,6 +196,18 @@ class TorStatus:
     previous: int | None  # the number of the version compared with
     changes: tuple[SectionChange, ...]
     ballot: Ballot | None
+
+
+@dataclass(frozen=True)
+class TorReading:
+    """A version to read: its numbered sections, each marked with what changed since the
+    version before, and the ratification open on it (to go back to the vote), if any."""
+
+    version: VersionInfo
+    previous: int | None
+    sections: tuple[NumberedSection, ...]
+    removed: tuple[str, ...]  # headings of the version before that are gone
+    open_ratification: int | None
 
 
 @dataclass(frozen=True)

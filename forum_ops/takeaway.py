@@ -155,11 +155,23 @@ def post(
     row: MeetingRow,
     found: TakeawayRow,
     messenger: Messenger,
-    card: RenderedCard,
+    card_for: TakeawayCard,
     now: datetime,
+    secretariat_first: bool = True,
 ) -> None:
-    """Publish and queue it for the channel and every member, each once (keyed by meeting)."""
+    """Publish and queue it for the channel and every member, each once (keyed by meeting).
+    The card is drawn from the takeaway once it is published (and has its PDF link), so what
+    people receive says published, not the draft it was a moment before. What a chair
+    broadcasts (their own publishing, or their draft posted by the clock) goes to the
+    secretariat first."""
+    give_link(found, now)
     found.status, found.published_at, found.updated_at = "published", now, now
+    session.flush()
+    published = takeaway_of(session, row, now)
+    assert published is not None
+    card = card_for(published)
+    if secretariat_first:
+        _secretariat_first(session, row, messenger, card)
     with_key = f"takeaway:{row.id}"
     with contextlib.suppress(NotReachable):
         messenger.to_channel(card, Delivery(f"{with_key}:channel", "takeaway"))
@@ -187,13 +199,8 @@ def write(
         if publish:
             if not found.title or not found.insight:
                 raise ForumError("A takeaway needs at least a title and the key insight.")
-            give_link(found, now)
-            draft = takeaway_of(session, row, now)
-            assert draft is not None
-            messenger, card = messenger_for(session, now), card_for(draft)
-            if not member.is_secretariat:
-                _secretariat_first(session, row, messenger, card)
-            post(session, row, found, messenger, card, now)
+            messenger = messenger_for(session, now)
+            post(session, row, found, messenger, card_for, now, not member.is_secretariat)
         shown = takeaway_of(session, row, now)
         assert shown is not None
         return shown

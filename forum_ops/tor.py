@@ -16,6 +16,7 @@ queues the shared card's update under the new revision, so the card's updates go
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -52,6 +53,7 @@ from forum_ops.ratification import (
     Rules,
     Tally,
     TorPresenter,
+    TorReading,
     TorStatus,
     VersionInfo,
     VoteRefused,
@@ -60,7 +62,14 @@ from forum_ops.ratification import (
 )
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.scheduler import JobRun
-from forum_ops.tor_text import compare, content_hash, read_tor_isolated, title_of
+from forum_ops.tor_text import (
+    compare,
+    content_hash,
+    numbered_sections,
+    read_tor_isolated,
+    removed_sections,
+    title_of,
+)
 from forum_ops.working_days import add_working_days
 
 log = logging.getLogger(__name__)
@@ -586,6 +595,7 @@ def _ballot(session: Session, ratification: TorRatificationRow, now: datetime) -
         )
     )
     voted = {v.borough for v in votes}
+    before = _previous_version(session, version)
     rules = _rules(ratification)
     tally = Tally.of(v.choice for v in votes)
     closed = ratification.status == "closed"
@@ -602,7 +612,61 @@ def _ballot(session: Session, ratification: TorRatificationRow, now: datetime) -
         votes=votes,
         not_voted=tuple(la.name for la in LOCAL_AUTHORITIES if la.code not in voted),
         refresh_user_ids=_refresh_user_ids(session),
+        previous=before.number if before else None,
+        changes=compare(before.text, version.text) if before else (),
     )
+
+
+def _version_number(value: object) -> int:
+    if not isinstance(value, bool) and isinstance(value, int | str):
+        with contextlib.suppress(ValueError):
+            number = int(value)
+            if may_be_an_id(number):
+                return number
+    raise UnknownRatification("There is no such version of the ToR: say tor for the current one.")
+
+
+def _previous_version(session: Session, version: TorVersionRow) -> TorVersionRow | None:
+    return session.scalars(
+        select(TorVersionRow)
+        .where(TorVersionRow.number < version.number)
+        .order_by(TorVersionRow.number.desc())
+        .limit(1)
+    ).first()
+
+
+def read_version(db: Database, clock: Clock, number: object = None) -> TorReading:
+    """A version's text to read (the latest when `number` is None), section by section, with
+    what changed since the version before; and the open ratification of it, if any."""
+    now = clock.now()
+    with db.transaction() as session:
+        query = select(TorVersionRow).order_by(TorVersionRow.number.desc()).limit(1)
+        if number is not None:
+            wanted = _version_number(number)  # a number a card or a person gave: checked
+            query = select(TorVersionRow).where(TorVersionRow.number == wanted)
+        row = session.scalars(query).first()
+        if row is None:
+            raise UnknownRatification(
+                "No version of the ToR has been added yet."
+                if number is None
+                else f"There is no version {number} of the ToR."
+            )
+        before = _previous_version(session, row)
+        previous = before.text if before else None
+        ratification = session.scalars(
+            select(TorRatificationRow).where(
+                TorRatificationRow.version_id == row.id,
+                TorRatificationRow.status == "open",
+                TorRatificationRow.deadline > now,
+            )
+        ).first()
+        return TorReading(
+            _version_info(row),
+            before.number if before else None,
+            numbered_sections(row.text, previous),
+            removed_sections(row.text, previous),
+            ratification.id if ratification else None,
+        )
 
 
 def _borough_members(session: Session) -> list[Member]:

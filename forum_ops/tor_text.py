@@ -9,6 +9,7 @@ commissioner would ("Membership changed: 14 words added, 3 removed"), not a raw 
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import io
 import re
@@ -53,6 +54,26 @@ class SectionChange:
     change: str  # added, removed, changed
     words_added: int = 0
     words_removed: int = 0
+    number: int = 0  # the section's number in the new version (as `Read` shows it); 0: removed
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    """Words removed from or added to a section, in the order they come."""
+
+    kind: str  # "removed" or "added"
+    text: str
+
+
+@dataclass(frozen=True)
+class NumberedSection:
+    """A section as members read it: numbered in order, so an amendment can say "§3"."""
+
+    number: int
+    heading: str  # "(introduction)" for text before the first heading
+    body: str
+    change: str = ""  # since the version before: "", "added" or "changed"
+    diff: tuple[DiffPart, ...] = ()
 
 
 def is_tor_file(filename: str) -> bool:
@@ -184,21 +205,26 @@ def title_of(text: str, fallback: str) -> str:
     return fallback[:200]
 
 
+@functools.lru_cache(maxsize=8)  # a ballot is drawn on every vote: the same two texts
 def compare(old: str, new: str) -> tuple[SectionChange, ...]:
     """What changed between two versions, section by section, in the new version's order
     (removed sections last)."""
     before = {_key(s.heading): s for s in sections(old)}
     after = sections(new)
     changes: list[SectionChange] = []
-    for section in after:
+    for number, section in enumerate(after, start=1):
         previous = before.pop(_key(section.heading), None)
         if previous is None:
-            changes.append(SectionChange(section.heading or "(introduction)", "added"))
+            changes.append(
+                SectionChange(section.heading or "(introduction)", "added", number=number)
+            )
             continue
         added, removed = _word_changes(previous.body, section.body)
         if added or removed:
             changes.append(
-                SectionChange(section.heading or "(introduction)", "changed", added, removed)
+                SectionChange(
+                    section.heading or "(introduction)", "changed", added, removed, number
+                )
             )
     changes.extend(SectionChange(s.heading or "(introduction)", "removed") for s in before.values())
     return tuple(changes)
@@ -217,3 +243,55 @@ def _word_changes(old: str, new: str) -> tuple[int, int]:
         if tag in ("replace", "insert"):
             added += j2 - j1
     return added, removed
+
+
+MAX_DIFF_PARTS = 12  # per section: more is "read the whole section"
+MAX_DIFF_WORDS = 60  # per part, then "…"
+
+
+def numbered_sections(text: str, previous: str | None) -> tuple[NumberedSection, ...]:
+    """The version's sections, numbered from 1, each with what changed since `previous` (the
+    text of the version before; None: the first version, nothing marked)."""
+    before = {_key(s.heading): s for s in sections(previous)} if previous is not None else {}
+    found = []
+    for number, section in enumerate(sections(text), start=1):
+        heading = section.heading or "(introduction)"
+        if previous is None:
+            found.append(NumberedSection(number, heading, section.body))
+            continue
+        old = before.get(_key(section.heading))
+        if old is None:
+            found.append(NumberedSection(number, heading, section.body, "added"))
+            continue
+        diff = word_diff(old.body, section.body)
+        change = "changed" if diff else ""
+        found.append(NumberedSection(number, heading, section.body, change, diff))
+    return tuple(found)
+
+
+def removed_sections(text: str, previous: str | None) -> tuple[str, ...]:
+    """Headings of the version before that this version no longer has."""
+    if previous is None:
+        return ()
+    kept = {_key(s.heading) for s in sections(text)}
+    return tuple(
+        s.heading or "(introduction)" for s in sections(previous) if _key(s.heading) not in kept
+    )
+
+
+def word_diff(old: str, new: str) -> tuple[DiffPart, ...]:
+    """The words removed and added, run by run (difflib over words: layout does not count)."""
+    a, b = old.split(), new.split()
+    parts: list[DiffPart] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            parts.append(DiffPart("removed", _words(a[i1:i2])))
+        if tag in ("replace", "insert"):
+            parts.append(DiffPart("added", _words(b[j1:j2])))
+    return tuple(parts[:MAX_DIFF_PARTS])
+
+
+def _words(words: list[str]) -> str:
+    shown = " ".join(words[:MAX_DIFF_WORDS])
+    return shown + (" …" if len(words) > MAX_DIFF_WORDS else "")

@@ -18,8 +18,10 @@ from bot.services import Services
 from cards import Card, render_card
 from cards.asks import (
     ALL_TIME,
+    STATUS,
     AskCards,
     ask_card_view,
+    ask_thread_card,
     asks_list_card,
     availability_card,
     opened_card,
@@ -75,20 +77,49 @@ async def reply_to_ask(request: ActionRequest) -> Card:
         _text(data.get("link")),
     )
     services.doorbell.ring()
+    if ask.status.finished:  # kept, as a late reply: the author is told
+        return _notice(
+            f"Thank you: ask {ask.id} was {STATUS[ask.status][0].casefold()} already, so your "
+            f"reply is kept with it as a late reply, and {ask.author_name} ({ask.organisation}) "
+            "has been told."
+        )
     return _notice(f"Thank you: your reply to ask {ask.id} is with {ask.organisation}.")
 
 
 async def pass_ask(request: ActionRequest) -> Card:
     """verb `ask.pass`: {ask, reason}."""
     services = request.services
-    ask = await services.run(
+    passed = await services.run(
         services.asks.pass_on,
         request.member,
         request.data.get("ask"),
         _text(request.data.get("reason")),
     )
     services.doorbell.ring()
-    return _notice(f"Passed: ask {ask.id} goes to the next colleague in the rotation.")
+    return _notice(passed_sentence(passed))
+
+
+def passed_sentence(passed: asks.Passed) -> str:
+    """What a Pass did, truly: nobody is said to be asked unless someone was."""
+    ask = passed.ask
+    if not passed.changed:
+        return (
+            f"Ask {ask.id} is {STATUS[ask.status][0].casefold()} already: nobody else needs "
+            "to be asked. Thank you."
+        )
+    if passed.asked:
+        return f"Passed: ask {ask.id} goes to the next colleague in the rotation."
+    if ask.replies:
+        return f"Passed, thank you: ask {ask.id} has a reply already, so nobody else is asked."
+    if ask.waiting:
+        return (
+            f"Passed, thank you: ask {ask.id} is still with {ask.waiting} other "
+            f"colleague{'s' * (ask.waiting != 1)}; nobody new is left to ask."
+        )
+    return (
+        f"Passed, thank you: nobody else is left to ask for ask {ask.id}, so the forum's "
+        "secretariat has been told."
+    )
 
 
 async def resolve_ask(request: ActionRequest) -> Card:
@@ -120,10 +151,13 @@ async def add_detail(request: ActionRequest) -> Card:
 
 
 async def list_asks(request: CommandRequest) -> Card:
-    """`asks [open|mine|all|search <words>|report]`."""
+    """`asks [open|mine|all|search <words>|report|<number>]`."""
     services, member = request.services, request.member
     which, _, words = request.args[:MAX_ARGS_CHARS].strip().partition(" ")
     which = which.casefold() or "open"
+    if which.isdecimal() and not words.strip():  # `asks 7`: the ask with its replies
+        found_ask = await services.run(services.asks.view, which)
+        return ask_thread_card(found_ask, names=request.conversation_kind == "personal")
     if which == "report":
         if request.conversation_kind != "personal":  # it names colleagues, and links every row
             raise ForumError("The asks report names colleagues: ask me for it in our 1:1 chat.")
@@ -136,7 +170,10 @@ async def list_asks(request: CommandRequest) -> Card:
         found = await services.run(services.asks.search, words[:300])
         return asks_list_card(words[:100], found, services.clock())
     if which not in ("open", "mine", "all"):
-        raise ForumError("Try asks open, asks mine, asks all or asks search <words>.")
+        raise ForumError(
+            "Try asks open, asks mine, asks all, asks search <words> or asks <number> "
+            "(an ask with its replies)."
+        )
     found = await services.run(services.asks.listed, member, which)
     return asks_list_card(which, found, services.clock())
 

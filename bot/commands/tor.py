@@ -15,7 +15,7 @@ from bot.messenger import OutboxMessenger
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card
-from cards.tor import TOR_CARDS, added_card, opened_card, status_card
+from cards.tor import TOR_CARDS, added_card, opened_card, reading_card, status_card
 from forum_ops import tor
 from forum_ops.errors import ForumError
 from forum_ops.model import Member
@@ -40,6 +40,9 @@ async def show_tor(request: CommandRequest) -> Card:
     services, member, args = request.services, request.member, request.args.strip()
     if args.lower().startswith("open"):
         return await open_ratification(services, member, args)
+    if args.lower().startswith("read"):  # `tor read [<version>]`: the text, section by section
+        version = args[4:].strip().removeprefix("version").strip() or None
+        return await _reading(services, version, 1)
     status = await services.run(tor.status, services.db, CallableClock(services.clock))
     return status_card(status, member.is_secretariat)
 
@@ -88,6 +91,20 @@ async def cast_vote(request: ActionRequest) -> Card:
     services.doorbell.ring()
     voter = outcome.borough is not None  # ICBs and LIIA: refused, and shown no buttons
     return TOR_CARDS.ballot(outcome.ballot, outcome.borough, outcome.refused, voter)
+
+
+async def read_tor(request: ActionRequest) -> Card:
+    """verb `tor.read` (the ballot's and the reading's buttons): a page of a version's text."""
+    page = request.data.get("page", 1)
+    number = page if isinstance(page, int) and not isinstance(page, bool) else 1
+    return await _reading(request.services, request.data.get("version"), number)
+
+
+async def _reading(services: Services, version: object, page: int) -> Card:
+    reading = await services.run(
+        tor.read_version, services.db, CallableClock(services.clock), version
+    )
+    return reading_card(reading, page)
 
 
 async def view_ballot(request: ActionRequest) -> Card:

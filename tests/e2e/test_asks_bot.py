@@ -199,7 +199,7 @@ async def test_an_s75_ask_is_routed_passed_on_answered_threaded_updated_and_reso
         assert "Most useful reply, from Hackney" in plain_text(last.cards[0])
         assert "Person" not in plain_text(last.cards[0])  # organisations, not people
         again = await submit(bot, connector, second, reply)  # a replayed reply to a resolved ask
-        assert "resolved already" in plain_text(again)
+        assert "You sent this reply to ask" in plain_text(again)
 
 
 async def test_a_restart_loses_no_ask_and_a_pass_after_it_reroutes(
@@ -348,3 +348,232 @@ async def test_an_ask_is_stored_and_shown_without_bidi_or_zero_width_controls(
     for card, text in ((typed, "Payexe.fdp S75 invoices?"), (formed, "Minibus?")):
         assert text in plain_text(card)
         assert not any(c in str(card) for c in "\u202e\u200b\u2067\u2069\u200d")
+
+
+async def test_the_archive_opens_an_ask_with_its_replies_and_a_late_reply_is_kept(
+    forum: Database, connector: FakeConnector
+) -> None:
+    """Issue 25 item 3: `asks search` listed "2 replies" and nothing opened them; the author
+    was told "a reply from Hackney" with nobody to follow up; a reply after the author resolved
+    was refused and its text lost; a Pass on an answered ask said it "goes to the next
+    colleague" while nobody was asked."""
+    async for bot in running(forum, connector):
+        await submit(
+            bot,
+            connector,
+            CAMDEN,
+            {"verb": "ask.submit", "question": "#s75 pooled budget template?"},
+        )
+        await settled(forum)
+        asked = request_cards(connector)
+        gre, hac, ham = sorted(asked)  # Greenwich, Hackney, Hammersmith and Fulham
+        ask_id = next(a["data"]["ask"] for a in asked[hac]["actions"])
+        link = "https://hackney.sharepoint.com/sites/send/pooled-budget.docx"
+        await submit(
+            bot,
+            connector,
+            hac,
+            {"verb": "ask.reply", "ask": ask_id, "text": "Ours, signed off in 2025", "link": link},
+        )
+        passed = await submit(bot, connector, gre, {"verb": "ask.pass", "ask": ask_id})
+        await settled(forum)
+        told = [card for c in to(connector.sent(), f"a:{CAMDEN}") for card in c.cards]
+        first = next(c for c in told if "A reply to your ask" in plain_text(c))
+        resolve = next(
+            a["data"] for a in first["actions"] if a.get("data", {}).get("verb") == "ask.resolve"
+        )
+        await submit(bot, connector, CAMDEN, resolve)
+        late = await submit(
+            bot, connector, ham, {"verb": "ask.reply", "ask": ask_id, "text": "Ours too: ask me"}
+        )
+        passed_late = await submit(bot, connector, ham, {"verb": "ask.pass", "ask": ask_id})
+        await settled(forum)
+        told = [card for c in to(connector.sent(), f"a:{CAMDEN}") for card in c.cards]
+        # (what is read is asserted after the app stops: a failure here would leave it serving)
+        told_late = next((c for c in told if "A late reply to your ask" in plain_text(c)), {})
+        found = await submit(
+            bot,
+            connector,
+            CAMDEN,
+            {"verb": "command.run", "command": "asks", "args": "search pooled"},
+        )
+        choice = next((e for e in found["body"] if e["type"] == "Input.ChoiceSet"), {})
+        [button, *_] = [*found.get("actions", []), {"data": {"verb": "command.run"}}]
+        choice.setdefault("value", str(ask_id))
+        pressed = await submit(
+            bot, connector, KENSINGTON, {**button["data"], "args": choice["value"]}
+        )
+        typed = await say(
+            bot, connector, KENSINGTON, f"asks {ask_id}", conversation_id=f"a:{KENSINGTON}"
+        )
+        in_the_channel = await in_channel(bot, connector, KENSINGTON, f"asks {ask_id}")
+        nothing = await say(
+            bot, connector, KENSINGTON, "asks 999999", conversation_id=f"a:{KENSINGTON}"
+        )
+
+    # the author is told who replied, so they can follow up
+    assert f"A reply to your ask {ask_id}, from Person 204 (Hackney)" in plain_text(first)
+    # an answered ask is not passed on to anyone, and the Pass says so
+    assert "goes to the next colleague" not in plain_text(passed)
+    assert "has a reply already, so nobody else is asked" in plain_text(passed)
+    assert set(request_cards(connector)) == {gre, hac, ham}  # nobody new was asked
+    # the late reply is kept, its sender and the author told
+    assert "kept with it as a late reply" in plain_text(late)
+    assert "Priya Shah (Camden) has been told" in plain_text(late)
+    assert "from Person 205 (Hammersmith and Fulham)" in plain_text(told_late)
+    assert "Ours too: ask me" in plain_text(told_late)
+    assert not any(
+        a.get("data", {}).get("verb") == "ask.resolve" for a in told_late.get("actions", [])
+    )
+    assert f"Ask {ask_id} is resolved already: nobody else needs to be asked" in plain_text(
+        passed_late
+    )
+    # the archive lists it, and a press (or asks <number>) opens it with every reply
+    assert "2 replies" in plain_text(found)
+    assert choice["value"] == str(ask_id)
+    assert button["data"] == {"verb": "command.run", "command": "asks"}
+    assert plain_text(pressed) == plain_text(typed)
+    text = plain_text(typed)
+    assert "Replies (2)" in text
+    assert "Person 204 (Hackney)" in text
+    assert "(most useful)" in text
+    assert "Ours, signed off in 2025" in text
+    assert link in text
+    assert "Person 205 (Hammersmith and Fulham)" in text
+    assert "(late: after the ask was resolved)" in text
+    assert "Ours too: ask me" in text
+    # in the channel: the replies and organisations, not the people
+    channel_text = plain_text(in_the_channel)
+    assert "Ours, signed off in 2025" in channel_text
+    assert "Hackney" in channel_text
+    assert "Person" not in channel_text
+    assert "There is no such ask" in plain_text(nothing)
+
+
+async def test_only_reachable_colleagues_are_asked_and_the_unreachable_are_replaced(
+    database: Database, connector: FakeConnector
+) -> None:
+    """Issue 25 item 4: with no team to open chats from, three S75 colleagues without a chat
+    were "asked" anyway, expired at once and used up the ask's `max_asked`: the secretariat was
+    told "nobody could be asked" beside "Asked: Greenwich, Hackney, Hammersmith and Fulham"
+    while Islington and Kensington, with open chats, were never asked; `asks report` counted
+    the three as "no answer". Now the reachable are asked in their place."""
+    records = [
+        MemberRecord(
+            aad, f"Person {org}", f"{org}@example.org", org, frozenset({Role.MEMBER}), ("S75",)
+        )
+        for aad, org in S75.items()
+    ]
+    records.append(
+        MemberRecord(
+            KENSINGTON, "Kit", "kit@example.org", "207", frozenset({Role.MEMBER}), ("transport",)
+        )
+    )
+    with database.transaction() as session:
+        upsert_members(session, records, NOW)
+    unreachable = sorted(S75)[:3]  # Greenwich, Hackney, Hammersmith: no chat, and no team
+    islington = sorted(S75)[3]
+    remember(
+        database,
+        *(
+            place(connector, f"a:{aad}", "personal", aad)
+            for aad in [CAMDEN, LIIA, islington, KENSINGTON]
+        ),
+    )
+    async for bot in running(database, connector):
+        opened = await submit(
+            bot,
+            connector,
+            CAMDEN,
+            {"verb": "ask.submit", "question": "#s75 pooled budget template?"},
+        )
+        await settled(database)
+        asked = request_cards(connector)
+        with database.transaction() as session:
+            ask_id = session.scalars(select(AskRouteRow.ask_id)).first()
+        report = await submit(
+            bot, connector, LIIA, {"verb": "command.run", "command": "asks", "args": "report"}
+        )
+        thread = await submit(
+            bot, connector, CAMDEN, {"verb": "command.run", "command": "asks", "args": str(ask_id)}
+        )
+        secretariat = [
+            plain_text(card) for c in to(connector.sent(), f"a:{LIIA}") for card in c.cards
+        ]
+
+    text = plain_text(opened)
+    assert "sent to 3 colleagues at" in text  # Islington, Kensington and the secretariat's LIIA
+    for name in ("Greenwich", "Hackney", "Hammersmith"):
+        assert name not in text
+        assert name not in plain_text(thread)
+        assert name not in plain_text(report)
+    assert "Islington" in text
+    assert "Kensington and Chelsea" in text
+    assert set(asked) == {islington, KENSINGTON}  # request cards where they can be read
+    assert not any("nobody left to answer" in t for t in secretariat)
+    with database.transaction() as session:
+        routes = session.scalars(select(AskRouteRow).where(AskRouteRow.ask_id == ask_id)).all()
+        assert {r.responder_aad for r in routes}.isdisjoint(unreachable)
+        assert {r.state for r in routes} == {"waiting"}
+    assert "Asks: 1" in plain_text(report)
+
+
+async def test_a_colleague_whose_chat_cannot_be_opened_is_replaced_at_the_next_sweep(
+    database: Database, connector: FakeConnector
+) -> None:
+    """Issue 25 item 4, with a team: the chats of Greenwich's and Hackney's colleagues cannot
+    be opened (not in the forum's team: Teams answers 403), so the outbox gives their cards up.
+    The next sweep asks others in their place; they are not in "Asked" nor "no answer"."""
+    with database.transaction() as session:
+        upsert_members(
+            session,
+            [
+                MemberRecord(
+                    aad, f"Person {org}", f"{org}@example.org", org, frozenset({Role.MEMBER}),
+                    ("S75",),
+                )
+                for aad, org in S75.items()
+            ],
+            NOW,
+        )  # fmt: skip
+    remember(
+        database,
+        place(connector, CHANNEL, "channel"),
+        *(place(connector, f"a:{aad}", "personal", aad) for aad in (CAMDEN, LIIA)),
+    )
+    gre, hac, ham, isl = sorted(S75)
+    for aad in (gre, hac):
+        connector.fail_conversation(f"{connector.OPENING}{aad}", 403)
+    # the app runs no jobs of its own: the sweep is run here, on a clock the test moves
+    async for bot in serve(make_settings(database, connector, **FAST), database, jobs=()):
+        await submit(
+            bot, connector, CAMDEN, {"verb": "ask.submit", "question": "#s75 pooled budget?"}
+        )
+        await settled(database)
+        # (a clock behind the app's: what the sweep queues is due at once for the app's outbox)
+        clock = FakeClock(datetime.now(UTC) - timedelta(minutes=20))
+        scheduler = Scheduler(
+            database, JOBS, clock, "test", messenger=lambda s, now: OutboxMessenger(s, now)
+        )
+        scheduler.tick()  # plans from now
+        clock.advance(timedelta(minutes=16))
+        scheduler.tick()  # the sweep
+        await settled(database)
+        report = await submit(
+            bot, connector, LIIA, {"verb": "command.run", "command": "asks", "args": "report"}
+        )
+    opened = {c.conversation_id for c in connector.calls if c.method == "POST"}
+    updates = to(connector.calls, CHANNEL, "PUT")
+    with database.transaction() as session:
+        states = dict(session.execute(select(AskRouteRow.responder_aad, AskRouteRow.state)).all())
+
+    assert states[gre] == states[hac] == "unreachable"
+    assert states[ham] == states[isl] == "waiting"  # asked in their place (and LIIA's)
+    assert f"{connector.OPENING}{isl}" in opened
+    card = plain_text(updates[-1].cards[0])
+    assert "Hammersmith and Fulham" in card
+    assert "Islington" in card
+    assert "Greenwich" not in card
+    assert "Hackney" not in card
+    assert "Greenwich" not in plain_text(report)
+    assert "Hackney" not in plain_text(report)

@@ -85,9 +85,7 @@ async def test_rate_lines_say_what_they_compare_and_read_the_same_in_every_bench
     # differencing a filtered answer and the unfiltered one learns nothing: a line both show
     # reads the same, word for word
     wide = {line.split(": ")[0]: line for line in rate_lines_of(everything)}
-    both = [
-        x for x in rate_lines_of(semh) + rate_lines_of(south_east) if x.split(": ")[0] in wide
-    ]
+    both = [x for x in rate_lines_of(semh) + rate_lines_of(south_east) if x.split(": ")[0] in wide]
     assert both  # the same provider and type in a filtered answer and the unfiltered one
     for line in both:
         assert wide[line.split(": ")[0]] == line

@@ -18,7 +18,18 @@ from tests.conftest import LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 
 # the keys cards carry ids and numbers in (cards/templates/*.json)
-ID_KEYS = ("item", "meeting", "entry", "ask", "reply", "ratification", "number", "offset")
+ID_KEYS = (
+    "item",
+    "meeting",
+    "entry",
+    "ask",
+    "reply",
+    "ratification",
+    "number",
+    "offset",
+    "version",
+    "page",
+)
 FORGED = (2**70, -(2**63) - 1, 10**18, "9" * 5000, "1; drop table asks", 1.5, None, [1], {"id": 1})
 FAILED = "Sorry, something went wrong on my side"
 

@@ -412,3 +412,71 @@ async def test_takeaway_latest_before_any_is_published_says_so_plainly(
     assert "its takeaway follows within 2 working days. Say meetings for the forward plan." in (
         message
     )
+
+
+async def test_the_takeaway_everyone_receives_says_published_by_the_chair_or_by_the_clock(
+    planned: Database, connector: FakeConnector
+) -> None:
+    """Issue 25 item 1: the card was drawn before the takeaway was marked published, so the
+    channel and every member read "Status: draft: not published yet" on a published takeaway;
+    the automatic post 2 working days after the meeting did the same."""
+    import asyncio
+    import time
+
+    from bot.features import JOBS
+
+    channel = "19:forum@thread.tacv2"
+    remember(
+        planned,
+        place(connector, channel, "channel"),
+        place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN),
+        place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA),
+    )
+    cycle_job = [j for j in JOBS if j.name == "meetings.cycle"]
+    settings = make_settings(planned, connector, forum_scheduler_poll_seconds=0.05, **FAST)
+    clock = Clock(JAN_10)
+    app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=cycle_job, clock=clock)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    form = {"insight": "Fee uplifts cluster in March.", "what1": "Share uplift letters"}
+    places = [channel, f"a:chat-{CAMDEN}", f"a:chat-{LIIA}"]
+
+    async def received(title: str) -> dict[str, str]:
+        """What each place got carrying `title`, once all three have it (or the deadline)."""
+        deadline = time.monotonic() + 20
+        while True:
+            got = {
+                c.conversation_id: plain_text(card)
+                for c in connector.sent()
+                for card in c.cards
+                if c.conversation_id in places and title in plain_text(card)
+            }
+            if len(got) == len(places) or time.monotonic() > deadline:
+                return got
+            await asyncio.sleep(0.05)
+
+    async with aiohttp.ClientSession() as http:
+        bot = BotClient(str(server.make_url("")), http)
+        await say(bot, connector, CAMDEN, "chair 22 Jan")
+        await say(bot, connector, CAMDEN, "chair 19 Mar")
+        clock.at = datetime(2026, 1, 22, 11, 30, tzinfo=UTC)
+        january = row(planned, "2026-01-22").id
+        by_hand = {**form, "verb": "takeaway.publish", "meeting": january, "title": "By hand"}
+        answer = await say(bot, connector, CAMDEN, "", value=by_hand)
+        published = await received("By hand")
+        clock.at = datetime(2026, 3, 19, 11, 30, tzinfo=UTC)
+        march = row(planned, "2026-03-19").id
+        draft = {**form, "verb": "takeaway.save", "meeting": march, "title": "By the clock"}
+        saved = await say(bot, connector, CAMDEN, "", value=draft)
+        clock.at = datetime(2026, 3, 24, 12, 0, tzinfo=UTC)  # 2 working days after: posted
+        posted = await received("By the clock")
+    await server.close()
+
+    assert sorted(published) == sorted(places)  # the channel and each member
+    assert sorted(posted) == sorted(places)
+    for text in [*published.values(), *posted.values()]:
+        assert "not published" not in text
+        assert "Status: published " in text
+    assert "Your takeaway from Thursday 19 March 2026" in plain_text(saved)  # the form, kept
+    assert "Status: published Thursday 22 January 2026, 11:30" in plain_text(answer)
+    assert all("Thursday 22 January 2026, 11:30" in text for text in published.values())

@@ -5,6 +5,7 @@ a clock the test moves."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -282,3 +283,81 @@ async def test_a_word_document_that_unpacks_to_50_mb_is_refused_before_it_is_par
     assert "That .docx unpacks to 51 MB in 17 parts, more than any ToR needs" in plain_text(refused)
     with database.transaction() as session:
         assert session.scalars(select(TorVersionRow)).all() == []
+
+
+REVISED = (
+    b"# Purpose\nThe forum helps commissioners share what works and commission together.\n\n"
+    b"# Membership\nAll 33 boroughs, the five ICBs and LIIA.\n\n# Quoracy\nHalf the boroughs.\n"
+)
+
+
+async def test_a_borough_reads_the_version_and_what_changed_before_voting(
+    bots: tuple[BotClient, BotClient], connector: FakeConnector
+) -> None:
+    """Issue 25 item 2: the ballot showed a title, a content hash and a tally: no text and no
+    "what changed", so boroughs voted on a ToR they could not read and amendments named
+    sections nobody could see. Now the ballot lists the changes by section number and Read
+    shows the sections, each change marked, and goes back to the vote."""
+    bot, _ = bots
+    install = activity(
+        "conversationUpdate_membersAdded_team", connector, **{"from.aadObjectId": LIIA}
+    )
+    assert (await bot.post(install))[0] == 200
+    channel = install["conversation"]["id"]
+    for n, body in enumerate((DRAFT, REVISED)):
+        url = connector.offer_file(body)
+        attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": f"tor{n}.md",
+                      "content": {"downloadUrl": url, "uniqueId": f"9{n}", "fileType": "md"}}  # fmt: skip
+        await say(bot, connector, LIIA, "", attachments=[attachment])
+    await say(bot, connector, LIIA, "tor open 2 2026-02-06")
+    await until(lambda: any("Ratify" in plain_text(c) for c in channel_cards(connector, channel)))
+    shared = next(c for c in channel_cards(connector, channel) if "Ratify" in plain_text(c))
+    camden = demo_id("202", 1)
+    own = await invoke(bot, connector, camden, "tor.view", {"ratification": 1})
+    [read] = [a for a in actions_of(own) if a.get("verb") == "tor.read"]
+    text = await invoke(bot, connector, camden, "tor.read", read["data"])
+    back = next(a for a in actions_of(text) if a.get("verb") == "tor.view")
+    again = await invoke(bot, connector, camden, "tor.view", back["data"])
+    typed = await say(bot, connector, camden, "tor read 2")
+    status = await say(bot, connector, camden, "tor")
+
+    for ballot in (shared, own):
+        shown = plain_text(ballot)
+        assert "What changed since version 1:" in shown
+        assert "§1 Purpose: changed (4 words added, 1 removed)" in shown
+        assert "§2 Membership: changed (7 words added, 1 removed)" in shown
+        assert "§3 Quoracy: added" in shown
+        assert "Read version 2" in [a["title"] for a in actions_of(ballot)]
+        assert "the § numbers of Read" in str(ballot)  # the amendment box says how to cite
+    reading = plain_text(text)
+    assert "Terms of Reference, version 2" in reading
+    assert "§1 Purpose (changed since version 1)" in reading
+    assert "share what works and commission together." in reading
+    assert "Removed: “works.”\nAdded: “works and commission together.”" in reading
+    assert "Removed: “33.”" in reading
+    assert "Added: “33 boroughs, the five ICBs and LIIA.”" in reading
+    assert "§3 Quoracy (new since version 1)\nHalf the boroughs." in reading
+    assert "Camden has not voted yet" in plain_text(again)  # back on the ballot, own view
+    assert plain_text(typed) == reading  # the command reads the same
+    shown_texts = [plain_text(c) for c in (shared, own, text, status)]
+    assert not any(re.search(r"\b[0-9a-f]{12}\b", t) for t in shown_texts)  # no content hash
+    assert "content hash" not in plain_text(status)
+    assert "tor read 2" in plain_text(status)
+
+
+def actions_of(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Execute in a card, in the body's action sets or its actions."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found

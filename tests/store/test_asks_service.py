@@ -122,9 +122,16 @@ def test_pass_moves_on_a_reply_is_threaded_told_and_counted_and_the_author_resol
     done = asks.resolve(member(people, CAMDEN), ask.id, view.replies[0].id)
     assert done.status is AskStatus.RESOLVED
     assert done.best == view.replies[0]
+    # a reply after the author resolved is kept as a late reply, and the author told (issue 25)
+    clock.advance(timedelta(hours=1))
+    late = asks.reply(member(people, third), ask.id, "late")
+    assert late.status is AskStatus.RESOLVED
+    assert [r.late for r in late.replies] == [False, True]
+    told = messenger.by_key(f"ask:{ask.id}:reply:{late.replies[1].id}:author")
+    assert any("A late reply to your ask" in t for t in card_texts(told.content or {}))
+    with pytest.raises(NotAllowed):  # still only from someone it was sent to
+        asks.reply(member(people, "ken-none"), ask.id, "I wasn't asked")
     before = len(messenger.sent)
-    with pytest.raises(ForumError, match="resolved already"):  # a forged late reply
-        asks.reply(member(people, third), ask.id, "late")
     with pytest.raises(ForumError):
         asks.reply(member(people, third), "1; DROP TABLE asks", "x")
     assert len(messenger.sent) == before

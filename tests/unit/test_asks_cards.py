@@ -13,6 +13,7 @@ from cards.asks import (
     ALL_TIME,
     AskCards,
     ask_card_view,
+    ask_thread_card,
     asks_list_card,
     duration,
     opened_card,
@@ -66,12 +67,18 @@ def test_every_ask_card_survives_any_text(text: str, status: AskStatus) -> None:
         cards.digest(Digest((view,), (view,), AT - timedelta(days=7))),
         opened_card(view, 3, True),
         asks_list_card("all", [view] * 15, AT + timedelta(days=2)),
+        ask_thread_card(view, names=True),
+        ask_thread_card(view, names=False),
     ]
     for card in rendered:
         assert_valid_card(card.content)
         assert card.size <= MAX_CARD_BYTES
-    public = rendered[:4]
-    for card in public:  # the channel and responders see organisations only
+    # the channel and responders see organisations only; the author is told who replied (to
+    # follow up), and `asks <number>` names them in 1:1 only
+    public = [rendered[0], rendered[1], rendered[3], rendered[-1]]
+    assert "Rae Person (Hackney)" in plain_text(rendered[2].content)
+    assert "Rae Person (Hackney)" in plain_text(rendered[-2].content)
+    for card in public:
         assert "Priya" not in plain_text(card.content)
         assert "Rae Person" not in plain_text(card.content)
     if text and len(text) < 4000:

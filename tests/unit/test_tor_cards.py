@@ -105,7 +105,8 @@ def test_the_vote_card_refreshes_for_at_most_60_users_and_shows_who_voted() -> N
 
 def test_a_closed_ratification_takes_no_votes_and_says_its_result() -> None:
     card = TOR_CARDS.ballot(ballot(open_=False, voted=5, passed=False)).content
-    assert [a["verb"] for a in actions(card)] == ["tor.view"]  # only the refresh
+    # the refresh, and Read (the text stays readable after the vote)
+    assert [a["verb"] for a in actions(card)] == ["tor.view", "tor.read"]
     assert any(t.startswith("Not ratified: approval as it stands") for t in card_texts(card))
 
 
@@ -156,3 +157,45 @@ def test_tor_names_the_version_once_and_says_when_votes_close() -> None:
     assert text.count("Forum ToR, Year 2") == 1
     assert "Ratification open: votes close Sunday 1 February 2026, 10:00." in text
     assert "Votes so far" in text
+
+
+def test_the_ballot_with_every_change_and_the_longest_tor_read_page_by_page_fit_teams() -> None:
+    """The ballot names what changed by section number (no content hash); Read shows a
+    100,000-character ToR (the most a version can be) page by page, every page under 28 KB."""
+    from cards.render import MAX_CARD_BYTES
+    from cards.tor import read_pages, reading_card
+    from forum_ops.ratification import TorReading
+    from forum_ops.tor_text import numbered_sections, removed_sections
+
+    changes = tuple(
+        SectionChange(f"Section {n} {HOSTILE}", "changed", n, 1, n) for n in range(1, 41)
+    )
+    card = TOR_CARDS.ballot(dataclasses.replace(ballot(), previous=1, changes=changes))
+    assert card.size <= MAX_CARD_BYTES
+    text = plain_text(card.content)
+    assert "What changed since version 1:" in text
+    assert "§1 Section 1" in text
+    assert "and 30 more: Read shows each change" in text
+    assert "ab" * 6 not in text  # the hash is the buttons' check, not something to read
+    old = "\n\n".join(f"# Part {n}\n" + ("word " * 60 + "\n") * 25 for n in range(60))
+    new = old.replace("Part 7\n" + "word " * 3, "Part 7\nnew words here " + "word " * 3, 1)
+    new = new.replace("# Part 59", "# Part 60") + "\n" + "ü" * 5000  # one long line
+    version = VersionInfo(2, HOSTILE, "cd" * 32, "tor.docx", NOW, None)
+    reading = TorReading(version, 1, numbered_sections(new, old), removed_sections(new, old), 7)
+    pages = read_pages(reading, 12_000)
+    assert len(pages) > 5
+    for page in range(1, len(pages) + 1):
+        shown = reading_card(reading, page)
+        assert_valid_card(shown.content)
+        assert shown.size <= MAX_CARD_BYTES
+    every = "\n".join(
+        plain_text(reading_card(reading, n).content) for n in range(1, len(pages) + 1)
+    )
+    assert "§8 Part 7 (changed since version 1)\n" in every
+    assert "Added: “new words here”" in every
+    assert "§1 Part 0\n" in every
+    assert f"Page {len(pages)} of {len(pages)}" in every
+    last = plain_text(reading_card(reading, 999).content)  # past the end: the last page
+    assert "Removed since version 1: Part 59." in last
+    verbs = [a["verb"] for a in actions(reading_card(reading, 2).content)]
+    assert verbs == ["tor.read", "tor.read", "tor.view"]
