@@ -36,7 +36,7 @@ PROTECTION = (
     "(under 5 reads <5); medians and middle halves blend several boroughs' placements, rounded "
     "to £100 and moved by up to 3 %."
 )
-NOTE = f"{PROTECTION} Yours are live, from your return now: only you and LIIA see them."
+NOTE = f"{PROTECTION} Your own figures are live, from your return now: only you and LIIA see them."
 # A benchmark asked for in a channel or group chat: only what everyone there may see
 SHARED_NOTE = f"{PROTECTION} Your borough's own figures were sent to you in your 1:1 chat with me."
 
