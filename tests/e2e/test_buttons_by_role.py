@@ -113,6 +113,7 @@ async def test_only_who_may_decide_a_proposal_gets_accept_and_decline(
     async with aiohttp.ClientSession() as http:
         bot = BotClient(str(server.make_url("")), http)
         await say(bot, connector, CAMDEN, "chair 22 Jan")
+        await say(bot, connector, LIIA, "chair 22 Jan confirm")  # an offer, confirmed
         by_a_member = await say(bot, connector, demo_id("209", 1), "propose Transport renewal")
         by_the_chair = await say(bot, connector, CAMDEN, "propose Short breaks")
         by_the_secretariat = await say(bot, connector, LIIA, "propose Tribunal trends")

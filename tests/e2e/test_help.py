@@ -112,6 +112,7 @@ async def test_the_chairs_help_says_which_meeting_they_chair(
         bot = BotClient(str(server.make_url("")), http)
         before = await say(bot, connector, CAMDEN, "help")
         await say(bot, connector, CAMDEN, "chair 22 Jan")
+        await say(bot, connector, LIIA, "chair 22 Jan confirm")  # an offer, confirmed
         chairing = await say(bot, connector, CAMDEN, "help")
     await server.close()
 

@@ -196,6 +196,7 @@ async def test_local_mode_says_nothing_was_sent_and_hands_the_chair_the_calendar
     async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
         await say(bot, connector, LIIA, "meetings add 2 April 2026: Spring")
         await say(bot, connector, CAMDEN, "chair 2 April 2026")
+        await say(bot, connector, LIIA, "chair 2 April 2026 confirm")  # an offer, confirmed
         written: dict[str, Any] = await say(bot, connector, CAMDEN, "schedule 2 April 2026 09:30")
         listed = await say(bot, connector, LIIA, "meetings")
         agenda = await say(bot, connector, LIIA, "agenda 2 April 2026")
