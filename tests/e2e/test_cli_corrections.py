@@ -103,7 +103,8 @@ def test_links_point_at_the_port_serve_listens_on(tmp_path: Path) -> None:
         chat = subprocess.run(
             [sys.executable, "-m", "bot.cli", "chat", "--url", f"http://127.0.0.1:{port}",
              "--as", demo_id("202", 2)],
-            cwd=tmp_path, env=env, input="returns\n1\nquit\n", capture_output=True, text=True,
+            # [1] is the welcome card's button; [2] the returns card's link, numbered on
+            cwd=tmp_path, env=env, input="returns\n2\nquit\n", capture_output=True, text=True,
             timeout=600, check=False,
         )  # fmt: skip
     finally:
