@@ -23,7 +23,7 @@ from cards import render_card
 from cards.views import NoticeView
 from forum_ops.errors import ForumError
 from forum_ops.model import Member
-from forum_ops.report_files import offered_file
+from forum_ops.report_files import claim_answer, offered_file, release_answer
 
 log = logging.getLogger(__name__)
 TITLE = "Your file"
@@ -41,14 +41,20 @@ def _notice(message: str) -> Activity:
     return card_message(render_card("notice", NoticeView(TITLE, message)))
 
 
-async def answer_file_consent(services: Services, member: Member, value: Any) -> Activity:
+async def answer_file_consent(services: Services, member: Member, value: Any) -> Activity | None:
     """What to tell the member once their answer is acted on: the file as Teams shows one (it
-    is in their OneDrive now), or a notice saying why not."""
+    is in their OneDrive now), or a notice saying why not; None when this answer was acted on
+    already (a redelivery: nothing is uploaded or said twice)."""
     value = value if isinstance(value, dict) else {}
     context = value.get("context")
-    token = _text(context.get("file")) if isinstance(context, dict) else ""
+    token = _text(context.get("file"))[:64] if isinstance(context, dict) else ""
     action = _text(value.get("action"))
-    found = await services.run(offered_file, services.db, token[:64], member, services.clock())
+    now = services.clock()
+    found = await services.run(offered_file, services.db, token, member, now)
+    answerable = found is not None and action in ("accept", "decline")
+    if answerable and not await services.run(claim_answer, services.db, token, now):
+        log.info("files.answered_again", extra={"action": action})
+        return None
     if action == "decline":
         log.info("files.declined", extra={"offered": found is not None})
         if found is None:
@@ -64,6 +70,7 @@ async def answer_file_consent(services: Services, member: Member, value: Any) ->
     try:
         await upload_file(services.settings, _text(info.get("uploadUrl")), found.content)
     except ForumError as error:
+        await services.run(release_answer, services.db, token)
         return _notice(str(error))
     log.info("files.uploaded", extra={"bytes": len(found.content)})
     return file_info_message(

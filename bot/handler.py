@@ -313,7 +313,8 @@ class ForumBot(TeamsActivityHandler):
             return InvokeResponse(status=HTTPStatus.OK)
         answer_file_consent = await load("bot.file_offers:answer_file_consent")
         reply = await answer_file_consent(self._services, member, turn_context.activity.value)
-        await turn_context.send_activity(reply)
+        if reply is not None:  # None: this answer was acted on already (a redelivery)
+            await turn_context.send_activity(reply)
         return InvokeResponse(status=HTTPStatus.OK)
 
     async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
@@ -102,6 +102,26 @@ def offered_file(db: Database, token: str, member: Member, now: datetime) -> Off
         if row is None or row.expires_at <= now or row.offered_to != member.aad_object_id:
             return None
         return OfferedFile(row.filename, row.content, row.again)
+
+
+def claim_answer(db: Database, token: str, now: datetime) -> bool:
+    """Mark an offered file's consent card answered; False if it was already (Teams delivered
+    the same Allow or Decline again, or two replicas race): only one upload, one word back."""
+    with db.transaction(effect=False) as session:
+        result = session.execute(
+            update(ReportFileRow)
+            .where(ReportFileRow.token == token, ReportFileRow.answered_at.is_(None))
+            .values(answered_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def release_answer(db: Database, token: str) -> None:
+    """The upload failed: the file may be asked for again under the same card."""
+    with db.transaction(effect=False) as session:
+        session.execute(
+            update(ReportFileRow).where(ReportFileRow.token == token).values(answered_at=None)
+        )
 
 
 def file_url(public_url: str, token: str, filename: str) -> str:

@@ -587,6 +587,7 @@ class ReportFileRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     offered_to: Mapped[str | None] = mapped_column(String(64))  # aad id; None: a public link
     again: Mapped[str] = mapped_column(String(200), default="", server_default="")  # the command
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # Allow or Decline, once
 
 
 class TakeawayRow(Base):

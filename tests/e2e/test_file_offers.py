@@ -5,6 +5,7 @@ someone else, or Decline, uploads nothing; the file's key opens nothing at /repo
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
 from forum_ops.report_files import keep_file
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
-from tests.support.chat import answer_consent, fetch, file_infos, offered, say
+from tests.support.chat import answer_consent, consent_invoke, fetch, file_infos, offered, say
 
 OTHER_SECRETARIAT = "77777777-8888-4999-aaaa-bbbbbbbbbbbb"  # LIIA too, but not who asked
 
@@ -79,6 +80,23 @@ async def test_the_asks_report_is_offered_and_allow_puts_its_bytes_in_the_member
     assert info["name"] == name
     assert info["contentUrl"] == f"{connector.url}/onedrive/{name}"
     assert info["content"] == {"uniqueId": upload.session, "fileType": "csv"}
+
+
+async def test_an_allow_delivered_again_uploads_once_and_says_so_once(
+    bot: BotClient, connector: FakeConnector
+) -> None:
+    """Teams redelivers an invoke it had no answer to in time, with the same id; two replicas
+    may take the two deliveries at once. One upload, one file card."""
+    consent = await asks_report(bot, connector)
+    invoke = consent_invoke(connector, LIIA, consent)
+    answers = await asyncio.gather(bot.post(invoke), bot.post(invoke))
+    assert [status for status, _ in answers] == [200, 200]
+    await bot.post(invoke)  # and once more, after
+    assert len(connector.uploads) == 1
+    assert len(file_infos(connector, LIIA)) == 1
+    declined = consent_invoke(connector, LIIA, consent, "decline")
+    await bot.post(declined)  # a Decline after the Allow was acted on changes nothing either
+    assert "haven't sent" not in str([c.body for c in connector.sent()])
 
 
 async def test_a_forged_allow_from_anyone_else_uploads_nothing(

@@ -124,8 +124,15 @@ async def answer_consent(
     consent: dict[str, Any],
     action: str = "accept",
 ) -> tuple[int, Any]:
-    """`who` presses Allow (accept) or Decline on a file consent card in their 1:1 chat: the
-    `fileConsent/invoke` Teams sends, with an upload session on the fake when allowed."""
+    """`who` presses Allow (accept) or Decline on a file consent card in their 1:1 chat."""
+    return await bot.post(consent_invoke(connector, who, consent, action))
+
+
+def consent_invoke(
+    connector: FakeConnector, who: str, consent: dict[str, Any], action: str = "accept"
+) -> dict[str, object]:
+    """The `fileConsent/invoke` Teams sends when `who` answers a file consent card, with an
+    upload session on the fake when allowed."""
     content = consent["content"]
     value: dict[str, Any] = {
         "type": "fileUpload",
@@ -134,7 +141,7 @@ async def answer_consent(
     }
     if action == "accept":
         value["uploadInfo"] = connector.upload_info(consent["name"])
-    invoke = activity(
+    return activity(
         "invoke_adaptiveCard_action",
         connector,
         name="fileConsent/invoke",
@@ -145,4 +152,3 @@ async def answer_consent(
             "conversation.conversationType": "personal",
         },
     )
-    return await bot.post(invoke)
