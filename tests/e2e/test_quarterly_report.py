@@ -24,6 +24,7 @@ from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.quarters import Quarter
 from analytics.returns_synthetic import synthetic_returns
+from bot.messenger import OutboxMessenger
 from bot.replies import FILE_CONSENT, card_payload, offered_files
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
@@ -64,6 +65,7 @@ from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import answer_consent, fetch, file_infos, offered
 from tests.support.fakes import FakeClock, FakeMessenger
 from tests.support.members import member
+from tests.support.outboxing import FAST, place, remember, settled
 
 Q1 = Quarter(2026, 1)
 AFTER = datetime(2026, 4, 2, 9, tzinfo=UTC)  # the report is produced after the quarter
@@ -471,3 +473,34 @@ def test_the_workbook_keeps_numbers_with_formats_widths_frozen_headers_and_a_cha
     step = recommendations.cell(5, 6)  # recommendation 3's next step
     assert step.value == '\'=HYPERLINK("http://evil.example","x")'
     assert step.data_type == "s"
+
+
+async def test_the_prompt_s_files_reach_the_secretariat_through_the_outbox_and_allow_sends_them(
+    database: Database, connector: FakeConnector
+) -> None:
+    """The job queues its card with the files offered beside it; the outbox sends them as
+    Teams file consent cards, and Allow puts the Word document in the member's OneDrive. (The
+    app keeps real time: the prompt is due now, on the quarter just ended.)"""
+    simulate_quarter(database)
+    remember(database, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
+    due = datetime.now(UTC)
+    stem = f"forum-quarterly-report-{Quarter.of(due.date()).previous().slug}"
+    settings = JobSettings(disclosure=lambda: RULES)
+    with database.transaction() as session:
+        run = JobRun("quarterly-report-prompt", "k", due, due, 1, OutboxMessenger(session, due),
+                     settings)  # fmt: skip
+        prompt_quarterly_report(session, run)
+    async for bot in serve(make_settings(database, connector, **FAST), database, jobs=()):
+        await settled(database)
+        [docx, xlsx] = offered(connector, LIIA)
+        assert "/reports/" not in str([c.body for c in connector.sent()])
+        status, _ = await answer_consent(bot, connector, LIIA, docx)
+    assert status == 200
+    assert [docx["name"], xlsx["name"]] == [f"{stem}.docx", f"{stem}.xlsx"]
+    [upload] = connector.uploads
+    with database.transaction() as session:
+        kept = session.get(ReportFileRow, docx["content"]["acceptContext"]["file"])
+        assert kept is not None
+        assert (kept.offered_to, kept.content) == (LIIA, upload.body)
+    assert document_text(upload.body)[0][0]  # a Word document that opens
+    assert [i["name"] for i in file_infos(connector, LIIA)] == [docx["name"]]
