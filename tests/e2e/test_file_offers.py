@@ -202,3 +202,28 @@ def test_the_migration_forgets_the_reports_served_at_links_before(tmp_path: Path
             ("forum-meeting-2026-04-02.ics", None)
         ]
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "accept",
+        [],
+        {"action": "accept"},
+        {"action": "accept", "context": ["x"], "uploadInfo": "https://a.sharepoint.com/"},
+        {"action": "accept", "context": {"file": "\ud800" * 70}, "uploadInfo": {}},
+        {"action": "accept", "context": {"file": 7}, "uploadInfo": {"uploadUrl": 7}},
+        {"action": "later", "context": {"file": "x"}},
+        {"action": "decline", "context": None},
+    ],
+)
+async def test_a_malformed_answer_uploads_nothing_and_gets_no_5xx(
+    bot: BotClient, connector: FakeConnector, value: Any
+) -> None:
+    consent = await asks_report(bot, connector)
+    invoke = consent_invoke(connector, LIIA, consent)
+    invoke["value"] = value
+    status, _ = await bot.post(invoke)
+    assert status == 200
+    assert connector.uploads == []
