@@ -43,10 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
-REPORT_TYPES = {  # generated reports (forum_ops/report_files.py), by file extension
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
+# Kept files served at a link, by extension: only what is not private (forum_ops/report_files.py).
+# Reports (the asks report, the quarterly report) are offered in Teams instead, never served.
+REPORT_TYPES = {
     "ics": "text/calendar",  # a meeting's calendar file in local mode (bot/commands/meetings.py)
 }
 
@@ -191,7 +190,8 @@ def create_app(
         )
 
     async def report_file(request: web.Request) -> web.Response:
-        """A generated report (Word, Excel): the token is the secret, and expires in a week."""
+        """A kept file that is not private (a meeting's calendar file): the token is the
+        secret, and expires in a week. A report offered to a member is never served here."""
         from forum_ops.report_files import find_file
 
         try:

@@ -180,3 +180,37 @@ async def fetch_file(
 def _too_big(limit: int) -> str:
     size = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
     return f"The file is over {size}: is it the right one?"
+
+
+NOT_UPLOADED = "I couldn't put the file in your OneDrive: ask me for it again."
+
+
+async def upload_file(
+    settings: Settings, url: str, body: bytes, *, resolver: AbstractResolver | None = None
+) -> None:
+    """PUT a whole file to the upload session Teams made in the member's OneDrive when they
+    allowed a file consent card (`uploadInfo.uploadUrl`): one range, every byte. The URL comes
+    in the invoke, so it is checked as a download's is (https, an allowed host, public
+    addresses only, no redirect followed); ForumError says why it failed."""
+    check_url(url, settings)
+    size = len(body)
+    headers = {
+        "Content-Length": str(size),
+        "Content-Range": f"bytes 0-{size - 1}/{size}",
+        "Content-Type": "application/octet-stream",
+    }
+    connector = aiohttp.TCPConnector(resolver=PublicResolver(resolver), limit=2)
+    timeout = aiohttp.ClientTimeout(total=120, connect=10)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False) as http:
+        try:
+            async with http.put(url, data=body, headers=headers, allow_redirects=False) as response:
+                if response.status not in (200, 201):
+                    log.warning("files.upload_failed", extra={"status": response.status})
+                    raise ForumError(NOT_UPLOADED)
+        except aiohttp.ClientConnectorError as error:
+            reason = "not public" if isinstance(error.os_error, NotPublicAddress) else "connect"
+            log.warning("files.upload_refused", extra={"reason": reason})
+            raise ForumError(NOT_UPLOADED) from None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("files.upload_failed", extra={"error": type(error).__name__})
+            raise ForumError(NOT_UPLOADED) from None

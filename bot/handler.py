@@ -72,6 +72,7 @@ MEMBER_KEY = "forum.member"
 DIALOG_KEY = "forum.dialog"
 CARD_ACTION = "adaptiveCard/action"
 EXTENSION_QUERY = "composeExtension/query"
+FILE_CONSENT = "fileConsent/invoke"
 
 
 class ForumBot(TeamsActivityHandler):
@@ -297,7 +298,24 @@ class ForumBot(TeamsActivityHandler):
                 return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
             response = await self.on_teams_messaging_extension_query(turn_context, query)
             return self._create_invoke_response(response)
+        if name == FILE_CONSENT:
+            return await self._on_file_consent(turn_context)
         return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+
+    async def _on_file_consent(self, turn_context: TurnContext) -> InvokeResponse:
+        """Allow or Decline on a file consent card: the file to the member it was offered to,
+        or a word saying why not; Teams is answered 200 either way."""
+        member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
+        if member is None:
+            await self._send(
+                turn_context, render_card("join", JoinView(self._aad_id(turn_context)))
+            )
+            return InvokeResponse(status=HTTPStatus.OK)
+        answer_file_consent = await load("bot.file_offers:answer_file_consent")
+        reply = await answer_file_consent(self._services, member, turn_context.activity.value)
+        if reply is not None:  # None: this answer was acted on already (a redelivery)
+            await turn_context.send_activity(reply)
+        return InvokeResponse(status=HTTPStatus.OK)
 
     async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
         member: Member | None = turn_context.turn_state.get(MEMBER_KEY)

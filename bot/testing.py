@@ -1,7 +1,8 @@
 """The test harness, shipped with the package so anyone extending the bot can use it.
 
 - `FakeConnector`: a Bot Connector on loopback. It records what the bot sends, serves the member
-  look-ups botbuilder makes, can be told to fail the next calls (429/5xx with Retry-After), and
+  look-ups botbuilder makes, serves files sent to the bot and takes files the bot uploads to a
+  member's OneDrive, can be told to fail the next calls (429/5xx with Retry-After), and
   publishes OpenID metadata and a signing key so tests can send properly signed (or forged) tokens.
 - `FakeGraph`: a Microsoft Graph on loopback (users, calendar events with online meetings).
 - `TokensAfterFailures`: app tokens that fail the first few times (an Entra ID outage).
@@ -57,6 +58,15 @@ class Call:
             for a in attachments
             if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
         ]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot PUT to an upload session (a member allowed a file consent card)."""
+
+    session: str
+    content_range: str | None
+    body: bytes
 
 
 @dataclass
@@ -167,6 +177,8 @@ class FakeConnector(_LoopbackServer):
         self.files: dict[str, bytes] = {}
         self.downloads = 0
         self.app.router.add_get("/files/{token}", self._file)
+        self.uploads: list[Upload] = []  # files the bot PUT into a member's "OneDrive"
+        self.app.router.add_put("/uploads/{session}", self._upload)
 
     # -- what tests use ------------------------------------------------------------------------
 
@@ -183,6 +195,25 @@ class FakeConnector(_LoopbackServer):
         token = secrets.token_urlsafe(16)
         self.files[token] = body
         return f"{self.url}/files/{token}"
+
+    def upload_info(self, name: str) -> dict[str, str]:
+        """What Teams puts in a `fileConsent/invoke` when a member allows a file: an upload
+        session in their OneDrive (here, on this fake) and where the file will be."""
+        session = secrets.token_urlsafe(16)
+        return {
+            "contentUrl": f"{self.url}/onedrive/{name}",
+            "fileType": name.rpartition(".")[2],
+            "name": name,
+            "uniqueId": session,
+            "uploadUrl": f"{self.url}/uploads/{session}",
+        }
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.uploads.append(
+            Upload(request.match_info["session"], request.headers.get("Content-Range"), body)
+        )
+        return web.json_response({"id": request.match_info["session"]}, status=201)
 
     async def _file(self, request: web.Request) -> web.Response:
         self.downloads += 1

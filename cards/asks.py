@@ -25,7 +25,7 @@ from forum_ops.ask_views import (
     ReplyView,
 )
 from forum_ops.model import Member
-from forum_ops.ports import LONDON
+from forum_ops.ports import LONDON, FileOffer
 
 ALL_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # figures from here are "every ask so far"
 ROWS_SHOWN = 3  # rows of each table on `asks report`: 960 px tall at 500 px with 6 (issue 13)
@@ -106,7 +106,7 @@ class AskReportView:
     title: str
     facts: tuple[Fact, ...]
     tables: tuple[ReportTable, ...]
-    csv_url: str = ""  # every row of the tables, kept for a week
+    csv_name: str = ""  # every row of the tables, in a CSV offered beside the card
 
 
 def replies_phrase(n: int) -> str:
@@ -356,10 +356,10 @@ def _capped(
     return ReportTable(title, header, rows[:ROWS_SHOWN], note, (5, 2, 2, 2, 2)[: len(header)])
 
 
-def report_card(figures: AskFigures, csv_url: str = "") -> Card:
+def report_card(figures: AskFigures, csv: FileOffer | None = None) -> Card:
     """The secretariat's figures, readable at a glance: the headline facts, then each table's
-    busiest rows (ROWS_SHOWN) and how many more there are; every row is in the CSV at
-    `csv_url`."""
+    busiest rows (ROWS_SHOWN) and how many more there are; every row is in the CSV `csv`,
+    offered beside the card (a file consent card: the file goes to their OneDrive)."""
     share = figures.answered_share
     facts = (
         Fact("Asks", count(figures.asks)),
@@ -405,4 +405,8 @@ def report_card(figures: AskFigures, csv_url: str = "") -> Card:
         if figures.start <= ALL_TIME
         else f"Round robin, {british_date(start)} to {british_date(end)}"
     )
-    return render_card("ask_report", AskReportView(title, facts, tables, csv_url))
+    if csv is None:
+        return render_card("ask_report", AskReportView(title, facts, tables))
+    return render_card("ask_report", AskReportView(title, facts, tables, csv.filename)).offering(
+        csv
+    )

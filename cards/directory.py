@@ -228,19 +228,14 @@ class QuarterlyReportView:
     title: str
     message: str
     facts: tuple[Fact, ...]
-    docx_url: str
-    xlsx_url: str
 
 
-def report_view(
-    quarter: str, facts: Sequence[tuple[str, str]], docx_url: str, xlsx_url: str
-) -> QuarterlyReportView:
-    """`quarter` as people say it: "July to September 2026" (Quarter.title)."""
+def report_view(quarter: str, facts: Sequence[tuple[str, str]]) -> QuarterlyReportView:
+    """`quarter` as people say it: "July to September 2026" (Quarter.title). The Word document
+    and the workbook are offered beside the card (Card.offering), never linked."""
     return QuarterlyReportView(
         f"Quarterly report, {quarter}",
         "The draft for the ALDCS SEND Steering Group: the Word document to edit and the "
-        "workbook with its figures (the links last 7 days).",
+        "workbook with its figures. Choose Allow below on each and I'll put it in your OneDrive.",
         tuple(Fact(title, value) for title, value in facts),
-        docx_url,
-        xlsx_url,
     )

@@ -18,6 +18,7 @@ import jinja2
 
 from cards.markdown import escape_markdown
 from cards.text import plain_text
+from forum_ops.ports import FileOffer
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_CARD_BYTES = 28_000  # Teams refuses messages over about 28 KB
@@ -30,11 +31,18 @@ class CardTooLarge(ValueError):
 
 @dataclass(frozen=True)
 class Card:
-    """A rendered Adaptive Card and the plain text that stands for it where cards don't show."""
+    """A rendered Adaptive Card and the plain text that stands for it where cards don't show;
+    `files` are offered beside it, each as a Teams file consent card (bot/replies.py)."""
 
     template: str
     content: dict[str, Any]
     fallback: str
+    files: tuple[FileOffer, ...] = ()
+
+    def offering(self, *files: FileOffer) -> Card:
+        """This card with these files offered beside it (a rendered card may be shared: it is
+        never changed, a new one is made)."""
+        return dataclasses.replace(self, files=self.files + files)
 
     @property
     def size(self) -> int:

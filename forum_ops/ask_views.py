@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from forum_ops.model import Member
-from forum_ops.ports import RenderedCard
+from forum_ops.ports import FileOffer, RenderedCard
 
 
 class AskStatus(StrEnum):
@@ -170,8 +170,8 @@ class AskFigures:
 @dataclass(frozen=True)
 class FiguresReport:
     """`asks report`: the figures, and every row of their tables kept as a CSV for a week (the
-    card shows the busiest rows): its file name and token (forum_ops/report_files.py)."""
+    card shows the busiest rows), offered to the secretariat member who asked
+    (forum_ops/report_files.py)."""
 
     figures: AskFigures
-    filename: str
-    token: str
+    csv: FileOffer

@@ -64,7 +64,7 @@ from forum_ops.messaging import MessengerFactory
 from forum_ops.model import Member, Role
 from forum_ops.outbox import Status
 from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
-from forum_ops.report_files import keep_file_in
+from forum_ops.report_files import offer_file_in
 from forum_ops.routing import Candidate, RoutingRequest, choose_responders
 from forum_ops.text_search import Document, search
 from forum_ops.working_days import after_working_days
@@ -297,16 +297,23 @@ class Asks:
 
     def report(self, actor: Member, start: datetime) -> FiguresReport:
         """`asks report` (secretariat): the figures from `start` to now, with every row of
-        their tables kept as a CSV for a week in the same transaction."""
+        their tables kept for a week as a CSV offered to them alone, in the same transaction."""
         if not actor.is_secretariat:
             raise NotAllowed("Only the forum's secretariat can see the round robin's figures.")
         now = self._clock.now()
         name = f"round-robin-figures-{now.astimezone(LONDON):%Y-%m-%d}.csv"
         with self._db.transaction() as session:
             figures = ask_figures(session, start, now)
-            return FiguresReport(
-                figures, name, keep_file_in(session, name, figures_csv(figures), now)
+            offer = offer_file_in(
+                session,
+                actor.aad_object_id,
+                name,
+                figures_csv(figures),
+                now,
+                description="Every row of the round robin's figures (CSV)",
+                again="asks report",
             )
+            return FiguresReport(figures, offer)
 
     # -- members' availability and topics ---------------------------------------------------------
 

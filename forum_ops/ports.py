@@ -41,6 +41,17 @@ class RenderedCard(Protocol):
 
 
 @dataclass(frozen=True)
+class FileOffer:
+    """A kept file offered to one member beside a card (forum_ops/report_files.py): what a
+    Teams file consent card shows and carries back. Sent by bot/replies.py."""
+
+    token: str  # the kept file's key, carried in the card's accept and decline contexts
+    filename: str
+    size: int  # bytes
+    description: str  # what the file is, in words
+
+
+@dataclass(frozen=True)
 class Delivery:
     """Why a message goes, and its idempotency key: the same key twice is one message (a job
     that runs again after a crash sends nothing new), and it names the message for later

@@ -47,11 +47,11 @@ from forum_ops.directory_entries import Kind, Status
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.model import Member, Role
 from forum_ops.placements import GEOGRAPHY
-from forum_ops.ports import Clock, Delivery, NotReachable
+from forum_ops.ports import Clock, Delivery, FileOffer, NotReachable
 from forum_ops.recommendations import period_with_returns, tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.releases import COLUMNS, release_rows, releases
-from forum_ops.report_files import file_url, keep_file_in
+from forum_ops.report_files import offer_file_in
 from forum_ops.scheduler import JobRun
 from forum_ops.tracker import Tracker
 from forum_ops.usage import SUPPLIER_LOOKUP, uses_by_month
@@ -561,6 +561,33 @@ class QuarterlyReport:
         return f"forum-quarterly-report-{self.figures.quarter.slug}"
 
 
+def offer_report_in(
+    session: Session, report: QuarterlyReport, to: str, now: datetime
+) -> tuple[FileOffer, FileOffer]:
+    """The Word document and the workbook, kept for the member whose AAD object id is `to`
+    alone, to be offered to them in their 1:1 chat (forum_ops/report_files.py)."""
+    quarter = report.figures.quarter
+    again = f"report quarterly {quarter.title}"
+    return (
+        offer_file_in(
+            session, to, f"{report.stem}.docx", report.docx, now,
+            description=f"The draft quarterly report on {quarter.title} (Word)", again=again,
+        ),
+        offer_file_in(
+            session, to, f"{report.stem}.xlsx", report.xlsx, now,
+            description=f"The quarterly report's figures for {quarter.title} (Excel)", again=again,
+        ),
+    )  # fmt: skip
+
+
+def offer_report(
+    db: Database, report: QuarterlyReport, to: str, now: datetime
+) -> tuple[FileOffer, FileOffer]:
+    """As offer_report_in, in a transaction of its own (not a turn's change: kept files)."""
+    with db.transaction(effect=False) as session:
+        return offer_report_in(session, report, to, now)
+
+
 def parse_quarter(text: str, today: date) -> Quarter:
     """`2026Q1` or `January to March 2026`; empty: the last complete quarter."""
     if not text.strip():
@@ -620,14 +647,16 @@ def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class PromptCard:
     """The prompt's card. Built here, not from a cards/ template: a job is domain code, and the
-    domain never imports presentation (the layers contract); the messenger takes any card."""
+    domain never imports presentation (the layers contract); the messenger takes any card.
+    `files` go beside it as file consent cards (bot/replies.py), as cards.Card's do."""
 
     content: dict[str, Any]
     fallback: str
+    files: tuple[FileOffer, ...] = ()
 
 
 def prompt_card(
-    quarter: Quarter, facts: list[tuple[str, str]], docx_url: str, xlsx_url: str
+    quarter: Quarter, facts: list[tuple[str, str]], files: tuple[FileOffer, ...] = ()
 ) -> PromptCard:
     title = f"The quarterly report on {quarter.title} is due on {quarter.due:%A} {quarter.due.day} {quarter.due:%B %Y}"
     content = {
@@ -638,37 +667,30 @@ def prompt_card(
             {"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True},
             {"type": "TextBlock", "wrap": True,
              "text": "The draft for the ALDCS SEND Steering Group is ready: the Word document to "
-                     "edit and the workbook with its figures (the links last 7 days; the last "
-                     "button makes them afresh). Its headline figures:"},
+                     "edit and the workbook with its figures. Choose Allow below on each and I'll "
+                     "put it in your OneDrive (for 7 days; the button makes them afresh). Its "
+                     "headline figures:"},
             {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
         ],
         "actions": [
-            {"type": "Action.OpenUrl", "title": "Word document", "url": docx_url},
-            {"type": "Action.OpenUrl", "title": "Excel workbook", "url": xlsx_url},
             {"type": "Action.Submit", "title": "Get the draft report again",
              "data": {"verb": "command.run", "command": "report", "args": f"quarterly {quarter.label}"}},
         ],
     }  # fmt: skip
-    return PromptCard(content, title)
+    return PromptCard(content, title, files)
 
 
 def prompt_quarterly_report(session: Session, run: JobRun) -> None:
     """Tell every member of the secretariat that the report on the quarter just ended is due
-    in two weeks, with the draft's figures and links to its Word document and workbook (made
-    with the app's disclosure rules, served at its public URL: run.settings). Keyed by quarter
-    and member: a rerun sends nothing new."""
+    in two weeks, with the draft's figures, and its Word document and workbook offered to each
+    of them alone (made with the app's disclosure rules: run.settings). Keyed by quarter and
+    member: a rerun sends nothing new."""
     quarter = Quarter.of(run.due_at.astimezone(LONDON).date()).previous()
     report = build_report(session, quarter, run.settings.disclosure(), run.now)
-    links = [
-        file_url(run.settings.public_url, keep_file_in(session, name, body, run.now), name)
-        for name, body in (
-            (f"{report.stem}.docx", report.docx),
-            (f"{report.stem}.xlsx", report.xlsx),
-        )
-    ]
-    card = prompt_card(quarter, summary_facts(report.figures), *links)
+    facts = summary_facts(report.figures)
     unreachable = 0
     for aad in secretariat_ids(session):
+        card = prompt_card(quarter, facts, offer_report_in(session, report, aad, run.now))
         try:
             run.messenger.to_member(
                 aad, card, Delivery(f"quarterly-report:{quarter.label}:{aad}", "quarterly-report")

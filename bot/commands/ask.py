@@ -34,7 +34,6 @@ from forum_ops import asks
 from forum_ops.errors import ForumError
 from forum_ops.model import Member
 from forum_ops.ports import LONDON
-from forum_ops.report_files import file_url
 from forum_ops.scheduler import JobRun
 
 MAX_ARGS_CHARS = 5000  # words to parse (list, topics) are cut here; text to keep is not
@@ -159,11 +158,10 @@ async def list_asks(request: CommandRequest) -> Card:
         found_ask = await services.run(services.asks.view, which)
         return ask_thread_card(found_ask, names=request.conversation_kind == "personal")
     if which == "report":
-        if request.conversation_kind != "personal":  # it names colleagues, and links every row
+        if request.conversation_kind != "personal":  # it names colleagues; files go in 1:1
             raise ForumError("The asks report names colleagues: ask me for it in our 1:1 chat.")
         report = await services.run(services.asks.report, member, ALL_TIME)
-        url = file_url(services.settings.forum_public_url, report.token, report.filename)
-        return report_card(report.figures, url)
+        return report_card(report.figures, report.csv)
     if which == "search":
         if not words.strip():
             raise ForumError("Say what to look for, for example: asks search S75 therapies")

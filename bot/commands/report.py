@@ -1,5 +1,6 @@
-"""`report quarterly [2026Q1]` (secretariat): the quarterly report to the ALDCS SEND Steering
-Group as a Word document and a workbook, linked from a summary card."""
+"""`report quarterly [2026Q1]` (secretariat, in 1:1): the quarterly report to the ALDCS SEND
+Steering Group as a Word document and a workbook, offered beside a summary card (Teams file
+consent cards: on Allow they go to the member's OneDrive; bot/file_offers.py)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,20 @@ from bot.commands.table import CommandRequest
 from cards import Card, render_card
 from cards.directory import report_view
 from forum_ops.errors import ForumError
-from forum_ops.quarterly_report import produce_report, summary_facts
-from forum_ops.report_files import file_url, keep_file
+from forum_ops.quarterly_report import offer_report, produce_report, summary_facts
 
 
 async def quarterly_report(request: CommandRequest) -> Card:
     kind, _, quarter = request.args.strip().partition(" ")
     if kind.casefold() != "quarterly":
         raise ForumError("Say which report, for example: report quarterly 2026Q1")
+    if request.conversation_kind != "personal":  # Teams offers a bot's files in 1:1 only
+        raise ForumError("The quarterly report's files are for you alone: ask me in our 1:1 chat.")
     services = request.services
     clock = CallableClock(services.clock)
     rules = services.settings.disclosure_rules()
-    report = await services.run(produce_report, services.db, clock, request.member, quarter, rules)
-    links = []
-    for suffix, body in (("docx", report.docx), ("xlsx", report.xlsx)):
-        name = f"{report.stem}.{suffix}"
-        token = await services.run(keep_file, services.db, name, body, clock.now())
-        links.append(file_url(services.settings.forum_public_url, token, name))
-    return render_card(
-        "quarterly_report",
-        report_view(report.figures.quarter.title, summary_facts(report.figures), *links),
-    )
+    member = request.member
+    report = await services.run(produce_report, services.db, clock, member, quarter, rules)
+    files = await services.run(offer_report, services.db, report, member.aad_object_id, clock.now())
+    view = report_view(report.figures.quarter.title, summary_facts(report.figures))
+    return render_card("quarterly_report", view).offering(*files)

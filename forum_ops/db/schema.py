@@ -576,7 +576,8 @@ class UsageCountRow(Base):
 
 
 class ReportFileRow(Base):
-    """A generated report (Word, Excel) served once at an unguessable, expiring URL."""
+    """A generated file kept for a week: offered to one member in Teams (a report), or served
+    at an unguessable, expiring URL when it is not private (a meeting's calendar file)."""
 
     __tablename__ = "report_files"
 
@@ -584,6 +585,9 @@ class ReportFileRow(Base):
     filename: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    offered_to: Mapped[str | None] = mapped_column(String(64))  # aad id; None: a public link
+    again: Mapped[str] = mapped_column(String(200), default="", server_default="")  # the command
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # Allow or Decline, once
 
 
 class TakeawayRow(Base):

@@ -29,7 +29,7 @@ from forum_ops.model import Role
 from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import fetch, in_chat, say
+from tests.support.chat import answer_consent, in_chat, offered, say
 from tests.support.fakes import FakeClock
 from tests.support.outboxing import FAST, place, remember, settled
 
@@ -262,11 +262,12 @@ def test_the_sweep_job_reroutes_after_two_working_days_across_the_bank_holiday(
     assert routes() == [(1, "expired"), (2, "waiting")]
 
 
-async def test_asks_report_shows_the_busiest_rows_and_links_every_row_as_csv(
+async def test_asks_report_shows_the_busiest_rows_and_offers_every_row_as_csv(
     database: Database, connector: FakeConnector
 ) -> None:
     """The card keeps each table's three busiest rows and says how many more (at 500 px it was
-    960 px tall); nothing is lost: every row is in a CSV it links, for the secretariat only."""
+    960 px tall); nothing is lost: every row is in a CSV offered beside it, to the secretariat
+    member who asked (on Allow it goes to their OneDrive: tests/e2e/test_file_offers.py)."""
     with database.transaction() as session:
         upsert_members(session, demo_members(), NOW)  # the demo asks' authors and repliers
         demo_asks(session, NOW)
@@ -274,8 +275,10 @@ async def test_asks_report_shows_the_busiest_rows_and_links_every_row_as_csv(
     async for bot in serve(make_settings(database, connector), database):
         refused = await say(bot, connector, CAMDEN, "asks report")
         card = await say(bot, connector, LIIA, "asks report")
-        [url] = [a["url"] for a in card.get("actions", []) if a["type"] == "Action.OpenUrl"]
-        status, kind, body = await fetch(bot, url)
+        [consent] = offered(connector, LIIA)
+        status, _ = await answer_consent(bot, connector, LIIA, consent)
+        [upload] = connector.uploads
+        body = upload.body
     assert "Only the forum's secretariat" in plain_text(refused)
     assert_valid_card(card)
     tables = [e for e in card["body"] if e["type"] == "Table"]
@@ -284,7 +287,9 @@ async def test_asks_report_shows_the_busiest_rows_and_links_every_row_as_csv(
     ]
     assert len(figures.by_topic) > 3
     assert f"and {len(figures.by_topic) - 3} more topics" in plain_text(card)
-    assert (status, kind) == (200, "text/csv")
+    assert status == 200
+    assert consent["name"].endswith(".csv")
+    assert f"Every row is in {consent['name']}" in plain_text(card).replace("\\", "")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:2] == ["table", "name"]
     assert Counter(r[0] for r in rows[1:]) == {
@@ -317,6 +322,7 @@ async def test_asks_report_asked_in_a_channel_is_answered_only_in_a_1_to_1_chat(
     assert "ask me for it in our 1:1 chat" in plain_text(card)
     assert "Most asked members" not in plain_text(card)
     assert "/reports/" not in str(card)
+    assert offered(connector, LIIA) == []  # no file offered in a channel either
 
 
 async def test_a_long_ask_is_refused_with_its_real_length_and_nothing_stored(

@@ -24,7 +24,8 @@ from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.quarters import Quarter
 from analytics.returns_synthetic import synthetic_returns
-from bot.app import REPORT_TYPES
+from bot.messenger import OutboxMessenger
+from bot.replies import FILE_CONSENT, card_payload, offered_files
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
@@ -34,6 +35,7 @@ from forum_ops.db.schema import (
     DirectoryEntryRow,
     MeetingRow,
     PlacementRow,
+    ReportFileRow,
     ReturnSubmissionRow,
     UsageCountRow,
 )
@@ -53,7 +55,6 @@ from forum_ops.ratification import Rules as TorRules
 from forum_ops.recommendations import tracker_in
 from forum_ops.reference import LOCAL_AUTHORITIES
 from forum_ops.releases import release_now, release_rows, releases
-from forum_ops.report_files import find_file
 from forum_ops.returns import Submission, all_placements, replace_return
 from forum_ops.scheduler import JobRun, JobSettings
 from forum_ops.tor import open_ratification
@@ -61,9 +62,10 @@ from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support import chat
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import fetch
+from tests.support.chat import answer_consent, fetch, file_infos, offered
 from tests.support.fakes import FakeClock, FakeMessenger
 from tests.support.members import member
+from tests.support.outboxing import FAST, place, remember, settled
 
 Q1 = Quarter(2026, 1)
 AFTER = datetime(2026, 4, 2, 9, tzinfo=UTC)  # the report is produced after the quarter
@@ -266,17 +268,25 @@ def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
     text = plain_text(sent.content)
     assert "due on Tuesday 28 April 2026" in text
     assert "30 of 33 boroughs for 2025-26" in text
-    # the documents are attached: links at the public URL the job was given, to kept files
-    urls = [a["url"] for a in sent.content["actions"] if a["type"] == "Action.OpenUrl"]
-    base = "https://send-forum.example.org/reports/"
-    assert [u.startswith(base) for u in urls] == [True, True]
-    kept = [find_file(database, u.removeprefix(base).split("/")[0], due) for u in urls]
-    assert [k[0] if k else None for k in kept] == [
+    # the documents are offered beside the card to this member alone, never linked
+    assert not [a for a in sent.content["actions"] if a["type"] == "Action.OpenUrl"]
+    files = offered_files(sent.card)
+    assert [f.filename for f in files] == [
         "forum-quarterly-report-January-to-March-2026.docx",
         "forum-quarterly-report-January-to-March-2026.xlsx",
     ]
-    assert kept[0] is not None
-    assert "30 of 33 boroughs" in "\n".join(document_text(kept[0][1])[0])
+    with database.transaction() as session:
+        rows = [session.get(ReportFileRow, f.token) for f in files]
+    assert [r.offered_to if r else None for r in rows] == [LIIA, LIIA]
+    assert rows[0] is not None
+    assert [f.size for f in files] == [len(r.content) for r in rows if r]
+    assert "30 of 33 boroughs" in "\n".join(document_text(rows[0].content)[0])
+    payload = card_payload(sent.card)  # as the outbox sends it: the card, then two consent cards
+    assert [a["contentType"] for a in payload["attachments"]] == [
+        "application/vnd.microsoft.card.adaptive",
+        FILE_CONSENT,
+        FILE_CONSENT,
+    ]
     assert Q1.prompt_on == date(2026, 4, 14) == Q1.due - timedelta(days=14)
 
 
@@ -287,7 +297,7 @@ async def bot(database: Database, connector: FakeConnector) -> AsyncIterator[Bot
         yield client
 
 
-async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook(
+async def test_report_quarterly_in_chat_offers_the_word_document_and_the_workbook(
     bot: BotClient, connector: FakeConnector
 ) -> None:
     async def say(who: str, text: str) -> dict[str, Any]:
@@ -302,19 +312,23 @@ async def test_report_quarterly_in_chat_links_the_word_document_and_the_workbook
     # only what one types)
     assert plain_text(card).splitlines()[0] == "Quarterly report, January to March 2026"
     assert "2026Q1" not in plain_text(card)
-    urls = [a["url"] for a in card["actions"]]
-    assert [u.rsplit("/", 1)[1] for u in urls] == [
+    assert "actions" not in card  # no links: the files are offered to this member alone
+    consents = offered(connector, LIIA)
+    assert [c["name"] for c in consents] == [
         "forum-quarterly-report-January-to-March-2026.docx",
         "forum-quarterly-report-January-to-March-2026.xlsx",
     ]
-    status, kind, body = await fetch(bot, urls[0])
-    assert (status, kind) == (200, REPORT_TYPES["docx"])
-    paragraphs = document_text(body)[0]
+    status, _ = await answer_consent(bot, connector, LIIA, consents[0])
+    assert status == 200
+    [upload] = connector.uploads
+    assert [i["name"] for i in file_infos(connector, LIIA)] == [consents[0]["name"]]
+    paragraphs = document_text(upload.body)[0]
     assert "30 of 33 boroughs" in "\n".join(paragraphs)
     assert paragraphs[1].startswith("January to March 2026. Draft produced ")
     assert "2026Q1" not in "\n".join(paragraphs)
-    wrong, _, _ = await fetch(bot, urls[0].replace(".docx", ".xlsx"))
-    assert wrong == 404  # a token serves its own file only
+    token = consents[0]["content"]["acceptContext"]["file"]
+    link, _, _ = await fetch(bot, f"http://x/reports/{token}/{consents[0]['name']}")
+    assert link == 404  # never served at a link
     said = await say(LIIA, "report quarterly January to March 2026")  # typed as the card says it
     assert plain_text(said).splitlines()[0] == "Quarterly report, January to March 2026"
     assert "Recommendations: 0 of 17 done" in plain_text(said)
@@ -462,3 +476,34 @@ def test_the_workbook_keeps_numbers_with_formats_widths_frozen_headers_and_a_cha
     step = recommendations.cell(5, 6)  # recommendation 3's next step
     assert step.value == '\'=HYPERLINK("http://evil.example","x")'
     assert step.data_type == "s"
+
+
+async def test_the_prompt_s_files_reach_the_secretariat_through_the_outbox_and_allow_sends_them(
+    database: Database, connector: FakeConnector
+) -> None:
+    """The job queues its card with the files offered beside it; the outbox sends them as
+    Teams file consent cards, and Allow puts the Word document in the member's OneDrive. (The
+    app keeps real time: the prompt is due now, on the quarter just ended.)"""
+    simulate_quarter(database)
+    remember(database, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
+    due = datetime.now(UTC)
+    stem = f"forum-quarterly-report-{Quarter.of(due.date()).previous().slug}"
+    settings = JobSettings(disclosure=lambda: RULES)
+    with database.transaction() as session:
+        run = JobRun("quarterly-report-prompt", "k", due, due, 1, OutboxMessenger(session, due),
+                     settings)  # fmt: skip
+        prompt_quarterly_report(session, run)
+    async for bot in serve(make_settings(database, connector, **FAST), database, jobs=()):
+        await settled(database)
+        [docx, xlsx] = offered(connector, LIIA)
+        assert "/reports/" not in str([c.body for c in connector.sent()])
+        status, _ = await answer_consent(bot, connector, LIIA, docx)
+    assert status == 200
+    assert [docx["name"], xlsx["name"]] == [f"{stem}.docx", f"{stem}.xlsx"]
+    [upload] = connector.uploads
+    with database.transaction() as session:
+        kept = session.get(ReportFileRow, docx["content"]["acceptContext"]["file"])
+        assert kept is not None
+        assert (kept.offered_to, kept.content) == (LIIA, upload.body)
+    assert document_text(upload.body)[0][0]  # a Word document that opens
+    assert [i["name"] for i in file_infos(connector, LIIA)] == [docx["name"]]

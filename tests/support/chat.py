@@ -87,3 +87,68 @@ def table_cells(card: dict[str, Any]) -> list[list[str]]:
 
 def image(card: dict) -> dict:
     return next(e for e in card["body"] if e["type"] == "Image")
+
+
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+def offered(connector: FakeConnector, who: str) -> list[dict[str, Any]]:
+    """The file consent cards the bot sent to `who`'s 1:1 chat, oldest first."""
+    chat = f"a:chat-{who}"
+    return [
+        a
+        for c in connector.sent()
+        if c.conversation_id == chat
+        for a in (c.body or {}).get("attachments") or []
+        if a.get("contentType") == FILE_CONSENT
+    ]
+
+
+def file_infos(connector: FakeConnector, who: str) -> list[dict[str, Any]]:
+    """The file info cards (a file put in their OneDrive) sent to `who`'s 1:1 chat."""
+    chat = f"a:chat-{who}"
+    return [
+        a
+        for c in connector.sent()
+        if c.conversation_id == chat
+        for a in (c.body or {}).get("attachments") or []
+        if a.get("contentType") == FILE_INFO
+    ]
+
+
+async def answer_consent(
+    bot: BotClient,
+    connector: FakeConnector,
+    who: str,
+    consent: dict[str, Any],
+    action: str = "accept",
+) -> tuple[int, Any]:
+    """`who` presses Allow (accept) or Decline on a file consent card in their 1:1 chat."""
+    return await bot.post(consent_invoke(connector, who, consent, action))
+
+
+def consent_invoke(
+    connector: FakeConnector, who: str, consent: dict[str, Any], action: str = "accept"
+) -> dict[str, object]:
+    """The `fileConsent/invoke` Teams sends when `who` answers a file consent card, with an
+    upload session on the fake when allowed."""
+    content = consent["content"]
+    value: dict[str, Any] = {
+        "type": "fileUpload",
+        "action": action,
+        "context": content["acceptContext" if action == "accept" else "declineContext"],
+    }
+    if action == "accept":
+        value["uploadInfo"] = connector.upload_info(consent["name"])
+    return activity(
+        "invoke_adaptiveCard_action",
+        connector,
+        name="fileConsent/invoke",
+        value=value,
+        **{
+            "from.aadObjectId": who,
+            "conversation.id": f"a:chat-{who}",
+            "conversation.conversationType": "personal",
+        },
+    )

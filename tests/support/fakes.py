@@ -46,6 +46,7 @@ class Sent:
     to: str  # "member:<aad id>", "channel", "conversation:<id>", or the target's `to`
     content: dict[str, Any] | None
     fallback: str = ""
+    card: RenderedCard | None = None  # as given: what it offers beside it (bot/replies.py)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class FakeMessenger:
                     to,
                     card.content if card else None,
                     card.fallback if card else "",
+                    card,
                 )
             )
         return delivery.key
