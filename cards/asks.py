@@ -37,6 +37,11 @@ STATUS = {  # in words, in the default colour: Teams' green on white is 2.07:1 (
 }
 
 
+def status_word(status: AskStatus) -> str:
+    """The status as a sentence says it: "resolved", "closed unanswered"."""
+    return STATUS[status].split(":")[0].casefold()
+
+
 @dataclass(frozen=True)
 class ReplyLine:
     heading: str  # who (name and organisation in 1:1; the organisation in a channel) and when
@@ -189,7 +194,7 @@ class AskCards:
                 f"({reply.organisation})"
             )
             if reply.late:
-                title += f": the ask was {STATUS[ask.status][0].casefold()} already; it is kept"
+                title += f": the ask was {status_word(ask.status)} already; it is kept"
         else:
             title = f"{'Late reply' if reply.late else 'Reply'} from {reply.organisation}"
         return render_card(
@@ -270,7 +275,7 @@ def _reply_line(ask: AskView, reply: ReplyView, names: bool, clip: int) -> Reply
     if ask.best is not None and ask.best.id == reply.id:
         marks.append("most useful")
     if reply.late:
-        marks.append(f"late: after the ask was {STATUS[ask.status][0].casefold()}")
+        marks.append(f"late: after the ask was {status_word(ask.status)}")
     mark = f" ({'; '.join(marks)})" if marks else ""
     text = reply.text if len(reply.text) <= clip else reply.text[: clip - 1].rstrip() + "…"
     heading = f"{who}, {british_datetime(reply.created_at)}{mark}"

@@ -18,7 +18,6 @@ from bot.services import Services
 from cards import Card, render_card
 from cards.asks import (
     ALL_TIME,
-    STATUS,
     AskCards,
     ask_card_view,
     ask_thread_card,
@@ -27,6 +26,7 @@ from cards.asks import (
     opened_card,
     opened_sentence,
     report_card,
+    status_word,
     topics_card,
 )
 from cards.views import NoticeView
@@ -78,7 +78,7 @@ async def reply_to_ask(request: ActionRequest) -> Card:
     services.doorbell.ring()
     if ask.status.finished:  # kept, as a late reply: the author is told
         return _notice(
-            f"Thank you: ask {ask.id} was {STATUS[ask.status][0].casefold()} already, so your "
+            f"Thank you: ask {ask.id} was {status_word(ask.status)} already, so your "
             f"reply is kept with it as a late reply, and {ask.author_name} ({ask.organisation}) "
             "has been told."
         )
@@ -103,7 +103,7 @@ def passed_sentence(passed: asks.Passed) -> str:
     ask = passed.ask
     if not passed.changed:
         return (
-            f"Ask {ask.id} is {STATUS[ask.status][0].casefold()} already: nobody else needs "
+            f"Ask {ask.id} is {status_word(ask.status)} already: nobody else needs "
             "to be asked. Thank you."
         )
     if passed.asked:

@@ -458,8 +458,9 @@ async def test_the_takeaway_everyone_receives_says_published_by_the_chair_or_by_
 
     async with aiohttp.ClientSession() as http:
         bot = BotClient(str(server.make_url("")), http)
-        await say(bot, connector, CAMDEN, "chair 22 Jan")
-        await say(bot, connector, CAMDEN, "chair 19 Mar")
+        # the secretariat assigns both: a member offers for one meeting to come at a time
+        await say(bot, connector, LIIA, "chair 22 Jan assign priya.shah@camden.example")
+        await say(bot, connector, LIIA, "chair 19 Mar assign priya.shah@camden.example")
         clock.at = datetime(2026, 1, 22, 11, 30, tzinfo=UTC)
         january = row(planned, "2026-01-22").id
         by_hand = {**form, "verb": "takeaway.publish", "meeting": january, "title": "By hand"}

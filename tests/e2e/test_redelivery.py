@@ -37,6 +37,7 @@ from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
 from tests.support.fakes import FakeClock
+from tests.support.outboxing import place, remember
 
 CARD = "application/vnd.microsoft.card.adaptive"
 TOR = b"# Purpose\nThe forum helps commissioners share what works.\n\n# Membership\nAll 33.\n"
@@ -106,6 +107,7 @@ async def a_vote(bot: BotClient, connector: FakeConnector, db: Database) -> tupl
 
 
 async def an_ask_reply(bot: BotClient, connector: FakeConnector, db: Database) -> tuple[str, Any]:
+    remember(db, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))  # reachable
     await say(bot, connector, LIIA, "ask Has anyone a draft S75 agreement for therapies?")
     with db.transaction() as session:
         ask, responder = session.execute(
