@@ -64,7 +64,7 @@ class Scheduler:
         while True:
             with self._db.transaction() as session:
                 claimed = store.claim(
-                    session, self.owner, self._clock.now(), self._batch, self._lease
+                    session, self.owner, self._clock.now(), self._batch, self._lease, self.jobs
                 )
             outcomes.extend(self.run(occurrence) for occurrence in claimed)
             if len(claimed) < self._batch:

@@ -22,6 +22,7 @@ below it is never planned again.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -121,9 +122,16 @@ def _skip_superseded(session: Session, job: Job, now: datetime) -> None:
 
 
 def claim(
-    session: Session, owner: str, now: datetime, limit: int, lease: timedelta
+    session: Session,
+    owner: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    jobs: Collection[str] | None = None,
 ) -> list[Claimed]:
-    """Lease up to `limit` due occurrences to `owner`, the earliest due first; call in its own
+    """Lease up to `limit` due occurrences to `owner`, the earliest due first, of `jobs` only
+    when given (a replica never takes a job it does not run: in a rolling deploy, or an app
+    started with fewer jobs, the others wait for a replica that has them); call in its own
     transaction."""
     rows = claim_due(
         session,
@@ -134,6 +142,7 @@ def claim(
         limit=limit,
         lease=lease,
         order_by=[JobOccurrenceRow.due_at, JobOccurrenceRow.id],
+        where=() if jobs is None else (JobOccurrenceRow.job.in_(list(jobs)),),
     )
     claimed = [Claimed(r.id, r.job, r.key, r.due_at, r.attempts) for r in rows]
     return sorted(claimed, key=lambda c: (c.due_at, c.id))

@@ -176,6 +176,29 @@ def test_a_dead_runners_occurrence_runs_once_after_its_lease(db: Database) -> No
     assert occurrences(db)[utc(2026, 12, 1, 9)] == (Status.DONE, 2)
 
 
+def test_a_runner_leaves_the_occurrences_of_jobs_it_does_not_run(db: Database) -> None:
+    """A replica started with fewer jobs (an older version in a rolling deploy, an app given
+    some) used to claim the others' occurrences and mark them failed ("no job named ...")."""
+    digest, release = Job("digest", cron(hour=9), mark), Job("release", cron(hour=9), mark)
+    clock = FakeClock(utc(2026, 12, 1, 8))
+    both = Scheduler(db, [digest, release], clock, "both")
+    both.plan()
+    clock.moment = utc(2026, 12, 1, 9)
+    Scheduler(db, [digest], clock, "older").tick()
+    with db.transaction() as session:
+        due = select(
+            JobOccurrenceRow.job, JobOccurrenceRow.status, JobOccurrenceRow.attempts,
+            JobOccurrenceRow.last_error,
+        ).where(JobOccurrenceRow.due_at == utc(2026, 12, 1, 9))  # fmt: skip
+        states = {job: rest for job, *rest in session.execute(due).all()}
+    assert states["digest"][0] == Status.DONE.value
+    assert states["release"] == [Status.PENDING.value, 0, ""]  # untouched, not a failure
+    both.tick()
+    assert sorted(ran(db)) == sorted(
+        ["digest@2026-12-01T09:00:00+00:00", "release@2026-12-01T09:00:00+00:00"]
+    )
+
+
 def test_two_runners_racing_run_each_due_occurrence_once(db: Database) -> None:
     due = utc(2026, 12, 1, 9)
     jobs = [Job(f"job-{n:02d}", once(due), mark) for n in range(40)]
