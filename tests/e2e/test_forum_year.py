@@ -219,7 +219,7 @@ def data_of(card: dict[str, Any], verb: str, **match: Any) -> dict[str, Any]:
     return found[0]
 
 
-async def live_the_year(tmp: Path) -> Year:  # noqa: PLR0915 - a year is long
+async def live_the_year(tmp: Path) -> Year:
     started = time.monotonic()
     year = Year()
     db = migrated(f"sqlite:///{tmp / 'forum.db'}")
@@ -454,14 +454,19 @@ def test_an_ask_goes_round_the_away_colleague_is_answered_and_resolved(year: Yea
     assert "Hammersmith" not in asked  # away
     assert {len(year.many["asked"])} == {2}  # Greenwich and Hackney, each once
     request = lines(year.read["request"])
-    assert request[:2] == ["Ask 1: can you help?", "Has anyone a draft S75 agreement they would share?"]
+    assert request[:2] == [
+        "Ask 1: can you help?",
+        "Has anyone a draft S75 agreement they would share?",
+    ]
     assert "From a colleague at Camden" in request[2]  # organisations, never names
     assert "Priya" not in year.text("request")
     assert "Thank you: your reply to ask 1 is with Camden." in year.text("reply thanks")
     told = year.text("author told")
     assert "A reply to your ask 1" in told
     assert "Ours, signed off in March." in told
-    assert "https://greenwich.sharepoint.com/sites/send/S75-draft.docx" in str(year.read["author told"])
+    assert "https://greenwich.sharepoint.com/sites/send/S75-draft.docx" in str(
+        year.read["author told"]
+    )
     assert "Ask 1 · Answered" in year.text("search")
     assert "1 reply" in year.text("search")
     resolved = year.text("resolved")
@@ -619,7 +624,9 @@ def test_a_suggestion_joins_the_directory_and_the_quarter_is_reported(year: Year
     assert "Offers: Transport leads compare routes, contracts and travel training." in found
     [prompt] = year.many["report prompt"]
     said = plain_text(prompt)
-    assert said.startswith("The quarterly report on January to March 2026 is due on Tuesday 28 April")
+    assert said.startswith(
+        "The quarterly report on January to March 2026 is due on Tuesday 28 April"
+    )
     for card in (prompt, year.read["report"]):
         assert "Meetings held: 2" in plain_text(card)
         assert "Asks opened: 1" in plain_text(card)
