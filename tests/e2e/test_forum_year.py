@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.clock import CallableClock
@@ -41,6 +42,7 @@ from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
+from forum_ops.db.schema import JobOccurrenceRow
 from forum_ops.meetings import seed_year_one
 from forum_ops.members import MemberRecord, upsert_members
 from forum_ops.model import Role
@@ -110,6 +112,7 @@ class Year:
     many: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     every_card: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     seconds: float = 0.0
+    failed_jobs: list[str] = field(default_factory=list)
 
     def text(self, step: str) -> str:
         return plain_text(self.read[step])
@@ -232,7 +235,10 @@ async def live_the_year(tmp: Path) -> Year:
         seed_year_one(session, datetime(2025, 12, 1, tzinfo=UTC))
     clock = Clock(at("2026-01-05", "09:30"))
     async with FakeConnector() as connector:
-        settings = make_settings(db, connector, **FAST)
+        # the jobs run here, by `Forum.until`, not by the app's own scheduler: given no jobs, it
+        # would still claim the due occurrences it does not know and mark them failed (run once,
+        # at start, it finds nothing due; then it sleeps past the test)
+        settings = make_settings(db, connector, **FAST, forum_scheduler_poll_seconds=3600)
         app = create_app(settings, db=db, calendar=FakeCalendar(), jobs=(), clock=clock)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
@@ -255,6 +261,12 @@ async def live_the_year(tmp: Path) -> Year:
             if call.method in ("POST", "PUT") and call.body:
                 for card in call.cards:
                     year.every_card.append((f"{call.method} {call.conversation_id}", card))
+    with db.transaction() as session:
+        year.failed_jobs = [
+            f"{row.key} ({row.status}): {row.last_error}"
+            for row in session.scalars(select(JobOccurrenceRow))
+            if row.last_error or row.status == "failed"
+        ]
     db.dispose()
     year.seconds = time.monotonic() - started
     return year
@@ -448,8 +460,9 @@ def lines(card: dict[str, Any]) -> list[str]:
     return plain_text(card).splitlines()
 
 
-def test_the_year_runs_in_under_90_seconds(year: Year) -> None:
+def test_the_year_runs_in_under_90_seconds_and_no_job_fails(year: Year) -> None:
     assert year.seconds < 90
+    assert year.failed_jobs == []
 
 
 def test_an_ask_goes_round_the_away_colleague_is_answered_and_resolved(year: Year) -> None:
@@ -525,7 +538,7 @@ def test_chairs_are_offered_and_confirmed_and_proposals_decided(year: Year) -> N
     # nobody offered for 19 March 3 weeks before: the secretariat is asked, with names
     wanted = year.text("chair wanted")
     assert wanted.startswith("No chair yet for Thursday 19 March 2026")
-    assert "Cleo Greenwich: Greenwich" in wanted
+    assert "Cleo Greenwich: Greenwich, never chaired" in wanted  # was "chaired 0 time(s)"
     assert "Chair: Hal Lambeth (Lambeth)" in year.text("confirm 2")
 
 
@@ -642,6 +655,7 @@ def test_a_suggestion_joins_the_directory_and_the_quarter_is_reported(year: Year
         "The quarterly report on January to March 2026 is due on Tuesday 28 April"
     )
     for card in (prompt, year.read["report"]):
+        assert "Directory: 1 entry, 1 added" in plain_text(card)  # was "1 entries"
         assert "Meetings held: 2" in plain_text(card)
         assert "Asks opened: 1" in plain_text(card)
     assert lines(year.read["report"])[0] == "Quarterly report, January to March 2026"
