@@ -185,12 +185,17 @@ class Forum:
     def chat_of(self, who: str) -> list[dict[str, Any]]:
         return self.in_chat(f"a:chat-{who}")
 
+    async def now_is(self, when: datetime) -> None:
+        """Time passes to `when`, once nothing is in flight: a jump past the outbox's lease
+        while a message is being sent would leave it 'sending' until the lease is claimed."""
+        assert when >= self.clock.at
+        await settled(self.db)
+        self.clock.at = when
+
     async def until(self, when: datetime) -> None:
         """Time passes to `when`; the scheduler runs what fell due; the outbox delivers it."""
-        assert when >= self.clock.at
-        self.clock.at = when
-        await settled(self.db)
-        self.scheduler.tick()
+        await self.now_is(when)
+        await asyncio.to_thread(self.scheduler.tick)  # off the loop, as the app's worker runs it
         await settled(self.db)
 
     def since(self, mark: int, words: str) -> list[dict[str, Any]]:
@@ -285,7 +290,7 @@ async def _january(forum: Forum) -> None:
     forum.scheduler.tick()  # the jobs start from now
     read["away"] = await forum.say(HAMMERSMITH, "away until 30 January 2026")
 
-    forum.clock.at = at("2026-01-06", "10:00")
+    await forum.now_is(at("2026-01-06", "10:00"))
     read["ask"] = await forum.say(CAMDEN, "ask Has anyone a draft S75 agreement they would share?")
     await settled(forum.db)
     asked = {aad: [c for c in forum.chat_of(aad) if "ask.reply" in str(c)] for aad in S75}
@@ -295,7 +300,7 @@ async def _january(forum: Forum) -> None:
     forum.year.read["ask id"] = {"ask": ask}
     read["ask card after routing"] = await forum.say(CAMDEN, "asks mine")
 
-    forum.clock.at = at("2026-01-06", "14:00")
+    await forum.now_is(at("2026-01-06", "14:00"))
     link = "https://greenwich.sharepoint.com/sites/send/S75-draft.docx"
     read["reply thanks"] = await forum.say(
         GREENWICH, value={"verb": "ask.reply", "ask": ask, "text": "Ours, signed off in March.",
@@ -316,7 +321,7 @@ async def _january(forum: Forum) -> None:
 async def _meeting_one(forum: Forum) -> None:
     """22 January: Camden offers to chair, the secretariat confirms; the cycle runs."""
     read = forum.year.read
-    forum.clock.at = at("2026-01-07", "10:00")
+    await forum.now_is(at("2026-01-07", "10:00"))
     install = activity("conversationUpdate_membersAdded_team", forum.connector,
                        **{"from.aadObjectId": LIIA})  # fmt: skip
     assert (await forum.bot.post(install))[0] == 200
@@ -353,7 +358,7 @@ async def _meeting_one(forum: Forum) -> None:
         "what1": "Share uplift letters received",
         "who1": "Each borough",
     }
-    forum.clock.at = at("2026-01-22", "14:00")
+    await forum.now_is(at("2026-01-22", "14:00"))
     read["draft 1"] = await forum.say(CAMDEN, value={"verb": "takeaway.save", **form})
     read["published 1"] = await forum.say(CAMDEN, value={"verb": "takeaway.publish", **form})
     await settled(forum.db)
@@ -366,7 +371,7 @@ async def _meeting_one(forum: Forum) -> None:
 async def _the_tor_vote(forum: Forum) -> None:
     """February: version 1 of the ToR, read and voted by 20 boroughs; reminders; the result."""
     read = forum.year.read
-    forum.clock.at = at("2026-02-02", "10:00")
+    await forum.now_is(at("2026-02-02", "10:00"))
     url = forum.connector.offer_file(DRAFT)
     attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": "tor.md",
                   "content": {"downloadUrl": url, "uniqueId": "7a", "fileType": "md"}}  # fmt: skip
@@ -385,7 +390,7 @@ async def _the_tor_vote(forum: Forum) -> None:
     for n, la in enumerate(VOTERS):  # each from the ballot in their own chat
         voter = CAMDEN if la.code == "202" else member_id(la.code)
         own = next(c for c in reversed(forum.chat_of(voter)) if "tor.vote" in str(c))
-        forum.clock.at = at("2026-02-03", "10:00") + timedelta(minutes=n)
+        await forum.now_is(at("2026-02-03", "10:00") + timedelta(minutes=n))
         voted = await forum.invoke(voter, "tor.vote", data_of(own, "tor.vote", choice="approve"))
         forum.year.many.setdefault("votes", []).append(voted)
     mark = len(forum.connector.sent_cards())
@@ -403,7 +408,7 @@ async def _meeting_two(forum: Forum) -> None:
     read = forum.year.read
     await forum.until(at("2026-02-26"))  # 3 weeks before, 09:00: no chair yet
     read["chair wanted"] = forum.chat_of(LIIA)[-1]
-    forum.clock.at = at("2026-02-26", "11:00")
+    await forum.now_is(at("2026-02-26", "11:00"))
     read["offer 2"] = await forum.say(LAMBETH, "chair 19 Mar")
     read["confirm 2"] = await forum.say(LIIA, "chair 19 Mar confirm")
     read["propose 2"] = await forum.say(CAMDEN, "propose Short breaks sufficiency")
@@ -417,7 +422,7 @@ async def _meeting_two(forum: Forum) -> None:
     await forum.until(at("2026-03-19", "11:30"))
     read["form 2"] = forum.chat_of(LAMBETH)[-1]
     meeting = data_of(read["form 2"], "takeaway.save")["meeting"]
-    forum.clock.at = at("2026-03-19", "15:00")
+    await forum.now_is(at("2026-03-19", "15:00"))
     read["draft 2"] = await forum.say(LAMBETH, value={
         "verb": "takeaway.save", "meeting": meeting, "title": "Short breaks: count the hours",
         "insight": "Boroughs that commission short breaks by the hour see where the gaps are.",
@@ -434,7 +439,7 @@ async def _meeting_two(forum: Forum) -> None:
 
 async def _directory_and_report(forum: Forum) -> None:
     read = forum.year.read
-    forum.clock.at = at("2026-03-24", "10:00")
+    await forum.now_is(at("2026-03-24", "10:00"))
     read["suggest form"] = await forum.say(GREENWICH, "directory suggest")
     read["suggested"] = await forum.say(GREENWICH, value={"verb": "directory.suggest",
                                                           **SUGGESTION})  # fmt: skip
@@ -444,7 +449,7 @@ async def _directory_and_report(forum: Forum) -> None:
     mark = len(forum.connector.sent_cards())
     await forum.until(at("2026-04-14"))  # 09:00 on 14 April: the report's prompt
     forum.year.many["report prompt"] = forum.since(mark, "uarterly report")
-    forum.clock.at = at("2026-04-14", "10:00")
+    await forum.now_is(at("2026-04-14", "10:00"))
     read["report"] = await forum.say(LIIA, "report quarterly 2026Q1")
 
 
