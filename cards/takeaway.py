@@ -85,7 +85,7 @@ def chair_wanted_view(meeting: MeetingInfo, suggestions: tuple[ChairSuggestion, 
         + " has no chair 3 "
         "weeks before. These members have chaired least, from organisations that have not "
         "chaired recently; assign one with chair <date> assign <name or email>.",
-        tuple(Fact(s.name, f"{s.organisation}, chaired {s.chaired} time(s)") for s in suggestions)
+        tuple(Fact(s.name, f"{s.organisation}, {_chaired(s.chaired)}") for s in suggestions)
         or (Fact("Suggestions", "none: every organisation chaired recently"),),
     )
 
@@ -123,3 +123,10 @@ def no_takeaway_view(title: str, next_meeting: MeetingInfo | None) -> NoticeView
         f"{comes} The next meeting is on {when}{theme}; its takeaway follows within 2 working "
         "days. Say meetings for the forward plan.",
     )
+
+
+def _chaired(times: int) -> str:
+    """How often a suggested chair has chaired, in words (it was "chaired 0 time(s)")."""
+    if times == 0:
+        return "never chaired"
+    return "chaired once" if times == 1 else f"chaired {times} times"

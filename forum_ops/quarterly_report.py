@@ -635,7 +635,7 @@ def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
         ("Meetings held", str(figures.meetings.held)),
         ("Asks opened", str(figures.asks.opened)),
         ("INMSS returns", figures.coverage.summary),
-        ("Directory", f"{figures.directory.total} entries, {figures.directory.added} added"),
+        ("Directory", f"{figures.directory.total} {'entry' if figures.directory.total == 1 else 'entries'}, {figures.directory.added} added"),
         ("Recommendations", f"{sum(1 for r in recommendations if r.status.value == 'done')} of {len(recommendations)} done"),
         ("Activity", "none recorded this quarter" if figures.quiet else "see the report"),
     ]  # fmt: skip
