@@ -88,12 +88,11 @@ class Benchmarks:
         with one_line_per_answer(_viewer(member, include_own), "benchmark"):
             with self._db.transaction() as session:
                 version, released, filters = self._question(session, words)
-                viewer = member.borough if include_own else None
-                own = _own(session, viewer, filters.period)
+            viewer = member.borough if include_own else None
             return self._needs.get(
                 version,
                 (filters, released.release.id, viewer),
-                lambda: self._benchmark(released, own, filters),
+                lambda: self._benchmark(released, self._own(viewer, filters.period), filters),
             )
 
     def _benchmark(
@@ -149,12 +148,11 @@ class Benchmarks:
                 period = _periods(session)[-1]
                 released = self._release(session, period, chosen)
                 version = (released.release.id, returns_version(session))
-                viewer = member.borough if include_own else None
-                own = _own(session, viewer, released.release.period)
+            viewer = member.borough if include_own else None
             return self._providers.get(
                 version,
                 (words, released.release.id, viewer),
-                lambda: self._provider(released, own, words),
+                lambda: self._provider(released, self._own(viewer, released.release.period), words),
             )
 
     def _provider(
@@ -199,13 +197,13 @@ class Benchmarks:
 
     def top10(self, member: Member, words: str) -> TopProviders:
         borough = _borough(words, member)  # authority first: the answer is kept by borough
-        with self._db.transaction() as session:
-            own = own_rows(session, borough)
-            version = returns_version(session)
-            names = _release_names(session)
-        return self._tops.get(version, borough, lambda: self._top10(own, names, borough))
+        with self._db.transaction() as session:  # what the answer depends on: cheap to read
+            version = (returns_version(session), tuple(r.id for r in releases(session)[:1]))
+        return self._tops.get(version, borough, lambda: self._top10(borough))
 
-    def _top10(self, own: pd.DataFrame, names: dict[str, str], borough: str) -> TopProviders:
+    def _top10(self, borough: str) -> TopProviders:
+        with self._db.transaction() as session:
+            own, names = own_rows(session, borough), _release_names(session)
         if own.empty:
             raise ForumError(f"{BOROUGHS[borough]} has no INMSS return yet.")
         period = str(own["period"].max())
@@ -217,6 +215,13 @@ class Benchmarks:
         )
         url = self._chart(f"top10:{borough}:{period}:{_own_key(own)}", png)
         return TopProviders(borough, name, period, by_spend, by_count, url, len(own))
+
+    def _own(self, borough: str | None, period: str) -> pd.DataFrame | None:
+        """The viewer's own rows for the period, live (read only when an answer is computed)."""
+        if borough is None:
+            return None
+        with self._db.transaction() as session:
+            return own_rows(session, borough, period)
 
     def releases(self) -> list[Release]:
         """Every release, newest first (`benchmark releases`)."""
@@ -274,10 +279,6 @@ def _release_asked(words: str) -> tuple[str, int | None]:
     if found is None:
         return words, None
     return (words[: found.start()] + words[found.end() :]).strip(), int(found.group(1))
-
-
-def _own(session: Session, borough: str | None, period: str) -> pd.DataFrame | None:
-    return None if borough is None else own_rows(session, borough, period)
 
 
 def _own_key(own: pd.DataFrame | None) -> str:
