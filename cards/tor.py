@@ -161,8 +161,8 @@ class TorCards:
 
     def reminder(self, ballot: Ballot, borough: str, when: str) -> Card:
         notice = (
-            f"Reminder: {BOROUGH_NAMES.get(borough, borough)} has not voted yet, and voting "
-            f"closes {when}, at {british_datetime(ballot.deadline)}."
+            f"Reminder: {BOROUGH_NAMES.get(borough, borough)} has not voted yet. Voting closes "
+            f"{when}: {british_datetime(ballot.deadline)}."
         )
         return self.ballot(ballot, borough, notice)
 

@@ -624,7 +624,7 @@ def test_twenty_boroughs_ratify_the_terms_of_reference(year: Year) -> None:
         next(x for x in lines(c) if x.startswith("Reminder:")) for c in year.many["tor reminders"]
     ]
     assert reminded == [
-        "Reminder: Enfield has not voted yet, and voting closes in 3 working days, at Friday "
+        "Reminder: Enfield has not voted yet. Voting closes in 3 working days: Friday "
         "13 February 2026, 17:00."
     ]
     [result] = year.many["tor result"]
