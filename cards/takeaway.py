@@ -4,6 +4,7 @@ notices (chair wanted, takeaway reminder, nothing to post)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from cards.format import british_date, british_datetime
 from cards.views import Fact, NoticeView
@@ -31,15 +32,25 @@ class TakeawayView:
     pdf_url: str  # the printable one-page PDF, "" when its link has expired
 
 
-def takeaway_form_view(meeting: MeetingInfo, draft: Takeaway | None) -> TakeawayFormView:
+def takeaway_form_view(
+    meeting: MeetingInfo, draft: Takeaway | None, saved: datetime | None = None
+) -> TakeawayFormView:
+    """The chair's form; `saved`: the moment Save kept the draft, said at the top."""
     actions = draft.actions if draft else ()
     blank = TakeawayAction("", "")
+    message = (
+        f"Saved as a draft on {british_datetime(saved)}. "
+        "Publish posts it to the forum's channel and every member; unpublished, the draft goes "
+        "out 2 working days after the meeting."
+        if saved
+        else "Thank you for chairing. Write the one-page Useful Commissioning Takeaway: a title, "
+        "the key insight, a practical tool or link and up to 3 actions. Publish posts it to the "
+        "forum's channel and every member; unpublished, the draft goes out 2 working days "
+        "after the meeting."
+    )
     return TakeawayFormView(
         f"Your takeaway from {british_date(meeting.day)}",
-        "Thank you for chairing. Write the one-page Useful Commissioning Takeaway: a title, the "
-        "key insight, a practical tool or link and up to 3 actions. Publish posts it to the "
-        "forum's channel and every member; unpublished, the draft goes out 2 working days "
-        "after the meeting.",
+        message,
         meeting.id,
         draft.title if draft else "",
         draft.insight if draft else "",

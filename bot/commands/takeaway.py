@@ -54,7 +54,8 @@ async def _write(request: ActionRequest, publish: bool) -> Card:
     services.doorbell.ring()
     if written.status == "published":
         return card_for(services)(written)
-    return render_card("takeaway_form", takeaway_form_view(written.meeting, written))
+    saved = services.clock()
+    return render_card("takeaway_form", takeaway_form_view(written.meeting, written, saved))
 
 
 async def save_takeaway(request: ActionRequest) -> Card:

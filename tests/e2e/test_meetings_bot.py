@@ -480,5 +480,6 @@ async def test_the_takeaway_everyone_receives_says_published_by_the_chair_or_by_
         assert "not published" not in text
         assert "Status: published " in text
     assert "Your takeaway from Thursday 19 March 2026" in plain_text(saved)  # the form, kept
+    assert "Saved as a draft on Thursday 19 March 2026, 11:30." in plain_text(saved)  # and said
     assert "Status: published Thursday 22 January 2026, 11:30" in plain_text(answer)
     assert all("Thursday 22 January 2026, 11:30" in text for text in published.values())
