@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func, insert, select
@@ -30,12 +29,11 @@ from forum_ops.db.schema import (
     SupplierRow,
 )
 from forum_ops.model import Role
-from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import LONDON, Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.scheduler import JobRun
 from forum_ops.working_days import is_working_day
 
 log = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 COLUMNS = (
     "borough", "provider_urn", "primary_need", "phase", "placement_type", "core_fee",
     "residential_care", "total_cost", "record_key",
