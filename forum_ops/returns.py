@@ -303,7 +303,8 @@ def release_desk(db: Database) -> ReleaseDesk:
     with db.transaction() as session:
         cut = releases(session)
         uploads: list[tuple[tuple[str, str], int]] = []
-        for period in sorted({s.period for s in submissions(session, 10_000)}):
+        periods = session.scalars(select(ReturnSubmissionRow.period).distinct())
+        for period in sorted(periods):
             last = next((r for r in cut if r.period == period), None)
             sent = uploads_since(session, period, None if last is None else last.released_at)
             uploads += [((b, period), n) for b, n in sorted(sent.items())]
