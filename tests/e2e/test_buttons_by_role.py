@@ -22,7 +22,7 @@ from forum_ops.members import upsert_members
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
-from tests.support.fakes import FakeCalendar
+from tests.support.fakes import FakeCalendar, FakeClock
 from tests.support.outboxing import place, remember
 
 ICB = demo_id("QMJ", 1)  # NHS North Central London ICB
@@ -90,14 +90,6 @@ async def test_an_icb_member_sees_the_ballot_without_vote_buttons(
     assert f"29:{CAMDEN}" in camden["refresh"]["userIds"]
 
 
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 async def test_only_who_may_decide_a_proposal_gets_accept_and_decline(
     database: Database, connector: FakeConnector
 ) -> None:
@@ -106,7 +98,7 @@ async def test_only_who_may_decide_a_proposal_gets_accept_and_decline(
         seed_year_one(session, datetime(2025, 12, 1, tzinfo=UTC))
     app = create_app(
         make_settings(database, connector), db=database, calendar=FakeCalendar(), jobs=(),
-        clock=Clock(datetime(2026, 1, 10, 9, 0, tzinfo=UTC)),
+        clock=FakeClock(datetime(2026, 1, 10, 9, 0, tzinfo=UTC)),
     )  # fmt: skip
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

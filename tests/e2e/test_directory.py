@@ -32,21 +32,11 @@ from forum_ops.returns import Submission, replace_return
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support.cardcheck import assert_valid_card, card_texts
 from tests.support.chat import in_chat
+from tests.support.directory import TRANSPORT_NETWORK as TRANSPORT
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
 HOSTILE = '"quoted" \\ *bold* _x_ [x](y) <at>Sam</at> 🎉 ' + "long " * 40
-TRANSPORT = {
-    "name": "North London SEND Transport Network",
-    "kind": "informal network",
-    "scope": "sub-region",
-    "topics": "home to school transport; travel training",
-    "offers": "Transport leads compare routes, contracts and travel training.",
-    "how_to_join": "Ask the convenor.",
-    "link": "https://example.org/send-transport",
-    "contact": "convenor@example.org",
-    "owner": "Barnet",
-}
 
 
 def demo(db: Database) -> None:

@@ -51,7 +51,8 @@ from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, migrated
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import in_chat, offered
-from tests.support.fakes import FakeCalendar
+from tests.support.directory import TRANSPORT_NETWORK as SUGGESTION
+from tests.support.fakes import FakeCalendar, FakeClock
 from tests.support.outboxing import FAST, place, remember, settled
 
 LONDON_WINTER = UTC  # January to March: London is on GMT
@@ -75,17 +76,6 @@ DRAFT = (
     b"# Membership\nEvery one of the 33 boroughs, the five ICBs and LIIA.\n\n"
     b"# Decisions\nThe forum advises; each borough decides for itself.\n"
 )
-SUGGESTION = {
-    "name": "North London SEND Transport Network",
-    "kind": "informal network",
-    "scope": "sub-region",
-    "topics": "home to school transport; travel training",
-    "offers": "Transport leads compare routes, contracts and travel training.",
-    "how_to_join": "Ask the convenor.",
-    "link": "https://example.org/send-transport",
-    "contact": "convenor@example.org",
-    "owner": "Barnet",
-}
 
 
 def at(day: str, hh_mm: str = "09:00", seconds: int = 30) -> datetime:
@@ -94,14 +84,6 @@ def at(day: str, hh_mm: str = "09:00", seconds: int = 30) -> datetime:
     return datetime.fromisoformat(day).replace(
         hour=hour, minute=minute, second=seconds, tzinfo=LONDON_WINTER
     )
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.at = now
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 @dataclass
@@ -141,7 +123,7 @@ def registry() -> list[MemberRecord]:
 class Forum:
     """The app, its scheduler and the people in it, on one clock."""
 
-    def __init__(self, db: Database, connector: FakeConnector, bot: BotClient, clock: Clock,
+    def __init__(self, db: Database, connector: FakeConnector, bot: BotClient, clock: FakeClock,
                  scheduler: Scheduler, year: Year) -> None:  # fmt: skip
         self.db, self.connector, self.bot, self.clock = db, connector, bot, clock
         self.scheduler, self.year = scheduler, year
@@ -238,7 +220,7 @@ async def live_the_year(tmp: Path) -> Year:
     with db.transaction() as session:
         upsert_members(session, registry(), NOW)
         seed_year_one(session, datetime(2025, 12, 1, tzinfo=UTC))
-    clock = Clock(at("2026-01-05", "09:30"))
+    clock = FakeClock(at("2026-01-05", "09:30"))
     async with FakeConnector() as connector:
         # the jobs run here, by `Forum.until`, not by the app's own scheduler: given no jobs, it
         # would still claim the due occurrences it does not know and mark them failed (run once,

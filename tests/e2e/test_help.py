@@ -16,7 +16,7 @@ from forum_ops.db import Database
 from forum_ops.meetings import seed_year_one
 from tests.conftest import CAMDEN, LIIA, make_settings
 from tests.support.chat import say
-from tests.support.fakes import FakeCalendar
+from tests.support.fakes import FakeCalendar, FakeClock
 
 SECRETARIAT_FORMS = (
     "meetings add <date>",
@@ -89,14 +89,6 @@ async def test_help_with_a_command_gives_its_syntax_and_only_to_who_may_use_it(
     assert "I have no command called frobnicate" in plain_text(unknown)
 
 
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 async def test_the_chairs_help_says_which_meeting_they_chair(
     database: Database, connector: FakeConnector
 ) -> None:
@@ -104,7 +96,7 @@ async def test_the_chairs_help_says_which_meeting_they_chair(
         seed_year_one(session, datetime(2025, 12, 1, tzinfo=UTC))
     app = create_app(
         make_settings(database, connector), db=database, calendar=FakeCalendar(), jobs=(),
-        clock=Clock(datetime(2026, 1, 10, 9, 0, tzinfo=UTC)),
+        clock=FakeClock(datetime(2026, 1, 10, 9, 0, tzinfo=UTC)),
     )  # fmt: skip
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

@@ -26,23 +26,15 @@ from forum_ops.ports import Calendar
 from tests.conftest import CAMDEN, LIIA, make_settings
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import fetch, say
-from tests.support.fakes import FakeCalendar
+from tests.support.fakes import FakeCalendar, FakeClock
 from tests.support.outboxing import FAST, place, remember, settled
 
 ORGANISER = "send-forum@liia.example"
 JAN_10 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 async def serve_with(
-    database: Database, connector: FakeConnector, calendar: Calendar, clock: Clock
+    database: Database, connector: FakeConnector, calendar: Calendar, clock: FakeClock
 ) -> AsyncIterator[BotClient]:
     settings = make_settings(database, connector)
     app = create_app(settings, db=database, calendar=calendar, jobs=(), clock=clock)
@@ -72,7 +64,7 @@ async def test_a_member_chairs_and_schedules_a_teams_meeting_through_graph(
 ) -> None:
     async with FakeGraph() as graph:
         calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
-        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
             listed = await say(bot, connector, CAMDEN, "meetings")
             refused = await say(bot, connector, CAMDEN, "schedule 22 Jan")
             offered = await say(bot, connector, CAMDEN, "chair 22 Jan")
@@ -121,7 +113,7 @@ async def test_graph_refusals_are_told_in_words_and_nothing_is_half_made(
 ) -> None:
     async with FakeGraph() as graph:
         calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
-        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
             graph.fail_next(1, 403)
             forbidden = await say(bot, connector, LIIA, "schedule 22 Jan")
             graph.fail_next(1, 500)
@@ -157,7 +149,7 @@ async def test_a_booking_cut_short_is_reconciled_with_the_same_event(
         graph.events.append(
             {"id": "event-9", "transactionId": "a1b2c3", "onlineMeeting": {"joinUrl": "j"}}
         )
-        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
             booked = await say(bot, connector, LIIA, "schedule 22 Jan")
 
     assert "Teams meeting" in plain_text(booked)
@@ -171,7 +163,7 @@ async def test_moving_and_cancelling_a_booked_meeting_updates_the_same_event(
 ) -> None:
     async with FakeGraph() as graph:
         calendar = GraphCalendar(graph.base_url, StaticCredential(), ORGANISER)
-        async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+        async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
             await say(bot, connector, LIIA, "schedule 19 Mar")
             moved = await say(bot, connector, LIIA, "meetings move 19 Mar to 26 Mar 2026")
             cancelled = await say(bot, connector, LIIA, "meetings cancel 26 Mar 2026")
@@ -193,7 +185,7 @@ async def test_local_mode_says_nothing_was_sent_and_hands_the_chair_the_calendar
     link will follow once the meeting is scheduled": nothing had been sent, no link follows,
     and the chair had no way to get the file."""
     calendar = IcsCalendar(tmp_path / "invitations")  # local mode, no organiser mailbox
-    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+    async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
         await say(bot, connector, LIIA, "meetings add 2 April 2026: Spring")
         await say(bot, connector, CAMDEN, "chair 2 April 2026")
         await say(bot, connector, LIIA, "chair 2 April 2026 confirm")  # an offer, confirmed
@@ -244,7 +236,7 @@ async def test_a_meeting_without_a_theme_reads_naturally_everywhere(
 ) -> None:
     """ "To be decided" was agenda item 1, the .ics SUMMARY and the takeaway PDF's subtitle."""
     calendar = IcsCalendar(tmp_path / "invitations")
-    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+    async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
         listed = await say(bot, connector, CAMDEN, "meetings")
         agenda = await say(bot, connector, CAMDEN, "agenda 9 July 2026")  # the plan's "TBD"
         added = await say(bot, connector, LIIA, "meetings add 24 Sep 2026: To be decided")
@@ -268,7 +260,9 @@ async def test_agenda_has_the_standing_items_and_a_proposal_is_decided_in_place(
     remember(planned, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))
     remember(planned, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
     settings = make_settings(planned, connector, **FAST)
-    app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=Clock(JAN_10))
+    app = create_app(
+        settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=FakeClock(JAN_10)
+    )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as http:
@@ -319,7 +313,7 @@ async def test_the_chair_publishes_the_takeaway_from_the_form_and_anyone_reads_i
     remember(planned, place(connector, f"a:chat-{CAMDEN}", aad_object_id=CAMDEN))
     remember(planned, place(connector, f"a:chat-{LIIA}", aad_object_id=LIIA))
     settings = make_settings(planned, connector, **FAST)
-    clock = Clock(JAN_10)
+    clock = FakeClock(JAN_10)
     app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=(), clock=clock)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
@@ -386,7 +380,7 @@ async def test_the_meetings_card_says_the_very_command_that_volunteers_to_chair(
 ) -> None:
     """The hint was "type chair followed by the date"; now it is the command, and it works."""
     calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
-    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+    async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
         listed = plain_text(await say(bot, connector, CAMDEN, "meetings"))
         hint = next(line for line in listed.splitlines() if "to volunteer, say chair" in line)
         command = hint.partition("say ")[2]
@@ -401,7 +395,7 @@ async def test_takeaway_latest_before_any_is_published_says_so_plainly(
     """It was an error card ("No takeaway is published yet." in red): nothing is wrong, so it
     is a plain notice saying when the next one comes and what to say meanwhile."""
     calendar = IcsCalendar(tmp_path / "invitations", ORGANISER)
-    async for bot in serve_with(planned, connector, calendar, Clock(JAN_10)):
+    async for bot in serve_with(planned, connector, calendar, FakeClock(JAN_10)):
         card = await say(bot, connector, CAMDEN, "takeaway latest")
         bare = await say(bot, connector, CAMDEN, "takeaway")
     assert_valid_card(card)
@@ -435,7 +429,7 @@ async def test_the_takeaway_everyone_receives_says_published_by_the_chair_or_by_
     )
     cycle_job = [j for j in JOBS if j.name == "meetings.cycle"]
     settings = make_settings(planned, connector, forum_scheduler_poll_seconds=0.05, **FAST)
-    clock = Clock(JAN_10)
+    clock = FakeClock(JAN_10)
     app = create_app(settings, db=planned, calendar=FakeCalendar(), jobs=cycle_job, clock=clock)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

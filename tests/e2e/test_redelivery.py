@@ -36,22 +36,12 @@ from forum_ops.tor import add_version, open_ratification
 from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
+from tests.support.directory import TRANSPORT_NETWORK as TRANSPORT
 from tests.support.fakes import FakeClock
 from tests.support.outboxing import place, remember
 
 CARD = "application/vnd.microsoft.card.adaptive"
 TOR = b"# Purpose\nThe forum helps commissioners share what works.\n\n# Membership\nAll 33.\n"
-TRANSPORT = {
-    "name": "North London SEND Transport Network",
-    "kind": "informal network",
-    "scope": "sub-region",
-    "topics": "home to school transport; travel training",
-    "offers": "Transport leads compare routes, contracts and travel training.",
-    "how_to_join": "Ask the convenor.",
-    "link": "https://example.org/send-transport",
-    "contact": "convenor@example.org",
-    "owner": "Barnet",
-}
 
 
 async def press(
