@@ -118,11 +118,10 @@ def returns_card(services: Services, member: Member) -> Card:
 
 
 def _outcome(line: SubmissionLine) -> str:
-    if line.outcome != "imported":
-        return line.outcome
-    return {"held": "imported, held for LIIA's check", "refused": "imported, not released"}.get(
-        line.decision or "", "imported"
-    )
+    """Imported or rejected. Whether LIIA holds or refused it is not said: the fee check
+    compares with the boroughs' lowest and highest averages, and answering it upload by upload
+    would let a submitter find those by trying fees (a hold is the secretariat's to see)."""
+    return line.outcome
 
 
 def _rows_of(line: SubmissionLine) -> str:
@@ -262,15 +261,9 @@ async def import_return(
             )
         ),
         lines=(
-            (
-                "It looks unusual (its size against DfE's count of your borough's pupils in "
-                "independent and non-maintained special schools, or fees far from what London "
-                "pays the same schools), so LIIA will check it before it enters London's "
-                "figures. Your own figures show it already."
-                if report.held
-                else "Your own figures show it now; London's figures include it from the next "
-                "release (the first working day of the month)."
-            ),
+            # the same words whether or not it is held: see _outcome
+            "Your own figures show it now; London's figures include it from the next release "
+            "(the first working day of the month), after LIIA's checks.",
             "Try benchmark, or top10, to see where you sit.",
         ),
     )

@@ -195,16 +195,13 @@ class SubmissionLine:
     outcome: str  # imported, rejected
     placements: int
     problems: int
-    decision: str | None = None  # held, accepted, refused (None: nothing to check)
 
 
 def latest_submissions(db: Database, borough: str, limit: int = 8) -> list[SubmissionLine]:
     """The borough's latest attempts, newest first, in their own unit of work."""
     with db.transaction() as session:
         return [
-            SubmissionLine(
-                s.period, s.submitted_at, s.outcome, s.placements, s.problems, s.decision
-            )
+            SubmissionLine(s.period, s.submitted_at, s.outcome, s.placements, s.problems)
             for s in submissions(session, limit, borough)
         ]
 
