@@ -148,6 +148,7 @@ class OutboxWorker:
         self._queues: dict[str, list[Claimed]] = {}
         self._drains: dict[str, asyncio.Task[None]] = {}
         self._in_hand = 0  # claimed and not yet done with
+        self._held: set[int] = set()  # their ids, never claimed again while in hand
         self._sending = 0  # of those, past their slot: being sent or recorded
         self._tenants_seen: set[str] = set()
         self._room = asyncio.Event()
@@ -205,6 +206,7 @@ class OutboxWorker:
                 conversation_id, [now - (now_wall - t).total_seconds() for t in sent_times]
             )
         for message in batch:
+            self._held.add(message.id)
             self._queues.setdefault(message.conversation_id, []).append(message)
             self._tenants_seen.add(message.tenant_id)
             self._in_hand += 1
@@ -217,7 +219,9 @@ class OutboxWorker:
     def _claim(self, room: int) -> tuple[list[Claimed], dict[str, list[datetime]]]:
         now = self._services.clock()
         with self._services.db.transaction() as session:
-            batch = outbox.claim(session, self.owner, now, room, self._policy.lease)
+            batch = outbox.claim(
+                session, self.owner, now, room, self._policy.lease, frozenset(self._held)
+            )
             unknown = {
                 m.conversation_id for m in batch if not self._conversations.known(m.conversation_id)
             }
@@ -246,12 +250,12 @@ class OutboxWorker:
                 if retry_in is not None:  # wake when it is due rather than at the next poll
                     asyncio.get_running_loop().call_later(retry_in, self._doorbell.ring)
                 queue.pop(0)  # still `message`: claims only append
-                self._done(1)
+                self._done([message])
                 if not outcome.sent and queue:
                     await self._give_back(queue, 0.0)
         except Exception:
             log.exception("outbox.drain_failed")  # their leases run out; they are sent again
-            self._done(len(queue))
+            self._done(queue)
             queue.clear()
         finally:
             del self._queues[conversation_id]
@@ -262,11 +266,12 @@ class OutboxWorker:
         Taken off the queue before the await, so messages claimed meanwhile stay queued."""
         rest = queue[:]
         queue.clear()
-        self._done(len(rest))
+        self._done(rest)
         await self._services.run(self._release, rest, wait)
 
-    def _done(self, count: int) -> None:
-        self._in_hand -= count
+    def _done(self, messages: list[Claimed]) -> None:
+        self._in_hand -= len(messages)
+        self._held.difference_update(m.id for m in messages)
         self._room.set()
 
     async def _take_slot(self, message: Claimed) -> float | Later:

@@ -143,11 +143,13 @@ class FakeConnector(_LoopbackServer):
         app_limits: tuple[tuple[int, float], ...] = (),
         failure_rate: float = 0.0,
         seed: int = 0,
+        latency: float = 0.0,
     ) -> None:
         """`limits` (e.g. TEAMS_LIMITS) are enforced per conversation and `app_limits` (e.g.
         TEAMS_APP_LIMITS) across all conversations: a message over any of them gets 429 and is
         counted in `breaches`. `failure_rate` answers that share of
-        requests at random with 429 or 503 (seeded), as a busy service would."""
+        requests at random with 429 or 503 (seeded), as a busy service would. `latency` is how
+        long each send, update or delete takes to answer (a slow service)."""
         super().__init__()
         self.calls: list[Call] = []
         self.attempts: list[Attempt] = []
@@ -155,6 +157,7 @@ class FakeConnector(_LoopbackServer):
         self.limits = limits
         self.app_limits = app_limits
         self.failure_rate = failure_rate
+        self.latency = latency
         self._random = random.Random(seed)  # noqa: S311 - a fake's dice
         self._accepted: dict[str, list[float]] = {}
         self.members: dict[str, dict[str, Any]] = {}  # member id -> TeamsChannelAccount JSON
@@ -283,6 +286,8 @@ class FakeConnector(_LoopbackServer):
         )
 
     async def _record(self, call: Call) -> web.Response | None:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         now = time.monotonic()
         failure = self.broken.get(call.conversation_id) or (
             self.failures.pop(0) if self.failures else None

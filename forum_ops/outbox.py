@@ -16,7 +16,7 @@ conversation rate limits can be kept in each worker's memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -131,10 +131,18 @@ def enqueue_all(session: Session, messages: Iterable[Outgoing], now: datetime) -
 
 
 def claim(
-    session: Session, owner: str, now: datetime, limit: int, lease: timedelta
+    session: Session,
+    owner: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    held: Collection[int] = (),
 ) -> list[Claimed]:
     """Lease up to `limit` due messages to `owner` in the order they were written (so a retry
-    falling due goes before the messages written after it); call in its own transaction."""
+    falling due goes before the messages written after it); call in its own transaction.
+
+    `held` are the ids the owner still has in hand: a send slower than its lease must not be
+    claimed again by the same worker, which would send it twice (another worker may take it)."""
     busy_elsewhere = (
         select(OutboxRow.conversation_id)
         .where(
@@ -153,7 +161,10 @@ def claim(
         limit=limit,
         lease=lease,
         order_by=[OutboxRow.id],  # in the order written: a retry before later messages
-        where=[OutboxRow.conversation_id.not_in(busy_elsewhere)],
+        where=[
+            OutboxRow.conversation_id.not_in(busy_elsewhere),
+            *([OutboxRow.id.not_in(list(held))] if held else []),
+        ],
     )
     targets = _sent_activity_ids(session, {r.target_key for r in rows if r.target_key})
     claimed = [

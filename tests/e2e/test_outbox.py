@@ -247,6 +247,19 @@ async def test_teams_limits_per_conversation_are_never_exceeded(database: Databa
     assert in_order == [f"a{n}" for n in range(20)]
 
 
+async def test_a_send_slower_than_its_lease_goes_once(database: Database) -> None:
+    """The worker holding a message does not claim it again when its lease runs out while it
+    is being sent (a slow service, a loaded machine): only another worker may, as after a kill."""
+    async with FakeConnector(latency=0.6) as slow:
+        settings = make_settings(database, slow, **FAST, forum_outbox_lease_seconds=0.5)
+        async for _ in serve(settings, database):
+            for n in range(3):
+                put(database, slow, f"m{n}", "a:slow")
+            await settled(database, within=30)
+
+    assert [c.body["text"] for c in slow.sent()] == ["m0", "m1", "m2"]
+
+
 async def test_a_sent_card_can_be_updated_and_withdrawn(
     worker: BotClient, connector: FakeConnector, database: Database
 ) -> None:
