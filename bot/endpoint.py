@@ -23,11 +23,11 @@ from typing import Any
 from aiohttp import web
 from azure.core.exceptions import DeserializationError  # what msrest raises
 from botbuilder.core import Bot, InvokeResponse
-from botbuilder.integration.aiohttp import CloudAdapter
 from msrest.serialization import Model
 
 from bot.auth import AuthUnavailable, Unauthorized
 from bot.connector import Codec, check_service_url
+from bot.transports import Transport
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _too_long_id(value: Any) -> bool:
 
 class MessagesEndpoint:
     def __init__(
-        self, adapter: CloudAdapter, bot: Bot, codec: Codec, *, require_https: bool
+        self, adapter: Transport, bot: Bot, codec: Codec, *, require_https: bool
     ) -> None:
         self._adapter, self._bot, self._codec = adapter, bot, codec
         self._require_https = require_https

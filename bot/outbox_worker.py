@@ -37,7 +37,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,7 @@ from bot.connector import TRANSIENT_ERRORS, Codec, ConnectorError, in_words
 from bot.ordered_lock import OrderedLock
 from bot.services import Doorbell, Services
 from bot.settings import Settings
+from bot.transports import Transport
 from forum_ops import outbox
 from forum_ops.conversations import opened_place, remember_conversation
 from forum_ops.outbox import Claimed, Operation
@@ -125,7 +125,7 @@ class OutboxWorker:
     def __init__(
         self,
         services: Services,
-        adapter: CloudAdapter,
+        adapter: Transport,
         codec: Codec,
         policy: DeliveryPolicy,
         doorbell: Doorbell,

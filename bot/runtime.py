@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiohttp
-from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy import text
 
 from bot.actions import build_actions
-from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
+from bot.auth import ChannelTokenValidator, SigningKeys
 from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
 from bot.dialogs import build_dialogs
@@ -32,6 +31,7 @@ from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
 from bot.services import Doorbell, Services, utc_now
 from bot.settings import AppType, Settings
+from bot.transports import Transport, build_transport
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
 from forum_ops.ports import Calendar
@@ -47,7 +47,7 @@ class Runtime:
     services: Services
     http: aiohttp.ClientSession
     tokens: TokenSource
-    adapter: CloudAdapter
+    adapter: Transport
     bot: ForumBot
     endpoint: MessagesEndpoint
     worker: OutboxWorker
@@ -70,6 +70,9 @@ class Runtime:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        closing = getattr(self.adapter, "close", None)  # the agents transport's sessions
+        if closing is not None:
+            await closing()
         await self.http.close()
         await self.tokens.close()
         self.services.executor.shutdown(wait=True)
@@ -112,8 +115,15 @@ async def start(
         if settings.auth_enabled
         else None
     )
-    adapter = CloudAdapter(ForumAuthentication(validator, factory))
-    adapter.on_turn_error = on_turn_error
+    adapter = build_transport(
+        settings,
+        validator=validator,
+        factory=factory,
+        tokens=tokens,
+        http=http,
+        codec=codec,
+        on_error=on_turn_error,
+    )
     services = Services(
         settings=settings,
         db=database,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     microsoft_app_type: AppType = AppType.MULTI_TENANT
     microsoft_app_tenant_id: str = ""
 
+    # What carries activities (bot/transports/): botbuilder (the Bot Framework SDK) or agents
+    # (the Microsoft 365 Agents SDK)
+    forum_transport: Literal["botbuilder", "agents"] = "botbuilder"
     forum_database_url: str = f"sqlite:///{Path.cwd() / 'forum.db'}"
     forum_allowed_tenants: str = ""  # comma-separated tenant ids; empty = any (local mode only)
     forum_graph_base_url: str = "https://graph.microsoft.com/v1.0"

@@ -352,7 +352,8 @@ async def test_an_announcement_opens_a_chat_with_members_who_have_none(
     assert opening["members"] == [{"id": LIIA}]
     assert opening["isGroup"] is False
     assert opening["channelData"]["tenant"]["id"] == TENANT  # where Teams looks for it
-    assert opening["tenantID"] == TENANT  # (botbuilder's own spelling)
+    # the parameters' own field: botbuilder spells it tenantID, the Agents SDK tenantId
+    assert opening.get("tenantID", opening.get("tenantId")) == TENANT
     opened = f"a:1to1-{LIIA}"
     [card] = next(c for c in connector.sent() if c.conversation_id == opened).cards
     assert "Papers are out" in plain_text(card)
