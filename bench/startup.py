@@ -1,6 +1,8 @@
 """Start-up time: how long `forumbot serve` takes to answer GET /healthz with a 200, and why.
 
-Starts `forumbot serve` on a free loopback port RUNS times (default 5) against a fresh SQLite
+Measures the stock botbuilder echo bot (bench/stock_echo.py) and `forumbot serve` on each
+transport (FORUM_TRANSPORT=botbuilder, agents), each with its memory (RSS) once ready.
+Starts each on a free loopback port RUNS times (default 5) against a fresh SQLite
 database (migrated once beforehand, not timed), measures from process start to the first 200 on
 /healthz, and prints each run and the median, with the CPU time the server had used by then (on a
 busy machine the wall-clock figure mostly measures the wait for a CPU). The server listens before
@@ -26,6 +28,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
@@ -44,6 +47,7 @@ PACKAGES = (
     "aiohttp",
     "botbuilder.core",
     "botbuilder.integration.aiohttp",
+    "microsoft_agents.hosting.aiohttp",
     "msgraph",
     "azure.identity",
     "jinja2",
@@ -51,7 +55,10 @@ PACKAGES = (
     "bot.cli",  # ours: `forumbot` itself (pydantic-settings)
     "bot.app",  # ours: what `forumbot serve` imports before it listens (aiohttp)
     "bot.runtime",  # ours: what it loads behind the server before it is ready
+    "bot.transports.agents",  # ours: what FORUM_TRANSPORT=agents loads besides
 )
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TRANSPORTS = ("botbuilder", "agents")
 
 
 def free_port() -> int:
@@ -74,14 +81,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-def time_to_healthy(env: dict[str, str], cwd: str) -> tuple[float, float, float]:
-    """Wall-clock seconds to the first 200, the CPU seconds the server had used by then, and
-    wall-clock seconds until it said it was ready."""
+def rss_mib(pid: int) -> float:
+    resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return resident * PAGE / 2**20
+
+
+def forumbot(port: int) -> list[str]:
+    return [FORUMBOT, "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def stock_echo(port: int) -> list[str]:
+    return [sys.executable, str(Path(__file__).with_name("stock_echo.py")), str(port)]
+
+
+def time_to_healthy(
+    env: dict[str, str], cwd: str, command: Callable[[int], list[str]] = forumbot
+) -> tuple[float, float, float, float]:
+    """Wall-clock seconds to the first 200, the CPU seconds the server had used by then,
+    wall-clock seconds until it said it was ready (the echo bot: at once), and its RSS then."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/healthz"
     start = time.perf_counter()
     server = subprocess.Popen(
-        [FORUMBOT, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        command(port),
         env=env,
         cwd=cwd,
         stdout=subprocess.DEVNULL,
@@ -93,9 +115,9 @@ def time_to_healthy(env: dict[str, str], cwd: str) -> tuple[float, float, float]
             answer = health(url)
             if answer is not None and first is None:
                 first = time.perf_counter() - start, cpu_seconds(server.pid)
-            if answer is not None and answer.get("ready") is True:
+            if answer is not None and answer.get("ready", True) is True:
                 assert first is not None
-                return first[0], first[1], time.perf_counter() - start
+                return first[0], first[1], time.perf_counter() - start, rss_mib(server.pid)
             if server.poll() is not None:
                 raise RuntimeError(f"forumbot serve exited with {server.returncode}")
             if time.perf_counter() - start > TIMEOUT:
@@ -125,21 +147,31 @@ def main() -> None:
             [FORUMBOT, "db", "upgrade"], env=env, cwd=tmp, check=True, stdout=subprocess.DEVNULL
         )
         print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        times, cpus, readies = [], [], []
-        for run in range(1, RUNS + 1):
-            seconds, cpu, ready = time_to_healthy(env, tmp)
-            times.append(seconds)
-            cpus.append(cpu)
-            readies.append(ready)
-            print(
-                f"run {run}: first 200 on /healthz after {seconds:6.2f} s ({cpu:5.2f} s of CPU), "
-                f"ready after {ready:6.2f} s"
+        servers: list[tuple[str, dict[str, str], Callable[[int], list[str]]]] = [
+            ("stock echo bot", env, stock_echo),
+            *((f"forumbot {t}", {**env, "FORUM_TRANSPORT": t}, forumbot) for t in TRANSPORTS),
+        ]
+        medians = []
+        for name, server_env, command in servers:
+            times, cpus, readies, memory = [], [], [], []
+            for run in range(1, RUNS + 1):
+                seconds, cpu, ready, rss = time_to_healthy(server_env, tmp, command)
+                times.append(seconds)
+                cpus.append(cpu)
+                readies.append(ready)
+                memory.append(rss)
+                print(
+                    f"{name:<20} run {run}: first 200 on /healthz after {seconds:6.2f} s "
+                    f"({cpu:5.2f} s of CPU), ready after {ready:6.2f} s, RSS {rss:5.0f} MiB"
+                )
+            medians.append(
+                f"{name:<20} median of {RUNS}: {statistics.median(times):5.2f} s to healthy, "
+                f"{statistics.median(cpus):5.2f} s of CPU, "
+                f"{statistics.median(readies):5.2f} s to ready, "
+                f"RSS {statistics.median(memory):5.0f} MiB when ready"
             )
-        print(
-            f"median of {RUNS}: {statistics.median(times):.2f} s to healthy, "
-            f"{statistics.median(cpus):.2f} s of CPU (the figure a busy machine distorts least), "
-            f"{statistics.median(readies):.2f} s to ready"
-        )
+        print("(CPU is the figure a busy machine distorts least)")
+        print("\n".join(medians))
         print("import time, each alone in a fresh interpreter:")
         for module in PACKAGES:
             print(f"  {module:<32} {import_seconds(module, env) * 1000:8.0f} ms")

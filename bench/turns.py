@@ -1,4 +1,6 @@
-"""Turn throughput: the stock botbuilder echo bot against this bot's real commands, in one run.
+"""Turn throughput: the stock botbuilder echo bot against this bot's real commands, in one run,
+on each transport (FORUM_TRANSPORT=botbuilder and agents: two servers, each its own copy of the
+database), with each server's memory.
 
 Each bot runs as its own server process on loopback; this process plays the Bot Connector
 (bot.testing.FakeConnector, which receives the replies) and the load: Teams-shaped 1:1 messages
@@ -26,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import itertools
 import os
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -53,6 +57,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MEMBER_ID = demo_id("202", 1)  # Camden's commissioner: a borough member, not the secretariat
 DFE = ROOT.parent / "shared" / "data" / "dfe"
+TRANSPORTS = ("botbuilder", "agents")  # FORUM_TRANSPORT (bot/transports/)
 ERROR_TITLES = ("That didn't work", "Sorry, something went wrong", "I didn't understand")
 
 
@@ -224,7 +229,7 @@ def median_line(name: str, runs: Sequence[Result], echo_rate: float | None) -> s
     rate = statistics.median(r.rate for r in runs)
     ratio = f"{rate / echo_rate:5.2f}x" if echo_rate else "       "
     return (
-        f"{name:<26} {rate:7.1f} msg/s {ratio}   "
+        f"{name:<32} {rate:7.1f} msg/s {ratio}   "
         f"p50 {statistics.median(r.quantile(50) for r in runs):6.1f} ms  "
         f"p99 {statistics.median(r.quantile(99) for r in runs):6.1f} ms   "
         f"CPU {statistics.median(r.cpu_ms for r in runs):6.2f} ms/msg   "
@@ -241,10 +246,10 @@ def queueing_line(name: str, runs: Sequence[Result], concurrency: int) -> str:
     load = statistics.median(r.load_cpu_ms for r in runs)
     cores = os.cpu_count() or 1
     if server <= 0:  # /proc counts CPU in 10 ms steps: too few messages to tell
-        return f"{name:<26} too few messages to tell"
+        return f"{name:<32} too few messages to tell"
     ceiling = min(1000 / server, cores * 1000 / (server + load))
     return (
-        f"{name:<26} at most {ceiling:6.1f} msg/s on {cores} cores "
+        f"{name:<32} at most {ceiling:6.1f} msg/s on {cores} cores "
         f"-> mean latency at least {concurrency / ceiling * 1000:6.1f} ms at {concurrency} in flight"
     )
 
@@ -263,19 +268,37 @@ async def main(options: argparse.Namespace) -> None:
         prepare(env, forumbot, options.dfe)
         provider = busiest_provider(database)
         commands = targets(provider)
-        echo_port, forum_port = free_port(), free_port()
+        echo_port = free_port()
         echo = start([sys.executable, "bench/stock_echo.py", str(echo_port)], env)
-        forum = start([*forumbot, "serve", "--host", "127.0.0.1", "--port", str(forum_port)], env)
-        echo_base, forum_base = f"http://127.0.0.1:{echo_port}", f"http://127.0.0.1:{forum_port}"
+        echo_base = f"http://127.0.0.1:{echo_port}"
+        forums: dict[str, tuple[subprocess.Popen[bytes], str, Path]] = {}
+        for transport in TRANSPORTS:
+            copy = Path(tmp) / f"bench-{transport}.db"
+            shutil.copyfile(database, copy)
+            port = free_port()
+            forum_env = {
+                **env,
+                "FORUM_DATABASE_URL": f"sqlite:///{copy}",
+                "FORUM_TRANSPORT": transport,
+            }
+            serve = [*forumbot, "serve", "--host", "127.0.0.1", "--port", str(port)]
+            forums[transport] = (start(serve, forum_env), f"http://127.0.0.1:{port}", copy)
         limit = aiohttp.TCPConnector(limit=options.concurrency)
         try:
             async with FakeConnector() as connector, aiohttp.ClientSession(connector=limit) as http:
                 await wait_healthy(echo_base, within=300)  # a busy machine starts slowly
-                await wait_healthy(forum_base, within=300)
+                for _, base, _ in forums.values():
+                    await wait_healthy(base, within=300)
                 load = Load(http, connector, options.concurrency)
                 results: dict[str, list[Result]] = {}
                 plan = [(Target("stock echo bot", "hello", ""), echo_base, echo.pid)] + [
-                    (t, forum_base, forum.pid) for t in commands
+                    (
+                        Target(f"{transport} {t.name}", t.text, t.expect),
+                        base,
+                        process.pid,
+                    )
+                    for t in commands
+                    for transport, (process, base, _) in forums.items()
                 ]
                 for n in range(1, options.rounds + 1):
                     for target, base, pid in plan:
@@ -287,7 +310,7 @@ async def main(options: argparse.Namespace) -> None:
                         print(f"  round {n}: {median_line(target.name, [result], None)}")
                 echo_rate = statistics.median(r.rate for r in results["stock echo bot"])
                 print(
-                    f"{'median of the rounds':<26} throughput vs echo   latency of the turn        server CPU           load CPU"
+                    f"{'median of the rounds':<32} throughput vs echo   latency of the turn        server CPU           load CPU"
                 )
                 for target, _, _ in plan:
                     print(median_line(target.name, results[target.name], echo_rate), flush=True)
@@ -295,29 +318,35 @@ async def main(options: argparse.Namespace) -> None:
                 for target, _, _ in plan:
                     print(queueing_line(target.name, results[target.name], options.concurrency))
 
-                print(f"\ndatabase growth over {options.repeat} identical requests each:")
-                for target in commands:
-                    before, charts_before = database_size(database)
-                    await load.run(forum_base, always(target.text), options.repeat)
-                    load.check_replies(target)
-                    after, charts_after = database_size(database)
+                for transport, (_, base, copy) in forums.items():
                     print(
-                        f"  {target.name:<26} {after - before:>+10,} bytes   "
-                        f"{charts_after - charts_before:+d} chart rows"
+                        f"\n{transport}: database growth over {options.repeat} identical requests each:"
                     )
+                    for target in commands:
+                        before, charts_before = database_size(copy)
+                        await load.run(base, always(target.text), options.repeat)
+                        load.check_replies(target)
+                        after, charts_after = database_size(copy)
+                        print(
+                            f"  {target.name:<26} {after - before:>+10,} bytes   "
+                            f"{charts_after - charts_before:+d} chart rows"
+                        )
 
-                texts = itertools.cycle(t.text for t in commands)
-                rss_before = rss_mib(forum.pid)
-                await load.run(forum_base, lambda _: next(texts), options.mixed, forum.pid)
-                connector.calls.clear()
-                size, charts = database_size(database)
-                print(
-                    f"\nmemory (RSS) of the forum bot: {rss_before:.0f} MiB after the rounds, "
-                    f"{rss_mib(forum.pid):.0f} MiB after {options.mixed:,} more mixed requests; "
-                    f"database {size / 2**20:.1f} MiB in use, {charts} charts"
-                )
+                print(f"\nmemory (RSS): the stock echo bot {rss_mib(echo.pid):.0f} MiB")
+                for transport, (process, base, copy) in forums.items():
+                    texts = itertools.cycle(t.text for t in commands)
+                    rss_before = rss_mib(process.pid)
+                    mixed = functools.partial(next, texts)
+                    await load.run(base, lambda _, m=mixed: m(), options.mixed, process.pid)
+                    connector.calls.clear()
+                    size, charts = database_size(copy)
+                    print(
+                        f"the forum bot on {transport}: {rss_before:.0f} MiB after the rounds, "
+                        f"{rss_mib(process.pid):.0f} MiB after {options.mixed:,} more mixed "
+                        f"requests; database {size / 2**20:.1f} MiB in use, {charts} charts"
+                    )
         finally:
-            for process in (echo, forum):
+            for process in (echo, *(forum for forum, _, _ in forums.values())):
                 process.terminate()
                 try:
                     process.wait(60)  # a graceful stop on a busy machine can take a while

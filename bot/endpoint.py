@@ -27,7 +27,7 @@ from msrest.serialization import Model
 
 from bot.auth import AuthUnavailable, Unauthorized
 from bot.connector import Codec, check_service_url
-from bot.transports import Transport
+from bot.transports import BadActivity, Transport
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +109,7 @@ def _too_long_id(value: Any) -> bool:
 
 
 class MessagesEndpoint:
-    def __init__(
-        self, adapter: Transport, bot: Bot, codec: Codec, *, require_https: bool
-    ) -> None:
+    def __init__(self, adapter: Transport, bot: Bot, codec: Codec, *, require_https: bool) -> None:
         self._adapter, self._bot, self._codec = adapter, bot, codec
         self._require_https = require_https
 
@@ -148,6 +146,8 @@ class MessagesEndpoint:
             invoke_response = await self._adapter.process_activity(
                 request.headers.get("Authorization", ""), activity, self._bot.on_turn
             )
+        except BadActivity as error:  # botbuilder's reading let it through, the SDK's did not
+            return _problem(400, str(error))
         except Unauthorized as error:
             log.info("auth.rejected", extra={"reason": str(error)})
             return _problem(401, "unauthorized")

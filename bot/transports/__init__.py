@@ -33,13 +33,18 @@ Logic = Callable[["TurnContext"], Awaitable[Any]]
 OnError = Callable[["TurnContext", Exception], Awaitable[None]]
 
 
+class BadActivity(ValueError):
+    """The transport's SDK cannot read the activity (HTTP 400); the message says why."""
+
+
 class Transport(Protocol):
     """What the endpoint and the outbox worker need; botbuilder's CloudAdapter has this shape."""
 
     async def process_activity(
         self, auth_header: str, activity: Activity, logic: Logic
     ) -> InvokeResponse | None:
-        """Authenticate (Unauthorized, AuthUnavailable), run the turn, give the invoke's answer."""
+        """Authenticate (Unauthorized, AuthUnavailable), run the turn, give the invoke's answer;
+        BadActivity if the SDK cannot read the activity."""
         ...
 
     async def continue_conversation(

@@ -50,6 +50,7 @@ from microsoft_agents.hosting.core.connector.client.connector_client import (
 )
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 from msrest.serialization import Model
+from pydantic import ValidationError
 
 from bot.auth import ChannelTokenValidator
 from bot.connector import (
@@ -62,6 +63,7 @@ from bot.connector import (
     retry_after_seconds,
     to_json,
 )
+from bot.transports import BadActivity
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +100,15 @@ class AgentsTransport:
     async def process_activity(
         self, auth_header: str, activity: Activity, logic: Logic
     ) -> InvokeResponse | None:
+        try:  # read before the token is checked, as the endpoint reads it for botbuilder
+            incoming = self._agents_activity(activity)
+        except ValidationError as error:
+            raise BadActivity("the activity has fields of the wrong type") from error
         if self._validator is None:  # no app id: local, the chat, the Emulator, the Playground
             identity = ClaimsIdentity({}, authentication_type="Anonymous")
         else:
             claims = await self._validator.validate(auth_header, activity)
             identity = ClaimsIdentity(claims, authentication_type="Bearer")
-        incoming = self._agents_activity(activity)
 
         async def turn(context: AgentsTurnContext) -> None:
             await self._run(context, activity, logic)
