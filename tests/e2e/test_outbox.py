@@ -328,7 +328,7 @@ async def test_the_secretariat_announces_to_the_channel_and_every_member(
 
 
 async def test_an_announcement_opens_a_chat_with_members_who_have_none(
-    worker: BotClient, connector: FakeConnector, database: Database
+    worker: BotClient, connector: FakeConnector, database: Database, transport: str
 ) -> None:
     remember(
         database,
@@ -352,8 +352,8 @@ async def test_an_announcement_opens_a_chat_with_members_who_have_none(
     assert opening["members"] == [{"id": LIIA}]
     assert opening["isGroup"] is False
     assert opening["channelData"]["tenant"]["id"] == TENANT  # where Teams looks for it
-    # the parameters' own field: botbuilder spells it tenantID, the Agents SDK tenantId
-    assert opening.get("tenantID", opening.get("tenantId")) == TENANT
+    # the parameters' own field, as each SDK spells it (so this also shows which one sent it)
+    assert opening[{"botbuilder": "tenantID", "agents": "tenantId"}[transport]] == TENANT
     opened = f"a:1to1-{LIIA}"
     [card] = next(c for c in connector.sent() if c.conversation_id == opened).cards
     assert "Papers are out" in plain_text(card)
