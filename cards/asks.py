@@ -1,4 +1,4 @@
-"""The round robin's cards (forum_ops/asks.py): the ask in the channel, the 1:1 request with
+"""The round robin's cards (forum_ops/asks/service.py): the ask in the channel, the 1:1 request with
 Reply and Pass, replies, lists, the weekly digest and the secretariat's figures.
 
 Organisations are named, never people, on every card the channel or a responder sees; the
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from cards.format import british_date, british_datetime, count, percent
 from cards.render import Card, CardTooLarge, render_card
 from cards.views import Fact, NoticeView, ReportTable
-from forum_ops.ask_topics import label
-from forum_ops.ask_views import (
+from forum_ops.asks.topics import label
+from forum_ops.asks.views import (
     AskFigures,
     AskStatus,
     AskView,
@@ -24,7 +24,7 @@ from forum_ops.ask_views import (
     Load,
     ReplyView,
 )
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 from forum_ops.ports import LONDON, FileOffer
 
 ALL_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # figures from here are "every ask so far"
@@ -166,7 +166,7 @@ def ask_card_view(ask: AskView, controls: bool = False) -> AskCardView:
 
 
 class AskCards:
-    """The cards the round robin sends (forum_ops.asks.AskCards)."""
+    """The cards the round robin sends (forum_ops.asks.service.AskCards)."""
 
     def posted(self, ask: AskView) -> Card:
         return render_card("ask", ask_card_view(ask))
@@ -263,7 +263,7 @@ THREAD_CLIPS = (1500, 600, 200)  # each reply's text, shorter until the card fit
 
 
 def _link(url: str) -> str:
-    """A markdown link to a reply's checked http(s) address (no spaces: forum_ops/asks.py)."""
+    """A markdown link to a reply's checked http(s) address (no spaces: forum_ops/asks/service.py)."""
     safe = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
     host = safe.split("//", 1)[-1].split("/", 1)[0]
     return f"[Open the link ({host})]({safe})"

@@ -1,4 +1,4 @@
-"""What the INMSS benchmark answers look like: report views from forum_ops.benchmarks' results.
+"""What the INMSS benchmark answers look like: report views from forum_ops.benchmarks.service' results.
 
 Amounts are in whole pounds (the exports keep them exact). A withheld figure shows as a dash with
 a numbered mark (an en dash and a superscript 1) and one footnote under the tables says which rule each mark stands for.
@@ -18,7 +18,7 @@ from analytics.benchmarks import WITHHELD_COUNT, CostCell
 from analytics.rates import RateLine
 from cards.format import NBSP, british_date, percent, pounds
 from cards.views import Choice, ChoicesView, ReportTable, ReportView
-from forum_ops.benchmark_answers import (
+from forum_ops.benchmarks.answers import (
     NeedBenchmark,
     ProviderBenchmark,
     ProviderChoices,

@@ -1,6 +1,6 @@
 """View models for the directory of networks and best practice, the recommendations tracker and
-the quarterly report's summary, written from the services' results (forum_ops.directory,
-forum_ops.recommendations, forum_ops.quarterly_report)."""
+the quarterly report's summary, written from the services' results (forum_ops.directory.service,
+forum_ops.directory.recommendations, forum_ops.report.service)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from cards.format import british_date
 from cards.views import Fact, NoticeView
-from forum_ops.directory_entries import DirectoryPage, Entry, Kind, Scope, stale_before
-from forum_ops.tracker import Progress, Rag, Recommendation, Tracker
+from forum_ops.directory.entries import DirectoryPage, Entry, Kind, Scope, stale_before
+from forum_ops.directory.tracker import Progress, Rag, Recommendation, Tracker
 
 
 @dataclass(frozen=True)

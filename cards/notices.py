@@ -18,15 +18,15 @@ from cards.views import (
     QuickAction,
     WhoamiView,
 )
-from forum_ops.meeting_plan import MeetingInfo
-from forum_ops.model import Member, Role
+from forum_ops.meetings.plan import MeetingInfo
+from forum_ops.members.model import Member, Role
 
 MOST_QUICK_ACTIONS = 4  # what fits on one row of a 500 px card without cutting a label
 LAST_SECTION = "Getting started"  # help and whoami: listed after what people come for
 
 
 class Report(Protocol):
-    """An announcement's outcome (forum_ops.announcements.AnnouncementReport)."""
+    """An announcement's outcome (forum_ops.announcements.service.AnnouncementReport)."""
 
     @property
     def channel(self) -> bool: ...
@@ -39,7 +39,7 @@ class Report(Protocol):
 
 
 class Undelivered(Protocol):
-    """A message that could not be delivered (forum_ops.outbox.DeadLetter)."""
+    """A message that could not be delivered (forum_ops.outbox.queue.DeadLetter)."""
 
     @property
     def purpose(self) -> str: ...
@@ -54,7 +54,7 @@ class Undelivered(Protocol):
 
 
 class Listed(Protocol):
-    """A command as help lists it (bot.commands.table.Command)."""
+    """A command as help lists it (bot.command_table.Command)."""
 
     @property
     def name(self) -> str: ...

@@ -9,7 +9,7 @@ from fractions import Fraction
 from cards.format import NBSP, british_date, british_datetime
 from cards.render import Card, CardTooLarge, render_card
 from cards.views import Fact, NoticeView, ReportTable, ReportView
-from forum_ops.ratification import (
+from forum_ops.tor.ratification import (
     BOROUGH_NAMES,
     Ballot,
     Choice,
@@ -18,7 +18,7 @@ from forum_ops.ratification import (
     TorStatus,
     VersionInfo,
 )
-from forum_ops.tor_text import NumberedSection, SectionChange
+from forum_ops.tor.text import NumberedSection, SectionChange
 
 MAX_AMENDMENTS_SHOWN = 33
 
@@ -152,7 +152,7 @@ def ballot_view(
 
 
 class TorCards:
-    """The TorPresenter of forum_ops/tor.py."""
+    """The TorPresenter of forum_ops/tor/service.py."""
 
     def ballot(
         self, ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True

@@ -5,7 +5,7 @@ in-memory fakes, so a service can be driven without a database server or HTTP.
     Clock       now, as an aware datetime
     Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update,
                 withdraw or reply under one sent before. Through the outbox, in the caller's unit
-                of work: a service is given a MessengerFactory (forum_ops/messaging.py) and makes
+                of work: a service is given a MessengerFactory (forum_ops/outbox/messaging.py) and makes
                 one per transaction.
     Calendar    create, move and cancel an online Teams meeting (Microsoft Graph; .ics locally)
     ChartStore  keep a chart image and give the URL a card loads it from

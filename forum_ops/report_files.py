@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
 from forum_ops.db.schema import ReportFileRow
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 from forum_ops.ports import FileOffer
 
 KEEP_FOR = timedelta(days=7)

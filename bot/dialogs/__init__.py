@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cards import Card, render_card
 from cards.views import NoticeView
 from forum_ops.dialogs import DialogState, finish_dialog
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 
 if TYPE_CHECKING:
     from bot.actions import ActionRequest

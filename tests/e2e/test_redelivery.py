@@ -30,9 +30,9 @@ from forum_ops.db.schema import (
     TorVoteEventRow,
     TorVoteRow,
 )
-from forum_ops.members import find_member
-from forum_ops.ratification import Rules
-from forum_ops.tor import add_version, open_ratification
+from forum_ops.members.registry import find_member
+from forum_ops.tor.ratification import Rules
+from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say
