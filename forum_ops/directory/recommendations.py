@@ -11,8 +11,6 @@ every column.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from analytics.quarters import Quarter
 from analytics.spreadsheet_safety import csv_bytes
+from forum_ops.csv_files import Checked, CsvFile
 from forum_ops.db import Database
 from forum_ops.db.schema import PlacementRow, RecommendationRow
 from forum_ops.directory.entries import Kind, is_web_link
@@ -40,7 +39,7 @@ from forum_ops.directory.tracker import (
     Recommendation,
     Tracker,
 )
-from forum_ops.errors import ForumError, ImportRejected, NotAllowed, Problem
+from forum_ops.errors import ForumError, NotAllowed, Problem
 from forum_ops.members.model import Member
 from forum_ops.ports import Clock
 from forum_ops.usage import SUPPLIER_LOOKUP, uses
@@ -239,34 +238,25 @@ def update_recommendation(
         return tracker_in(session, now, current_period(now)).number(update.number)
 
 
+def _check_tracker_line(values: Mapping[str, str]) -> Checked[Update]:
+    return check_update(
+        values.get("number", ""), {k: v for k, v in values.items() if k != "number"}
+    )
+
+
+TRACKER_FILE = CsvFile(
+    "The tracker file",
+    ("number",),
+    _check_tracker_line,
+    allowed=CSV_COLUMNS,
+    key=lambda value: int(value["number"]) if value.get("number", "").isdigit() else None,
+    key_column="number",
+)
+
+
 def import_tracker(db: Database, text: str, now: datetime, who: str = "cli") -> int:
     """Update recommendations from a CSV (`number` and any other columns); all or nothing."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple(reader.fieldnames or [])
-    if "number" not in header:
-        raise ImportRejected("The tracker file", [Problem(1, "number", "column is missing")])
-    unknown = [c for c in header if c not in CSV_COLUMNS]
-    if unknown:
-        raise ImportRejected(
-            "The tracker file", [Problem(1, c, "is not a tracker column") for c in unknown]
-        )
-    updates: list[Update] = []
-    problems: list[Problem] = []
-    seen: set[int] = set()
-    for line, raw in enumerate(reader, start=2):
-        if None in raw:
-            problems.append(Problem(line, "", "has more fields than the header"))
-            continue
-        values = {k: v for k, v in raw.items() if k != "number" and v is not None}
-        update, found = check_update(raw.get("number") or "", values)
-        problems.extend(Problem(line, p.column, p.reason) for p in found)
-        if update is not None:
-            if update.number in seen:
-                problems.append(Problem(line, "number", "repeats an earlier line"))
-            seen.add(update.number)
-            updates.append(update)
-    if problems:
-        raise ImportRejected("The tracker file", problems)
+    updates = TRACKER_FILE.read(text)
     with db.transaction() as session:
         rows = _ensure(session, now)
         for update in updates:

@@ -13,8 +13,6 @@ against formula injection (analytics/spreadsheet_safety.py).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -23,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics.spreadsheet_safety import csv_bytes
+from forum_ops.csv_files import CsvFile
 from forum_ops.db import Database
 from forum_ops.db.schema import DirectoryEntryRow
 from forum_ops.directory.entries import (
@@ -42,7 +41,7 @@ from forum_ops.directory.entries import (
     draft_or_error,
     stale_before,
 )
-from forum_ops.errors import ForumError, ImportRejected, NotAllowed, Problem
+from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
 from forum_ops.ports import Clock
 from forum_ops.text_search import Document, SearchIndex
@@ -234,42 +233,19 @@ class ImportReport:
     updated: int
 
 
-def parse_directory_csv(text: str) -> list[EntryDraft]:
-    """Every line checked; any bad line rejects the file (every problem is reported)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple(reader.fieldnames or [])
-    missing = [c for c in ("name", "kind", "scope") if c not in header]
-    if missing:
-        raise ImportRejected(
-            "The directory file", [Problem(1, c, "column is missing") for c in missing]
-        )
-    drafts: list[EntryDraft] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        if line > MAX_IMPORT_LINES + 1:
-            problems.append(Problem(line, "", f"more than {MAX_IMPORT_LINES} entries"))
-            break
-        if None in raw:
-            problems.append(Problem(line, "", "has more fields than the header"))
-            continue
-        values = {k: ("" if v is None else v) for k, v in raw.items()}
-        draft, found = check_draft(values)
-        problems.extend(Problem(line, p.column, p.reason) for p in found)
-        if draft is not None:
-            key = draft.name.casefold()
-            if key in seen:
-                problems.append(Problem(line, "name", f"repeats line {seen[key]}"))
-            seen[key] = line
-            drafts.append(draft)
-    if problems:
-        raise ImportRejected("The directory file", problems)
-    return drafts
+DIRECTORY_FILE = CsvFile(
+    "The directory file",
+    ("name", "kind", "scope"),
+    check_draft,
+    key=lambda value: value.get("name", "").casefold() or None,
+    key_column="name",
+    most_lines=MAX_IMPORT_LINES,
+)
 
 
 def import_directory(db: Database, text: str, now: datetime) -> ImportReport:
     """Upsert approved entries by name (case-insensitive), all or nothing."""
-    drafts = parse_directory_csv(text)
+    drafts = DIRECTORY_FILE.read(text)
     added = updated = 0
     with db.transaction() as session:
         existing = {

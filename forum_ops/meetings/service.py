@@ -9,15 +9,14 @@ releases a chair; a member volunteers only themself, one chair per meeting.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forum_ops.csv_files import Checked, CsvFile
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     ChairOfferRow,
@@ -27,7 +26,7 @@ from forum_ops.db.schema import (
     OutboxRow,
     TakeawayRow,
 )
-from forum_ops.errors import ForumError, ImportRejected, NotAllowed, Problem
+from forum_ops.errors import ForumError, NotAllowed, Problem
 from forum_ops.meetings.plan import (
     DEFAULT_START,
     LONDON,
@@ -347,57 +346,57 @@ def _move(
 IMPORT_COLUMNS = ("date", "time", "theme")
 
 
+@dataclass(frozen=True)
+class PlanLine:
+    day: date
+    at: time
+    theme: str
+    status: str
+
+
 def import_plan(db: Database, text: str, now: datetime) -> tuple[int, int]:
     """`forumbot meetings import <file.csv>`: columns date, time, theme (and optionally
     status: planned or cancelled). Upserts by day; any bad line rejects the file. Returns
     (added, updated)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().casefold() for h in reader.fieldnames or []]
-    missing = [c for c in IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected("The plan", [Problem(1, c, "column is missing") for c in missing])
-    rows: list[tuple[date, time, str, str]] = []
-    problems: list[Problem] = []
-    seen: set[date] = set()
     today = now.astimezone(LONDON).date()
-    for line, raw in enumerate(reader, start=2):
-        value = {(k or "").strip().casefold(): (v or "").strip() for k, v in raw.items()}
+
+    def check(value: Mapping[str, str]) -> Checked[PlanLine]:
         try:
             day = parse_day(value["date"], today)
             at = parse_time(value["time"]) if value["time"] else DEFAULT_START
             london_moment(day, at)
         except BadDate as bad:
-            problems.append(Problem(line, "date/time", str(bad)))
-            continue
+            return None, [Problem(0, "date/time", str(bad))]
+        problems: list[Problem] = []
         status = value.get("status", "").casefold() or "planned"
         if status not in ("planned", "cancelled"):
-            problems.append(Problem(line, "status", "is not planned or cancelled"))
-        if day in seen:
-            problems.append(Problem(line, "date", "repeats an earlier line"))
+            problems.append(Problem(0, "status", "is not planned or cancelled"))
         if len(value["theme"]) > MAX_THEME_CHARS:
-            problems.append(Problem(line, "theme", f"is over {MAX_THEME_CHARS} characters"))
-        seen.add(day)
-        rows.append((day, at, value["theme"], status))
-    if problems:
-        raise ImportRejected("The plan", problems)
+            problems.append(Problem(0, "theme", f"is over {MAX_THEME_CHARS} characters"))
+        return PlanLine(day, at, value["theme"], status), problems
+
+    def day_of(value: Mapping[str, str]) -> date | None:
+        with contextlib.suppress(BadDate):
+            return parse_day(value["date"], today)
+        return None
+
+    plan = CsvFile("The plan", IMPORT_COLUMNS, check, key=day_of, key_column="date")
     added = updated = 0
     with db.transaction() as session:
-        for day, at, theme, status in rows:
+        for line in plan.read(text):
+            theme = _theme(line.theme)
             row = session.scalars(
-                select(MeetingRow).where(MeetingRow.day == day.isoformat())
+                select(MeetingRow).where(MeetingRow.day == line.day.isoformat())
             ).first()
             if row is None:
-                row = _new_row(day, at, _theme(theme), "import", now)
+                row = _new_row(line.day, line.at, theme, "import", now)
                 session.add(row)
                 added += 1
             else:
-                row.starts_at, row.theme, row.updated_at = (
-                    london_moment(day, at),
-                    _theme(theme),
-                    now,
-                )
+                row.starts_at, row.theme = london_moment(line.day, line.at), theme
+                row.updated_at = now
                 updated += 1
-            row.status = status
+            row.status = line.status
     return added, updated
 
 

@@ -6,11 +6,9 @@ roles and topics `;`-separated. An import is all or nothing: any bad line reject
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
+from forum_ops.csv_files import Checked, CsvFile
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import MemberRow, OrganisationRow
 from forum_ops.errors import ForumError, ImportRejected, Problem
@@ -97,64 +96,37 @@ def find_member(session: Session, aad_object_id: str) -> Member | None:
     return _member(row, organisation)
 
 
-def parse_members_csv(text: str) -> list[MemberRecord]:
-    """Validate a whole membership file, reporting every bad line; returns records or raises."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple(reader.fieldnames or [])
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected(
-            "The membership file", [Problem(1, c, "column is missing") for c in missing]
-        )
-    records: list[MemberRecord] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        found = _check_member_line(line, raw, seen)
-        if isinstance(found, MemberRecord):
-            records.append(found)
-        else:
-            problems.extend(found)
-    if problems:
-        raise ImportRejected("The membership file", problems)
-    return records
-
-
-def _check_member_line(
-    line: int, raw: dict[str | None, str | None], seen: dict[str, int]
-) -> MemberRecord | list[Problem]:
-    value = {c: (raw.get(c) or "").strip() for c in CSV_COLUMNS}
-    problems: list[Problem] = []
-    if None in raw:
-        problems.append(Problem(line, "", "has more fields than the header"))
+def _guid(text: str) -> str | None:
     try:
-        aad_id = str(uuid.UUID(value["aad_object_id"]))
+        return str(uuid.UUID(text))
     except ValueError:
-        aad_id = ""
-        problems.append(Problem(line, "aad_object_id", "is not an Entra object id (a GUID)"))
-    if aad_id and aad_id in seen:
-        problems.append(Problem(line, "aad_object_id", f"repeats line {seen[aad_id]}"))
-    elif aad_id:
-        seen[aad_id] = line
+        return None
+
+
+def _check_member(value: Mapping[str, str]) -> Checked[MemberRecord]:
+    problems: list[Problem] = []
+    aad_id = _guid(value["aad_object_id"]) or ""
+    if not aad_id:
+        problems.append(Problem(0, "aad_object_id", "is not an Entra object id (a GUID)"))
     if not value["name"]:
-        problems.append(Problem(line, "name", "is empty"))
+        problems.append(Problem(0, "name", "is empty"))
     elif len(value["name"]) > 200:
-        problems.append(Problem(line, "name", "is longer than 200 characters"))
+        problems.append(Problem(0, "name", "is longer than 200 characters"))
     if not _EMAIL.match(value["email"]):
-        problems.append(Problem(line, "email", "is not an email address"))
+        problems.append(Problem(0, "email", "is not an email address"))
     if not value["organisation"]:
-        problems.append(Problem(line, "organisation", "is empty"))
+        problems.append(Problem(0, "organisation", "is empty"))
     roles: set[Role] = set()
     for word in filter(None, (w.strip().casefold() for w in value["roles"].split(";"))):
         try:
             roles.add(Role(word))
         except ValueError:
             allowed = ", ".join(r.value for r in Role)
-            problems.append(Problem(line, "roles", f"'{word}' is not a role ({allowed})"))
+            problems.append(Problem(0, "roles", f"'{word}' is not a role ({allowed})"))
     if problems:
-        return problems
+        return None, problems
     topics = tuple(t.strip() for t in value["topics"].split(";") if t.strip())
-    return MemberRecord(
+    record = MemberRecord(
         aad_id,
         value["name"],
         value["email"],
@@ -162,6 +134,16 @@ def _check_member_line(
         frozenset(roles or {Role.MEMBER}),
         topics,
     )
+    return record, []
+
+
+MEMBERS_FILE = CsvFile(
+    "The membership file",
+    CSV_COLUMNS,
+    _check_member,
+    key=lambda value: _guid(value["aad_object_id"]),
+    key_column="aad_object_id",
+)
 
 
 def upsert_members(
@@ -222,6 +204,6 @@ def list_members(db: Database, organisation: str = "") -> list[Member]:
 
 def import_members(db: Database, text: str, now: datetime) -> ImportReport:
     """Validate a whole membership file, then upsert it in one transaction: all or nothing."""
-    records = parse_members_csv(text)
+    records = MEMBERS_FILE.read(text)
     with db.transaction() as session:
         return upsert_members(session, records, now)
