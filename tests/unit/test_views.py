@@ -39,3 +39,12 @@ def test_london_is_defined_once_and_everyone_imports_it() -> None:
         if zone.search(line) and not line.lstrip().startswith(("#", "assert"))
     ]
     assert [where.split(":")[0] for where in found] == ["cards/views/common.py"]
+
+
+def test_every_topic_the_domain_infers_has_the_label_cards_show() -> None:
+    from cards.views.asks import TOPIC_LABELS, topic_label
+    from forum_ops.asks.topics import TOPICS
+
+    assert [t.tag for t in TOPICS] == list(TOPIC_LABELS)
+    assert topic_label("s75") == "Section 75"
+    assert topic_label("not-a-tag") == "not-a-tag"  # a member's own topic shows as written
