@@ -49,7 +49,7 @@ from bot.teams import (
     tenant_id,
 )
 from cards import Card, render_card
-from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
+from cards.views.common import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.db.engine import TURN
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed

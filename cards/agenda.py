@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from cards.format import british_datetime
 from cards.meetings import MeetingLine, meeting_line
 from cards.senddata import senddata_view
-from cards.views import SendDataView
-from forum_ops.meetings.plan import Agenda, Proposal
-from forum_ops.senddata.figures import SendDataFigures
+from cards.views.common import SendDataView
+from cards.views.meetings import Agenda, Proposal
+from cards.views.senddata import SendDataFigures
 
 
 @dataclass(frozen=True)

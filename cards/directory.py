@@ -9,9 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from cards.format import british_date
-from cards.views import Fact, NoticeView
-from forum_ops.directory.entries import DirectoryPage, Entry, Kind, Scope, stale_before
-from forum_ops.directory.tracker import Progress, Rag, Recommendation, Tracker
+from cards.views.common import Fact, NoticeView
+from cards.views.directory import (
+    DirectoryPage,
+    Entry,
+    Kind,
+    Progress,
+    Rag,
+    Recommendation,
+    Scope,
+    Tracker,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,7 @@ def directory_view(page: DirectoryPage) -> DirectoryView:
         subtitle = f"{len(page.entries)} shown, oldest first." if page.entries else "None waiting."
     elif page.listing == "unchecked":
         title = "Directory entries not checked for 12 months"
-        limit = british_date(stale_before(page.today))
+        limit = british_date(page.unchecked_before)
         subtitle = (
             f"Last checked before {limit} or never; oldest first."
             if page.entries

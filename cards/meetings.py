@@ -10,8 +10,8 @@ from datetime import date
 from typing import Protocol
 
 from cards.format import british_date, british_datetime
-from cards.views import Fact
-from forum_ops.meetings.plan import MeetingInfo
+from cards.views.common import Fact
+from cards.views.meetings import MeetingInfo
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from analytics.sen2 import Headline, year_label
 from cards.format import british_date, count, ordinal, percent
-from cards.views import Fact, SendDataView
-from forum_ops.senddata.figures import GroupFigures, SendDataFigures
+from cards.views.common import Fact, SendDataView
+from cards.views.senddata import GroupFigures, SendDataFigures
 
 
 def rank_words(rank: int, of: int) -> str:

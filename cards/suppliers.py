@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from cards.format import NBSP, count
-from cards.views import SchoolLine, SuppliersView
-from forum_ops.suppliers.schools import PAGE, School, SchoolsPage
+from cards.views.common import SchoolLine, SuppliersView
+from cards.views.suppliers import PAGE, School, SchoolsPage
 
 GIAS_PAGE = (
     "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{urn}"

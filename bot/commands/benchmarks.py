@@ -13,8 +13,8 @@ from bot.commands.returns import releases_card, returns_command
 from bot.replies import card_payload
 from cards import Card, render_card
 from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
-from cards.views import NoticeView
-from forum_ops.benchmarks.answers import NeedBenchmark, ProviderBenchmark, ProviderChoices
+from cards.views.benchmarks import NeedBenchmark, ProviderBenchmark, ProviderChoices
+from cards.views.common import NoticeView
 from forum_ops.benchmarks.private import send_privately
 from forum_ops.errors import ForumError
 

@@ -17,10 +17,10 @@ from cards.directory import (
     suggestion_form,
     tracker_view,
 )
+from cards.views.directory import Entry
 from forum_ops.db.schema import may_be_an_id
 from forum_ops.directory import recommendations
 from forum_ops.directory import service as directory
-from forum_ops.directory.entries import Entry
 from forum_ops.directory.tracker import RECOMMENDATIONS
 from forum_ops.members.model import Member
 from forum_ops.ports import Clock

@@ -15,8 +15,8 @@ from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
 from cards.format import british_datetime, count, pence
-from cards.views import Choice, ChoicesView, NoticeView, ReportTable, ReportView
-from forum_ops.benchmarks.answers import Release
+from cards.views.benchmarks import Release
+from cards.views.common import Choice, ChoicesView, NoticeView, ReportTable, ReportView
 from forum_ops.db.schema import may_be_an_id
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.members.model import Member

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cards import Card, render_card
-from cards.views import NoticeView
+from cards.views.common import NoticeView
 from forum_ops.dialogs import DialogState, finish_dialog
 from forum_ops.members.model import Member
 

@@ -19,7 +19,7 @@ from bot.dialogs import DialogTurn, finish
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
-from cards.views import Answer, NoticeView, QuestionView
+from cards.views.common import Answer, NoticeView, QuestionView
 from forum_ops.dialogs import DialogKey, begin_dialog
 from forum_ops.members.model import Member
 

@@ -20,7 +20,8 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from forum_ops.asks.views import AskStatus, RouteState
+from cards.views.asks import AskStatus
+from forum_ops.asks.views import RouteState
 from forum_ops.db import Database
 from forum_ops.db.schema import AskRouteRow, AskRow, may_be_an_id
 from forum_ops.errors import ForumError

@@ -30,24 +30,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics.spreadsheet_safety import csv_bytes
-from forum_ops.asks.routing import Candidate, RoutingRequest, choose_responders
-from forum_ops.asks.topics import ask_tags, label, member_tags
-from forum_ops.asks.views import (
-    AskCards,
-    AskConfig,
+from cards.views.asks import (
     AskFigures,
     AskStatus,
     AskView,
     Availability,
     Digest,
-    FiguresReport,
     Load,
-    Opened,
-    Passed,
     ReplyView,
-    RouteState,
     TopicFigures,
+    topic_label,
 )
+from cards.views.common import LONDON
+from forum_ops.asks.routing import Candidate, RoutingRequest, choose_responders
+from forum_ops.asks.topics import ask_tags, member_tags
+from forum_ops.asks.views import AskCards, AskConfig, FiguresReport, Opened, Passed, RouteState
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     AskReplyRow,
@@ -64,7 +61,7 @@ from forum_ops.members.registry import to_member
 from forum_ops.outbox.conversations import find_conversation
 from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.outbox.queue import Status
-from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.report_files import offer_file_in
 from forum_ops.text_search import Document, search
 from forum_ops.working_days import after_working_days
@@ -451,7 +448,7 @@ def figures_csv(figures: AskFigures) -> bytes:
         return "" if wait is None else round(wait.total_seconds() / 3600, 1)
 
     rows: list[tuple[object, ...]] = [
-        ("topic", label(t.tag), t.asks, t.answered, "", "", hours(t.median_first_reply))
+        ("topic", topic_label(t.tag), t.asks, t.answered, "", "", hours(t.median_first_reply))
         for t in figures.by_topic
     ]
     for table, loads in (("member", figures.by_member), ("organisation", figures.by_organisation)):

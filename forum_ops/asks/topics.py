@@ -9,12 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cards.views.asks import TOPIC_LABELS
+
 
 @dataclass(frozen=True)
 class Topic:
-    tag: str  # what cards show and `#tag` names
-    label: str
+    tag: str  # `#tag` names it; cards show its label (cards/views/asks.py)
     pattern: re.Pattern[str]  # words in an ask (or a member's topic) that mean it
+
+    @property
+    def label(self) -> str:
+        return TOPIC_LABELS[self.tag]
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -22,44 +27,37 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("s75", "Section 75", _words(r"s\.?\s?75", r"section\s*75", r"pooled budgets?")),
-    Topic("transport", "Transport", _words(r"transport", r"home[\s-]to[\s-]school", r"travel")),
+    Topic("s75", _words(r"s\.?\s?75", r"section\s*75", r"pooled budgets?")),
+    Topic("transport", _words(r"transport", r"home[\s-]to[\s-]school", r"travel")),
     Topic(
         "therapies",
-        "Therapies",
         _words(r"therap(?:y|ies|ists?)", r"salt", r"speech and language", r"occupational"),
     ),
-    Topic("short-breaks", "Short breaks", _words(r"short[\s-]?breaks?", r"respite")),
+    Topic("short-breaks", _words(r"short[\s-]?breaks?", r"respite")),
     Topic(
         "inmss",
-        "INMSS",
         _words(r"inmss", r"independent (?:and )?non[\s-]maintained", r"independent special"),
     ),
     Topic(
         "data-sharing",
-        "Data sharing",
         _words(r"data[\s-]sharing", r"dsa", r"information sharing", r"gdpr", r"dpia"),
     ),
-    Topic("post-16", "Post-16", _words(r"post[\s-]?16", r"fe college", r"further education")),
-    Topic("tribunal", "Tribunal", _words(r"tribunals?", r"sendist", r"appeals?")),
+    Topic("post-16", _words(r"post[\s-]?16", r"fe college", r"further education")),
+    Topic("tribunal", _words(r"tribunals?", r"sendist", r"appeals?")),
     Topic(
         "joint-commissioning",
-        "Joint commissioning",
         _words(r"joint[\s-]commissioning", r"jointly commission\w*", r"icb funding"),
     ),
     Topic(
         "dps",
-        "DPS / framework",
         _words(r"dps", r"dynamic purchasing(?: system)?", r"frameworks?", r"procurement"),
     ),
     Topic(
         "preparing-for-adulthood",
-        "Preparing for adulthood",
         _words(r"preparing for adulthood", r"pfa", r"transitions?"),
     ),
     Topic(
         "alternative-provision",
-        "Alternative provision",
         _words(r"alternative provision", r"\bap\b", r"tuition"),
     ),
 )
@@ -110,8 +108,3 @@ def ask_tags(text: str) -> tuple[tuple[str, ...], str]:
 def member_tags(topics: tuple[str, ...]) -> frozenset[str]:
     """A member's topics as tags; topics outside the vocabulary are kept, folded, as their own."""
     return frozenset(canonical(t) or t.strip().casefold() for t in topics if t.strip())
-
-
-def label(tag: str) -> str:
-    topic = BY_TAG.get(tag)
-    return topic.label if topic else tag

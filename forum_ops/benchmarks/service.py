@@ -28,7 +28,7 @@ from analytics.charts import Box, bar_chart, box_chart
 from analytics.disclosure import Rules, one_line_per_answer
 from analytics.rates import ABOVE, BELOW, MIDDLE, fees, listed_rate_lines, rate_lines
 from analytics.returns_format import NEEDS, PLACEMENT_TYPES
-from forum_ops.benchmarks.answers import (
+from cards.views.benchmarks import (
     NeedBenchmark,
     ProviderBenchmark,
     ProviderChoice,

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cards.views.directory import EntryDraft, Kind, Scope, Source, Status
 from forum_ops.db.schema import DirectoryEntryRow
-from forum_ops.directory.entries import EntryDraft, Kind, Scope, Source, Status
 from forum_ops.directory.service import add_entry
 
 # name, kind, scope, topics, offers, how to join or read it, owner, last checked

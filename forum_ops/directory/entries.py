@@ -1,19 +1,17 @@
-"""The directory's values, storage-free (cards present them): the kinds and scopes of an
-entry, what a form or a CSV line says about one (checked by `check_draft`), and when an entry
-counts as unchecked. The service is forum_ops/directory/service.py."""
+"""The directory's rules, storage-free: what a form or a CSV line says about an entry (checked
+by `check_draft`), and when an entry counts as unchecked. The values (kinds, scopes, entries,
+a page of them) are the cards' views, in cards/views/directory.py. The service is
+forum_ops/directory/service.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
+from cards.views.directory import EntryDraft, Kind, Scope
 from forum_ops.errors import ForumError, Problem
 
-LONDON = ZoneInfo("Europe/London")
 PAGE = 8  # entries on one card
 STALE_AFTER_MONTHS = 12
 LIMITS = {"name": 200, "offers": 1500, "how_to_join": 800, "link": 500, "contact": 320,
@@ -21,72 +19,6 @@ LIMITS = {"name": 200, "offers": 1500, "how_to_join": 800, "link": 500, "contact
 CSV_COLUMNS = ("name", "kind", "scope", "topics", "offers", "how_to_join", "link", "contact",
                "owner", "last_checked")  # fmt: skip
 MAX_IMPORT_LINES = 2000
-
-
-class Kind(StrEnum):
-    FORMAL_NETWORK = "formal network"
-    INFORMAL_NETWORK = "informal network"
-    BEST_PRACTICE = "best-practice example"
-    TOOL = "tool"
-
-
-class Scope(StrEnum):
-    PAN_LONDON = "pan-London"
-    SUB_REGION = "sub-region"
-    BOROUGH = "borough"
-    NATIONAL = "national"
-
-
-class Status(StrEnum):
-    SUGGESTED = "suggested"
-    APPROVED = "approved"
-    DECLINED = "declined"
-
-
-class Source(StrEnum):
-    DEMO = "demo"
-    IMPORT = "import"
-    SUGGESTION = "suggestion"
-    TAKEAWAY = "takeaway"
-
-
-@dataclass(frozen=True)
-class EntryDraft:
-    """What a person or a file says about an entry, checked (`check_draft`)."""
-
-    name: str
-    kind: Kind
-    scope: Scope
-    topics: tuple[str, ...] = ()
-    offers: str = ""
-    how_to_join: str = ""
-    link: str = ""
-    contact: str = ""
-    owner: str = ""
-    last_checked: date | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    draft: EntryDraft
-    status: Status
-    source: Source
-
-    @property
-    def name(self) -> str:
-        return self.draft.name
-
-
-@dataclass(frozen=True)
-class DirectoryPage:
-    """A search's result, or one of the secretariat's lists (pending, unchecked)."""
-
-    listing: str  # "search", "pending", "unchecked"
-    words: str
-    entries: tuple[Entry, ...]
-    total: int  # approved entries in the directory
-    today: date
 
 
 def _kind(text: str) -> Kind | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from analytics.quarters import Quarter
 from analytics.spreadsheet_safety import csv_bytes
+from cards.views.common import LONDON
+from cards.views.directory import Kind, Progress, Rag, Recommendation, Tracker
 from forum_ops.csv_files import Checked, CsvFile
 from forum_ops.db import Database
 from forum_ops.db.schema import PlacementRow, RecommendationRow
-from forum_ops.directory.entries import Kind, is_web_link
+from forum_ops.directory.entries import is_web_link
 from forum_ops.directory.service import directory_counts
 from forum_ops.directory.tracker import (
     CSV_COLUMNS,
@@ -34,17 +35,11 @@ from forum_ops.directory.tracker import (
     MAX_NEXT_STEP,
     RECOMMENDATIONS,
     Evidence,
-    Progress,
-    Rag,
-    Recommendation,
-    Tracker,
 )
 from forum_ops.errors import ForumError, NotAllowed, Problem
 from forum_ops.members.model import Member
 from forum_ops.ports import Clock
 from forum_ops.usage import SUPPLIER_LOOKUP, uses
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def boroughs_with_return(session: Session, period: str) -> int:

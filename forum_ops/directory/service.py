@@ -21,22 +21,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics.spreadsheet_safety import csv_bytes
+from cards.views.common import LONDON
+from cards.views.directory import DirectoryPage, Entry, EntryDraft, Kind, Scope, Source, Status
 from forum_ops.csv_files import CsvFile
 from forum_ops.db import Database
 from forum_ops.db.schema import DirectoryEntryRow
 from forum_ops.directory.entries import (
     CSV_COLUMNS,
     LIMITS,
-    LONDON,
     MAX_IMPORT_LINES,
     PAGE,
-    DirectoryPage,
-    Entry,
-    EntryDraft,
-    Kind,
-    Scope,
-    Source,
-    Status,
     check_draft,
     draft_or_error,
     stale_before,
@@ -117,7 +111,9 @@ def search_directory(db: Database, clock: Clock, words: str, limit: int = PAGE) 
         ]
     else:
         found = entries[:limit]
-    return DirectoryPage("search", words, tuple(found), len(entries), _today(clock.now()))
+    return DirectoryPage(
+        "search", words, tuple(found), len(entries), stale_before(_today(clock.now()))
+    )
 
 
 def suggest_entry(
@@ -199,7 +195,7 @@ def secretariat_list(
             chosen = [_entry(row) for row in rows]
         else:
             chosen = _unchecked(entries, today)
-    return DirectoryPage(listing, "", tuple(chosen[:most]), len(entries), today)
+    return DirectoryPage(listing, "", tuple(chosen[:most]), len(entries), stale_before(today))
 
 
 def _unchecked(entries: list[Entry], today: date) -> list[Entry]:

@@ -1,6 +1,7 @@
-"""The recommendations tracker's values, storage-free (cards present them): the 17
-recommendations of "SEND Commissioning in London" as the forum names them, their progress,
-and the evidence the assistant holds. The service is forum_ops/directory/recommendations.py.
+"""The recommendations tracker's values, storage-free: the 17 recommendations of "SEND
+Commissioning in London" as the forum names them, and the evidence the assistant holds (their
+progress and the tracker, as cards show them, are in cards/views/directory.py). The service is
+forum_ops/directory/recommendations.py.
 
 The short titles, themes and leads are ours, written to recognise each recommendation by; the
 secretariat corrects them from the CSV (`forumbot recommendations import`).
@@ -9,24 +10,11 @@ secretariat corrects them from the CSV (`forumbot recommendations import`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 NOT_RECORDED = "not yet recorded by the assistant"
 MAX_NEXT_STEP = 1000
 MAX_EVIDENCE_LINKS = 10
 CSV_COLUMNS = ("number", "title", "theme", "lead", "status", "rag", "next_step", "evidence")
-
-
-class Progress(StrEnum):
-    NOT_STARTED = "not started"
-    IN_PROGRESS = "in progress"
-    DONE = "done"
-
-
-class Rag(StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
 
 
 LEADS = ("LIIA", "the hub", "the network", "sub-regional leads", "the data working group")
@@ -51,28 +39,6 @@ RECOMMENDATIONS: dict[int, tuple[str, str, str]] = {
     16: ("Parent carers' voice in commissioning", "Co-production", "the network"),
     17: ("Regular progress reports to the ALDCS SEND Steering Group", "Governance", "LIIA"),
 }
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    number: int
-    title: str
-    theme: str
-    lead: str
-    status: Progress
-    rag: Rag
-    next_step: str
-    evidence: tuple[str, ...]  # links
-    held: str  # what the assistant itself holds, as a sentence; "" where it holds nothing
-
-
-@dataclass(frozen=True)
-class Tracker:
-    recommendations: tuple[Recommendation, ...]
-    period: str  # the INMSS period the evidence counts returns for
-
-    def number(self, n: int) -> Recommendation:
-        return next(r for r in self.recommendations if r.number == n)
 
 
 @dataclass(frozen=True)

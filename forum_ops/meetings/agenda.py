@@ -19,10 +19,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cards.views.meetings import Agenda, Proposal
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.meetings.plan import STANDING_ITEMS, Agenda, Proposal, theme_or_none
+from forum_ops.meetings.plan import STANDING_ITEMS, theme_or_none
 from forum_ops.meetings.service import find_meeting_row, meeting_info
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member

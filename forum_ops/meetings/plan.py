@@ -1,6 +1,7 @@
 """The forward plan as values, storage-free: the Year 1 plan of SPEC section 2, the 8-week
-cadence and its warnings, dates and times as people type them, and what a meeting looks like
-to the cards (forum_ops/meetings/service.py keeps them in the database).
+cadence and its warnings, dates and times as people type them (forum_ops/meetings/service.py
+keeps meetings in the database; what a meeting looks like to the cards is in
+cards/views/meetings.py).
 
 Times are wall-clock Europe/London: a meeting "at 10:00" is at 10:00 in London on its day,
 whether that day is in GMT or BST. A time that does not exist in London (01:30 on the last
@@ -13,12 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from cards.views.common import LONDON
 from forum_ops.errors import ForumError
 from forum_ops.working_days import bank_holiday
 
-LONDON = ZoneInfo("Europe/London")
 MEETING_MINUTES = 90
 DEFAULT_START = time(10, 0)
 CADENCE = timedelta(weeks=8)
@@ -62,82 +62,6 @@ def theme_or_none(text: str) -> str:
 
 class BadDate(ForumError):
     """A date or time typed that could not be read, or does not exist in London."""
-
-
-@dataclass(frozen=True)
-class ChairInfo:
-    name: str
-    organisation: str  # the organisation's name
-    aad: str  # the chair's Entra object id: who may schedule and decide
-
-
-@dataclass(frozen=True)
-class MeetingInfo:
-    """A meeting as every card shows it."""
-
-    id: int
-    number: int  # 1 for the forum's first meeting: standing items start at 2
-    day: date
-    starts_at: datetime  # aware, UTC
-    minutes: int
-    theme: str
-    status: str  # planned, cancelled
-    chair: ChairInfo | None
-    join_url: str | None
-    booked: bool  # a calendar event exists (Teams meeting, or .ics locally)
-    warnings: tuple[str, ...]
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.minutes)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status == "cancelled"
-
-
-@dataclass(frozen=True)
-class Proposal:
-    id: int
-    text: str
-    proposer: str  # "Name (Organisation)"
-    status: str  # proposed, accepted, declined
-    meeting: MeetingInfo
-
-
-@dataclass(frozen=True)
-class Agenda:
-    meeting: MeetingInfo
-    items: tuple[str, ...]  # in order: themes, SEND Data, accepted proposals, the takeaway
-    send_data: bool  # the SEND Data item is on it (from the second meeting on)
-    waiting: int  # proposals the chair has not decided yet
-
-
-@dataclass(frozen=True)
-class TakeawayAction:
-    what: str
-    who: str
-
-
-@dataclass(frozen=True)
-class Takeaway:
-    """A meeting's Useful Commissioning Takeaway (forum_ops/meetings/takeaway.py)."""
-
-    meeting: MeetingInfo
-    title: str
-    insight: str
-    tool: str  # a practical tool or link
-    actions: tuple[TakeawayAction, ...]  # at most 3
-    status: str  # draft, published
-    published_at: datetime | None
-    link: str | None = None  # the PDF's token while its link lasts (/takeaways/<token>.pdf)
-
-
-@dataclass(frozen=True)
-class ChairSuggestion:
-    name: str
-    organisation: str
-    chaired: int  # meetings chaired so far
 
 
 def london_moment(day: date, at: time) -> datetime:

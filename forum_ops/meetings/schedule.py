@@ -21,16 +21,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cards.views.common import LONDON
+from cards.views.meetings import MeetingInfo
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.meetings.plan import (
-    LONDON,
-    MeetingInfo,
-    london_moment,
-    split_day_and_time,
-    theme_or_none,
-)
+from forum_ops.meetings.plan import london_moment, split_day_and_time, theme_or_none
 from forum_ops.meetings.service import PlanChange, find_meeting_row, meeting_info
 from forum_ops.members.model import Member
 from forum_ops.ports import BookedMeeting, Calendar, CalendarUnavailable, Clock, Meeting

@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cards.views.common import LONDON
+from cards.views.meetings import ChairInfo, ChairSuggestion, MeetingInfo
 from forum_ops.csv_files import Checked, CsvFile
 from forum_ops.db import Database
 from forum_ops.db.schema import (
@@ -29,14 +31,10 @@ from forum_ops.db.schema import (
 from forum_ops.errors import ForumError, NotAllowed, Problem
 from forum_ops.meetings.plan import (
     DEFAULT_START,
-    LONDON,
     MAX_THEME_CHARS,
     MEETING_MINUTES,
     YEAR_ONE,
     BadDate,
-    ChairInfo,
-    ChairSuggestion,
-    MeetingInfo,
     cadence_after,
     london_moment,
     off_holidays,

@@ -18,10 +18,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cards.views.common import LONDON
+from cards.views.meetings import MeetingInfo, Takeaway, TakeawayAction
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.meetings.plan import LONDON, MeetingInfo, Takeaway, TakeawayAction
 from forum_ops.meetings.service import find_meeting_row, meeting_info, upcoming
 from forum_ops.members.model import Member, Role
 from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard

@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -34,6 +33,8 @@ from analytics.charts import grouped_bar_chart
 from analytics.disclosure import Rules, published_count
 from analytics.quarters import Quarter
 from analytics.report_document import Chart, Section, Table, word_document, workbook
+from cards.views.common import LONDON, FileOffer
+from cards.views.directory import Kind, Status, Tracker
 from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.db import Database
 from forum_ops.db.schema import (
@@ -43,21 +44,18 @@ from forum_ops.db.schema import (
     OrganisationRow,
     ReturnSubmissionRow,
 )
-from forum_ops.directory.entries import Kind, Status
 from forum_ops.directory.recommendations import period_with_returns, tracker_in
 from forum_ops.directory.service import unchecked_count
-from forum_ops.directory.tracker import Tracker
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member, Role
 from forum_ops.members.reference import LOCAL_AUTHORITIES
-from forum_ops.ports import Clock, Delivery, FileOffer, NotReachable
+from forum_ops.ports import Clock, Delivery, NotReachable
 from forum_ops.report_files import offer_file_in
 from forum_ops.returns.releases import COLUMNS, release_rows, releases
 from forum_ops.scheduler import JobRun
 from forum_ops.usage import SUPPLIER_LOOKUP, uses_by_month
 
 log = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 TITLE = "Pan-London SEND Commissioning Forum: quarterly report to the ALDCS SEND Steering Group"
 SUBREGIONS = ("North Central", "North East", "North West", "South East", "South West")
 

@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from forum_ops.benchmarks.answers import Release
+from cards.views.benchmarks import Release
+from cards.views.common import LONDON
 from forum_ops.db.schema import (
     MemberRow,
     PlacementRow,
@@ -29,7 +30,7 @@ from forum_ops.db.schema import (
     SupplierRow,
 )
 from forum_ops.members.model import Role
-from forum_ops.ports import LONDON, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
 from forum_ops.scheduler import JobRun
 from forum_ops.working_days import is_working_day
 

@@ -18,7 +18,7 @@ from analytics.disclosure import random_record_keys
 from analytics.errors import CellProblem, InvalidReturn
 from analytics.returns_format import COLUMNS
 from analytics.returns_read import read_return
-from forum_ops.benchmarks.answers import Release
+from cards.views.benchmarks import Release
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
 from forum_ops.errors import ForumError, ImportRejected, Problem

@@ -10,7 +10,8 @@ from datetime import date
 import pandas as pd
 
 from analytics.charts import trend_chart
-from analytics.sen2 import Area, Headline, headline, placement_mix, plans_over_time, year_label
+from analytics.sen2 import Area, headline, placement_mix, plans_over_time, year_label
+from cards.views.senddata import GroupFigures, Line, SendDataFigures
 from forum_ops.errors import ForumError
 from forum_ops.members.authorities import resolve_authority
 from forum_ops.members.model import Member
@@ -32,42 +33,6 @@ class Sen2Frames:
     caseload: pd.DataFrame
     needs: pd.DataFrame | None
     source: str  # the files and when they were imported
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of the trend chart, first and latest year, for the chart's alt text."""
-
-    area: str
-    first: float
-    latest: float
-
-
-@dataclass(frozen=True)
-class GroupFigures:
-    """A sub-region's plans and growth beside a borough's, or in the agenda item."""
-
-    area: str
-    plans: float
-    growth: float  # on the January before
-    independent_share: float | None  # None where not shown
-
-
-@dataclass(frozen=True)
-class SendDataFigures:
-    """What a SEND Data card shows: an area's headline against its comparator."""
-
-    headline: Headline
-    placements: tuple[tuple[str, float], ...] | None  # (kind, share) shown; None: not shown
-    groups: tuple[GroupFigures, ...]
-    chart_url: str
-    lines: tuple[Line, ...]
-    source: str
-    meeting: date | None = None  # the agenda item's meeting
-
-    @property
-    def census(self) -> str:
-        return year_label(self.headline.latest)
 
 
 def borough_area(code: str) -> Area:

@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 
 from analytics.suppliers import Areas, advice, parse_query, search
+from cards.views.suppliers import PAGE, School, SchoolsPage
 from forum_ops.errors import ForumError
 from forum_ops.members.authorities import find_authority
 from forum_ops.members.model import Member
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 
-PAGE = 10
 MAX_QUERY_CHARS = 500
 
 
@@ -44,36 +44,6 @@ class NoDirectory(ForumError):
 class Directory:
     schools: pd.DataFrame
     centroids: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class School:
-    urn: int
-    name: str
-    type: str
-    sector: str  # state, nmss, independent, or empty: mainstream
-    la_name: str
-    low_age: float | None
-    high_age: float | None
-    needs: tuple[str, ...]
-    capacity: float | None
-    pupils: float | None
-    places_free: float | None
-    ofsted: str
-    distance_km: float | None  # from the asker's borough, where known
-
-
-@dataclass(frozen=True)
-class SchoolsPage:
-    query: str  # as typed, trimmed
-    schools: tuple[School, ...]
-    offset: int
-    found: int
-    advice: str  # for an empty result: the filter to drop
-
-    @property
-    def more(self) -> bool:
-        return self.offset + PAGE < self.found
 
 
 def _number(value: Any) -> float | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cards.views.tor import VersionInfo
 from forum_ops.db import Database
 from forum_ops.errors import ForumError
-from forum_ops.tor.ratification import VersionInfo
 from forum_ops.tor.service import add_version
 
 DRAFT_TOR_YEAR_1 = """# Pan-London SEND Commissioning Forum: draft Terms of Reference, Year 1

@@ -28,6 +28,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cards.views.common import LONDON
+from cards.views.tor import (
+    ELIGIBLE_BOROUGHS,
+    Ballot,
+    BoroughVote,
+    Choice,
+    OpenReport,
+    Rules,
+    Tally,
+    TorReading,
+    TorStatus,
+    VersionInfo,
+)
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     ConversationRow,
@@ -43,21 +56,11 @@ from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member, OrganisationKind
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import to_member
-from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable
+from forum_ops.ports import Clock, Delivery, Messenger, NotReachable
 from forum_ops.scheduler import JobRun
 from forum_ops.tor.ratification import (
     BOROUGH_NAMES,
-    ELIGIBLE_BOROUGHS,
-    Ballot,
-    BoroughVote,
-    Choice,
-    OpenReport,
-    Rules,
-    Tally,
     TorPresenter,
-    TorReading,
-    TorStatus,
-    VersionInfo,
     VoteRefused,
     check_choice,
     result,
@@ -614,6 +617,7 @@ def _ballot(session: Session, ratification: TorRatificationRow, now: datetime) -
         refresh_user_ids=_refresh_user_ids(session),
         previous=before.number if before else None,
         changes=compare(before.text, version.text) if before else (),
+        borough_names=BOROUGH_NAMES,
     )
 
 

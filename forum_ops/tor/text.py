@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from cards.views.tor import DiffPart, NumberedSection, SectionChange
 from forum_ops.errors import ForumError
 from forum_ops.readable import readable
 from forum_ops.sandbox import LimitExceeded, Limits, run_limited
@@ -46,34 +47,6 @@ class UnreadableToR(ForumError):
 class Section:
     heading: str  # "" for any text before the first heading
     body: str
-
-
-@dataclass(frozen=True)
-class SectionChange:
-    heading: str
-    change: str  # added, removed, changed
-    words_added: int = 0
-    words_removed: int = 0
-    number: int = 0  # the section's number in the new version (as `Read` shows it); 0: removed
-
-
-@dataclass(frozen=True)
-class DiffPart:
-    """Words removed from or added to a section, in the order they come."""
-
-    kind: str  # "removed" or "added"
-    text: str
-
-
-@dataclass(frozen=True)
-class NumberedSection:
-    """A section as members read it: numbered in order, so an amendment can say "§3"."""
-
-    number: int
-    heading: str  # "(introduction)" for text before the first heading
-    body: str
-    change: str = ""  # since the version before: "", "added" or "changed"
-    diff: tuple[DiffPart, ...] = ()
 
 
 def is_tor_file(filename: str) -> bool:

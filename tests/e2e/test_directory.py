@@ -16,9 +16,9 @@ from analytics.returns_synthetic import synthetic_returns
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
 from cards.directory import directory_view, suggestion_form, tracker_view
+from cards.views.directory import Status
 from forum_ops.db import Database
 from forum_ops.directory.demo import load_demo_directory
-from forum_ops.directory.entries import Status
 from forum_ops.directory.recommendations import import_tracker, show_tracker, update_recommendation
 from forum_ops.directory.service import (
     export_directory,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.app import create_app
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
-from cards.views import NoticeView
+from cards.views.common import NoticeView
 from forum_ops.db import Database
 from forum_ops.outbox.conversations import remember_conversation
 from forum_ops.ports import Delivery

@@ -10,7 +10,7 @@ import pytest
 from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector
 from cards import render_card
-from cards.views import ReportView
+from cards.views.common import ReportView
 from forum_ops.db import Database
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
 from forum_ops.outbox.queue import Status, counts

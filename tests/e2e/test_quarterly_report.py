@@ -29,6 +29,7 @@ from bot.replies import FILE_CONSENT, card_payload, offered_files
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
+from cards.views.tor import Rules as TorRules
 from forum_ops.asks.demo import demo_asks
 from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.db import Database
@@ -56,7 +57,6 @@ from forum_ops.returns.releases import release_now, release_rows, releases
 from forum_ops.returns.service import Submission, all_placements, replace_return
 from forum_ops.scheduler import JobRun, JobSettings
 from forum_ops.tor.demo import load_demo_tor
-from forum_ops.tor.ratification import Rules as TorRules
 from forum_ops.tor.service import open_ratification
 from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve

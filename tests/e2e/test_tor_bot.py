@@ -239,8 +239,8 @@ async def test_the_action_submit_fallback_votes_the_same_way(
     bot: BotClient, connector: FakeConnector, database: Database
 ) -> None:
     """A client without Universal Actions sends the fallback's data as a message value."""
+    from cards.views.tor import Rules
     from forum_ops.tor import service as tor
-    from forum_ops.tor.ratification import Rules
     from tests.conftest import CAMDEN
     from tests.support.fakes import FakeMessenger
 

@@ -14,13 +14,12 @@ from bot.commands.meetings.cycle import SessionCharts, cycle
 from bot.messenger import OutboxMessenger
 from cards import render_card
 from cards.takeaway import takeaway_view
-from cards.views import NoticeView
+from cards.views.common import LONDON, NoticeView
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.jobs import meetings_cycle
 from forum_ops.meetings.cycle import steps_of
-from forum_ops.meetings.plan import LONDON
 from forum_ops.meetings.service import (
     ChairOffers,
     chair,
@@ -267,7 +266,7 @@ def test_every_card_of_the_cycle_is_valid(forum: Database) -> None:
 def test_outbox_shows_delivery_per_meeting(forum: Database) -> None:
     from cards import plain_text, render_card
     from cards.meetings import delivery_facts
-    from cards.views import OutboxView
+    from cards.views.common import OutboxView
     from forum_ops.meetings.service import meeting_deliveries
 
     due = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from cards import render_card
 from cards.meetings import meetings_view
+from cards.views.common import LONDON
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow
 from forum_ops.demo import demo_members
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.meetings.demo import load_demo_meetings
 from forum_ops.meetings.plan import (
-    LONDON,
     BadDate,
     london_moment,
     parse_day,

@@ -14,17 +14,18 @@ import docx
 import pytest
 
 from cards.tor import TOR_CARDS
+from cards.views.common import LONDON
+from cards.views.tor import Choice, Rules, Tally
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import upsert_members
-from forum_ops.ports import LONDON
 from forum_ops.sandbox import Limits
 from forum_ops.scheduler import JobRun
 from forum_ops.tor import service as tor
-from forum_ops.tor.ratification import Choice, Rules, Tally, VoteRefused, check_choice, result
+from forum_ops.tor.ratification import VoteRefused, check_choice, result
 from forum_ops.tor.text import UnreadableToR, compare, read_tor_isolated
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.docxbomb import empty_paragraphs_docx

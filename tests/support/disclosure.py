@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics.benchmark_filters import Geography
 from analytics.disclosure import with_record_keys
-from forum_ops.benchmarks.answers import Release
+from cards.views.benchmarks import Release
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 
 GEOGRAPHY = Geography.of(

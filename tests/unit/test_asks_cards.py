@@ -21,8 +21,8 @@ from cards.asks import (
 )
 from cards.markdown import unescape_markdown
 from cards.render import MAX_CARD_BYTES
+from cards.views.asks import AskFigures, Load, TopicFigures
 from forum_ops.asks.service import AskStatus, AskView, Digest, ReplyView
-from forum_ops.asks.views import AskFigures, Load, TopicFigures
 from tests.support.cardcheck import assert_valid_card, card_texts
 
 AT = datetime(2026, 1, 22, 10, tzinfo=UTC)

@@ -29,11 +29,10 @@ from cards.asks import (
     status_word,
     topics_card,
 )
-from cards.views import NoticeView
+from cards.views.common import LONDON, NoticeView
 from forum_ops.asks import service as asks
 from forum_ops.errors import ForumError
 from forum_ops.members.model import Member
-from forum_ops.ports import LONDON
 from forum_ops.scheduler import JobRun
 
 MAX_ARGS_CHARS = 5000  # words to parse (list, topics) are cut here; text to keep is not

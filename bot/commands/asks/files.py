@@ -9,7 +9,7 @@ from pathlib import PurePath
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
-from cards.views import NoticeView
+from cards.views.common import NoticeView
 from forum_ops.asks import files as ask_files
 from forum_ops.members.model import Member
 from forum_ops.tor.text import is_tor_file

@@ -15,12 +15,12 @@ from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.agenda import agenda_view, proposal_view
+from cards.views.meetings import MeetingInfo, Proposal
+from cards.views.senddata import SendDataFigures
 from forum_ops.errors import ForumError
 from forum_ops.meetings import agenda
-from forum_ops.meetings.plan import MeetingInfo, Proposal
 from forum_ops.members.model import Member
 from forum_ops.ports import Messenger
-from forum_ops.senddata.figures import SendDataFigures
 
 
 def messenger_for(services: Services) -> agenda.MessengerFor:

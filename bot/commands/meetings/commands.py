@@ -16,10 +16,10 @@ from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.meetings import meeting_view, meetings_view
-from cards.views import NoticeView
+from cards.views.common import NoticeView
+from cards.views.meetings import MeetingInfo
 from forum_ops.meetings import schedule as meeting_schedule
 from forum_ops.meetings import service as meetings
-from forum_ops.meetings.plan import MeetingInfo
 from forum_ops.meetings.service import NoMeetingThatDay
 from forum_ops.ports import Messenger
 from forum_ops.report_files import file_url, keep_file

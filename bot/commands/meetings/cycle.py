@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cards import Card
+from cards.views.meetings import Agenda, ChairSuggestion, MeetingInfo, Takeaway
 from forum_ops.meetings.cycle import CycleCards, run_cycle
-from forum_ops.meetings.plan import Agenda, ChairSuggestion, MeetingInfo, Takeaway
 from forum_ops.scheduler import JobRun
 
 

@@ -13,8 +13,8 @@ from bot.commands.meetings.commands import listing_if_no_meeting
 from bot.services import Services
 from cards import Card, render_card
 from cards.takeaway import no_takeaway_view, takeaway_form_view, takeaway_view
+from cards.views.meetings import Takeaway
 from forum_ops.meetings import takeaway
-from forum_ops.meetings.plan import Takeaway
 
 
 def card_for(services: Services) -> Callable[[Takeaway], Card]:

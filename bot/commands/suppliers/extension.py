@@ -13,7 +13,7 @@ from botbuilder.schema.teams import (
 from bot.replies import ADAPTIVE_CARD
 from cards import render_card
 from cards.suppliers import school_line, school_view
-from forum_ops.suppliers.schools import SchoolsPage
+from cards.views.suppliers import SchoolsPage
 
 
 def extension_results(page: SchoolsPage) -> MessagingExtensionResponse:

@@ -16,11 +16,11 @@ from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card
 from cards.tor import TOR_CARDS, added_card, opened_card, reading_card, status_card
+from cards.views.common import LONDON
+from cards.views.tor import Rules
 from forum_ops.errors import ForumError
 from forum_ops.members.model import Member
-from forum_ops.ports import LONDON
 from forum_ops.tor import service as tor
-from forum_ops.tor.ratification import Rules
 
 _OPEN = re.compile(
     r"^open\s+(?:version\s+)?(?P<version>\d{1,6})"

@@ -1,8 +1,63 @@
-"""View models: what each card template shows, as plain frozen dataclasses."""
+"""View models: what each card template shows, as plain frozen dataclasses; and the values
+every feature's views share: London's time zone, a file offered beside a card, a person."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")  # the forum's dates and times: the one definition
+
+
+@dataclass(frozen=True)
+class FileOffer:
+    """A kept file offered to one member beside a card (forum_ops/report_files.py): what a
+    Teams file consent card shows and carries back. Sent by bot/replies.py."""
+
+    token: str  # the kept file's key, carried in the card's accept and decline contexts
+    filename: str
+    size: int  # bytes
+    description: str  # what the file is, in words
+
+
+class Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+class OrganisationShown(Protocol):
+    """What a card reads of an organisation (forum_ops.members.model.Organisation is one)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def inner_outer(self) -> str | None: ...
+    @property
+    def subregion(self) -> str | None: ...
+
+
+class Person(Protocol):
+    """What a card reads of a member (forum_ops.members.model.Member is one): structural, so
+    cards name a member without importing the domain."""
+
+    @property
+    def aad_object_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def organisation(self) -> OrganisationShown: ...
+    @property
+    def roles(self) -> Collection[Labelled]: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def is_secretariat(self) -> bool: ...
 
 
 @dataclass(frozen=True)
