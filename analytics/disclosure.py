@@ -9,7 +9,7 @@ Every figure here is computed from a release (rule 10): a frozen snapshot of eve
 return, the same for every viewer, so nothing depends on who asks or where.
 
 Counts are perturbed with a cell key (rule 8, the ONS cell-key method): every placement has a
-record key the server drew at random when the row was first stored (forum_ops/returns.py keeps it
+record key the server drew at random when the row was first stored (forum_ops/returns/service.py keeps it
 across re-submissions of the same row), a cell's key is the sum of its placements' keys mod 256, and a
 count of 5 or more is published as a multiple of 5 that the cell key picks (rounded down or up
 without bias). The same placements always give the same figure in
@@ -275,7 +275,9 @@ def quantile(values: np.ndarray, boroughs: np.ndarray, q: float, rules: Rules) -
     value = blended(values, boroughs, q, rules)
     if value is None:
         return None
-    return published_price(value, values[_window(values, q, window_size(len(values), rules))], rules)
+    return published_price(
+        value, values[_window(values, q, window_size(len(values), rules))], rules
+    )
 
 
 def middle(

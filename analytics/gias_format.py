@@ -182,7 +182,7 @@ SPECIAL_TYPES: dict[str, str] = {
 OPEN_STATUSES = ("Open", "Open, but proposed to close")
 
 # The supplier directory made from the extract (analytics/gias.py) as it is stored: the URN, then
-# one column a field (forum_ops/suppliers.py). `places_free` is worked out, never stored.
+# one column a field (forum_ops/suppliers/snapshot.py). `places_free` is worked out, never stored.
 DIRECTORY_COLUMNS: tuple[str, ...] = (
     "urn",
     "name",

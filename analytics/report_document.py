@@ -2,7 +2,7 @@
 
 A report is a title and sections; a section is sentences, tables and charts (PNG bytes with a
 title and a description). Nothing here knows what the report is about: the quarterly report to
-the ALDCS SEND Steering Group (forum_ops/quarterly_report.py) builds the sections. Every text
+the ALDCS SEND Steering Group (forum_ops/report/service.py) builds the sections. Every text
 cell of the workbook goes through analytics/spreadsheet_safety.py.
 
 The Word document is A4 with 2 cm margins; a table's columns are as wide as their words need

@@ -29,10 +29,10 @@ from analytics.benchmarks import cost_table, top_providers
 from analytics.disclosure import Rules, with_record_keys
 from analytics.rates import borough_rates, premium_pairs, rate_lines
 from analytics.returns_synthetic import synthetic_returns
+from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.db import create_database, upgrade
-from forum_ops.placements import GEOGRAPHY
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.returns import Submission, submit_return
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.service import Submission, submit_return
 
 PERIOD, VIEWER, RULES = "2025-26", "209", Rules()
 

@@ -16,7 +16,7 @@ from analytics.disclosure import Rules
 
 def main() -> None:
     from analytics.returns_synthetic import synthetic_returns
-    from forum_ops.reference import LOCAL_AUTHORITIES
+    from forum_ops.members.reference import LOCAL_AUTHORITIES
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--viewer", default="202")

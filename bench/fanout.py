@@ -32,9 +32,9 @@ from bot.testing import (  # noqa: E402
     forumbot_serve,
     wait_healthy,
 )
-from forum_ops.conversations import ConversationPlace  # noqa: E402
 from forum_ops.db import create_database, upgrade  # noqa: E402
-from forum_ops.outbox import Outgoing, Status, counts, enqueue  # noqa: E402
+from forum_ops.outbox.conversations import ConversationPlace  # noqa: E402
+from forum_ops.outbox.queue import Outgoing, Status, counts, enqueue  # noqa: E402
 
 MEMBERS, CHANNEL_POSTS, TENANT_LIMIT = 150, 5, 50.0
 FAILURE_RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 0.10

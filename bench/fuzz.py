@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from analytics.returns_synthetic import synthetic_returns  # noqa: E402
 from bot.testing import FakeConnector, forumbot_serve, wait_healthy  # noqa: E402
-from forum_ops.reference import LOCAL_AUTHORITIES  # noqa: E402
-from forum_ops.returns import Submission, replace_return  # noqa: E402
+from forum_ops.members.reference import LOCAL_AUTHORITIES  # noqa: E402
+from forum_ops.returns.service import Submission, replace_return  # noqa: E402
 from tests.conftest import NOW, TENANT, migrated  # noqa: E402
 from tests.support.fuzzing import base_activities, cases  # noqa: E402
 

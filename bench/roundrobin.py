@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/roundrobin.py [asks] [members] [seed]
 
-Runs the real service (forum_ops/asks.py) on a fresh SQLite file, with the outbox messenger and
+Runs the real service (forum_ops/asks/service.py) on a fresh SQLite file, with the outbox messenger and
 the real cards, a simulated clock an hour or two between asks, and some Passes. Prints: the
 share of first responders whose topics match the ask, how often someone was asked in two asks
 running (must be 0), asks per member (max, median), and the time to open and route one ask.
@@ -23,15 +23,15 @@ from sqlalchemy import select
 
 from bot.messenger import OutboxMessenger
 from cards.asks import AskCards
-from forum_ops.ask_topics import TOPICS
-from forum_ops.asks import AskConfig, Asks, candidates, recently_asked
-from forum_ops.conversations import ConversationPlace, remember_conversation
+from forum_ops.asks.routing import RoutingRequest, choose_responders
+from forum_ops.asks.service import AskConfig, Asks, candidates, recently_asked
+from forum_ops.asks.topics import TOPICS
 from forum_ops.db import Database, create_database, upgrade
 from forum_ops.db.schema import AskRouteRow, AskRow, MemberRow
-from forum_ops.members import MemberRecord, find_member, upsert_members
-from forum_ops.model import Role
-from forum_ops.reference import ORGANISATIONS
-from forum_ops.routing import RoutingRequest, choose_responders
+from forum_ops.members.model import Role
+from forum_ops.members.reference import ORGANISATIONS
+from forum_ops.members.registry import MemberRecord, find_member, upsert_members
+from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 # how often each topic comes up, roughly as the forum's Year-1 asks did (transport and S75 most)

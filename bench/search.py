@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analytics.gias import borough_centroids, read_extract, supplier_directory
 from analytics.gias_synthetic import synthetic_extract
 from analytics.suppliers import Areas, parse_query, search
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.reference import LOCAL_AUTHORITIES
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 QUERIES = (

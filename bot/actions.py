@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.commands.table import CommandRequest
+from bot.command_table import CommandRequest
 from bot.errors import UnknownAction
 from cards import Card
 from forum_ops.errors import NotAllowed
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 
 if TYPE_CHECKING:
     from bot.services import Services

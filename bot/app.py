@@ -42,11 +42,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_PATH = "/returns/inmss-return-template.xlsx"  # the link bot/returns.py puts on its card
+TEMPLATE_PATH = (
+    "/returns/inmss-return-template.xlsx"  # the link bot/commands/returns.py puts on its card
+)
 # Kept files served at a link, by extension: only what is not private (forum_ops/report_files.py).
 # Reports (the asks report, the quarterly report) are offered in Teams instead, never served.
 REPORT_TYPES = {
-    "ics": "text/calendar",  # a meeting's calendar file in local mode (bot/commands/meetings.py)
+    "ics": "text/calendar",  # a meeting's calendar file in local mode (bot/commands/meetings/commands.py)
 }
 
 
@@ -182,7 +184,7 @@ def create_app(
             runtime = await startup.runtime()
         except NotReady as error:
             return _unavailable(str(error))
-        body = await runtime.services.run(await load("bot.returns:return_template"))
+        body = await runtime.services.run(await load("bot.commands.returns:return_template"))
         return web.Response(
             body=body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -300,7 +302,7 @@ def _unavailable(reason: str) -> web.Response:
 
 def _takeaway_pdf(services: Services, token: str) -> bytes | None:
     from cards.takeaway_pdf import takeaway_pdf  # fpdf2 loads on the first download
-    from forum_ops.takeaway import takeaway_for_link
+    from forum_ops.meetings.takeaway import takeaway_for_link
 
     with services.db.transaction() as session:
         found = takeaway_for_link(session, token, services.clock())

@@ -27,10 +27,11 @@ from icalendar import Event as IEvent
 from icalendar import vCalAddress, vDatetime, vText
 
 from bot.settings import Settings
-from forum_ops.ports import LONDON, BookedMeeting, Calendar, CalendarUnavailable, Meeting
+from cards.views.common import LONDON
+from forum_ops.ports import BookedMeeting, Calendar, CalendarUnavailable, Meeting
 
 log = logging.getLogger(__name__)
-LONDON_ZONE = "Europe/London"
+LONDON_ZONE = LONDON.key  # the name Graph and calendar files give it
 
 
 class GraphCalendar:

@@ -102,7 +102,7 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_members
     from forum_ops.demo_cast import demo_cast
-    from forum_ops.members import upsert_members
+    from forum_ops.members.registry import upsert_members
 
     with database(settings) as db:
         upgrade(db)
@@ -116,8 +116,8 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
             report = upsert_members(session, demo_members(), utc_now())
         print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
         from analytics.gias_synthetic import synthetic_extract
-        from bot.supplier_import import import_suppliers
-        from forum_ops.reference import LOCAL_AUTHORITIES
+        from bot.commands.suppliers.imports import import_suppliers
+        from forum_ops.members.reference import LOCAL_AUTHORITIES
 
         extract = synthetic_extract(
             [(la.code, la.name, str(la.subregion)) for la in LOCAL_AUTHORITIES]
@@ -127,8 +127,8 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
         from analytics.returns_synthetic import synthetic_returns
-        from forum_ops.releases import release_now
-        from forum_ops.returns import Submission, replace_return
+        from forum_ops.returns.releases import release_now
+        from forum_ops.returns.service import Submission, replace_return
 
         returns = synthetic_returns([la.code for la in LOCAL_AUTHORITIES]).placements
         with db.transaction() as session:
@@ -167,7 +167,7 @@ def _has_members(db: Database) -> bool:
 
 
 def cmd_members_list(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.members import list_members
+    from forum_ops.members.registry import list_members
 
     with database(settings) as db:
         members = list_members(db, args.org or "")
@@ -180,7 +180,7 @@ def cmd_members_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.members import import_members
+    from forum_ops.members.registry import import_members
 
     return run_import(
         settings,
@@ -190,7 +190,7 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_meetings_import(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.meetings import import_plan
+    from forum_ops.meetings.service import import_plan
 
     return run_import(
         settings,
@@ -202,7 +202,7 @@ def cmd_meetings_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
     from analytics.errors import UnexpectedLayout
     from analytics.sen2 import Area, load_caseload, load_needs, plans_over_time, year_label, years
-    from forum_ops.sen2 import Sen2File, replace_release
+    from forum_ops.senddata.sen2 import Sen2File, replace_release
 
     files = [Sen2File("caseload", args.caseload.name, read_text(args.caseload))]
     if args.needs:
@@ -228,8 +228,8 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
     from analytics.errors import UnexpectedLayout
-    from bot.supplier_import import import_suppliers
-    from forum_ops.suppliers import MassClosure
+    from bot.commands.suppliers.imports import import_suppliers
+    from forum_ops.suppliers.snapshot import MassClosure
 
     try:
         with database(settings) as db:
@@ -271,8 +271,8 @@ def cmd_returns_template(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
-    from forum_ops.authorities import resolve_authority
-    from forum_ops.returns import Submission, submit_return
+    from forum_ops.members.authorities import resolve_authority
+    from forum_ops.returns.service import Submission, submit_return
 
     borough = resolve_authority(args.borough).code  # a name ("Camden") or an LA code ("202")
     submission = Submission(borough, args.period, f"cli:{getpass.getuser()}", args.file.name)
@@ -305,7 +305,7 @@ def cmd_returns_release(settings: Settings, args: argparse.Namespace) -> int:
     """Release London's figures now (as `returns release` does in chat)."""
     import getpass
 
-    from forum_ops.releases import release_now
+    from forum_ops.returns.releases import release_now
 
     with database(settings) as db, db.transaction() as session:
         cut = release_now(session, utc_now(), f"cli:{getpass.getuser()}")
@@ -330,7 +330,7 @@ def cmd_tor_add(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
     from bot.clock import CallableClock
-    from forum_ops.tor import add_version
+    from forum_ops.tor.service import add_version
 
     try:
         with database(settings) as db:
@@ -349,7 +349,7 @@ def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
     import csv
     import io
 
-    from forum_ops.tor import export_votes
+    from forum_ops.tor.service import export_votes
 
     try:
         with database(settings) as db:
@@ -364,7 +364,7 @@ def cmd_tor_votes(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_directory_import(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.directory import import_directory
+    from forum_ops.directory.service import import_directory
 
     return run_import(
         settings,
@@ -374,7 +374,7 @@ def cmd_directory_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_directory_export(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.directory import export_directory
+    from forum_ops.directory.service import export_directory
 
     with database(settings) as db:
         args.file.write_bytes(export_directory(db))
@@ -385,7 +385,7 @@ def cmd_directory_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_recommendations_import(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
-    from forum_ops.recommendations import import_tracker
+    from forum_ops.directory.recommendations import import_tracker
 
     return run_import(
         settings,
@@ -395,7 +395,7 @@ def cmd_recommendations_import(settings: Settings, args: argparse.Namespace) -> 
 
 
 def cmd_recommendations_export(settings: Settings, args: argparse.Namespace) -> int:
-    from forum_ops.recommendations import export_tracker
+    from forum_ops.directory.recommendations import export_tracker
 
     with database(settings) as db:
         args.file.write_bytes(export_tracker(db, utc_now()))
@@ -405,8 +405,8 @@ def cmd_recommendations_export(settings: Settings, args: argparse.Namespace) -> 
 
 def cmd_report_quarterly(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from forum_ops.model import Member, Organisation, OrganisationKind, Role
-    from forum_ops.quarterly_report import produce_report
+    from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
+    from forum_ops.report.service import produce_report
 
     # the operator of the CLI has the database itself: the secretariat's authority
     operator = Member(

@@ -20,9 +20,9 @@ from bot.downloads import upload_file
 from bot.replies import card_message, file_info_message
 from bot.services import Services
 from cards import render_card
-from cards.views import NoticeView
+from cards.views.common import NoticeView
 from forum_ops.errors import ForumError
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 from forum_ops.report_files import claim_answer, offered_file, release_answer
 
 log = logging.getLogger(__name__)

@@ -49,14 +49,14 @@ from bot.teams import (
     tenant_id,
 )
 from cards import Card, render_card
-from cards.views import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
-from forum_ops.conversations import ConversationPlace
+from cards.views.common import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.db.engine import TURN
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.installation import installed
-from forum_ops.model import Member
-from forum_ops.tor_text import is_tor_file
+from forum_ops.members.model import Member
+from forum_ops.outbox.conversations import ConversationPlace
+from forum_ops.outbox.installation import installed
+from forum_ops.tor.text import is_tor_file
 from forum_ops.turns import (
     Redelivered,
     TurnLedger,
@@ -195,14 +195,14 @@ class ForumBot(TeamsActivityHandler):
     ) -> Card:
         """A file sent in chat: a reply to an ask, else a ToR version (.docx, .md, .txt), else
         a return (the ask's feature leaves a data submitter's return and a ToR to them)."""
-        receive_ask_file = await load("bot.ask_files:receive_ask_file")
+        receive_ask_file = await load("bot.commands.asks.files:receive_ask_file")
         card: Card | None = await receive_ask_file(self._services, member, upload, text, kind)
         if card is not None:
             return card
         if is_tor_file(upload.name):
-            receive_tor = await load("bot.commands.tor:receive_tor")
+            receive_tor = await load("bot.commands.tor.commands:receive_tor")
             return await receive_tor(self._services, member, upload, kind)
-        receive_return = await load("bot.returns:receive_return")  # the returns feature's
+        receive_return = await load("bot.commands.returns:receive_return")  # the returns feature's
         return await receive_return(self._services, member, upload, text, kind, conversation_id)
 
     async def _run_text(self, member: Member, text: str, kind: str) -> Card:
@@ -278,7 +278,9 @@ class ForumBot(TeamsActivityHandler):
             (str(p.value) for p in query.parameters or [] if p.name == "searchQuery" and p.value),
             "",
         )
-        extension_results = await load("bot.suppliers:extension_results")  # pandas: lazily
+        extension_results = await load(
+            "bot.commands.suppliers.extension:extension_results"
+        )  # pandas: lazily
         try:
             page = await self._services.run(self._services.suppliers.find, words, member)
         except ForumError as empty:  # NoDirectory: nothing imported yet

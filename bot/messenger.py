@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.replies import card_payload
-from forum_ops.conversations import (
+from forum_ops.outbox.conversations import (
     OPENING_PREFIX,
     ConversationPlace,
     find_conversation,
@@ -20,7 +20,7 @@ from forum_ops.conversations import (
     member_chat,
     opening_place,
 )
-from forum_ops.outbox import Operation, Outgoing, enqueue, queued_place
+from forum_ops.outbox.queue import Operation, Outgoing, enqueue, queued_place
 from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
 
 

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from bot.replies import card_payload
 from cards import render_card
-from cards.views import NoticeView
-from forum_ops.conversations import member_places
-from forum_ops.model import Role
-from forum_ops.outbox import Claimed, Outgoing
+from cards.views.common import NoticeView
+from forum_ops.members.model import Role
+from forum_ops.outbox.conversations import member_places
+from forum_ops.outbox.queue import Claimed, Outgoing
 
 NOTICE = "outbox-notice"
 

@@ -45,10 +45,10 @@ from bot.ordered_lock import OrderedLock
 from bot.services import Doorbell, Services
 from bot.settings import Settings
 from bot.transports import Transport
-from forum_ops import outbox
-from forum_ops.conversations import opened_place, remember_conversation
-from forum_ops.outbox import Claimed, Operation
-from forum_ops.ratelimit import SlidingWindows, Throttle, Window
+from forum_ops.outbox import queue as outbox
+from forum_ops.outbox.conversations import opened_place, remember_conversation
+from forum_ops.outbox.queue import Claimed, Operation
+from forum_ops.outbox.ratelimit import SlidingWindows, Throttle, Window
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.connector import JsonReady
 from cards import Card
-from forum_ops.ports import FileOffer, RenderedCard
+from cards.views.common import FileOffer
+from forum_ops.ports import RenderedCard
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"

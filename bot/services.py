@@ -19,14 +19,14 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.actions import ActionTable
-    from bot.commands.table import CommandTable
+    from bot.command_table import CommandTable
     from bot.dialogs import DialogTable
-    from forum_ops.asks import Asks
-    from forum_ops.benchmarks import Benchmarks
+    from forum_ops.asks.service import Asks
+    from forum_ops.benchmarks.service import Benchmarks
     from forum_ops.db import Database
     from forum_ops.ports import Calendar, Messenger
-    from forum_ops.senddata import SendData
-    from forum_ops.supplier_search import SupplierSearch
+    from forum_ops.senddata.service import SendData
+    from forum_ops.suppliers.search import SupplierSearch
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -69,7 +69,7 @@ class Services:
     @functools.cached_property
     def senddata(self) -> SendData:
         from bot.charts import ChartTable
-        from forum_ops.senddata import SendData
+        from forum_ops.senddata.service import SendData
 
         return SendData(self.db, ChartTable(self.db, self.settings.forum_public_url, self.clock))
 
@@ -84,14 +84,14 @@ class Services:
 
     @functools.cached_property
     def suppliers(self) -> SupplierSearch:
-        from forum_ops.supplier_search import SupplierSearch
+        from forum_ops.suppliers.search import SupplierSearch
 
         return SupplierSearch(self.db)
 
     @functools.cached_property
     def benchmarks(self) -> Benchmarks:
         from bot.charts import ChartTable
-        from forum_ops.benchmarks import BenchmarkConfig, Benchmarks
+        from forum_ops.benchmarks.service import BenchmarkConfig, Benchmarks
 
         charts = ChartTable(self.db, self.settings.forum_public_url, self.clock)
         threshold = self.settings.forum_rate_variation_threshold
@@ -109,7 +109,7 @@ class Services:
     def asks(self) -> Asks:
         from bot.clock import CallableClock
         from cards.asks import AskCards
-        from forum_ops.asks import AskConfig, Asks
+        from forum_ops.asks.service import AskConfig, Asks
 
         settings = self.settings
         config = AskConfig(

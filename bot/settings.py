@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     from analytics.disclosure import Rules
-    from forum_ops.plausibility import Plausibility
+    from forum_ops.returns.plausibility import Plausibility
 
 # local mode only (no app id): with an app id a secret of the deployment's own is required
 LOCAL_CELL_KEY_SECRET = "local demo cell-key secret, never for production"  # noqa: S105
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     forum_log_level: str = "INFO"
     forum_max_request_bytes: int = 256 * 1024
     # A member's offer to chair waits for the secretariat, who are told at once; unanswered this
-    # long, the member chairs (bot/commands/meetings.py)
+    # long, the member chairs (bot/commands/meetings/commands.py)
     forum_chair_quiet_hours: float = 48.0
     # Start-up (bot/app.py): the server listens at once and builds the bot behind it; a message
     # that arrives meanwhile waits this long for it (under Teams' 15 s), then gets 503.
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     # The forum's channel for announcements and agendas: a conversation id such as
     # 19:...@thread.tacv2; empty = the channel where the bot was last installed in a team.
     forum_channel_id: str = ""
-    # The peer-support round robin (forum_ops/asks.py): where ask cards are posted (a channel's
+    # The peer-support round robin (forum_ops/asks/service.py): where ask cards are posted (a channel's
     # conversation id; empty = the forum's channel), how many colleagues are asked at once, and
     # how many more are asked one by one after Passes and silences before the secretariat is told.
     forum_peer_support_channel_id: str = ""
@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     # A GIAS import that would close more than this share of the supplier directory is refused
     # (a cut-short download looks like mass closures) unless --allow-mass-closure is given.
     forum_suppliers_max_closed_share: float = 0.10
-    # ToR ratification (forum_ops/tor.py): quorum, a share of the 33 boroughs that must vote (at
+    # ToR ratification (forum_ops/tor/service.py): quorum, a share of the 33 boroughs that must vote (at
     # least); majority, a share of votes cast, abstentions not counted, approving (more than);
     # the deadline when `tor open` gives none, in working days from opening (at 17:00 London)
     forum_tor_quorum: Annotated[float, Field(gt=0, le=1)] = 0.5
@@ -200,7 +200,7 @@ class Settings(BaseSettings):
 
     def plausibility(self) -> Plausibility:
         """When a return is held for the secretariat before it may enter a release (rule 11)."""
-        from forum_ops.plausibility import Plausibility  # pandas: not at start-up
+        from forum_ops.returns.plausibility import Plausibility  # pandas: not at start-up
 
         return Plausibility(
             volume_factor=self.forum_returns_volume_factor,

@@ -1,5 +1,5 @@
-"""Agenda and proposal cards' view models, from forum_ops/agenda.py's values; the SEND Data
-standing item from forum_ops/senddata_figures.py's figures."""
+"""Agenda and proposal cards' view models, from forum_ops/meetings/agenda.py's values; the SEND Data
+standing item from forum_ops/senddata/figures.py's figures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from cards.format import british_datetime
 from cards.meetings import MeetingLine, meeting_line
 from cards.senddata import senddata_view
-from cards.views import SendDataView
-from forum_ops.meeting_plan import Agenda, Proposal
-from forum_ops.senddata_figures import SendDataFigures
+from cards.views.common import SendDataView
+from cards.views.meetings import Agenda, Proposal
+from cards.views.senddata import SendDataFigures
 
 
 @dataclass(frozen=True)

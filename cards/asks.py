@@ -1,4 +1,4 @@
-"""The round robin's cards (forum_ops/asks.py): the ask in the channel, the 1:1 request with
+"""The round robin's cards (forum_ops/asks/service.py): the ask in the channel, the 1:1 request with
 Reply and Pass, replies, lists, the weekly digest and the secretariat's figures.
 
 Organisations are named, never people, on every card the channel or a responder sees; the
@@ -13,9 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from cards.format import british_date, british_datetime, count, percent
 from cards.render import Card, CardTooLarge, render_card
-from cards.views import Fact, NoticeView, ReportTable
-from forum_ops.ask_topics import label
-from forum_ops.ask_views import (
+from cards.views.asks import (
     AskFigures,
     AskStatus,
     AskView,
@@ -23,9 +21,9 @@ from forum_ops.ask_views import (
     Digest,
     Load,
     ReplyView,
+    topic_label,
 )
-from forum_ops.model import Member
-from forum_ops.ports import LONDON, FileOffer
+from cards.views.common import LONDON, Fact, FileOffer, NoticeView, Person, ReportTable
 
 ALL_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # figures from here are "every ask so far"
 ROWS_SHOWN = 3  # rows of each table on `asks report`: 960 px tall at 500 px with 6 (issue 13)
@@ -119,7 +117,7 @@ def replies_phrase(n: int) -> str:
 
 
 def tags_phrase(tags: Iterable[str]) -> str:
-    return ", ".join(label(t) for t in tags) or "none given"
+    return ", ".join(topic_label(t) for t in tags) or "none given"
 
 
 def age(since: datetime, now: datetime) -> str:
@@ -166,7 +164,7 @@ def ask_card_view(ask: AskView, controls: bool = False) -> AskCardView:
 
 
 class AskCards:
-    """The cards the round robin sends (forum_ops.asks.AskCards)."""
+    """The cards the round robin sends (forum_ops.asks.service.AskCards)."""
 
     def posted(self, ask: AskView) -> Card:
         return render_card("ask", ask_card_view(ask))
@@ -263,7 +261,7 @@ THREAD_CLIPS = (1500, 600, 200)  # each reply's text, shorter until the card fit
 
 
 def _link(url: str) -> str:
-    """A markdown link to a reply's checked http(s) address (no spaces: forum_ops/asks.py)."""
+    """A markdown link to a reply's checked http(s) address (no spaces: forum_ops/asks/service.py)."""
     safe = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
     host = safe.split("//", 1)[-1].split("/", 1)[0]
     return f"[Open the link ({host})]({safe})"
@@ -333,7 +331,7 @@ def availability_card(state: Availability, own: bool) -> Card:
     return render_card("notice", NoticeView("Round robin", message))
 
 
-def topics_card(member: Member, own: bool) -> Card:
+def topics_card(member: Person, own: bool) -> Card:
     whose = "Your topics" if own else f"{member.name}'s topics"
     listed = ", ".join(member.topics) or "none yet"
     return render_card(
@@ -388,7 +386,12 @@ def report_card(figures: AskFigures, csv: FileOffer | None = None) -> Card:
             "Busiest topics",
             ("topic", "asks", "answered", "first reply"),
             tuple(
-                (label(t.tag), count(t.asks), count(t.answered), duration(t.median_first_reply))
+                (
+                    topic_label(t.tag),
+                    count(t.asks),
+                    count(t.answered),
+                    duration(t.median_first_reply),
+                )
                 for t in figures.by_topic
             ),
             "topic",

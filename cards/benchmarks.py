@@ -1,4 +1,4 @@
-"""What the INMSS benchmark answers look like: report views from forum_ops.benchmarks' results.
+"""What the INMSS benchmark answers look like: report views from forum_ops.benchmarks.service' results.
 
 Amounts are in whole pounds (the exports keep them exact). A withheld figure shows as a dash with
 a numbered mark (an en dash and a superscript 1) and one footnote under the tables says which rule each mark stands for.
@@ -17,14 +17,14 @@ from analytics.benchmark_filters import LONDON
 from analytics.benchmarks import WITHHELD_COUNT, CostCell
 from analytics.rates import RateLine
 from cards.format import NBSP, british_date, percent, pounds
-from cards.views import Choice, ChoicesView, ReportTable, ReportView
-from forum_ops.benchmark_answers import (
+from cards.views.benchmarks import (
     NeedBenchmark,
     ProviderBenchmark,
     ProviderChoices,
     Release,
     TopProviders,
 )
+from cards.views.common import Choice, ChoicesView, ReportTable, ReportView
 
 Column = TypeVar("Column", str, int)  # a table's heading or width
 NEED_WIDTHS = (3, 4, 4, 6, 4)  # need (or placement type), placements, median, middle half, yours

@@ -1,6 +1,6 @@
 """View models for the directory of networks and best practice, the recommendations tracker and
-the quarterly report's summary, written from the services' results (forum_ops.directory,
-forum_ops.recommendations, forum_ops.quarterly_report)."""
+the quarterly report's summary, written from the services' results (forum_ops.directory.service,
+forum_ops.directory.recommendations, forum_ops.report.service)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from cards.format import british_date
-from cards.views import Fact, NoticeView
-from forum_ops.directory_entries import DirectoryPage, Entry, Kind, Scope, stale_before
-from forum_ops.tracker import Progress, Rag, Recommendation, Tracker
+from cards.views.common import Fact, NoticeView
+from cards.views.directory import (
+    DirectoryPage,
+    Entry,
+    Kind,
+    Progress,
+    Rag,
+    Recommendation,
+    Scope,
+    Tracker,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,7 @@ def directory_view(page: DirectoryPage) -> DirectoryView:
         subtitle = f"{len(page.entries)} shown, oldest first." if page.entries else "None waiting."
     elif page.listing == "unchecked":
         title = "Directory entries not checked for 12 months"
-        limit = british_date(stale_before(page.today))
+        limit = british_date(page.unchecked_before)
         subtitle = (
             f"Last checked before {limit} or never; oldest first."
             if page.entries

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from cards.views.common import LONDON
+
 _PENNY = Decimal("0.01")
 _POUND = Decimal(1)
 

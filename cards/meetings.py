@@ -1,5 +1,5 @@
 """Meeting cards' view models, written from the meetings service's values
-(forum_ops/meeting_plan.py): the forward plan, a changed meeting, chairs. Times the British way,
+(forum_ops/meetings/plan.py): the forward plan, a changed meeting, chairs. Times the British way,
 in London; the join link on every card about a meeting."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import date
 from typing import Protocol
 
 from cards.format import british_date, british_datetime
-from cards.views import Fact
-from forum_ops.meeting_plan import MeetingInfo
+from cards.views.common import Fact
+from cards.views.meetings import MeetingInfo
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def meeting_view(
 
 
 class Delivered(Protocol):
-    """A meeting's messages in the outbox (forum_ops.meetings.MeetingDelivery)."""
+    """A meeting's messages in the outbox (forum_ops.meetings.service.MeetingDelivery)."""
 
     @property
     def day(self) -> date: ...

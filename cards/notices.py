@@ -3,30 +3,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Protocol
 
 from cards.format import british_datetime, count
-from cards.views import (
+from cards.views.common import (
     AnnouncementView,
     DeadLetterLine,
     Fact,
     HelpView,
     NoticeView,
     OutboxView,
+    Person,
     QuickAction,
     WhoamiView,
 )
-from forum_ops.meeting_plan import MeetingInfo
-from forum_ops.model import Member, Role
+from cards.views.meetings import MeetingInfo
 
 MOST_QUICK_ACTIONS = 4  # what fits on one row of a 500 px card without cutting a label
 LAST_SECTION = "Getting started"  # help and whoami: listed after what people come for
 
 
 class Report(Protocol):
-    """An announcement's outcome (forum_ops.announcements.AnnouncementReport)."""
+    """An announcement's outcome (forum_ops.announcements.service.AnnouncementReport)."""
 
     @property
     def channel(self) -> bool: ...
@@ -39,7 +39,7 @@ class Report(Protocol):
 
 
 class Undelivered(Protocol):
-    """A message that could not be delivered (forum_ops.outbox.DeadLetter)."""
+    """A message that could not be delivered (forum_ops.outbox.queue.DeadLetter)."""
 
     @property
     def purpose(self) -> str: ...
@@ -54,7 +54,7 @@ class Undelivered(Protocol):
 
 
 class Listed(Protocol):
-    """A command as help lists it (bot.commands.table.Command)."""
+    """A command as help lists it (bot.command_table.Command)."""
 
     @property
     def name(self) -> str: ...
@@ -67,16 +67,16 @@ class Listed(Protocol):
     @property
     def button(self) -> str: ...
     @property
-    def roles(self) -> frozenset[Role]: ...
+    def roles(self) -> Collection[str]: ...
     @property
     def secretariat(self) -> str: ...
 
 
-def roles_of(member: Member) -> str:
+def roles_of(member: Person) -> str:
     return ", ".join(sorted(role.label for role in member.roles))
 
 
-def announcement_view(text: str, author: Member, when: datetime) -> AnnouncementView:
+def announcement_view(text: str, author: Person, when: datetime) -> AnnouncementView:
     return AnnouncementView(
         text, f"{author.name}, {author.organisation.name}", british_datetime(when)
     )
@@ -117,7 +117,7 @@ def outbox_view(counts: Iterable[tuple[str, int]], dead: Iterable[Undelivered]) 
     )
 
 
-def whoami_view(member: Member) -> WhoamiView:
+def whoami_view(member: Person) -> WhoamiView:
     org = member.organisation
     area = ", ".join(
         part
@@ -144,7 +144,7 @@ def how_to_talk(conversation_kind: str) -> str:
 
 
 def help_view(
-    member: Member,
+    member: Person,
     visible: Iterable[Listed],
     conversation_kind: str,
     chairing: MeetingInfo | None = None,
@@ -188,7 +188,7 @@ def chair_line(meeting: MeetingInfo) -> str:
     )
 
 
-def command_help(command: Listed, member: Member) -> NoticeView:
+def command_help(command: Listed, member: Person) -> NoticeView:
     """`help <command>`: its syntax, and the secretariat's own forms for the secretariat."""
     facts: tuple[Fact, ...] = (Fact("Type", command.usage),)
     if member.is_secretariat and command.secretariat:

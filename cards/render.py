@@ -18,7 +18,7 @@ import jinja2
 
 from cards.markdown import escape_markdown
 from cards.text import plain_text
-from forum_ops.ports import FileOffer
+from cards.views.common import FileOffer
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_CARD_BYTES = 28_000  # Teams refuses messages over about 28 KB

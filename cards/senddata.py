@@ -1,11 +1,11 @@
-"""SEND Data cards' view models, written from the service's figures (forum_ops/senddata.py)."""
+"""SEND Data cards' view models, written from the service's figures (forum_ops/senddata/service.py)."""
 
 from __future__ import annotations
 
 from analytics.sen2 import Headline, year_label
 from cards.format import british_date, count, ordinal, percent
-from cards.views import Fact, SendDataView
-from forum_ops.senddata_figures import GroupFigures, SendDataFigures
+from cards.views.common import Fact, SendDataView
+from cards.views.senddata import GroupFigures, SendDataFigures
 
 
 def rank_words(rank: int, of: int) -> str:

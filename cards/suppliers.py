@@ -1,11 +1,11 @@
 """Supplier search cards' view models, written from the service's schools
-(forum_ops/supplier_search.py)."""
+(forum_ops/suppliers/search.py)."""
 
 from __future__ import annotations
 
 from cards.format import NBSP, count
-from cards.views import SchoolLine, SuppliersView
-from forum_ops.schools import PAGE, School, SchoolsPage
+from cards.views.common import SchoolLine, SuppliersView
+from cards.views.suppliers import PAGE, School, SchoolsPage
 
 GIAS_PAGE = (
     "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{urn}"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cards.format import british_date, british_datetime
-from cards.views import Fact, NoticeView
-from forum_ops.meeting_plan import ChairSuggestion, MeetingInfo, Takeaway, TakeawayAction
+from cards.views.common import Fact, NoticeView
+from cards.views.meetings import ChairSuggestion, MeetingInfo, Takeaway, TakeawayAction
 
 MOST_ACTIONS = 3
 

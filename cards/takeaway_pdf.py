@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from cards.format import british_datetime
-from forum_ops.meeting_plan import Takeaway
+from cards.views.meetings import Takeaway
 
 SIZES = (11.0, 10.0, 9.0, 8.0)  # body text, largest first
 MARGIN_MM = 18

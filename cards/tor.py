@@ -8,17 +8,17 @@ from fractions import Fraction
 
 from cards.format import NBSP, british_date, british_datetime
 from cards.render import Card, CardTooLarge, render_card
-from cards.views import Fact, NoticeView, ReportTable, ReportView
-from forum_ops.ratification import (
-    BOROUGH_NAMES,
+from cards.views.common import Fact, NoticeView, ReportTable, ReportView
+from cards.views.tor import (
     Ballot,
     Choice,
+    NumberedSection,
     OpenReport,
+    SectionChange,
     TorReading,
     TorStatus,
     VersionInfo,
 )
-from forum_ops.tor_text import NumberedSection, SectionChange
 
 MAX_AMENDMENTS_SHOWN = 33
 
@@ -88,7 +88,7 @@ def ballot_view(
         subtitle = f"{ballot.title}. Voting closed {british_datetime(ballot.deadline)}."
     own = ""
     if borough is not None:
-        name = BOROUGH_NAMES.get(borough, borough)
+        name = ballot.borough_name(borough)
         vote = ballot.vote_of(borough)
         own = (
             f"{name}'s vote: {vote.choice.label}, cast by {vote.cast_by} on "
@@ -152,7 +152,7 @@ def ballot_view(
 
 
 class TorCards:
-    """The TorPresenter of forum_ops/tor.py."""
+    """The TorPresenter of forum_ops/tor/service.py."""
 
     def ballot(
         self, ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
@@ -161,7 +161,7 @@ class TorCards:
 
     def reminder(self, ballot: Ballot, borough: str, when: str) -> Card:
         notice = (
-            f"Reminder: {BOROUGH_NAMES.get(borough, borough)} has not voted yet. Voting closes "
+            f"Reminder: {ballot.borough_name(borough)} has not voted yet. Voting closes "
             f"{when}: {british_datetime(ballot.deadline)}."
         )
         return self.ballot(ballot, borough, notice)

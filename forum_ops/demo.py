@@ -10,9 +10,9 @@ import uuid
 from datetime import datetime
 
 from forum_ops.db import Database
-from forum_ops.members import MemberRecord
-from forum_ops.model import Organisation, OrganisationKind, Role
-from forum_ops.reference import ORGANISATIONS
+from forum_ops.members.model import Organisation, OrganisationKind, Role
+from forum_ops.members.reference import ORGANISATIONS
+from forum_ops.members.registry import MemberRecord
 
 DEMO_NAMESPACE = uuid.UUID("0f6d3c1e-9a4b-4c2d-8e7f-112233445566")
 _FIRST = ("Alex", "Bea", "Chidi", "Dana", "Eitan", "Farah", "Gus", "Hana", "Ivo", "Jules", "Kemi")
@@ -65,11 +65,11 @@ def demo_members(organisations: tuple[Organisation, ...] = ORGANISATIONS) -> lis
 
 def load_feature_demos(db: Database, now: datetime) -> list[str]:
     """Each feature's demo data, one line a feature; what was loaded, to print."""
-    from forum_ops.demo_asks import demo_asks
-    from forum_ops.demo_directory import load_demo_directory
-    from forum_ops.demo_meetings import load_demo_meetings
-    from forum_ops.demo_takeaway import load_demo_takeaway
-    from forum_ops.demo_tor import load_demo_tor  # the draft ToR of Year 1
+    from forum_ops.asks.demo import demo_asks
+    from forum_ops.directory.demo import load_demo_directory
+    from forum_ops.meetings.demo import load_demo_meetings
+    from forum_ops.meetings.demo_takeaway import load_demo_takeaway
+    from forum_ops.tor.demo import load_demo_tor  # the draft ToR of Year 1
 
     loaded: list[str] = []
     with db.transaction() as session:

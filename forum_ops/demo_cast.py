@@ -4,9 +4,9 @@ boroughs' members, described."""
 from __future__ import annotations
 
 from forum_ops.demo import demo_members
-from forum_ops.members import MemberRecord
-from forum_ops.model import OrganisationKind, Role
-from forum_ops.reference import ORGANISATIONS
+from forum_ops.members.model import OrganisationKind, Role
+from forum_ops.members.reference import ORGANISATIONS
+from forum_ops.members.registry import MemberRecord
 
 CAST_BOROUGHS = ("202", "306", "203")  # Camden, Croydon, Greenwich: a few to try as
 

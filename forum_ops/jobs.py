@@ -15,22 +15,22 @@ from forum_ops.scheduler import Job, JobFunction, JobRun, cron
 
 
 def meetings_cycle(cycle: JobFunction) -> Job:
-    """Each meeting's cycle (forum_ops/meeting_cycle.py: run_cycle), every 15 minutes London
+    """Each meeting's cycle (forum_ops/meetings/cycle.py: run_cycle), every 15 minutes London
     time. Its cards are bot/'s, so bot/features.py gives `cycle` as a LazyJob naming
-    bot/meeting_cycle.py:cycle: the cards load on its first run, not at start-up."""
+    bot/commands/meetings/cycle.py:cycle: the cards load on its first run, not at start-up."""
     return Job("meetings.cycle", cron(minute="*/15"), cycle)
 
 
 def quarterly_report_prompt(session: Session, run: JobRun) -> None:
     # imported when it runs: the report's module brings pandas, which start-up does not wait for
-    from forum_ops.quarterly_report import prompt_quarterly_report
+    from forum_ops.report.service import prompt_quarterly_report
 
     prompt_quarterly_report(session, run)
 
 
 def release_returns(session: Session, run: JobRun) -> None:
     # imported when it runs, like the report: releases bring pandas
-    from forum_ops.releases import release_monthly
+    from forum_ops.returns.releases import release_monthly
 
     release_monthly(session, run)
 

@@ -5,7 +5,7 @@ in-memory fakes, so a service can be driven without a database server or HTTP.
     Clock       now, as an aware datetime
     Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update,
                 withdraw or reply under one sent before. Through the outbox, in the caller's unit
-                of work: a service is given a MessengerFactory (forum_ops/messaging.py) and makes
+                of work: a service is given a MessengerFactory (forum_ops/outbox/messaging.py) and makes
                 one per transaction.
     Calendar    create, move and cancel an online Teams meeting (Microsoft Graph; .ics locally)
     ChartStore  keep a chart image and give the URL a card loads it from
@@ -16,11 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
+from cards.views.common import LONDON
 from forum_ops.errors import ForumError
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class Clock(Protocol):
@@ -38,17 +36,6 @@ class RenderedCard(Protocol):
 
     @property
     def fallback(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class FileOffer:
-    """A kept file offered to one member beside a card (forum_ops/report_files.py): what a
-    Teams file consent card shows and carries back. Sent by bot/replies.py."""
-
-    token: str  # the kept file's key, carried in the card's accept and decline contexts
-    filename: str
-    size: int  # bytes
-    description: str  # what the file is, in words
 
 
 @dataclass(frozen=True)

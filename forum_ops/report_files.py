@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from cards.views.common import FileOffer
 from forum_ops.db import Database
 from forum_ops.db.schema import ReportFileRow
-from forum_ops.model import Member
-from forum_ops.ports import FileOffer
+from forum_ops.members.model import Member
 
 KEEP_FOR = timedelta(days=7)
 

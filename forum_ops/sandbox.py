@@ -24,7 +24,7 @@ from forum_ops.errors import ForumError
 T = TypeVar("T")
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(
-    ["analytics.returns_read", "forum_ops.sandbox", "forum_ops.tor_text", "docx"]
+    ["analytics.returns_read", "forum_ops.sandbox", "forum_ops.tor.text", "docx"]
 )
 
 

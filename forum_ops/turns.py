@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import ProcessedActivityRow
 from forum_ops.dialogs import DialogKey, DialogState, open_dialog
-from forum_ops.members import find_member
-from forum_ops.model import Member
+from forum_ops.members.model import Member
+from forum_ops.members.registry import find_member
 
 PROCESSED = ProcessedActivityRow.metadata.tables[ProcessedActivityRow.__tablename__]
 KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two days is ample

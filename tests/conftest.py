@@ -21,8 +21,8 @@ from bot.connector import StaticToken
 from bot.settings import Settings
 from bot.testing import BotClient, FakeConnector, load_activity, wait_healthy
 from forum_ops.db import Database, create_database, upgrade
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import MemberRecord, upsert_members
 from forum_ops.scheduler import Job
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,9 +213,9 @@ async def bot_with_returns(
     database: Database, connector: FakeConnector
 ) -> AsyncIterator[BotClient]:
     from analytics.returns_synthetic import synthetic_returns
-    from forum_ops.reference import LOCAL_AUTHORITIES
-    from forum_ops.releases import release_now
-    from forum_ops.returns import Submission, replace_return
+    from forum_ops.members.reference import LOCAL_AUTHORITIES
+    from forum_ops.returns.releases import release_now
+    from forum_ops.returns.service import Submission, replace_return
     from tests.support.chat import GREENWICH
 
     member = MemberRecord(

@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.testing import FakeConnector, free_port, load_activity, wait_healthy  # noqa: E402
+from cards.views.common import LONDON  # noqa: E402
 from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id  # noqa: E402
-from forum_ops.ports import LONDON  # noqa: E402
 
 RENDERER = ROOT / "tools" / "card_renderer"
 SHARED = Path(os.environ.get("FORUM_SHARED_DIR", ROOT.parent / "shared"))

@@ -1,6 +1,6 @@
 """Text commands: one file per feature, registered once in bot/features.py (SPEC section 4)."""
 
-from bot.commands.table import Command, CommandRequest, CommandTable, split_command
+from bot.command_table import Command, CommandRequest, CommandTable, split_command
 
 __all__ = ["Command", "CommandRequest", "CommandTable", "build_commands", "split_command"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from bot.clock import CallableClock
-from bot.commands.table import CommandRequest
+from bot.command_table import CommandRequest
 from bot.errors import UnknownAction
 from cards import Card, render_card
 from cards.directory import (
@@ -17,12 +17,13 @@ from cards.directory import (
     suggestion_form,
     tracker_view,
 )
-from forum_ops import directory, recommendations
+from cards.views.directory import Entry
 from forum_ops.db.schema import may_be_an_id
-from forum_ops.directory_entries import Entry
-from forum_ops.model import Member
+from forum_ops.directory import recommendations
+from forum_ops.directory import service as directory
+from forum_ops.directory.tracker import RECOMMENDATIONS
+from forum_ops.members.model import Member
 from forum_ops.ports import Clock
-from forum_ops.tracker import RECOMMENDATIONS
 
 if TYPE_CHECKING:  # an annotation only: bot.actions imports the command table
     from bot.actions import ActionRequest

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.clock import CallableClock
-from bot.commands.table import CommandRequest, split_command
+from bot.command_table import CommandRequest, split_command
 from cards import Card, render_card
 from cards.notices import command_help, help_view, how_to_talk
-from cards.views import NoticeView
-from forum_ops import meetings
+from cards.views.common import NoticeView
+from cards.views.meetings import MeetingInfo
 from forum_ops.errors import NotAllowed
-from forum_ops.meeting_plan import MeetingInfo
+from forum_ops.meetings import service as meetings
 
 __all__ = ["how_to_talk", "show_help"]  # how_to_talk: the welcome card says it too
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 from bot.clock import CallableClock
-from bot.commands.table import CommandRequest
+from bot.command_table import CommandRequest
 from cards import Card, render_card
 from cards.meetings import delivery_facts
 from cards.notices import outbox_view
-from forum_ops.delivery import delivery_report
-from forum_ops.meetings import meeting_deliveries
+from forum_ops.meetings.service import meeting_deliveries
+from forum_ops.outbox.delivery import delivery_report
 
 
 async def show_outbox(request: CommandRequest) -> Card:

@@ -5,11 +5,11 @@ consent cards: on Allow they go to the member's OneDrive; bot/file_offers.py).""
 from __future__ import annotations
 
 from bot.clock import CallableClock
-from bot.commands.table import CommandRequest
+from bot.command_table import CommandRequest
 from cards import Card, render_card
 from cards.directory import report_view
 from forum_ops.errors import ForumError
-from forum_ops.quarterly_report import offer_report, produce_report, summary_facts
+from forum_ops.report.service import offer_report, produce_report, summary_facts
 
 
 async def quarterly_report(request: CommandRequest) -> Card:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.table import CommandRequest
+from bot.command_table import CommandRequest
 from cards import Card, render_card
 from cards.senddata import senddata_view
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cards import Card, render_card
-from cards.views import NoticeView
+from cards.views.common import NoticeView
 from forum_ops.dialogs import DialogState, finish_dialog
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 
 if TYPE_CHECKING:
     from bot.actions import ActionRequest

@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from analytics.returns_format import period_in, period_of
-from bot.commands.table import split_command
+from bot.command_table import split_command
 from bot.dialogs import DialogTurn, finish
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
-from cards.views import Answer, NoticeView, QuestionView
+from cards.views.common import Answer, NoticeView, QuestionView
 from forum_ops.dialogs import DialogKey, begin_dialog
-from forum_ops.model import Member
+from forum_ops.members.model import Member
 
 NAME = "returns.period"
 
@@ -80,7 +80,7 @@ class ReturnPeriod:
                 "notice",
                 NoticeView("Already done", "That return was dealt with in another message."),
             )
-        from bot.returns import import_return  # bot.returns starts this dialog
+        from bot.commands.returns import import_return  # bot.commands.returns starts this dialog
 
         name, url = str(file.get("name", "return")), str(file.get("download_url", ""))
         upload = FileUpload(name, url, str(file.get("type", "")))

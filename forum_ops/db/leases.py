@@ -1,5 +1,5 @@
 """Work rows that are written once and claimed once, with a lease: the outbox's messages
-(forum_ops/outbox.py) and the scheduler's occurrences (forum_ops/scheduler/store.py).
+(forum_ops/outbox/queue.py) and the scheduler's occurrences (forum_ops/scheduler/store.py).
 
 `insert_once` writes a row unless its key is there already (INSERT ... ON CONFLICT DO NOTHING),
 so replicas and re-runs agree on one row. `claim_due` leases rows that are waiting and due, or

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 from forum_ops.db.engine import Database
-from forum_ops.organisations import sync_reference_organisations
+from forum_ops.members.organisations import sync_reference_organisations
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

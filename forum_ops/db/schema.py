@@ -82,7 +82,7 @@ class MemberRow(Base):
     roles: Mapped[str] = mapped_column(String(200))  # ";"-separated Role values, sorted
     topics: Mapped[str] = mapped_column(Text, default="")  # ";"-separated, as imported
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    # the round robin (forum_ops/asks.py): away since when, and until which day (None: until back)
+    # the round robin (forum_ops/asks/service.py): away since when, and until which day (None: until back)
     away_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     away_until: Mapped[date | None] = mapped_column(Date, nullable=True)
 
@@ -122,7 +122,7 @@ class ProcessedActivityRow(Base):
 
 
 class OutboxRow(Base):
-    """A proactive message and its delivery record (see forum_ops/outbox.py)."""
+    """A proactive message and its delivery record (see forum_ops/outbox/queue.py)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -346,7 +346,7 @@ class DialogRow(Base):
 
 
 class AskRow(Base):
-    """A peer-support question and its state (forum_ops/asks.py)."""
+    """A peer-support question and its state (forum_ops/asks/service.py)."""
 
     __tablename__ = "asks"
     __table_args__ = (Index("ix_asks_status_created_at", "status", "created_at"),)
@@ -421,7 +421,7 @@ class TorVersionRow(Base):
 
 
 class TorRatificationRow(Base):
-    """A ratification of one ToR version (see forum_ops/tor.py for its states)."""
+    """A ratification of one ToR version (see forum_ops/tor/service.py for its states)."""
 
     __tablename__ = "tor_ratifications"
 
@@ -481,8 +481,8 @@ class DirectoryEntryRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(24))  # forum_ops.directory.Kind
-    scope: Mapped[str] = mapped_column(String(16))  # forum_ops.directory.Scope
+    kind: Mapped[str] = mapped_column(String(24))  # forum_ops.directory.service.Kind
+    scope: Mapped[str] = mapped_column(String(16))  # forum_ops.directory.service.Scope
     topics: Mapped[str] = mapped_column(Text, default="")  # ";"-separated
     offers: Mapped[str] = mapped_column(Text, default="")
     how_to_join: Mapped[str] = mapped_column(Text, default="")
@@ -498,7 +498,7 @@ class DirectoryEntryRow(Base):
 
 
 class MeetingRow(Base):
-    """A forum meeting of the forward plan (see forum_ops/meetings.py)."""
+    """A forum meeting of the forward plan (see forum_ops/meetings/service.py)."""
 
     __tablename__ = "meetings"
 
@@ -524,7 +524,7 @@ class MeetingRow(Base):
 
 class ChairOfferRow(Base):
     """A member's offer to chair a meeting: they chair it when the secretariat confirms, or
-    when the secretariat, told, has said nothing for the quiet period (forum_ops/meetings.py)."""
+    when the secretariat, told, has said nothing for the quiet period (forum_ops/meetings/service.py)."""
 
     __tablename__ = "chair_offers"
 

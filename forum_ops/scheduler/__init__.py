@@ -5,13 +5,12 @@ forum_ops/jobs.py. Every replica plans and runs; the database decides who runs e
 """
 
 from forum_ops.scheduler.jobs import Clock, Job, JobFunction, JobRun, JobSettings
-from forum_ops.scheduler.rules import LONDON, Rule, cron, once
+from forum_ops.scheduler.rules import Rule, cron, once
 from forum_ops.scheduler.runner import Outcome, Scheduler
 from forum_ops.scheduler.store import Status
 from forum_ops.scheduler.store import forget_finished as forget_finished_occurrences
 
 __all__ = [
-    "LONDON",
     "Clock",
     "Job",
     "JobFunction",

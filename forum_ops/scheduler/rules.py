@@ -24,7 +24,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-LONDON = "Europe/London"
+from cards.views.common import LONDON
+
 _STEP = timedelta(microseconds=1)
 
 
@@ -32,7 +33,7 @@ _STEP = timedelta(microseconds=1)
 class Rule:
     """Cron fields (as APScheduler's CronTrigger names them) or one moment, in `timezone`."""
 
-    timezone: str = LONDON
+    timezone: str = LONDON.key
     second: str = "0"
     minute: str = "0"
     hour: str = "*"
@@ -102,12 +103,12 @@ def cron(
     month: str | int = "*",
     day_of_week: str = "*",
     second: str | int = 0,
-    timezone: str = LONDON,
+    timezone: str = LONDON.key,
 ) -> Rule:
     """A recurring rule, e.g. cron(hour=9, day_of_week="sun") is 09:00 London every Sunday."""
     return Rule(timezone, str(second), str(minute), str(hour), str(day), str(month), day_of_week)
 
 
-def once(at: datetime, timezone: str = LONDON) -> Rule:
+def once(at: datetime, timezone: str = LONDON.key) -> Rule:
     """A one-off rule: `at` (aware) and never again."""
     return Rule(timezone, at=at)

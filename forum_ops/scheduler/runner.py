@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from forum_ops.db import Database
-from forum_ops.messaging import MessengerFactory
+from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.scheduler import store
 from forum_ops.scheduler.jobs import (
     LOCAL_SETTINGS,

@@ -11,8 +11,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.db.schema import ChartRow
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.returns import Submission, all_placements, replace_return
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.service import Submission, all_placements, replace_return
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.chat import GREENWICH, fetch, image, say, table_cells
 

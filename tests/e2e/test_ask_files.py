@@ -15,11 +15,11 @@ from sqlalchemy import select
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from forum_ops.ask_views import RouteState
+from forum_ops.asks.views import RouteState
 from forum_ops.db import Database
 from forum_ops.db.schema import AskReplyRow, AskRouteRow
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import MemberRecord, upsert_members
 from tests.conftest import CAMDEN, NOW, make_settings, serve
 from tests.support.buttons import snapshot
 from tests.support.chat import say

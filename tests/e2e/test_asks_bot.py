@@ -19,13 +19,13 @@ from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, Call, FakeConnector
 from cards import plain_text
 from cards.asks import AskCards
-from forum_ops.asks import AskConfig, Asks, ask_figures
+from forum_ops.asks.demo import demo_asks
+from forum_ops.asks.service import AskConfig, Asks, ask_figures
 from forum_ops.db import Database
 from forum_ops.db.schema import AskRouteRow, AskRow, OutboxRow
 from forum_ops.demo import demo_members
-from forum_ops.demo_asks import demo_asks
-from forum_ops.members import MemberRecord, find_member, upsert_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import MemberRecord, find_member, upsert_members
 from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card

@@ -17,8 +17,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
-from forum_ops.meetings import seed_year_one
-from forum_ops.members import upsert_members
+from forum_ops.meetings.service import seed_year_one
+from forum_ops.members.registry import upsert_members
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say

@@ -149,7 +149,7 @@ def test_links_read_as_text_and_address() -> None:
 
 def test_tables_line_up_in_the_terminal() -> None:
     from cards import plain_text, render_card
-    from cards.views import ReportTable, ReportView
+    from cards.views.common import ReportTable, ReportView
 
     card = render_card(
         "report",

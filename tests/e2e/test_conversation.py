@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from bot.commands import build_commands
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from forum_ops.conversations import find_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import ConversationRow, ProcessedActivityRow
+from forum_ops.outbox.conversations import find_conversation
 from tests.conftest import CAMDEN, LIIA, OTHER_TENANT, STRANGER, activity
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say

@@ -15,16 +15,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from analytics.rates import fees
 from analytics.returns_synthetic import synthetic_returns
 from bot.auth import ISSUER
-from bot.supplier_import import import_suppliers
+from bot.commands.suppliers.imports import import_suppliers
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.format import pounds
 from forum_ops.db import Database
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.releases import release_now
-from forum_ops.returns import Submission, replace_return
+from forum_ops.members.model import Role
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.members.registry import MemberRecord, upsert_members
+from forum_ops.returns.releases import release_now
+from forum_ops.returns.service import Submission, replace_return
 from tests.conftest import APP_ID, CAMDEN, NOW, activity, make_settings, serve
 from tests.support.chat import GREENWICH, say, table_cells, upload
 from tests.support.gias import london_text

@@ -18,7 +18,7 @@ from forum_ops.dialogs import (
     forget_expired_dialogs,
     open_dialog,
 )
-from forum_ops.returns import all_placements
+from forum_ops.returns.service import all_placements
 from tests.conftest import CAMDEN, NOW, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say, upload

@@ -16,19 +16,19 @@ from analytics.returns_synthetic import synthetic_returns
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
 from cards.directory import directory_view, suggestion_form, tracker_view
+from cards.views.directory import Status
 from forum_ops.db import Database
-from forum_ops.demo_directory import load_demo_directory
-from forum_ops.directory import (
+from forum_ops.directory.demo import load_demo_directory
+from forum_ops.directory.recommendations import import_tracker, show_tracker, update_recommendation
+from forum_ops.directory.service import (
     export_directory,
     import_directory,
     search_directory,
     secretariat_list,
     suggest_entry,
 )
-from forum_ops.directory_entries import Status
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
-from forum_ops.recommendations import import_tracker, show_tracker, update_recommendation
-from forum_ops.returns import Submission, replace_return
+from forum_ops.returns.service import Submission, replace_return
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support.cardcheck import assert_valid_card, card_texts
 from tests.support.chat import in_chat

@@ -12,8 +12,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.db.schema import ProcessedActivityRow
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.returns import Submission, replace_return
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.service import Submission, replace_return
 from tests.conftest import (
     APP_ID,
     CAMDEN,

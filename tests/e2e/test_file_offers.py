@@ -17,13 +17,13 @@ from sqlalchemy import select, text
 
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
+from forum_ops.asks.demo import demo_asks
 from forum_ops.db import Database, create_database
 from forum_ops.db.migrate import alembic_config
 from forum_ops.db.schema import ReportFileRow
 from forum_ops.demo import demo_members
-from forum_ops.demo_asks import demo_asks
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import MemberRecord, upsert_members
 from forum_ops.report_files import keep_file
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support.chat import answer_consent, consent_invoke, fetch, file_infos, offered, say
@@ -170,7 +170,7 @@ async def test_an_offered_file_is_not_served_at_a_link(
 async def test_a_calendar_file_is_still_served_at_its_link(
     bot: BotClient, database: Database
 ) -> None:
-    """A meeting's .ics is not private (bot/commands/meetings.py links it in local mode)."""
+    """A meeting's .ics is not private (bot/commands/meetings/commands.py links it in local mode)."""
     ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
     name = "forum-meeting-2026-04-02.ics"
     token = keep_file(database, name, ics, datetime.now(UTC))

@@ -43,10 +43,10 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.db.schema import JobOccurrenceRow
-from forum_ops.meetings import seed_year_one
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.meetings.service import seed_year_one
+from forum_ops.members.model import Role
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.members.registry import MemberRecord, upsert_members
 from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, migrated
 from tests.support.cardcheck import assert_valid_card

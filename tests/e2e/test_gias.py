@@ -22,10 +22,10 @@ from analytics.gias import (
 )
 from analytics.gias_format import COLUMNS, SEN_NEEDS, SPECIAL_TYPES
 from analytics.suppliers import Areas, Query, advice, parse_query, search
-from bot.supplier_import import import_suppliers
+from bot.commands.suppliers.imports import import_suppliers
 from forum_ops.db import Database
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.suppliers import MassClosure, snapshot_rows
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.suppliers.snapshot import MassClosure, snapshot_rows
 from tests.conftest import NOW, SHARED
 from tests.support.cli import forumbot
 from tests.support.gias import london_text

@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
-from forum_ops.meetings import seed_year_one
+from forum_ops.meetings.service import seed_year_one
 from tests.conftest import CAMDEN, LIIA, make_settings
 from tests.support.chat import say
 from tests.support.fakes import FakeCalendar, FakeClock

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from bot.app import create_app
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
-from cards.views import NoticeView
-from forum_ops.conversations import remember_conversation
+from cards.views.common import NoticeView
 from forum_ops.db import Database
+from forum_ops.outbox.conversations import remember_conversation
 from forum_ops.ports import Delivery
 from forum_ops.scheduler import Job, JobRun, once
 from tests.conftest import NOW, make_settings

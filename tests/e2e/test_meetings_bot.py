@@ -21,7 +21,7 @@ from bot.testing import BotClient, FakeConnector, FakeGraph, StaticCredential
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow
-from forum_ops.meetings import seed_year_one
+from forum_ops.meetings.service import seed_year_one
 from forum_ops.ports import Calendar
 from tests.conftest import CAMDEN, LIIA, make_settings
 from tests.support.cardcheck import assert_valid_card

@@ -23,10 +23,10 @@ from bot.testing import (
     free_port,
 )
 from cards import plain_text
-from forum_ops.conversations import find_conversation
 from forum_ops.db import Database
 from forum_ops.db.schema import OutboxRow
-from forum_ops.outbox import Operation, Outgoing, Status, enqueue
+from forum_ops.outbox.conversations import find_conversation
+from forum_ops.outbox.queue import Operation, Outgoing, Status, enqueue
 from tests.conftest import (
     APP_ID,
     CAMDEN,

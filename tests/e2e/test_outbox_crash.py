@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.testing import FakeConnector, forumbot_serve, wait_healthy
 from forum_ops.db.schema import OutboxRow
-from forum_ops.outbox import Status
-from forum_ops.ratelimit import SlidingWindows, Window
+from forum_ops.outbox.queue import Status
+from forum_ops.outbox.ratelimit import SlidingWindows, Window
 from tests.conftest import migrated
 from tests.support.outboxing import put, settled
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.testing import FakeConnector, forumbot_serve, wait_healthy
 from forum_ops.db.schema import OutboxRow
-from forum_ops.outbox import Status
+from forum_ops.outbox.queue import Status
 from tests.conftest import migrated, postgres_database
 from tests.support.outboxing import put, settled
 

@@ -29,6 +29,9 @@ from bot.replies import FILE_CONSENT, card_payload, offered_files
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
+from cards.views.tor import Rules as TorRules
+from forum_ops.asks.demo import demo_asks
+from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     AskRow,
@@ -39,25 +42,22 @@ from forum_ops.db.schema import (
     ReturnSubmissionRow,
     UsageCountRow,
 )
-from forum_ops.demo_asks import demo_asks
-from forum_ops.demo_directory import load_demo_directory
-from forum_ops.demo_meetings import load_demo_meetings
-from forum_ops.demo_tor import load_demo_tor
+from forum_ops.directory.demo import load_demo_directory
+from forum_ops.directory.recommendations import tracker_in
 from forum_ops.errors import NotAllowed
-from forum_ops.placements import GEOGRAPHY
-from forum_ops.quarterly_report import (
+from forum_ops.meetings.demo import load_demo_meetings
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.report.service import (
     QuarterlyReport,
     produce_report,
     prompt_quarterly_report,
     summary_facts,
 )
-from forum_ops.ratification import Rules as TorRules
-from forum_ops.recommendations import tracker_in
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.releases import release_now, release_rows, releases
-from forum_ops.returns import Submission, all_placements, replace_return
+from forum_ops.returns.releases import release_now, release_rows, releases
+from forum_ops.returns.service import Submission, all_placements, replace_return
 from forum_ops.scheduler import JobRun, JobSettings
-from forum_ops.tor import open_ratification
+from forum_ops.tor.demo import load_demo_tor
+from forum_ops.tor.service import open_ratification
 from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support import chat

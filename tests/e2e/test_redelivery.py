@@ -17,6 +17,7 @@ from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
+from cards.views.tor import Rules
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     AskReplyRow,
@@ -30,9 +31,8 @@ from forum_ops.db.schema import (
     TorVoteEventRow,
     TorVoteRow,
 )
-from forum_ops.members import find_member
-from forum_ops.ratification import Rules
-from forum_ops.tor import add_version, open_ratification
+from forum_ops.members.registry import find_member
+from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import say

@@ -17,8 +17,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
-from forum_ops.releases import release_monthly, release_rows, releases
-from forum_ops.returns import Submission, all_placements, replace_return
+from forum_ops.returns.releases import release_monthly, release_rows, releases
+from forum_ops.returns.service import Submission, all_placements, replace_return
 from forum_ops.scheduler.jobs import JobRun, NoMessenger
 from tests.conftest import CAMDEN, LIIA, NOW, activity
 from tests.support.chat import GREENWICH, say, table_cells, upload
@@ -266,8 +266,8 @@ def test_a_real_bot_refuses_to_start_without_its_own_noise_secret() -> None:
 def test_the_secretariat_sees_how_often_a_borough_sent_returns_since_the_last_release(
     database: Database,
 ) -> None:
-    from forum_ops.releases import release_now
-    from forum_ops.returns import release_desk
+    from forum_ops.returns.releases import release_now
+    from forum_ops.returns.service import release_desk
 
     _stored_keys(database, ["P1", "P2"], NOW - timedelta(days=1))
     with database.transaction() as session:

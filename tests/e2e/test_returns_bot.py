@@ -25,12 +25,12 @@ from bot.settings import Settings
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.format import pounds
+from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.db import Database
 from forum_ops.errors import ForumError
-from forum_ops.placements import GEOGRAPHY
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.releases import release_now, release_rows, releases
-from forum_ops.returns import Submission, all_placements, replace_return, submissions
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.releases import release_now, release_rows, releases
+from forum_ops.returns.service import Submission, all_placements, replace_return, submissions
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import GREENWICH, fetch, in_chat, say, table_cells, upload
@@ -184,7 +184,7 @@ async def test_returns_hands_out_the_template(
 
 
 def test_a_return_with_hundreds_of_problems_still_fits_in_a_card() -> None:
-    from bot.returns import _rejected_card
+    from bot.commands.returns import _rejected_card
     from forum_ops.errors import ImportRejected, Problem
 
     reason = "'Autism spectrum condition' is not one of: " + ", ".join(["ASD", "SEMH"] * 20)

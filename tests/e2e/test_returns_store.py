@@ -10,7 +10,13 @@ import pytest
 from analytics.returns_read import read_return
 from forum_ops.db import Database, create_database
 from forum_ops.errors import ImportRejected
-from forum_ops.returns import Submission, all_placements, replace_return, submissions, submit_return
+from forum_ops.returns.service import (
+    Submission,
+    all_placements,
+    replace_return,
+    submissions,
+    submit_return,
+)
 from tests.conftest import CAMDEN, NOW
 from tests.support.cli import forumbot
 from tests.support.returnfiles import (

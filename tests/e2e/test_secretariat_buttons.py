@@ -14,8 +14,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.demo import load_feature_demos
-from forum_ops.directory import suggest_entry
-from forum_ops.recommendations import import_tracker
+from forum_ops.directory.recommendations import import_tracker
+from forum_ops.directory.service import suggest_entry
 from tests.conftest import CAMDEN, LIIA, NOW, make_settings, serve
 from tests.support.buttons import BOTH_WAYS, Press, press, snapshot
 from tests.support.fakes import FakeClock

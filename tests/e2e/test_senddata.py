@@ -12,8 +12,8 @@ from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
 from cards.senddata import senddata_view
 from forum_ops.db import Database
-from forum_ops.sen2 import latest_release
-from forum_ops.senddata import SendData
+from forum_ops.senddata.sen2 import latest_release
+from forum_ops.senddata.service import SendData
 from tests.conftest import CAMDEN, LIIA, NOW, SHARED, activity
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import fetch, image

@@ -58,8 +58,8 @@ def test_the_feature_registry_names_its_handlers_and_jobs_without_importing_them
         "pandas",
         "numpy",
         "matplotlib",
-        "bot.meeting_cycle",
-        "bot.tor_jobs",
+        "bot.commands.meetings.cycle",
+        "bot.commands.tor.jobs",
     )
     probe = (
         "import sys, bot.features; "

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.supplier_import import import_suppliers
+from bot.commands.suppliers.imports import import_suppliers
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database

@@ -23,8 +23,8 @@ from cards.tor import TOR_CARDS
 from forum_ops.db import Database
 from forum_ops.db.schema import OutboxRow, TorVersionRow, TorVoteRow
 from forum_ops.demo import demo_id, demo_members
-from forum_ops.members import upsert_members
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.members.registry import upsert_members
 from tests.conftest import LIIA, NOW, OTHER_TENANT, STRANGER, activity, make_settings
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import in_chat
@@ -239,15 +239,15 @@ async def test_the_action_submit_fallback_votes_the_same_way(
     bot: BotClient, connector: FakeConnector, database: Database
 ) -> None:
     """A client without Universal Actions sends the fallback's data as a message value."""
-    from forum_ops import tor
-    from forum_ops.ratification import Rules
+    from cards.views.tor import Rules
+    from forum_ops.tor import service as tor
     from tests.conftest import CAMDEN
     from tests.support.fakes import FakeMessenger
 
     real = FakeClock(datetime.now(UTC))
     tor.add_version(database, real, "test", "tor.md", DRAFT)
     with database.transaction() as session:
-        from forum_ops.members import find_member
+        from forum_ops.members.registry import find_member
 
         secretariat = find_member(session, LIIA)
     assert secretariat is not None

@@ -23,13 +23,13 @@ from sqlalchemy import func, select
 from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector, forumbot_serve, wait_healthy
 from cards.tor import TOR_CARDS
+from cards.views.tor import Rules
 from forum_ops.db import Database
 from forum_ops.db.schema import AskRow, MeetingRow, TakeawayRow, TorVoteEventRow, TorVoteRow
 from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id, demo_members
-from forum_ops.members import find_member, upsert_members
-from forum_ops.ratification import Rules
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.tor import add_version, open_ratification
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.members.registry import find_member, upsert_members
+from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import TENANT, activity, migrated, postgres_database
 from tests.support.fakes import FakeClock
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from cards.notices import announced_view, outbox_view
-from forum_ops.announcements import MAX_ANNOUNCEMENT_CHARS, make_announcement
-from forum_ops.conversations import ConversationPlace, remember_conversation
+from forum_ops.announcements.service import MAX_ANNOUNCEMENT_CHARS, make_announcement
 from forum_ops.db import Database
-from forum_ops.delivery import delivery_report
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.outbox import Status
+from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.delivery import delivery_report
+from forum_ops.outbox.queue import Status
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.fakes import FakeClock, FakeMessenger
 from tests.support.members import member

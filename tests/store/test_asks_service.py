@@ -1,4 +1,4 @@
-"""The round robin's service (forum_ops/asks.py) with the in-memory messenger and a clock we
+"""The round robin's service (forum_ops/asks/service.py) with the in-memory messenger and a clock we
 move: routing, Pass, replies, authority, re-routing across a bank holiday, figures, search."""
 
 from __future__ import annotations
@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.commands.ask import digest as digest_job
+from bot.commands.asks.commands import digest as digest_job
 from cards.asks import AskCards, report_card
-from forum_ops.asks import AskConfig, Asks, AskStatus, ask_figures, sweep, weekly_digest
-from forum_ops.conversations import ConversationPlace, remember_conversation
+from forum_ops.asks.service import AskConfig, Asks, AskStatus, ask_figures, sweep, weekly_digest
 from forum_ops.db import Database
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import MemberRecord, upsert_members
+from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
 from forum_ops.scheduler import JobRun, JobSettings
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.cardcheck import assert_valid_card, card_texts

@@ -10,22 +10,27 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.meeting_cycle import SessionCharts, cycle
+from bot.commands.meetings.cycle import SessionCharts, cycle
 from bot.messenger import OutboxMessenger
 from cards import render_card
 from cards.takeaway import takeaway_view
-from cards.views import NoticeView
-from forum_ops.conversations import ConversationPlace, remember_conversation
+from cards.views.common import LONDON, NoticeView
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.jobs import meetings_cycle
-from forum_ops.meeting_cycle import steps_of
-from forum_ops.meeting_plan import LONDON
-from forum_ops.meetings import ChairOffers, chair, edit_plan, seed_year_one, settle_chair_offers
+from forum_ops.meetings.cycle import steps_of
+from forum_ops.meetings.service import (
+    ChairOffers,
+    chair,
+    edit_plan,
+    seed_year_one,
+    settle_chair_offers,
+)
+from forum_ops.meetings.takeaway import save, write
+from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
 from forum_ops.ports import Messenger
 from forum_ops.scheduler import JobSettings, Scheduler
-from forum_ops.takeaway import save, write
 from tests.conftest import CAMDEN, LIIA, TENANT
 from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
@@ -261,8 +266,8 @@ def test_every_card_of_the_cycle_is_valid(forum: Database) -> None:
 def test_outbox_shows_delivery_per_meeting(forum: Database) -> None:
     from cards import plain_text, render_card
     from cards.meetings import delivery_facts
-    from cards.views import OutboxView
-    from forum_ops.meetings import meeting_deliveries
+    from cards.views.common import OutboxView
+    from forum_ops.meetings.service import meeting_deliveries
 
     due = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
     at(forum, FakeClock(due), due - timedelta(minutes=20))

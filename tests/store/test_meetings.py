@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from cards import render_card
 from cards.meetings import meetings_view
+from cards.views.common import LONDON
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow
 from forum_ops.demo import demo_members
-from forum_ops.demo_meetings import load_demo_meetings
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
-from forum_ops.meeting_plan import (
-    LONDON,
+from forum_ops.meetings.demo import load_demo_meetings
+from forum_ops.meetings.plan import (
     BadDate,
     london_moment,
     parse_day,
@@ -25,7 +25,7 @@ from forum_ops.meeting_plan import (
     split_day_and_time,
     warnings_for,
 )
-from forum_ops.meetings import (
+from forum_ops.meetings.service import (
     NoMeetingThatDay,
     chair,
     chair_suggestions,
@@ -36,8 +36,8 @@ from forum_ops.meetings import (
     meeting_figures,
     seed_year_one,
 )
-from forum_ops.members import MemberRecord, upsert_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import MemberRecord, upsert_members
 from tests.conftest import CAMDEN, LIIA
 from tests.support.cardcheck import assert_valid_card, card_texts
 from tests.support.cli import forumbot
@@ -299,8 +299,8 @@ def test_demo_meetings_are_the_year_one_plan_with_demo_chairs(database: Database
 def test_the_demo_takeaway_is_the_latest_meetings_and_loads_once(database: Database) -> None:
     """`takeaway latest` on the demo data shows a takeaway card, not "No takeaway yet"."""
     from cards.takeaway import takeaway_view
-    from forum_ops.demo_takeaway import TITLE, load_demo_takeaway
-    from forum_ops.takeaway import show_takeaway
+    from forum_ops.meetings.demo_takeaway import TITLE, load_demo_takeaway
+    from forum_ops.meetings.takeaway import show_takeaway
 
     after = datetime(2026, 2, 1, 12, tzinfo=UTC)  # after the meeting of 22 January 2026
     with database.transaction() as session:

@@ -8,8 +8,8 @@ import pytest
 
 from forum_ops.db import Database
 from forum_ops.errors import ImportRejected
-from forum_ops.members import find_member, import_members
-from forum_ops.model import Role
+from forum_ops.members.model import Role
+from forum_ops.members.registry import find_member, import_members
 from tests.conftest import CAMDEN, NOW
 
 HEADER = "aad_object_id,name,email,organisation,roles,topics\n"

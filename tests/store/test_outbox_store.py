@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from forum_ops.conversations import ConversationPlace
 from forum_ops.db import Database
-from forum_ops.outbox import (
+from forum_ops.outbox.conversations import ConversationPlace
+from forum_ops.outbox.queue import (
     Outgoing,
     Status,
     claim,
@@ -178,8 +178,8 @@ def test_concurrent_claimers_never_share_a_message(any_database: Database) -> No
 
 
 def test_an_installation_is_remembered_and_welcomed_once(any_database: Database) -> None:
-    from forum_ops.conversations import find_conversation
-    from forum_ops.installation import installed
+    from forum_ops.outbox.conversations import find_conversation
+    from forum_ops.outbox.installation import installed
 
     team = place(7)
     with any_database.transaction() as session:
@@ -199,8 +199,8 @@ def test_an_installation_is_remembered_and_welcomed_once(any_database: Database)
 def test_a_failed_installation_leaves_neither_conversation_nor_welcome(
     any_database: Database,
 ) -> None:
-    from forum_ops.conversations import find_conversation
-    from forum_ops.installation import installed
+    from forum_ops.outbox.conversations import find_conversation
+    from forum_ops.outbox.installation import installed
 
     try:
         with any_database.transaction() as session:

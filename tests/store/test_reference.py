@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from forum_ops.db import Database
 from forum_ops.db.schema import OrganisationRow
-from forum_ops.model import OrganisationKind
-from forum_ops.reference import ICBS, LOCAL_AUTHORITIES, ORGANISATIONS, SUBREGIONS
+from forum_ops.members.model import OrganisationKind
+from forum_ops.members.reference import ICBS, LOCAL_AUTHORITIES, ORGANISATIONS, SUBREGIONS
 from tests.conftest import SHARED
 
 

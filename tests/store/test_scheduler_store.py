@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.features import JOBS
 from cards.render import Card
+from cards.views.common import LONDON
 from forum_ops.db import Database
 from forum_ops.db.schema import ChartRow, JobOccurrenceRow, ProcessedActivityRow
 from forum_ops.ports import Delivery
@@ -21,7 +21,6 @@ from forum_ops.scheduler import Job, JobRun, Scheduler, Status, cron, once, stor
 from tests.support.fakes import FakeMessenger
 from tests.support.scheduled_jobs import create_marks, mark, marks
 
-LONDON = ZoneInfo("Europe/London")
 MINUTE = timedelta(minutes=1)
 STEP = timedelta(minutes=5)  # the clock moves on by this between ticks
 

@@ -10,11 +10,10 @@ import pytest
 from analytics.sen2 import Area, load_caseload, load_needs
 from cards import plain_text, render_card
 from cards.senddata import senddata_view
-from forum_ops.authorities import UnknownAuthority
 from forum_ops.db import Database
-from forum_ops.model import Member, Organisation, OrganisationKind, Role
-from forum_ops.senddata import SendData
-from forum_ops.senddata_figures import (
+from forum_ops.members.authorities import UnknownAuthority
+from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
+from forum_ops.senddata.figures import (
     NoSendData,
     Sen2Frames,
     agenda_figures,
@@ -22,6 +21,7 @@ from forum_ops.senddata_figures import (
     borough_area,
     choose_area,
 )
+from forum_ops.senddata.service import SendData
 from tests.conftest import NOW
 from tests.support.fakes import FakeChartStore
 from tests.support.sen2data import CASELOAD, NEEDS, import_release
@@ -104,7 +104,7 @@ def test_the_service_reads_the_release_once_and_again_after_a_new_import(
     assert figures.headline.area == "Camden"
     assert charts.keys[-1].startswith("senddata:202:")
 
-    from forum_ops.sen2 import Sen2File, replace_release
+    from forum_ops.senddata.sen2 import Sen2File, replace_release
 
     with database.transaction() as session:
         replace_release(

@@ -12,10 +12,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from forum_ops.conversations import ConversationPlace, find_conversation, remember_conversation
 from forum_ops.db import Database
 from forum_ops.db.engine import TURN
 from forum_ops.db.schema import Base, ConversationRow
+from forum_ops.outbox.conversations import (
+    ConversationPlace,
+    find_conversation,
+    remember_conversation,
+)
 from forum_ops.turns import (
     Redelivered,
     TurnLedger,

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 
 from analytics.gias import borough_centroids, read_extract, supplier_directory
-from bot.supplier_import import import_suppliers
+from bot.commands.suppliers.imports import import_suppliers
 from cards.suppliers import school_line, suppliers_view
+from cards.views.suppliers import PAGE
 from forum_ops.db import Database
-from forum_ops.model import Member, Organisation, OrganisationKind, Role
-from forum_ops.schools import PAGE, Directory, NoDirectory, find_schools
-from forum_ops.supplier_search import SupplierSearch
+from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
+from forum_ops.suppliers.schools import Directory, NoDirectory, find_schools
+from forum_ops.suppliers.search import SupplierSearch
 from tests.conftest import NOW
 from tests.support.gias import london_text
 

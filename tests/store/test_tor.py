@@ -14,18 +14,19 @@ import docx
 import pytest
 
 from cards.tor import TOR_CARDS
-from forum_ops import tor
+from cards.views.common import LONDON
+from cards.views.tor import Choice, Rules, Tally
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.members import upsert_members
-from forum_ops.model import Member
-from forum_ops.ports import LONDON
-from forum_ops.ratification import Choice, Rules, Tally, VoteRefused, check_choice, result
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.model import Member
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.members.registry import upsert_members
 from forum_ops.sandbox import Limits
 from forum_ops.scheduler import JobRun
-from forum_ops.tor_text import UnreadableToR, compare, read_tor_isolated
+from forum_ops.tor import service as tor
+from forum_ops.tor.ratification import VoteRefused, check_choice, result
+from forum_ops.tor.text import UnreadableToR, compare, read_tor_isolated
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock, FakeMessenger
@@ -404,8 +405,8 @@ def test_forumbot_tor_add_and_votes_export(tmp_path: Path) -> None:
 
 
 def test_the_demo_draft_tor_has_the_year_1_headings(forum: Database) -> None:
-    from forum_ops.demo_tor import load_demo_tor
-    from forum_ops.tor_text import sections
+    from forum_ops.tor.demo import load_demo_tor
+    from forum_ops.tor.text import sections
 
     version = load_demo_tor(forum, NOW)
     assert version is not None

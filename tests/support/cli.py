@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from forum_ops.db import create_database
-from forum_ops.members import find_member
+from forum_ops.members.registry import find_member
 
 
 def forumbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

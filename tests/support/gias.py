@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from analytics.gias_synthetic import synthetic_extract
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.reference import LOCAL_AUTHORITIES
 
 
 @cache

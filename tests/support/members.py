@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from forum_ops.db import Database
-from forum_ops.members import find_member
-from forum_ops.model import Member
+from forum_ops.members.model import Member
+from forum_ops.members.registry import find_member
 
 
 def member(db: Database, aad: str) -> Member:

@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 from bot.testing import FakeConnector
-from forum_ops.conversations import ConversationPlace, remember_conversation
 from forum_ops.db import Database
-from forum_ops.outbox import Operation, Outgoing, Status, counts, enqueue
+from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.queue import Operation, Outgoing, Status, counts, enqueue
 from tests.conftest import NOW, TENANT
 
 FAST = {

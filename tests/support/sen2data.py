@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forum_ops.db import Database
-from forum_ops.sen2 import Sen2File, replace_release
+from forum_ops.senddata.sen2 import Sen2File, replace_release
 from tests.conftest import NOW, SHARED
 
 DFE = SHARED / "data" / "dfe"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum_ops.ask_files import file_link, named, reply_text
+from forum_ops.asks.files import file_link, named, reply_text
 from forum_ops.errors import ForumError
 
 

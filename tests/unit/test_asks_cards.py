@@ -21,8 +21,8 @@ from cards.asks import (
 )
 from cards.markdown import unescape_markdown
 from cards.render import MAX_CARD_BYTES
-from forum_ops.ask_views import AskFigures, Load, TopicFigures
-from forum_ops.asks import AskStatus, AskView, Digest, ReplyView
+from cards.views.asks import AskFigures, Load, TopicFigures
+from forum_ops.asks.service import AskStatus, AskView, Digest, ReplyView
 from tests.support.cardcheck import assert_valid_card, card_texts
 
 AT = datetime(2026, 1, 22, 10, tzinfo=UTC)

@@ -32,7 +32,7 @@ from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules, published_count, with_record_keys
 from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 from analytics.returns_synthetic import synthetic_returns
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.reference import LOCAL_AUTHORITIES
 from tests.support.disclosure import BOROUGHS, CAMDEN, GEOGRAPHY, PERIOD, placements
 
 RULES = Rules()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from forum_ops.authorities import UnknownAuthority, find_authority, resolve_authority
-from forum_ops.model import Member, Role
-from forum_ops.reference import ICBS, LIIA, LOCAL_AUTHORITIES
+from forum_ops.members.authorities import UnknownAuthority, find_authority, resolve_authority
+from forum_ops.members.model import Member, Role
+from forum_ops.members.reference import ICBS, LIIA, LOCAL_AUTHORITIES
 
 BY_NAME = {la.name: la.code for la in LOCAL_AUTHORITIES}
 

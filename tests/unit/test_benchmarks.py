@@ -13,8 +13,8 @@ from analytics.benchmarks import top_providers
 from analytics.rates import borough_rates, premium_pairs, rate_variation
 from analytics.returns_format import NEEDS
 from analytics.returns_synthetic import SyntheticReturns, synthetic_returns
-from forum_ops.placements import GEOGRAPHY
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.benchmarks.placements import GEOGRAPHY
+from forum_ops.members.reference import LOCAL_AUTHORITIES
 from tests.support.disclosure import placements
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar as ICalendar
@@ -14,9 +13,9 @@ from icalendar import Calendar as ICalendar
 from bot.calendar import GraphCalendar, IcsCalendar, calendar_from_settings
 from bot.settings import Settings
 from bot.testing import FakeGraph, StaticCredential
+from cards.views.common import LONDON
 from forum_ops.ports import CalendarUnavailable, Meeting
 
-LONDON = ZoneInfo("Europe/London")
 ORGANISER = "send-forum@liia.example"
 
 

@@ -18,9 +18,9 @@ from cards.format import percent
 from cards.notices import MOST_QUICK_ACTIONS, help_view
 from cards.senddata import rank_words
 from cards.suppliers import school_line
-from forum_ops.benchmark_answers import NeedBenchmark
-from forum_ops.model import Member, Organisation, OrganisationKind, Role
-from forum_ops.schools import School
+from cards.views.benchmarks import NeedBenchmark
+from cards.views.suppliers import School
+from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
 from tests.support.cardcheck import assert_valid_card
 from tests.support.disclosure import RELEASE
 

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from cards import CardTooLarge, plain_text, render_card
 from cards.markdown import escape_markdown, unescape_markdown
-from cards.views import (
+from cards.views.common import (
     Answer,
     ErrorView,
     Fact,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import build_commands, split_command
-from forum_ops.model import Member, Organisation, OrganisationKind, Role
+from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
 
 CAMDEN = Organisation("202", "Camden", OrganisationKind.LOCAL_AUTHORITY, "Inner", "North Central")
 

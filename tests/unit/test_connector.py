@@ -94,7 +94,7 @@ def test_the_lean_dump_writes_what_msrest_writes(payload: str) -> None:
 
     from bot.replies import card_message
     from cards import render_card
-    from cards.views import ErrorView
+    from cards.views.common import ErrorView
     from tests.conftest import ACTIVITIES
 
     codec = Codec.create()

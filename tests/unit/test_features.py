@@ -65,11 +65,11 @@ def test_a_feature_warms_the_modules_of_its_handlers_each_once() -> None:
     assert warm_modules((extra,)) == ("bot.commands.help", "bot.commands.whoami")
     assert "bot.benchmarks" not in warm_modules((extra,))
     assert {
-        "bot.commands.benchmark",  # and through it pandas, matplotlib, the analytics
+        "bot.commands.benchmarks",  # and through it pandas, matplotlib, the analytics
         "bot.commands.senddata",
         "bot.dialogs.return_period",
-        "bot.returns",  # files sent in chat
-        "bot.suppliers",  # the messaging extension's search
+        "bot.commands.returns",  # files sent in chat
+        "bot.commands.suppliers.extension",  # the messaging extension's search
     } <= set(warm_modules())
 
 
@@ -90,7 +90,7 @@ def test_every_lazy_target_names_something_that_exists() -> None:
 
 
 def test_the_template_route_is_the_link_the_returns_card_gives() -> None:
-    from bot.returns import TEMPLATE_PATH as linked
+    from bot.commands.returns import TEMPLATE_PATH as linked
 
     assert linked == TEMPLATE_PATH
 

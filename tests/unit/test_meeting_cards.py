@@ -11,14 +11,7 @@ from cards import plain_text, render_card
 from cards.agenda import agenda_view, proposal_view
 from cards.meetings import meetings_view
 from cards.takeaway import no_takeaway_view, takeaway_form_view, takeaway_view
-from forum_ops.meeting_plan import (
-    Agenda,
-    ChairInfo,
-    MeetingInfo,
-    Proposal,
-    Takeaway,
-    TakeawayAction,
-)
+from cards.views.meetings import Agenda, ChairInfo, MeetingInfo, Proposal, Takeaway, TakeawayAction
 from tests.support.cardcheck import HOSTILE, assert_valid_card
 
 

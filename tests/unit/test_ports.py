@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from cards import render_card
-from cards.views import ReportView
+from cards.views.common import LONDON, ReportView
 from forum_ops.ports import Delivery, Meeting, NotReachable
 from tests.support.fakes import FakeCalendar, FakeChartStore, FakeClock, FakeMessenger
 
-LONDON = ZoneInfo("Europe/London")
 CARD = render_card(
     "report",
     ReportView(title="Agenda", subtitle="22 January", tables=(), link_title="", link_url=""),

@@ -10,7 +10,7 @@ from analytics.rates import rate_lines
 from cards import plain_text, render_card
 from cards.benchmarks import benchmark_view, provider_labels
 from cards.format import NBSP
-from forum_ops.benchmark_answers import NeedBenchmark
+from cards.views.benchmarks import NeedBenchmark
 from tests.support.cardcheck import assert_valid_card
 from tests.support.disclosure import BOROUGHS, CAMDEN, GEOGRAPHY, PERIOD, RELEASE, placements
 

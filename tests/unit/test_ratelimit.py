@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum_ops.ratelimit import TEAMS_PER_CONVERSATION, SlidingWindows, Throttle, Window
+from forum_ops.outbox.ratelimit import TEAMS_PER_CONVERSATION, SlidingWindows, Throttle, Window
 
 
 def send_greedily(limiter: SlidingWindows, count: int, start: float = 0.0) -> list[float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forum_ops.readable import readable
-from forum_ops.tor_text import normalise
+from forum_ops.tor.text import normalise
 
 ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
 

@@ -7,7 +7,7 @@ import pytest
 
 from analytics.returns_format import COLUMNS, MONEY
 from analytics.returns_synthetic import SyntheticReturns, synthetic_returns
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.reference import LOCAL_AUTHORITIES
 
 BOROUGHS = [la.code for la in LOCAL_AUTHORITIES]
 

@@ -1,4 +1,4 @@
-"""The round robin's choice of responders (forum_ops/routing.py) and its topic tags: tables
+"""The round robin's choice of responders (forum_ops/asks/routing.py) and its topic tags: tables
 for the rules, hypothesis for the properties that must hold whoever is in the registry."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum_ops.ask_topics import ask_tags, canonical, member_tags
-from forum_ops.routing import Candidate, RoutingRequest, choose_responders
+from forum_ops.asks.routing import Candidate, RoutingRequest, choose_responders
+from forum_ops.asks.topics import ask_tags, canonical, member_tags
 
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from cards.views.common import LONDON
 from forum_ops.scheduler import Job, cron, once
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def fires(rule_after: datetime, count: int, **fields: str | int) -> list[datetime]:

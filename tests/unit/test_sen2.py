@@ -21,7 +21,7 @@ from analytics.sen2 import (
     year_label,
     years,
 )
-from forum_ops.reference import LOCAL_AUTHORITIES
+from forum_ops.members.reference import LOCAL_AUTHORITIES
 from tests.conftest import SHARED
 
 DFE = SHARED / "data" / "dfe"

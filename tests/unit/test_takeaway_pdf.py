@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from cards import render_card
 from cards.takeaway import takeaway_view
 from cards.takeaway_pdf import takeaway_pdf
-from forum_ops.meeting_plan import ChairInfo, MeetingInfo, Takeaway, TakeawayAction
+from cards.views.meetings import ChairInfo, MeetingInfo, Takeaway, TakeawayAction
 from tests.support.cardcheck import assert_valid_card
 
 MEETING = MeetingInfo(

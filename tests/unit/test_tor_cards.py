@@ -11,10 +11,9 @@ import pytest
 
 from cards import plain_text
 from cards.tor import TOR_CARDS, added_card, opened_card, status_card
-from forum_ops.ratification import Choice, Result, Rules, Tally
-from forum_ops.reference import LOCAL_AUTHORITIES
-from forum_ops.tor import Ballot, BoroughVote, OpenReport, TorStatus, VersionInfo
-from forum_ops.tor_text import SectionChange
+from cards.views.tor import Choice, Result, Rules, SectionChange, Tally
+from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.tor.service import Ballot, BoroughVote, OpenReport, TorStatus, VersionInfo
 from tests.support.cardcheck import assert_valid_card, card_texts
 
 NOW = datetime(2026, 1, 22, 10, 0, tzinfo=UTC)
@@ -41,6 +40,7 @@ def ballot(*, open_: bool = True, voted: int = 33, passed: bool | None = None) -
         votes=votes,
         not_voted=tuple(la.name for la in LOCAL_AUTHORITIES[voted:]),
         refresh_user_ids=tuple(f"29:{'x' * 80}{n}" for n in range(60)),
+        borough_names={la.code: la.name for la in LOCAL_AUTHORITIES},
     )
 
 
@@ -164,8 +164,8 @@ def test_the_ballot_with_every_change_and_the_longest_tor_read_page_by_page_fit_
     100,000-character ToR (the most a version can be) page by page, every page under 28 KB."""
     from cards.render import MAX_CARD_BYTES
     from cards.tor import read_pages, reading_card
-    from forum_ops.ratification import TorReading
-    from forum_ops.tor_text import numbered_sections, removed_sections
+    from cards.views.tor import TorReading
+    from forum_ops.tor.text import numbered_sections, removed_sections
 
     changes = tuple(
         SectionChange(f"Section {n} {HOSTILE}", "changed", n, 1, n) for n in range(1, 41)

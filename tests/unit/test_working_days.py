@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from cards.views.common import LONDON
 from forum_ops.working_days import (
     add_working_days,
     after_working_days,
@@ -14,8 +14,6 @@ from forum_ops.working_days import (
     is_working_day,
     working_days_between,
 )
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.mark.parametrize(

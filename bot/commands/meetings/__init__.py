@@ -1,0 +1,1 @@
+"""Meetings in Teams: `meetings`, `schedule`, `chair`, `agenda`, `takeaway`, the cycle job."""

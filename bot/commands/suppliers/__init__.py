@@ -1,0 +1,1 @@
+"""Suppliers in Teams: `suppliers`, the search extension, GIAS imports."""

@@ -1,0 +1,35 @@
+"""The search messaging extension's answer: schools as cards, each with a Teams preview.
+The search is forum_ops/suppliers/search.py; the cards' views are cards/suppliers.py."""
+
+from __future__ import annotations
+
+from botbuilder.schema import Attachment, ThumbnailCard
+from botbuilder.schema.teams import (
+    MessagingExtensionAttachment,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+)
+
+from bot.replies import ADAPTIVE_CARD
+from cards import render_card
+from cards.suppliers import school_line, school_view
+from cards.views.suppliers import SchoolsPage
+
+
+def extension_results(page: SchoolsPage) -> MessagingExtensionResponse:
+    attachments = [
+        MessagingExtensionAttachment(
+            content_type=ADAPTIVE_CARD,
+            content=render_card("suppliers", school_view(school)).content,
+            preview=Attachment(
+                content_type="application/vnd.microsoft.card.thumbnail",
+                content=ThumbnailCard(title=school.name, text=school_line(school).summary),
+            ),
+        )
+        for school in page.schools
+    ]
+    return MessagingExtensionResponse(
+        compose_extension=MessagingExtensionResult(
+            type="result", attachment_layout="list", attachments=attachments
+        )
+    )

@@ -1,0 +1,129 @@
+"""`tor` (the ToR and its ratification), `tor open …` (secretariat), the vote card's actions
+(`tor.vote`, `tor.view`: Action.Execute with an Action.Submit fallback) and a ToR file sent in
+1:1 by the secretariat."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from bot.actions import ActionRequest
+from bot.clock import CallableClock
+from bot.command_table import CommandRequest
+from bot.downloads import fetch_file
+from bot.messenger import OutboxMessenger
+from bot.services import Services
+from bot.teams import FileUpload
+from cards import Card
+from cards.tor import TOR_CARDS, added_card, opened_card, reading_card, status_card
+from cards.views.common import LONDON
+from cards.views.tor import Rules
+from forum_ops.errors import ForumError
+from forum_ops.members.model import Member
+from forum_ops.tor import service as tor
+
+_OPEN = re.compile(
+    r"^open\s+(?:version\s+)?(?P<version>\d{1,6})"
+    r"(?:\s+(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}))?"
+    r"(?:\s+(?P<time>\d{1,2}:\d{2}))?\s*$",
+    re.IGNORECASE,
+)
+OPEN_USAGE = "tor open <version> [<deadline: 2026-03-13 or 13/03/2026> [<time: 17:00>]]"
+
+
+def _messenger(services: Services) -> tor.MessengerFactory:
+    channel = services.settings.forum_channel_id
+    return lambda session, now: OutboxMessenger(session, now, channel)
+
+
+async def show_tor(request: CommandRequest) -> Card:
+    services, member, args = request.services, request.member, request.args.strip()
+    if args.lower().startswith("open"):
+        return await open_ratification(services, member, args)
+    if args.lower().startswith("read"):  # `tor read [<version>]`: the text, section by section
+        version = args[4:].strip().removeprefix("version").strip() or None
+        return await _reading(services, version, 1)
+    status = await services.run(tor.status, services.db, CallableClock(services.clock))
+    return status_card(status, member.is_secretariat)
+
+
+async def open_ratification(services: Services, member: Member, args: str) -> Card:
+    version, deadline = parse_open(args, services.clock())
+    settings = services.settings
+    rules = Rules.of(settings.forum_tor_quorum, settings.forum_tor_majority)
+    report = await services.run(
+        tor.open_ratification, services.db, CallableClock(services.clock), member, version,
+        deadline or tor.default_deadline(None, services.clock(), settings.forum_tor_voting_days),
+        rules, TOR_CARDS, _messenger(services),
+    )  # fmt: skip
+    services.doorbell.ring()
+    return opened_card(report)
+
+
+def parse_open(args: str, now: datetime) -> tuple[int, datetime | None]:
+    """The version and deadline of `tor open`; the deadline's time defaults to 17:00 London."""
+    match = _OPEN.match(args)
+    if match is None:
+        raise ForumError(f"Say which version and when voting closes: {OPEN_USAGE}")
+    deadline = None
+    if match["date"]:
+        text = match["date"]
+        try:
+            if "-" in text:
+                day = date.fromisoformat(text)
+            else:
+                d, m, y = (int(part) for part in text.split("/"))
+                day = date(y, m, d)
+            at = time.fromisoformat(f"{match['time']:0>5}") if match["time"] else time(17)
+        except ValueError:
+            raise ForumError(f"That is not a date and time I can read: {OPEN_USAGE}") from None
+        deadline = datetime.combine(day, at, LONDON)
+    return int(match["version"]), deadline
+
+
+async def cast_vote(request: ActionRequest) -> Card:
+    """verb `tor.vote`: the member's borough's vote; the answer is the voter's own view."""
+    services = request.services
+    outcome = await services.run(
+        tor.cast_vote, services.db, CallableClock(services.clock), request.member,
+        tor.VoteRequest.of(request.data), TOR_CARDS, _messenger(services),
+    )  # fmt: skip
+    services.doorbell.ring()
+    voter = outcome.borough is not None  # ICBs and LIIA: refused, and shown no buttons
+    return TOR_CARDS.ballot(outcome.ballot, outcome.borough, outcome.refused, voter)
+
+
+async def read_tor(request: ActionRequest) -> Card:
+    """verb `tor.read` (the ballot's and the reading's buttons): a page of a version's text."""
+    page = request.data.get("page", 1)
+    number = page if isinstance(page, int) and not isinstance(page, bool) else 1
+    return await _reading(request.services, request.data.get("version"), number)
+
+
+async def _reading(services: Services, version: object, page: int) -> Card:
+    reading = await services.run(
+        tor.read_version, services.db, CallableClock(services.clock), version
+    )
+    return reading_card(reading, page)
+
+
+async def view_ballot(request: ActionRequest) -> Card:
+    """verb `tor.view` (the card's refresh, or a click): the member's own view as it stands."""
+    services, member = request.services, request.member
+    rid = tor.ratification_id(request.data.get("ratification"))
+    ballot = await services.run(tor.view_ballot, services.db, CallableClock(services.clock), rid)
+    notice = "" if member.borough else "ICBs and LIIA follow the vote; the 33 boroughs cast it."
+    return TOR_CARDS.ballot(ballot, member.borough, notice, voter=member.borough is not None)
+
+
+async def receive_tor(services: Services, member: Member, upload: FileUpload, kind: str) -> Card:
+    """A .docx, .md or .txt file from the secretariat in 1:1: a new version of the ToR."""
+    if kind != "personal":
+        raise ForumError("Please send a new ToR version to me in a 1:1 chat.")
+    if not member.is_secretariat:
+        raise ForumError("Only the forum's secretariat can add a version of the ToR.")
+    raw = await fetch_file(services.settings, upload.download_url)
+    version = await services.run(
+        tor.add_version_by, services.db, CallableClock(services.clock), member, upload.name, raw
+    )
+    return added_card(version)

@@ -1,0 +1,1 @@
+"""The round robin of peer support: asks, replies, routing, topics and files."""

@@ -1,0 +1,1 @@
+"""The directory of support networks and best practice, and the recommendations tracker."""

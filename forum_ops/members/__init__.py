@@ -1,0 +1,1 @@
+"""The membership registry: organisations, members, roles, and who may do what."""

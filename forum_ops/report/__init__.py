@@ -1,0 +1,1 @@
+"""The quarterly report to the ALDCS SEND Steering Group."""

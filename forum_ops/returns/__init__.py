@@ -1,0 +1,1 @@
+"""Boroughs' INMSS returns: submitted, checked, held for plausibility, released monthly."""

@@ -1,0 +1,1 @@
+"""SEND Data: EHC plan figures from SEN2, for `senddata` and the agenda's standing item."""

@@ -1,0 +1,1 @@
+"""The specialist supplier directory (GIAS) and the specialist school search."""
