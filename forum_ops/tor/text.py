@@ -209,6 +209,8 @@ def _key(heading: str) -> str:
 
 def _word_changes(old: str, new: str) -> tuple[int, int]:
     a, b = old.split(), new.split()
+    if a == b:  # most sections: difflib over equal lists is quadratic in repeated words
+        return 0, 0
     added = removed = 0
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag in ("replace", "delete"):
@@ -255,6 +257,8 @@ def removed_sections(text: str, previous: str | None) -> tuple[str, ...]:
 def word_diff(old: str, new: str) -> tuple[DiffPart, ...]:
     """The words removed and added, run by run (difflib over words: layout does not count)."""
     a, b = old.split(), new.split()
+    if a == b:  # as in _word_changes
+        return ()
     parts: list[DiffPart] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -4,6 +4,7 @@ truthfully whether it can serve, and holds a message that arrives meanwhile inst
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -157,10 +158,11 @@ async def test_a_start_that_failed_is_failed_for_every_request() -> None:
 
 
 async def test_the_app_says_once_when_its_warm_up_has_settled(
-    database: Database, connector: FakeConnector
+    database: Database, connector: FakeConnector, caplog: pytest.LogCaptureFixture
 ) -> None:
     """`forumbot serve` freezes the heap then (bot/heap.py): once, after the first warming, not
     at every later one (each freeze would keep that moment's garbage for ever)."""
+    caplog.set_level(logging.DEBUG, logger="bot.warm")
     settled: list[float] = []
     loop = asyncio.get_running_loop()
     settings = make_settings(database, connector, forum_warm_every_seconds=0.02)
@@ -169,11 +171,15 @@ async def test_the_app_says_once_when_its_warm_up_has_settled(
     try:
         async with aiohttp.ClientSession() as http:
             await get(http, str(server.make_url("/healthz")))  # warming starts once answered
-            for _ in range(600):
-                if settled:
+            for _ in range(600):  # the first warming, then three more
+                if warmings(caplog) >= 4:
                     break
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(0.3)  # many more warmings
+        assert warmings(caplog) >= 4
         assert len(settled) == 1
     finally:
         await server.close()
+
+
+def warmings(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(1 for r in caplog.records if r.getMessage() == "warm.done")

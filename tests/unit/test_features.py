@@ -7,6 +7,7 @@ import importlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -113,16 +114,28 @@ def test_starting_the_app_imports_no_heavy_library() -> None:
     assert out.stdout.strip() == ""
 
 
+class WatchedEvent(asyncio.Event):
+    """An Event that tells when someone first waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.awaited = asyncio.Event()
+
+    async def wait(self) -> Literal[True]:
+        self.awaited.set()
+        return await super().wait()
+
+
 async def test_warming_waits_for_the_first_answer_then_imports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "warm_probe.py").write_text("LOADED = True\n")
     monkeypatch.syspath_prepend(tmp_path)
     monkeypatch.delitem(sys.modules, "warm_probe", raising=False)
-    answered = asyncio.Event()
+    answered = WatchedEvent()
     warming = asyncio.create_task(warm_up(["warm_probe", "no_such_module_here"], answered, 60))
-    await asyncio.sleep(0.3)
-    assert "warm_probe" not in sys.modules  # start-up has the interpreter to itself
+    await asyncio.wait_for(answered.awaited.wait(), 60)  # warming waits for the first answer...
+    assert "warm_probe" not in sys.modules  # ...having imported nothing: start-up has it all
     answered.set()
     await asyncio.wait_for(warming, 60)  # a module that fails to import is logged, not raised
     assert "warm_probe" in sys.modules
