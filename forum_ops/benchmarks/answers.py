@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 import pandas as pd
 
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import CostCell, CostTable
 from analytics.rates import RateLine
-
-
-@dataclass(frozen=True)
-class Release:
-    """A release of London's figures (forum_ops/returns/releases.py): what every card names."""
-
-    id: int
-    period: str
-    released_at: datetime
-    released_by: str  # an Entra object id, "schedule", "demo" or "cli:<user>"
-    boroughs: int
-    placements: int
+from forum_ops.returns.model import Release
 
 
 @dataclass(frozen=True)

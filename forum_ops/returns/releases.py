@@ -18,7 +18,6 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from forum_ops.benchmarks.answers import Release
 from forum_ops.db.schema import (
     MemberRow,
     PlacementRow,
@@ -30,6 +29,7 @@ from forum_ops.db.schema import (
 )
 from forum_ops.members.model import Role
 from forum_ops.ports import LONDON, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.returns.model import Release
 from forum_ops.scheduler import JobRun
 from forum_ops.working_days import is_working_day
 

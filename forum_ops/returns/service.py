@@ -18,11 +18,11 @@ from analytics.disclosure import random_record_keys
 from analytics.errors import CellProblem, InvalidReturn
 from analytics.returns_format import COLUMNS
 from analytics.returns_read import read_return
-from forum_ops.benchmarks.answers import Release
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
 from forum_ops.errors import ForumError, ImportRejected, Problem
 from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.model import Release
 from forum_ops.returns.plausibility import Plausibility, hold_reasons
 from forum_ops.returns.releases import latest_release, release_rows, releases, uploads_since
 from forum_ops.sandbox import LimitExceeded, Limits, run_limited
