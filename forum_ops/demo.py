@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from forum_ops.db import Database
-from forum_ops.members.demo import demo_id
+from forum_ops.members.demo import demo_id as demo_id  # re-exported: tests and tools use it
 from forum_ops.members.model import Organisation, OrganisationKind, Role
 from forum_ops.members.reference import ORGANISATIONS
 from forum_ops.members.registry import MemberRecord

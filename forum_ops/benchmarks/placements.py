@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.benchmark_filters import Geography
-from forum_ops.benchmarks.answers import Release
 from forum_ops.db.schema import PlacementRow
 from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.model import Release
 from forum_ops.returns.releases import release_names, release_rows
 
 GEOGRAPHY = Geography.of(

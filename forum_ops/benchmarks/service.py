@@ -33,7 +33,6 @@ from forum_ops.benchmarks.answers import (
     ProviderBenchmark,
     ProviderChoice,
     ProviderChoices,
-    Release,
     TopProviders,
 )
 from forum_ops.benchmarks.placements import GEOGRAPHY, Released, ReleasesRead, own_rows
@@ -42,6 +41,7 @@ from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.authorities import resolve_authority
 from forum_ops.members.model import Member
 from forum_ops.ports import ChartStore
+from forum_ops.returns.model import Release
 from forum_ops.returns.releases import (
     latest_release,
     release_by_id,

@@ -8,8 +8,8 @@ import pandas as pd
 
 from analytics.benchmark_filters import Geography
 from analytics.disclosure import with_record_keys
-from forum_ops.benchmarks.answers import Release
 from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.returns.model import Release
 
 GEOGRAPHY = Geography.of(
     {la.code: (str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES}
