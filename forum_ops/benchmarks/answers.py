@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import CostCell, CostTable
 from analytics.rates import RateLine
-from forum_ops.returns.model import Release
+from forum_ops.returns.model import Release as Release  # re-exported: cards name it
 
 
 @dataclass(frozen=True)
