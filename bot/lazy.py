@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 
 class Lazy:
-    """`module.attribute`, imported on first use: call it as the function itself (an async
-    handler's call gives its awaitable; a job's call, off the event loop, runs it)."""
+    """`module.attribute`, imported on first use: call it as the function itself. On the event
+    loop it stands for an async function (the first call gives an awaitable that imports, then
+    calls); off the loop (a job in the scheduler's thread, `services.run`) for any function."""
 
     def __init__(self, module: str, attribute: str) -> None:
         self.module, self.attribute = module, attribute
