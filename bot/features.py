@@ -15,6 +15,7 @@ without them. tests/unit/test_features.py imports every handler named here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from bot.actions import ActionHandler, ActionTable, run_command
 from bot.command_table import Command, CommandTable
 from bot.dialogs import DialogTable, LazyDialog, answer_without_dialog
-from bot.lazy import later, modules_of
+from bot.lazy import blocking, later, modules_of
 from bot.searches import SearchHandler
 from bot.uploads import Upload, UploadTable
 from forum_ops.members.model import Role
@@ -357,7 +358,10 @@ def build_routes(features: tuple[Feature, ...] = FEATURES) -> Routes:
 
 
 def scheduled_jobs(features: tuple[Feature, ...] = FEATURES) -> tuple[Job, ...]:
-    return tuple(job for feature in features for job in feature.jobs)
+    """The features' jobs, each function called as a plain one where the scheduler runs it."""
+    return tuple(
+        dataclasses.replace(job, run=blocking(job.run)) for f in features for job in f.jobs
+    )
 
 
 def warm_modules(features: tuple[Feature, ...] = FEATURES) -> tuple[str, ...]:

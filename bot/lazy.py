@@ -65,6 +65,19 @@ class Lazy:
         return f"{self.module}.{self.attribute}"
 
 
+class Blocking(Lazy):
+    """A scheduled job's function: imported and run where it is called (the scheduler's thread,
+    or a test's), whatever thread that is; never handed back as an awaitable."""
+
+    def __call__(self, *args: Any) -> Any:
+        return self.now()(*args)
+
+
+def blocking(target: Any) -> Any:
+    """`target`, or for a `Lazy` reference the same reference called as a plain function."""
+    return Blocking(target.module, target.attribute) if isinstance(target, Lazy) else target
+
+
 class LaterModule:
     """A module not imported yet: each attribute is a `Lazy` reference to it, made once."""
 

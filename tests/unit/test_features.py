@@ -24,6 +24,7 @@ from bot.features import (
     build_commands,
     build_dialogs,
     build_routes,
+    scheduled_jobs,
     warm_modules,
 )
 from bot.lazy import Lazy, later, warm_up
@@ -32,6 +33,7 @@ from bot.scheduler_worker import registered_jobs
 from bot.settings import Settings
 from bot.teams import FileUpload
 from bot.uploads import Upload, UploadRequest, UploadTable
+from forum_ops.scheduler import Job, cron
 from tests.conftest import ROOT
 
 HEAVY = (
@@ -197,6 +199,20 @@ async def test_a_lazy_handler_imports_its_module_off_the_event_loop_on_first_cal
     assert threading.current_thread().name != sys.modules["lazy_probe"].LOADED_IN
     assert await asyncio.to_thread(probe.job, 4) == 8  # a job, in a worker thread
     monkeypatch.delitem(sys.modules, "lazy_probe")
+
+
+async def test_a_job_named_lazily_runs_where_it_is_called_even_on_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test ticks the scheduler on the loop; the app's worker, in a thread: a job's function
+    runs there and then in both, never handed back as an awaitable that nobody awaits."""
+    (tmp_path / "job_probe.py").write_text("def job(session, run):\n    return (session, run)\n")
+    monkeypatch.syspath_prepend(tmp_path)
+    monkeypatch.delitem(sys.modules, "job_probe", raising=False)
+    probe = later("job_probe")
+    [job] = scheduled_jobs((Feature("probe", jobs=(Job("probe", cron(minute=0), probe.job),)),))
+    assert job.run("session", "run") == ("session", "run")
+    monkeypatch.delitem(sys.modules, "job_probe")
 
 
 def test_the_template_route_is_the_link_the_returns_card_gives() -> None:
