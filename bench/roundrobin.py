@@ -26,8 +26,9 @@ from cards.asks import AskCards
 from forum_ops.asks.routing import RoutingRequest, choose_responders
 from forum_ops.asks.service import AskConfig, Asks, candidates, recently_asked
 from forum_ops.asks.topics import TOPICS
-from forum_ops.db import Database, create_database, upgrade
+from forum_ops.db import Database, create_database
 from forum_ops.db.schema import AskRouteRow, AskRow, MemberRow
+from forum_ops.install import upgrade
 from forum_ops.members.model import Role
 from forum_ops.members.reference import ORGANISATIONS
 from forum_ops.members.registry import MemberRecord, find_member, upsert_members

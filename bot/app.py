@@ -29,21 +29,24 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.lazy import import_apart, load, warm_up
+from bot.lazy import import_apart, later, warm_up
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.commands.inmss import returns
     from bot.connector import TokenSource
     from bot.runtime import Runtime
     from bot.services import Services
     from forum_ops.db import Database
     from forum_ops.ports import Calendar
     from forum_ops.scheduler import Job
+else:
+    returns = later("bot.commands.inmss.returns")  # openpyxl: on the first download
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_PATH = (
-    "/returns/inmss-return-template.xlsx"  # the link bot/commands/returns.py puts on its card
+    "/returns/inmss-return-template.xlsx"  # the link bot/commands/inmss/returns.py puts on its card
 )
 # Kept files served at a link, by extension: only what is not private (forum_ops/report_files.py).
 # Reports (the asks report, the quarterly report) are offered in Teams instead, never served.
@@ -184,7 +187,7 @@ def create_app(
             runtime = await startup.runtime()
         except NotReady as error:
             return _unavailable(str(error))
-        body = await runtime.services.run(await load("bot.commands.returns:return_template"))
+        body = await runtime.services.run(returns.return_template)  # imported in that thread
         return web.Response(
             body=body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

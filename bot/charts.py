@@ -6,14 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from forum_ops.charts import keep_chart
 from forum_ops.db import Database
 from forum_ops.ports import ChartStore
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 
 @dataclass(frozen=True)
@@ -21,10 +17,6 @@ class ChartTable:
     db: Database
     public_url: str
     clock: Callable[[], datetime]
-
-    @staticmethod
-    def of(services: Services) -> ChartTable:
-        return ChartTable(services.db, services.settings.forum_public_url, services.clock)
 
     def store(self, key: str, png: bytes) -> str:
         """`key` names the chart for the caller; the URL is the chart table's unguessable

@@ -35,7 +35,7 @@ def create_database(url: str) -> Database:
 
 
 def upgrade(db: Database) -> None:
-    from forum_ops.db import upgrade as migrate
+    from forum_ops.install import upgrade as migrate
 
     migrate(db)
 

@@ -20,12 +20,10 @@ import aiohttp
 from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy import text
 
-from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, ForumAuthentication, SigningKeys
-from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
-from bot.dialogs import build_dialogs
 from bot.endpoint import MessagesEndpoint
+from bot.features import build_routes
 from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
@@ -117,16 +115,13 @@ async def start(
     services = Services(
         settings=settings,
         db=database,
-        commands=build_commands(),
-        actions=build_actions(),
-        dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         http=http,
         calendar_port=calendar,
         clock=clock or utc_now,
     )
-    bot = ForumBot(services, codec)
+    bot = ForumBot(services, codec, build_routes())
     endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)
     worker = OutboxWorker(
         services,

@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     import aiohttp
     from sqlalchemy.orm import Session
 
-    from bot.actions import ActionTable
-    from bot.command_table import CommandTable
-    from bot.dialogs import DialogTable
     from forum_ops.asks.service import Asks
     from forum_ops.benchmarks.service import Benchmarks
     from forum_ops.db import Database
@@ -55,9 +52,6 @@ class Doorbell:
 class Services:
     settings: Settings
     db: Database
-    commands: CommandTable
-    actions: ActionTable
-    dialogs: DialogTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session

@@ -20,7 +20,8 @@ from bot.app import create_app
 from bot.connector import StaticToken
 from bot.settings import Settings
 from bot.testing import BotClient, FakeConnector, load_activity, wait_healthy
-from forum_ops.db import Database, create_database, upgrade
+from forum_ops.db import Database, create_database
+from forum_ops.install import upgrade
 from forum_ops.members.model import Role
 from forum_ops.members.registry import MemberRecord, upsert_members
 from forum_ops.scheduler import Job

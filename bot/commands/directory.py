@@ -138,7 +138,13 @@ async def show_recommendation(request: ActionRequest) -> Card:
     if not isinstance(number, str | int) or str(number) not in map(str, RECOMMENDATIONS):
         raise UnknownAction()
     return await show_tracker(
-        CommandRequest(request.member, str(number), request.conversation_kind, request.services)
+        CommandRequest(
+            request.member,
+            str(number),
+            request.conversation_kind,
+            request.services,
+            request.commands,
+        )
     )
 
 

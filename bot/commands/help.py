@@ -15,7 +15,7 @@ __all__ = ["how_to_talk", "show_help"]  # how_to_talk: the welcome card says it 
 
 
 async def show_help(request: CommandRequest) -> Card:
-    commands, member = request.services.commands, request.member
+    commands, member = request.commands, request.member
     if request.args:
         name, _ = split_command(request.args)
         command = commands.get(name)

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.commands.meetings.cycle import SessionCharts, cycle
+from bot.commands.meetings.cycle import SessionCharts
+from bot.features import JOBS
 from bot.messenger import OutboxMessenger
 from cards import render_card
 from cards.takeaway import takeaway_view
@@ -18,7 +19,6 @@ from cards.views.common import LONDON, NoticeView
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.jobs import meetings_cycle
 from forum_ops.meetings.cycle import steps_of
 from forum_ops.meetings.service import (
     ChairOffers,
@@ -36,7 +36,7 @@ from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
-CYCLE = meetings_cycle(cycle)
+CYCLE = next(j for j in JOBS if j.name == "meetings.cycle")  # as the app runs it
 PEOPLE = 3  # the channel and the two members
 LOCAL = JobSettings()
 

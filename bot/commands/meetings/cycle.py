@@ -1,6 +1,6 @@
 """The meetings' cycle job (forum_ops/meetings/cycle.py) with its cards rendered here: the
 domain decides what goes to whom and when; bot/ turns it into cards. This module loads on the
-job's first run (bot/lazy.py's LazyJob), not at start-up: cards bring jinja2, and the SEND Data
+job's first run (bot/features.py names it through bot/lazy.py), not at start-up: cards bring jinja2, and the SEND Data
 item pandas."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from bot.command_table import CommandRequest
 from bot.downloads import fetch_file
 from bot.messenger import OutboxMessenger
 from bot.services import Services
-from bot.teams import FileUpload
+from bot.uploads import UploadRequest
 from cards import Card
 from cards.tor import TOR_CARDS, added_card, opened_card, reading_card, status_card
 from cards.views.common import LONDON
@@ -116,9 +116,10 @@ async def view_ballot(request: ActionRequest) -> Card:
     return TOR_CARDS.ballot(ballot, member.borough, notice, voter=member.borough is not None)
 
 
-async def receive_tor(services: Services, member: Member, upload: FileUpload, kind: str) -> Card:
+async def receive_tor(request: UploadRequest) -> Card:
     """A .docx, .md or .txt file from the secretariat in 1:1: a new version of the ToR."""
-    if kind != "personal":
+    services, member, upload = request.services, request.member, request.upload
+    if request.conversation_kind != "personal":
         raise ForumError("Please send a new ToR version to me in a 1:1 chat.")
     if not member.is_secretariat:
         raise ForumError("Only the forum's secretariat can add a version of the ToR.")

@@ -1,6 +1,6 @@
 """The ToR ratification's scheduled jobs' functions. The work is forum_ops/tor/service.py's; the cards it
 sends are cards/tor.py's, so the jobs are bound to them here, on the side that may see both.
-Their rules are in bot/features.py, which names these functions lazily (bot/lazy.py's LazyJob):
+Their rules are in bot/features.py, which names these functions lazily (bot/lazy.py):
 this module, and the cards with it, load on a job's first run, not at start-up."""
 
 from __future__ import annotations

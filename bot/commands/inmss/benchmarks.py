@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from bot.command_table import CommandRequest
-from bot.commands.returns import releases_card, returns_command
+from bot.commands.inmss.returns import releases_card, returns_command
 from bot.replies import card_payload
 from cards import Card, render_card
 from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
