@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.command_table import CommandRequest, CommandTable
-from bot.errors import UnknownAction
-from forum_ops.errors import NotAllowed
+from forum_ops.errors import NotAllowed, UnknownAction
 from forum_ops.members.model import Member
 
 if TYPE_CHECKING:

@@ -229,7 +229,7 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
     from analytics.errors import UnexpectedLayout
     from bot.commands.suppliers.imports import import_suppliers
-    from forum_ops.suppliers.snapshot import MassClosure
+    from forum_ops.errors import MassClosure
 
     try:
         with database(settings) as db:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.replies import card_payload
+from forum_ops.errors import NotReachable
 from forum_ops.outbox.conversations import (
     OPENING_PREFIX,
     ConversationPlace,
@@ -21,7 +22,7 @@ from forum_ops.outbox.conversations import (
     opening_place,
 )
 from forum_ops.outbox.queue import Operation, Outgoing, enqueue, queued_place
-from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Delivery, Messenger, RenderedCard
 
 
 class OutboxMessenger:

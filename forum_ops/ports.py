@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from cards.views.common import LONDON
-from forum_ops.errors import ForumError
 
 
 class Clock(Protocol):
@@ -142,12 +141,3 @@ class ChartStore(Protocol):
         twice gets one URL (and is stored once); a different picture under the same key gets
         its own, so a card sent earlier keeps its own picture."""
         ...
-
-
-class NotReachable(ForumError):
-    """The messenger knows no conversation for that member, channel or message."""
-
-
-class CalendarUnavailable(ForumError):
-    """The calendar refused or failed (Graph 403, 429 after retries, 5xx); the message says
-    so in words for the chair."""

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from bot.clock import CallableClock
 from bot.command_table import CommandRequest
-from bot.errors import UnknownAction
 from cards import Card, render_card
 from cards.directory import (
     directory_view,
@@ -22,6 +21,7 @@ from forum_ops.db.schema import may_be_an_id
 from forum_ops.directory import recommendations
 from forum_ops.directory import service as directory
 from forum_ops.directory.tracker import RECOMMENDATIONS
+from forum_ops.errors import UnknownAction
 from forum_ops.members.model import Member
 from forum_ops.ports import Clock
 

@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.members.model import Member, Role
 from forum_ops.outbox.conversations import OPENING_PREFIX, member_places, members_without_chat
 from forum_ops.outbox.messaging import MessengerFactory
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 
 MAX_ANNOUNCEMENT_CHARS = 4000
 

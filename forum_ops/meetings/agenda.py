@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from cards.views.meetings import Agenda, Proposal
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow, may_be_an_id
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.meetings.plan import STANDING_ITEMS, theme_or_none
 from forum_ops.meetings.service import find_meeting_row, meeting_info
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 
 MAX_ITEM_CHARS = 300
 MOST_PENDING = 20  # proposals waiting per member and meeting: enough, and no flood

@@ -29,12 +29,13 @@ from sqlalchemy.orm import Session
 from cards.views.common import LONDON
 from cards.views.meetings import Agenda, ChairSuggestion, MeetingInfo, Takeaway
 from forum_ops.db.schema import MeetingRow, MeetingStepRow, MemberRow, TakeawayRow
+from forum_ops.errors import NotReachable
 from forum_ops.meetings.agenda import agenda_of
 from forum_ops.meetings.plan import london_moment
 from forum_ops.meetings.service import chair_suggestions, extend_plan, meeting_info
 from forum_ops.meetings.takeaway import is_empty, post, takeaway_of
 from forum_ops.members.model import Role
-from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Delivery, Messenger, RenderedCard
 from forum_ops.scheduler import JobRun
 from forum_ops.working_days import after_working_days
 

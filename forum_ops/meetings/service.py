@@ -28,13 +28,19 @@ from forum_ops.db.schema import (
     OutboxRow,
     TakeawayRow,
 )
-from forum_ops.errors import ForumError, NotAllowed, Problem
+from forum_ops.errors import (
+    BadDate,
+    ForumError,
+    NoMeetingThatDay,
+    NotAllowed,
+    NotReachable,
+    Problem,
+)
 from forum_ops.meetings.plan import (
     DEFAULT_START,
     MAX_THEME_CHARS,
     MEETING_MINUTES,
     YEAR_ONE,
-    BadDate,
     cadence_after,
     london_moment,
     off_holidays,
@@ -45,21 +51,13 @@ from forum_ops.meetings.plan import (
 )
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 
 PLAN_AHEAD = timedelta(days=365)  # the cadence keeps a year of meetings planned
 CADENCE = "cadence"  # the origin of a meeting the cadence added; "cadence-7": moved 7 days
 SETTLED = timedelta(weeks=4)  # a cadence meeting this close keeps its day: people plan on it
 RECENT_CHAIRS = 3  # organisations that chaired one of the last 3 meetings are not suggested
 MOST_SUGGESTIONS = 5
-
-
-class NoMeetingThatDay(ForumError):
-    """A date with no meeting: the card lists the meetings there are."""
-
-    def __init__(self, message: str, meetings: tuple[MeetingInfo, ...]) -> None:
-        super().__init__(message)
-        self.meetings = meetings
 
 
 @dataclass(frozen=True)

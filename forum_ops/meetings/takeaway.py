@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cards.views.common import LONDON
-from cards.views.meetings import MeetingInfo, Takeaway, TakeawayAction
+from cards.views.meetings import Takeaway, TakeawayAction
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NoTakeawayYet, NotAllowed, NotReachable
 from forum_ops.meetings.service import find_meeting_row, meeting_info, upcoming
 from forum_ops.members.model import Member, Role
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 
 LINK_LIFETIME = timedelta(days=30)  # like the charts'
 MAX_FIELD_CHARS = {"title": 200, "insight": 2000, "tool": 500, "what": 300, "who": 200}
@@ -33,15 +33,6 @@ MOST_ACTIONS = 3
 
 TakeawayCard = Callable[[Takeaway], RenderedCard]
 MessengerFor = Callable[[Session, datetime], Messenger]
-
-
-class NoTakeawayYet(ForumError):
-    """Nothing published to show: not a mistake, said plainly with the next meeting (whose
-    takeaway comes next), or None when none is planned."""
-
-    def __init__(self, message: str, next_meeting: MeetingInfo | None) -> None:
-        super().__init__(message)
-        self.next_meeting = next_meeting
 
 
 def _text(data: Mapping[str, object], name: str) -> str:

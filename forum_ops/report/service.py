@@ -46,10 +46,10 @@ from forum_ops.db.schema import (
 )
 from forum_ops.directory.recommendations import period_with_returns, tracker_in
 from forum_ops.directory.service import unchecked_count
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.members.model import Member, Role
 from forum_ops.members.reference import LOCAL_AUTHORITIES
-from forum_ops.ports import Clock, Delivery, NotReachable
+from forum_ops.ports import Clock, Delivery
 from forum_ops.report_files import offer_file_in
 from forum_ops.returns.releases import COLUMNS, release_rows, releases
 from forum_ops.scheduler import JobRun

@@ -21,11 +21,11 @@ from analytics.returns_read import read_return
 from cards.views.benchmarks import Release
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
-from forum_ops.errors import ForumError, ImportRejected, Problem
+from forum_ops.errors import ForumError, ImportRejected, LimitExceeded, Problem
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.returns.plausibility import Plausibility, hold_reasons
 from forum_ops.returns.releases import latest_release, release_rows, releases, uploads_since
-from forum_ops.sandbox import LimitExceeded, Limits, run_limited
+from forum_ops.sandbox import Limits, run_limited
 
 log = logging.getLogger(__name__)
 BOROUGHS = {la.code: la.name for la in LOCAL_AUTHORITIES}

@@ -52,16 +52,15 @@ from forum_ops.db.schema import (
     TorVoteRow,
     may_be_an_id,
 )
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable, UnknownRatification, VoteRefused
 from forum_ops.members.model import Member, OrganisationKind
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import to_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable
+from forum_ops.ports import Clock, Delivery, Messenger
 from forum_ops.scheduler import JobRun
 from forum_ops.tor.ratification import (
     BOROUGH_NAMES,
     TorPresenter,
-    VoteRefused,
     check_choice,
     result,
 )
@@ -79,10 +78,6 @@ log = logging.getLogger(__name__)
 
 MAX_REFRESH_USERS = 60  # Teams shows user-specific views to at most 60 users of a card
 MessengerFactory = Callable[[Session, datetime], Messenger]
-
-
-class UnknownRatification(ForumError):
-    """No ratification (or version) of that number."""
 
 
 # -- results of the units of work ------------------------------------------------------

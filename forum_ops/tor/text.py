@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from cards.views.tor import DiffPart, NumberedSection, SectionChange
-from forum_ops.errors import ForumError
+from forum_ops.errors import LimitExceeded, UnreadableToR
 from forum_ops.readable import readable
-from forum_ops.sandbox import LimitExceeded, Limits, run_limited
+from forum_ops.sandbox import Limits, run_limited
 
 FORMATS = (".docx", ".md", ".txt")
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -37,10 +37,6 @@ MAX_ZIP_MEMBERS = 200
 READ_LIMITS = Limits(memory_bytes=2**30, seconds=20.0)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.)\s+(?P<title>[A-Z][^.:;!?]{1,70})$")
-
-
-class UnreadableToR(ForumError):
-    """A ToR file that cannot be a version; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,15 @@ from cards.views.common import LONDON
 from cards.views.tor import Choice, Rules, Tally
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, UnknownRatification, UnreadableToR, VoteRefused
 from forum_ops.members.model import Member
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import upsert_members
 from forum_ops.sandbox import Limits
 from forum_ops.scheduler import JobRun
 from forum_ops.tor import service as tor
-from forum_ops.tor.ratification import VoteRefused, check_choice, result
-from forum_ops.tor.text import UnreadableToR, compare, read_tor_isolated
+from forum_ops.tor.ratification import check_choice, result
+from forum_ops.tor.text import compare, read_tor_isolated
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock, FakeMessenger
@@ -249,13 +249,13 @@ def test_after_the_deadline_and_unknown_ratifications_are_refused(forum: Databas
     late = vote(forum, clock, fake, voter(forum, "202"), ballot, "approve")
     assert "closed" in late.refused
     assert late.ballot.tally.voted == 0
-    with pytest.raises(tor.UnknownRatification):
+    with pytest.raises(UnknownRatification):
         tor.cast_vote(
             forum, clock, voter(forum, "202"),
             tor.VoteRequest.of({"ratification": 99, "choice": "approve"}),
             TOR_CARDS, lambda s, n: fake,
         )  # fmt: skip
-    with pytest.raises(tor.UnknownRatification):
+    with pytest.raises(UnknownRatification):
         tor.ratification_id({"x": 1})
 
 

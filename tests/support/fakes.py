@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from forum_ops.errors import NotReachable
 from forum_ops.ports import (
     BookedMeeting,
     Calendar,
@@ -16,7 +17,6 @@ from forum_ops.ports import (
     Delivery,
     Meeting,
     Messenger,
-    NotReachable,
     RenderedCard,
 )
 

@@ -18,9 +18,9 @@ from cards import Card, render_card
 from cards.meetings import meeting_view, meetings_view
 from cards.views.common import NoticeView
 from cards.views.meetings import MeetingInfo
+from forum_ops.errors import NoMeetingThatDay
 from forum_ops.meetings import schedule as meeting_schedule
 from forum_ops.meetings import service as meetings
-from forum_ops.meetings.service import NoMeetingThatDay
 from forum_ops.ports import Messenger
 from forum_ops.report_files import file_url, keep_file
 from forum_ops.scheduler import JobRun

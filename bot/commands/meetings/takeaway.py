@@ -14,6 +14,7 @@ from bot.services import Services
 from cards import Card, render_card
 from cards.takeaway import no_takeaway_view, takeaway_form_view, takeaway_view
 from cards.views.meetings import Takeaway
+from forum_ops.errors import NoTakeawayYet
 from forum_ops.meetings import takeaway
 
 
@@ -33,7 +34,7 @@ async def _shown(request: CommandRequest) -> Card:
     clock = CallableClock(services.clock)
     try:
         shown = await services.run(takeaway.show_takeaway, services.db, clock, request.args)
-    except takeaway.NoTakeawayYet as none:  # not a mistake: said plainly, with what comes next
+    except NoTakeawayYet as none:  # not a mistake: said plainly, with what comes next
         return render_card("notice", no_takeaway_view(str(none), none.next_meeting))
     return card_for(services)(shown)
 
