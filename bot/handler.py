@@ -28,12 +28,7 @@ from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
 from bot.lazy import load
-from bot.replies import (
-    card_invoke_response,
-    card_message,
-    card_payload,
-    error_invoke_response,
-)
+from bot.replies import card_invoke_response, card_message, error_invoke_response
 from bot.services import Services
 from bot.teams import (
     FileUpload,
@@ -54,6 +49,7 @@ from forum_ops.db.engine import TURN
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
+from forum_ops.outbox.activity import card_payload
 from forum_ops.outbox.conversations import ConversationPlace
 from forum_ops.outbox.installation import installed
 from forum_ops.tor.text import is_tor_file

@@ -55,7 +55,7 @@ class SchedulerWorker:
             CallableClock(services.clock),
             owner=f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             lease=timedelta(seconds=settings.forum_scheduler_lease_seconds),
-            messenger=services.messenger,
+            messengers=services.messengers,
             settings=job_settings(settings),
         )
 

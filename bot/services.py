@@ -16,7 +16,6 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     import aiohttp
-    from sqlalchemy.orm import Session
 
     from bot.actions import ActionTable
     from bot.command_table import CommandTable
@@ -24,7 +23,8 @@ if TYPE_CHECKING:
     from forum_ops.asks.service import Asks
     from forum_ops.benchmarks.service import Benchmarks
     from forum_ops.db import Database
-    from forum_ops.ports import Calendar, Messenger
+    from forum_ops.outbox.messaging import MessengerFactory
+    from forum_ops.ports import Calendar
     from forum_ops.senddata.service import SendData
     from forum_ops.suppliers.search import SupplierSearch
 
@@ -99,11 +99,13 @@ class Services:
             self.db, charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
         )
 
-    def messenger(self, session: Session, now: datetime) -> Messenger:
-        """The Messenger port for one unit of work: cards queued in `session`'s transaction."""
-        from bot.messenger import OutboxMessenger
+    @functools.cached_property
+    def messengers(self) -> MessengerFactory:
+        """The app's one MessengerFactory: a Messenger per unit of work, its cards queued in
+        that transaction's outbox rows (forum_ops/outbox/messaging.py)."""
+        from forum_ops.outbox.messaging import outbox_messengers
 
-        return OutboxMessenger(session, now, self.settings.forum_channel_id)
+        return outbox_messengers(self.settings.forum_channel_id)
 
     @functools.cached_property
     def asks(self) -> Asks:
@@ -120,7 +122,7 @@ class Services:
         return Asks(
             self.db,
             CallableClock(self.clock),
-            self.messenger,
+            self.messengers,
             AskCards(),
             config,
         )

@@ -1,5 +1,6 @@
 """The ports: what the domain needs from the world, as protocols. bot/ implements them
-(bot/clock.py, bot/messenger.py, bot/calendar.py, bot/charts.py); tests/support/fakes.py holds
+(bot/clock.py, bot/calendar.py, bot/charts.py; the messenger is the outbox's own,
+forum_ops/outbox/messaging.py); tests/support/fakes.py holds
 in-memory fakes, so a service can be driven without a database server or HTTP.
 
     Clock       now, as an aware datetime

@@ -21,7 +21,7 @@ async def make_announcement(request: CommandRequest) -> Card:
         announcements.make_announcement,
         services.db,
         CallableClock(services.clock),
-        services.messenger,
+        services.messengers,
         member,
         request.args,
         card_for,

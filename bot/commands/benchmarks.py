@@ -10,13 +10,13 @@ import uuid
 
 from bot.command_table import CommandRequest
 from bot.commands.returns import releases_card, returns_command
-from bot.replies import card_payload
 from cards import Card, render_card
 from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
 from cards.views import NoticeView
 from forum_ops.benchmarks.answers import NeedBenchmark, ProviderBenchmark, ProviderChoices
 from forum_ops.benchmarks.private import send_privately
 from forum_ops.errors import ForumError
+from forum_ops.outbox.activity import card_payload
 
 PERSONAL = "personal"
 

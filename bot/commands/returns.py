@@ -296,7 +296,7 @@ def _tell_secretariat(
         ),
     )
     with services.db.transaction() as session:
-        tell_secretariat_of_hold(session, services.messenger(session, now), card, held.id)
+        tell_secretariat_of_hold(session, services.messengers(session, now), card, held.id)
 
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (

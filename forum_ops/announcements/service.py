@@ -82,7 +82,7 @@ def announce(
 def make_announcement(
     db: Database,
     clock: Clock,
-    messenger: MessengerFactory,
+    messengers: MessengerFactory,
     author: Member,
     text: str,
     card_for: Callable[[str, datetime], RenderedCard],
@@ -94,4 +94,4 @@ def make_announcement(
     now = clock.now()
     card = card_for(text, now)
     with db.transaction() as session:
-        return announce(session, messenger(session, now), author, card, uuid.uuid4().hex)
+        return announce(session, messengers(session, now), author, card, uuid.uuid4().hex)

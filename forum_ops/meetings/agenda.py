@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,14 +25,14 @@ from forum_ops.meetings.plan import STANDING_ITEMS, Agenda, Proposal, theme_or_n
 from forum_ops.meetings.service import find_meeting_row, meeting_info
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, Delivery, NotReachable, RenderedCard
 
 MAX_ITEM_CHARS = 300
 MOST_PENDING = 20  # proposals waiting per member and meeting: enough, and no flood
 
 
 ProposalCard = Callable[[Proposal], RenderedCard]
-MessengerFor = Callable[[Session, datetime], Messenger]
 
 
 def _who(session: Session, aad: str) -> str:
@@ -96,7 +95,7 @@ def propose(
     clock: Clock,
     member: Member,
     text: str,
-    messenger_for: MessengerFor,
+    messengers: MessengerFactory,
     card_for: ProposalCard,
 ) -> Proposal:
     """`propose <item>`: for the next meeting; the chair gets the card to decide it."""
@@ -131,7 +130,7 @@ def propose(
         decider = _decider(session, row)
         if decider:  # unreachable: the chair sees the count waiting on `agenda`
             with contextlib.suppress(NotReachable):
-                messenger_for(session, now).to_member(
+                messengers(session, now).to_member(
                     decider, card_for(proposal), Delivery(f"proposal:{item.id}:decide", "proposal")
                 )
         return proposal
@@ -143,7 +142,7 @@ def decide(
     member: Member,
     item_id: object,
     accept: bool,
-    messenger_for: MessengerFor,
+    messengers: MessengerFactory,
     told: ProposalCard,
 ) -> Proposal:
     """Accept or decline a proposal (the meeting's chair or the secretariat); the proposer is
@@ -162,7 +161,7 @@ def decide(
         if item.status != status:
             item.status, item.decided_by, item.updated_at = status, member.aad_object_id, now
             proposal = _proposal(session, item)
-            messenger = messenger_for(session, now)
+            messenger = messengers(session, now)
             with contextlib.suppress(NotReachable):
                 messenger.to_member(
                     item.proposer_aad,

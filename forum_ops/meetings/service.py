@@ -48,7 +48,8 @@ from forum_ops.meetings.plan import (
 )
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, Delivery, NotReachable, RenderedCard
 
 PLAN_AHEAD = timedelta(days=365)  # the cadence keeps a year of meetings planned
 CADENCE = "cadence"  # the origin of a meeting the cadence added; "cadence-7": moved 7 days
@@ -408,7 +409,6 @@ CHAIR_USAGE = (
     "chair <date> assign <name or email> or chair <date> release"
 )
 Notice = Callable[[str, str], RenderedCard]  # a notice card from a title and a message
-MessengerFor = Callable[[Session, datetime], Messenger]
 
 
 @dataclass(frozen=True)
@@ -417,7 +417,7 @@ class ChairOffers:
     declines; with no answer for `quiet`, the member chairs (`settle_chair_offers`)."""
 
     quiet: timedelta
-    messenger_for: MessengerFor
+    messengers: MessengerFactory
     notice: Notice
 
 
@@ -523,7 +523,7 @@ def _when(row: MeetingRow) -> str:
 def _tell_secretariat_of_offer(
     session: Session, offers: ChairOffers, now: datetime, row: MeetingRow, volunteer: Member
 ) -> None:
-    messenger = offers.messenger_for(session, now)
+    messenger = offers.messengers(session, now)
     day = row.starts_at.astimezone(LONDON).date().isoformat()
     hours = offers.quiet.total_seconds() / 3600
     card = offers.notice(
@@ -557,7 +557,7 @@ def _tell_offer(
     card = offers.notice("Your offer to chair", said.format(when=_when(row)))
     with contextlib.suppress(NotReachable):
         key = f"chair-offer:{row.id}:{aad}:{now.isoformat()}:{outcome}"
-        offers.messenger_for(session, now).to_member(aad, card, Delivery(key, "meeting"))
+        offers.messengers(session, now).to_member(aad, card, Delivery(key, "meeting"))
 
 
 def _secretariat_aads(session: Session) -> list[str]:

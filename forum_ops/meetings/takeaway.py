@@ -24,6 +24,7 @@ from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.meetings.plan import LONDON, MeetingInfo, Takeaway, TakeawayAction
 from forum_ops.meetings.service import find_meeting_row, meeting_info, upcoming
 from forum_ops.members.model import Member, Role
+from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
 
 LINK_LIFETIME = timedelta(days=30)  # like the charts'
@@ -31,7 +32,6 @@ MAX_FIELD_CHARS = {"title": 200, "insight": 2000, "tool": 500, "what": 300, "who
 MOST_ACTIONS = 3
 
 TakeawayCard = Callable[[Takeaway], RenderedCard]
-MessengerFor = Callable[[Session, datetime], Messenger]
 
 
 class NoTakeawayYet(ForumError):
@@ -189,7 +189,7 @@ def write(
     meeting_id: object,
     data: Mapping[str, object],
     publish: bool,
-    messenger_for: MessengerFor,
+    messengers: MessengerFactory,
     card_for: TakeawayCard,
 ) -> Takeaway:
     """The form's Save (a draft) or Publish (posted to the channel and members 1:1)."""
@@ -199,7 +199,7 @@ def write(
         if publish:
             if not found.title or not found.insight:
                 raise ForumError("A takeaway needs at least a title and the key insight.")
-            messenger = messenger_for(session, now)
+            messenger = messengers(session, now)
             post(session, row, found, messenger, card_for, now, not member.is_secretariat)
         shown = takeaway_of(session, row, now)
         assert shown is not None

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,7 +42,8 @@ from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member, OrganisationKind
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import to_member
-from forum_ops.ports import LONDON, Clock, Delivery, Messenger, NotReachable
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import LONDON, Clock, Delivery, NotReachable
 from forum_ops.scheduler import JobRun
 from forum_ops.tor.ratification import (
     BOROUGH_NAMES,
@@ -75,7 +75,6 @@ from forum_ops.working_days import add_working_days
 log = logging.getLogger(__name__)
 
 MAX_REFRESH_USERS = 60  # Teams shows user-specific views to at most 60 users of a card
-MessengerFactory = Callable[[Session, datetime], Messenger]
 
 
 class UnknownRatification(ForumError):
@@ -191,7 +190,7 @@ def open_ratification(
     deadline: datetime,
     rules: Rules,
     presenter: TorPresenter,
-    messenger: MessengerFactory,
+    messengers: MessengerFactory,
 ) -> OpenReport:
     """Open a ratification of `version` until `deadline`; the vote card goes to the forum's
     channel and 1:1 to every borough member, in the same transaction."""
@@ -223,7 +222,7 @@ def open_ratification(
             )
             session.add(ratification)
             session.flush()  # the unique open_version_id refuses a second open one here
-            send = messenger(session, now)
+            send = messengers(session, now)
             ballot = _ballot(session, ratification, now)
             channel = True
             try:
@@ -294,7 +293,7 @@ def cast_vote(
     member: Member,
     request: VoteRequest,
     presenter: TorPresenter,
-    messenger: MessengerFactory,
+    messengers: MessengerFactory,
 ) -> VoteOutcome:
     """Cast or change the member's borough's vote; a refusal changes nothing and says why."""
     rid = ratification_id(request.ratification_id)
@@ -315,7 +314,7 @@ def cast_vote(
             _record_vote(session, ratification, member, borough, choice, comment, now)
             ballot = _ballot(session, ratification, now)
             if ratification.card_key:
-                messenger(session, now).update(
+                messengers(session, now).update(
                     ratification.card_key,
                     presenter.ballot(ballot),
                     Delivery(f"tor:{rid}:tally:{revision}", "vote"),

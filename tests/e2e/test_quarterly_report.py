@@ -24,8 +24,6 @@ from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.quarters import Quarter
 from analytics.returns_synthetic import synthetic_returns
-from bot.messenger import OutboxMessenger
-from bot.replies import FILE_CONSENT, card_payload, offered_files
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
@@ -46,6 +44,8 @@ from forum_ops.directory.recommendations import tracker_in
 from forum_ops.errors import NotAllowed
 from forum_ops.meetings.demo import load_demo_meetings
 from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.outbox.activity import FILE_CONSENT, card_payload, offered_files
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.report.service import (
     QuarterlyReport,
     produce_report,

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TOR_CARDS
@@ -31,6 +30,7 @@ from forum_ops.db.schema import (
     TorVoteRow,
 )
 from forum_ops.members.registry import find_member
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.tor.ratification import Rules
 from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve

@@ -20,7 +20,6 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector, forumbot_serve, wait_healthy
 from cards.tor import TOR_CARDS
 from forum_ops.db import Database
@@ -28,6 +27,7 @@ from forum_ops.db.schema import AskRow, MeetingRow, TakeawayRow, TorVoteEventRow
 from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id, demo_members
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import find_member, upsert_members
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.tor.ratification import Rules
 from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import TENANT, activity, migrated, postgres_database

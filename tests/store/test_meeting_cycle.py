@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands.meetings.cycle import SessionCharts, cycle
-from bot.messenger import OutboxMessenger
 from cards import render_card
 from cards.takeaway import takeaway_view
 from cards.views import NoticeView
@@ -30,6 +29,7 @@ from forum_ops.meetings.service import (
 )
 from forum_ops.meetings.takeaway import save, write
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.ports import Messenger
 from forum_ops.scheduler import JobSettings, Scheduler
 from tests.conftest import CAMDEN, LIIA, TENANT
@@ -76,7 +76,7 @@ def scheduler(
             return real
         return Failing(real, fail_after)
 
-    return Scheduler(db, [CYCLE], clock, "test", messenger=messenger, settings=settings)
+    return Scheduler(db, [CYCLE], clock, "test", messengers=messenger, settings=settings)
 
 
 class Failing:

@@ -3,15 +3,12 @@ card (verbs agenda.accept, agenda.decline: the card is updated in place)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from sqlalchemy.orm import Session
+from datetime import date
 
 from bot.actions import ActionRequest
 from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from bot.commands.meetings.commands import listing_if_no_meeting
-from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.agenda import agenda_view, proposal_view
@@ -19,15 +16,7 @@ from forum_ops.errors import ForumError
 from forum_ops.meetings import agenda
 from forum_ops.meetings.plan import MeetingInfo, Proposal
 from forum_ops.members.model import Member
-from forum_ops.ports import Messenger
 from forum_ops.senddata.figures import SendDataFigures
-
-
-def messenger_for(services: Services) -> agenda.MessengerFor:
-    def make(session: Session, now: datetime) -> Messenger:
-        return OutboxMessenger(session, now, services.settings.forum_channel_id)
-
-    return make
 
 
 def send_data_item(services: Services, day: date) -> SendDataFigures | None:
@@ -76,7 +65,7 @@ async def propose_item(request: CommandRequest) -> Card:
         CallableClock(services.clock),
         request.member,
         request.args,
-        messenger_for(services),
+        services.messengers,
         proposal_card,
     )
     services.doorbell.ring()
@@ -95,7 +84,7 @@ async def _decide(request: ActionRequest, accept: bool) -> Card:
         request.member,
         request.data.get("item"),
         accept,
-        messenger_for(services),
+        services.messengers,
         told_card,
     )
     services.doorbell.ring()

@@ -6,13 +6,12 @@ invitation locally); the job that settles offers to chair nobody answered."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.clock import CallableClock
 from bot.command_table import CommandRequest
-from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.meetings import meeting_view, meetings_view
@@ -21,7 +20,6 @@ from forum_ops.meetings import schedule as meeting_schedule
 from forum_ops.meetings import service as meetings
 from forum_ops.meetings.plan import MeetingInfo
 from forum_ops.meetings.service import NoMeetingThatDay
-from forum_ops.ports import Messenger
 from forum_ops.report_files import file_url, keep_file
 from forum_ops.scheduler import JobRun
 
@@ -38,11 +36,8 @@ def _notice(title: str, message: str) -> Card:
 def chair_offers(services: Services) -> meetings.ChairOffers:
     """Offers to chair go to the secretariat (FORUM_CHAIR_QUIET_HOURS to answer)."""
 
-    def messenger(session: Session, now: datetime) -> Messenger:
-        return OutboxMessenger(session, now, services.settings.forum_channel_id)
-
     quiet = timedelta(hours=services.settings.forum_chair_quiet_hours)
-    return meetings.ChairOffers(quiet, messenger, _notice)
+    return meetings.ChairOffers(quiet, services.messengers, _notice)
 
 
 def settle_offers(session: Session, run: JobRun) -> None:

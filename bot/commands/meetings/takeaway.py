@@ -8,7 +8,6 @@ from collections.abc import Callable
 from bot.actions import ActionRequest
 from bot.clock import CallableClock
 from bot.command_table import CommandRequest
-from bot.commands.meetings.agenda import messenger_for
 from bot.commands.meetings.commands import listing_if_no_meeting
 from bot.services import Services
 from cards import Card, render_card
@@ -48,7 +47,7 @@ async def _write(request: ActionRequest, publish: bool) -> Card:
         request.data.get("meeting"),
         request.data,
         publish,
-        messenger_for(services),
+        services.messengers,
         card_for(services),
     )
     services.doorbell.ring()

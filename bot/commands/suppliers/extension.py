@@ -10,9 +10,9 @@ from botbuilder.schema.teams import (
     MessagingExtensionResult,
 )
 
-from bot.replies import ADAPTIVE_CARD
 from cards import render_card
 from cards.suppliers import school_line, school_view
+from forum_ops.outbox.activity import ADAPTIVE_CARD
 from forum_ops.suppliers.schools import SchoolsPage
 
 

@@ -11,7 +11,6 @@ from bot.actions import ActionRequest
 from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from bot.downloads import fetch_file
-from bot.messenger import OutboxMessenger
 from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card
@@ -29,11 +28,6 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 OPEN_USAGE = "tor open <version> [<deadline: 2026-03-13 or 13/03/2026> [<time: 17:00>]]"
-
-
-def _messenger(services: Services) -> tor.MessengerFactory:
-    channel = services.settings.forum_channel_id
-    return lambda session, now: OutboxMessenger(session, now, channel)
 
 
 async def show_tor(request: CommandRequest) -> Card:
@@ -54,7 +48,7 @@ async def open_ratification(services: Services, member: Member, args: str) -> Ca
     report = await services.run(
         tor.open_ratification, services.db, CallableClock(services.clock), member, version,
         deadline or tor.default_deadline(None, services.clock(), settings.forum_tor_voting_days),
-        rules, TOR_CARDS, _messenger(services),
+        rules, TOR_CARDS, services.messengers,
     )  # fmt: skip
     services.doorbell.ring()
     return opened_card(report)
@@ -86,7 +80,7 @@ async def cast_vote(request: ActionRequest) -> Card:
     services = request.services
     outcome = await services.run(
         tor.cast_vote, services.db, CallableClock(services.clock), request.member,
-        tor.VoteRequest.of(request.data), TOR_CARDS, _messenger(services),
+        tor.VoteRequest.of(request.data), TOR_CARDS, services.messengers,
     )  # fmt: skip
     services.doorbell.ring()
     voter = outcome.borough is not None  # ICBs and LIIA: refused, and shown no buttons
