@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from forum_ops.charts import keep_chart
 from forum_ops.db import Database
-from forum_ops.ports import ChartStore
+from forum_ops.ports import ChartStore, Clock
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -20,7 +18,7 @@ if TYPE_CHECKING:
 class ChartTable:
     db: Database
     public_url: str
-    clock: Callable[[], datetime]
+    clock: Clock
 
     @staticmethod
     def of(services: Services) -> ChartTable:
@@ -34,7 +32,7 @@ class ChartTable:
     def publish(self, png: bytes) -> str:
         # not a turn's change (forum_ops/turns.py): a card given again links to it too
         with self.db.transaction(effect=False) as session:
-            token = keep_chart(session, png, self.clock())
+            token = keep_chart(session, png, self.clock.now())
         return f"{self.public_url.rstrip('/')}/charts/{token}.png"
 
 

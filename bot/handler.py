@@ -86,7 +86,7 @@ class ForumBot(TeamsActivityHandler):
         if (activity.type != ActivityTypes.invoke or card_action) and activity.id:
             key = activity_key(activity.channel_id, activity.conversation.id, activity.id)
         conversation = activity.conversation.id if activity.conversation else None
-        now = self._services.clock()
+        now = self._services.clock.now()
         start = await self._services.run(
             start_turn, self._services.db, key, sender_aad_id(activity), now, conversation
         )
@@ -252,7 +252,7 @@ class ForumBot(TeamsActivityHandler):
         self, place: ConversationPlace, welcome: dict[str, object], install_id: str
     ) -> None:
         with self._services.db.transaction() as session:
-            installed(session, place, welcome, install_id, self._services.clock())
+            installed(session, place, welcome, install_id, self._services.clock.now())
 
     def _reference(self, activity: Activity, *, keep_user: bool) -> dict[str, object]:
         reference = self._codec.dump(TurnContext.get_conversation_reference(activity))

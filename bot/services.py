@@ -8,11 +8,12 @@ import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.settings import Settings
+from forum_ops.ports import Clock, SystemClock
 
 if TYPE_CHECKING:
     import aiohttp
@@ -20,13 +21,17 @@ if TYPE_CHECKING:
     from bot.actions import ActionTable
     from bot.command_table import CommandTable
     from bot.dialogs import DialogTable
+    from forum_ops.announcements.service import Announcements
     from forum_ops.asks.service import Asks
     from forum_ops.benchmarks.service import Benchmarks
     from forum_ops.db import Database
+    from forum_ops.meetings.feature import Meetings
     from forum_ops.outbox.messaging import MessengerFactory
     from forum_ops.ports import Calendar
+    from forum_ops.report.service import Reports
     from forum_ops.senddata.service import SendData
     from forum_ops.suppliers.search import SupplierSearch
+    from forum_ops.tor.service import Tor
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -61,7 +66,7 @@ class Services:
     executor: ThreadPoolExecutor
     doorbell: Doorbell
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = field(default_factory=SystemClock)  # the one Clock the features are given
     calendar_port: Calendar | None = None  # tests pass one; else what the settings name
 
     # The features' services, made on first use: their modules import pandas, which start-up
@@ -109,7 +114,6 @@ class Services:
 
     @functools.cached_property
     def asks(self) -> Asks:
-        from bot.clock import CallableClock
         from cards.asks import AskCards
         from forum_ops.asks.service import AskConfig, Asks
 
@@ -121,11 +125,56 @@ class Services:
         )
         return Asks(
             self.db,
-            CallableClock(self.clock),
+            self.clock,
             self.messengers,
             AskCards(),
             config,
         )
+
+    @functools.cached_property
+    def meetings(self) -> Meetings:
+        from datetime import timedelta
+
+        from cards.meeting_cards import MeetingCards
+        from forum_ops.meetings.feature import Meetings
+
+        return Meetings(
+            self.db,
+            self.clock,
+            self.calendar,
+            self.messengers,
+            MeetingCards(self.settings.forum_public_url),
+            timedelta(hours=self.settings.forum_chair_quiet_hours),
+        )
+
+    @functools.cached_property
+    def tor(self) -> Tor:
+        from cards.tor import TorCards
+        from forum_ops.tor.ratification import Rules
+        from forum_ops.tor.service import Tor
+
+        settings = self.settings
+        return Tor(
+            self.db,
+            self.clock,
+            self.messengers,
+            TorCards(),
+            Rules.of(settings.forum_tor_quorum, settings.forum_tor_majority),
+            settings.forum_tor_voting_days,
+        )
+
+    @functools.cached_property
+    def announcements(self) -> Announcements:
+        from cards.notices import AnnouncementCards
+        from forum_ops.announcements.service import Announcements
+
+        return Announcements(self.db, self.clock, self.messengers, AnnouncementCards())
+
+    @functools.cached_property
+    def report(self) -> Reports:
+        from forum_ops.report.service import Reports
+
+        return Reports(self.db, self.clock, self.settings.disclosure_rules())
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop, in the caller's

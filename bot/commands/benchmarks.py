@@ -90,7 +90,7 @@ async def _send_privately(request: CommandRequest, card: Card) -> bool:
                 card_payload(card),
                 f"private:{uuid.uuid4().hex}",
                 services.settings.forum_channel_id,
-                services.clock(),
+                services.clock.now(),
             )
 
     sent = await services.run(queue)

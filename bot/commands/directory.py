@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from bot.errors import UnknownAction
 from cards import Card, render_card
@@ -47,7 +46,7 @@ UPDATE_FIELDS = ("status", "rag", "next_step", "evidence")
 
 
 async def find_entries(request: CommandRequest) -> Card:
-    services, clock = request.services, CallableClock(request.services.clock)
+    services, clock = request.services, request.services.clock
     word = request.args.strip().partition(" ")[0].casefold()
     if word == "suggest":
         return render_card("directory_form", suggestion_form())
@@ -81,7 +80,7 @@ async def _saved(
     """`change` made by the member who pressed the button; the entry's notice says `what`."""
     services = request.services
     entry = await services.run(
-        change, services.db, CallableClock(services.clock), request.member, *args, **kwargs
+        change, services.db, services.clock, request.member, *args, **kwargs
     )
     return render_card("notice", saved_notice(entry, what))
 
@@ -122,7 +121,7 @@ async def show_tracker(request: CommandRequest) -> Card:
     services = request.services
     number = request.args.strip()
     tracker = await services.run(
-        recommendations.show_tracker, services.db, CallableClock(services.clock)
+        recommendations.show_tracker, services.db, services.clock
     )
     if number.isdigit() and int(number) in RECOMMENDATIONS:
         found = tracker.number(int(number))
@@ -146,7 +145,7 @@ async def update_recommendation(request: ActionRequest) -> Card:
     """verb `recommendation.update` (secretariat): the update form's values."""
     services = request.services
     found = await services.run(
-        recommendations.update_recommendation, services.db, CallableClock(services.clock),
+        recommendations.update_recommendation, services.db, services.clock,
         request.member, request.data.get("number"), _fields(request.data, UPDATE_FIELDS),
     )  # fmt: skip
     return render_card("recommendation", recommendation_view(found, True))

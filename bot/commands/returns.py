@@ -172,7 +172,7 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
         raise NotAllowed(
             "Only the forum's secretariat releases London's figures and decides on held returns."
         )
-    now = services.clock()
+    now = services.clock.now()
     if word == "release":
         cut = await services.run(_release, services, now, member.aad_object_id)
         if not cut:
@@ -227,7 +227,7 @@ async def receive_return(
         from bot.dialogs.return_period import ask_for_period  # the dialog imports this module
 
         return await services.run(
-            ask_for_period, services, member, conversation_id, upload, services.clock()
+            ask_for_period, services, member, conversation_id, upload, services.clock.now()
         )
     return await import_return(services, member, upload, period)
 
@@ -237,7 +237,7 @@ async def import_return(
 ) -> Card:
     """Fetch the file, submit it for the member's own borough, and say what happened."""
     borough = _borough_of(member)  # asked again: roles may have changed while a dialog waited
-    now = services.clock()
+    now = services.clock.now()
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
     async with _import_gate(services.settings.forum_max_concurrent_imports):
         raw = await fetch_file(services.settings, upload.download_url)

@@ -72,7 +72,7 @@ class ReturnPeriod:
                 return None  # a command: run it, and keep the question open
             return _question(
                 str(file.get("name", "your return")),
-                services.clock(),
+                services.clock.now(),
                 "I need an academic year such as 2025-26.",
             )
         if not await services.run(finish, services, turn.state):

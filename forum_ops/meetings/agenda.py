@@ -13,7 +13,6 @@ says which proposal, never who may decide it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,17 +21,17 @@ from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.meetings.plan import STANDING_ITEMS, Agenda, Proposal, theme_or_none
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import find_meeting_row, meeting_info
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
 from forum_ops.outbox.messaging import MessengerFactory
-from forum_ops.ports import Clock, Delivery, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, NotReachable
 
 MAX_ITEM_CHARS = 300
 MOST_PENDING = 20  # proposals waiting per member and meeting: enough, and no flood
 
 
-ProposalCard = Callable[[Proposal], RenderedCard]
 
 
 def _who(session: Session, aad: str) -> str:
@@ -96,7 +95,7 @@ def propose(
     member: Member,
     text: str,
     messengers: MessengerFactory,
-    card_for: ProposalCard,
+    cards: MeetingCards,
 ) -> Proposal:
     """`propose <item>`: for the next meeting; the chair gets the card to decide it."""
     item_text = " ".join(text.split())
@@ -131,7 +130,7 @@ def propose(
         if decider:  # unreachable: the chair sees the count waiting on `agenda`
             with contextlib.suppress(NotReachable):
                 messengers(session, now).to_member(
-                    decider, card_for(proposal), Delivery(f"proposal:{item.id}:decide", "proposal")
+                    decider, cards.proposal(proposal), Delivery(f"proposal:{item.id}:decide", "proposal")
                 )
         return proposal
 
@@ -143,7 +142,7 @@ def decide(
     item_id: object,
     accept: bool,
     messengers: MessengerFactory,
-    told: ProposalCard,
+    cards: MeetingCards,
 ) -> Proposal:
     """Accept or decline a proposal (the meeting's chair or the secretariat); the proposer is
     told. Deciding again the same way changes nothing."""
@@ -165,7 +164,7 @@ def decide(
             with contextlib.suppress(NotReachable):
                 messenger.to_member(
                     item.proposer_aad,
-                    told(proposal),
+                    cards.proposal_decided(proposal),
                     Delivery(f"proposal:{item.id}:{status}", "proposal"),
                 )
         return _proposal(session, item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -46,10 +46,11 @@ from forum_ops.meetings.plan import (
     theme_or_none,
     warnings_for,
 )
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
 from forum_ops.outbox.messaging import MessengerFactory
-from forum_ops.ports import Clock, Delivery, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, NotReachable
 
 PLAN_AHEAD = timedelta(days=365)  # the cadence keeps a year of meetings planned
 CADENCE = "cadence"  # the origin of a meeting the cadence added; "cadence-7": moved 7 days
@@ -408,7 +409,6 @@ CHAIR_USAGE = (
     "chair <date>, and for the secretariat chair <date> confirm, chair <date> decline, "
     "chair <date> assign <name or email> or chair <date> release"
 )
-Notice = Callable[[str, str], RenderedCard]  # a notice card from a title and a message
 
 
 @dataclass(frozen=True)
@@ -418,7 +418,7 @@ class ChairOffers:
 
     quiet: timedelta
     messengers: MessengerFactory
-    notice: Notice
+    cards: MeetingCards  # the notices to the secretariat and the volunteer
 
 
 @dataclass(frozen=True)
@@ -526,7 +526,7 @@ def _tell_secretariat_of_offer(
     messenger = offers.messengers(session, now)
     day = row.starts_at.astimezone(LONDON).date().isoformat()
     hours = offers.quiet.total_seconds() / 3600
-    card = offers.notice(
+    card = offers.cards.notice(
         "An offer to chair",
         f"{volunteer.name} ({volunteer.organisation.name}) offers to chair the meeting on "
         f"{_when(row)}. Type chair {day} confirm or chair {day} decline; with no answer in "
@@ -554,7 +554,7 @@ def _tell_offer(
         "quiet": "No one objected: you chair the meeting on {when}. Thank you.",
         "decline": "The secretariat has asked someone else to chair the meeting on {when}.",
     }[outcome]
-    card = offers.notice("Your offer to chair", said.format(when=_when(row)))
+    card = offers.cards.notice("Your offer to chair", said.format(when=_when(row)))
     with contextlib.suppress(NotReachable):
         key = f"chair-offer:{row.id}:{aad}:{now.isoformat()}:{outcome}"
         offers.messengers(session, now).to_member(aad, card, Delivery(key, "meeting"))

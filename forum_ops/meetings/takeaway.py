@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.meetings.plan import LONDON, MeetingInfo, Takeaway, TakeawayAction
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import find_meeting_row, meeting_info, upcoming
 from forum_ops.members.model import Member, Role
 from forum_ops.outbox.messaging import MessengerFactory
@@ -31,7 +32,6 @@ LINK_LIFETIME = timedelta(days=30)  # like the charts'
 MAX_FIELD_CHARS = {"title": 200, "insight": 2000, "tool": 500, "what": 300, "who": 200}
 MOST_ACTIONS = 3
 
-TakeawayCard = Callable[[Takeaway], RenderedCard]
 
 
 class NoTakeawayYet(ForumError):
@@ -155,7 +155,7 @@ def post(
     row: MeetingRow,
     found: TakeawayRow,
     messenger: Messenger,
-    card_for: TakeawayCard,
+    cards: MeetingCards,
     now: datetime,
     secretariat_first: bool = True,
 ) -> None:
@@ -169,7 +169,7 @@ def post(
     session.flush()
     published = takeaway_of(session, row, now)
     assert published is not None
-    card = card_for(published)
+    card = cards.takeaway(published)
     if secretariat_first:
         _secretariat_first(session, row, messenger, card)
     with_key = f"takeaway:{row.id}"
@@ -190,7 +190,7 @@ def write(
     data: Mapping[str, object],
     publish: bool,
     messengers: MessengerFactory,
-    card_for: TakeawayCard,
+    cards: MeetingCards,
 ) -> Takeaway:
     """The form's Save (a draft) or Publish (posted to the channel and members 1:1)."""
     now = clock.now()
@@ -200,7 +200,7 @@ def write(
             if not found.title or not found.insight:
                 raise ForumError("A takeaway needs at least a title and the key insight.")
             messenger = messengers(session, now)
-            post(session, row, found, messenger, card_for, now, not member.is_secretariat)
+            post(session, row, found, messenger, cards, now, not member.is_secretariat)
         shown = takeaway_of(session, row, now)
         assert shown is not None
         return shown

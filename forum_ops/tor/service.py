@@ -724,3 +724,40 @@ def default_deadline(day: datetime | None, now: datetime, days: int = 10) -> dat
     london = now.astimezone(LONDON)
     target = add_working_days(london.date(), days)
     return datetime.combine(target, datetime.min.time(), LONDON) + timedelta(hours=17)
+
+
+@dataclass(frozen=True)
+class Tor:
+    """The ToR feature as one service object, built once by bot/services.py with its database,
+    clock, messenger factory, presenter and rules: handlers call `services.tor.<operation>`.
+    The jobs (send_reminders, close_due) are given the same presenter by bot/commands/tor/."""
+
+    db: Database
+    clock: Clock
+    messengers: MessengerFactory
+    cards: TorPresenter
+    rules: Rules  # quorum and majority of a ratification opened from now
+    voting_days: int  # working days to vote when `tor open` names no deadline
+
+    def status(self) -> TorStatus:
+        return status(self.db, self.clock)
+
+    def open_ratification(
+        self, member: Member, version: int, deadline: datetime | None
+    ) -> OpenReport:
+        until = default_deadline(deadline, self.clock.now(), self.voting_days)
+        return open_ratification(
+            self.db, self.clock, member, version, until, self.rules, self.cards, self.messengers
+        )
+
+    def cast_vote(self, member: Member, request: VoteRequest) -> VoteOutcome:
+        return cast_vote(self.db, self.clock, member, request, self.cards, self.messengers)
+
+    def view_ballot(self, rid: int) -> Ballot:
+        return view_ballot(self.db, self.clock, rid)
+
+    def read_version(self, number: object = None) -> TorReading:
+        return read_version(self.db, self.clock, number)
+
+    def add_version_by(self, member: Member, filename: str, raw: bytes) -> VersionInfo:
+        return add_version_by(self.db, self.clock, member, filename, raw)

@@ -34,7 +34,6 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.clock import CallableClock
 from bot.features import JOBS
 from bot.scheduler_worker import job_settings
 from bot.teams import FILE_DOWNLOAD_INFO
@@ -230,7 +229,7 @@ async def live_the_year(tmp: Path) -> Year:
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         scheduler = Scheduler(
-            db, JOBS, CallableClock(clock), "the-year",
+            db, JOBS, clock, "the-year",
             messengers=lambda s, now: OutboxMessenger(s, now), settings=job_settings(settings),
         )  # fmt: skip
         async with aiohttp.ClientSession() as http:

@@ -26,7 +26,7 @@ from analytics.quarters import Quarter
 from analytics.returns_synthetic import synthetic_returns
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from forum_ops.asks.demo import demo_asks
 from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.db import Database
@@ -102,7 +102,7 @@ def open_a_ratification(db: Database) -> None:
     outbox = FakeMessenger()
     open_ratification(
         db, FakeClock(opened), member(db, LIIA), 1, datetime(2026, 3, 6, 17, tzinfo=UTC),
-        TorRules.of(0.5, 0.5), TOR_CARDS, lambda _session, _now: outbox,
+        TorRules.of(0.5, 0.5), TorCards(), lambda _session, _now: outbox,
     )  # fmt: skip
 
 

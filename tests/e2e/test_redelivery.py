@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     AskReplyRow,
@@ -74,7 +74,7 @@ def open_vote(database: Database) -> dict[str, Any]:
     version = add_version(database, FakeClock(now), LIIA, "tor.md", TOR)
     opened = open_ratification(
         database, FakeClock(now), secretariat, version.number, now + timedelta(days=10),
-        Rules.of(0.5, 0.5), TOR_CARDS, lambda session, at: OutboxMessenger(session, at),
+        Rules.of(0.5, 0.5), TorCards(), lambda session, at: OutboxMessenger(session, at),
     )  # fmt: skip
     ballot = opened.ballot
     return {"verb": "tor.vote", "ratification": ballot.ratification_id,
