@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from forum_ops.asks.service import Asks
     from forum_ops.benchmarks.service import Benchmarks
     from forum_ops.db import Database
+    from forum_ops.directory.feature import Directory
     from forum_ops.meetings.feature import Meetings
     from forum_ops.outbox.messaging import MessengerFactory
     from forum_ops.ports import Calendar
@@ -175,6 +176,12 @@ class Services:
         from forum_ops.report.service import Reports
 
         return Reports(self.db, self.clock, self.settings.disclosure_rules())
+
+    @functools.cached_property
+    def directory(self) -> Directory:
+        from forum_ops.directory.feature import Directory
+
+        return Directory(self.db, self.clock)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop, in the caller's

@@ -209,7 +209,6 @@ class TorCards:
         )
 
 
-
 def _version_line(version: VersionInfo) -> str:
     state = (
         f"ratified {british_date(version.ratified_at.date())}"

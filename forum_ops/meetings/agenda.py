@@ -32,8 +32,6 @@ MAX_ITEM_CHARS = 300
 MOST_PENDING = 20  # proposals waiting per member and meeting: enough, and no flood
 
 
-
-
 def _who(session: Session, aad: str) -> str:
     found = find_member(session, aad)
     return f"{found.name} ({found.organisation.name})" if found else "a former member"
@@ -130,7 +128,9 @@ def propose(
         if decider:  # unreachable: the chair sees the count waiting on `agenda`
             with contextlib.suppress(NotReachable):
                 messengers(session, now).to_member(
-                    decider, cards.proposal(proposal), Delivery(f"proposal:{item.id}:decide", "proposal")
+                    decider,
+                    cards.proposal(proposal),
+                    Delivery(f"proposal:{item.id}:decide", "proposal"),
                 )
         return proposal
 

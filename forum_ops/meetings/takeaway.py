@@ -33,7 +33,6 @@ MAX_FIELD_CHARS = {"title": 200, "insight": 2000, "tool": 500, "what": 300, "who
 MOST_ACTIONS = 3
 
 
-
 class NoTakeawayYet(ForumError):
     """Nothing published to show: not a mistake, said plainly with the next meeting (whose
     takeaway comes next), or None when none is planned."""

@@ -327,7 +327,9 @@ def test_reminders_go_to_members_of_boroughs_that_have_not_voted(forum: Database
         vote(forum, clock, fake, voter(forum, la.code), ballot, "approve")
     before = len(fake.sent)
     with forum.transaction() as session:  # not a reminder day
-        tor.send_reminders(session, run_at(datetime(2026, 2, 2, 9, tzinfo=LONDON), fake), TorCards())
+        tor.send_reminders(
+            session, run_at(datetime(2026, 2, 2, 9, tzinfo=LONDON), fake), TorCards()
+        )
     assert len(fake.sent) == before
     three_days = datetime(2026, 2, 3, 9, tzinfo=LONDON)  # Tuesday: 3 working days before Friday
     with forum.transaction() as session:
@@ -337,7 +339,9 @@ def test_reminders_go_to_members_of_boroughs_that_have_not_voted(forum: Database
     assert reminded == expected  # 13 boroughs x 2 members, none of a borough that voted
     assert all(s.purpose == "reminder" for s in fake.sent[before:])
     with forum.transaction() as session:  # the deadline's morning
-        tor.send_reminders(session, run_at(datetime(2026, 2, 6, 9, tzinfo=LONDON), fake), TorCards())
+        tor.send_reminders(
+            session, run_at(datetime(2026, 2, 6, 9, tzinfo=LONDON), fake), TorCards()
+        )
     assert len(fake.sent) == before + 2 * 26
 
 
