@@ -1,8 +1,10 @@
 """The domain never calls up into bot/ while it serves a request (issue 26): an ask, a ToR
 vote and the meetings.cycle job's agenda step, over HTTP to the real app and through its real
 scheduler, with every call from forum_ops/ into bot/ recorded (tests/support/callsup.py).
-Before the outbox messenger moved into forum_ops/outbox/ and the cycle's cards into cards/,
-these were 4, 2 and 42 calls up."""
+Before the outbox messenger, the clock and the cycle's cards moved out of bot/ (main ac7449d),
+an ask made 6 calls up (clock, messenger factory, the messenger 4 times), a vote 3 (clock,
+factory, update) and the agenda step 81 besides the job's entry (the factory, the agenda and
+chair cards drawn in bot/, the messenger 77 times, one per member and the channel)."""
 
 from __future__ import annotations
 
