@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from forum_ops.directory.feature import Directory
     from forum_ops.meetings.feature import Meetings
     from forum_ops.outbox.messaging import MessengerFactory
-    from forum_ops.ports import Calendar
+    from forum_ops.ports import BookedMeeting, Calendar, Meeting
     from forum_ops.report.service import Reports
     from forum_ops.senddata.service import SendData
     from forum_ops.suppliers.search import SupplierSearch
@@ -55,6 +55,24 @@ class Doorbell:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), seconds)
         self._event.clear()
+
+
+class CalendarOnFirstUse:
+    """The Calendar port, made on its first call (Services.calendar): the meetings service is
+    built for `help` and `meetings` too, which need not wait for Graph's or iCalendar's
+    imports."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def create(self, meeting: Meeting) -> BookedMeeting:
+        return await self._services.calendar.create(meeting)
+
+    async def move(self, event_id: str, meeting: Meeting) -> BookedMeeting:
+        return await self._services.calendar.move(event_id, meeting)
+
+    async def cancel(self, event_id: str, reason: str = "") -> bytes | None:
+        return await self._services.calendar.cancel(event_id, reason)
 
 
 @dataclass(frozen=True)
@@ -142,7 +160,7 @@ class Services:
         return Meetings(
             self.db,
             self.clock,
-            self.calendar,
+            CalendarOnFirstUse(self),
             self.messengers,
             MeetingCards(self.settings.forum_public_url),
             timedelta(hours=self.settings.forum_chair_quiet_hours),

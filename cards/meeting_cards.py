@@ -1,10 +1,13 @@
 """The meetings' presenter (forum_ops/meetings/presenter.py's MeetingCards): the cards the
 meetings' services and their cycle send, from values only. bot/services.py gives one to the
-meetings service; the cycle job is given one with the links of the app's FORUM_PUBLIC_URL."""
+meetings service; the cycle job is given one with the links of the app's FORUM_PUBLIC_URL.
+The agenda's module is imported when an agenda or a proposal is drawn: its SEND Data item
+brings pandas, which `help` and `meetings` need not wait for."""
 
 from __future__ import annotations
 
-from cards.agenda import agenda_view, proposal_view
+from typing import TYPE_CHECKING
+
 from cards.format import british_date
 from cards.render import Card, render_card
 from cards.takeaway import (
@@ -16,7 +19,9 @@ from cards.takeaway import (
 )
 from cards.views import NoticeView
 from forum_ops.meetings.plan import Agenda, ChairSuggestion, MeetingInfo, Proposal, Takeaway
-from forum_ops.senddata.figures import SendDataFigures
+
+if TYPE_CHECKING:
+    from forum_ops.senddata.figures import SendDataFigures
 
 
 class MeetingCards:
@@ -24,6 +29,8 @@ class MeetingCards:
         self._public_url = public_url  # the takeaway's PDF link
 
     def agenda(self, agenda: Agenda, figures: SendDataFigures | None, reminder: bool) -> Card:
+        from cards.agenda import agenda_view  # here: the SEND Data item brings pandas
+
         title = (
             f"Reminder: the forum meets tomorrow, {british_date(agenda.meeting.day)}"
             if reminder
@@ -47,9 +54,13 @@ class MeetingCards:
         return render_card("notice", nothing_to_post_view(meeting))
 
     def proposal(self, proposal: Proposal) -> Card:
+        from cards.agenda import proposal_view
+
         return render_card("proposal", proposal_view(proposal))
 
     def proposal_decided(self, proposal: Proposal) -> Card:
+        from cards.agenda import proposal_view
+
         return render_card(
             "proposal", proposal_view(proposal, f"Your proposal was {proposal.status}")
         )
