@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from forum_ops.outbox.messaging import MessengerFactory
     from forum_ops.ports import BookedMeeting, Calendar, Meeting
     from forum_ops.report.service import Reports
+    from forum_ops.returns.service import Returns
     from forum_ops.senddata.service import SendData
     from forum_ops.suppliers.search import SupplierSearch
     from forum_ops.tor.service import Tor
@@ -200,6 +201,13 @@ class Services:
         from forum_ops.directory.feature import Directory
 
         return Directory(self.db, self.clock)
+
+    @functools.cached_property
+    def returns(self) -> Returns:
+        from cards.return_cards import ReturnCards
+        from forum_ops.returns.service import Returns
+
+        return Returns(self.db, self.clock, self.messengers, ReturnCards())
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop, in the caller's

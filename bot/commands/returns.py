@@ -15,19 +15,17 @@ from bot.services import Services
 from bot.teams import FileUpload
 from cards import Card, render_card
 from cards.format import british_datetime, count, pence
-from cards.views import Choice, ChoicesView, NoticeView, ReportTable, ReportView
+from cards.views import NoticeView, ReportTable, ReportView
 from forum_ops.benchmarks.answers import Release
 from forum_ops.db.schema import may_be_an_id
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.members.model import Member
-from forum_ops.returns.releases import release_now, tell_secretariat_of_hold
+from forum_ops.returns.releases import release_now
 from forum_ops.returns.service import (
     BOROUGHS,
-    ReturnReport,
     Submission,
     SubmissionLine,
     decide_held_return,
-    held_returns,
     latest_submissions,
     release_desk,
     submit_return,
@@ -248,7 +246,7 @@ async def import_return(
         except ImportRejected as rejected:
             return _rejected_card(rejected, submission)
     if report.held:
-        await services.run(_tell_secretariat, services, submission, report, now)
+        await services.run(services.returns.tell_of_hold, report.submission_id)
         services.doorbell.ring()
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
@@ -273,30 +271,6 @@ async def import_return(
 def _release(services: Services, now: datetime, by: str) -> list[Release]:
     with services.db.transaction() as session:
         return release_now(session, now, by)
-
-
-def _tell_secretariat(
-    services: Services, submission: Submission, report: ReturnReport, now: datetime
-) -> None:
-    """A held return's card to the secretariat, with its reason and the buttons to decide."""
-    held = next((h for h in held_returns(services.db) if h.id == report.submission_id), None)
-    if held is None:
-        return
-    card = render_card(
-        "choices",
-        ChoicesView(
-            f"A return to check: {BOROUGHS[held.borough]}, {held.period}",
-            f"{count(held.placements)} placements, held out of London's figures because: "
-            f"{held.reason}. Accept it into the next release, or refuse it (its borough's last "
-            "released figures then stay).",
-            (
-                Choice("Accept", "", "returns", f"accept {held.id}"),
-                Choice("Refuse", "", "returns", f"refuse {held.id}"),
-            ),
-        ),
-    )
-    with services.db.transaction() as session:
-        tell_secretariat_of_hold(session, services.messengers(session, now), card, held.id)
 
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
