@@ -6,21 +6,22 @@ from __future__ import annotations
 from cards.format import count
 from cards.render import Card, render_card
 from cards.views import Choice, ChoicesView
-from forum_ops.returns.service import BOROUGHS, HeldReturn
 
 
 class ReturnCards:
-    def held(self, held: HeldReturn) -> Card:
+    def held(
+        self, submission_id: int, borough: str, period: str, placements: int, reason: str
+    ) -> Card:
         return render_card(
             "choices",
             ChoicesView(
-                f"A return to check: {BOROUGHS[held.borough]}, {held.period}",
-                f"{count(held.placements)} placements, held out of London's figures because: "
-                f"{held.reason}. Accept it into the next release, or refuse it (its borough's "
+                f"A return to check: {borough}, {period}",
+                f"{count(placements)} placements, held out of London's figures because: "
+                f"{reason}. Accept it into the next release, or refuse it (its borough's "
                 "last released figures then stay).",
                 (
-                    Choice("Accept", "", "returns", f"accept {held.id}"),
-                    Choice("Refuse", "", "returns", f"refuse {held.id}"),
+                    Choice("Accept", "", "returns", f"accept {submission_id}"),
+                    Choice("Refuse", "", "returns", f"refuse {submission_id}"),
                 ),
             ),
         )

@@ -320,8 +320,11 @@ def release_desk(db: Database) -> ReleaseDesk:
 class ReturnCards(Protocol):
     """The returns' presenter (cards/return_cards.py)."""
 
-    def held(self, held: HeldReturn) -> RenderedCard:
-        """A held return for the secretariat: its reason and the buttons to decide it."""
+    def held(
+        self, submission_id: int, borough: str, period: str, placements: int, reason: str
+    ) -> RenderedCard:
+        """A held return for the secretariat (`borough` by name): its reason and the buttons
+        to decide it."""
         ...
 
 
@@ -341,7 +344,8 @@ class Returns:
         held = next((h for h in held_returns(self.db) if h.id == submission_id), None)
         if held is None:
             return 0
-        card = self.cards.held(held)
+        name = BOROUGHS.get(held.borough, held.borough)
+        card = self.cards.held(held.id, name, held.period, held.placements, held.reason)
         now = self.clock.now()
         with self.db.transaction() as session:
             return tell_secretariat_of_hold(session, self.messengers(session, now), card, held.id)
