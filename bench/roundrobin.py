@@ -21,7 +21,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.messenger import OutboxMessenger
 from cards.asks import AskCards
 from forum_ops.asks.routing import RoutingRequest, choose_responders
 from forum_ops.asks.service import AskConfig, Asks, candidates, recently_asked
@@ -33,6 +32,7 @@ from forum_ops.members.model import Role
 from forum_ops.members.reference import ORGANISATIONS
 from forum_ops.members.registry import MemberRecord, find_member, upsert_members
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.messaging import OutboxMessenger
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 # how often each topic comes up, roughly as the forum's Year-1 asks did (transport and S75 most)

@@ -24,7 +24,6 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
     from bot.services import Services
     from forum_ops.db import Database
-    from forum_ops.ports import Calendar
+    from forum_ops.ports import Calendar, Clock
     from forum_ops.scheduler import Job
 else:
     returns = later("bot.commands.inmss.returns")  # openpyxl: on the first download
@@ -101,7 +100,7 @@ def create_app(
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
     calendar: Calendar | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     settled: Callable[[], object] = lambda: None,
 ) -> web.Application:
     """The app; `db`, `tokens`, the scheduled `jobs` and the meetings' `calendar` default to
@@ -205,7 +204,7 @@ def create_app(
             return _unavailable(str(error))
         services = runtime.services
         found = await services.run(
-            find_file, services.db, request.match_info["token"], services.clock()
+            find_file, services.db, request.match_info["token"], services.clock.now()
         )
         if found is None or found[0] != request.match_info["name"]:
             raise web.HTTPNotFound(text="no such report, or it has expired")
@@ -242,7 +241,7 @@ async def _build(
     tokens: TokenSource | None,
     jobs: Sequence[Job] | None,
     calendar: Calendar | None,
-    clock: Callable[[], datetime] | None,
+    clock: Clock | None,
     startup: Startup,
 ) -> Runtime:
     """Import the runtime's module off the event loop (the server keeps answering meanwhile),
@@ -308,7 +307,7 @@ def _takeaway_pdf(services: Services, token: str) -> bytes | None:
     from forum_ops.meetings.takeaway import takeaway_for_link
 
     with services.db.transaction() as session:
-        found = takeaway_for_link(session, token, services.clock())
+        found = takeaway_for_link(session, token, services.clock.now())
     return takeaway_pdf(found) if found is not None else None
 
 

@@ -29,12 +29,7 @@ from bot.connector import Codec
 from bot.dialogs import DialogTurn
 from bot.features import Routes
 from bot.lazy import later
-from bot.replies import (
-    card_invoke_response,
-    card_message,
-    card_payload,
-    error_invoke_response,
-)
+from bot.replies import card_invoke_response, card_message, error_invoke_response
 from bot.searches import SearchRequest, extension_message
 from bot.services import Services
 from bot.teams import (
@@ -57,6 +52,7 @@ from forum_ops.db.engine import TURN
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
+from forum_ops.outbox.activity import card_payload
 from forum_ops.outbox.conversations import ConversationPlace
 from forum_ops.outbox.installation import installed
 from forum_ops.turns import (
@@ -97,7 +93,7 @@ class ForumBot(TeamsActivityHandler):
         if (activity.type != ActivityTypes.invoke or card_action) and activity.id:
             key = activity_key(activity.channel_id, activity.conversation.id, activity.id)
         conversation = activity.conversation.id if activity.conversation else None
-        now = self._services.clock()
+        now = self._services.clock.now()
         start = await self._services.run(
             start_turn, self._services.db, key, sender_aad_id(activity), now, conversation
         )
@@ -258,7 +254,7 @@ class ForumBot(TeamsActivityHandler):
         self, place: ConversationPlace, welcome: dict[str, object], install_id: str
     ) -> None:
         with self._services.db.transaction() as session:
-            installed(session, place, welcome, install_id, self._services.clock())
+            installed(session, place, welcome, install_id, self._services.clock.now())
 
     def _reference(self, activity: Activity, *, keep_user: bool) -> dict[str, object]:
         reference = self._codec.dump(TurnContext.get_conversation_reference(activity))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import aiohttp
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -28,11 +27,11 @@ from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.services import Doorbell, Services, utc_now
+from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
-from forum_ops.ports import Calendar
+from forum_ops.ports import Calendar, Clock, SystemClock
 from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ class Runtime:
     def chart_png(self, token: str) -> bytes | None:
         """A stored chart by its unguessable token (blocking: run it off the loop)."""
         with self.services.db.transaction() as session:
-            return find_chart(session, token, self.services.clock())
+            return find_chart(session, token, self.services.clock.now())
 
 
 async def start(
@@ -91,7 +90,7 @@ async def start(
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
     calendar: Calendar | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
 ) -> Runtime:
     """The runtime, its workers running; `db`, `tokens` and the scheduled `jobs` default to what
     the settings name, and `clock` to the system's (tests pass their own)."""
@@ -119,7 +118,7 @@ async def start(
         doorbell=Doorbell(),
         http=http,
         calendar_port=calendar,
-        clock=clock or utc_now,
+        clock=clock or SystemClock(),
     )
     bot = ForumBot(services, codec, build_routes())
     endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)

@@ -625,6 +625,23 @@ def build_report(
     return QuarterlyReport(figures, word_document(TITLE, subtitle, parts), workbook(parts))
 
 
+@dataclass(frozen=True)
+class Reports:
+    """The quarterly report as one service object, built once by bot/services.py with its
+    database, clock and the app's disclosure rules: `services.report.produce(...)`."""
+
+    db: Database
+    clock: Clock
+    rules: Rules
+
+    def produce(self, member: Member, quarter_text: str) -> QuarterlyReport:
+        return produce_report(self.db, self.clock, member, quarter_text, self.rules)
+
+    def offer(self, report: QuarterlyReport, to: str) -> tuple[FileOffer, FileOffer]:
+        """The report's files kept for the member `to` alone, to offer beside a card."""
+        return offer_report(self.db, report, to, self.clock.now())
+
+
 def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
     """What the summary card says (and the scheduled prompt's draft), under a title that names
     the quarter."""

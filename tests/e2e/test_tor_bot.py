@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from forum_ops.db import Database
 from forum_ops.db.schema import JobOccurrenceRow, OutboxRow, TorVersionRow, TorVoteRow
 from forum_ops.demo import demo_id, demo_members
@@ -47,7 +47,7 @@ async def replica(
     database: Database, connector: FakeConnector, clock: FakeClock
 ) -> AsyncIterator[BotClient]:
     settings = make_settings(database, connector, **FAST)
-    server = TestServer(create_app(settings, db=database, clock=clock.now), host="127.0.0.1")
+    server = TestServer(create_app(settings, db=database, clock=clock), host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as http:
         yield BotClient(str(server.make_url("")), http)
@@ -273,9 +273,9 @@ async def test_the_action_submit_fallback_votes_the_same_way(
     assert secretariat is not None
     opened = tor.open_ratification(
         database, real, secretariat, 1, real.now() + timedelta(days=3), Rules.of(0.5, 0.5),
-        TOR_CARDS, lambda s, n: FakeMessenger(channel=False),
+        TorCards(), lambda s, n: FakeMessenger(channel=False),
     ).ballot  # fmt: skip
-    shared = TOR_CARDS.ballot(opened).content
+    shared = TorCards().ballot(opened).content
     [submit] = [a["fallback"] for a in shared["actions"] if a["data"]["choice"] == "abstain"]
     status, _ = await bot.post(
         activity("message_value_submit", connector, value=submit["data"],

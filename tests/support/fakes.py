@@ -32,10 +32,6 @@ class FakeClock:
     def now(self) -> datetime:
         return self.at
 
-    def __call__(self) -> datetime:
-        """The app's clock is a callable: `create_app(..., clock=FakeClock(at))`."""
-        return self.at
-
     def advance(self, by: timedelta) -> None:
         self.at += by
 

@@ -22,8 +22,6 @@ from cards.format import british_datetime, count, pence
 from cards.views.benchmarks import Release
 from cards.views.common import (
     Answer,
-    Choice,
-    ChoicesView,
     NoticeView,
     QuestionView,
     ReportTable,
@@ -33,14 +31,12 @@ from forum_ops.db.schema import may_be_an_id
 from forum_ops.dialogs import DialogKey, begin_dialog
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.members.model import Member
-from forum_ops.returns.releases import release_now, tell_secretariat_of_hold
+from forum_ops.returns.releases import release_now
 from forum_ops.returns.service import (
     BOROUGHS,
-    ReturnReport,
     Submission,
     SubmissionLine,
     decide_held_return,
-    held_returns,
     latest_submissions,
     release_desk,
     submit_return,
@@ -185,7 +181,7 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
         raise NotAllowed(
             "Only the forum's secretariat releases London's figures and decides on held returns."
         )
-    now = services.clock()
+    now = services.clock.now()
     if word == "release":
         cut = await services.run(_release, services, now, member.aad_object_id)
         if not cut:
@@ -233,7 +229,7 @@ async def receive_return(request: UploadRequest) -> Card:
     period = period_in(text) or period_in(upload.name)
     if period is None:
         return await services.run(
-            ask_for_period, services, member, conversation_id, upload, services.clock()
+            ask_for_period, services, member, conversation_id, upload, services.clock.now()
         )
     return await import_return(services, member, upload, period)
 
@@ -243,7 +239,7 @@ async def import_return(
 ) -> Card:
     """Fetch the file, submit it for the member's own borough, and say what happened."""
     borough = _borough_of(member)  # asked again: roles may have changed while a dialog waited
-    now = services.clock()
+    now = services.clock.now()
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
     async with _import_gate(services.settings.forum_max_concurrent_imports):
         raw = await fetch_file(services.settings, upload.download_url)
@@ -254,7 +250,7 @@ async def import_return(
         except ImportRejected as rejected:
             return _rejected_card(rejected, submission)
     if report.held:
-        await services.run(_tell_secretariat, services, submission, report, now)
+        await services.run(services.returns.tell_of_hold, report.submission_id)
         services.doorbell.ring()
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
@@ -279,30 +275,6 @@ async def import_return(
 def _release(services: Services, now: datetime, by: str) -> list[Release]:
     with services.db.transaction() as session:
         return release_now(session, now, by)
-
-
-def _tell_secretariat(
-    services: Services, submission: Submission, report: ReturnReport, now: datetime
-) -> None:
-    """A held return's card to the secretariat, with its reason and the buttons to decide."""
-    held = next((h for h in held_returns(services.db) if h.id == report.submission_id), None)
-    if held is None:
-        return
-    card = render_card(
-        "choices",
-        ChoicesView(
-            f"A return to check: {BOROUGHS[held.borough]}, {held.period}",
-            f"{count(held.placements)} placements, held out of London's figures because: "
-            f"{held.reason}. Accept it into the next release, or refuse it (its borough's last "
-            "released figures then stay).",
-            (
-                Choice("Accept", "", "returns", f"accept {held.id}"),
-                Choice("Refuse", "", "returns", f"refuse {held.id}"),
-            ),
-        ),
-    )
-    with services.db.transaction() as session:
-        tell_secretariat_of_hold(session, services.messenger(session, now), card, held.id)
 
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -406,7 +378,7 @@ class ReturnPeriod:
                 return None  # a command: run it, and keep the question open
             return _question(
                 str(file.get("name", "your return")),
-                services.clock(),
+                services.clock.now(),
                 "I need an academic year such as 2025-26.",
             )
         if not await services.run(finish, services, turn.state):

@@ -11,12 +11,12 @@ from botbuilder.schema.teams import (
     MessagingExtensionResult,
 )
 
-from bot.replies import ADAPTIVE_CARD
 from bot.searches import SearchRequest, extension_message
 from cards import render_card
 from cards.suppliers import school_line, school_view
 from cards.views.suppliers import SchoolsPage
 from forum_ops.errors import ForumError
+from forum_ops.outbox.activity import ADAPTIVE_CARD
 
 
 async def search_schools(request: SearchRequest) -> MessagingExtensionResponse:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from forum_ops.scheduler import JobRun
 from forum_ops.tor import service as tor
 
 
 def remind(session: Session, run: JobRun) -> None:
-    tor.send_reminders(session, run, TOR_CARDS)
+    tor.send_reminders(session, run, TorCards())
 
 
 def close(session: Session, run: JobRun) -> None:
-    tor.close_due(session, run, TOR_CARDS)
+    tor.close_due(session, run, TorCards())
