@@ -7,6 +7,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 3978
+# property tests' strength (tests/support/examples.py): ci is each test's full count, dev a tenth
+HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: run test lint check bench package clean
 
@@ -20,8 +22,8 @@ run: $(VENV)/.ready  ## migrate the SQLite database, load demo data once, serve 
 	    $(DFE)/ehcp_primary_need_by_placement_2025.csv ; fi
 	$(BIN)/forumbot serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.ready  ## the whole test suite
-	$(BIN)/python -m pytest
+test: $(VENV)/.ready  ## the whole test suite, property tests at full strength (HYPOTHESIS_PROFILE=ci)
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/python -m pytest
 
 lint: $(VENV)/.ready  ## ruff, mypy (strict on the domain) and the import-linter contract
 	$(BIN)/ruff check .

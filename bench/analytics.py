@@ -30,7 +30,8 @@ from analytics.disclosure import Rules, with_record_keys
 from analytics.rates import borough_rates, premium_pairs, rate_lines
 from analytics.returns_synthetic import synthetic_returns
 from forum_ops.benchmarks.placements import GEOGRAPHY
-from forum_ops.db import create_database, upgrade
+from forum_ops.db import create_database
+from forum_ops.install import upgrade
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.returns.service import Submission, submit_return
 

@@ -32,7 +32,8 @@ from bot.testing import (  # noqa: E402
     forumbot_serve,
     wait_healthy,
 )
-from forum_ops.db import create_database, upgrade  # noqa: E402
+from forum_ops.db import create_database  # noqa: E402
+from forum_ops.install import upgrade  # noqa: E402
 from forum_ops.outbox.conversations import ConversationPlace  # noqa: E402
 from forum_ops.outbox.queue import Outgoing, Status, counts, enqueue  # noqa: E402
 

@@ -21,17 +21,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.messenger import OutboxMessenger
 from cards.asks import AskCards
 from forum_ops.asks.routing import RoutingRequest, choose_responders
 from forum_ops.asks.service import AskConfig, Asks, candidates, recently_asked
 from forum_ops.asks.topics import TOPICS
-from forum_ops.db import Database, create_database, upgrade
+from forum_ops.db import Database, create_database
 from forum_ops.db.schema import AskRouteRow, AskRow, MemberRow
+from forum_ops.install import upgrade
 from forum_ops.members.model import Role
 from forum_ops.members.reference import ORGANISATIONS
 from forum_ops.members.registry import MemberRecord, find_member, upsert_members
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.messaging import OutboxMessenger
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 # how often each topic comes up, roughly as the forum's Year-1 asks did (transport and S75 most)

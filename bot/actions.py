@@ -10,14 +10,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.command_table import CommandRequest
-from bot.errors import UnknownAction
-from cards import Card
-from forum_ops.errors import NotAllowed
+from bot.command_table import CommandRequest, CommandTable
+from forum_ops.errors import NotAllowed, UnknownAction
 from forum_ops.members.model import Member
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from cards import Card  # the renderer loads with the first card, not with the table
 
 MAX_ARG_CHARS = 2000
 
@@ -28,9 +27,10 @@ class ActionRequest:
     data: dict[str, Any]
     conversation_kind: str
     services: Services
+    commands: CommandTable  # a button may run a command
 
 
-ActionHandler = Callable[[ActionRequest], Awaitable[Card]]
+ActionHandler = Callable[[ActionRequest], Awaitable["Card"]]
 
 
 class ActionTable:
@@ -53,27 +53,17 @@ class ActionTable:
 async def run_command(request: ActionRequest) -> Card:
     """verb `command.run`: a button that runs a text command, e.g. {"command": "help"}."""
     name, args = request.data.get("command"), request.data.get("args", "")
-    command = request.services.commands.get(name) if isinstance(name, str) else None
+    command = request.commands.get(name) if isinstance(name, str) else None
     if command is None or not isinstance(args, str):
         raise UnknownAction()
     if not command.allowed(request.member):  # a replayed or forged secretariat button
         raise NotAllowed(command.refusal())
     return await command.handler(
         CommandRequest(
-            request.member, args[:MAX_ARG_CHARS], request.conversation_kind, request.services
+            request.member,
+            args[:MAX_ARG_CHARS],
+            request.conversation_kind,
+            request.services,
+            request.commands,
         )
     )
-
-
-def build_actions() -> ActionTable:
-    # imported here: the features and the dialogs import this module's requests
-    from bot.dialogs import answer_without_dialog
-    from bot.features import FEATURES
-
-    actions = ActionTable()
-    actions.register("command.run", run_command)
-    actions.register("dialog.answer", answer_without_dialog)
-    for feature in FEATURES:
-        for verb, handler in feature.actions.items():
-            actions.register(verb, handler)
-    return actions

@@ -24,26 +24,28 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.lazy import import_apart, load, warm_up
+from bot.lazy import import_apart, later, warm_up
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.commands.inmss import returns
     from bot.connector import TokenSource
     from bot.runtime import Runtime
     from bot.services import Services
     from forum_ops.db import Database
-    from forum_ops.ports import Calendar
+    from forum_ops.ports import Calendar, Clock
     from forum_ops.scheduler import Job
+else:
+    returns = later("bot.commands.inmss.returns")  # openpyxl: on the first download
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_PATH = (
-    "/returns/inmss-return-template.xlsx"  # the link bot/commands/returns.py puts on its card
+    "/returns/inmss-return-template.xlsx"  # the link bot/commands/inmss/returns.py puts on its card
 )
 # Kept files served at a link, by extension: only what is not private (forum_ops/report_files.py).
 # Reports (the asks report, the quarterly report) are offered in Teams instead, never served.
@@ -98,7 +100,7 @@ def create_app(
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
     calendar: Calendar | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     settled: Callable[[], object] = lambda: None,
 ) -> web.Application:
     """The app; `db`, `tokens`, the scheduled `jobs` and the meetings' `calendar` default to
@@ -184,7 +186,7 @@ def create_app(
             runtime = await startup.runtime()
         except NotReady as error:
             return _unavailable(str(error))
-        body = await runtime.services.run(await load("bot.commands.returns:return_template"))
+        body = await runtime.services.run(returns.return_template)  # imported in that thread
         return web.Response(
             body=body,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -202,7 +204,7 @@ def create_app(
             return _unavailable(str(error))
         services = runtime.services
         found = await services.run(
-            find_file, services.db, request.match_info["token"], services.clock()
+            find_file, services.db, request.match_info["token"], services.clock.now()
         )
         if found is None or found[0] != request.match_info["name"]:
             raise web.HTTPNotFound(text="no such report, or it has expired")
@@ -239,7 +241,7 @@ async def _build(
     tokens: TokenSource | None,
     jobs: Sequence[Job] | None,
     calendar: Calendar | None,
-    clock: Callable[[], datetime] | None,
+    clock: Clock | None,
     startup: Startup,
 ) -> Runtime:
     """Import the runtime's module off the event loop (the server keeps answering meanwhile),
@@ -305,7 +307,7 @@ def _takeaway_pdf(services: Services, token: str) -> bytes | None:
     from forum_ops.meetings.takeaway import takeaway_for_link
 
     with services.db.transaction() as session:
-        found = takeaway_for_link(session, token, services.clock())
+        found = takeaway_for_link(session, token, services.clock.now())
     return takeaway_pdf(found) if found is not None else None
 
 

@@ -28,7 +28,8 @@ from icalendar import vCalAddress, vDatetime, vText
 
 from bot.settings import Settings
 from cards.views.common import LONDON
-from forum_ops.ports import BookedMeeting, Calendar, CalendarUnavailable, Meeting
+from forum_ops.errors import CalendarUnavailable
+from forum_ops.ports import BookedMeeting, Calendar, Meeting
 
 log = logging.getLogger(__name__)
 LONDON_ZONE = LONDON.key  # the name Graph and calendar files give it

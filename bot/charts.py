@@ -3,28 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 from forum_ops.charts import keep_chart
 from forum_ops.db import Database
-from forum_ops.ports import ChartStore
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from forum_ops.ports import ChartStore, Clock
 
 
 @dataclass(frozen=True)
 class ChartTable:
     db: Database
     public_url: str
-    clock: Callable[[], datetime]
-
-    @staticmethod
-    def of(services: Services) -> ChartTable:
-        return ChartTable(services.db, services.settings.forum_public_url, services.clock)
+    clock: Clock
 
     def store(self, key: str, png: bytes) -> str:
         """`key` names the chart for the caller; the URL is the chart table's unguessable
@@ -34,7 +24,7 @@ class ChartTable:
     def publish(self, png: bytes) -> str:
         # not a turn's change (forum_ops/turns.py): a card given again links to it too
         with self.db.transaction(effect=False) as session:
-            token = keep_chart(session, png, self.clock())
+            token = keep_chart(session, png, self.clock.now())
         return f"{self.public_url.rstrip('/')}/charts/{token}.png"
 
 

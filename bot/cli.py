@@ -35,7 +35,7 @@ def create_database(url: str) -> Database:
 
 
 def upgrade(db: Database) -> None:
-    from forum_ops.db import upgrade as migrate
+    from forum_ops.install import upgrade as migrate
 
     migrate(db)
 
@@ -229,7 +229,7 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
     from analytics.errors import UnexpectedLayout
     from bot.commands.suppliers.imports import import_suppliers
-    from forum_ops.suppliers.snapshot import MassClosure
+    from forum_ops.errors import MassClosure
 
     try:
         with database(settings) as db:
@@ -329,13 +329,13 @@ def print_problems(rejected: ImportRejected) -> None:
 def cmd_tor_add(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
-    from bot.clock import CallableClock
+    from forum_ops.ports import SystemClock
     from forum_ops.tor.service import add_version
 
     try:
         with database(settings) as db:
             version = add_version(
-                db, CallableClock(utc_now), f"cli:{getpass.getuser()}", args.file.name,
+                db, SystemClock(), f"cli:{getpass.getuser()}", args.file.name,
                 args.file.read_bytes(),
             )  # fmt: skip
     except ForumError as error:
@@ -404,8 +404,8 @@ def cmd_recommendations_export(settings: Settings, args: argparse.Namespace) -> 
 
 
 def cmd_report_quarterly(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
     from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
+    from forum_ops.ports import SystemClock
     from forum_ops.report.service import produce_report
 
     # the operator of the CLI has the database itself: the secretariat's authority

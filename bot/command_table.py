@@ -22,6 +22,7 @@ class CommandRequest:
     args: str
     conversation_kind: str  # personal, channel, groupChat
     services: Services
+    commands: CommandTable  # every command (help lists them)
 
 
 ROLE_NAMES = {

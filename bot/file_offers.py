@@ -49,7 +49,7 @@ async def answer_file_consent(services: Services, member: Member, value: Any) ->
     context = value.get("context")
     token = _text(context.get("file"))[:64] if isinstance(context, dict) else ""
     action = _text(value.get("action"))
-    now = services.clock()
+    now = services.clock.now()
     found = await services.run(offered_file, services.db, token, member, now)
     answerable = found is not None and action in ("accept", "decline")
     if answerable and not await services.run(claim_answer, services.db, token, now):

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -18,7 +19,6 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import (
     MessagingExtensionQuery,
     MessagingExtensionResponse,
-    MessagingExtensionResult,
     TeamInfo,
 )
 
@@ -27,13 +27,10 @@ from bot.commands import Command, CommandRequest, split_command
 from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
-from bot.lazy import load
-from bot.replies import (
-    card_invoke_response,
-    card_message,
-    card_payload,
-    error_invoke_response,
-)
+from bot.features import Routes
+from bot.lazy import later
+from bot.replies import card_invoke_response, card_message, error_invoke_response
+from bot.searches import SearchRequest, extension_message
 from bot.services import Services
 from bot.teams import (
     FileUpload,
@@ -48,15 +45,16 @@ from bot.teams import (
     team_id,
     tenant_id,
 )
+from bot.uploads import UploadRequest
 from cards import Card, render_card
 from cards.views.common import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.db.engine import TURN
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
+from forum_ops.outbox.activity import card_payload
 from forum_ops.outbox.conversations import ConversationPlace
 from forum_ops.outbox.installation import installed
-from forum_ops.tor.text import is_tor_file
 from forum_ops.turns import (
     Redelivered,
     TurnLedger,
@@ -65,6 +63,11 @@ from forum_ops.turns import (
     given_answer,
     start_turn,
 )
+
+if TYPE_CHECKING:
+    from bot import file_offers
+else:
+    file_offers = later("bot.file_offers")  # openpyxl and the reports: on first use
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,8 @@ FILE_CONSENT = "fileConsent/invoke"
 
 
 class ForumBot(TeamsActivityHandler):
-    def __init__(self, services: Services, codec: Codec) -> None:
-        self._services, self._codec = services, codec
+    def __init__(self, services: Services, codec: Codec, routes: Routes) -> None:
+        self._services, self._codec, self._routes = services, codec, routes
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -90,7 +93,7 @@ class ForumBot(TeamsActivityHandler):
         if (activity.type != ActivityTypes.invoke or card_action) and activity.id:
             key = activity_key(activity.channel_id, activity.conversation.id, activity.id)
         conversation = activity.conversation.id if activity.conversation else None
-        now = self._services.clock()
+        now = self._services.clock.now()
         start = await self._services.run(
             start_turn, self._services.db, key, sender_aad_id(activity), now, conversation
         )
@@ -180,11 +183,13 @@ class ForumBot(TeamsActivityHandler):
         if upload is not None:
             card = await self._receive_file(member, upload, text, kind, activity.conversation.id)
         elif dialog is not None:  # an answer, unless the dialog says it is a command
-            turn = DialogTurn(member, dialog, text, data or {}, kind, self._services)
-            card = await self._services.dialogs.resume(turn)
+            turn = DialogTurn(
+                member, dialog, text, data or {}, kind, self._services, self._routes.commands
+            )
+            card = await self._routes.dialogs.resume(turn)
         if card is None and data is not None:
-            card = await self._services.actions.dispatch(
-                ActionRequest(member, data, kind, self._services)
+            card = await self._routes.actions.dispatch(
+                ActionRequest(member, data, kind, self._services, self._routes.commands)
             )
         elif card is None:
             card = await self._run_text(member, text, kind)
@@ -193,25 +198,18 @@ class ForumBot(TeamsActivityHandler):
     async def _receive_file(
         self, member: Member, upload: FileUpload, text: str, kind: str, conversation_id: str
     ) -> Card:
-        """A file sent in chat: a reply to an ask, else a ToR version (.docx, .md, .txt), else
-        a return (the ask's feature leaves a data submitter's return and a ToR to them)."""
-        receive_ask_file = await load("bot.commands.asks.files:receive_ask_file")
-        card: Card | None = await receive_ask_file(self._services, member, upload, text, kind)
-        if card is not None:
-            return card
-        if is_tor_file(upload.name):
-            receive_tor = await load("bot.commands.tor.commands:receive_tor")
-            return await receive_tor(self._services, member, upload, kind)
-        receive_return = await load("bot.commands.returns:receive_return")  # the returns feature's
-        return await receive_return(self._services, member, upload, text, kind, conversation_id)
+        """A file sent in chat: to the features that take it (bot/features.py, `uploads=`)."""
+        request = UploadRequest(member, upload, text, kind, conversation_id, self._services)
+        return await self._routes.uploads.receive(request)
 
     async def _run_text(self, member: Member, text: str, kind: str) -> Card:
         name, args = split_command(text)
-        command = self._services.commands.get(name)
+        commands = self._routes.commands
+        command = commands.get(name)
         if command is not None and not command.allowed(member):
             raise NotAllowed(command.refusal())
         if command is None:
-            suggestions = self._services.commands.suggestions(text, member)
+            suggestions = commands.suggestions(text, member)
             return render_card(
                 "not_understood",
                 NotUnderstoodView(
@@ -220,7 +218,7 @@ class ForumBot(TeamsActivityHandler):
                     closest=tuple(_suggested(c, args) for c, args in suggestions),
                 ),
             )
-        return await command.handler(CommandRequest(member, args, kind, self._services))
+        return await command.handler(CommandRequest(member, args, kind, self._services, commands))
 
     async def on_teams_members_added(
         self,
@@ -256,7 +254,7 @@ class ForumBot(TeamsActivityHandler):
         self, place: ConversationPlace, welcome: dict[str, object], install_id: str
     ) -> None:
         with self._services.db.transaction() as session:
-            installed(session, place, welcome, install_id, self._services.clock())
+            installed(session, place, welcome, install_id, self._services.clock.now())
 
     def _reference(self, activity: Activity, *, keep_user: bool) -> dict[str, object]:
         reference = self._codec.dump(TurnContext.get_conversation_reference(activity))
@@ -268,24 +266,21 @@ class ForumBot(TeamsActivityHandler):
     async def on_teams_messaging_extension_query(
         self, turn_context: TurnContext, query: MessagingExtensionQuery
     ) -> MessagingExtensionResponse:
-        """The search messaging extension: specialist schools as cards to drop into a chat."""
+        """The message extension's search: to the feature that answers the manifest's command
+        (bot/features.py, `searches=`)."""
         member: Member | None = turn_context.turn_state.get(MEMBER_KEY)
         if member is None:
-            return _extension_message(
+            return extension_message(
                 "You're not in the forum's membership registry yet: ask LIIA to add you."
             )
+        search = self._routes.searches.get(query.command_id or "")
+        if search is None:
+            return extension_message("I don't know that search.")
         words = next(
             (str(p.value) for p in query.parameters or [] if p.name == "searchQuery" and p.value),
             "",
         )
-        extension_results = await load(
-            "bot.commands.suppliers.extension:extension_results"
-        )  # pandas: lazily
-        try:
-            page = await self._services.run(self._services.suppliers.find, words, member)
-        except ForumError as empty:  # NoDirectory: nothing imported yet
-            return _extension_message(str(empty))
-        return extension_results(page)
+        return await search(SearchRequest(member, words, self._services))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """The invokes the bot serves; any other name is a bad request (400, not the SDK's 501:
@@ -313,8 +308,9 @@ class ForumBot(TeamsActivityHandler):
                 turn_context, render_card("join", JoinView(self._aad_id(turn_context)))
             )
             return InvokeResponse(status=HTTPStatus.OK)
-        answer_file_consent = await load("bot.file_offers:answer_file_consent")
-        reply = await answer_file_consent(self._services, member, turn_context.activity.value)
+        reply = await file_offers.answer_file_consent(
+            self._services, member, turn_context.activity.value
+        )
         if reply is not None:  # None: this answer was acted on already (a redelivery)
             await turn_context.send_activity(reply)
         return InvokeResponse(status=HTTPStatus.OK)
@@ -334,8 +330,8 @@ class ForumBot(TeamsActivityHandler):
             data.setdefault("verb", action["verb"])
         kind = conversation_kind(turn_context.activity)
         try:
-            card = await self._services.actions.dispatch(
-                ActionRequest(member, data, kind, self._services)
+            card = await self._routes.actions.dispatch(
+                ActionRequest(member, data, kind, self._services, self._routes.commands)
             )
         except ForumError as error:
             card = render_card("error", ErrorView("That didn't work", str(error)))
@@ -388,12 +384,6 @@ def _suggested(command: Command, args: str) -> QuickAction:
     if not args:
         return QuickAction(command.name, command.button or command.name)
     return QuickAction(command.name, f"{command.name} {' '.join(args.split())}", args)
-
-
-def _extension_message(text: str) -> MessagingExtensionResponse:
-    return MessagingExtensionResponse(
-        compose_extension=MessagingExtensionResult(type="message", text=text)
-    )
 
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:

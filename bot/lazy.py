@@ -1,10 +1,14 @@
-"""Code named by "module:attribute" and imported on first use, in a thread, so start-up stays fast.
+"""Handlers referenced for real, imported on first use, so start-up stays fast.
 
 The features' handlers pull in pandas, matplotlib, openpyxl and the analytics; `forumbot serve`
-needs none of them to answer /healthz. A `LazyHandler` stands where the handler would: the first
-call imports its module off the event loop (other requests keep being served meanwhile) and every
-later call goes straight to the function. `warm_up` imports the same modules in the background
-once the app is up, so the first real request does not pay for them either.
+needs none of them to answer /healthz, nor to be ready. bot/features.py names each handler as an
+attribute of its module (`asks.open_ask`): for the editor and mypy the module is imported under
+TYPE_CHECKING, so "go to definition" lands on the function and its signature is checked; at run
+time the same name is `later("bot.commands.asks.commands")`, a stand-in whose attributes are
+`Lazy` references. A `Lazy` is called like the function: the first call imports the module (on the
+event loop: in a worker thread, other requests keep being served meanwhile; in the scheduler's
+thread: there and then) and every later call goes straight to the function. `warm_up` imports the
+same modules in the background once the app is up, so the first real request does not pay for them.
 """
 
 from __future__ import annotations
@@ -14,83 +18,96 @@ import contextlib
 import importlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-if TYPE_CHECKING:
-    from bot.dialogs import DialogTurn
-    from cards import Card
+from collections.abc import Iterable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-R = TypeVar("R")
 
+class Lazy:
+    """`module.attribute`, imported on first use: call it as the function itself. On the event
+    loop it stands for an async function (the first call gives an awaitable that imports, then
+    calls); off the loop (a job in the scheduler's thread, `services.run`) for any function."""
 
-def split_target(target: str) -> tuple[str, str]:
-    module, _, attribute = target.partition(":")
-    if not module or not attribute:
-        raise ValueError(f"expected 'module:attribute', got {target!r}")
-    return module, attribute
+    def __init__(self, module: str, attribute: str) -> None:
+        self.module, self.attribute = module, attribute
+        self._target: Any = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._target is not None
 
-async def load(target: str) -> Any:
-    """The attribute named by "module:attribute"; its module is imported in a worker thread."""
-    module, attribute = split_target(target)
-    return getattr(await asyncio.to_thread(importlib.import_module, module), attribute)
+    def now(self) -> Any:
+        """The attribute, imported here and now (off the event loop)."""
+        if self._target is None:
+            self._target = getattr(importlib.import_module(self.module), self.attribute)
+        return self._target
 
+    async def load(self) -> Any:
+        """The attribute, its module imported in a worker thread (on the event loop)."""
+        if self._target is None:
+            await asyncio.to_thread(importlib.import_module, self.module)
+        return self.now()
 
-class LazyHandler(Generic[R]):
-    """An async handler `(request) -> Card` imported on its first call."""
+    def __call__(self, *args: Any) -> Any:
+        if self._target is not None:
+            return self._target(*args)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread (the scheduler's): import here
+            return self.now()(*args)
+        return self._call_later(*args)
 
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self.module, _ = split_target(target)
-        self._handler: Callable[[R], Awaitable[Card]] | None = None
-
-    async def __call__(self, request: R) -> Card:
-        if self._handler is None:
-            self._handler = await load(self.target)
-        return await self._handler(request)
-
-    def __repr__(self) -> str:
-        return f"LazyHandler({self.target!r})"
-
-
-class LazyDialog:
-    """A dialog (bot/dialogs/) made from its class on the first turn that reaches it."""
-
-    def __init__(self, name: str, target: str) -> None:
-        self.name = name
-        self.target = target
-        self.module, _ = split_target(target)
-        self._dialog: Any = None
-
-    async def resume(self, turn: DialogTurn) -> Card | None:
-        if self._dialog is None:
-            dialog = (await load(self.target))()
-            if dialog.name != self.name:
-                raise ValueError(f"{self.target} is the dialog {dialog.name!r}, not {self.name!r}")
-            self._dialog = dialog
-        result: Card | None = await self._dialog.resume(turn)
-        return result
-
-
-class LazyJob:
-    """A scheduled job's function `(session, run)` named by "module:function", imported on its
-    first run (in the scheduler's thread): a job that sends cards lives in bot/, beside them."""
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self.module, self._attribute = split_target(target)
-        self._function: Callable[[Any, Any], None] | None = None
-
-    def __call__(self, session: Any, run: Any) -> None:
-        if self._function is None:
-            self._function = getattr(importlib.import_module(self.module), self._attribute)
-        self._function(session, run)
+    async def _call_later(self, *args: Any) -> Any:
+        return await (await self.load())(*args)
 
     def __repr__(self) -> str:
-        return f"LazyJob({self.target!r})"
+        return f"{self.module}.{self.attribute}"
+
+
+class Blocking(Lazy):
+    """A scheduled job's function: imported and run where it is called (the scheduler's thread,
+    or a test's), whatever thread that is; never handed back as an awaitable."""
+
+    def __call__(self, *args: Any) -> Any:
+        return self.now()(*args)
+
+
+def blocking(target: Any) -> Any:
+    """`target`, or for a `Lazy` reference the same reference called as a plain function."""
+    return Blocking(target.module, target.attribute) if isinstance(target, Lazy) else target
+
+
+class LaterModule:
+    """A module not imported yet: each attribute is a `Lazy` reference to it, made once."""
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = name
+        self._references: dict[str, Lazy] = {}
+
+    def __getattr__(self, attribute: str) -> Lazy:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return self._references.setdefault(attribute, Lazy(self.__name__, attribute))
+
+    def __repr__(self) -> str:
+        return f"later({self.__name__!r})"
+
+
+def later(module: str) -> Any:
+    """`module`, imported when one of its attributes is first used (see the module's docstring).
+    Typed Any: the code that uses it imports the real module under TYPE_CHECKING."""
+    return LaterModule(module)
+
+
+async def resolved(target: Any) -> Any:
+    """`target` itself, or what a `Lazy` reference names, imported off the event loop."""
+    return await target.load() if isinstance(target, Lazy) else target
+
+
+def modules_of(targets: Iterable[object]) -> Iterable[str]:
+    """The modules the `Lazy` references among `targets` name (to warm them)."""
+    return (t.module for t in targets if isinstance(t, Lazy))
 
 
 async def import_apart(module: str) -> Any:

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.commands import build_commands
-from bot.features import SUGGESTED
+from bot.features import SUGGESTED, build_commands
 from bot.settings import Settings
 
 APP_MANIFEST = Path(__file__).resolve().parents[1] / "appmanifest"

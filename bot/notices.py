@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.replies import card_payload
 from cards import render_card
 from cards.views.common import NoticeView
 from forum_ops.members.model import Role
+from forum_ops.outbox.activity import card_payload
 from forum_ops.outbox.conversations import member_places
 from forum_ops.outbox.queue import Claimed, Outgoing
 

@@ -20,6 +20,11 @@ class OrderedLock:
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._arrivals = itertools.count()  # equal numbers go in arrival order
 
+    @property
+    def waiting(self) -> int:
+        """How many are waiting for a turn (not counting cancelled waiters)."""
+        return sum(1 for *_, given in self._waiting if not given.done())
+
     @asynccontextmanager
     async def turn(self, number: int) -> AsyncIterator[None]:
         await self._acquire(number)

@@ -200,7 +200,7 @@ class OutboxWorker:
     async def _claim_into_queues(self, room: int) -> int:
         await self._respect_pause()
         batch, history = await self._services.run(self._claim, room)
-        now_wall, now = self._services.clock(), time.monotonic()
+        now_wall, now = self._services.clock.now(), time.monotonic()
         for conversation_id, sent_times in history.items():
             self._conversations.seed(
                 conversation_id, [now - (now_wall - t).total_seconds() for t in sent_times]
@@ -217,7 +217,7 @@ class OutboxWorker:
         return len(batch)
 
     def _claim(self, room: int) -> tuple[list[Claimed], dict[str, list[datetime]]]:
-        now = self._services.clock()
+        now = self._services.clock.now()
         with self._services.db.transaction() as session:
             batch = outbox.claim(
                 session, self.owner, now, room, self._policy.lease, frozenset(self._held)
@@ -445,7 +445,7 @@ class OutboxWorker:
 
     def _record(self, message: Claimed, outcome: Outcome) -> float | None:
         """Store the outcome; returns the retry's delay in seconds when one was scheduled."""
-        now, policy = self._services.clock(), self._policy
+        now, policy = self._services.clock.now(), self._policy
         with self._services.db.transaction() as session:
             if outcome.sent:
                 outbox.mark_sent(session, message.id, self.owner, now, outcome.activity_id)
@@ -496,7 +496,7 @@ class OutboxWorker:
         return self._random.uniform(0, ceiling)
 
     def _release(self, messages: list[Claimed], wait: float) -> None:
-        now = self._services.clock()
+        now = self._services.clock.now()
         with self._services.db.transaction() as session:
             for message in messages:
                 outbox.release(session, message.id, self.owner, now, now + timedelta(seconds=wait))

@@ -1,4 +1,5 @@
-"""Turning cards into Teams activities and Universal Action responses."""
+"""Turning cards into Teams activities and Universal Action responses, for replies in a turn
+(the outbox's JSON activities are forum_ops/outbox/activity.py's)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,8 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.connector import JsonReady
 from cards import Card
-from cards.views.common import FileOffer
-from forum_ops.ports import RenderedCard
+from forum_ops.outbox.activity import ADAPTIVE_CARD, consent_attachment, summary_of
 
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
-FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
 
 
@@ -30,47 +28,11 @@ class SharedContent(JsonReady):
         return self
 
 
-def offered_files(card: object) -> tuple[FileOffer, ...]:
-    """The files a card offers beside it (cards.Card.files; a job's own card may have them)."""
-    files = getattr(card, "files", ())
-    return tuple(f for f in files if isinstance(f, FileOffer)) if isinstance(files, tuple) else ()
-
-
-def consent_attachment(offer: FileOffer) -> dict[str, Any]:
-    """A Teams file consent card: on Allow, Teams makes an upload session in the member's
-    OneDrive and sends `fileConsent/invoke` with it; the contexts carry only the kept file's
-    key (bot/file_offers.py checks who may have it). Personal chats only."""
-    context = {"file": offer.token}
-    return {
-        "contentType": FILE_CONSENT,
-        "name": offer.filename,
-        "content": {
-            "description": offer.description,
-            "sizeInBytes": offer.size,
-            "acceptContext": context,
-            "declineContext": context,
-        },
-    }
-
-
-def card_payload(card: RenderedCard) -> dict[str, Any]:
-    """A card as a Bot Framework message activity in JSON, for the outbox; the files it offers
-    follow it as file consent cards."""
-    return {
-        "type": "message",
-        "summary": card.fallback.split("\n", 1)[0][:200],
-        "attachments": [
-            {"contentType": ADAPTIVE_CARD, "content": card.content},
-            *(consent_attachment(f) for f in offered_files(card)),
-        ],
-    }
-
-
 def card_message(card: Card) -> Activity:
     consents = [consent_attachment(f) for f in card.files]
     return Activity(
         type=ActivityTypes.message,
-        summary=card.fallback.split("\n", 1)[0][:200],
+        summary=summary_of(card),
         attachments=[
             Attachment(content_type=ADAPTIVE_CARD, content=SharedContent(card.content)),
             *(

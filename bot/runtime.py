@@ -11,30 +11,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import aiohttp
 from sqlalchemy import text
 
-from bot.actions import build_actions
 from bot.auth import ChannelTokenValidator, SigningKeys
-from bot.commands import build_commands
 from bot.connector import Codec, EntraAppToken, NoToken, PooledConnectorFactory, TokenSource
-from bot.dialogs import build_dialogs
 from bot.endpoint import MessagesEndpoint
+from bot.features import build_routes
 from bot.handler import ForumBot, on_turn_error
 from bot.notices import dead_letter_notices
 from bot.outbox_worker import DeliveryPolicy, OutboxWorker
 from bot.scheduler_worker import SchedulerWorker, registered_jobs
-from bot.services import Doorbell, Services, utc_now
+from bot.services import Doorbell, Services
 from bot.settings import AppType, Settings
 from bot.transports import Transport, build_transport
 from forum_ops.charts import find_chart
 from forum_ops.db import Database, create_database
-from forum_ops.ports import Calendar
+from forum_ops.ports import Calendar, Clock, SystemClock
 from forum_ops.scheduler import Job
 
 log = logging.getLogger(__name__)
@@ -87,7 +84,7 @@ class Runtime:
     def chart_png(self, token: str) -> bytes | None:
         """A stored chart by its unguessable token (blocking: run it off the loop)."""
         with self.services.db.transaction() as session:
-            return find_chart(session, token, self.services.clock())
+            return find_chart(session, token, self.services.clock.now())
 
 
 async def start(
@@ -96,7 +93,7 @@ async def start(
     tokens: TokenSource | None = None,
     jobs: Sequence[Job] | None = None,
     calendar: Calendar | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
 ) -> Runtime:
     """The runtime, its workers running; `db`, `tokens` and the scheduled `jobs` default to what
     the settings name, and `clock` to the system's (tests pass their own)."""
@@ -127,16 +124,13 @@ async def start(
     services = Services(
         settings=settings,
         db=database,
-        commands=build_commands(),
-        actions=build_actions(),
-        dialogs=build_dialogs(),
         executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="forum-db"),
         doorbell=Doorbell(),
         http=http,
         calendar_port=calendar,
-        clock=clock or utc_now,
+        clock=clock or SystemClock(),
     )
-    bot = ForumBot(services, codec)
+    bot = ForumBot(services, codec, build_routes())
     endpoint = MessagesEndpoint(adapter, bot, codec, require_https=settings.auth_enabled)
     worker = OutboxWorker(
         services,

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.clock import CallableClock
 from bot.features import JOBS
 from bot.services import Services
 from bot.settings import Settings
@@ -52,10 +51,10 @@ class SchedulerWorker:
         self.scheduler = Scheduler(
             services.db,
             jobs,
-            CallableClock(services.clock),
+            services.clock,
             owner=f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             lease=timedelta(seconds=settings.forum_scheduler_lease_seconds),
-            messenger=services.messenger,
+            messengers=services.messengers,
             settings=job_settings(settings),
         )
 

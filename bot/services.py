@@ -8,25 +8,29 @@ import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.settings import Settings
+from forum_ops.ports import Clock, SystemClock
 
 if TYPE_CHECKING:
     import aiohttp
-    from sqlalchemy.orm import Session
 
-    from bot.actions import ActionTable
-    from bot.command_table import CommandTable
-    from bot.dialogs import DialogTable
+    from forum_ops.announcements.service import Announcements
     from forum_ops.asks.service import Asks
     from forum_ops.benchmarks.service import Benchmarks
     from forum_ops.db import Database
-    from forum_ops.ports import Calendar, Messenger
+    from forum_ops.directory.feature import Directory
+    from forum_ops.meetings.feature import Meetings
+    from forum_ops.outbox.messaging import MessengerFactory
+    from forum_ops.ports import BookedMeeting, Calendar, Meeting
+    from forum_ops.report.service import Reports
+    from forum_ops.returns.service import Returns
     from forum_ops.senddata.service import SendData
     from forum_ops.suppliers.search import SupplierSearch
+    from forum_ops.tor.service import Tor
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -51,17 +55,32 @@ class Doorbell:
         self._event.clear()
 
 
+class CalendarOnFirstUse:
+    """The Calendar port, made on its first call (Services.calendar): the meetings service is
+    built for `help` and `meetings` too, which need not wait for Graph's or iCalendar's
+    imports."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def create(self, meeting: Meeting) -> BookedMeeting:
+        return await self._services.calendar.create(meeting)
+
+    async def move(self, event_id: str, meeting: Meeting) -> BookedMeeting:
+        return await self._services.calendar.move(event_id, meeting)
+
+    async def cancel(self, event_id: str, reason: str = "") -> bytes | None:
+        return await self._services.calendar.cancel(event_id, reason)
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
     db: Database
-    commands: CommandTable
-    actions: ActionTable
-    dialogs: DialogTable
     executor: ThreadPoolExecutor
     doorbell: Doorbell
     http: aiohttp.ClientSession  # outbound HTTP: the connector's pooled session
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = field(default_factory=SystemClock)  # the one Clock the features are given
     calendar_port: Calendar | None = None  # tests pass one; else what the settings name
 
     # The features' services, made on first use: their modules import pandas, which start-up
@@ -99,15 +118,16 @@ class Services:
             self.db, charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
         )
 
-    def messenger(self, session: Session, now: datetime) -> Messenger:
-        """The Messenger port for one unit of work: cards queued in `session`'s transaction."""
-        from bot.messenger import OutboxMessenger
+    @functools.cached_property
+    def messengers(self) -> MessengerFactory:
+        """The app's one MessengerFactory: a Messenger per unit of work, its cards queued in
+        that transaction's outbox rows (forum_ops/outbox/messaging.py)."""
+        from forum_ops.outbox.messaging import outbox_messengers
 
-        return OutboxMessenger(session, now, self.settings.forum_channel_id)
+        return outbox_messengers(self.settings.forum_channel_id)
 
     @functools.cached_property
     def asks(self) -> Asks:
-        from bot.clock import CallableClock
         from cards.asks import AskCards
         from forum_ops.asks.service import AskConfig, Asks
 
@@ -119,11 +139,69 @@ class Services:
         )
         return Asks(
             self.db,
-            CallableClock(self.clock),
-            self.messenger,
+            self.clock,
+            self.messengers,
             AskCards(),
             config,
         )
+
+    @functools.cached_property
+    def meetings(self) -> Meetings:
+        from datetime import timedelta
+
+        from cards.meeting_cards import MeetingCards
+        from forum_ops.meetings.feature import Meetings
+
+        return Meetings(
+            self.db,
+            self.clock,
+            CalendarOnFirstUse(self),
+            self.messengers,
+            MeetingCards(self.settings.forum_public_url),
+            timedelta(hours=self.settings.forum_chair_quiet_hours),
+        )
+
+    @functools.cached_property
+    def tor(self) -> Tor:
+        from cards.tor import TorCards
+        from cards.views.tor import Rules
+        from forum_ops.tor.service import Tor
+
+        settings = self.settings
+        return Tor(
+            self.db,
+            self.clock,
+            self.messengers,
+            TorCards(),
+            Rules.of(settings.forum_tor_quorum, settings.forum_tor_majority),
+            settings.forum_tor_voting_days,
+        )
+
+    @functools.cached_property
+    def announcements(self) -> Announcements:
+        from cards.notices import AnnouncementCards
+        from forum_ops.announcements.service import Announcements
+
+        return Announcements(self.db, self.clock, self.messengers, AnnouncementCards())
+
+    @functools.cached_property
+    def report(self) -> Reports:
+        from forum_ops.report.service import Reports
+
+        return Reports(self.db, self.clock, self.settings.disclosure_rules())
+
+    @functools.cached_property
+    def directory(self) -> Directory:
+        from forum_ops.directory.feature import Directory
+
+        return Directory(self.db, self.clock)
+
+    @functools.cached_property
+    def returns(self) -> Returns:
+        from cards.return_cards import ReturnCards
+        from forum_ops.returns.service import Returns
+
+        return Returns(self.db, self.clock, self.messengers, ReturnCards())
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run synchronous domain code (database work) off the event loop, in the caller's

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     forum_outbox_lease_ahead_seconds: float = 0.5
     forum_outbox_poll_seconds: float = 1.0
 
-    # Scheduled jobs (forum_ops/jobs.py): how often each replica looks for due occurrences, and
+    # Scheduled jobs (bot/features.py, `jobs=`): how often each replica looks for due occurrences, and
     # how long a runner holds one before another may take it (a runner that died, say).
     forum_scheduler_poll_seconds: float = 5.0
     forum_scheduler_lease_seconds: float = 300.0

@@ -58,6 +58,7 @@ async def keep_warm(
             await services.run(warm_data, services)
         except Exception:
             log.warning("warm.failed", exc_info=True)
+        log.debug("warm.done")
         if first:
             settled()
             first = False

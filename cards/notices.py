@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from cards.format import british_datetime, count
+from cards.render import Card, render_card
 from cards.views.common import (
     AnnouncementView,
     DeadLetterLine,
@@ -80,6 +81,13 @@ def announcement_view(text: str, author: Person, when: datetime) -> Announcement
     return AnnouncementView(
         text, f"{author.name}, {author.organisation.name}", british_datetime(when)
     )
+
+
+class AnnouncementCards:
+    """The announcements' presenter (forum_ops/announcements/service.py's port)."""
+
+    def announcement(self, text: str, author: Person, at: datetime) -> Card:
+        return render_card("announcement", announcement_view(text, author, at))
 
 
 def announced_view(report: Report) -> NoticeView:

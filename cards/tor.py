@@ -151,13 +151,21 @@ def ballot_view(
     )
 
 
+def ballot_card(
+    ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
+) -> Card:
+    """The vote card: `borough` None is the shared view; a voter's own has the buttons."""
+    return render_card("tor_ballot", ballot_view(ballot, borough, notice, voter))
+
+
 class TorCards:
-    """The TorPresenter of forum_ops/tor/service.py."""
+    """The ToR's presenter (forum_ops/tor/ratification.py's TorPresenter), given to the ToR
+    service by bot/services.py and to its jobs by bot/commands/tor/jobs.py."""
 
     def ballot(
         self, ballot: Ballot, borough: str | None = None, notice: str = "", voter: bool = True
     ) -> Card:
-        return render_card("tor_ballot", ballot_view(ballot, borough, notice, voter))
+        return ballot_card(ballot, borough, notice, voter)
 
     def reminder(self, ballot: Ballot, borough: str, when: str) -> Card:
         notice = (
@@ -199,9 +207,6 @@ class TorCards:
                 ),
             ),
         )
-
-
-TOR_CARDS = TorCards()
 
 
 def _version_line(version: VersionInfo) -> str:

@@ -54,3 +54,19 @@ def find_chart(session: Session, token: str, now: datetime) -> bytes | None:
 def forget_expired_charts(session: Session, now: datetime) -> int:
     result = session.execute(delete(ChartRow).where(ChartRow.expires_at <= now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def chart_url(public_url: str, token: str) -> str:
+    """Where the app serves a kept chart (bot/app.py's /charts/<token>.png)."""
+    return f"{public_url.rstrip('/')}/charts/{token}.png"
+
+
+class SessionCharts:
+    """The ChartStore port inside the caller's transaction: a job's chart is kept with the
+    card that links to it (the meetings' cycle keeps the agenda's SEND Data charts so)."""
+
+    def __init__(self, session: Session, now: datetime, public_url: str) -> None:
+        self._session, self._now, self._public_url = session, now, public_url
+
+    def store(self, key: str, png: bytes) -> str:
+        return chart_url(self._public_url, keep_chart(self._session, png, self._now))

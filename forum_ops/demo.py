@@ -6,15 +6,14 @@ chat can speak as a known demo member.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from forum_ops.db import Database
+from forum_ops.members.demo import demo_id as demo_id  # re-exported: tests and tools use it
 from forum_ops.members.model import Organisation, OrganisationKind, Role
 from forum_ops.members.reference import ORGANISATIONS
 from forum_ops.members.registry import MemberRecord
 
-DEMO_NAMESPACE = uuid.UUID("0f6d3c1e-9a4b-4c2d-8e7f-112233445566")
 _FIRST = ("Alex", "Bea", "Chidi", "Dana", "Eitan", "Farah", "Gus", "Hana", "Ivo", "Jules", "Kemi")
 _LAST = ("Demo", "Sample", "Example", "Testwell", "Placeholder", "Mockford", "Fictional")
 _TOPICS = (
@@ -27,10 +26,6 @@ _TOPICS = (
     "post-16",
     "tribunal",
 )
-
-
-def demo_id(organisation_code: str, n: int) -> str:
-    return str(uuid.uuid5(DEMO_NAMESPACE, f"{organisation_code}/{n}"))
 
 
 DEMO_SECRETARIAT_ID = demo_id("LIIA", 1)

@@ -1,6 +1,6 @@
 """The ports: what the domain needs from the world, as protocols. bot/ implements them
-(bot/clock.py, bot/messenger.py, bot/calendar.py, bot/charts.py); tests/support/fakes.py holds
-in-memory fakes, so a service can be driven without a database server or HTTP.
+(bot/calendar.py, bot/charts.py); the clock (SystemClock, below) and the messenger
+(forum_ops/outbox/messaging.py) are the domain's own. tests/support/fakes.py holds in-memory fakes, so a service can be driven without a database server or HTTP.
 
     Clock       now, as an aware datetime
     Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update,
@@ -14,17 +14,23 @@ in-memory fakes, so a service can be driven without a database server or HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cards.views.common import LONDON
-from forum_ops.errors import ForumError
 
 
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware."""
         ...
+
+
+class SystemClock:
+    """The system's time, in UTC: the app's Clock (bot/services.py); tests give a FakeClock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 class RenderedCard(Protocol):
@@ -142,12 +148,3 @@ class ChartStore(Protocol):
         twice gets one URL (and is stored once); a different picture under the same key gets
         its own, so a card sent earlier keeps its own picture."""
         ...
-
-
-class NotReachable(ForumError):
-    """The messenger knows no conversation for that member, channel or message."""
-
-
-class CalendarUnavailable(ForumError):
-    """The calendar refused or failed (Graph 403, 429 after retries, 5xx); the message says
-    so in words for the chair."""

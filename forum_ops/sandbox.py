@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from forum_ops.errors import ForumError
+from forum_ops.errors import LimitExceeded
 
 T = TypeVar("T")
 _CONTEXT = multiprocessing.get_context("forkserver")
@@ -32,10 +32,6 @@ _CONTEXT.set_forkserver_preload(
 class Limits:
     memory_bytes: int = 2**30  # the child's whole address space, libraries included (~250 MB)
     seconds: float = 30.0  # wall clock; CPU time is capped at the same
-
-
-class LimitExceeded(ForumError):
-    """The child ran out of memory or time, or died: the file cannot be read safely."""
 
 
 def _child(

@@ -20,10 +20,12 @@ from bot.app import create_app
 from bot.connector import StaticToken
 from bot.settings import Settings
 from bot.testing import BotClient, FakeConnector, load_activity, wait_healthy
-from forum_ops.db import Database, create_database, upgrade
+from forum_ops.db import Database, create_database
+from forum_ops.install import upgrade
 from forum_ops.members.model import Role
 from forum_ops.members.registry import MemberRecord, upsert_members
 from forum_ops.scheduler import Job
+from tests.support.examples import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FORUM_SHARED_DIR", ROOT.parent / "shared"))
@@ -37,6 +39,8 @@ CAMDEN = "11111111-2222-4333-8444-555555555555"  # a member and data submitter o
 LIIA = "66666666-7777-4888-9999-000000000000"  # the secretariat
 STRANGER = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"  # not in the registry
 NOW = datetime(2026, 1, 22, 10, 0, tzinfo=UTC)
+
+load_profile()  # few examples in the quick loop, the full count under make test (CI)
 
 
 def seed_members(db: Database) -> None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
-from bot.errors import UnknownAction
 from cards import Card, render_card
 from cards.directory import (
     directory_view,
@@ -19,15 +17,12 @@ from cards.directory import (
 )
 from cards.views.directory import Entry
 from forum_ops.db.schema import may_be_an_id
-from forum_ops.directory import recommendations
-from forum_ops.directory import service as directory
 from forum_ops.directory.tracker import RECOMMENDATIONS
+from forum_ops.errors import UnknownAction
 from forum_ops.members.model import Member
-from forum_ops.ports import Clock
 
 if TYPE_CHECKING:  # an annotation only: bot.actions imports the command table
     from bot.actions import ActionRequest
-    from forum_ops.db import Database
 
 P = ParamSpec("P")
 
@@ -47,16 +42,14 @@ UPDATE_FIELDS = ("status", "rag", "next_step", "evidence")
 
 
 async def find_entries(request: CommandRequest) -> Card:
-    services, clock = request.services, CallableClock(request.services.clock)
+    services = request.services
     word = request.args.strip().partition(" ")[0].casefold()
     if word == "suggest":
         return render_card("directory_form", suggestion_form())
     if word in LISTS:
-        page = await services.run(
-            directory.secretariat_list, services.db, clock, request.member, word
-        )
+        page = await services.run(services.directory.secretariat_list, request.member, word)
     else:
-        page = await services.run(directory.search_directory, services.db, clock, request.args)
+        page = await services.run(services.directory.search, request.args)
     return render_card("directory", directory_view(page))
 
 
@@ -74,22 +67,20 @@ def _entry_id(data: dict[str, Any]) -> int:
 async def _saved(
     request: ActionRequest,
     what: str,
-    change: Callable[Concatenate[Database, Clock, Member, P], Entry],
+    change: Callable[Concatenate[Member, P], Entry],
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> Card:
-    """`change` made by the member who pressed the button; the entry's notice says `what`."""
-    services = request.services
-    entry = await services.run(
-        change, services.db, CallableClock(services.clock), request.member, *args, **kwargs
-    )
+    """`change` (a services.directory operation) made by the member who pressed the button;
+    the entry's notice says `what`."""
+    entry = await request.services.run(change, request.member, *args, **kwargs)
     return render_card("notice", saved_notice(entry, what))
 
 
 async def suggest(request: ActionRequest) -> Card:
     """verb `directory.suggest`: the form's values; `check_draft` checks every one."""
     return await _saved(
-        request, "suggested", directory.suggest_entry, _fields(request.data, FORM_FIELDS)
+        request, "suggested", request.services.directory.suggest, _fields(request.data, FORM_FIELDS)
     )
 
 
@@ -97,16 +88,24 @@ async def approve(request: ActionRequest) -> Card:
     """verb `directory.approve`: as suggested, or with the edit form's values."""
     values = _fields(request.data, FORM_FIELDS)
     return await _saved(
-        request, "approved", directory.approve_entry, _entry_id(request.data), values or None
+        request,
+        "approved",
+        request.services.directory.approve,
+        _entry_id(request.data),
+        values or None,
     )
 
 
 async def decline(request: ActionRequest) -> Card:
-    return await _saved(request, "declined", directory.decline_entry, _entry_id(request.data))
+    return await _saved(
+        request, "declined", request.services.directory.decline, _entry_id(request.data)
+    )
 
 
 async def checked(request: ActionRequest) -> Card:
-    return await _saved(request, "checked", directory.mark_checked, _entry_id(request.data))
+    return await _saved(
+        request, "checked", request.services.directory.mark_checked, _entry_id(request.data)
+    )
 
 
 async def add_takeaway(request: ActionRequest) -> Card:
@@ -115,15 +114,15 @@ async def add_takeaway(request: ActionRequest) -> Card:
     link = request.data.get("link", "")
     if not (isinstance(title, str) and isinstance(summary, str) and isinstance(link, str)):
         raise UnknownAction()
-    return await _saved(request, "approved", directory.add_takeaway, title, summary, link)
+    return await _saved(
+        request, "approved", request.services.directory.add_takeaway, title, summary, link
+    )
 
 
 async def show_tracker(request: CommandRequest) -> Card:
     services = request.services
     number = request.args.strip()
-    tracker = await services.run(
-        recommendations.show_tracker, services.db, CallableClock(services.clock)
-    )
+    tracker = await services.run(services.directory.tracker)
     if number.isdigit() and int(number) in RECOMMENDATIONS:
         found = tracker.number(int(number))
         return render_card(
@@ -138,7 +137,13 @@ async def show_recommendation(request: ActionRequest) -> Card:
     if not isinstance(number, str | int) or str(number) not in map(str, RECOMMENDATIONS):
         raise UnknownAction()
     return await show_tracker(
-        CommandRequest(request.member, str(number), request.conversation_kind, request.services)
+        CommandRequest(
+            request.member,
+            str(number),
+            request.conversation_kind,
+            request.services,
+            request.commands,
+        )
     )
 
 
@@ -146,7 +151,7 @@ async def update_recommendation(request: ActionRequest) -> Card:
     """verb `recommendation.update` (secretariat): the update form's values."""
     services = request.services
     found = await services.run(
-        recommendations.update_recommendation, services.db, CallableClock(services.clock),
+        services.directory.update_recommendation,
         request.member, request.data.get("number"), _fields(request.data, UPDATE_FIELDS),
     )  # fmt: skip
     return render_card("recommendation", recommendation_view(found, True))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest, split_command
 from cards import Card, render_card
 from cards.notices import command_help, help_view, how_to_talk
 from cards.views.common import NoticeView
 from cards.views.meetings import MeetingInfo
 from forum_ops.errors import NotAllowed
-from forum_ops.meetings import service as meetings
 
 __all__ = ["how_to_talk", "show_help"]  # how_to_talk: the welcome card says it too
 
 
 async def show_help(request: CommandRequest) -> Card:
-    commands, member = request.services.commands, request.member
+    commands, member = request.commands, request.member
     if request.args:
         name, _ = split_command(request.args)
         command = commands.get(name)
@@ -38,5 +36,5 @@ async def show_help(request: CommandRequest) -> Card:
 def _chairing(request: CommandRequest) -> MeetingInfo | None:
     """The next meeting this member chairs, among the coming ones `meetings` lists."""
     services, aad = request.services, request.member.aad_object_id
-    coming = meetings.list_meetings(services.db, CallableClock(services.clock))
+    coming = services.meetings.list_meetings()
     return next((m for m in coming if m.chair is not None and m.chair.aad == aad), None)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from cards import Card, render_card
 from cards.meetings import delivery_facts
 from cards.notices import outbox_view
-from forum_ops.meetings.service import meeting_deliveries
 from forum_ops.outbox.delivery import delivery_report
 
 
 async def show_outbox(request: CommandRequest) -> Card:
     services = request.services
     report = await services.run(delivery_report, services.db)
-    meetings = await services.run(meeting_deliveries, services.db, CallableClock(services.clock))
+    meetings = await services.run(services.meetings.deliveries)
     view = outbox_view(report.counts.items(), report.dead)
     return render_card("outbox", dataclasses.replace(view, meetings=delivery_facts(meetings)))

@@ -4,12 +4,11 @@ consent cards: on Allow they go to the member's OneDrive; bot/file_offers.py).""
 
 from __future__ import annotations
 
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from cards import Card, render_card
 from cards.directory import report_view
 from forum_ops.errors import ForumError
-from forum_ops.report.service import offer_report, produce_report, summary_facts
+from forum_ops.report.service import summary_facts
 
 
 async def quarterly_report(request: CommandRequest) -> Card:
@@ -18,11 +17,8 @@ async def quarterly_report(request: CommandRequest) -> Card:
         raise ForumError("Say which report, for example: report quarterly 2026Q1")
     if request.conversation_kind != "personal":  # Teams offers a bot's files in 1:1 only
         raise ForumError("The quarterly report's files are for you alone: ask me in our 1:1 chat.")
-    services = request.services
-    clock = CallableClock(services.clock)
-    rules = services.settings.disclosure_rules()
-    member = request.member
-    report = await services.run(produce_report, services.db, clock, member, quarter, rules)
-    files = await services.run(offer_report, services.db, report, member.aad_object_id, clock.now())
+    services, member = request.services, request.member
+    report = await services.run(services.report.produce, member, quarter)
+    files = await services.run(services.report.offer, report, member.aad_object_id)
     view = report_view(report.figures.quarter.title, summary_facts(report.figures))
     return render_card("quarterly_report", view).offering(*files)

@@ -3,8 +3,8 @@
 A dialog is a named object with one method, `resume`, given each message the person sends while
 the dialog is open in that conversation. Its state (name, step, what it gathered) is in the
 database (forum_ops/dialogs.py), so it survives a restart and any replica can take the next turn.
-Dialogs only gather input; the work is done by forum_ops services. Adding one: a module here with
-the dialog and its state diagram, named in its feature's `dialogs=` in bot/features.py.
+Dialogs only gather input; the work is done by forum_ops services. Adding one: the dialog class and its state diagram in its feature's package (bot/commands/<feature>/), named in
+its feature's `dialogs=` in bot/features.py.
 
 While a dialog is open: "cancel" ends it; an answer the dialog does not take (`resume` returns
 None) is handled as an ordinary command, and the dialog stays open for a later answer.
@@ -12,11 +12,12 @@ None) is handled as an ordinary command, and the dialog stays open for a later a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cards import Card, render_card
+from bot.command_table import CommandTable
+from bot.lazy import resolved
 from cards.views.common import NoticeView
 from forum_ops.dialogs import DialogState, finish_dialog
 from forum_ops.members.model import Member
@@ -24,6 +25,7 @@ from forum_ops.members.model import Member
 if TYPE_CHECKING:
     from bot.actions import ActionRequest
     from bot.services import Services
+    from cards import Card  # the renderer loads with the first card, not with the table
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 
@@ -36,6 +38,7 @@ class DialogTurn:
     data: Mapping[str, Any]  # a card button's data; {} for typed text
     conversation_kind: str
     services: Services
+    commands: CommandTable  # a dialog may leave a command to run as one
 
     @property
     def answer(self) -> str:
@@ -49,6 +52,23 @@ class Dialog(Protocol):
     async def resume(self, turn: DialogTurn) -> Card | None:
         """The reply to this turn, or None when the message is not an answer to the dialog."""
         ...
+
+
+class LazyDialog:
+    """A feature's dialog as bot/features.py declares it: its name, and its class (a `Lazy`
+    reference, bot/lazy.py), made on the first turn that reaches it."""
+
+    def __init__(self, name: str, factory: Callable[[], Dialog]) -> None:
+        self.name, self.factory = name, factory
+        self._dialog: Dialog | None = None
+
+    async def resume(self, turn: DialogTurn) -> Card | None:
+        if self._dialog is None:
+            dialog = (await resolved(self.factory))()
+            if dialog.name != self.name:
+                raise ValueError(f"{self.factory} is the dialog {dialog.name!r}, not {self.name!r}")
+            self._dialog = dialog
+        return await self._dialog.resume(turn)
 
 
 class DialogTable:
@@ -65,6 +85,8 @@ class DialogTable:
         if turn.answer.casefold() in CANCEL_WORDS:
             ended = await turn.services.run(finish, turn.services, turn.state)
             title = "Stopped" if ended else "Nothing to stop"
+            from cards import render_card
+
             return render_card(
                 "notice", NoticeView(title, "Nothing was changed. Start again whenever you like.")
             )
@@ -74,6 +96,8 @@ class DialogTable:
 
 async def answer_without_dialog(request: ActionRequest) -> Card:
     """verb `dialog.answer` with no open dialog: the question expired or was answered."""
+    from cards import render_card
+
     return render_card(
         "notice",
         NoticeView(
@@ -87,13 +111,3 @@ def finish(services: Services, state: DialogState) -> bool:
     """End the dialog as this turn read it; False if another turn got there first."""
     with services.db.transaction() as session:
         return finish_dialog(session, state)
-
-
-def build_dialogs() -> DialogTable:
-    from bot.features import FEATURES
-
-    dialogs = DialogTable()
-    for feature in FEATURES:
-        for dialog in feature.dialogs:
-            dialogs.register(dialog)
-    return dialogs

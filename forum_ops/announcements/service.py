@@ -7,20 +7,26 @@ Queued through the Messenger port (forum_ops/ports.py), in one transaction: a me
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from forum_ops.db import Database
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.members.model import Member, Role
 from forum_ops.outbox.conversations import OPENING_PREFIX, member_places, members_without_chat
 from forum_ops.outbox.messaging import MessengerFactory
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 
 MAX_ANNOUNCEMENT_CHARS = 4000
+
+
+class AnnouncementCards(Protocol):
+    """The announcements' presenter (cards/notices.py's AnnouncementCards)."""
+
+    def announcement(self, text: str, author: Member, at: datetime) -> RenderedCard: ...
 
 
 @dataclass(frozen=True)
@@ -82,16 +88,29 @@ def announce(
 def make_announcement(
     db: Database,
     clock: Clock,
-    messenger: MessengerFactory,
+    messengers: MessengerFactory,
     author: Member,
     text: str,
-    card_for: Callable[[str, datetime], RenderedCard],
+    cards: AnnouncementCards,
 ) -> AnnouncementReport:
-    """The `announce` command's unit of work: check the text, have the caller render its card
-    (`card_for(text, now)`: the card is the presentation's business), and queue it for everyone
-    in one transaction. The caller rings the outbox's doorbell after."""
+    """The `announce` command's unit of work: check the text, have the presenter render its
+    card, and queue it for everyone in one transaction. The caller rings the outbox's doorbell
+    after."""
     text = check_announcement(author, text)
     now = clock.now()
-    card = card_for(text, now)
+    card = cards.announcement(text, author, now)
     with db.transaction() as session:
-        return announce(session, messenger(session, now), author, card, uuid.uuid4().hex)
+        return announce(session, messengers(session, now), author, card, uuid.uuid4().hex)
+
+
+@dataclass(frozen=True)
+class Announcements:
+    """The announcements as one service object, built once by bot/services.py."""
+
+    db: Database
+    clock: Clock
+    messengers: MessengerFactory
+    cards: AnnouncementCards
+
+    def announce(self, author: Member, text: str) -> AnnouncementReport:
+        return make_announcement(self.db, self.clock, self.messengers, author, text, self.cards)

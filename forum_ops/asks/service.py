@@ -55,13 +55,13 @@ from forum_ops.db.schema import (
     OutboxRow,
     may_be_an_id,
 )
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import to_member
 from forum_ops.outbox.conversations import find_conversation
 from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.outbox.queue import Status
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 from forum_ops.report_files import offer_file_in
 from forum_ops.text_search import Document, search
 from forum_ops.working_days import after_working_days

@@ -1,4 +1,5 @@
-"""Create or migrate the database with Alembic, then bring the reference organisations up to date."""
+"""Create or migrate the database with Alembic (forum_ops/install.py also brings the reference
+organisations up to date)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from alembic import command
 from alembic.config import Config
 
 from forum_ops.db.engine import Database
-from forum_ops.members.organisations import sync_reference_organisations
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -20,10 +20,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(db: Database) -> None:
+def migrate(db: Database) -> None:
     with db.engine.begin() as connection:
         config = alembic_config(db.engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    with db.transaction() as session:
-        sync_reference_organisations(session)

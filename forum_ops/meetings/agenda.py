@@ -13,8 +13,6 @@ says which proposal, never who may decide it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,19 +20,17 @@ from sqlalchemy.orm import Session
 from cards.views.meetings import Agenda, Proposal
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow, may_be_an_id
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.meetings.plan import STANDING_ITEMS, theme_or_none
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import find_meeting_row, meeting_info
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, Delivery
 
 MAX_ITEM_CHARS = 300
 MOST_PENDING = 20  # proposals waiting per member and meeting: enough, and no flood
-
-
-ProposalCard = Callable[[Proposal], RenderedCard]
-MessengerFor = Callable[[Session, datetime], Messenger]
 
 
 def _who(session: Session, aad: str) -> str:
@@ -97,8 +93,8 @@ def propose(
     clock: Clock,
     member: Member,
     text: str,
-    messenger_for: MessengerFor,
-    card_for: ProposalCard,
+    messengers: MessengerFactory,
+    cards: MeetingCards,
 ) -> Proposal:
     """`propose <item>`: for the next meeting; the chair gets the card to decide it."""
     item_text = " ".join(text.split())
@@ -132,8 +128,10 @@ def propose(
         decider = _decider(session, row)
         if decider:  # unreachable: the chair sees the count waiting on `agenda`
             with contextlib.suppress(NotReachable):
-                messenger_for(session, now).to_member(
-                    decider, card_for(proposal), Delivery(f"proposal:{item.id}:decide", "proposal")
+                messengers(session, now).to_member(
+                    decider,
+                    cards.proposal(proposal),
+                    Delivery(f"proposal:{item.id}:decide", "proposal"),
                 )
         return proposal
 
@@ -144,8 +142,8 @@ def decide(
     member: Member,
     item_id: object,
     accept: bool,
-    messenger_for: MessengerFor,
-    told: ProposalCard,
+    messengers: MessengerFactory,
+    cards: MeetingCards,
 ) -> Proposal:
     """Accept or decline a proposal (the meeting's chair or the secretariat); the proposer is
     told. Deciding again the same way changes nothing."""
@@ -163,11 +161,11 @@ def decide(
         if item.status != status:
             item.status, item.decided_by, item.updated_at = status, member.aad_object_id, now
             proposal = _proposal(session, item)
-            messenger = messenger_for(session, now)
+            messenger = messengers(session, now)
             with contextlib.suppress(NotReachable):
                 messenger.to_member(
                     item.proposer_aad,
-                    told(proposal),
+                    cards.proposal_decided(proposal),
                     Delivery(f"proposal:{item.id}:{status}", "proposal"),
                 )
         return _proposal(session, item)

@@ -21,39 +21,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cards.views.common import LONDON
-from cards.views.meetings import Agenda, ChairSuggestion, MeetingInfo, Takeaway
+from cards.views.meetings import Agenda
+from forum_ops.charts import SessionCharts
 from forum_ops.db.schema import MeetingRow, MeetingStepRow, MemberRow, TakeawayRow
+from forum_ops.errors import ForumError, NotReachable
 from forum_ops.meetings.agenda import agenda_of
 from forum_ops.meetings.plan import london_moment
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import chair_suggestions, extend_plan, meeting_info
 from forum_ops.meetings.takeaway import is_empty, post, takeaway_of
 from forum_ops.members.model import Role
-from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Delivery, Messenger, RenderedCard
 from forum_ops.scheduler import JobRun
 from forum_ops.working_days import after_working_days
+
+if TYPE_CHECKING:
+    from cards.views.senddata import SendDataFigures
 
 SENDS_AT = time(9, 0)  # London: chair prompt, agenda, reminder
 LOOK_BACK = timedelta(days=10)  # meetings whose takeaway steps may still be due
 LOOK_AHEAD = timedelta(days=22)  # the chair prompt is 21 days before
-
-
-class CycleCards(Protocol):
-    """The cards of the cycle (bot/ renders them: the domain never imports presentation)."""
-
-    def agenda(self, session: Session, agenda: Agenda, reminder: bool) -> RenderedCard: ...
-    def chair_wanted(
-        self, meeting: MeetingInfo, suggestions: tuple[ChairSuggestion, ...]
-    ) -> RenderedCard: ...
-    def takeaway_form(self, meeting: MeetingInfo, draft: Takeaway | None) -> RenderedCard: ...
-    def takeaway_nudge(self, meeting: MeetingInfo) -> RenderedCard: ...
-    def takeaway(self, takeaway: Takeaway) -> RenderedCard: ...
-    def nothing_to_post(self, meeting: MeetingInfo) -> RenderedCard: ...
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ def _send(messenger: Messenger, to: str, card: RenderedCard, key: str, purpose: 
 
 
 class _Cycle:
-    def __init__(self, session: Session, run: JobRun, cards: CycleCards) -> None:
+    def __init__(self, session: Session, run: JobRun, cards: MeetingCards) -> None:
         self.session, self.run, self.cards = session, run, cards
 
     def step(self, row: MeetingRow, step: Step) -> None:
@@ -113,11 +106,27 @@ class _Cycle:
         elif step.name in ("agenda", "reminder"):
             if not started:
                 agenda = agenda_of(self.session, row)
-                card = self.cards.agenda(self.session, agenda, step.name == "reminder")
+                figures = self.send_data(agenda)
+                card = self.cards.agenda(agenda, figures, step.name == "reminder")
                 for to in ("channel", *_members(self.session)):
                     _send(self.run.messenger, to, card, key, step.name)
         else:
             self.takeaway_step(row, step, key)
+
+    def send_data(self, agenda: Agenda) -> SendDataFigures | None:
+        """The SEND Data standing item's figures, its charts kept in the job's transaction
+        with the agenda that links to them; None before any SEN2 release is imported."""
+        if not agenda.send_data:
+            return None
+        # imported when an agenda has the item: SEND Data brings pandas
+        from forum_ops.senddata.figures import agenda_figures
+        from forum_ops.senddata.service import read_frames
+
+        charts = SessionCharts(self.session, self.run.now, self.run.settings.public_url)
+        try:
+            return agenda_figures(read_frames(self.session), agenda.meeting.day, charts)
+        except ForumError:  # no SEN2 release imported yet: the card says so
+            return None
 
     def takeaway_step(self, row: MeetingRow, step: Step, key: str) -> None:
         found = self.session.get(TakeawayRow, row.id)
@@ -139,7 +148,7 @@ class _Cycle:
                 _send(self.run.messenger, aad, self.cards.nothing_to_post(meeting), key, "takeaway")
         else:
             assert found is not None
-            post(self.session, row, found, self.run.messenger, self.cards.takeaway, self.run.now)
+            post(self.session, row, found, self.run.messenger, self.cards, self.run.now)
 
 
 def due_steps(session: Session, now: datetime) -> Iterator[tuple[MeetingRow, Step]]:
@@ -162,7 +171,7 @@ def due_steps(session: Session, now: datetime) -> Iterator[tuple[MeetingRow, Ste
                 yield row, step
 
 
-def run_cycle(session: Session, run: JobRun, cards: CycleCards) -> None:
+def run_cycle(session: Session, run: JobRun, cards: MeetingCards) -> None:
     """The job's work: keep the plan a year ahead, then do every step that is due."""
     extend_plan(session, run.now)
     for row, step in list(due_steps(session, run.now)):

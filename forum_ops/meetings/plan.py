@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from cards.views.common import LONDON
-from forum_ops.errors import ForumError
+from forum_ops.errors import BadDate
 from forum_ops.working_days import bank_holiday
 
 MEETING_MINUTES = 90
@@ -58,10 +58,6 @@ def theme_or_none(text: str) -> str:
     """The theme as it is kept and shown: "" when there is none yet."""
     theme = " ".join(text.split())
     return "" if theme.casefold().rstrip(".") in UNDECIDED_THEMES else theme
-
-
-class BadDate(ForumError):
-    """A date or time typed that could not be read, or does not exist in London."""
 
 
 def london_moment(day: date, at: time) -> datetime:

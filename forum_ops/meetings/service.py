@@ -9,7 +9,7 @@ releases a chair; a member volunteers only themself, one chair per meeting.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -28,13 +28,19 @@ from forum_ops.db.schema import (
     OutboxRow,
     TakeawayRow,
 )
-from forum_ops.errors import ForumError, NotAllowed, Problem
+from forum_ops.errors import (
+    BadDate,
+    ForumError,
+    NoMeetingThatDay,
+    NotAllowed,
+    NotReachable,
+    Problem,
+)
 from forum_ops.meetings.plan import (
     DEFAULT_START,
     MAX_THEME_CHARS,
     MEETING_MINUTES,
     YEAR_ONE,
-    BadDate,
     cadence_after,
     london_moment,
     off_holidays,
@@ -43,23 +49,17 @@ from forum_ops.meetings.plan import (
     theme_or_none,
     warnings_for,
 )
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.members.model import Member, Role
 from forum_ops.members.registry import find_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, Delivery
 
 PLAN_AHEAD = timedelta(days=365)  # the cadence keeps a year of meetings planned
 CADENCE = "cadence"  # the origin of a meeting the cadence added; "cadence-7": moved 7 days
 SETTLED = timedelta(weeks=4)  # a cadence meeting this close keeps its day: people plan on it
 RECENT_CHAIRS = 3  # organisations that chaired one of the last 3 meetings are not suggested
 MOST_SUGGESTIONS = 5
-
-
-class NoMeetingThatDay(ForumError):
-    """A date with no meeting: the card lists the meetings there are."""
-
-    def __init__(self, message: str, meetings: tuple[MeetingInfo, ...]) -> None:
-        super().__init__(message)
-        self.meetings = meetings
 
 
 @dataclass(frozen=True)
@@ -404,8 +404,6 @@ CHAIR_USAGE = (
     "chair <date>, and for the secretariat chair <date> confirm, chair <date> decline, "
     "chair <date> assign <name or email> or chair <date> release"
 )
-Notice = Callable[[str, str], RenderedCard]  # a notice card from a title and a message
-MessengerFor = Callable[[Session, datetime], Messenger]
 
 
 @dataclass(frozen=True)
@@ -414,8 +412,8 @@ class ChairOffers:
     declines; with no answer for `quiet`, the member chairs (`settle_chair_offers`)."""
 
     quiet: timedelta
-    messenger_for: MessengerFor
-    notice: Notice
+    messengers: MessengerFactory
+    cards: MeetingCards  # the notices to the secretariat and the volunteer
 
 
 @dataclass(frozen=True)
@@ -520,10 +518,10 @@ def _when(row: MeetingRow) -> str:
 def _tell_secretariat_of_offer(
     session: Session, offers: ChairOffers, now: datetime, row: MeetingRow, volunteer: Member
 ) -> None:
-    messenger = offers.messenger_for(session, now)
+    messenger = offers.messengers(session, now)
     day = row.starts_at.astimezone(LONDON).date().isoformat()
     hours = offers.quiet.total_seconds() / 3600
-    card = offers.notice(
+    card = offers.cards.notice(
         "An offer to chair",
         f"{volunteer.name} ({volunteer.organisation.name}) offers to chair the meeting on "
         f"{_when(row)}. Type chair {day} confirm or chair {day} decline; with no answer in "
@@ -551,10 +549,10 @@ def _tell_offer(
         "quiet": "No one objected: you chair the meeting on {when}. Thank you.",
         "decline": "The secretariat has asked someone else to chair the meeting on {when}.",
     }[outcome]
-    card = offers.notice("Your offer to chair", said.format(when=_when(row)))
+    card = offers.cards.notice("Your offer to chair", said.format(when=_when(row)))
     with contextlib.suppress(NotReachable):
         key = f"chair-offer:{row.id}:{aad}:{now.isoformat()}:{outcome}"
-        offers.messenger_for(session, now).to_member(aad, card, Delivery(key, "meeting"))
+        offers.messengers(session, now).to_member(aad, card, Delivery(key, "meeting"))
 
 
 def _secretariat_aads(session: Session) -> list[str]:

@@ -12,36 +12,26 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cards.views.common import LONDON
-from cards.views.meetings import MeetingInfo, Takeaway, TakeawayAction
+from cards.views.meetings import Takeaway, TakeawayAction
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, MemberRow, TakeawayRow, may_be_an_id
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NoTakeawayYet, NotAllowed, NotReachable
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import find_meeting_row, meeting_info, upcoming
 from forum_ops.members.model import Member, Role
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 
 LINK_LIFETIME = timedelta(days=30)  # like the charts'
 MAX_FIELD_CHARS = {"title": 200, "insight": 2000, "tool": 500, "what": 300, "who": 200}
 MOST_ACTIONS = 3
-
-TakeawayCard = Callable[[Takeaway], RenderedCard]
-MessengerFor = Callable[[Session, datetime], Messenger]
-
-
-class NoTakeawayYet(ForumError):
-    """Nothing published to show: not a mistake, said plainly with the next meeting (whose
-    takeaway comes next), or None when none is planned."""
-
-    def __init__(self, message: str, next_meeting: MeetingInfo | None) -> None:
-        super().__init__(message)
-        self.next_meeting = next_meeting
 
 
 def _text(data: Mapping[str, object], name: str) -> str:
@@ -156,7 +146,7 @@ def post(
     row: MeetingRow,
     found: TakeawayRow,
     messenger: Messenger,
-    card_for: TakeawayCard,
+    cards: MeetingCards,
     now: datetime,
     secretariat_first: bool = True,
 ) -> None:
@@ -170,7 +160,7 @@ def post(
     session.flush()
     published = takeaway_of(session, row, now)
     assert published is not None
-    card = card_for(published)
+    card = cards.takeaway(published)
     if secretariat_first:
         _secretariat_first(session, row, messenger, card)
     with_key = f"takeaway:{row.id}"
@@ -190,8 +180,8 @@ def write(
     meeting_id: object,
     data: Mapping[str, object],
     publish: bool,
-    messenger_for: MessengerFor,
-    card_for: TakeawayCard,
+    messengers: MessengerFactory,
+    cards: MeetingCards,
 ) -> Takeaway:
     """The form's Save (a draft) or Publish (posted to the channel and members 1:1)."""
     now = clock.now()
@@ -200,8 +190,8 @@ def write(
         if publish:
             if not found.title or not found.insight:
                 raise ForumError("A takeaway needs at least a title and the key insight.")
-            messenger = messenger_for(session, now)
-            post(session, row, found, messenger, card_for, now, not member.is_secretariat)
+            messenger = messengers(session, now)
+            post(session, row, found, messenger, cards, now, not member.is_secretariat)
         shown = takeaway_of(session, row, now)
         assert shown is not None
         return shown

@@ -18,7 +18,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from forum_ops.errors import ForumError
+from forum_ops.errors import UnknownAuthority
 from forum_ops.members.model import Organisation
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 
@@ -41,28 +41,6 @@ MIN_PREFIX = 4  # characters before the start of a name identifies it ("hamm", n
 _BY_CODE = {la.code: la for la in LOCAL_AUTHORITIES}
 _PREFIXES = re.compile(r"^(?:the )?(?:(?:london|royal) )?(?:borough|lb|rb) (?:of )?")
 _SUFFIXES = re.compile(r" (?:council|borough|borough council|lbc)$")
-
-
-class UnknownAuthority(ForumError):
-    """Nothing fits what was typed, or more than one authority does; the message names the
-    closest, so the person can say which they meant."""
-
-    def __init__(self, typed: str, closest: tuple[Organisation, ...], ambiguous: bool) -> None:
-        self.typed = typed
-        self.closest = closest
-        self.ambiguous = ambiguous
-        shown = typed.strip()[:80]
-        names = [la.name for la in closest]
-        options = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
-        if ambiguous:
-            message = f"“{shown}” could be {options}: which did you mean?"
-        else:
-            closest_are = f" The closest {'are' if len(names) > 1 else 'is'} {options}."
-            message = (
-                f"I don't know a London borough called “{shown}”.{closest_are if names else ''}"
-                " Try a name such as Camden, or a DfE LA code such as 202."
-            )
-        super().__init__(message)
 
 
 def normalise(text: str) -> str:
@@ -110,12 +88,12 @@ def resolve_authority(text: str) -> Organisation:
     if best_score >= TYPO_CUTOFF and best_score - next_score >= CLEAR_LEAD:
         return _BY_CODE[best]
     if len(wanted) >= MIN_PREFIX and len(starting) > 1:
-        raise UnknownAuthority(text, tuple(_BY_CODE[c] for c in starting), ambiguous=True)
+        raise UnknownAuthority(text, tuple(_BY_CODE[c].name for c in starting), ambiguous=True)
     if best_score >= TYPO_CUTOFF:  # two or more authorities about as close
         close = [code for code, score in ranked if score > best_score - CLEAR_LEAD]
-        raise UnknownAuthority(text, tuple(_BY_CODE[c] for c in close), ambiguous=True)
+        raise UnknownAuthority(text, tuple(_BY_CODE[c].name for c in close), ambiguous=True)
     close = starting[:4] or [code for code, score in ranked[:3] if score >= SUGGEST_CUTOFF]
-    raise UnknownAuthority(text, tuple(_BY_CODE[c] for c in close), ambiguous=False)
+    raise UnknownAuthority(text, tuple(_BY_CODE[c].name for c in close), ambiguous=False)
 
 
 def _ranked(wanted: str) -> list[tuple[str, float]]:

@@ -46,10 +46,10 @@ from forum_ops.db.schema import (
 )
 from forum_ops.directory.recommendations import period_with_returns, tracker_in
 from forum_ops.directory.service import unchecked_count
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.members.model import Member, Role
 from forum_ops.members.reference import LOCAL_AUTHORITIES
-from forum_ops.ports import Clock, Delivery, NotReachable
+from forum_ops.ports import Clock, Delivery
 from forum_ops.report_files import offer_file_in
 from forum_ops.returns.releases import COLUMNS, release_rows, releases
 from forum_ops.scheduler import JobRun
@@ -623,6 +623,23 @@ def build_report(
         f"{quarter.title}. Draft produced {produced.day} {produced:%B %Y} by the forum's assistant."
     )
     return QuarterlyReport(figures, word_document(TITLE, subtitle, parts), workbook(parts))
+
+
+@dataclass(frozen=True)
+class Reports:
+    """The quarterly report as one service object, built once by bot/services.py with its
+    database, clock and the app's disclosure rules: `services.report.produce(...)`."""
+
+    db: Database
+    clock: Clock
+    rules: Rules
+
+    def produce(self, member: Member, quarter_text: str) -> QuarterlyReport:
+        return produce_report(self.db, self.clock, member, quarter_text, self.rules)
+
+    def offer(self, report: QuarterlyReport, to: str) -> tuple[FileOffer, FileOffer]:
+        """The report's files kept for the member `to` alone, to offer beside a card."""
+        return offer_report(self.db, report, to, self.clock.now())
 
 
 def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:

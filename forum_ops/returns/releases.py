@@ -29,8 +29,9 @@ from forum_ops.db.schema import (
     ReturnSubmissionRow,
     SupplierRow,
 )
+from forum_ops.errors import NotReachable
 from forum_ops.members.model import Role
-from forum_ops.ports import Delivery, Messenger, NotReachable, RenderedCard
+from forum_ops.ports import Delivery, Messenger, RenderedCard
 from forum_ops.scheduler import JobRun
 from forum_ops.working_days import is_working_day
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
@@ -21,11 +22,19 @@ from analytics.returns_read import read_return
 from cards.views.benchmarks import Release
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
-from forum_ops.errors import ForumError, ImportRejected, Problem
+from forum_ops.errors import ForumError, ImportRejected, LimitExceeded, Problem
 from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, RenderedCard
 from forum_ops.returns.plausibility import Plausibility, hold_reasons
-from forum_ops.returns.releases import latest_release, release_rows, releases, uploads_since
-from forum_ops.sandbox import LimitExceeded, Limits, run_limited
+from forum_ops.returns.releases import (
+    latest_release,
+    release_rows,
+    releases,
+    tell_secretariat_of_hold,
+    uploads_since,
+)
+from forum_ops.sandbox import Limits, run_limited
 
 log = logging.getLogger(__name__)
 BOROUGHS = {la.code: la.name for la in LOCAL_AUTHORITIES}
@@ -306,3 +315,37 @@ def release_desk(db: Database) -> ReleaseDesk:
             sent = uploads_since(session, period, None if last is None else last.released_at)
             uploads += [((b, period), n) for b, n in sorted(sent.items())]
     return ReleaseDesk(held, uploads, cut)
+
+
+class ReturnCards(Protocol):
+    """The returns' presenter (cards/return_cards.py)."""
+
+    def held(
+        self, submission_id: int, borough: str, period: str, placements: int, reason: str
+    ) -> RenderedCard:
+        """A held return for the secretariat (`borough` by name): its reason and the buttons
+        to decide it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Returns:
+    """The returns' messages as a service object, built once by bot/services.py with its
+    database, clock, messenger factory and presenter."""
+
+    db: Database
+    clock: Clock
+    messengers: MessengerFactory
+    cards: ReturnCards
+
+    def tell_of_hold(self, submission_id: int) -> int:
+        """A held return's card to every member of the secretariat, in one transaction; how
+        many were told (none if it is no longer held)."""
+        held = next((h for h in held_returns(self.db) if h.id == submission_id), None)
+        if held is None:
+            return 0
+        name = BOROUGHS.get(held.borough, held.borough)
+        card = self.cards.held(held.id, name, held.period, held.placements, held.reason)
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            return tell_secretariat_of_hold(session, self.messengers(session, now), card, held.id)

@@ -1,7 +1,7 @@
 """Scheduled jobs: rules in Europe/London time, occurrences recorded in the database and run once.
 
-A job is a named function of `forum_ops` with a rule (`cron(...)` or `once(...)`), registered in
-forum_ops/jobs.py. Every replica plans and runs; the database decides who runs each occurrence.
+A job is `Job(name, rule, handler)`: a function `(session, run)` with a rule (`cron(...)` or
+`once(...)`), declared in its feature's entry of bot/features.py (`jobs=`). Every replica plans and runs; the database decides who runs each occurrence.
 """
 
 from forum_ops.scheduler.jobs import Clock, Job, JobFunction, JobRun, JobSettings

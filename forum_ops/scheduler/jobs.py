@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
-from forum_ops.ports import Messenger, NotReachable
+from forum_ops.errors import NotReachable
+from forum_ops.ports import Messenger
 from forum_ops.scheduler.rules import Rule
 
 if TYPE_CHECKING:

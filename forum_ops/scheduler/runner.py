@@ -45,14 +45,14 @@ class Scheduler:
         owner: str,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 10,
-        messenger: MessengerFactory = NoMessenger,
+        messengers: MessengerFactory = NoMessenger,
         settings: JobSettings = LOCAL_SETTINGS,  # handed to every run
     ) -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
             raise ValueError(f"two jobs share a name: {sorted(names)}")
         self.jobs = {job.name: job for job in jobs}
-        self._messenger, self._settings = messenger, settings
+        self._messengers, self._settings = messengers, settings
         self.owner = owner
         self._db, self._clock, self._lease, self._batch = db, clock, lease, batch
         self._started = False
@@ -95,7 +95,7 @@ class Scheduler:
                         occurrence.due_at,
                         now,
                         occurrence.attempts,
-                        self._messenger(session, now),
+                        self._messengers(session, now),
                         self._settings,
                     ),
                 )

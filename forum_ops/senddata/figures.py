@@ -12,20 +12,12 @@ import pandas as pd
 from analytics.charts import trend_chart
 from analytics.sen2 import Area, headline, placement_mix, plans_over_time, year_label
 from cards.views.senddata import GroupFigures, Line, SendDataFigures
-from forum_ops.errors import ForumError
 from forum_ops.members.authorities import resolve_authority
 from forum_ops.members.model import Member
 from forum_ops.members.reference import LOCAL_AUTHORITIES, SUBREGIONS
 from forum_ops.ports import ChartStore
 
 SHOWN_PLACEMENT_SHARE = 0.005  # placements under half a per cent are left off the card
-
-
-class NoSendData(ForumError):
-    def __init__(self) -> None:
-        super().__init__(
-            "No SEND data has been imported yet: the secretariat can import the DfE release."
-        )
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from analytics.sen2 import load_caseload, load_needs
 from cards.views.senddata import SendDataFigures
 from forum_ops.db import Database
+from forum_ops.errors import NoSendData
 from forum_ops.members.model import Member
 from forum_ops.ports import ChartStore
 from forum_ops.senddata.figures import (
-    NoSendData,
     Sen2Frames,
     agenda_figures,
     area_figures,

@@ -12,7 +12,6 @@ import pandas as pd
 
 from analytics.suppliers import Areas, advice, parse_query, search
 from cards.views.suppliers import PAGE, School, SchoolsPage
-from forum_ops.errors import ForumError
 from forum_ops.members.authorities import find_authority
 from forum_ops.members.model import Member
 from forum_ops.members.reference import LOCAL_AUTHORITIES
@@ -31,13 +30,6 @@ AREAS = Areas(
     {la.code: (la.name, str(la.subregion), str(la.inner_outer)) for la in LOCAL_AUTHORITIES},
     _named_borough,
 )
-
-
-class NoDirectory(ForumError):
-    def __init__(self) -> None:
-        super().__init__(
-            "The supplier directory is empty: the secretariat can import the GIAS extract."
-        )
 
 
 @dataclass(frozen=True)

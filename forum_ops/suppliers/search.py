@@ -16,8 +16,9 @@ from analytics.gias import borough_centroids, directory_from_records
 from cards.views.common import LONDON
 from cards.views.suppliers import PAGE, SchoolsPage
 from forum_ops.db import Database
+from forum_ops.errors import NoDirectory
 from forum_ops.members.model import Member
-from forum_ops.suppliers.schools import MAX_QUERY_CHARS, Directory, NoDirectory, find_schools
+from forum_ops.suppliers.schools import MAX_QUERY_CHARS, Directory, find_schools
 from forum_ops.suppliers.snapshot import snapshot_rows, snapshot_stamp
 from forum_ops.usage import SUPPLIER_LOOKUP, record_use
 from forum_ops.versioned import ANSWERS_FRESH_FOR, ANSWERS_KEPT, Answers, ComputedOnce

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from analytics.gias_format import DIRECTORY_COLUMNS
 from forum_ops.db.schema import SupplierRow
-from forum_ops.errors import ForumError
+from forum_ops.errors import MassClosure
 
 FIELDS = DIRECTORY_COLUMNS[1:]  # each school's fields after its key, the URN
 
@@ -28,19 +28,6 @@ class SnapshotChanges:
     closed: int  # in the old, not the new
     changed: int  # in both, with a field changed
     total: int
-
-
-class MassClosure(ForumError):
-    """The new snapshot would close more of the directory's schools than allowed."""
-
-    def __init__(self, changes: SnapshotChanges, before: int, most: float) -> None:
-        self.changes, self.before, self.most = changes, before, most
-        super().__init__(
-            f"This extract would close {changes.closed:,} of the {before:,} schools in the "
-            f"directory ({changes.closed / before:.0%}; at most {most:.0%} may close in one "
-            "import), leaving "
-            f"{changes.total:,}: it looks incomplete"
-        )
 
 
 def replace_snapshot(
@@ -63,7 +50,7 @@ def replace_snapshot(
         len(new.keys() - old.keys()), len(old.keys() - new.keys()), changed, len(new)
     )
     if max_closed_share is not None and old and report.closed > max_closed_share * len(old):
-        raise MassClosure(report, len(old), max_closed_share)
+        raise MassClosure(report.closed, report.total, len(old), max_closed_share)
     session.execute(delete(SupplierRow))
     session.add_all(
         SupplierRow(urn=urn, imported_at=now, **{f: record[f] for f in FIELDS})

@@ -15,15 +15,12 @@ from fractions import Fraction
 from typing import Protocol
 
 from cards.views.tor import Ballot, Choice, Result, Rules, Tally
+from forum_ops.errors import VoteRefused
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.ports import RenderedCard
 
 BOROUGH_NAMES = {la.code: la.name for la in LOCAL_AUTHORITIES}
 MAX_COMMENT_CHARS = 2000
-
-
-class VoteRefused(ValueError):
-    """A vote that cannot stand; the message says why, for the voter's card."""
 
 
 def check_choice(choice: object, comment: object) -> tuple[Choice, str]:

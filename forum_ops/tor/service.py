@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,16 +51,16 @@ from forum_ops.db.schema import (
     TorVoteRow,
     may_be_an_id,
 )
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, NotReachable, UnknownRatification, VoteRefused
 from forum_ops.members.model import Member, OrganisationKind
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import to_member
-from forum_ops.ports import Clock, Delivery, Messenger, NotReachable
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock, Delivery
 from forum_ops.scheduler import JobRun
 from forum_ops.tor.ratification import (
     BOROUGH_NAMES,
     TorPresenter,
-    VoteRefused,
     check_choice,
     result,
 )
@@ -78,11 +77,6 @@ from forum_ops.working_days import add_working_days
 log = logging.getLogger(__name__)
 
 MAX_REFRESH_USERS = 60  # Teams shows user-specific views to at most 60 users of a card
-MessengerFactory = Callable[[Session, datetime], Messenger]
-
-
-class UnknownRatification(ForumError):
-    """No ratification (or version) of that number."""
 
 
 # -- results of the units of work ------------------------------------------------------
@@ -194,7 +188,7 @@ def open_ratification(
     deadline: datetime,
     rules: Rules,
     presenter: TorPresenter,
-    messenger: MessengerFactory,
+    messengers: MessengerFactory,
 ) -> OpenReport:
     """Open a ratification of `version` until `deadline`; the vote card goes to the forum's
     channel and 1:1 to every borough member, in the same transaction."""
@@ -226,7 +220,7 @@ def open_ratification(
             )
             session.add(ratification)
             session.flush()  # the unique open_version_id refuses a second open one here
-            send = messenger(session, now)
+            send = messengers(session, now)
             ballot = _ballot(session, ratification, now)
             channel = True
             try:
@@ -297,7 +291,7 @@ def cast_vote(
     member: Member,
     request: VoteRequest,
     presenter: TorPresenter,
-    messenger: MessengerFactory,
+    messengers: MessengerFactory,
 ) -> VoteOutcome:
     """Cast or change the member's borough's vote; a refusal changes nothing and says why."""
     rid = ratification_id(request.ratification_id)
@@ -318,7 +312,7 @@ def cast_vote(
             _record_vote(session, ratification, member, borough, choice, comment, now)
             ballot = _ballot(session, ratification, now)
             if ratification.card_key:
-                messenger(session, now).update(
+                messengers(session, now).update(
                     ratification.card_key,
                     presenter.ballot(ballot),
                     Delivery(f"tor:{rid}:tally:{revision}", "vote"),
@@ -729,3 +723,40 @@ def default_deadline(day: datetime | None, now: datetime, days: int = 10) -> dat
     london = now.astimezone(LONDON)
     target = add_working_days(london.date(), days)
     return datetime.combine(target, datetime.min.time(), LONDON) + timedelta(hours=17)
+
+
+@dataclass(frozen=True)
+class Tor:
+    """The ToR feature as one service object, built once by bot/services.py with its database,
+    clock, messenger factory, presenter and rules: handlers call `services.tor.<operation>`.
+    The jobs (send_reminders, close_due) are given the same presenter by bot/commands/tor/."""
+
+    db: Database
+    clock: Clock
+    messengers: MessengerFactory
+    cards: TorPresenter
+    rules: Rules  # quorum and majority of a ratification opened from now
+    voting_days: int  # working days to vote when `tor open` names no deadline
+
+    def status(self) -> TorStatus:
+        return status(self.db, self.clock)
+
+    def open_ratification(
+        self, member: Member, version: int, deadline: datetime | None
+    ) -> OpenReport:
+        until = default_deadline(deadline, self.clock.now(), self.voting_days)
+        return open_ratification(
+            self.db, self.clock, member, version, until, self.rules, self.cards, self.messengers
+        )
+
+    def cast_vote(self, member: Member, request: VoteRequest) -> VoteOutcome:
+        return cast_vote(self.db, self.clock, member, request, self.cards, self.messengers)
+
+    def view_ballot(self, rid: int) -> Ballot:
+        return view_ballot(self.db, self.clock, rid)
+
+    def read_version(self, number: object = None) -> TorReading:
+        return read_version(self.db, self.clock, number)
+
+    def add_version_by(self, member: Member, filename: str, raw: bytes) -> VersionInfo:
+        return add_version_by(self.db, self.clock, member, filename, raw)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from cards.views.tor import DiffPart, NumberedSection, SectionChange
-from forum_ops.errors import ForumError
+from forum_ops.errors import LimitExceeded, UnreadableToR
 from forum_ops.readable import readable
-from forum_ops.sandbox import LimitExceeded, Limits, run_limited
+from forum_ops.sandbox import Limits, run_limited
 
 FORMATS = (".docx", ".md", ".txt")
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -37,10 +37,6 @@ MAX_ZIP_MEMBERS = 200
 READ_LIMITS = Limits(memory_bytes=2**30, seconds=20.0)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.)\s+(?P<title>[A-Z][^.:;!?]{1,70})$")
-
-
-class UnreadableToR(ForumError):
-    """A ToR file that cannot be a version; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +205,8 @@ def _key(heading: str) -> str:
 
 def _word_changes(old: str, new: str) -> tuple[int, int]:
     a, b = old.split(), new.split()
+    if a == b:  # most sections: difflib over equal lists is quadratic in repeated words
+        return 0, 0
     added = removed = 0
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag in ("replace", "delete"):
@@ -255,6 +253,8 @@ def removed_sections(text: str, previous: str | None) -> tuple[str, ...]:
 def word_diff(old: str, new: str) -> tuple[DiffPart, ...]:
     """The words removed and added, run by run (difflib over words: layout does not count)."""
     a, b = old.split(), new.split()
+    if a == b:  # as in _word_changes
+        return ()
     parts: list[DiffPart] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

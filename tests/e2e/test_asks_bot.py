@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.features import JOBS
-from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, Call, FakeConnector
 from cards import plain_text
 from cards.asks import AskCards
@@ -26,6 +25,7 @@ from forum_ops.db.schema import AskRouteRow, AskRow, OutboxRow
 from forum_ops.demo import demo_members
 from forum_ops.members.model import Role
 from forum_ops.members.registry import MemberRecord, find_member, upsert_members
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
@@ -243,7 +243,7 @@ def test_the_sweep_job_reroutes_after_two_working_days_across_the_bank_holiday(
     assert author is not None
     asks.open(author, "#s75 anyone?")
     scheduler = Scheduler(
-        forum, JOBS, clock, "test", messenger=lambda s, now: OutboxMessenger(s, now)
+        forum, JOBS, clock, "test", messengers=lambda s, now: OutboxMessenger(s, now)
     )
     scheduler.tick()  # plans from now
 
@@ -559,7 +559,7 @@ async def test_a_colleague_whose_chat_cannot_be_opened_is_replaced_at_the_next_s
         # (a clock behind the app's: what the sweep queues is due at once for the app's outbox)
         clock = FakeClock(datetime.now(UTC) - timedelta(minutes=20))
         scheduler = Scheduler(
-            database, JOBS, clock, "test", messenger=lambda s, now: OutboxMessenger(s, now)
+            database, JOBS, clock, "test", messengers=lambda s, now: OutboxMessenger(s, now)
         )
         scheduler.tick()  # plans from now
         clock.advance(timedelta(minutes=16))

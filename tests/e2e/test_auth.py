@@ -112,18 +112,21 @@ async def test_fetching_signing_keys_does_not_block_the_loop(
     """While the key fetch is slow, the same server keeps answering other requests at once."""
     original = connector.app.router  # routes are frozen; slow the fake by wrapping its handler
 
+    fetching = asyncio.Event()
+
     async def slow_jwks(request: web.Request) -> web.Response:
+        fetching.set()
         await asyncio.sleep(1.0)
         return await jwks(request)
 
     resource = next(r for r in original.resources() if r.canonical == "/keys")
-    route = next(iter(resource))
+    route = next(r for r in resource if r.method == "GET")  # (the first is its HEAD)
     jwks = route.handler
     route._handler = slow_jwks
 
     token = signed(connector)
     slow = asyncio.create_task(secured.post(message(connector), token=token))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(fetching.wait(), 30)  # the message's key fetch is under way
     started = time.monotonic()
     async with secured._http.get(
         secured.messages_url.replace("/api/messages", "/healthz")

@@ -107,7 +107,7 @@ def test_every_chair_or_secretariat_verb_and_command_has_a_case() -> None:
 
 
 class Clock:
-    def __call__(self) -> datetime:
+    def now(self) -> datetime:
         return NOW
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands import build_commands
+from bot.features import build_commands
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from forum_ops.db import Database

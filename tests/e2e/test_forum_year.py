@@ -34,9 +34,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.clock import CallableClock
 from bot.features import JOBS
-from bot.messenger import OutboxMessenger
 from bot.scheduler_worker import job_settings
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
@@ -47,6 +45,7 @@ from forum_ops.meetings.service import seed_year_one
 from forum_ops.members.model import Role
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import MemberRecord, upsert_members
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.scheduler import Scheduler
 from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings, migrated
 from tests.support.cardcheck import assert_valid_card
@@ -230,8 +229,8 @@ async def live_the_year(tmp: Path) -> Year:
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         scheduler = Scheduler(
-            db, JOBS, CallableClock(clock), "the-year",
-            messenger=lambda s, now: OutboxMessenger(s, now), settings=job_settings(settings),
+            db, JOBS, clock, "the-year",
+            messengers=lambda s, now: OutboxMessenger(s, now), settings=job_settings(settings),
         )  # fmt: skip
         async with aiohttp.ClientSession() as http:
             forum = Forum(db, connector, BotClient(str(server.make_url("")), http), clock,

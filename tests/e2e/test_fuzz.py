@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from bot.testing import BotClient, FakeConnector
 from tests.conftest import TENANT
+from tests.support.examples import examples
 from tests.support.fuzzing import base_activities, cases
 
 EXAMPLES = 2000
@@ -19,7 +20,7 @@ seen: Counter[int] = Counter()
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=examples(EXAMPLES),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,  # one app serves every case, as in production

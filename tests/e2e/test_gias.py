@@ -24,8 +24,9 @@ from analytics.gias_format import COLUMNS, SEN_NEEDS, SPECIAL_TYPES
 from analytics.suppliers import Areas, Query, advice, parse_query, search
 from bot.commands.suppliers.imports import import_suppliers
 from forum_ops.db import Database
+from forum_ops.errors import MassClosure
 from forum_ops.members.reference import LOCAL_AUTHORITIES
-from forum_ops.suppliers.snapshot import MassClosure, snapshot_rows
+from forum_ops.suppliers.snapshot import snapshot_rows
 from tests.conftest import NOW, SHARED
 from tests.support.cli import forumbot
 from tests.support.gias import london_text

@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector
 from cards import render_card
 from cards.views.common import ReportView
 from forum_ops.db import Database
+from forum_ops.errors import NotReachable
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.outbox.queue import Status, counts
-from forum_ops.ports import Delivery, NotReachable
+from forum_ops.ports import Delivery
 from tests.conftest import NOW, make_settings, serve
 from tests.support.outboxing import FAST, place, remember, settled
 

@@ -24,11 +24,9 @@ from analytics.benchmarks import cost_table
 from analytics.disclosure import Rules
 from analytics.quarters import Quarter
 from analytics.returns_synthetic import synthetic_returns
-from bot.messenger import OutboxMessenger
-from bot.replies import FILE_CONSENT, card_payload, offered_files
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from cards.views.tor import Rules as TorRules
 from forum_ops.asks.demo import demo_asks
 from forum_ops.benchmarks.placements import GEOGRAPHY
@@ -47,6 +45,8 @@ from forum_ops.directory.recommendations import tracker_in
 from forum_ops.errors import NotAllowed
 from forum_ops.meetings.demo import load_demo_meetings
 from forum_ops.members.reference import LOCAL_AUTHORITIES
+from forum_ops.outbox.activity import FILE_CONSENT, card_payload, offered_files
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.report.service import (
     QuarterlyReport,
     produce_report,
@@ -102,7 +102,7 @@ def open_a_ratification(db: Database) -> None:
     outbox = FakeMessenger()
     open_ratification(
         db, FakeClock(opened), member(db, LIIA), 1, datetime(2026, 3, 6, 17, tzinfo=UTC),
-        TorRules.of(0.5, 0.5), TOR_CARDS, lambda _session, _now: outbox,
+        TorRules.of(0.5, 0.5), TorCards(), lambda _session, _now: outbox,
     )  # fmt: skip
 
 

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from cards.views.tor import Rules
 from forum_ops.db import Database
 from forum_ops.db.schema import (
@@ -32,6 +31,7 @@ from forum_ops.db.schema import (
     TorVoteRow,
 )
 from forum_ops.members.registry import find_member
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import CAMDEN, LIIA, activity, make_settings, serve
 from tests.support.cardcheck import assert_valid_card
@@ -74,7 +74,7 @@ def open_vote(database: Database) -> dict[str, Any]:
     version = add_version(database, FakeClock(now), LIIA, "tor.md", TOR)
     opened = open_ratification(
         database, FakeClock(now), secretariat, version.number, now + timedelta(days=10),
-        Rules.of(0.5, 0.5), TOR_CARDS, lambda session, at: OutboxMessenger(session, at),
+        Rules.of(0.5, 0.5), TorCards(), lambda session, at: OutboxMessenger(session, at),
     )  # fmt: skip
     ballot = opened.ballot
     return {"verb": "tor.vote", "ratification": ballot.ratification_id,

@@ -184,7 +184,7 @@ async def test_returns_hands_out_the_template(
 
 
 def test_a_return_with_hundreds_of_problems_still_fits_in_a_card() -> None:
-    from bot.commands.returns import _rejected_card
+    from bot.commands.inmss.returns import _rejected_card
     from forum_ops.errors import ImportRejected, Problem
 
     reason = "'Autism spectrum condition' is not one of: " + ", ".join(["ASD", "SEMH"] * 20)

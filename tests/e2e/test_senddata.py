@@ -18,6 +18,7 @@ from tests.conftest import CAMDEN, LIIA, NOW, SHARED, activity
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import fetch, image
 from tests.support.cli import forumbot
+from tests.support.fakes import FakeClock
 from tests.support.sen2data import CASELOAD, NEEDS, import_release
 
 
@@ -135,7 +136,7 @@ async def test_a_chart_token_that_does_not_exist_is_404(bot_with_data: BotClient
 
 def test_the_agenda_item_card_for_a_meeting(database: Database) -> None:
     import_release(database)
-    charts = ChartTable(database, "https://forum-bot.example.org", lambda: NOW)
+    charts = ChartTable(database, "https://forum-bot.example.org", FakeClock(NOW))
 
     card = render_card(
         "senddata", senddata_view(SendData(database, charts).agenda_item(date(2026, 1, 22)))

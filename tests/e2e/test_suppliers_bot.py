@@ -118,12 +118,14 @@ async def test_an_empty_result_says_which_filter_to_relax(
     assert card["actions"] == []
 
 
-def extension_query(connector: FakeConnector, words: str, who: str = CAMDEN) -> dict:
+def extension_query(
+    connector: FakeConnector, words: str, who: str = CAMDEN, command: str = "suppliers"
+) -> dict:
     return activity(
         "invoke_adaptiveCard_action",
         connector,
         name="composeExtension/query",
-        value={"commandId": "suppliers", "parameters": [{"name": "searchQuery", "value": words}]},
+        value={"commandId": command, "parameters": [{"name": "searchQuery", "value": words}]},
         **{"from.aadObjectId": who},
     )
 
@@ -153,6 +155,17 @@ async def test_the_messaging_extension_tells_strangers_how_to_join(
     assert status == 200
     assert body["composeExtension"]["type"] == "message"
     assert "membership registry" in body["composeExtension"]["text"]
+
+
+async def test_a_search_no_feature_declares_is_answered_with_a_word_not_schools(
+    bot_with_schools: BotClient, connector: FakeConnector
+) -> None:
+    """Searches are routed by the manifest's command id (bot/features.py, `searches=`)."""
+    status, body = await bot_with_schools.post(
+        extension_query(connector, "SEMH", command="findProviders")
+    )
+    assert status == 200
+    assert body["composeExtension"] == {"type": "message", "text": "I don't know that search."}
 
 
 # A school the search offered, sent into the 1:1 chat with the bot: the message carries the

@@ -19,17 +19,20 @@ from bot.app import create_app
 from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from forum_ops.db import Database
-from forum_ops.db.schema import OutboxRow, TorVersionRow, TorVoteRow
+from forum_ops.db.schema import JobOccurrenceRow, OutboxRow, TorVersionRow, TorVoteRow
 from forum_ops.demo import demo_id, demo_members
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import upsert_members
+from forum_ops.scheduler.store import Status, occurrence_key
 from tests.conftest import LIIA, NOW, OTHER_TENANT, STRANGER, activity, make_settings
 from tests.support.cardcheck import assert_valid_card
 from tests.support.chat import in_chat
 from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock
+from tests.support.outboxing import settled
+from tests.support.scheduled_jobs import occurrence_reaches
 
 DRAFT = b"# Purpose\nThe forum helps commissioners share what works.\n\n# Membership\nAll 33.\n"
 FAST = {"forum_scheduler_poll_seconds": 0.05, "forum_outbox_poll_seconds": 0.05}
@@ -44,7 +47,7 @@ async def replica(
     database: Database, connector: FakeConnector, clock: FakeClock
 ) -> AsyncIterator[BotClient]:
     settings = make_settings(database, connector, **FAST)
-    server = TestServer(create_app(settings, db=database, clock=clock.now), host="127.0.0.1")
+    server = TestServer(create_app(settings, db=database, clock=clock), host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as http:
         yield BotClient(str(server.make_url("")), http)
@@ -182,7 +185,7 @@ async def test_a_ratification_from_opening_to_its_result(
     # 3 working days before Friday's deadline: reminders to members of the 13 boroughs left
     clock.at = datetime(2026, 2, 3, 9, 0, 30, tzinfo=UTC)  # Tuesday, 09:00 London
     await until(lambda: len(reminders(connector)) >= 26, within=30)
-    await asyncio.sleep(0.5)
+    await done_and_sent(database, "tor.remind", datetime(2026, 2, 3, 9, 0, tzinfo=UTC))
     named = {plain_text(c).split("Reminder: ")[1].split(" has not voted")[0]
              for c in reminders(connector)}  # fmt: skip
     assert len(reminders(connector)) == 26
@@ -206,11 +209,28 @@ async def test_a_ratification_from_opening_to_its_result(
     await until(lambda: any("version 1: Ratified" in plain_text(c)
                             for c in channel_cards(connector, channel)))  # fmt: skip
     await until(lambda: any("Ratified" in plain_text(c.cards[0]) for c in puts(connector, posted)))
-    await asyncio.sleep(1.0)  # both schedulers keep polling: nothing more is posted
+    # both schedulers keep polling; once the run is done and its messages sent, nothing more
+    await done_and_sent(database, "tor.close", datetime(2026, 2, 6, 17, 0, tzinfo=UTC))
     results = [
         c for c in channel_cards(connector, channel) if "version 1: Ratified" in plain_text(c)
     ]
     assert len(results) == 1
+
+
+async def done_and_sent(database: Database, job: str, due_at: datetime) -> None:
+    """Wait until the job's occurrence due then is done, none of its runs is still running (two
+    replicas poll), and the outbox has sent everything: what it sends is all there."""
+    await occurrence_reaches(database, occurrence_key(job, due_at), {Status.DONE})
+    running = select(JobOccurrenceRow.key).where(
+        JobOccurrenceRow.job == job, JobOccurrenceRow.status == Status.RUNNING
+    )
+    await until(lambda: not in_transaction(database, running))
+    await settled(database)
+
+
+def in_transaction(database: Database, query: Any) -> list[Any]:
+    with database.transaction() as session:
+        return list(session.scalars(query))
 
 
 def reminders(connector: FakeConnector) -> list[dict[str, Any]]:
@@ -253,9 +273,9 @@ async def test_the_action_submit_fallback_votes_the_same_way(
     assert secretariat is not None
     opened = tor.open_ratification(
         database, real, secretariat, 1, real.now() + timedelta(days=3), Rules.of(0.5, 0.5),
-        TOR_CARDS, lambda s, n: FakeMessenger(channel=False),
+        TorCards(), lambda s, n: FakeMessenger(channel=False),
     ).ballot  # fmt: skip
-    shared = TOR_CARDS.ballot(opened).content
+    shared = TorCards().ballot(opened).content
     [submit] = [a["fallback"] for a in shared["actions"] if a["data"]["choice"] == "abstain"]
     status, _ = await bot.post(
         activity("message_value_submit", connector, value=submit["data"],

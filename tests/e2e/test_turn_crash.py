@@ -20,15 +20,15 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.messenger import OutboxMessenger
 from bot.testing import BotClient, FakeConnector, forumbot_serve, wait_healthy
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from cards.views.tor import Rules
 from forum_ops.db import Database
 from forum_ops.db.schema import AskRow, MeetingRow, TakeawayRow, TorVoteEventRow, TorVoteRow
 from forum_ops.demo import DEMO_SECRETARIAT_ID, demo_id, demo_members
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import find_member, upsert_members
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.tor.service import add_version, open_ratification
 from tests.conftest import TENANT, activity, migrated, postgres_database
 from tests.support.fakes import FakeClock
@@ -85,7 +85,7 @@ def _prepare(db: Database) -> tuple[int, str, list[int]]:
     version = add_version(db, clock, DEMO_SECRETARIAT_ID, "tor.md", TOR)
     opened = open_ratification(
         db, clock, secretariat, version.number, now + timedelta(days=10),
-        Rules.of(0.5, 0.5), TOR_CARDS, lambda session, at: OutboxMessenger(session, at),
+        Rules.of(0.5, 0.5), TorCards(), lambda session, at: OutboxMessenger(session, at),
     )  # fmt: skip
     meetings = []
     with db.transaction() as session:

@@ -35,7 +35,7 @@ class Renderer:
     def __init__(self) -> None:
         self.asked: list[tuple[str, datetime]] = []
 
-    def __call__(self, text: str, now: datetime) -> StandIn:
+    def announcement(self, text: str, author: object, now: datetime) -> StandIn:
         self.asked.append((text, now))
         return StandIn({"type": "AdaptiveCard", "text": text}, text)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.commands import build_commands
+from bot.features import build_commands
 from bot.manifest import APP_MANIFEST, build_manifest, write_package
 from bot.settings import Settings
 from bot.testing import FakeConnector

@@ -10,15 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.commands.meetings.cycle import SessionCharts, cycle
-from bot.messenger import OutboxMessenger
+from bot.features import JOBS
 from cards import render_card
-from cards.takeaway import takeaway_view
-from cards.views.common import LONDON, NoticeView
+from cards.meeting_cards import MeetingCards
+from cards.views.common import LONDON
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
 from forum_ops.errors import ForumError, NotAllowed
-from forum_ops.jobs import meetings_cycle
 from forum_ops.meetings.cycle import steps_of
 from forum_ops.meetings.service import (
     ChairOffers,
@@ -29,6 +27,7 @@ from forum_ops.meetings.service import (
 )
 from forum_ops.meetings.takeaway import save, write
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.ports import Messenger
 from forum_ops.scheduler import JobSettings, Scheduler
 from tests.conftest import CAMDEN, LIIA, TENANT
@@ -36,7 +35,7 @@ from tests.support.cardcheck import assert_valid_card
 from tests.support.fakes import FakeClock
 from tests.support.members import member
 
-CYCLE = meetings_cycle(cycle)
+CYCLE = next(j for j in JOBS if j.name == "meetings.cycle")  # as the app runs it
 PEOPLE = 3  # the channel and the two members
 LOCAL = JobSettings()
 
@@ -75,7 +74,7 @@ def scheduler(
             return real
         return Failing(real, fail_after)
 
-    return Scheduler(db, [CYCLE], clock, "test", messenger=messenger, settings=settings)
+    return Scheduler(db, [CYCLE], clock, "test", messengers=messenger, settings=settings)
 
 
 class Failing:
@@ -260,11 +259,10 @@ def test_every_card_of_the_cycle_is_valid(forum: Database) -> None:
     for row in rows:
         for attachment in json.loads(row.activity)["attachments"]:
             assert_valid_card(attachment["content"])
-    assert SessionCharts  # the SEND Data chart is kept in the job's own transaction
 
 
 def test_outbox_shows_delivery_per_meeting(forum: Database) -> None:
-    from cards import plain_text, render_card
+    from cards import plain_text
     from cards.meetings import delivery_facts
     from cards.views.common import OutboxView
     from forum_ops.meetings.service import meeting_deliveries
@@ -302,7 +300,7 @@ def test_a_takeaway_comes_after_its_meeting_and_the_secretariat_sees_a_chairs_fi
         write(
             forum, clock, member(forum, CAMDEN), meeting.id, form, True,
             lambda session, now: OutboxMessenger(session, now),
-            lambda shown: render_card("takeaway", takeaway_view(shown, "https://bot.example/")),
+            MeetingCards("https://bot.example/"),
         )  # fmt: skip
 
     bank = {"title": "URGENT: new bank details for INMSS invoices", "insight": "Pay to 12-34-56"}
@@ -345,7 +343,7 @@ def offers_by_outbox(quiet_hours: float = 48) -> ChairOffers:
     return ChairOffers(
         timedelta(hours=quiet_hours),
         lambda session, now: OutboxMessenger(session, now),
-        lambda title, message: render_card("notice", NoticeView(title, message)),
+        MeetingCards("https://bot.example/"),
     )
 
 

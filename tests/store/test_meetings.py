@@ -15,10 +15,9 @@ from cards.views.common import LONDON
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow
 from forum_ops.demo import demo_members
-from forum_ops.errors import ForumError, ImportRejected, NotAllowed
+from forum_ops.errors import BadDate, ForumError, ImportRejected, NoMeetingThatDay, NotAllowed
 from forum_ops.meetings.demo import load_demo_meetings
 from forum_ops.meetings.plan import (
-    BadDate,
     london_moment,
     parse_day,
     parse_time,
@@ -26,7 +25,6 @@ from forum_ops.meetings.plan import (
     warnings_for,
 )
 from forum_ops.meetings.service import (
-    NoMeetingThatDay,
     chair,
     chair_suggestions,
     edit_plan,

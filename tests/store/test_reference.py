@@ -36,7 +36,7 @@ def test_each_subregion_has_one_icb_named_as_the_checked_list_names_it() -> None
 
 
 def test_db_upgrade_seeds_every_organisation_once_and_is_idempotent(any_database: Database) -> None:
-    from forum_ops.db import upgrade
+    from forum_ops.install import upgrade
 
     upgrade(any_database)  # a second run changes nothing
     with any_database.transaction() as session:

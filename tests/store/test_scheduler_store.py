@@ -271,9 +271,9 @@ def test_a_job_sends_through_the_messenger_it_is_given_and_a_rerun_sends_nothing
 
     clock = FakeClock(utc(2026, 1, 5, 8, 30))
     job = Job("remind", cron(hour=9), remind)
-    Scheduler(db, [job], clock, "a", messenger=lambda _s, _now: outbox).tick()
+    Scheduler(db, [job], clock, "a", messengers=lambda _s, _now: outbox).tick()
     clock.moment += timedelta(hours=1)
-    Scheduler(db, [job], clock, "b", messenger=lambda _s, _now: outbox).tick()
+    Scheduler(db, [job], clock, "b", messengers=lambda _s, _now: outbox).tick()
     assert [(s.purpose, s.to) for s in outbox.sent] == [("reminder", "channel")]
     assert ran(db) == [outbox.sent[0].key.removesuffix(":channel")]
 

@@ -11,10 +11,9 @@ from analytics.sen2 import Area, load_caseload, load_needs
 from cards import plain_text, render_card
 from cards.senddata import senddata_view
 from forum_ops.db import Database
-from forum_ops.members.authorities import UnknownAuthority
+from forum_ops.errors import NoSendData, UnknownAuthority
 from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
 from forum_ops.senddata.figures import (
-    NoSendData,
     Sen2Frames,
     agenda_figures,
     area_figures,

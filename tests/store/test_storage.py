@@ -11,6 +11,7 @@ from typing import TypeVar
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import event, text
 
 from forum_ops.db import Database
 from forum_ops.db.engine import TURN
@@ -101,6 +102,26 @@ def test_the_key_commits_with_the_turns_first_change_and_not_before(
     assert again.recorded
 
 
+def waiting_for_the_first(database: Database, issued: threading.Event) -> None:
+    """Until the other thread's write waits on this one's transaction: on SQLite, once it has
+    issued a write (the database's one write lock); on PostgreSQL, once the server shows a
+    session waiting on a lock (the key's row)."""
+    assert issued.wait(20)
+    if database.engine.dialect.name != "postgresql":
+        return
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:
+            if connection.scalar(query):
+                return
+        time.sleep(0.02)
+    raise AssertionError("the redelivery never waited on the key")
+
+
 def test_a_redelivery_racing_the_first_changes_nothing(any_database: Database) -> None:
     """The first delivery has written its change and key but not committed when the redelivery
     on another thread makes the same change: it waits for the key, loses, and is rolled back."""
@@ -116,13 +137,21 @@ def test_a_redelivery_racing_the_first_changes_nothing(any_database: Database) -
             outcome.append("redelivered")
 
     racer = threading.Thread(target=redelivery)
+    issued = threading.Event()  # the redelivery's first write (SQLite waits for the lock there)
+
+    def watch(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if threading.current_thread() is racer and statement.lstrip().upper().startswith("INSERT"):
+            issued.set()
+
+    event.listen(any_database.engine, "before_cursor_execute", watch)
     racer.start()
     with any_database.transaction() as session:
         remember_conversation(session, _place(1), NOW)
         assert record_key(session, key, NOW)
         written.set()
-        time.sleep(0.3)  # the redelivery is now waiting on the first's uncommitted key
+        waiting_for_the_first(any_database, issued)  # the redelivery now waits on the key
     racer.join(20)
+    event.remove(any_database.engine, "before_cursor_execute", watch)
 
     assert outcome == ["redelivered"]
     assert _conversations(any_database) == 1

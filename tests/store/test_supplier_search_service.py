@@ -11,8 +11,9 @@ from bot.commands.suppliers.imports import import_suppliers
 from cards.suppliers import school_line, suppliers_view
 from cards.views.suppliers import PAGE
 from forum_ops.db import Database
+from forum_ops.errors import NoDirectory
 from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
-from forum_ops.suppliers.schools import Directory, NoDirectory, find_schools
+from forum_ops.suppliers.schools import Directory, find_schools
 from forum_ops.suppliers.search import SupplierSearch
 from tests.conftest import NOW
 from tests.support.gias import london_text

@@ -13,20 +13,20 @@ from pathlib import Path
 import docx
 import pytest
 
-from cards.tor import TOR_CARDS
+from cards.tor import TorCards
 from cards.views.common import LONDON
 from cards.views.tor import Choice, Rules, Tally
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
-from forum_ops.errors import ForumError, NotAllowed
+from forum_ops.errors import ForumError, NotAllowed, UnknownRatification, UnreadableToR, VoteRefused
 from forum_ops.members.model import Member
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.members.registry import upsert_members
 from forum_ops.sandbox import Limits
 from forum_ops.scheduler import JobRun
 from forum_ops.tor import service as tor
-from forum_ops.tor.ratification import VoteRefused, check_choice, result
-from forum_ops.tor.text import UnreadableToR, compare, read_tor_isolated
+from forum_ops.tor.ratification import check_choice, result
+from forum_ops.tor.text import compare, read_tor_isolated
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock, FakeMessenger
@@ -65,7 +65,7 @@ def voter(db: Database, code: str, n: int = 1) -> Member:
 def opened(db: Database, clock: FakeClock, fake: FakeMessenger) -> tor.Ballot:
     tor.add_version(db, clock, "test", "tor.md", DRAFT)
     report = tor.open_ratification(
-        db, clock, member(db, LIIA), 1, DEADLINE, RULES, TOR_CARDS, lambda s, n: fake
+        db, clock, member(db, LIIA), 1, DEADLINE, RULES, TorCards(), lambda s, n: fake
     )
     return report.ballot
 
@@ -81,7 +81,7 @@ def vote(
 ) -> tor.VoteOutcome:
     payload = {"ratification": ballot.ratification_id, "hash": ballot.content_hash}
     payload |= {"choice": choice} | data
-    return tor.cast_vote(db, clock, who, tor.VoteRequest.of(payload), TOR_CARDS, lambda s, n: fake)
+    return tor.cast_vote(db, clock, who, tor.VoteRequest.of(payload), TorCards(), lambda s, n: fake)
 
 
 # -- the rules --------------------------------------------------------------------------------
@@ -194,11 +194,11 @@ def test_opening_sends_the_card_to_the_channel_and_every_borough_member(forum: D
     assert len(ballot.not_voted) == 33
     with pytest.raises(ForumError, match="open already"):
         tor.open_ratification(
-            forum, clock, member(forum, LIIA), 1, DEADLINE, RULES, TOR_CARDS, lambda s, n: fake
+            forum, clock, member(forum, LIIA), 1, DEADLINE, RULES, TorCards(), lambda s, n: fake
         )
     with pytest.raises(NotAllowed):
         tor.open_ratification(
-            forum, clock, member(forum, CAMDEN), 1, DEADLINE, RULES, TOR_CARDS, lambda s, n: fake
+            forum, clock, member(forum, CAMDEN), 1, DEADLINE, RULES, TorCards(), lambda s, n: fake
         )
 
 
@@ -249,13 +249,13 @@ def test_after_the_deadline_and_unknown_ratifications_are_refused(forum: Databas
     late = vote(forum, clock, fake, voter(forum, "202"), ballot, "approve")
     assert "closed" in late.refused
     assert late.ballot.tally.voted == 0
-    with pytest.raises(tor.UnknownRatification):
+    with pytest.raises(UnknownRatification):
         tor.cast_vote(
             forum, clock, voter(forum, "202"),
             tor.VoteRequest.of({"ratification": 99, "choice": "approve"}),
-            TOR_CARDS, lambda s, n: fake,
+            TorCards(), lambda s, n: fake,
         )  # fmt: skip
-    with pytest.raises(tor.UnknownRatification):
+    with pytest.raises(UnknownRatification):
         tor.ratification_id({"x": 1})
 
 
@@ -328,17 +328,21 @@ def test_reminders_go_to_members_of_boroughs_that_have_not_voted(forum: Database
         vote(forum, clock, fake, voter(forum, la.code), ballot, "approve")
     before = len(fake.sent)
     with forum.transaction() as session:  # not a reminder day
-        tor.send_reminders(session, run_at(datetime(2026, 2, 2, 9, tzinfo=LONDON), fake), TOR_CARDS)
+        tor.send_reminders(
+            session, run_at(datetime(2026, 2, 2, 9, tzinfo=LONDON), fake), TorCards()
+        )
     assert len(fake.sent) == before
     three_days = datetime(2026, 2, 3, 9, tzinfo=LONDON)  # Tuesday: 3 working days before Friday
     with forum.transaction() as session:
-        tor.send_reminders(session, run_at(three_days, fake), TOR_CARDS)
+        tor.send_reminders(session, run_at(three_days, fake), TorCards())
     reminded = {s.to.removeprefix("member:") for s in fake.sent[before:]}
     expected = {demo_id(la.code, n) for la in LOCAL_AUTHORITIES[20:] for n in (1, 2)}
     assert reminded == expected  # 13 boroughs x 2 members, none of a borough that voted
     assert all(s.purpose == "reminder" for s in fake.sent[before:])
     with forum.transaction() as session:  # the deadline's morning
-        tor.send_reminders(session, run_at(datetime(2026, 2, 6, 9, tzinfo=LONDON), fake), TOR_CARDS)
+        tor.send_reminders(
+            session, run_at(datetime(2026, 2, 6, 9, tzinfo=LONDON), fake), TorCards()
+        )
     assert len(fake.sent) == before + 2 * 26
 
 
@@ -351,7 +355,7 @@ def test_closing_posts_the_result_once_and_ratifies_the_version(forum: Database)
     after = DEADLINE.astimezone(UTC) + timedelta(minutes=3)
     for _ in range(2):
         with forum.transaction() as session:
-            tor.close_due(session, run_at(after, fake), TOR_CARDS)
+            tor.close_due(session, run_at(after, fake), TorCards())
     results = [s for s in fake.sent if s.key == "tor:1:result"]
     assert len(results) == 1
     assert "Ratified" in results[0].fallback

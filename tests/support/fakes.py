@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from forum_ops.errors import NotReachable
 from forum_ops.ports import (
     BookedMeeting,
     Calendar,
@@ -16,7 +17,6 @@ from forum_ops.ports import (
     Delivery,
     Meeting,
     Messenger,
-    NotReachable,
     RenderedCard,
 )
 
@@ -30,10 +30,6 @@ class FakeClock:
         self.at = at
 
     def now(self) -> datetime:
-        return self.at
-
-    def __call__(self) -> datetime:
-        """The app's clock is a callable: `create_app(..., clock=FakeClock(at))`."""
         return self.at
 
     def advance(self, by: timedelta) -> None:

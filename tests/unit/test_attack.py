@@ -34,6 +34,7 @@ from analytics.returns_format import NEEDS, PHASES, PLACEMENT_TYPES
 from analytics.returns_synthetic import synthetic_returns
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from tests.support.disclosure import BOROUGHS, CAMDEN, GEOGRAPHY, PERIOD, placements
+from tests.support.examples import examples
 
 RULES = Rules()
 (GROUP_ORACLE, ORDER_STATISTICS, KEY_STEERING, KEY_AVERAGING, ONE_TO_ONE, RELEASES) = METHODS
@@ -154,7 +155,7 @@ CHEAP = (GROUP_ORACLE, ORDER_STATISTICS, ONE_TO_ONE)
 
 
 @settings(
-    max_examples=8,
+    max_examples=examples(8),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forum_ops.members.authorities import UnknownAuthority, find_authority, resolve_authority
+from forum_ops.errors import UnknownAuthority
+from forum_ops.members.authorities import find_authority, resolve_authority
 from forum_ops.members.model import Member, Role
 from forum_ops.members.reference import ICBS, LIIA, LOCAL_AUTHORITIES
 
@@ -83,7 +84,7 @@ def test_an_ambiguous_name_is_refused_naming_both(typed: str, closest: tuple[str
     with pytest.raises(UnknownAuthority) as refused:
         resolve_authority(typed)
     assert refused.value.ambiguous
-    assert tuple(la.name for la in refused.value.closest) == closest
+    assert refused.value.closest == closest
     assert (
         str(refused.value)
         == f"“{typed}” could be {closest[0]} or {closest[1]}: which did you mean?"

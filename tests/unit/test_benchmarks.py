@@ -16,6 +16,7 @@ from analytics.returns_synthetic import SyntheticReturns, synthetic_returns
 from forum_ops.benchmarks.placements import GEOGRAPHY
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from tests.support.disclosure import placements
+from tests.support.examples import examples
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def london() -> SyntheticReturns:
     return synthetic_returns([la.code for la in LOCAL_AUTHORITIES], seed=2026)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -14,7 +14,8 @@ from bot.calendar import GraphCalendar, IcsCalendar, calendar_from_settings
 from bot.settings import Settings
 from bot.testing import FakeGraph, StaticCredential
 from cards.views.common import LONDON
-from forum_ops.ports import CalendarUnavailable, Meeting
+from forum_ops.errors import CalendarUnavailable
+from forum_ops.ports import Meeting
 
 ORGANISER = "send-forum@liia.example"
 

@@ -11,7 +11,7 @@ import struct
 from analytics.benchmark_filters import Filters
 from analytics.benchmarks import CostCell, CostTable
 from analytics.charts import Box, box_chart, box_key
-from bot.commands import build_commands
+from bot.features import build_commands
 from cards import plain_text, render_card
 from cards.benchmarks import benchmark_view
 from cards.format import percent

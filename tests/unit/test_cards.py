@@ -27,6 +27,7 @@ from cards.views.common import (
     WhoamiView,
 )
 from tests.support.cardcheck import HOSTILE, assert_valid_card
+from tests.support.examples import examples
 
 
 def views(text: str) -> dict[str, object]:
@@ -77,7 +78,7 @@ def shown_by_markdown(escaped: str) -> str:
     return " ".join(html.unescape(rendered).replace("\u200b", "").split())
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.text(alphabet="ab 1.-+*_`~[]()#=\\\n<>&!:/{}", max_size=30))
 def test_escaped_text_reads_as_typed_in_markdown(text: str) -> None:
     assert shown_by_markdown(escape_markdown(text)) == " ".join(text.split())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands import build_commands, split_command
+from bot.commands import split_command
+from bot.features import build_commands
 from forum_ops.members.model import Member, Organisation, OrganisationKind, Role
 
 CAMDEN = Organisation("202", "Camden", OrganisationKind.LOCAL_AUTHORITY, "Inner", "North Central")

@@ -38,6 +38,7 @@ from tests.support.disclosure import (
     PERIOD,
     placements,
 )
+from tests.support.examples import examples
 
 RULES = Rules(cell_key_secret="test secret")
 MOVE = RULES.price_noise  # a published price is within this share of its blend...
@@ -286,7 +287,7 @@ def shown_figures(cell: CostCell) -> list[float]:
     return [v for v in (cell.median, cell.q1, cell.q3, cell.p10, cell.p90) if v is not None]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(placement, min_size=1, max_size=60),
     area=st.sampled_from(AREAS),
@@ -321,7 +322,7 @@ def test_no_published_price_is_one_placements_or_one_boroughs(
             assert int(cell.count.replace(",", "")) % RULES.small_count == 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     rows=st.lists(placement, min_size=1, max_size=40),
     viewer=st.sampled_from(BOROUGHS),

@@ -8,7 +8,8 @@ import pytest
 
 from cards import render_card
 from cards.views.common import LONDON, ReportView
-from forum_ops.ports import Delivery, Meeting, NotReachable
+from forum_ops.errors import NotReachable
+from forum_ops.ports import Delivery, Meeting
 from tests.support.fakes import FakeCalendar, FakeChartStore, FakeClock, FakeMessenger
 
 CARD = render_card(

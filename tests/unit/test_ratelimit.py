@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forum_ops.outbox.ratelimit import TEAMS_PER_CONVERSATION, SlidingWindows, Throttle, Window
+from tests.support.examples import examples
 
 
 def send_greedily(limiter: SlidingWindows, count: int, start: float = 0.0) -> list[float]:
@@ -49,7 +50,7 @@ def test_windows_parse_from_configuration() -> None:
     assert Window.parse("7/1, 8/2,1800/3600") == (Window(7, 1), Window(8, 2), Window(1800, 3600))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     windows=st.lists(st.tuples(st.integers(1, 20), st.floats(0.1, 50)), min_size=1, max_size=4),
     count=st.integers(1, 120),
@@ -139,7 +140,7 @@ def test_429s_for_requests_already_in_flight_do_not_double_the_pause() -> None:
     assert throttle.wait(0.013) == pytest.approx(0.05)  # extended to the last one's pause
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(st.floats(0, 3), max_size=80).map(sorted),
     st.floats(0, 3),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from forum_ops.asks.routing import Candidate, RoutingRequest, choose_responders
 from forum_ops.asks.topics import ask_tags, canonical, member_tags
+from tests.support.examples import examples
 
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
 
@@ -105,7 +106,7 @@ candidates = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     people=candidates,
     wanted=st.integers(1, 5),

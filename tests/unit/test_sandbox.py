@@ -8,7 +8,8 @@ import time
 import pytest
 
 from analytics.errors import CellProblem, InvalidReturn
-from forum_ops.sandbox import LimitExceeded, Limits, run_limited
+from forum_ops.errors import LimitExceeded
+from forum_ops.sandbox import Limits, run_limited
 
 
 def swell(size: int) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cards import plain_text
-from cards.tor import TOR_CARDS, added_card, opened_card, status_card
+from cards.tor import TorCards, added_card, opened_card, status_card
 from cards.views.tor import Choice, Result, Rules, SectionChange, Tally
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.tor.service import Ballot, BoroughVote, OpenReport, TorStatus, VersionInfo
@@ -64,14 +64,14 @@ def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("name", "card"),
     [
-        ("shared, all voted", TOR_CARDS.ballot(ballot())),
-        ("own view", TOR_CARDS.ballot(ballot(voted=12), "202")),
-        ("refused", TOR_CARDS.ballot(ballot(voted=0), "202", "You can vote only for " + HOSTILE)),
-        ("reminder", TOR_CARDS.reminder(ballot(voted=20), "209", "today")),
-        ("closed, passed", TOR_CARDS.ballot(ballot(open_=False, passed=True), "202")),
-        ("closed, failed", TOR_CARDS.ballot(ballot(open_=False, voted=5, passed=False))),
-        ("result post", TOR_CARDS.result(ballot(open_=False, passed=True))),
-        ("amendments", TOR_CARDS.amendments(ballot(open_=False, passed=True))),
+        ("shared, all voted", TorCards().ballot(ballot())),
+        ("own view", TorCards().ballot(ballot(voted=12), "202")),
+        ("refused", TorCards().ballot(ballot(voted=0), "202", "You can vote only for " + HOSTILE)),
+        ("reminder", TorCards().reminder(ballot(voted=20), "209", "today")),
+        ("closed, passed", TorCards().ballot(ballot(open_=False, passed=True), "202")),
+        ("closed, failed", TorCards().ballot(ballot(open_=False, voted=5, passed=False))),
+        ("result post", TorCards().result(ballot(open_=False, passed=True))),
+        ("amendments", TorCards().amendments(ballot(open_=False, passed=True))),
     ],
 )
 def test_every_tor_card_validates_and_stays_under_28_kb(name: str, card: Any) -> None:
@@ -87,7 +87,7 @@ def test_every_tor_card_validates_and_stays_under_28_kb(name: str, card: Any) ->
 
 
 def test_the_vote_card_refreshes_for_at_most_60_users_and_shows_who_voted() -> None:
-    card = TOR_CARDS.ballot(ballot(voted=12), "202").content
+    card = TorCards().ballot(ballot(voted=12), "202").content
     refresh = card["refresh"]
     assert len(refresh["userIds"]) == 60
     assert refresh["action"]["verb"] == "tor.view"
@@ -99,12 +99,12 @@ def test_the_vote_card_refreshes_for_at_most_60_users_and_shows_who_voted() -> N
     assert "Camden's vote: Approve with amendments, cast by" in texts
     assert "Thursday 22 January 2026, 10:00" in texts  # when, the British way
     assert "12 of 33 (quorum 17)" in texts
-    shared = TOR_CARDS.ballot(ballot(voted=12)).content
+    shared = TorCards().ballot(ballot(voted=12)).content
     assert all("borough" not in a["data"] for a in actions(shared) if a["verb"] == "tor.vote")
 
 
 def test_a_closed_ratification_takes_no_votes_and_says_its_result() -> None:
-    card = TOR_CARDS.ballot(ballot(open_=False, voted=5, passed=False)).content
+    card = TorCards().ballot(ballot(open_=False, voted=5, passed=False)).content
     # the refresh, and Read (the text stays readable after the vote)
     assert [a["verb"] for a in actions(card)] == ["tor.view", "tor.read"]
     assert any(t.startswith("Not ratified: approval as it stands") for t in card_texts(card))
@@ -132,9 +132,9 @@ def test_33_amendments_of_2000_characters_still_fit() -> None:
     worst = dataclasses.replace(closed, votes=amended)
     version = VersionInfo(2, HOSTILE, "cd" * 32, "tor.docx", NOW, None)
     for card in (
-        TOR_CARDS.amendments(worst),
-        TOR_CARDS.ballot(worst),
-        TOR_CARDS.result(worst),
+        TorCards().amendments(worst),
+        TorCards().ballot(worst),
+        TorCards().result(worst),
         status_card(TorStatus(version, 1, (), worst), secretariat=True),
     ):
         assert_valid_card(card.content)
@@ -142,11 +142,11 @@ def test_33_amendments_of_2000_characters_still_fit() -> None:
 
 def test_the_ballot_states_its_rules_as_people_do() -> None:
     """Read at 500 px: "50.0 %" and "abstentions not counted" made the rule hard to read."""
-    text = plain_text(TOR_CARDS.ballot(ballot(voted=3)).content)
+    text = plain_text(TorCards().ballot(ballot(voted=3)).content)
     assert "17 boroughs vote (50\u00a0%), and more than 50\u00a0% of the votes cast approve" in text
     assert "50.0" not in text
     two_thirds = dataclasses.replace(ballot(voted=3), rules=Rules.of(2 / 3, 0.5))
-    assert "(66.7\u00a0%)" in plain_text(TOR_CARDS.ballot(two_thirds).content)
+    assert "(66.7\u00a0%)" in plain_text(TorCards().ballot(two_thirds).content)
 
 
 def test_tor_names_the_version_once_and_says_when_votes_close() -> None:
@@ -170,7 +170,7 @@ def test_the_ballot_with_every_change_and_the_longest_tor_read_page_by_page_fit_
     changes = tuple(
         SectionChange(f"Section {n} {HOSTILE}", "changed", n, 1, n) for n in range(1, 41)
     )
-    card = TOR_CARDS.ballot(dataclasses.replace(ballot(), previous=1, changes=changes))
+    card = TorCards().ballot(dataclasses.replace(ballot(), previous=1, changes=changes))
     assert card.size <= MAX_CARD_BYTES
     text = plain_text(card.content)
     assert "What changed since version 1:" in text

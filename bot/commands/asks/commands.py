@@ -165,14 +165,14 @@ async def list_asks(request: CommandRequest) -> Card:
         if not words.strip():
             raise ForumError("Say what to look for, for example: asks search S75 therapies")
         found = await services.run(services.asks.search, words[:300])
-        return asks_list_card(words[:100], found, services.clock())
+        return asks_list_card(words[:100], found, services.clock.now())
     if which not in ("open", "mine", "all"):
         raise ForumError(
             "Try asks open, asks mine, asks all, asks search <words> or asks <number> "
             "(an ask with its replies)."
         )
     found = await services.run(services.asks.listed, member, which)
-    return asks_list_card(which, found, services.clock())
+    return asks_list_card(which, found, services.clock.now())
 
 
 async def set_away(request: CommandRequest) -> Card:
@@ -183,7 +183,7 @@ async def set_away(request: CommandRequest) -> Card:
     until = None
     if words:
         day = words.removeprefix("until").strip() if words.casefold().startswith("until") else ""
-        today = services.clock().astimezone(LONDON).date()
+        today = services.clock.now().astimezone(LONDON).date()
         until = parse_day(day, today)
     state = await services.run(services.asks.set_away, request.member, whom, until)
     return availability_card(state, own=state.member.aad_object_id == request.member.aad_object_id)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from bot.services import Services
-from bot.teams import FileUpload
+from bot.uploads import UploadRequest
 from cards import Card, render_card
 from cards.views.common import NoticeView
 from forum_ops.asks import files as ask_files
@@ -25,11 +24,10 @@ def _claimed(member: Member, name: str) -> bool:
     )
 
 
-async def receive_ask_file(
-    services: Services, member: Member, upload: FileUpload, text: str, kind: str
-) -> Card | None:
+async def receive_ask_file(request: UploadRequest) -> Card | None:
     """The reply kept and the asker told; None if the file answers no ask (returns, ToR)."""
-    if kind != "personal":
+    services, member, upload, text = request.services, request.member, request.upload, request.text
+    if request.conversation_kind != "personal":
         return None
     claimed = _claimed(member, upload.name)
     target = await services.run(ask_files.answered_ask, services.db, member, text, claimed)

@@ -3,31 +3,18 @@ card (verbs agenda.accept, agenda.decline: the card is updated in place)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from sqlalchemy.orm import Session
+from datetime import date
 
 from bot.actions import ActionRequest
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from bot.commands.meetings.commands import listing_if_no_meeting
-from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.agenda import agenda_view, proposal_view
-from cards.views.meetings import MeetingInfo, Proposal
+from cards.views.meetings import MeetingInfo
 from cards.views.senddata import SendDataFigures
 from forum_ops.errors import ForumError
-from forum_ops.meetings import agenda
 from forum_ops.members.model import Member
-from forum_ops.ports import Messenger
-
-
-def messenger_for(services: Services) -> agenda.MessengerFor:
-    def make(session: Session, now: datetime) -> Messenger:
-        return OutboxMessenger(session, now, services.settings.forum_channel_id)
-
-    return make
 
 
 def send_data_item(services: Services, day: date) -> SendDataFigures | None:
@@ -44,8 +31,7 @@ async def show_agenda(request: CommandRequest) -> Card:
 
 async def _agenda_card(request: CommandRequest) -> Card:
     services, member = request.services, request.member
-    clock = CallableClock(services.clock)
-    shown = await services.run(agenda.show_agenda, services.db, clock, request.args)
+    shown = await services.run(services.meetings.show_agenda, request.args)
     figures = None
     if shown.send_data:
         figures = await services.run(send_data_item, services, shown.meeting.day)
@@ -60,25 +46,9 @@ def may_decide(member: Member, meeting: MeetingInfo) -> bool:
     return member.is_secretariat or (chair is not None and chair.aad == member.aad_object_id)
 
 
-def proposal_card(proposal: Proposal) -> Card:
-    return render_card("proposal", proposal_view(proposal))
-
-
-def told_card(proposal: Proposal) -> Card:
-    return render_card("proposal", proposal_view(proposal, f"Your proposal was {proposal.status}"))
-
-
 async def propose_item(request: CommandRequest) -> Card:
     services = request.services
-    proposal = await services.run(
-        agenda.propose,
-        services.db,
-        CallableClock(services.clock),
-        request.member,
-        request.args,
-        messenger_for(services),
-        proposal_card,
-    )
+    proposal = await services.run(services.meetings.propose, request.member, request.args)
     services.doorbell.ring()
     decides = may_decide(request.member, proposal.meeting)
     return render_card(
@@ -89,17 +59,10 @@ async def propose_item(request: CommandRequest) -> Card:
 async def _decide(request: ActionRequest, accept: bool) -> Card:
     services = request.services
     proposal = await services.run(
-        agenda.decide,
-        services.db,
-        CallableClock(services.clock),
-        request.member,
-        request.data.get("item"),
-        accept,
-        messenger_for(services),
-        told_card,
+        services.meetings.decide, request.member, request.data.get("item"), accept
     )
     services.doorbell.ring()
-    return proposal_card(proposal)
+    return render_card("proposal", proposal_view(proposal))
 
 
 async def accept_item(request: ActionRequest) -> Card:

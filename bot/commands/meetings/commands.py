@@ -6,22 +6,18 @@ invitation locally); the job that settles offers to chair nobody answered."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
-from bot.messenger import OutboxMessenger
 from bot.services import Services
 from cards import Card, render_card
 from cards.meetings import meeting_view, meetings_view
-from cards.views.common import NoticeView
 from cards.views.meetings import MeetingInfo
+from forum_ops.errors import NoMeetingThatDay
 from forum_ops.meetings import schedule as meeting_schedule
 from forum_ops.meetings import service as meetings
-from forum_ops.meetings.service import NoMeetingThatDay
-from forum_ops.ports import Messenger
 from forum_ops.report_files import file_url, keep_file
 from forum_ops.scheduler import JobRun
 
@@ -31,25 +27,14 @@ NOTHING_SENT = (
 )
 
 
-def _notice(title: str, message: str) -> Card:
-    return render_card("notice", NoticeView(title, message))
-
-
-def chair_offers(services: Services) -> meetings.ChairOffers:
-    """Offers to chair go to the secretariat (FORUM_CHAIR_QUIET_HOURS to answer)."""
-
-    def messenger(session: Session, now: datetime) -> Messenger:
-        return OutboxMessenger(session, now, services.settings.forum_channel_id)
-
-    quiet = timedelta(hours=services.settings.forum_chair_quiet_hours)
-    return meetings.ChairOffers(quiet, messenger, _notice)
-
-
 def settle_offers(session: Session, run: JobRun) -> None:
     """Every 15 minutes: an offer to chair the secretariat left unanswered for the quiet period
     is taken up (they were told when it was made)."""
     quiet = timedelta(hours=run.settings.chair_quiet_hours)
-    offers = meetings.ChairOffers(quiet, lambda _session, _now: run.messenger, _notice)
+    from cards.meeting_cards import MeetingCards  # on the job's first run: cards bring pandas
+
+    cards = MeetingCards(run.settings.public_url)
+    offers = meetings.ChairOffers(quiet, lambda _session, _now: run.messenger, cards)
     meetings.settle_chair_offers(session, run.now, offers)
 
 
@@ -64,23 +49,19 @@ async def listing_if_no_meeting(answer: Awaitable[Card]) -> Card:
 
 
 async def show_meetings(request: CommandRequest) -> Card:
-    services, clock = request.services, CallableClock(request.services.clock)
+    services = request.services
     if not request.args:
-        found = await services.run(meetings.list_meetings, services.db, clock)
+        found = await services.run(services.meetings.list_meetings)
         return render_card("meetings", meetings_view(found))
     return await listing_if_no_meeting(_edit(request))
 
 
 async def _edit(request: CommandRequest) -> Card:
     services = request.services
-    change = await services.run(
-        meetings.edit_plan, services.db, CallableClock(services.clock), request.member, request.args
-    )
+    change = await services.run(services.meetings.edit_plan, request.member, request.args)
     if not change.calendar:
         return render_card("meetings", meeting_view(change.title, change.meeting))
-    done = await meeting_schedule.follow_plan_change(
-        services.db, services.calendar, CallableClock(services.clock), change
-    )
+    done = await services.meetings.follow_plan_change(change)
     if done.file is None:
         return render_card(
             "meetings", meeting_view(change.title, done.meeting, "Invitees are told.")
@@ -92,14 +73,7 @@ async def _edit(request: CommandRequest) -> Card:
 
 async def volunteer_to_chair(request: CommandRequest) -> Card:
     services = request.services
-    change = services.run(
-        meetings.chair,
-        services.db,
-        CallableClock(services.clock),
-        request.member,
-        request.args,
-        chair_offers(services),
-    )
+    change = services.run(services.meetings.chair, request.member, request.args)
     done = await listing_if_no_meeting(_chaired(change))
     services.doorbell.ring()
     return done
@@ -112,16 +86,14 @@ async def _chaired(change: Awaitable[meetings.ChairChange]) -> Card:
 
 async def schedule_meeting(request: CommandRequest) -> Card:
     services = request.services
-    booking = meeting_schedule.schedule(
-        services.db, services.calendar, CallableClock(services.clock), request.member, request.args
-    )
+    booking = services.meetings.schedule(request.member, request.args)
     return await listing_if_no_meeting(_scheduled(services, booking))
 
 
 async def _keep_calendar_file(services: Services, meeting: MeetingInfo, body: bytes) -> str:
     """The calendar file at an unguessable link for a week (/reports/<token>/<name>)."""
     name = f"forum-meeting-{meeting.day.isoformat()}.ics"
-    token = await services.run(keep_file, services.db, name, body, services.clock())
+    token = await services.run(keep_file, services.db, name, body, services.clock.now())
     return file_url(services.settings.forum_public_url, token, name)
 
 

@@ -3,25 +3,18 @@ takeaway.publish: the form is updated in place with what was kept)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.actions import ActionRequest
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
-from bot.commands.meetings.agenda import messenger_for
 from bot.commands.meetings.commands import listing_if_no_meeting
 from bot.services import Services
 from cards import Card, render_card
 from cards.takeaway import no_takeaway_view, takeaway_form_view, takeaway_view
 from cards.views.meetings import Takeaway
-from forum_ops.meetings import takeaway
+from forum_ops.errors import NoTakeawayYet
 
 
-def card_for(services: Services) -> Callable[[Takeaway], Card]:
-    def card(shown: Takeaway) -> Card:
-        return render_card("takeaway", takeaway_view(shown, services.settings.forum_public_url))
-
-    return card
+def takeaway_card(services: Services, shown: Takeaway) -> Card:
+    return render_card("takeaway", takeaway_view(shown, services.settings.forum_public_url))
 
 
 async def show_takeaway(request: CommandRequest) -> Card:
@@ -30,31 +23,26 @@ async def show_takeaway(request: CommandRequest) -> Card:
 
 async def _shown(request: CommandRequest) -> Card:
     services = request.services
-    clock = CallableClock(services.clock)
     try:
-        shown = await services.run(takeaway.show_takeaway, services.db, clock, request.args)
-    except takeaway.NoTakeawayYet as none:  # not a mistake: said plainly, with what comes next
+        shown = await services.run(services.meetings.show_takeaway, request.args)
+    except NoTakeawayYet as none:  # not a mistake: said plainly, with what comes next
         return render_card("notice", no_takeaway_view(str(none), none.next_meeting))
-    return card_for(services)(shown)
+    return takeaway_card(services, shown)
 
 
 async def _write(request: ActionRequest, publish: bool) -> Card:
     services = request.services
     written = await services.run(
-        takeaway.write,
-        services.db,
-        CallableClock(services.clock),
+        services.meetings.write_takeaway,
         request.member,
         request.data.get("meeting"),
         request.data,
         publish,
-        messenger_for(services),
-        card_for(services),
     )
     services.doorbell.ring()
     if written.status == "published":
-        return card_for(services)(written)
-    saved = services.clock()
+        return takeaway_card(services, written)
+    saved = services.clock.now()
     return render_card("takeaway_form", takeaway_form_view(written.meeting, written, saved))
 
 

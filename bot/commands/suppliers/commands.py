@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.command_table import CommandRequest
-from bot.errors import UnknownAction
 from cards import Card, render_card
 from cards.suppliers import suppliers_view
+from forum_ops.errors import UnknownAction
 
 if TYPE_CHECKING:  # an annotation only: bot.actions imports the command table
     from bot.actions import ActionRequest

@@ -1,5 +1,6 @@
 """The search messaging extension's answer: schools as cards, each with a Teams preview.
-The search is forum_ops/suppliers/search.py; the cards' views are cards/suppliers.py."""
+The search is forum_ops/suppliers/search.py; the cards' views are cards/suppliers.py; the
+manifest's `suppliers` search command is routed here by bot/features.py (`searches=`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,22 @@ from botbuilder.schema.teams import (
     MessagingExtensionResult,
 )
 
-from bot.replies import ADAPTIVE_CARD
+from bot.searches import SearchRequest, extension_message
 from cards import render_card
 from cards.suppliers import school_line, school_view
 from cards.views.suppliers import SchoolsPage
+from forum_ops.errors import ForumError
+from forum_ops.outbox.activity import ADAPTIVE_CARD
+
+
+async def search_schools(request: SearchRequest) -> MessagingExtensionResponse:
+    """Specialist schools as cards to drop into a chat."""
+    services = request.services
+    try:
+        page = await services.run(services.suppliers.find, request.words, request.member)
+    except ForumError as empty:  # NoDirectory: nothing imported yet
+        return extension_message(str(empty))
+    return extension_results(page)
 
 
 def extension_results(page: SchoolsPage) -> MessagingExtensionResponse:

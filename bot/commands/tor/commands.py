@@ -8,16 +8,13 @@ import re
 from datetime import date, datetime, time
 
 from bot.actions import ActionRequest
-from bot.clock import CallableClock
 from bot.command_table import CommandRequest
 from bot.downloads import fetch_file
-from bot.messenger import OutboxMessenger
 from bot.services import Services
-from bot.teams import FileUpload
+from bot.uploads import UploadRequest
 from cards import Card
-from cards.tor import TOR_CARDS, added_card, opened_card, reading_card, status_card
+from cards.tor import added_card, ballot_card, opened_card, reading_card, status_card
 from cards.views.common import LONDON
-from cards.views.tor import Rules
 from forum_ops.errors import ForumError
 from forum_ops.members.model import Member
 from forum_ops.tor import service as tor
@@ -31,11 +28,6 @@ _OPEN = re.compile(
 OPEN_USAGE = "tor open <version> [<deadline: 2026-03-13 or 13/03/2026> [<time: 17:00>]]"
 
 
-def _messenger(services: Services) -> tor.MessengerFactory:
-    channel = services.settings.forum_channel_id
-    return lambda session, now: OutboxMessenger(session, now, channel)
-
-
 async def show_tor(request: CommandRequest) -> Card:
     services, member, args = request.services, request.member, request.args.strip()
     if args.lower().startswith("open"):
@@ -43,19 +35,13 @@ async def show_tor(request: CommandRequest) -> Card:
     if args.lower().startswith("read"):  # `tor read [<version>]`: the text, section by section
         version = args[4:].strip().removeprefix("version").strip() or None
         return await _reading(services, version, 1)
-    status = await services.run(tor.status, services.db, CallableClock(services.clock))
+    status = await services.run(services.tor.status)
     return status_card(status, member.is_secretariat)
 
 
 async def open_ratification(services: Services, member: Member, args: str) -> Card:
-    version, deadline = parse_open(args, services.clock())
-    settings = services.settings
-    rules = Rules.of(settings.forum_tor_quorum, settings.forum_tor_majority)
-    report = await services.run(
-        tor.open_ratification, services.db, CallableClock(services.clock), member, version,
-        deadline or tor.default_deadline(None, services.clock(), settings.forum_tor_voting_days),
-        rules, TOR_CARDS, _messenger(services),
-    )  # fmt: skip
+    version, deadline = parse_open(args, services.clock.now())
+    report = await services.run(services.tor.open_ratification, member, version, deadline)
     services.doorbell.ring()
     return opened_card(report)
 
@@ -84,13 +70,11 @@ def parse_open(args: str, now: datetime) -> tuple[int, datetime | None]:
 async def cast_vote(request: ActionRequest) -> Card:
     """verb `tor.vote`: the member's borough's vote; the answer is the voter's own view."""
     services = request.services
-    outcome = await services.run(
-        tor.cast_vote, services.db, CallableClock(services.clock), request.member,
-        tor.VoteRequest.of(request.data), TOR_CARDS, _messenger(services),
-    )  # fmt: skip
+    vote = tor.VoteRequest.of(request.data)
+    outcome = await services.run(services.tor.cast_vote, request.member, vote)
     services.doorbell.ring()
     voter = outcome.borough is not None  # ICBs and LIIA: refused, and shown no buttons
-    return TOR_CARDS.ballot(outcome.ballot, outcome.borough, outcome.refused, voter)
+    return ballot_card(outcome.ballot, outcome.borough, outcome.refused, voter)
 
 
 async def read_tor(request: ActionRequest) -> Card:
@@ -101,9 +85,7 @@ async def read_tor(request: ActionRequest) -> Card:
 
 
 async def _reading(services: Services, version: object, page: int) -> Card:
-    reading = await services.run(
-        tor.read_version, services.db, CallableClock(services.clock), version
-    )
+    reading = await services.run(services.tor.read_version, version)
     return reading_card(reading, page)
 
 
@@ -111,19 +93,18 @@ async def view_ballot(request: ActionRequest) -> Card:
     """verb `tor.view` (the card's refresh, or a click): the member's own view as it stands."""
     services, member = request.services, request.member
     rid = tor.ratification_id(request.data.get("ratification"))
-    ballot = await services.run(tor.view_ballot, services.db, CallableClock(services.clock), rid)
+    ballot = await services.run(services.tor.view_ballot, rid)
     notice = "" if member.borough else "ICBs and LIIA follow the vote; the 33 boroughs cast it."
-    return TOR_CARDS.ballot(ballot, member.borough, notice, voter=member.borough is not None)
+    return ballot_card(ballot, member.borough, notice, voter=member.borough is not None)
 
 
-async def receive_tor(services: Services, member: Member, upload: FileUpload, kind: str) -> Card:
+async def receive_tor(request: UploadRequest) -> Card:
     """A .docx, .md or .txt file from the secretariat in 1:1: a new version of the ToR."""
-    if kind != "personal":
+    services, member, upload = request.services, request.member, request.upload
+    if request.conversation_kind != "personal":
         raise ForumError("Please send a new ToR version to me in a 1:1 chat.")
     if not member.is_secretariat:
         raise ForumError("Only the forum's secretariat can add a version of the ToR.")
     raw = await fetch_file(services.settings, upload.download_url)
-    version = await services.run(
-        tor.add_version_by, services.db, CallableClock(services.clock), member, upload.name, raw
-    )
+    version = await services.run(services.tor.add_version_by, member, upload.name, raw)
     return added_card(version)

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that forum_ops.db.migrate.upgrade passes in."""
+"""Alembic environment: runs on the connection that forum_ops.db.migrate.migrate passes in."""
 
 from alembic import context
 from sqlalchemy import Connection, create_engine

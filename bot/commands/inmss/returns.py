@@ -1,4 +1,5 @@
-"""INMSS returns in chat: the template, and a return file sent to the bot in a 1:1 chat."""
+"""INMSS returns in chat: the template, a return file sent to the bot in a 1:1 chat, and the
+dialog that asks for its period when neither the message nor the file name gives one."""
 
 from __future__ import annotations
 
@@ -8,26 +9,34 @@ import logging
 import weakref
 from datetime import datetime
 
-from analytics.returns_format import period_in
+from analytics.returns_format import period_in, period_of
 from analytics.returns_template import template_workbook
+from bot.command_table import split_command
+from bot.dialogs import DialogTurn, finish
 from bot.downloads import fetch_file
 from bot.services import Services
 from bot.teams import FileUpload
+from bot.uploads import UploadRequest
 from cards import Card, render_card
 from cards.format import british_datetime, count, pence
 from cards.views.benchmarks import Release
-from cards.views.common import Choice, ChoicesView, NoticeView, ReportTable, ReportView
+from cards.views.common import (
+    Answer,
+    NoticeView,
+    QuestionView,
+    ReportTable,
+    ReportView,
+)
 from forum_ops.db.schema import may_be_an_id
+from forum_ops.dialogs import DialogKey, begin_dialog
 from forum_ops.errors import ForumError, ImportRejected, NotAllowed
 from forum_ops.members.model import Member
-from forum_ops.returns.releases import release_now, tell_secretariat_of_hold
+from forum_ops.returns.releases import release_now
 from forum_ops.returns.service import (
     BOROUGHS,
-    ReturnReport,
     Submission,
     SubmissionLine,
     decide_held_return,
-    held_returns,
     latest_submissions,
     release_desk,
     submit_return,
@@ -172,7 +181,7 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
         raise NotAllowed(
             "Only the forum's secretariat releases London's figures and decides on held returns."
         )
-    now = services.clock()
+    now = services.clock.now()
     if word == "release":
         cut = await services.run(_release, services, now, member.aad_object_id)
         if not cut:
@@ -210,24 +219,17 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
     )
 
 
-async def receive_return(
-    services: Services,
-    member: Member,
-    upload: FileUpload,
-    text: str,
-    kind: str,
-    conversation_id: str,
-) -> Card:
+async def receive_return(request: UploadRequest) -> Card:
     """A file sent in chat: check who sent it; with a period, import it, else ask for one."""
-    if kind != "personal":
+    services, member, upload, text = request.services, request.member, request.upload, request.text
+    conversation_id = request.conversation_id
+    if request.conversation_kind != "personal":
         raise ForumError("Please send returns to me in a 1:1 chat, not in a channel or group.")
     _borough_of(member)
     period = period_in(text) or period_in(upload.name)
     if period is None:
-        from bot.dialogs.return_period import ask_for_period  # the dialog imports this module
-
         return await services.run(
-            ask_for_period, services, member, conversation_id, upload, services.clock()
+            ask_for_period, services, member, conversation_id, upload, services.clock.now()
         )
     return await import_return(services, member, upload, period)
 
@@ -237,7 +239,7 @@ async def import_return(
 ) -> Card:
     """Fetch the file, submit it for the member's own borough, and say what happened."""
     borough = _borough_of(member)  # asked again: roles may have changed while a dialog waited
-    now = services.clock()
+    now = services.clock.now()
     submission = Submission(borough, period, member.aad_object_id, upload.name[:300])
     async with _import_gate(services.settings.forum_max_concurrent_imports):
         raw = await fetch_file(services.settings, upload.download_url)
@@ -248,7 +250,7 @@ async def import_return(
         except ImportRejected as rejected:
             return _rejected_card(rejected, submission)
     if report.held:
-        await services.run(_tell_secretariat, services, submission, report, now)
+        await services.run(services.returns.tell_of_hold, report.submission_id)
         services.doorbell.ring()
     view = ReportView(
         title=f"Return imported: {BOROUGHS[borough]}, {period}",
@@ -273,30 +275,6 @@ async def import_return(
 def _release(services: Services, now: datetime, by: str) -> list[Release]:
     with services.db.transaction() as session:
         return release_now(session, now, by)
-
-
-def _tell_secretariat(
-    services: Services, submission: Submission, report: ReturnReport, now: datetime
-) -> None:
-    """A held return's card to the secretariat, with its reason and the buttons to decide."""
-    held = next((h for h in held_returns(services.db) if h.id == report.submission_id), None)
-    if held is None:
-        return
-    card = render_card(
-        "choices",
-        ChoicesView(
-            f"A return to check: {BOROUGHS[held.borough]}, {held.period}",
-            f"{count(held.placements)} placements, held out of London's figures because: "
-            f"{held.reason}. Accept it into the next release, or refuse it (its borough's last "
-            "released figures then stay).",
-            (
-                Choice("Accept", "", "returns", f"accept {held.id}"),
-                Choice("Refuse", "", "returns", f"refuse {held.id}"),
-            ),
-        ),
-    )
-    with services.db.transaction() as session:
-        tell_secretariat_of_hold(session, services.messenger(session, now), card, held.id)
 
 
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -337,3 +315,77 @@ def _rejected_card(rejected: ImportRejected, submission: Submission) -> Card:
         ),
     )
     return render_card("report", view)
+
+
+# A return sent without a period: its dialog (declared in bot/features.py, `dialogs=`).
+#
+# A return sent without a period: ask for the period, then import the file.
+#
+# ```mermaid
+# stateDiagram-v2
+#     [*] --> period: a return file in 1:1, no period in the message or the file name
+#     period --> period: the answer is not a period (asked again)
+#     period --> [*]: a period: the file is fetched, checked and imported (or its problems listed)
+#     period --> [*]: cancel, or an hour passes (Teams' download link expires)
+# ```
+
+NAME = "returns.period"
+
+
+def ask_for_period(
+    services: Services, member: Member, conversation_id: str, upload: FileUpload, now: datetime
+) -> Card:
+    """Remember the file and ask which academic year it is for."""
+    file = {"name": upload.name, "download_url": upload.download_url, "type": upload.file_type}
+    with services.db.transaction() as session:
+        begin_dialog(
+            session,
+            DialogKey(conversation_id, member.aad_object_id),
+            NAME,
+            "period",
+            {"file": file},
+            now,
+        )
+    return _question(upload.name, now, "")
+
+
+def _question(file_name: str, now: datetime, problem: str) -> Card:
+    this_year = period_of(now.year, now.month)
+    last_year = period_of(now.year - 1, now.month)
+    message = (f"{problem} " if problem else "") + (
+        f"Which academic year is {file_name} for? Choose one, or type it (for example "
+        f"{last_year}). Type cancel to stop: nothing is imported until you answer."
+    )
+    return render_card(
+        "question",
+        QuestionView(
+            "Which period is this return for?",
+            message,
+            (Answer(this_year, this_year), Answer(last_year, last_year)),
+        ),
+    )
+
+
+class ReturnPeriod:
+    name = NAME
+
+    async def resume(self, turn: DialogTurn) -> Card | None:
+        services = turn.services
+        period = period_in(turn.answer)
+        file = dict(turn.state.data.get("file") or {})
+        if period is None:
+            if not turn.data and turn.commands.get(split_command(turn.text)[0]):
+                return None  # a command: run it, and keep the question open
+            return _question(
+                str(file.get("name", "your return")),
+                services.clock.now(),
+                "I need an academic year such as 2025-26.",
+            )
+        if not await services.run(finish, services, turn.state):
+            return render_card(
+                "notice",
+                NoticeView("Already done", "That return was dealt with in another message."),
+            )
+        name, url = str(file.get("name", "return")), str(file.get("download_url", ""))
+        upload = FileUpload(name, url, str(file.get("type", "")))
+        return await import_return(services, turn.member, upload, period)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 
 from bot.command_table import CommandRequest
-from bot.commands.returns import releases_card, returns_command
-from bot.replies import card_payload
+from bot.commands.inmss.returns import releases_card, returns_command
 from cards import Card, render_card
 from cards.benchmarks import benchmark_view, provider_choices_view, provider_view, top10_view
 from cards.views.benchmarks import NeedBenchmark, ProviderBenchmark, ProviderChoices
 from cards.views.common import NoticeView
 from forum_ops.benchmarks.private import send_privately
 from forum_ops.errors import ForumError
+from forum_ops.outbox.activity import card_payload
 
 PERSONAL = "personal"
 
@@ -90,7 +90,7 @@ async def _send_privately(request: CommandRequest, card: Card) -> bool:
                 card_payload(card),
                 f"private:{uuid.uuid4().hex}",
                 services.settings.forum_channel_id,
-                services.clock(),
+                services.clock.now(),
             )
 
     sent = await services.run(queue)
