@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # what the editor and mypy see; at run time each is later(...
     from bot.commands.tor import commands as tor
     from bot.commands.tor import jobs as tor_jobs
     from forum_ops import housekeeping
-    from forum_ops.report import service as report_service
     from forum_ops.returns import releases
 else:
     announcements = later("bot.commands.announcements")
@@ -66,7 +65,6 @@ else:
     tor = later("bot.commands.tor.commands")
     tor_jobs = later("bot.commands.tor.jobs")
     housekeeping = later("forum_ops.housekeeping")
-    report_service = later("forum_ops.report.service")
     releases = later("forum_ops.returns.releases")
 
 SECRETARIAT = frozenset({Role.SECRETARIAT})
@@ -216,7 +214,7 @@ FEATURES: tuple[Feature, ...] = (
         # 09:00 London on the 14th of January, April, July and October: two weeks before the
         # report on the quarter just ended is due (the 28th; analytics/quarters.py)
         Job("quarterly-report-prompt", cron(month="1,4,7,10", day=14, hour=9),
-            report_service.prompt_quarterly_report),
+            report.prompt),
     )),
     Feature("meetings", commands=(
         Command("meetings", "meetings", "the forum's next meetings: theme, chair, join link",

@@ -87,7 +87,7 @@ class Services:
     # does not wait for (bot/lazy.py warms them once the app has answered).
     @functools.cached_property
     def senddata(self) -> SendData:
-        from bot.charts import ChartTable
+        from forum_ops.charts import ChartTable
         from forum_ops.senddata.service import SendData
 
         return SendData(self.db, ChartTable(self.db, self.settings.forum_public_url, self.clock))
@@ -109,8 +109,8 @@ class Services:
 
     @functools.cached_property
     def benchmarks(self) -> Benchmarks:
-        from bot.charts import ChartTable
         from forum_ops.benchmarks.service import BenchmarkConfig, Benchmarks
+        from forum_ops.charts import ChartTable
 
         charts = ChartTable(self.db, self.settings.forum_public_url, self.clock)
         threshold = self.settings.forum_rate_variation_threshold

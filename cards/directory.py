@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.quarters import Quarter
 from cards.format import british_date
-from cards.views.common import Fact, NoticeView
+from cards.render import Card, render_card
+from cards.views.common import Fact, FileOffer, NoticeView
 from cards.views.directory import (
     DirectoryPage,
     Entry,
@@ -236,6 +238,7 @@ class QuarterlyReportView:
     title: str
     message: str
     facts: tuple[Fact, ...]
+    again: str = ""  # the quarter's label: a button that makes the draft afresh (the prompt)
 
 
 def report_view(quarter: str, facts: Sequence[tuple[str, str]]) -> QuarterlyReportView:
@@ -247,3 +250,24 @@ def report_view(quarter: str, facts: Sequence[tuple[str, str]]) -> QuarterlyRepo
         "workbook with its figures. Choose Allow below on each and I'll put it in your OneDrive.",
         tuple(Fact(title, value) for title, value in facts),
     )
+
+
+def prompt_view(quarter: Quarter, facts: Sequence[tuple[str, str]]) -> QuarterlyReportView:
+    """The scheduled prompt to the secretariat, two weeks before the report is due."""
+    return QuarterlyReportView(
+        f"The quarterly report on {quarter.title} is due on {british_date(quarter.due)}",
+        "The draft for the ALDCS SEND Steering Group is ready: the Word document to edit and the "
+        "workbook with its figures. Choose Allow below on each and I'll put it in your OneDrive "
+        "(for 7 days; the button makes them afresh). Its headline figures:",
+        tuple(Fact(title, value) for title, value in facts),
+        quarter.label,
+    )
+
+
+class QuarterlyReportCards:
+    """The quarterly report's presenter (forum_ops/report/service.py's ReportCards port)."""
+
+    def prompt(
+        self, quarter: Quarter, facts: Sequence[tuple[str, str]], files: tuple[FileOffer, ...]
+    ) -> Card:
+        return render_card("quarterly_report", prompt_view(quarter, facts)).offering(*files)

@@ -17,7 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from forum_ops.db.engine import Database
 from forum_ops.db.schema import ChartRow
+from forum_ops.ports import ChartStore, Clock
 
 KEEP_CHARTS_FOR = timedelta(days=30)  # cards stay in chats; their pictures must still load
 
@@ -70,3 +72,22 @@ class SessionCharts:
 
     def store(self, key: str, png: bytes) -> str:
         return chart_url(self._public_url, keep_chart(self._session, png, self._now))
+
+
+class ChartTable:
+    """The ChartStore port in a transaction of its own: a chart a command draws is kept whether
+    or not the turn changes anything (not a turn's change, forum_ops/turns.py: a card given
+    again links to it too)."""
+
+    def __init__(self, db: Database, public_url: str, clock: Clock) -> None:
+        self._db, self._public_url, self._clock = db, public_url, clock
+
+    def store(self, key: str, png: bytes) -> str:
+        """`key` names the chart for the caller; the URL is the chart table's unguessable
+        token, the same for the same picture (each picture is kept once)."""
+        with self._db.transaction(effect=False) as session:
+            token = keep_chart(session, png, self._clock.now())
+        return chart_url(self._public_url, token)
+
+
+_PORTS: tuple[type[ChartStore], ...] = (SessionCharts, ChartTable)  # mypy holds them to the port

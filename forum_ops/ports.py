@@ -1,12 +1,14 @@
-"""The ports: what the domain needs from the world, as protocols. bot/ implements them
-(bot/calendar.py, bot/charts.py); the clock (SystemClock, below) and the messenger
-(forum_ops/outbox/messaging.py) are the domain's own. tests/support/fakes.py holds in-memory fakes, so a service can be driven without a database server or HTTP.
+"""The ports: what the domain needs from the world, as protocols. Only the calendar (Microsoft
+Graph) is implemented in bot/ (bot/calendar.py); the clock (SystemClock, below), the messenger
+(forum_ops/outbox/messaging.py) and the chart store (forum_ops/charts.py) are the domain's own,
+since they reach nothing but the database. tests/support/fakes.py holds in-memory fakes, so a
+service can be driven without a database server or HTTP.
 
     Clock       now, as an aware datetime
     Messenger   a card to a member 1:1, to the forum's channel or to a conversation; update,
                 withdraw or reply under one sent before. Through the outbox, in the caller's unit
-                of work: a service is given a MessengerFactory (forum_ops/outbox/messaging.py) and makes
-                one per transaction.
+                of work: a service is given a MessengerFactory (forum_ops/outbox/messaging.py)
+                and makes one per transaction.
     Calendar    create, move and cancel an online Teams meeting (Microsoft Graph; .ics locally)
     ChartStore  keep a chart image and give the URL a card loads it from
 """

@@ -4,11 +4,14 @@ consent cards: on Allow they go to the member's OneDrive; bot/file_offers.py).""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from bot.command_table import CommandRequest
 from cards import Card, render_card
-from cards.directory import report_view
+from cards.directory import QuarterlyReportCards, report_view
 from forum_ops.errors import ForumError
-from forum_ops.report.service import summary_facts
+from forum_ops.report.service import prompt_quarterly_report, summary_facts
+from forum_ops.scheduler import JobRun
 
 
 async def quarterly_report(request: CommandRequest) -> Card:
@@ -22,3 +25,8 @@ async def quarterly_report(request: CommandRequest) -> Card:
     files = await services.run(services.report.offer, report, member.aad_object_id)
     view = report_view(report.figures.quarter.title, summary_facts(report.figures))
     return render_card("quarterly_report", view).offering(*files)
+
+
+def prompt(session: Session, run: JobRun) -> None:
+    """The quarterly-report-prompt job (declared in bot/features.py), given its presenter."""
+    prompt_quarterly_report(session, run, QuarterlyReportCards())

@@ -317,7 +317,10 @@ class Asks:
     def set_away(self, actor: Member, whom: str, until: date | None) -> Availability:
         now = self._clock.now()
         if until is not None and until < now.astimezone(LONDON).date():
-            raise ForumError("That date is in the past: say the last day you'll be away.")
+            raise ForumError(
+                f"{until.day} {until:%B %Y} has passed: say the last day you'll be away, with its "
+                "year if it is next year (for example: away until 12 June 2027)."
+            )
         with self._db.transaction() as session:
             row = _member_row(session, actor, whom)
             row.away_since, row.away_until = now, until

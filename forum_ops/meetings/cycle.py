@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from cards.views.common import LONDON
 from cards.views.meetings import Agenda
 from forum_ops.charts import SessionCharts
+from forum_ops.dates import london_moment
 from forum_ops.db.schema import MeetingRow, MeetingStepRow, MemberRow, TakeawayRow
 from forum_ops.errors import ForumError, NotReachable
 from forum_ops.meetings.agenda import agenda_of
-from forum_ops.meetings.plan import london_moment
 from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import chair_suggestions, extend_plan, meeting_info
 from forum_ops.meetings.takeaway import is_empty, post, takeaway_of

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from cards.views.common import LONDON
 from cards.views.meetings import MeetingInfo
+from forum_ops.dates import london_moment, split_day_and_time
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow
 from forum_ops.errors import CalendarUnavailable, ForumError, NotAllowed
-from forum_ops.meetings.plan import london_moment, split_day_and_time, theme_or_none
+from forum_ops.meetings.plan import theme_or_none
 from forum_ops.meetings.service import PlanChange, find_meeting_row, meeting_info
 from forum_ops.members.model import Member
 from forum_ops.ports import BookedMeeting, Calendar, Clock, Meeting

@@ -9,7 +9,7 @@ releases a chair; a member volunteers only themself, one chair per meeting.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cards.views.common import LONDON
 from cards.views.meetings import ChairInfo, ChairSuggestion, MeetingInfo
 from forum_ops.csv_files import Checked, CsvFile
+from forum_ops.dates import london_moment, parse_day, parse_time, split_day_and_time
 from forum_ops.db import Database
 from forum_ops.db.schema import (
     ChairOfferRow,
@@ -42,10 +43,7 @@ from forum_ops.meetings.plan import (
     MEETING_MINUTES,
     YEAR_ONE,
     cadence_after,
-    london_moment,
     off_holidays,
-    parse_day,
-    parse_time,
     theme_or_none,
     warnings_for,
 )
@@ -287,7 +285,7 @@ def edit_plan(db: Database, clock: Clock, member: Member, text: str) -> PlanChan
     with db.transaction() as session:
         if verb == "add":
             words = head.split()
-            day, at = _day_and_time(words, today)
+            day, at = split_day_and_time(" ".join(words), today)
             if session.scalars(select(MeetingRow).where(MeetingRow.day == day.isoformat())).first():
                 raise ForumError(f"There is a meeting on {day:%d/%m/%Y} already.")
             row = _new_row(day, at or DEFAULT_START, _theme(theme), "secretariat", now)
@@ -299,7 +297,7 @@ def edit_plan(db: Database, clock: Clock, member: Member, text: str) -> PlanChan
             if not sep:
                 raise ForumError(f"Say where to move it: {PLAN_USAGE}.")
             row = find_meeting_row(session, old, now)
-            day, at = _day_and_time(new.split(), today)
+            day, at = split_day_and_time(new, today)
             return _move(session, row, day, at, now)
         if verb == "cancel":
             row = find_meeting_row(session, head, now)
@@ -313,15 +311,6 @@ def edit_plan(db: Database, clock: Clock, member: Member, text: str) -> PlanChan
             row.theme, row.updated_at = _theme(theme), now
             return PlanChange("Theme changed", _info(session, row))
     raise ForumError(f"To change the plan: {PLAN_USAGE}.")
-
-
-def _day_and_time(words: Sequence[str], today: date) -> tuple[date, time | None]:
-    if len(words) > 1 and not words[-1].isdigit():
-        try:
-            return parse_day(" ".join(words[:-1]), today), parse_time(words[-1])
-        except BadDate:
-            pass
-    return parse_day(" ".join(words), today), None
 
 
 def _move(

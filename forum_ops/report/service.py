@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Protocol
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -49,7 +49,7 @@ from forum_ops.directory.service import unchecked_count
 from forum_ops.errors import ForumError, NotAllowed, NotReachable
 from forum_ops.members.model import Member, Role
 from forum_ops.members.reference import LOCAL_AUTHORITIES
-from forum_ops.ports import Clock, Delivery
+from forum_ops.ports import Clock, Delivery, RenderedCard
 from forum_ops.report_files import offer_file_in
 from forum_ops.returns.releases import COLUMNS, release_rows, releases
 from forum_ops.scheduler import JobRun
@@ -659,43 +659,16 @@ def summary_facts(figures: QuarterFigures) -> list[tuple[str, str]]:
 # --- the scheduled prompt, two weeks before each quarter's report is due ----------------------
 
 
-@dataclass(frozen=True)
-class PromptCard:
-    """The prompt's card. Built here, not from a cards/ template: a job is domain code, and the
-    domain never imports presentation (the layers contract); the messenger takes any card.
-    `files` go beside it as file consent cards (bot/replies.py), as cards.Card's do."""
+class ReportCards(Protocol):
+    """The quarterly report's presenter (cards/directory.py's QuarterlyReportCards): the
+    prompt's card, with the report's files offered beside it (Teams file consent cards)."""
 
-    content: dict[str, Any]
-    fallback: str
-    files: tuple[FileOffer, ...] = ()
+    def prompt(
+        self, quarter: Quarter, facts: Sequence[tuple[str, str]], files: tuple[FileOffer, ...]
+    ) -> RenderedCard: ...
 
 
-def prompt_card(
-    quarter: Quarter, facts: list[tuple[str, str]], files: tuple[FileOffer, ...] = ()
-) -> PromptCard:
-    title = f"The quarterly report on {quarter.title} is due on {quarter.due:%A} {quarter.due.day} {quarter.due:%B %Y}"
-    content = {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.5",
-        "body": [
-            {"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True},
-            {"type": "TextBlock", "wrap": True,
-             "text": "The draft for the ALDCS SEND Steering Group is ready: the Word document to "
-                     "edit and the workbook with its figures. Choose Allow below on each and I'll "
-                     "put it in your OneDrive (for 7 days; the button makes them afresh). Its "
-                     "headline figures:"},
-            {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
-        ],
-        "actions": [
-            {"type": "Action.Submit", "title": "Get the draft report again",
-             "data": {"verb": "command.run", "command": "report", "args": f"quarterly {quarter.label}"}},
-        ],
-    }  # fmt: skip
-    return PromptCard(content, title, files)
-
-
-def prompt_quarterly_report(session: Session, run: JobRun) -> None:
+def prompt_quarterly_report(session: Session, run: JobRun, cards: ReportCards) -> None:
     """Tell every member of the secretariat that the report on the quarter just ended is due
     in two weeks, with the draft's figures, and its Word document and workbook offered to each
     of them alone (made with the app's disclosure rules: run.settings). Keyed by quarter and
@@ -705,7 +678,7 @@ def prompt_quarterly_report(session: Session, run: JobRun) -> None:
     facts = summary_facts(report.figures)
     unreachable = 0
     for aad in secretariat_ids(session):
-        card = prompt_card(quarter, facts, offer_report_in(session, report, aad, run.now))
+        card = cards.prompt(quarter, facts, offer_report_in(session, report, aad, run.now))
         try:
             run.messenger.to_member(
                 aad, card, Delivery(f"quarterly-report:{quarter.label}:{aad}", "quarterly-report")

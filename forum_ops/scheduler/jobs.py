@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -15,12 +15,6 @@ from forum_ops.scheduler.rules import Rule
 
 if TYPE_CHECKING:
     from analytics.disclosure import Rules
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware."""
-        ...
 
 
 def default_disclosure() -> Rules:

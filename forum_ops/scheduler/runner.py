@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from forum_ops.db import Database
 from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import Clock
 from forum_ops.scheduler import store
 from forum_ops.scheduler.jobs import (
     LOCAL_SETTINGS,
-    Clock,
     Job,
     JobRun,
     JobSettings,

@@ -36,6 +36,12 @@ assert forum  # the asks' fixture, used below by name
 DRAFT = b"# Purpose\nThe forum helps commissioners share what works.\n"
 
 
+def beyond_job_entries(up: dict[str, int]) -> dict[str, int]:
+    """The calls up, less the scheduler starting a job at its entry: a job is declared with its
+    handler on bot/'s side (bot/features.py), as a request enters through bot/'s endpoint."""
+    return {call: n for call, n in up.items() if not call.startswith("Scheduler.run -> ")}
+
+
 @pytest.fixture(autouse=True)
 def calls() -> Iterator[CallsUp]:
     with watching() as watcher:
@@ -50,7 +56,7 @@ async def test_an_ask_calls_nothing_in_bot_from_the_domain(
             answer = await in_channel(bot, connector, CAMDEN, "ask Has anyone a draft S75?")
             await settled(forum)
         assert "sent to 3 colleagues" in plain_text(answer)
-    assert dict(up) == {}
+    assert beyond_job_entries(up) == {}
 
 
 async def test_a_tor_vote_calls_nothing_in_bot_from_the_domain(
@@ -84,7 +90,7 @@ async def test_a_tor_vote_calls_nothing_in_bot_from_the_domain(
             )
         assert "Camden's vote: Approve" in plain_text(card)
     await server.close()
-    assert dict(up) == {}
+    assert beyond_job_entries(up) == {}
 
 
 async def test_the_cycle_agenda_step_calls_nothing_in_bot_from_the_domain(

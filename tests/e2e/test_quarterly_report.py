@@ -26,6 +26,7 @@ from analytics.quarters import Quarter
 from analytics.returns_synthetic import synthetic_returns
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
+from cards.directory import QuarterlyReportCards
 from cards.tor import TorCards
 from cards.views.tor import Rules as TorRules
 from forum_ops.asks.demo import demo_asks
@@ -259,8 +260,8 @@ def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
     settings = JobSettings(public_url="https://send-forum.example.org", disclosure=lambda: RULES)
     run = JobRun("quarterly-report-prompt", "k", due, due, 1, messenger, settings)
     with database.transaction() as session:
-        prompt_quarterly_report(session, run)
-        prompt_quarterly_report(session, run)  # a rerun sends nothing new
+        prompt_quarterly_report(session, run, QuarterlyReportCards())
+        prompt_quarterly_report(session, run, QuarterlyReportCards())  # a rerun sends nothing new
     [sent] = messenger.sent
     assert sent.key == f"quarterly-report:2026Q1:{LIIA}"
     assert sent.content is not None
@@ -270,6 +271,8 @@ def test_the_prompt_goes_to_the_secretariat_two_weeks_before_the_report_is_due(
     assert "30 of 33 boroughs for 2025-26" in text
     # the documents are offered beside the card to this member alone, never linked
     assert not [a for a in sent.content["actions"] if a["type"] == "Action.OpenUrl"]
+    [again] = sent.content["actions"]  # drawn from cards/templates/, as every card is
+    assert again["data"] == {"verb": "command.run", "command": "report", "args": "quarterly 2026Q1"}
     files = offered_files(sent.card)
     assert [f.filename for f in files] == [
         "forum-quarterly-report-January-to-March-2026.docx",
@@ -492,7 +495,7 @@ async def test_the_prompt_s_files_reach_the_secretariat_through_the_outbox_and_a
     with database.transaction() as session:
         run = JobRun("quarterly-report-prompt", "k", due, due, 1, OutboxMessenger(session, due),
                      settings)  # fmt: skip
-        prompt_quarterly_report(session, run)
+        prompt_quarterly_report(session, run, QuarterlyReportCards())
     async for bot in serve(make_settings(database, connector, **FAST), database, jobs=()):
         await settled(database)
         [docx, xlsx] = offered(connector, LIIA)

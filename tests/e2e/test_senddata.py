@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import ChartTable
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text, render_card
 from cards.senddata import senddata_view
+from forum_ops.charts import ChartTable
 from forum_ops.db import Database
 from forum_ops.senddata.sen2 import latest_release
 from forum_ops.senddata.service import SendData

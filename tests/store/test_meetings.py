@@ -12,18 +12,13 @@ from sqlalchemy import select
 from cards import render_card
 from cards.meetings import meetings_view
 from cards.views.common import LONDON
+from forum_ops.dates import london_moment, parse_day, parse_time, split_day_and_time
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow
 from forum_ops.demo import demo_members
 from forum_ops.errors import BadDate, ForumError, ImportRejected, NoMeetingThatDay, NotAllowed
 from forum_ops.meetings.demo import load_demo_meetings
-from forum_ops.meetings.plan import (
-    london_moment,
-    parse_day,
-    parse_time,
-    split_day_and_time,
-    warnings_for,
-)
+from forum_ops.meetings.plan import warnings_for
 from forum_ops.meetings.service import (
     chair,
     chair_suggestions,

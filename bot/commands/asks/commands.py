@@ -8,7 +8,6 @@ ask (and the reply picked), and forum_ops/asks/service.py checks who may do what
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from cards.asks import (
 )
 from cards.views.common import LONDON, NoticeView
 from forum_ops.asks import service as asks
+from forum_ops.dates import parse_day
 from forum_ops.errors import ForumError
 from forum_ops.members.model import Member
 from forum_ops.scheduler import JobRun
@@ -226,30 +226,6 @@ def digest(session: Session, run: JobRun) -> None:
 
 
 # -- parsing --------------------------------------------------------------------------------------
-
-DAY_FORMATS = ("%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B", "%d %b")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def parse_day(text: str, today: date) -> date:
-    """A day as people in England write it: 12 June 2026, 12 Jun, 12/06/2026, 2026-06-12, or a
-    weekday (the next one); a day without a year is the next such day."""
-    words = " ".join(text.replace(",", " ").split()).casefold()
-    words = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", words)
-    if words in WEEKDAYS:
-        ahead = (WEEKDAYS.index(words) - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
-    for pattern in DAY_FORMATS:
-        try:
-            parsed = datetime.strptime(words, pattern).date()  # noqa: DTZ007 - a day, not a time
-        except ValueError:
-            continue
-        if "%Y" not in pattern and "%y" not in pattern:
-            parsed = parsed.replace(year=today.year)
-            if parsed < today:
-                parsed = parsed.replace(year=today.year + 1)
-        return parsed
-    raise ForumError("Say the last day you'll be away, for example: away until 12 June 2026")
 
 
 def _whom(args: str) -> tuple[str, str]:

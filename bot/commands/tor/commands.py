@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from bot.actions import ActionRequest
 from bot.command_table import CommandRequest
@@ -15,17 +15,14 @@ from bot.uploads import UploadRequest
 from cards import Card
 from cards.tor import added_card, ballot_card, opened_card, reading_card, status_card
 from cards.views.common import LONDON
+from forum_ops.dates import london_moment, split_day_and_time
 from forum_ops.errors import ForumError
 from forum_ops.members.model import Member
 from forum_ops.tor import service as tor
 
-_OPEN = re.compile(
-    r"^open\s+(?:version\s+)?(?P<version>\d{1,6})"
-    r"(?:\s+(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}))?"
-    r"(?:\s+(?P<time>\d{1,2}:\d{2}))?\s*$",
-    re.IGNORECASE,
-)
-OPEN_USAGE = "tor open <version> [<deadline: 2026-03-13 or 13/03/2026> [<time: 17:00>]]"
+_OPEN = re.compile(r"^open\s+(?:version\s+)?(?P<version>\d{1,6})(?:\s+(?P<when>.+?))?\s*$", re.I)
+OPEN_USAGE = "tor open <version> [<deadline: 13 March 2026 or 13/03/2026> [<time: 17:00>]]"
+CLOSES_AT = time(17)  # a deadline given as a day closes at 17:00 London
 
 
 async def show_tor(request: CommandRequest) -> Card:
@@ -47,24 +44,15 @@ async def open_ratification(services: Services, member: Member, args: str) -> Ca
 
 
 def parse_open(args: str, now: datetime) -> tuple[int, datetime | None]:
-    """The version and deadline of `tor open`; the deadline's time defaults to 17:00 London."""
+    """The version and deadline of `tor open`, the deadline read as every date is
+    (forum_ops/dates.py); its time defaults to 17:00 London."""
     match = _OPEN.match(args)
     if match is None:
         raise ForumError(f"Say which version and when voting closes: {OPEN_USAGE}")
-    deadline = None
-    if match["date"]:
-        text = match["date"]
-        try:
-            if "-" in text:
-                day = date.fromisoformat(text)
-            else:
-                d, m, y = (int(part) for part in text.split("/"))
-                day = date(y, m, d)
-            at = time.fromisoformat(f"{match['time']:0>5}") if match["time"] else time(17)
-        except ValueError:
-            raise ForumError(f"That is not a date and time I can read: {OPEN_USAGE}") from None
-        deadline = datetime.combine(day, at, LONDON)
-    return int(match["version"]), deadline
+    if not match["when"]:
+        return int(match["version"]), None
+    day, at = split_day_and_time(match["when"], now.astimezone(LONDON).date())
+    return int(match["version"]), london_moment(day, at or CLOSES_AT)
 
 
 async def cast_vote(request: ActionRequest) -> Card:
