@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import ValidationError
 
 from bot.logs import configure_logging
-from bot.services import utc_now
 from bot.settings import Settings
 from forum_ops.errors import ForumError, ImportRejected
+from forum_ops.ports import SystemClock
 
 if TYPE_CHECKING:
     from forum_ops.db import Database
 
 log = logging.getLogger("forumbot")
+CLOCK = SystemClock()  # the one Clock shape, as the app's
 
 R = TypeVar("R")
 
@@ -113,7 +114,7 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
             )
             return 0
         with db.transaction() as session:
-            report = upsert_members(session, demo_members(), utc_now())
+            report = upsert_members(session, demo_members(), CLOCK.now())
         print(f"Demo members loaded: {report.added} added, {report.updated} updated.")
         from analytics.gias_synthetic import synthetic_extract
         from bot.commands.suppliers.imports import import_suppliers
@@ -123,7 +124,7 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
             [(la.code, la.name, str(la.subregion)) for la in LOCAL_AUTHORITIES]
         )
         changes = import_suppliers(
-            db, extract.encode("cp1252"), "synthetic-gias-london.csv", utc_now()
+            db, extract.encode("cp1252"), "synthetic-gias-london.csv", CLOCK.now()
         )
         print(f"Demo supplier directory loaded: {changes.total} fictitious London schools.")
         from analytics.returns_synthetic import synthetic_returns
@@ -134,8 +135,8 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
         with db.transaction() as session:
             for (borough, period), frame in returns.groupby(["borough", "period"]):
                 submission = Submission(str(borough), str(period), "demo", "synthetic-return.xlsx")
-                replace_return(session, submission, frame, utc_now())
-            released = release_now(session, utc_now(), "demo")
+                replace_return(session, submission, frame, CLOCK.now())
+            released = release_now(session, CLOCK.now(), "demo")
         print(
             f"Demo INMSS returns loaded: {len(returns):,} fictitious placements from "
             f"{returns['borough'].nunique()} boroughs ({returns['period'].iloc[0]}); "
@@ -147,7 +148,7 @@ def cmd_demo_load(settings: Settings, args: argparse.Namespace) -> int:
         )
         from forum_ops.demo import load_feature_demos
 
-        for line in load_feature_demos(db, utc_now()):
+        for line in load_feature_demos(db, CLOCK.now()):
             print(line)
     print(f"Talk to the bot as the demo secretariat: forumbot chat --as {DEMO_SECRETARIAT_ID}")
     print("or as someone else (forumbot chat --as <id>):")
@@ -184,7 +185,7 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
 
     return run_import(
         settings,
-        lambda db: import_members(db, read_text(args.file), utc_now()),
+        lambda db: import_members(db, read_text(args.file), CLOCK.now()),
         lambda report: f"Members imported: {report.added} added, {report.updated} updated.",
     )
 
@@ -194,7 +195,7 @@ def cmd_meetings_import(settings: Settings, args: argparse.Namespace) -> int:
 
     return run_import(
         settings,
-        lambda db: import_plan(db, read_text(args.file), utc_now()),
+        lambda db: import_plan(db, read_text(args.file), CLOCK.now()),
         lambda plan: f"Forward plan imported: {plan[0]} meetings added, {plan[1]} updated.",
     )
 
@@ -215,7 +216,7 @@ def cmd_sen2_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{error}. Nothing was changed.", file=sys.stderr)
         return 1
     with database(settings) as db, db.transaction() as session:
-        replace_release(session, files, utc_now())
+        replace_release(session, files, CLOCK.now())
     periods = years(caseload)
     london = plans_over_time(caseload, Area.london())
     print(
@@ -237,7 +238,7 @@ def cmd_suppliers_import(settings: Settings, args: argparse.Namespace) -> int:
                 db,
                 args.file.read_bytes(),
                 args.file.name,
-                utc_now(),
+                CLOCK.now(),
                 progress=lambda step: print(f"  {step}…", flush=True),
                 max_closed_share=(
                     None if args.allow_mass_closure else settings.forum_suppliers_max_closed_share
@@ -286,7 +287,7 @@ def cmd_returns_import(settings: Settings, args: argparse.Namespace) -> int:
     return run_import(
         settings,
         lambda db: submit_return(
-            db, args.file.read_bytes(), submission, utc_now(), settings.plausibility()
+            db, args.file.read_bytes(), submission, CLOCK.now(), settings.plausibility()
         ),
         lambda report: (
             f"Return imported for {args.borough} {args.period}: {report.placements:,} placements, "
@@ -308,7 +309,7 @@ def cmd_returns_release(settings: Settings, args: argparse.Namespace) -> int:
     from forum_ops.returns.releases import release_now
 
     with database(settings) as db, db.transaction() as session:
-        cut = release_now(session, utc_now(), f"cli:{getpass.getuser()}")
+        cut = release_now(session, CLOCK.now(), f"cli:{getpass.getuser()}")
     for release in cut:
         print(
             f"Release {release.id}: {release.period}, {release.boroughs} boroughs, "
@@ -368,7 +369,7 @@ def cmd_directory_import(settings: Settings, args: argparse.Namespace) -> int:
 
     return run_import(
         settings,
-        lambda db: import_directory(db, read_text(args.file), utc_now()),
+        lambda db: import_directory(db, read_text(args.file), CLOCK.now()),
         lambda report: f"Directory imported: {report.added} added, {report.updated} updated.",
     )
 
@@ -389,7 +390,9 @@ def cmd_recommendations_import(settings: Settings, args: argparse.Namespace) -> 
 
     return run_import(
         settings,
-        lambda db: import_tracker(db, read_text(args.file), utc_now(), f"cli:{getpass.getuser()}"),
+        lambda db: import_tracker(
+            db, read_text(args.file), CLOCK.now(), f"cli:{getpass.getuser()}"
+        ),
         lambda changed: f"Recommendations tracker updated: {changed} recommendation(s).",
     )
 
@@ -398,7 +401,7 @@ def cmd_recommendations_export(settings: Settings, args: argparse.Namespace) -> 
     from forum_ops.directory.recommendations import export_tracker
 
     with database(settings) as db:
-        args.file.write_bytes(export_tracker(db, utc_now()))
+        args.file.write_bytes(export_tracker(db, CLOCK.now()))
     print(f"Recommendations tracker exported: {args.file}")
     return 0
 

@@ -9,7 +9,6 @@ import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.settings import Settings
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from forum_ops.directory.feature import Directory
     from forum_ops.meetings.feature import Meetings
     from forum_ops.outbox.messaging import MessengerFactory
-    from forum_ops.ports import BookedMeeting, Calendar, Meeting
+    from forum_ops.ports import BookedMeeting, Calendar, ChartStore, Meeting
     from forum_ops.report.service import Reports
     from forum_ops.returns.service import Returns
     from forum_ops.senddata.service import SendData
@@ -34,10 +33,6 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Doorbell:
@@ -86,11 +81,17 @@ class Services:
     # The features' services, made on first use: their modules import pandas, which start-up
     # does not wait for (bot/lazy.py warms them once the app has answered).
     @functools.cached_property
-    def senddata(self) -> SendData:
+    def charts(self) -> ChartStore:
+        """Charts kept in the database and served at FORUM_PUBLIC_URL/charts/<token>.png."""
         from forum_ops.charts import ChartTable
+
+        return ChartTable(self.db, self.settings.forum_public_url, self.clock)
+
+    @functools.cached_property
+    def senddata(self) -> SendData:
         from forum_ops.senddata.service import SendData
 
-        return SendData(self.db, ChartTable(self.db, self.settings.forum_public_url, self.clock))
+        return SendData(self.db, self.charts)
 
     @functools.cached_property
     def calendar(self) -> Calendar:
@@ -110,12 +111,10 @@ class Services:
     @functools.cached_property
     def benchmarks(self) -> Benchmarks:
         from forum_ops.benchmarks.service import BenchmarkConfig, Benchmarks
-        from forum_ops.charts import ChartTable
 
-        charts = ChartTable(self.db, self.settings.forum_public_url, self.clock)
         threshold = self.settings.forum_rate_variation_threshold
         return Benchmarks(
-            self.db, charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
+            self.db, self.charts, BenchmarkConfig(self.settings.disclosure_rules(), threshold)
         )
 
     @functools.cached_property
