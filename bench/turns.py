@@ -32,6 +32,7 @@ import functools
 import gc
 import itertools
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -66,6 +67,7 @@ class Target:
     name: str
     text: str
     expect: str  # a word the reply's card must hold (a command's card, not an error)
+    member: str = MEMBER_ID  # who asks: the secretariat's commands are asked by the secretariat
 
 
 @dataclass
@@ -106,14 +108,14 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def message(service_url: str, text: str) -> dict[str, object]:
+def message(service_url: str, text: str, member: str = MEMBER_ID) -> dict[str, object]:
     return {
         "type": "message",
         "id": uuid.uuid4().hex,
         "channelId": "msteams",
         "serviceUrl": service_url,
         "text": text,
-        "from": {"id": "29:bench-user", "aadObjectId": MEMBER_ID, "name": "Bench"},
+        "from": {"id": f"29:bench-{member}", "aadObjectId": member, "name": "Bench"},
         "recipient": {"id": "28:bench-bot", "name": "Bot"},
         "conversation": {"id": "a:bench-conversation", "conversationType": "personal"},
         "channelData": {"tenant": {"id": "bench-tenant"}},
@@ -127,7 +129,7 @@ class Load:
         self.http, self.connector, self.concurrency = http, connector, concurrency
 
     async def run(
-        self, base: str, texts: Callable[[int], str], count: int, pid: int | None = None
+        self, base: str, pick: Callable[[int], Target], count: int, pid: int | None = None
     ) -> Result:
         url, latencies = base + "/api/messages", []
         sent_before = len(self.connector.sent())
@@ -136,7 +138,8 @@ class Load:
         async def worker() -> None:
             for n in queue:
                 started = time.perf_counter()
-                body = message(self.connector.service_url, texts(n))
+                target = pick(n)
+                body = message(self.connector.service_url, target.text, target.member)
                 async with self.http.post(url, json=body) as response:
                     await response.read()
                     if response.status >= 300:
@@ -163,15 +166,15 @@ class Load:
         """The last reply is the command's own card: a benchmark of error cards proves nothing."""
         last = self.connector.sent()[-1]
         text = str(last.body)
-        if target.name != "stock echo bot" and (
+        if not target.name.endswith("echo bot") and (
             any(title in text for title in ERROR_TITLES) or target.expect not in text
         ):
             raise RuntimeError(f"{target.name}: the reply is not its card: {text[:300]}")
         self.connector.calls.clear()  # the bench holds no more replies than it must
 
 
-def always(text: str) -> Callable[[int], str]:
-    return lambda _: text
+def always(target: Target) -> Callable[[int], Target]:
+    return lambda _: target
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -213,28 +216,64 @@ def database_size(database: Path) -> tuple[int, int]:
     return (pages - free) * size, int(charts)
 
 
+SECRETARIAT_ID = demo_id("LIIA", 1)
+SUBMITTER_ID = demo_id("202", 2)  # Camden's data submitter
+
+
 def targets(provider: str) -> list[Target]:
+    """Every command of SPEC §4 a person reads with, as its usual asker would send it."""
     return [
         Target("help", "help", "help"),
+        Target("whoami", "whoami", "Camden"),
         Target("suppliers ASD secondary", "suppliers ASD secondary", "ASD"),
         Target("benchmark SEMH", "benchmark SEMH", "SEMH"),
         Target("benchmark provider", f"benchmark provider {provider}", provider[:20]),
         Target("top10", "top10", "Camden"),
         Target("senddata", "senddata", "Camden"),
         Target("senddata Croydon", "senddata Croydon", "Croydon"),
+        Target("meetings", "meetings", "Chair"),
+        Target("agenda next", "agenda next", "SEND Data"),
+        Target("takeaway latest", "takeaway latest", "akeaway"),
+        Target("tor", "tor", "Terms of Reference"),
+        Target("tor read 1", "tor read 1", "Terms of Reference"),
+        Target("directory", "directory", "Commissioning Alliance"),
+        Target("directory transport", "directory transport", "Commissioning Alliance"),
+        Target("recommendations", "recommendations", "ecommendation"),
+        Target("asks", "asks", "sks"),
+        Target("asks search transport", "asks search transport", "ransport"),
+        Target("topics", "topics", "opics"),
+        Target("returns (submitter)", "returns", "eturn", SUBMITTER_ID),
+        Target("asks report (secretariat)", "asks report", "sks", SECRETARIAT_ID),
     ]
 
 
-def median_line(name: str, runs: Sequence[Result], echo_rate: float | None) -> str:
+WRITES = [  # each message changes the forum: the goal is half the floor's throughput
+    Target("ask <question>", "ask Has anyone a framework for SEND transport?", "sk"),
+]
+
+
+def median_line(
+    name: str, runs: Sequence[Result], stock: float | None = None, floor: float | None = None
+) -> str:
+    """Throughput and latency, the median of the rounds; with the ratios to the stock and the
+    patched echo bot's throughput (each round's own ratio, then their median)."""
+
+    def ratio(value: float | None) -> str:
+        return f"{value:5.2f}x" if value else " " * 6
+
     rate = statistics.median(r.rate for r in runs)
-    ratio = f"{rate / echo_rate:5.2f}x" if echo_rate else "       "
     return (
-        f"{name:<32} {rate:7.1f} msg/s {ratio}   "
+        f"{name:<40} {rate:7.1f} msg/s {ratio(stock)} {ratio(floor)}  "
         f"p50 {statistics.median(r.quantile(50) for r in runs):6.1f} ms  "
         f"p99 {statistics.median(r.quantile(99) for r in runs):6.1f} ms   "
         f"CPU {statistics.median(r.cpu_ms for r in runs):6.2f} ms/msg   "
         f"load {statistics.median(r.load_cpu_ms for r in runs):5.2f} ms/msg"
     )
+
+
+def round_ratio(runs: Sequence[Result], baseline: Sequence[Result]) -> float:
+    """The median over rounds of this round's rate over the baseline's in the same round."""
+    return statistics.median(r.rate / b.rate for r, b in zip(runs, baseline, strict=True))
 
 
 def queueing_line(name: str, runs: Sequence[Result], concurrency: int) -> str:
@@ -254,11 +293,19 @@ def queueing_line(name: str, runs: Sequence[Result], concurrency: int) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Server:
+    name: str  # "stock echo bot", "patched echo bot", or the forum bot's transport
+    process: subprocess.Popen[bytes]
+    base: str
+    database: Path | None = None  # the forum bot's own copy
+
+
 async def main(options: argparse.Namespace) -> None:
     print(
-        f"{options.messages} messages a target at concurrency {options.concurrency} "
-        f"({options.warm_up} warm-up), median of {options.rounds} rounds; "
-        f"{os.cpu_count()} cores, load average {load_average()}"
+        f"{options.messages} messages a target at concurrency {options.concurrency} and "
+        f"{options.single} at concurrency 1 ({options.warm_up} warm-up), median of "
+        f"{options.rounds} rounds; {os.cpu_count()} cores, load average {load_average()}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "bench.db"
@@ -267,12 +314,16 @@ async def main(options: argparse.Namespace) -> None:
         forumbot = [sys.executable, "-m", "bot.cli"]
         prepare(env, forumbot, options.dfe)
         provider = busiest_provider(database)
-        commands = targets(provider)
-        echo_port = free_port()
-        echo = start([sys.executable, "bench/stock_echo.py", str(echo_port)], env)
-        echo_base = f"http://127.0.0.1:{echo_port}"
-        forums: dict[str, tuple[subprocess.Popen[bytes], str, Path]] = {}
-        for transport in TRANSPORTS:
+        wanted = re.compile(options.only)
+        reads = [t for t in targets(provider) if wanted.search(t.name)]
+        writes = [t for t in WRITES if wanted.search(t.name)]
+        echoes = []
+        for name, extra in (("stock echo bot", []), ("patched echo bot", ["--patched"])):
+            port = free_port()
+            process = start([sys.executable, "bench/stock_echo.py", str(port), *extra], env)
+            echoes.append(Server(name, process, f"http://127.0.0.1:{port}"))
+        forums = []
+        for transport in options.transports.split(","):
             copy = Path(tmp) / f"bench-{transport}.db"
             shutil.copyfile(database, copy)
             port = free_port()
@@ -282,84 +333,121 @@ async def main(options: argparse.Namespace) -> None:
                 "FORUM_TRANSPORT": transport,
             }
             serve = [*forumbot, "serve", "--host", "127.0.0.1", "--port", str(port)]
-            forums[transport] = (start(serve, forum_env), f"http://127.0.0.1:{port}", copy)
+            forums.append(Server(transport, start(serve, forum_env), f"http://127.0.0.1:{port}", copy))
         limit = aiohttp.TCPConnector(limit=options.concurrency)
         try:
             async with FakeConnector() as connector, aiohttp.ClientSession(connector=limit) as http:
-                await wait_healthy(echo_base, within=300)  # a busy machine starts slowly
-                for _, base, _ in forums.values():
-                    await wait_healthy(base, within=300)
-                load = Load(http, connector, options.concurrency)
-                results: dict[str, list[Result]] = {}
-                plan = [(Target("stock echo bot", "hello", ""), echo_base, echo.pid)] + [
-                    (
-                        Target(f"{transport} {t.name}", t.text, t.expect),
-                        base,
-                        process.pid,
-                    )
-                    for t in commands
-                    for transport, (process, base, _) in forums.items()
+                for server in (*echoes, *forums):
+                    await wait_healthy(server.base, within=300)  # a busy machine starts slowly
+                    await wait_ready(http, server.base)
+                loads = {c: Load(http, connector, c) for c in (options.concurrency, 1)}
+                results: dict[tuple[str, int], list[Result]] = {}
+                plan = [(Target(e.name, "hello", ""), e) for e in echoes] + [
+                    (Target(f"{f.name} {t.name}", t.text, t.expect, t.member), f)
+                    for t in (*reads, *writes)
+                    for f in forums
                 ]
                 for n in range(1, options.rounds + 1):
-                    for target, base, pid in plan:
-                        await load.run(base, always(target.text), options.warm_up)
-                        load.check_replies(target)
-                        result = await load.run(base, always(target.text), options.messages, pid)
-                        load.check_replies(target)
-                        results.setdefault(target.name, []).append(result)
-                        print(f"  round {n}: {median_line(target.name, [result], None)}")
-                echo_rate = statistics.median(r.rate for r in results["stock echo bot"])
-                print(
-                    f"{'median of the rounds':<32} throughput vs echo   latency of the turn        server CPU           load CPU"
-                )
-                for target, _, _ in plan:
-                    print(median_line(target.name, results[target.name], echo_rate), flush=True)
-                print("\nthe floor queueing sets (from the CPU figures above):")
-                for target, _, _ in plan:
-                    print(queueing_line(target.name, results[target.name], options.concurrency))
+                    for target, server in plan:
+                        pid = server.process.pid
+                        for concurrency, count in ((options.concurrency, options.messages), (1, options.single)):
+                            load = loads[concurrency]
+                            await load.run(server.base, always(target), options.warm_up)
+                            load.check_replies(target)
+                            result = await load.run(server.base, always(target), count, pid)
+                            load.check_replies(target)
+                            results.setdefault((target.name, concurrency), []).append(result)
+                        print(f"  round {n}: {median_line(target.name, [results[target.name, options.concurrency][-1]])}", flush=True)
+                print_summary(results, plan, options)
 
-                for transport, (_, base, copy) in forums.items():
-                    print(
-                        f"\n{transport}: database growth over {options.repeat} identical requests each:"
-                    )
-                    for target in commands:
-                        before, charts_before = database_size(copy)
-                        await load.run(base, always(target.text), options.repeat)
-                        load.check_replies(target)
-                        after, charts_after = database_size(copy)
+                for server in forums:
+                    assert server.database is not None
+                    print(f"\n{server.name}: database growth over {options.repeat} identical requests each:")
+                    for target in reads:
+                        before, charts_before = database_size(server.database)
+                        await loads[options.concurrency].run(server.base, always(target), options.repeat)
+                        loads[options.concurrency].check_replies(target)
+                        after, charts_after = database_size(server.database)
                         print(
-                            f"  {target.name:<26} {after - before:>+10,} bytes   "
+                            f"  {target.name:<30} {after - before:>+10,} bytes   "
                             f"{charts_after - charts_before:+d} chart rows"
                         )
 
-                print(f"\nmemory (RSS): the stock echo bot {rss_mib(echo.pid):.0f} MiB")
-                for transport, (process, base, copy) in forums.items():
-                    texts = itertools.cycle(t.text for t in commands)
-                    rss_before = rss_mib(process.pid)
-                    mixed = functools.partial(next, texts)
-                    await load.run(base, lambda _, m=mixed: m(), options.mixed, process.pid)
+                print(
+                    "\nmemory (RSS): the stock echo bot "
+                    + ", ".join(f"{e.name} {rss_mib(e.process.pid):.0f} MiB" for e in echoes)
+                )
+                mix = [*reads, *writes]
+                for server in forums:
+                    assert server.database is not None
+                    rss_before = rss_mib(server.process.pid)
+                    await loads[options.concurrency].run(
+                        server.base, lambda n: mix[n % len(mix)], options.mixed, server.process.pid
+                    )
                     connector.calls.clear()
-                    size, charts = database_size(copy)
+                    size, charts = database_size(server.database)
                     print(
-                        f"the forum bot on {transport}: {rss_before:.0f} MiB after the rounds, "
-                        f"{rss_mib(process.pid):.0f} MiB after {options.mixed:,} more mixed "
-                        f"requests; database {size / 2**20:.1f} MiB in use, {charts} charts"
+                        f"the forum bot on {server.name}: {rss_before:.0f} MiB after the rounds, "
+                        f"{rss_mib(server.process.pid):.0f} MiB after {options.mixed:,} more "
+                        f"requests of every command ({len(mix)} in turn); database "
+                        f"{size / 2**20:.1f} MiB in use, {charts} charts (goal: under 250 MiB)"
                     )
         finally:
-            for process in (echo, *(forum for forum, _, _ in forums.values())):
-                process.terminate()
+            for server in (*echoes, *forums):
+                server.process.terminate()
                 try:
-                    process.wait(60)  # a graceful stop on a busy machine can take a while
+                    server.process.wait(60)  # a graceful stop on a busy machine can take a while
                 except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                    server.process.kill()
+                    server.process.wait()
     print(f"load average at the end {load_average()}")
+
+
+async def wait_ready(http: aiohttp.ClientSession, base: str) -> None:
+    """The forum bot answers /readyz once warmed up; the echo bots have no such route."""
+    for _ in range(600):
+        async with http.get(base + "/readyz") as response:
+            if response.status in (200, 404):
+                return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{base} not ready in 60 s")
+
+
+def print_summary(
+    results: dict[tuple[str, int], list[Result]],
+    plan: Sequence[tuple[Target, Server]],
+    options: argparse.Namespace,
+) -> None:
+    c = options.concurrency
+    stock, floor = results["stock echo bot", c], results["patched echo bot", c]
+    print(
+        f"\nat concurrency {c}, median of the rounds     throughput  x stock x patched  "
+        "latency of the turn        server CPU           load CPU"
+    )
+    for target, _ in plan:
+        runs = results[target.name, c]
+        print(median_line(target.name, runs, round_ratio(runs, stock), round_ratio(runs, floor)))
+    print(f"\nat concurrency 1 (goal: p99 under 30 ms for reads, under 5x p50 for writes):")
+    for target, _ in plan:
+        print(median_line(target.name, results[target.name, 1]))
+    print("\nthe floor queueing sets (from the CPU figures above):")
+    for target, _ in plan:
+        print(queueing_line(target.name, results[target.name, c], c))
+    worst = min(
+        (round_ratio(results[t.name, c], floor), t.name)
+        for t, s in plan
+        if s.database is not None and not any(t.name.endswith(w.name) for w in WRITES)
+    )
+    print(f"\nslowest read against the patched echo bot: {worst[1]} at {worst[0]:.2f}x (goal 1.0x)")
 
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=600, help="per target and round")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--single", type=int, default=200, help="per target and round, at concurrency 1")
+    parser.add_argument("--only", default="", help="only the targets whose name this regex finds")
+    parser.add_argument("--transports", default=",".join(TRANSPORTS), help="e.g. botbuilder")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm-up", type=int, default=50, help="per target and round")
     parser.add_argument("--repeat", type=int, default=200, help="identical requests, for growth")

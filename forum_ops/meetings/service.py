@@ -9,7 +9,8 @@ releases a chair; a member volunteers only themself, one chair per meeting.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -49,7 +50,7 @@ from forum_ops.meetings.plan import (
 )
 from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.members.model import Member, Role
-from forum_ops.members.registry import find_member
+from forum_ops.members.registry import find_member, members_by_id
 from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.ports import Clock, Delivery
 
@@ -101,29 +102,44 @@ class MeetingFigures:
 
 
 def _info(session: Session, row: MeetingRow) -> MeetingInfo:
-    number = session.scalar(
+    return _infos(session, [row])[0]
+
+
+def _infos(session: Session, rows: Sequence[MeetingRow]) -> tuple[MeetingInfo, ...]:
+    """The meetings `rows` (soonest first) as cards show them, in two queries whatever their
+    number: a meeting's number counts the meetings held or planned up to it, cancelled ones not."""
+    if not rows:
+        return ()
+    first = min(r.starts_at for r in rows)
+    earlier = session.scalar(
         select(func.count())
         .select_from(MeetingRow)
-        .where(MeetingRow.starts_at <= row.starts_at, MeetingRow.status != "cancelled")
+        .where(MeetingRow.starts_at < first, MeetingRow.status != "cancelled")
     )
-    chair = None
-    if row.chair_aad:
-        found = find_member(session, row.chair_aad)
-        if found is not None:
-            chair = ChairInfo(found.name, found.organisation.name, found.aad_object_id)
-    return MeetingInfo(
-        id=row.id,
-        number=int(number or 0),
-        day=date.fromisoformat(row.day),
-        starts_at=row.starts_at,
-        minutes=row.minutes,
-        theme=theme_or_none(row.theme),
-        status=row.status,
-        chair=chair,
-        join_url=row.join_url,
-        booked=row.booking == "booked",
-        warnings=warnings_for(date.fromisoformat(row.day)),
+    chairs = members_by_id(session, {r.chair_aad for r in rows if r.chair_aad})
+    held = sorted(r.starts_at for r in rows if r.status != "cancelled")
+    return tuple(
+        MeetingInfo(
+            id=row.id,
+            number=int(earlier or 0) + bisect_right(held, row.starts_at),
+            day=date.fromisoformat(row.day),
+            starts_at=row.starts_at,
+            minutes=row.minutes,
+            theme=theme_or_none(row.theme),
+            status=row.status,
+            chair=_chair(chairs.get(row.chair_aad or "")),
+            join_url=row.join_url,
+            booked=row.booking == "booked",
+            warnings=warnings_for(date.fromisoformat(row.day)),
+        )
+        for row in rows
     )
+
+
+def _chair(member: Member | None) -> ChairInfo | None:
+    if member is None:
+        return None
+    return ChairInfo(member.name, member.organisation.name, member.aad_object_id)
 
 
 def meeting_info(session: Session, meeting_id: int) -> MeetingInfo:
@@ -141,7 +157,7 @@ def upcoming(session: Session, now: datetime, most: int = 6) -> tuple[MeetingInf
         .order_by(MeetingRow.starts_at)
         .limit(most)
     ).all()
-    return tuple(_info(session, row) for row in rows)
+    return _infos(session, rows)
 
 
 def list_meetings(db: Database, clock: Clock) -> tuple[MeetingInfo, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,7 +65,7 @@ def _member(row: MemberRow | Row[*tuple[Any, ...]], organisation: Organisation) 
 _MEMBERS, _ORGANISATIONS = MemberRow.__table__, OrganisationRow.__table__
 # Core, not the ORM: every turn starts by finding its sender, and the ORM's loading of a member
 # with its organisation costs more than the query itself.
-_FIND_MEMBER = (
+_MEMBER_COLUMNS = (
     select(
         _MEMBERS.c.aad_object_id,
         _MEMBERS.c.name,
@@ -79,8 +79,8 @@ _FIND_MEMBER = (
         _ORGANISATIONS.c.subregion,
     )
     .join_from(_MEMBERS, _ORGANISATIONS, _MEMBERS.c.organisation_id == _ORGANISATIONS.c.id)
-    .where(_MEMBERS.c.aad_object_id == bindparam("aad_object_id"))
 )
+_FIND_MEMBER = _MEMBER_COLUMNS.where(_MEMBERS.c.aad_object_id == bindparam("aad_object_id"))
 
 
 def find_member(session: Session, aad_object_id: str) -> Member | None:
@@ -88,12 +88,23 @@ def find_member(session: Session, aad_object_id: str) -> Member | None:
     that changed members flushes before it asks."""
     found = session.connection().execute(_FIND_MEMBER, {"aad_object_id": aad_object_id})
     row = found.first()
-    if row is None:
-        return None
-    organisation = Organisation(
+    return None if row is None else _member(row, _organisation(row))
+
+
+def members_by_id(session: Session, aad_object_ids: Collection[str]) -> dict[str, Member]:
+    """The members stored among `aad_object_ids`, in one query (the ids of former members are
+    left out)."""
+    if not aad_object_ids:
+        return {}
+    query = _MEMBER_COLUMNS.where(_MEMBERS.c.aad_object_id.in_(sorted(aad_object_ids)))
+    found = session.connection().execute(query)
+    return {row.aad_object_id: _member(row, _organisation(row)) for row in found}
+
+
+def _organisation(row: Row[*tuple[Any, ...]]) -> Organisation:
+    return Organisation(
         row.code, row.organisation_name, OrganisationKind(row.kind), row.inner_outer, row.subregion
     )
-    return _member(row, organisation)
 
 
 def _guid(text: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Reads the stored DfE release (parsed once per import), chooses the area and returns the figures
 (forum_ops/senddata/figures.py), keeping the trend chart through the ChartStore port. The DfE
-figures are public, so an area's answer is computed once per release, whoever asks.
+figures are public, so an area's answer, and a meeting's agenda item, is computed once per
+release, whoever asks.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class SendData:
         self._charts = charts
         self._frames: ComputedOnce[Session, Sen2Frames] = ComputedOnce(release_stamp, read_frames)
         self._areas: Answers[SendDataFigures] = Answers(ANSWERS_KEPT, ANSWERS_FRESH_FOR)
+        self._items: Answers[SendDataFigures] = Answers(ANSWERS_KEPT, ANSWERS_FRESH_FOR)
 
     def frames(self) -> Sen2Frames:
         return self._versioned()[1]
@@ -66,4 +68,9 @@ class SendData:
         return held
 
     def agenda_item(self, meeting: date) -> SendDataFigures:
-        return agenda_figures(self.frames(), meeting, self._charts)
+        """A meeting's standing item: drawn once per release and meeting (every `agenda` and
+        the circulation day's agenda to every member show the same figures and chart)."""
+        version, frames = self._versioned()
+        return self._items.get(
+            version, meeting, lambda: agenda_figures(frames, meeting, self._charts)
+        )
