@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import gc
-import itertools
 import os
 import re
 import shutil
@@ -333,7 +331,9 @@ async def main(options: argparse.Namespace) -> None:
                 "FORUM_TRANSPORT": transport,
             }
             serve = [*forumbot, "serve", "--host", "127.0.0.1", "--port", str(port)]
-            forums.append(Server(transport, start(serve, forum_env), f"http://127.0.0.1:{port}", copy))
+            forums.append(
+                Server(transport, start(serve, forum_env), f"http://127.0.0.1:{port}", copy)
+            )
         limit = aiohttp.TCPConnector(limit=options.concurrency)
         try:
             async with FakeConnector() as connector, aiohttp.ClientSession(connector=limit) as http:
@@ -350,22 +350,32 @@ async def main(options: argparse.Namespace) -> None:
                 for n in range(1, options.rounds + 1):
                     for target, server in plan:
                         pid = server.process.pid
-                        for concurrency, count in ((options.concurrency, options.messages), (1, options.single)):
+                        for concurrency, count in (
+                            (options.concurrency, options.messages),
+                            (1, options.single),
+                        ):
                             load = loads[concurrency]
                             await load.run(server.base, always(target), options.warm_up)
                             load.check_replies(target)
                             result = await load.run(server.base, always(target), count, pid)
                             load.check_replies(target)
                             results.setdefault((target.name, concurrency), []).append(result)
-                        print(f"  round {n}: {median_line(target.name, [results[target.name, options.concurrency][-1]])}", flush=True)
+                        print(
+                            f"  round {n}: {median_line(target.name, [results[target.name, options.concurrency][-1]])}",
+                            flush=True,
+                        )
                 print_summary(results, plan, options)
 
                 for server in forums:
                     assert server.database is not None
-                    print(f"\n{server.name}: database growth over {options.repeat} identical requests each:")
+                    print(
+                        f"\n{server.name}: database growth over {options.repeat} identical requests each:"
+                    )
                     for target in reads:
                         before, charts_before = database_size(server.database)
-                        await loads[options.concurrency].run(server.base, always(target), options.repeat)
+                        await loads[options.concurrency].run(
+                            server.base, always(target), options.repeat
+                        )
                         loads[options.concurrency].check_replies(target)
                         after, charts_after = database_size(server.database)
                         print(
@@ -427,7 +437,7 @@ def print_summary(
     for target, _ in plan:
         runs = results[target.name, c]
         print(median_line(target.name, runs, round_ratio(runs, stock), round_ratio(runs, floor)))
-    print(f"\nat concurrency 1 (goal: p99 under 30 ms for reads, under 5x p50 for writes):")
+    print("\nat concurrency 1 (goal: p99 under 30 ms for reads, under 5x p50 for writes):")
     for target, _ in plan:
         print(median_line(target.name, results[target.name, 1]))
     print("\nthe floor queueing sets (from the CPU figures above):")
@@ -445,7 +455,9 @@ def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=600, help="per target and round")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--single", type=int, default=200, help="per target and round, at concurrency 1")
+    parser.add_argument(
+        "--single", type=int, default=200, help="per target and round, at concurrency 1"
+    )
     parser.add_argument("--only", default="", help="only the targets whose name this regex finds")
     parser.add_argument("--transports", default=",".join(TRANSPORTS), help="e.g. botbuilder")
     parser.add_argument("--rounds", type=int, default=3)

@@ -65,21 +65,18 @@ def _member(row: MemberRow | Row[*tuple[Any, ...]], organisation: Organisation) 
 _MEMBERS, _ORGANISATIONS = MemberRow.__table__, OrganisationRow.__table__
 # Core, not the ORM: every turn starts by finding its sender, and the ORM's loading of a member
 # with its organisation costs more than the query itself.
-_MEMBER_COLUMNS = (
-    select(
-        _MEMBERS.c.aad_object_id,
-        _MEMBERS.c.name,
-        _MEMBERS.c.email,
-        _MEMBERS.c.roles,
-        _MEMBERS.c.topics,
-        _ORGANISATIONS.c.code,
-        _ORGANISATIONS.c.name.label("organisation_name"),
-        _ORGANISATIONS.c.kind,
-        _ORGANISATIONS.c.inner_outer,
-        _ORGANISATIONS.c.subregion,
-    )
-    .join_from(_MEMBERS, _ORGANISATIONS, _MEMBERS.c.organisation_id == _ORGANISATIONS.c.id)
-)
+_MEMBER_COLUMNS = select(
+    _MEMBERS.c.aad_object_id,
+    _MEMBERS.c.name,
+    _MEMBERS.c.email,
+    _MEMBERS.c.roles,
+    _MEMBERS.c.topics,
+    _ORGANISATIONS.c.code,
+    _ORGANISATIONS.c.name.label("organisation_name"),
+    _ORGANISATIONS.c.kind,
+    _ORGANISATIONS.c.inner_outer,
+    _ORGANISATIONS.c.subregion,
+).join_from(_MEMBERS, _ORGANISATIONS, _MEMBERS.c.organisation_id == _ORGANISATIONS.c.id)
 _FIND_MEMBER = _MEMBER_COLUMNS.where(_MEMBERS.c.aad_object_id == bindparam("aad_object_id"))
 
 
