@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,6 +31,11 @@ from forum_ops.members.registry import find_member
 
 PROCESSED = ProcessedActivityRow.metadata.tables[ProcessedActivityRow.__tablename__]
 KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two days is ample
+# Core on the session's connection, as find_member: every turn asks it, and the ORM's execute
+# costs twice the query
+_SEEN = select(PROCESSED.c.replied_at, PROCESSED.c.response).where(
+    PROCESSED.c.key == bindparam("key")
+)
 
 
 class Redelivered(Exception):
@@ -64,13 +69,7 @@ def begin_turn(
 
     `duplicate` is True when the key was recorded before. Nothing is written here.
     """
-    seen = (
-        session.execute(
-            select(PROCESSED.c.replied_at, PROCESSED.c.response).where(PROCESSED.c.key == key)
-        ).first()
-        if key is not None
-        else None
-    )
+    seen = session.connection().execute(_SEEN, {"key": key}).first() if key is not None else None
     member = find_member(session, aad_object_id) if aad_object_id else None
     dialog = (
         open_dialog(session, DialogKey(conversation_id, member.aad_object_id), now)

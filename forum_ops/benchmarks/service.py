@@ -43,8 +43,9 @@ from forum_ops.members.authorities import resolve_authority
 from forum_ops.members.model import Member
 from forum_ops.ports import ChartStore
 from forum_ops.returns.releases import (
+    Published,
     latest_release,
-    release_by_id,
+    published,
     release_names,
     released_periods,
     releases,
@@ -145,8 +146,8 @@ class Benchmarks:
         with one_line_per_answer(_viewer(member, include_own), "benchmark provider"):
             words, chosen = _release_asked(words[:200])
             with self._db.transaction() as session:
-                period = _periods(session)[-1]
-                released = self._release(session, period, chosen)
+                state = published(session)
+                released = self._release(session, state, _periods(state)[-1], chosen)
                 version = (released.release.id, returns_version(session))
             viewer = member.borough if include_own else None
             return self._providers.get(
@@ -198,7 +199,8 @@ class Benchmarks:
     def top10(self, member: Member, words: str) -> TopProviders:
         borough = _borough(words, member)  # authority first: the answer is kept by borough
         with self._db.transaction() as session:  # what the answer depends on: cheap to read
-            version = (returns_version(session), tuple(r.id for r in releases(session)[:1]))
+            newest = published(session).releases[:1]
+            version = (returns_version(session), tuple(r.id for r in newest))
         return self._tops.get(version, borough, lambda: self._top10(borough))
 
     def _top10(self, borough: str) -> TopProviders:
@@ -234,18 +236,19 @@ class Benchmarks:
 
     def _question(self, session: Session, words: str) -> tuple[Hashable, Released, Filters]:
         words, chosen = _release_asked(words)
-        periods = _periods(session)
+        state = published(session)
+        periods = _periods(state)
         if chosen is not None:
-            release = release_by_id(session, chosen)
+            release = state.by_id(chosen)
             periods = [release.period] if release is not None else periods
         filters = _filters(words, periods)
-        released = self._release(session, filters.period, chosen)
+        released = self._release(session, state, filters.period, chosen)
         return (released.release.id, returns_version(session)), released, filters
 
-    def _release(self, session: Session, period: str, chosen: int | None) -> Released:
-        release = (
-            latest_release(session, period) if chosen is None else release_by_id(session, chosen)
-        )
+    def _release(
+        self, session: Session, state: Published, period: str, chosen: int | None
+    ) -> Released:
+        release = state.latest(period) if chosen is None else state.by_id(chosen)
         if release is None:
             raise ForumError(
                 f"There is no release {chosen}: say benchmark releases to see which there are."
@@ -259,8 +262,8 @@ class Benchmarks:
         return self._charts.store(key, png)
 
 
-def _periods(session: Session) -> list[str]:
-    periods = released_periods(session)
+def _periods(state: Published) -> list[str]:
+    periods = state.periods
     if not periods:
         raise ForumError(
             "No INMSS figures have been released yet: boroughs' data submitters send their "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -154,6 +155,41 @@ def releases(
         query = query.where(ReleaseRow.released_at < before)
     rows = session.scalars(query.order_by(ReleaseRow.released_at.desc(), ReleaseRow.id.desc()))
     return [_release(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Published:
+    """Every release as stored now, newest first: a few a month, read in one query by each
+    benchmark (what its answer depends on), instead of one query per question about them."""
+
+    releases: tuple[Release, ...]
+
+    @property
+    def periods(self) -> list[str]:
+        """The periods with a release, oldest first."""
+        return sorted({r.period for r in self.releases})
+
+    def latest(self, period: str) -> Release | None:
+        return next((r for r in self.releases if r.period == period), None)
+
+    def by_id(self, release_id: int) -> Release | None:
+        return next((r for r in self.releases if r.id == release_id), None)
+
+
+_RELEASES = ReleaseRow.__table__
+_PUBLISHED = select(
+    _RELEASES.c.id,
+    _RELEASES.c.period,
+    _RELEASES.c.released_at,
+    _RELEASES.c.released_by,
+    _RELEASES.c.boroughs,
+    _RELEASES.c.placements,
+).order_by(_RELEASES.c.released_at.desc(), _RELEASES.c.id.desc())
+
+
+def published(session: Session) -> Published:
+    rows = session.connection().execute(_PUBLISHED)  # Core: the ORM's loading costs more
+    return Published(tuple(Release(*row) for row in rows))
 
 
 def release_by_id(session: Session, release_id: int) -> Release | None:
