@@ -25,7 +25,7 @@ from cards.views.common import LONDON
 from cards.views.directory import Kind, Progress, Rag, Recommendation, Tracker
 from forum_ops.csv_files import Checked, CsvFile
 from forum_ops.db import Database
-from forum_ops.db.schema import PlacementRow, RecommendationRow
+from forum_ops.db.schema import AskRow, PlacementRow, RecommendationRow
 from forum_ops.directory.entries import is_web_link
 from forum_ops.directory.service import directory_counts
 from forum_ops.directory.tracker import (
@@ -78,12 +78,15 @@ def evidence(session: Session, today: date, period: str) -> Evidence:
 
 
 def _asks_held(session: Session, today: date) -> str:
-    """The round robin's last 90 days, as the tracker shows it beside recommendations 2 and 4."""
-    from forum_ops.asks.service import ask_figures
-
+    """The round robin's last 90 days, as the tracker shows it beside recommendations 2 and 4
+    (counted as `asks report` counts them: asked in the window; answered, a first reply)."""
     since = datetime.combine(today - timedelta(days=90), time(0), tzinfo=UTC)
-    figures = ask_figures(session, since, since + timedelta(days=91))
-    return f"{figures.asks} in the last 90 days, {figures.answered} of them answered"
+    asked, answered = session.execute(
+        select(func.count(), func.count(AskRow.first_reply_at)).where(
+            AskRow.created_at >= since, AskRow.created_at < since + timedelta(days=91)
+        )
+    ).one()
+    return f"{asked} in the last 90 days, {answered} of them answered"
 
 
 def _ensure(session: Session, now: datetime) -> dict[int, RecommendationRow]:

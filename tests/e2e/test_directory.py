@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from cards import plain_text, render_card
 from cards.directory import directory_view, suggestion_form, tracker_view
 from cards.views.directory import Status
 from forum_ops.db import Database
+from forum_ops.db.schema import AskRow
 from forum_ops.directory.demo import load_demo_directory
 from forum_ops.directory.recommendations import import_tracker, show_tracker, update_recommendation
 from forum_ops.directory.service import (
@@ -312,6 +313,18 @@ def test_storage_on_sqlite_and_postgresql(any_database: Database) -> None:
     assert len(show_tracker(any_database, clock).recommendations) == 17
     held = show_tracker(any_database, clock).number(14).held
     assert held == "3 supplier look-ups in the last 90 days"  # NOW is that day
+    with any_database.transaction() as session:
+        for days_ago, replied in ((1, True), (30, False), (95, True)):
+            asked = NOW - timedelta(days=days_ago)
+            session.add(
+                AskRow(
+                    author_aad="a", organisation_code="202", text="?", topics="", status="open",
+                    max_asked=3, created_at=asked, updated_at=asked,
+                    first_reply_at=asked + timedelta(hours=1) if replied else None,
+                )
+            )  # fmt: skip
+    held = show_tracker(any_database, clock).number(2).held
+    assert held == "asks: 2 in the last 90 days, 1 of them answered"  # not the one 95 days ago
     demo(any_database)
     assert search_directory(any_database, clock, "commissioning alliance").entries[0].name == (
         "The Commissioning Alliance"
