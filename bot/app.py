@@ -109,6 +109,11 @@ def create_app(
     app = web.Application(client_max_size=settings.forum_max_request_bytes)
     startup = app[STARTUP] = Startup(settings.forum_start_hold_seconds)
     answered = asyncio.Event()  # set by the first response: the server is listening
+    warmed = asyncio.Event()  # the features' modules imported and their data read
+
+    def on_settled() -> None:
+        warmed.set()
+        settled()
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         building = asyncio.ensure_future(
@@ -118,8 +123,10 @@ def create_app(
         every = settings.forum_warm_every_seconds  # after the imports, the data, now and then
         warm = settings.forum_warm_at_start
         warming = asyncio.create_task(
-            _warm_when_ready(building, answered, every, settled) if warm else _nothing()
+            _warm_when_ready(building, answered, every, on_settled) if warm else _nothing()
         )
+        if not warm:
+            warmed.set()
         yield
         warming.cancel()  # the import under way finishes in its thread; the rest are skipped
         if not building.done():
@@ -146,10 +153,14 @@ def create_app(
         return await _database_health(runtime)
 
     async def ready(request: web.Request) -> web.Response:
-        """200 only when the bot can serve messages (for a load balancer's readiness probe)."""
+        """200 only when the bot can serve messages at full speed (for a load balancer's
+        readiness probe): built, and warmed (a message that comes while the warm-up imports
+        pandas and reads the returns is served, but waits behind it for seconds)."""
         runtime = startup.built()
         if runtime is None:
             return web.json_response({"status": startup.state, "ready": False}, status=503)
+        if not warmed.is_set():
+            return web.json_response({"status": "warming", "ready": False}, status=503)
         return await _database_health(runtime)
 
     async def chart(request: web.Request) -> web.Response:
