@@ -349,7 +349,8 @@ class Asks:
                     topics.append(clean)
             if len(topics) > 30:
                 raise ForumError("Thirty topics is the most one member can hold.")
-            row.topics, row.updated_at = ";".join(topics), now
+            if ";".join(topics) != row.topics:  # `topics` alone only shows them: no write
+                row.topics, row.updated_at = ";".join(topics), now
             return to_member(row)
 
     def availability(self, member: Member) -> Availability:

@@ -13,8 +13,9 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from cards.views.common import LONDON
@@ -105,7 +106,9 @@ def _info(session: Session, row: MeetingRow) -> MeetingInfo:
     return _infos(session, [row])[0]
 
 
-def _infos(session: Session, rows: Sequence[MeetingRow]) -> tuple[MeetingInfo, ...]:
+def _infos(
+    session: Session, rows: Sequence[MeetingRow | Row[*tuple[Any, ...]]]
+) -> tuple[MeetingInfo, ...]:
     """The meetings `rows` (soonest first) as cards show them, in two queries whatever their
     number: a meeting's number counts the meetings held or planned up to it, cancelled ones not."""
     if not rows:
@@ -151,13 +154,15 @@ def meeting_info(session: Session, meeting_id: int) -> MeetingInfo:
 
 def upcoming(session: Session, now: datetime, most: int = 6) -> tuple[MeetingInfo, ...]:
     """The meetings not yet over, cancelled ones included (the card says so), soonest first."""
-    rows = session.scalars(
-        select(MeetingRow)
-        .where(MeetingRow.starts_at > now - timedelta(minutes=MEETING_MINUTES))
-        .order_by(MeetingRow.starts_at)
+    meetings = MeetingRow.__table__  # Core: the ORM's loading cost more than the query
+    session.flush()  # a plan the unit of work changed is listed as changed
+    rows = session.connection().execute(
+        select(meetings)
+        .where(meetings.c.starts_at > now - timedelta(minutes=MEETING_MINUTES))
+        .order_by(meetings.c.starts_at)
         .limit(most)
-    ).all()
-    return _infos(session, rows)
+    )
+    return _infos(session, rows.all())
 
 
 def list_meetings(db: Database, clock: Clock) -> tuple[MeetingInfo, ...]:

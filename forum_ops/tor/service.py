@@ -17,6 +17,7 @@ queues the shared card's update under the new revision, so the card's updates go
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from cards.views.tor import (
     Ballot,
     BoroughVote,
     Choice,
+    NumberedSection,
     OpenReport,
     Rules,
     Tally,
@@ -658,13 +660,24 @@ def read_version(db: Database, clock: Clock, number: object = None) -> TorReadin
                 TorRatificationRow.deadline > now,
             )
         ).first()
+        numbered, removed = _reading(row.text, previous)
         return TorReading(
             _version_info(row),
             before.number if before else None,
-            numbered_sections(row.text, previous),
-            removed_sections(row.text, previous),
+            numbered,
+            removed,
             ratification.id if ratification else None,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _reading(
+    text: str, previous: str | None
+) -> tuple[tuple[NumberedSection, ...], tuple[str, ...]]:
+    """A version's sections with what changed since `previous`, and the sections it removed:
+    worked out once per pair of texts (a version's text never changes; every member reads the
+    same few while a vote is open)."""
+    return numbered_sections(text, previous), removed_sections(text, previous)
 
 
 def _borough_members(session: Session) -> list[Member]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.commands.asks.commands import digest as digest_job
 from cards.asks import AskCards, report_card
 from forum_ops.asks.service import AskConfig, Asks, AskStatus, ask_figures, sweep, weekly_digest
 from forum_ops.db import Database
+from forum_ops.db.schema import MemberRow
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Role
 from forum_ops.members.registry import MemberRecord, upsert_members
@@ -193,6 +195,12 @@ def test_topics_change_and_the_archive_is_searched_across_replies(people: Databa
     asks = service(people, clock, messenger)
     changed = asks.change_topics(member(people, CAMDEN), "", ["Short breaks"], ["section 75"])
     assert changed.topics == ("transport", "Short breaks")
+    clock.advance(timedelta(hours=1))
+    shown = asks.change_topics(member(people, CAMDEN), "", [], [])  # `topics` alone
+    assert shown.topics == changed.topics
+    with people.transaction() as session:
+        row = session.scalars(select(MemberRow).where(MemberRow.aad_object_id == CAMDEN)).one()
+        assert row.updated_at == NOW  # showing them wrote nothing
     a = asks.open(member(people, CAMDEN), "#transport who runs minibus routes?").ask
     b = asks.open(member(people, CAMDEN), "#s75 pooled budget question").ask
     responder = routed(messenger)[-1]
