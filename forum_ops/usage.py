@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from forum_ops.db.schema import UsageCountRow
@@ -15,17 +16,14 @@ SUPPLIER_LOOKUP = "supplier_lookup"  # a `suppliers` search (its first page) or 
 
 
 def record_use(session: Session, feature: str, day: date) -> None:
-    """Count one use of a feature on a day."""
-    row = session.get(UsageCountRow, (feature, day), with_for_update=True)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(UsageCountRow(feature=feature, day=day, count=1))
-            return
-        except IntegrityError:  # another replica counted the day's first use
-            row = session.get(UsageCountRow, (feature, day), with_for_update=True)
-            assert row is not None
-    row.count += 1
+    """Count one use of a feature on a day: one upsert, whichever replica counts first."""
+    counts = UsageCountRow.metadata.tables[UsageCountRow.__tablename__]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert(counts) if dialect == "postgresql" else sqlite_insert(counts)
+    statement = insert.values(feature=feature, day=day, count=1).on_conflict_do_update(
+        index_elements=["feature", "day"], set_={"count": counts.c.count + 1}
+    )
+    session.connection().execute(statement)
 
 
 def uses(session: Session, feature: str, start: date, end: date) -> int:

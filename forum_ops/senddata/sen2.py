@@ -50,6 +50,10 @@ def latest_release(session: Session) -> Sen2Release | None:
     )
 
 
+_FILES = Sen2FileRow.__table__
+_STAMP = select(_FILES.c.imported_at).where(_FILES.c.kind == "caseload")
+
+
 def release_stamp(session: Session) -> datetime | None:
     """When the stored release was imported (cheap: for caches to know when to reload)."""
-    return session.scalar(select(Sen2FileRow.imported_at).where(Sen2FileRow.kind == "caseload"))
+    return session.connection().execute(_STAMP).scalar()  # Core: asked by every senddata
