@@ -43,20 +43,23 @@ class SupplierSearch:
         return self._versioned()[1]
 
     def find(self, words: str, member: Member, offset: int = 0, page: int = PAGE) -> SchoolsPage:
-        version, directory = self._versioned()
-        found = self._pages.get(
-            version,
-            (words[:MAX_QUERY_CHARS], member.borough, offset, page),
-            lambda: find_schools(directory, words, member, offset, page),
-        )
-        if offset == 0:  # a look-up, not its next page: counted for recommendation 14
-            with self._db.transaction() as session:
+        with self._db.transaction() as session:  # one transaction: the version, the count
+            version, directory = self._held(session)
+            found = self._pages.get(
+                version,
+                (words[:MAX_QUERY_CHARS], member.borough, offset, page),
+                lambda: find_schools(directory, words, member, offset, page),
+            )
+            if offset == 0:  # a look-up, not its next page: counted for recommendation 14
                 record_use(session, SUPPLIER_LOOKUP, datetime.now(LONDON).date())
         return found
 
     def _versioned(self) -> tuple[Hashable, Directory]:
         with self._db.transaction() as session:
-            held = self._directory.versioned(session)
+            return self._held(session)
+
+    def _held(self, session: Session) -> tuple[Hashable, Directory]:
+        held = self._directory.versioned(session)
         if held is None:
             raise NoDirectory()
         return held
