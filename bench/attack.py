@@ -1,7 +1,7 @@
 """The shipped attacker against the demo data, both designs side by side: what a hostile data
 submitter (default Camden, 202) recovers about the other boroughs with crafted uploads, every
 view read in a 1:1 chat, a group chat and a channel, over consecutive releases
-(analytics/attack.py). Usage: python -P bench/attack.py [--viewer 202] [--releases 6]
+(analytics/attack.py). Usage: python bench/attack.py [--viewer 202] [--releases 6]
 [--show 5] (-P: this folder's analytics.py would hide the analytics package)"""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """INMSS benchmarks at 5k, 50k, 500k and 1M placements, and a 5,000-row XLSX import.
 
-    python bench/analytics.py [--sizes 5000,50000,500000,1000000] [--repeat 5]
+    python bench/inmss_benchmarks.py [--sizes 5000,50000,500000,1000000] [--repeat 5]
 
 Placements are the seeded synthetic London returns resampled to each size (so the providers,
 boroughs and cells stay London's, only deeper). Each benchmark is timed as a borough's member
