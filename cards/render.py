@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,7 @@ class Card:
         never changed, a new one is made)."""
         return dataclasses.replace(self, files=self.files + files)
 
-    @property
+    @cached_property  # a card never changes: measured once (its check, then the kept cards)
     def size(self) -> int:
         return len(json.dumps(self.content, ensure_ascii=False, separators=(",", ":")).encode())
 
@@ -78,21 +81,52 @@ def render_card(name: str, view: object | None = None) -> Card:
     """Render `templates/<name>.json` with the view model's fields as template variables.
 
     A view that can be hashed (a frozen dataclass of strings, numbers and tuples, as most are)
-    is rendered once and the card kept: help, the error cards and the answers kept per data
-    version are asked for again and again. A card is never changed once rendered, so one card
-    may serve many replies. Views should hold display text, not numbers to be formatted by the
-    template: 1 and 1.0 are equal keys.
+    is rendered once and the card kept (`KEPT`): help, the error cards and the answers kept per
+    data version are asked for again and again. A card is never changed once rendered, so one
+    card may serve many replies. Views should hold display text, not numbers to be formatted by
+    the template: 1 and 1.0 are equal keys.
     """
     try:
         hash(view)
     except TypeError:  # a list or dict inside: render it every time
         return _render(name, view)
-    return _render_kept(name, view)
+    return KEPT.get((name, view), lambda: _render(name, view))
 
 
-@lru_cache(maxsize=512)  # cards are a few KB; 512 of them is a few MB at most
-def _render_kept(name: str, view: object | None) -> Card:
-    return _render(name, view)
+class KeptCards:
+    """The cards rendered last, least recently used dropped first, up to `budget` bytes of
+    their JSON: a card's parsed content takes about ten times its JSON in memory, and cards
+    range from 1 KB (a refusal) to 28 KB (the recommendations tracker, whose view changes with
+    every supplier look-up), so a count of cards would not bound the memory they hold."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.held = 0
+        self._cards: OrderedDict[tuple[str, object], tuple[Card, int]] = OrderedDict()
+        self._lock = threading.Lock()  # cards are rendered on the loop and in the job threads
+
+    def get(self, key: tuple[str, object], render: Callable[[], Card]) -> Card:
+        with self._lock:
+            found = self._cards.get(key)
+            if found is not None:
+                self._cards.move_to_end(key)
+                return found[0]
+        card = render()
+        size = card.size
+        with self._lock:
+            if key not in self._cards and size <= self.budget:
+                self._cards[key] = (card, size)
+                self.held += size
+                while self.held > self.budget:
+                    _, (_, dropped) = self._cards.popitem(last=False)
+                    self.held -= dropped
+        return card
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+
+KEPT = KeptCards(budget=1_000_000)  # about 10 MB of parsed cards; a few hundred answers
 
 
 def _render(name: str, view: object | None) -> Card:
