@@ -45,7 +45,7 @@ from cards.views.common import LONDON
 from forum_ops.asks.routing import Candidate, RoutingRequest, choose_responders
 from forum_ops.asks.topics import ask_tags, member_tags
 from forum_ops.asks.views import AskCards, AskConfig, FiguresReport, Opened, Passed, RouteState
-from forum_ops.db import Database
+from forum_ops.db import Database, fulltext
 from forum_ops.db.schema import (
     AskReplyRow,
     AskRouteRow,
@@ -63,7 +63,6 @@ from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.outbox.queue import Status
 from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 from forum_ops.report_files import offer_file_in
-from forum_ops.text_search import Document, search
 from forum_ops.working_days import after_working_days
 
 MAX_TEXT_CHARS = 4000
@@ -132,6 +131,7 @@ class Asks:
             )
             session.add(row)
             session.flush()
+            fulltext.index_ask(session, row.id)
             messenger = self._messengers(session, now)
             asked = _route(session, messenger, self._cards, row, now, config.responders)
             if not asked:
@@ -172,6 +172,7 @@ class Asks:
             )
             session.add(reply)
             session.flush()
+            fulltext.index_ask(session, row.id)
             if row.status == AskStatus.OPEN.value:
                 row.status, row.first_reply_at = AskStatus.ANSWERED.value, now
             row.updated_at = now
@@ -248,6 +249,7 @@ class Asks:
             if len(details) > MAX_TEXT_CHARS:
                 raise ForumError(f"An ask's details can be at most {MAX_TEXT_CHARS} characters.")
             row.details, row.updated_at = details, now
+            fulltext.index_ask(session, row.id)
             count = details.count("\n") + 1
             _changed(session, self._messengers(session, now), self._cards, row, f"detail:{count}")
             return ask_view(session, row)
@@ -542,24 +544,13 @@ def _loads(
     return tuple(sorted(loads, key=lambda x: (-x.asked, x.name)))
 
 
-# -- search (the directory uses the same shape: documents from rows, then text_search.search) ----
+# -- search (the directory's too: the database's full-text index, forum_ops/db/fulltext.py) ----
 
 
 def search_asks(session: Session, words: str, most: int = 10) -> list[int]:
-    """The ids of the asks best matching `words`, across their text, details, tags and replies."""
-    replies: dict[int, list[str]] = {}
-    for ask_id, text in session.execute(select(AskReplyRow.ask_id, AskReplyRow.text)):
-        replies.setdefault(ask_id, []).append(text)
-    documents = (
-        Document(
-            str(row.id),
-            row.text,
-            "\n".join([row.details, *replies.get(row.id, [])]),
-            tuple(t for t in row.topics.split(";") if t),
-        )
-        for row in session.scalars(select(AskRow))
-    )
-    return [int(hit.key) for hit in search(documents, words, most)]
+    """The ids of the asks best matching `words`, across their text, details, tags and replies
+    (each ask is re-indexed whenever it, or a reply to it, is written)."""
+    return list(fulltext.search(session, fulltext.ASKS, words, most).ids)
 
 
 # -- inside the unit of work ----------------------------------------------------------------------
