@@ -20,11 +20,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Connection,
-    Numeric,
     Table,
     and_,
     case,
-    cast,
     delete,
     func,
     insert,
@@ -153,22 +151,23 @@ def index_document(ex: Executor, kind: str, doc_id: int, document: Document | No
     elif old != " ".join(stems):
         ex.execute(update(_DOCS).where(this).values(words=len(stems), stems=" ".join(stems)))
     one = and_(_TERMS.c.kind == kind, _TERMS.c.doc_id == doc_id)
+    size, was = sum(after.values()), sum(before.values())
     gone = [t for t in before if t not in after]
     if gone:
         ex.execute(delete(_TERMS).where(one, _TERMS.c.term.in_(gone)))
+    kept = [t for t in after if t in before and before[t] == after[t]]
+    if kept and size != was:
+        ex.execute(update(_TERMS).where(one, _TERMS.c.term.in_(kept)).values(words=size))
     for term, n in after.items():
         if term in before and before[term] != n:
-            ex.execute(update(_TERMS).where(one, _TERMS.c.term == term).values(occurrences=n))
-    new = [{"kind": kind, "term": t, "doc_id": doc_id, "occurrences": n}
+            ex.execute(
+                update(_TERMS).where(one, _TERMS.c.term == term).values(occurrences=n, words=size)
+            )
+    new = [{"kind": kind, "term": t, "doc_id": doc_id, "occurrences": n, "words": size}
            for t, n in after.items() if t not in before]  # fmt: skip
     if new:
         ex.execute(insert(_TERMS), new)
-    _add_totals(
-        ex,
-        kind,
-        (stems is not None) - (old is not None),
-        sum(after.values()) - sum(before.values()),
-    )
+    _add_totals(ex, kind, (stems is not None) - (old is not None), size - was)
 
 
 def index_new(ex: Executor, kind: str, documents: Iterable[tuple[int, Document]]) -> int:
@@ -181,8 +180,8 @@ def index_new(ex: Executor, kind: str, documents: Iterable[tuple[int, Document]]
         stems = weighted_terms(document)
         rows.append({"kind": kind, "doc_id": doc_id, "words": len(stems),
                      "stems": " ".join(stems)})  # fmt: skip
-        postings.extend({"kind": kind, "term": t, "doc_id": doc_id, "occurrences": n}
-                        for t, n in Counter(stems).items())  # fmt: skip
+        postings.extend({"kind": kind, "term": t, "doc_id": doc_id, "occurrences": n,
+                         "words": len(stems)} for t, n in Counter(stems).items())  # fmt: skip
         words += len(stems)
     if rows:
         ex.execute(insert(_DOCS), rows)
@@ -231,15 +230,12 @@ def search(ex: Executor, kind: str, query: str, limit: int = 10) -> Found:
     idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in held.items()}
     average = length / count or 1.0
     tf = _TERMS.c.occurrences
-    weight = case(idf, value=_TERMS.c.term, else_=0.0)
-    norm = K1 * (1 - B) + (K1 * B / average) * _DOCS.c.words
-    score = func.sum(weight * tf * (K1 + 1) / (tf + norm))
-    ranked = (
-        select(_TERMS.c.doc_id)
-        .join(_DOCS, and_(_DOCS.c.kind == _TERMS.c.kind, _DOCS.c.doc_id == _TERMS.c.doc_id))
-        .where(_TERMS.c.kind == kind, _TERMS.c.term.in_(list(held)))
-        .group_by(_TERMS.c.doc_id)
-        .order_by(func.round(cast(score, Numeric), 6).desc(), _TERMS.c.doc_id)
-        .limit(limit)
-    )
-    return Found(tuple(int(i) for i in ex.execute(ranked).scalars()), count)
+    weight = case(idf, value=_TERMS.c.term, else_=0.0) if len(idf) > 1 else next(iter(idf.values()))
+    norm = K1 * (1 - B) + (K1 * B / average) * _TERMS.c.words
+    score = weight * tf * (K1 + 1) / (tf + norm)
+    ranked = select(_TERMS.c.doc_id).where(_TERMS.c.kind == kind, _TERMS.c.term.in_(list(idf)))
+    if len(idf) > 1:  # a document's score is the sum of its terms'
+        score = func.sum(score)
+        ranked = ranked.group_by(_TERMS.c.doc_id)
+    ranked = ranked.order_by(score.desc(), _TERMS.c.doc_id)
+    return Found(tuple(int(i) for i in ex.execute(ranked.limit(limit)).scalars()), count)

@@ -634,7 +634,8 @@ class SearchDocumentRow(Base):
 
 
 class SearchTermRow(Base):
-    """How often a stem occurs in one search document: the inverted index searches read."""
+    """How often a stem occurs in one search document, and that document's length: the inverted
+    index a search reads (only its stems' rows, in key order, nothing else)."""
 
     __tablename__ = "search_terms"
     __table_args__ = ({"sqlite_with_rowid": False},)
@@ -643,6 +644,7 @@ class SearchTermRow(Base):
     term: Mapped[str] = mapped_column(String(100), primary_key=True)
     doc_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     occurrences: Mapped[int] = mapped_column(Integer)
+    words: Mapped[int] = mapped_column(Integer)  # the document's (a copy: no join to rank)
 
 
 class SearchTotalRow(Base):

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("term", sa.String(100), nullable=False),
         sa.Column("doc_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("occurrences", sa.Integer(), nullable=False),
+        sa.Column("words", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "term", "doc_id", name=op.f("pk_search_terms")),
         sqlite_with_rowid=False,
     )
