@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
@@ -638,11 +639,14 @@ class SearchTermRow(Base):
     index a search reads (only its stems' rows, in key order, nothing else)."""
 
     __tablename__ = "search_terms"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (  # a search reads the key alone: the rows on SQLite, INCLUDE on PostgreSQL
+        PrimaryKeyConstraint("kind", "term", "doc_id", postgresql_include=["occurrences", "words"]),
+        {"sqlite_with_rowid": False},
+    )
 
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    term: Mapped[str] = mapped_column(String(100), primary_key=True)
-    doc_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    term: Mapped[str] = mapped_column(String(100))
+    doc_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
     occurrences: Mapped[int] = mapped_column(Integer)
     words: Mapped[int] = mapped_column(Integer)  # the document's (a copy: no join to rank)
 

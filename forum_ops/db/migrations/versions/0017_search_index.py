@@ -34,7 +34,13 @@ def upgrade() -> None:
         sa.Column("doc_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("occurrences", sa.Integer(), nullable=False),
         sa.Column("words", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("kind", "term", "doc_id", name=op.f("pk_search_terms")),
+        sa.PrimaryKeyConstraint(
+            "kind",
+            "term",
+            "doc_id",
+            name=op.f("pk_search_terms"),
+            postgresql_include=["occurrences", "words"],
+        ),
         sqlite_with_rowid=False,
     )
     totals = op.create_table(
