@@ -36,11 +36,19 @@ from sqlalchemy import create_engine, func, insert, select, text
 from cards.views.directory import Kind, Scope
 from forum_ops.asks.service import search_asks
 from forum_ops.db import Database, create_database, fulltext
-from forum_ops.db.schema import AskReplyRow, AskRow, DirectoryEntryRow, MemberRow, OrganisationRow
+from forum_ops.db.schema import (
+    AskReplyRow,
+    AskRow,
+    DirectoryEntryRow,
+    MemberRow,
+    OrganisationRow,
+    SearchTermRow,
+)
 from forum_ops.demo import demo_members, load_feature_demos
 from forum_ops.directory.service import search_directory
 from forum_ops.install import upgrade
 from forum_ops.members.registry import upsert_members
+from forum_ops.text_search import terms
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 GOAL_MS = 20.0
@@ -185,6 +193,23 @@ def timings(work: Callable[[], object], rounds: int) -> list[float]:
     return out
 
 
+def matched(db: Database) -> str:
+    """The mean share of a kind's documents the queries' stems hit: what a search must rank."""
+    shares = []
+    with db.engine.connect() as connection:
+        for kind in fulltext.KINDS:
+            total = fulltext.documents(connection, kind)
+            for words in QUERIES:
+                hit = connection.scalar(
+                    select(func.count(func.distinct(SearchTermRow.doc_id))).where(
+                        SearchTermRow.kind == kind,
+                        SearchTermRow.term.in_(terms(words)),
+                    )
+                )
+                shares.append((hit or 0) / total)
+    return f"queries hit {100 * statistics.mean(shares):.0f}% of the documents on average"
+
+
 def measure(db: Database, rounds: int) -> dict[str, tuple[float, float]]:
     asks: list[float] = []
     directory: list[float] = []
@@ -246,7 +271,8 @@ def main() -> None:
             for size in sizes:
                 seconds = grow(db, size)
                 results[place, size] = measure(db, args.rounds)
-                print(f"{place} {size:>7,} asks and entries: grown in {seconds:.1f} s; "
+                print(f"{place} {size:>7,} asks and entries: grown in {seconds:.1f} s, "
+                      f"{matched(db)}; "
                       + "; ".join(f"{k} p50 {v[0]:.2f} ms p99 {v[1]:.2f} ms"
                                   for k, v in results[place, size].items()), flush=True)  # fmt: skip
             db.dispose()
