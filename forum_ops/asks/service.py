@@ -131,13 +131,13 @@ class Asks:
             )
             session.add(row)
             session.flush()
-            fulltext.index_ask(session, row.id)
             messenger = self._messengers(session, now)
             asked = _route(session, messenger, self._cards, row, now, config.responders)
             if not asked:
                 _escalate_if_stuck(session, messenger, self._cards, row, now)
             view = ask_view(session, row)
             posted = _post(session, messenger, self._cards, row, view, config.channel_id)
+            fulltext.index_ask(session, row.id)  # last: the index's totals row is locked to commit
             return Opened(view, asked, posted)
 
     def reply(self, member: Member, ask_id: object, text: str, link: str = "") -> AskView:
@@ -172,7 +172,6 @@ class Asks:
             )
             session.add(reply)
             session.flush()
-            fulltext.index_ask(session, row.id)
             if row.status == AskStatus.OPEN.value:
                 row.status, row.first_reply_at = AskStatus.ANSWERED.value, now
             row.updated_at = now
@@ -192,6 +191,7 @@ class Asks:
                 Delivery(f"ask:{row.id}:reply:{reply.id}:author", "ask-reply"),
             )
             _changed(session, messenger, self._cards, row, f"reply:{reply.id}")
+            fulltext.index_ask(session, row.id)
             return view
 
     def pass_on(self, member: Member, ask_id: object, reason: str = "") -> Passed:
@@ -249,9 +249,9 @@ class Asks:
             if len(details) > MAX_TEXT_CHARS:
                 raise ForumError(f"An ask's details can be at most {MAX_TEXT_CHARS} characters.")
             row.details, row.updated_at = details, now
-            fulltext.index_ask(session, row.id)
             count = details.count("\n") + 1
             _changed(session, self._messengers(session, now), self._cards, row, f"detail:{count}")
+            fulltext.index_ask(session, row.id)
             return ask_view(session, row)
 
     def _finish(self, session: Session, row: AskRow, now: datetime, event: str) -> AskView:
