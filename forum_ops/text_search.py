@@ -1,9 +1,12 @@
 """Full-text search over the forum's own texts: asks and their replies, directory entries.
 
-Small collections (hundreds to a few thousand texts), so the ranking is done here, the same on
-SQLite and PostgreSQL: Okapi BM25 over lower-cased word stems, with the forum's synonyms folded
-together ("section 75" finds "S75"), and a document's tags counted as words of its title. A word
-in the query that no document holds is ignored; a query with no known word finds nothing.
+This is the one analyser (`terms`: lower-cased word stems, stop words out, the forum's synonyms
+folded together so "section 75" finds "S75") and the one weighting (`weighted_terms`: a
+document's title and tags count twice). The database keeps each document's weighted terms in an
+inverted index and ranks by Okapi BM25 there, the same on SQLite and PostgreSQL
+(forum_ops/db/fulltext.py); `SearchIndex` below is that ranking in Python, the reference the
+index's tests compare it with. A word in the query that no document holds is ignored; a query
+with no known word finds nothing.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ SYNONYMS = (
     (re.compile(r"\bindependent (?:and )?non[\s-]maintained\b"), " inmss "),
 )
 K1, B = 1.2, 0.75  # BM25's usual constants
+TERM_CHARS = 100  # a longer "word" is cut (the index's column)
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,12 @@ def terms(text: str) -> list[str]:
     folded = text.lower().replace("’", "'")
     for pattern, token in SYNONYMS:
         folded = pattern.sub(token, folded)
-    return [_stem(w) for w in WORD.findall(folded) if w not in STOP_WORDS]
+    return [_stem(w)[:TERM_CHARS] for w in WORD.findall(folded) if w not in STOP_WORDS]
+
+
+def weighted_terms(doc: Document) -> list[str]:
+    """A document's terms as BM25 counts them: its title's and tags' twice, then its body's."""
+    return terms(doc.title) * 2 + terms(" ".join(doc.tags)) * 2 + terms(doc.body)
 
 
 class SearchIndex:
@@ -115,7 +124,7 @@ class SearchIndex:
         self._docs: list[tuple[str, Counter[str], int]] = []
         frequency: Counter[str] = Counter()
         for doc in documents:
-            words = terms(doc.title) * 2 + terms(" ".join(doc.tags)) * 2 + terms(doc.body)
+            words = weighted_terms(doc)
             counts = Counter(words)
             self._docs.append((doc.key, counts, len(words)))
             frequency.update(counts.keys())

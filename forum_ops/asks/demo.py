@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum_ops.asks.service import AskStatus, RouteState
+from forum_ops.db import fulltext
 from forum_ops.db.schema import AskReplyRow, AskRouteRow, AskRow, MemberRow, OrganisationRow
 
 # (days ago, author's organisation, tags, question, status, replies as (organisation, text, link))
@@ -109,6 +110,7 @@ def demo_asks(session: Session, now: datetime) -> str:
                     )
                 )
         session.flush()
+        fulltext.index_ask(session, row.id)
         if status is AskStatus.RESOLVED:
             row.best_reply_id = session.scalar(
                 select(func.min(AskReplyRow.id)).where(AskReplyRow.ask_id == row.id)

@@ -46,7 +46,7 @@ from cards.views.common import LONDON
 from forum_ops.asks.routing import Candidate, RoutingRequest, choose_responders
 from forum_ops.asks.topics import ask_tags, member_tags
 from forum_ops.asks.views import AskCards, AskConfig, FiguresReport, Opened, Passed, RouteState
-from forum_ops.db import Database
+from forum_ops.db import Database, fulltext
 from forum_ops.db.schema import (
     AskReplyRow,
     AskRouteRow,
@@ -64,7 +64,6 @@ from forum_ops.outbox.messaging import MessengerFactory
 from forum_ops.outbox.queue import Status
 from forum_ops.ports import Clock, Delivery, Messenger, RenderedCard
 from forum_ops.report_files import offer_file_in
-from forum_ops.text_search import Document, search
 from forum_ops.working_days import after_working_days
 
 MAX_TEXT_CHARS = 4000
@@ -139,6 +138,7 @@ class Asks:
                 _escalate_if_stuck(session, messenger, self._cards, row, now)
             view = ask_view(session, row)
             posted = _post(session, messenger, self._cards, row, view, config.channel_id)
+            fulltext.index_ask(session, row.id)  # last: the index's totals row is locked to commit
             return Opened(view, asked, posted)
 
     def reply(self, member: Member, ask_id: object, text: str, link: str = "") -> AskView:
@@ -192,6 +192,7 @@ class Asks:
                 Delivery(f"ask:{row.id}:reply:{reply.id}:author", "ask-reply"),
             )
             _changed(session, messenger, self._cards, row, f"reply:{reply.id}")
+            fulltext.index_ask(session, row.id)
             return view
 
     def pass_on(self, member: Member, ask_id: object, reason: str = "") -> Passed:
@@ -251,6 +252,7 @@ class Asks:
             row.details, row.updated_at = details, now
             count = details.count("\n") + 1
             _changed(session, self._messengers(session, now), self._cards, row, f"detail:{count}")
+            fulltext.index_ask(session, row.id)
             return ask_view(session, row)
 
     def _finish(self, session: Session, row: AskRow, now: datetime, event: str) -> AskView:
@@ -545,24 +547,13 @@ def _loads(
     return tuple(sorted(loads, key=lambda x: (-x.asked, x.name)))
 
 
-# -- search (the directory uses the same shape: documents from rows, then text_search.search) ----
+# -- search (the directory's too: the database's full-text index, forum_ops/db/fulltext.py) ----
 
 
 def search_asks(session: Session, words: str, most: int = 10) -> list[int]:
-    """The ids of the asks best matching `words`, across their text, details, tags and replies."""
-    replies: dict[int, list[str]] = {}
-    for ask_id, text in session.execute(select(AskReplyRow.ask_id, AskReplyRow.text)):
-        replies.setdefault(ask_id, []).append(text)
-    documents = (
-        Document(
-            str(row.id),
-            row.text,
-            "\n".join([row.details, *replies.get(row.id, [])]),
-            tuple(t for t in row.topics.split(";") if t),
-        )
-        for row in session.scalars(select(AskRow))
-    )
-    return [int(hit.key) for hit in search(documents, words, most)]
+    """The ids of the asks best matching `words`, across their text, details, tags and replies
+    (each ask is re-indexed whenever it, or a reply to it, is written)."""
+    return list(fulltext.search(session, fulltext.ASKS, words, most).ids)
 
 
 # -- inside the unit of work ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeGuard
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
@@ -617,3 +619,43 @@ class MeetingStepRow(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
     step: Mapped[str] = mapped_column(String(80), primary_key=True)  # name and meeting start
     done_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SearchDocumentRow(Base):
+    """A text the forum's search finds (an ask with its replies, an approved directory entry),
+    as the analyser's stems: forum_ops/db/fulltext.py keeps it, and its terms, in step."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "ask", "directory"
+    doc_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    words: Mapped[int] = mapped_column(Integer)  # how many stems (BM25's document length)
+    stems: Mapped[str] = mapped_column(Text)  # space-separated; title and tags repeated
+
+
+class SearchTermRow(Base):
+    """How often a stem occurs in one search document, and that document's length: the inverted
+    index a search reads (only its stems' rows, in key order, nothing else)."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (  # a search reads the key alone: the rows on SQLite, INCLUDE on PostgreSQL
+        PrimaryKeyConstraint("kind", "term", "doc_id", postgresql_include=["occurrences", "words"]),
+        {"sqlite_with_rowid": False},
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))
+    term: Mapped[str] = mapped_column(String(100))
+    doc_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    occurrences: Mapped[int] = mapped_column(Integer)
+    words: Mapped[int] = mapped_column(Integer)  # the document's (a copy: no join to rank)
+
+
+class SearchTotalRow(Base):
+    """A kind's document count and total length (BM25's N and average), kept as rows change."""
+
+    __tablename__ = "search_totals"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer)
+    words: Mapped[int] = mapped_column(BigInteger)

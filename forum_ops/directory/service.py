@@ -2,7 +2,8 @@
 
 Entries are networks (formal, informal), best-practice examples and tools, each with a scope,
 topics, what it offers and how to join or read it. Members search the approved entries with the
-forum's one full-text search (forum_ops/text_search.py, as the asks do) and suggest new ones;
+forum's one full-text search (the database's index, forum_ops/db/fulltext.py, as the asks do:
+every write of an entry re-indexes it, and only approved entries are in it) and suggest new ones;
 the secretariat approves (editing as it goes) or declines a suggestion, and confirms entries
 nobody has checked for 12 months. A CSV import is all or nothing; the export is guarded
 against formula injection (analytics/spreadsheet_safety.py).
@@ -24,7 +25,7 @@ from analytics.spreadsheet_safety import csv_bytes
 from cards.views.common import LONDON
 from cards.views.directory import DirectoryPage, Entry, EntryDraft, Kind, Scope, Source, Status
 from forum_ops.csv_files import CsvFile
-from forum_ops.db import Database
+from forum_ops.db import Database, fulltext
 from forum_ops.db.schema import DirectoryEntryRow
 from forum_ops.directory.entries import (
     CSV_COLUMNS,
@@ -38,7 +39,6 @@ from forum_ops.directory.entries import (
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
 from forum_ops.ports import Clock
-from forum_ops.text_search import Document, SearchIndex
 
 
 def _entry(row: DirectoryEntryRow) -> Entry:
@@ -76,6 +76,7 @@ def add_entry(
     _write(row, draft)
     session.add(row)
     session.flush()
+    fulltext.index_entry(session, row.id)
     return _entry(row)
 
 
@@ -92,28 +93,27 @@ def _approved(session: Session) -> list[Entry]:
     return [_entry(row) for row in rows]
 
 
-def document(entry: Entry) -> Document:
-    d = entry.draft
-    body = " ".join([d.offers, d.how_to_join, d.owner])
-    return Document(str(entry.id), d.name, body, (*d.topics, d.kind.value, d.scope.value))
-
-
 def search_directory(db: Database, clock: Clock, words: str, limit: int = PAGE) -> DirectoryPage:
     """`directory [words]`: approved entries ranked by the forum's full-text search; without
     words, the first entries by name."""
     words = words.strip()[:300]
+    approved = DirectoryEntryRow.status == Status.APPROVED.value
     with db.transaction() as session:
-        entries = _approved(session)
-    if words:
-        by_id = {str(e.id): e for e in entries}
-        found = [
-            by_id[h.key] for h in SearchIndex(document(e) for e in entries).search(words, limit)
-        ]
-    else:
-        found = entries[:limit]
-    return DirectoryPage(
-        "search", words, tuple(found), len(entries), stale_before(_today(clock.now()))
-    )
+        if words:
+            hits = fulltext.search(session, fulltext.DIRECTORY, words, limit)
+            rows = session.scalars(
+                select(DirectoryEntryRow).where(DirectoryEntryRow.id.in_(hits.ids), approved)
+            )
+            by_id = {row.id: _entry(row) for row in rows}
+            found = [by_id[i] for i in hits.ids if i in by_id]
+            total = hits.documents
+        else:
+            found = [_entry(row) for row in session.scalars(
+                select(DirectoryEntryRow).where(approved)
+                .order_by(func.lower(DirectoryEntryRow.name), DirectoryEntryRow.id).limit(limit)
+            )]  # fmt: skip
+            total = fulltext.documents(session, fulltext.DIRECTORY)
+    return DirectoryPage("search", words, tuple(found), total, stale_before(_today(clock.now())))
 
 
 def suggest_entry(
@@ -159,6 +159,7 @@ def approve_entry(
             _write(row, draft)
         row.status, row.last_checked, row.updated_at = Status.APPROVED.value, _today(now), now
         session.flush()
+        fulltext.index_entry(session, row.id)
         return _entry(row)
 
 
@@ -169,6 +170,7 @@ def decline_entry(db: Database, clock: Clock, member: Member, entry_id: int) -> 
         if row.status != Status.SUGGESTED.value:
             raise ForumError("Only a suggestion waiting for approval can be declined.")
         row.status, row.updated_at = Status.DECLINED.value, clock.now()
+        fulltext.index_entry(session, row.id)
         return _entry(row)
 
 
@@ -258,6 +260,7 @@ def import_directory(db: Database, text: str, now: datetime) -> ImportReport:
             else:
                 _write(row, draft)
                 row.status, row.updated_at = Status.APPROVED.value, now
+                fulltext.index_entry(session, row.id)
                 updated += 1
     return ImportReport(added, updated)
 
