@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from forum_ops.db.leases import claim_due, insert_once
@@ -217,6 +217,23 @@ def claim(
         )
         .scalar_subquery()
     )
+    # A change of a sent message (update, withdrawal) waits in the queue while an earlier
+    # change of the same message to the same conversation is claimed or queued: it goes after
+    # it, and meanwhile a newer update can still replace it (claimed, it could not be).
+    earlier = aliased(OutboxRow)
+    changes = (Operation.UPDATE.value, Operation.DELETE.value)
+    after_earlier_change = or_(
+        OutboxRow.operation.not_in(changes),
+        ~select(earlier.id)
+        .where(
+            earlier.conversation_id == OutboxRow.conversation_id,
+            earlier.status.in_([Status.QUEUED.value, Status.SENDING.value]),
+            earlier.target_key == OutboxRow.target_key,
+            earlier.operation.in_(changes),
+            earlier.id < OutboxRow.id,
+        )
+        .exists(),
+    )
     rows = claim_due(
         session,
         OutboxRow,
@@ -228,6 +245,7 @@ def claim(
         order_by=[OutboxRow.id],  # in the order written: a retry before later messages
         where=[
             OutboxRow.conversation_id.not_in(busy_elsewhere),
+            after_earlier_change,
             *([OutboxRow.id.not_in(list(held))] if held else []),
         ],
     )

@@ -94,6 +94,7 @@ def test_a_claimed_update_is_left_to_go_first_and_the_newer_goes_after_it(
     assert statuses(any_database)["tor:1:tally:1"] == Status.SENDING
     with any_database.transaction() as session:
         assert claim(session, "w2", NOW, 10, LEASE) == []  # its conversation is w1's for now
+        assert claim(session, "w1", NOW, 10, LEASE) == []  # queued, replaceable, till it is sent
         mark_sent(session, older.id, "w1", NOW, "activity-tor:1:channel")
     with any_database.transaction() as session:
         [newer] = claim(session, "w2", NOW, 10, LEASE)
