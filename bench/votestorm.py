@@ -222,6 +222,17 @@ def final_card_text(database: Path) -> str:
         db.dispose()
 
 
+def final_since(updates: list[Any], final: str) -> float | None:
+    """When the card began to show `final` for good: the first of the trailing updates that
+    carry it, or None if the last update does not."""
+    since = None
+    for call in reversed(updates):
+        if not call.cards or plain_text(call.cards[0]) != final:
+            break
+        since = call.at
+    return since
+
+
 async def paced(
     count: int, seconds: float, concurrency: int, send: Callable[[int], Awaitable[None]]
 ) -> tuple[list[float], list[float]]:
@@ -280,20 +291,18 @@ async def storm(server: Server, options: argparse.Namespace) -> str:
         def updates() -> list[Any]:
             return [c for c in connector.calls if c.method == "PUT" and c.activity_id == card_id]
 
-        shown_at: float | None = None
-        while time.monotonic() < last_vote + options.wait:
-            shown = [c for c in updates() if c.cards and plain_text(c.cards[0]) == final]
-            if shown:
-                shown_at = shown[0].at
-                break
-            await asyncio.sleep(0.02)
-        queued_then = await settled(server.database, 0)
-        found = await settled(server.database, 30 if shown_at else 0)
+        # when the card came to show the final tally for good: the first of the last updates
+        # that all carry it, once the queue is empty (an earlier update may have carried the
+        # same figures, and older ones may still be queued behind it)
+        found = await settled(server.database, options.wait - (time.monotonic() - last_vote))
+        shown_at = final_since(updates(), final)
+        if found[Status.QUEUED] or found[Status.SENDING]:
+            shown_at = None
         refused = sum(1 for a in connector.attempts if a.status == 429)
         seconds = last_vote - started
         shown_text = (
             f"{shown_at - last_vote:6.2f} s" if shown_at is not None
-            else f"not in {options.wait:.0f} s ({queued_then[Status.QUEUED]} updates still queued)"
+            else f"not in {options.wait:.0f} s ({found[Status.QUEUED]} updates still queued)"
         )  # fmt: skip
         return (
             f"{server.name:<6} {options.votes} votes in {seconds:5.1f} s = "

@@ -114,14 +114,17 @@ async def test_a_storm_of_votes_shows_the_final_tally_within_seconds_and_loses_n
                 if c.method == "PUT" and c.activity_id == card_id and c.body]  # fmt: skip
 
     await until(lambda: any(plain_text(c.cards[0]) == final for c in updates()), within=30)
-    shown = next(c for c in updates() if plain_text(c.cards[0]) == final)
     counted = await settled(any_database, within=30)
-    delay = shown.at - last_vote
+    # since when the card has shown the final tally for good: the first of the last updates
+    # that all carry it (an earlier update may have carried the same figures)
+    trailing = list(itertools.takewhile(lambda c: plain_text(c.cards[0]) == final,
+                                        reversed(updates())))  # fmt: skip
+    assert trailing  # nothing older came after it
+    delay = trailing[-1].at - last_vote
     print(f"{VOTES} votes in {last_vote - started:.1f} s, {len(updates())} updates sent, "
           f"final tally shown {delay:.2f} s after the last vote")  # fmt: skip
 
     assert delay < 5.0
-    assert plain_text(updates()[-1].cards[0]) == final  # nothing older came after it
     assert len(updates()) < VOTES / 3  # coalesced, not one an update a vote
     # nothing lost: every update either went or was replaced by a newer one; none refused
     with any_database.transaction() as session:
