@@ -288,6 +288,7 @@ def _finish(session: Session, message_id: int, owner: str, now: datetime, **valu
             OutboxRow.status == Status.SENDING.value,
         )
         .values(updated_at=now, lease_owner=None, lease_until=None, **values)
+        .execution_options(synchronize_session=False)  # no rows in the session to bring up to date
     )
     return bool(getattr(result, "rowcount", 0))
 
