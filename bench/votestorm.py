@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,7 @@ def start_server(name: str, tree: Path, prepared: Path, tmp: Path) -> Server:
         FORUM_LOG_LEVEL="WARNING",
         PYTHONPATH=str(tree),
     )
-    process = subprocess.Popen(  # noqa: S603 - our own command line
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tree,
         env=env,
@@ -118,7 +118,7 @@ def prepare(tmp: Path) -> Path:
     draft = tmp / "tor.md"
     draft.write_text(DRAFT, encoding="utf-8")
     for args in (("demo", "load"), ("tor", "add", str(draft))):
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT, check=True,
             capture_output=True,
         )  # fmt: skip
@@ -175,7 +175,7 @@ class Teams:
         install = self.activity("conversationUpdate_membersAdded_team", SECRETARIAT)
         await self.post(install)
         channel = install["conversation"]["id"]
-        deadline = (date.today() + timedelta(days=28)).isoformat()
+        deadline = (datetime.now(UTC).date() + timedelta(days=28)).isoformat()
         await self.say(SECRETARIAT, f"tor open 1 {deadline}")
         for _ in range(600):
             cards = [card for c in self.connector.sent() if c.conversation_id == channel
@@ -315,9 +315,10 @@ async def storm(server: Server, options: argparse.Namespace) -> str:
 
 async def writes(server: Server, options: argparse.Namespace) -> list[str]:
     lines = []
-    async with FakeConnector() as connector, aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=32)
-    ) as http:
+    async with (
+        FakeConnector() as connector,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as http,
+    ):
         await wait_healthy(server.base, within=300)
         teams = Teams(http, connector, server.base)
         _, shared = await teams.open_ratification()
@@ -352,8 +353,7 @@ async def writes(server: Server, options: argparse.Namespace) -> list[str]:
     return lines
 
 
-async def main(options: argparse.Namespace) -> None:
-    trees = [("new", ROOT)] + ([("old", Path(options.old).resolve())] if options.old else [])
+async def main(options: argparse.Namespace, trees: list[tuple[str, Path]]) -> None:
     print(f"{options.mode}: {os.cpu_count()} cores, load average {load_average()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -383,4 +383,6 @@ if __name__ == "__main__":
     parser.add_argument("--wait", type=float, default=60.0, help="longest wait for the tally")
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--warm-up", type=int, default=50)
-    asyncio.run(main(parser.parse_args()))
+    options = parser.parse_args()
+    old = [("old", Path(options.old).resolve())] if options.old else []
+    asyncio.run(main(options, [("new", ROOT), *old]))

@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -76,7 +76,7 @@ async def test_a_storm_of_votes_shows_the_final_tally_within_seconds_and_loses_n
     assert "ToR version 1 added" in plain_text(
         await say(bot, connector, LIIA, "", attachments=[attachment])
     )
-    deadline = (date.today() + timedelta(days=28)).isoformat()
+    deadline = (datetime.now(UTC).date() + timedelta(days=28)).isoformat()
     assert "is open" in plain_text(await say(bot, connector, LIIA, f"tor open 1 {deadline}"))
     await until(lambda: any("Ratify" in plain_text(c) for c in channel_cards(connector, channel)))
     shared = next(c for c in channel_cards(connector, channel) if "Ratify" in plain_text(c))
@@ -95,7 +95,9 @@ async def test_a_storm_of_votes_shows_the_final_tally_within_seconds_and_loses_n
 
     async def voter() -> None:
         for who, choice in storm:
-            data = vote_data(shared, choice) | ({"comment": "ICB leads"} if choice == "amend" else {})
+            data = vote_data(shared, choice) | (
+                {"comment": "ICB leads"} if choice == "amend" else {}
+            )
             card = await invoke(bot, connector, who, "tor.vote", data)
             assert "'s vote: " in plain_text(card)
             answered.append(time.monotonic())
@@ -128,9 +130,7 @@ async def test_a_storm_of_votes_shows_the_final_tally_within_seconds_and_loses_n
     assert len(updates()) < VOTES / 3  # coalesced, not one an update a vote
     # nothing lost: every update either went or was replaced by a newer one; none refused
     with any_database.transaction() as session:
-        tallies = session.scalar(
-            select(func.count()).where(OutboxRow.key.like("tor:1:tally:%"))
-        )
+        tallies = session.scalar(select(func.count()).where(OutboxRow.key.like("tor:1:tally:%")))
         boroughs = session.scalar(select(func.count(func.distinct(TorVoteRow.borough))))
     assert tallies == VOTES
     assert [counted[s] for s in (Status.QUEUED, Status.SENDING, Status.FAILED, Status.DEAD)] == [

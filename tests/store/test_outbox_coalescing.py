@@ -48,7 +48,7 @@ def sent_card(db: Database, *cards: Outgoing) -> None:
 def statuses(db: Database) -> dict[str, str]:
     with db.transaction() as session:
         rows = session.execute(select(OutboxRow.key, OutboxRow.status)).all()
-        return {key: status for key, status in rows}
+        return {key: status for key, status in rows}  # noqa: C416 - Row is not a pair to mypy
 
 
 def test_an_update_replaces_the_same_cards_queued_updates_in_its_conversation_only(
