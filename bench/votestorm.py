@@ -70,6 +70,12 @@ DRAFT = "# Purpose\nThe forum helps commissioners share what works.\n\n# Members
 CHOICES = ("approve", "amend", "abstain", "approve")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's user and system CPU, every thread (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -263,8 +269,8 @@ async def paced(
 
 
 async def storm(server: Server, options: argparse.Namespace) -> str:
-    limits = {"limits": TEAMS_LIMITS, "app_limits": TEAMS_APP_LIMITS}
-    async with FakeConnector(**limits) as connector, aiohttp.ClientSession() as http:
+    limited = FakeConnector(limits=TEAMS_LIMITS, app_limits=TEAMS_APP_LIMITS)
+    async with limited as connector, aiohttp.ClientSession() as http:
         await wait_healthy(server.base, within=300)
         teams = Teams(http, connector, server.base)
         _, shared = await teams.open_ratification()
@@ -339,15 +345,18 @@ async def writes(server: Server, options: argparse.Namespace) -> list[str]:
             gc.collect()
             gc.disable()
             try:
-                started = time.perf_counter()
+                cpu, started = cpu_seconds(server.process.pid), time.perf_counter()
                 latencies, _ = await paced(options.messages, 0, concurrency, send)
                 seconds = time.perf_counter() - started
+                cpu = cpu_seconds(server.process.pid) - cpu
             finally:
                 gc.enable()
             p50, p99 = quantile(latencies, 50), quantile(latencies, 99)
             lines.append(
                 f"{server.name:<6} {name:<5} c={concurrency:<3} "
-                f"{options.messages / seconds:6.1f} msg/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  p99/p50 {p99 / p50:5.1f}"
+                f"{options.messages / seconds:6.1f} msg/s  p50 {p50:6.1f} ms  "
+                f"p99 {p99:6.1f} ms  p99/p50 {p99 / p50:5.1f}  "
+                f"server CPU {cpu / options.messages * 1000:5.1f} ms/msg"
             )
             connector.calls.clear()
     return lines
