@@ -178,6 +178,7 @@ async def test_a_ratification_from_opening_to_its_result(
 
     # the shared card is updated in place: PUTs to the one activity posted in the channel
     posted = sent_activity_id(database, "tor:1:channel")
+
     # (votes coming faster than the channel's limits coalesce: the last update has them all)
     def shows_the_last_vote() -> bool:
         latest = [plain_text(c.cards[0]) for c in puts(connector, posted)[-1:]]
