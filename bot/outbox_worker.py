@@ -19,6 +19,12 @@ leased: only messages sent but not yet recorded can go twice, and they are among
 botbuilder raises the connector's errors inside `continue_conversation`, where they would go to
 `on_turn_error` and be swallowed; the send callback here catches them and hands back an outcome.
 A proactive send clears the continuation activity's id, or the SDK would make up a replyToId.
+
+Updates in place are paced (issue 28): a conversation's updates go no faster than its windows'
+sustained rate up to PACE_HORIZON_SECONDS (60 per 30 s: one each half second), not in bursts of
+7 a second. A burst would spend the 30 seconds' budget in 15 and hold the card's next update,
+the one with the final tally of a vote storm, for the rest of the window; paced, the outbox
+coalesces what comes meanwhile (forum_ops/outbox/queue.py) and the newest goes at the next step.
 """
 
 from __future__ import annotations
@@ -58,6 +64,15 @@ LIMIT_MARGIN_SECONDS = 0.02
 MAX_RETRY_AFTER_SECONDS = 3600.0
 LATE_WAKE_CREDIT_SECONDS = 0.005
 ONE_HOUR = timedelta(hours=1)
+# Updates in place keep the sustained pace of the conversation's windows up to this long (an
+# hour's window would slow a storm's updates to one each 2 s for no gain within the minute).
+PACE_HORIZON_SECONDS = 60.0
+
+
+def update_pace(windows: tuple[Window, ...]) -> tuple[Window, ...]:
+    """One update per the slowest average spacing among windows up to the horizon."""
+    spacings = [w.seconds / w.count for w in windows if w.seconds <= PACE_HORIZON_SECONDS]
+    return (Window(1, max(spacings)),) if spacings else ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,8 @@ class OutboxWorker:
         # The tenant's budget goes out smoothly, a few at a time (a burst of 50 arrives bunched
         # up); a conversation's few messages a second need no smoothing.
         self._conversations = SlidingWindows(policy.per_conversation, LIMIT_MARGIN_SECONDS)
+        pace = update_pace(policy.per_conversation)
+        self._updates = SlidingWindows(pace, LIMIT_MARGIN_SECONDS) if pace else None
         self._tenants = SlidingWindows(
             policy.per_tenant, LIMIT_MARGIN_SECONDS, burst=policy.tenant_burst
         )
@@ -279,7 +296,11 @@ class OutboxWorker:
         counted at; or, if that would hold the lease too long, say when to try again."""
         longest_hold = self._policy.lease.total_seconds() / 3
         # This conversation's limits: only this task sends to it, so its wait is exact.
-        wait = self._conversations.wait(message.conversation_id, time.monotonic())
+        now = time.monotonic()
+        wait = self._conversations.wait(message.conversation_id, now)
+        paced = self._updates if message.operation is Operation.UPDATE else None
+        if paced is not None:
+            wait = max(wait, paced.wait(message.conversation_id, now))
         if wait > longest_hold:
             return Later(wait)
         if wait > 0:
@@ -295,6 +316,8 @@ class OutboxWorker:
             if isinstance(slot, Later):
                 return slot
             self._conversations.record(message.conversation_id, slot)
+            if paced is not None:
+                paced.record(message.conversation_id, slot)
         return slot
 
     async def _tenant_slot(self, tenant_id: str, longest_hold: float) -> float | Later:
@@ -336,12 +359,16 @@ class OutboxWorker:
             # another conversation arrive within the second of it).
             answered = time.monotonic()
             self._conversations.move(message.conversation_id, slot, answered)
+            if self._updates is not None:  # a no-op unless this was a paced update
+                self._updates.move(message.conversation_id, slot, answered)
             self._tenants.move(message.tenant_id, slot, answered)
         if outcome.sent:
             self._throttle.accepted(slot)
             return
         if outcome.refused and not self._policy.count_refused:
             self._conversations.release(message.conversation_id, slot)
+            if self._updates is not None:
+                self._updates.release(message.conversation_id, slot)
             self._tenants.release(message.tenant_id, slot)
             self._released.set()
         if outcome.status == 429:

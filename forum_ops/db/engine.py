@@ -1,7 +1,19 @@
-"""The engine factory: SQLite (WAL) by default, PostgreSQL by URL."""
+"""The engine factory: SQLite (WAL) by default, PostgreSQL by URL.
+
+SQLite has one writer at a time. A connection that finds the write lock taken waits in SQLite's
+busy handler, which sleeps 1, 2, 5, 10 ... up to 100 ms between looks whatever the holder does:
+with turns and the outbox worker writing at once (issue 28: `ask` at concurrency 4 spent most
+of its time there, p99 15x p50), a writer slept on long after the lock was free. So the writers
+of one process take turns on a lock of the process first, handed over the moment the holder's
+connection goes back to the pool (after its commit or rollback): a connection takes it at its
+first INSERT, UPDATE, DELETE or DDL and keeps it to the end of its transaction. Other processes
+(the CLI, a second server on the same file) still meet at SQLite's own lock, as before.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,6 +24,11 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 WROTE = "forum.wrote"  # in a connection's info: its transaction has run an INSERT, UPDATE or DELETE
+WRITE_TURN = "forum.write_turn"  # in a SQLite connection's info: it holds its process's write turn
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+WRITE_TURN_TIMEOUT = 30.0  # as long as SQLite's own busy timeout (connect_args below)
+_write_turns: dict[str, threading.Lock] = {}  # by database file: every engine on it shares one
+_write_turns_guard = threading.Lock()
 
 
 class TurnHook(Protocol):
@@ -71,6 +88,8 @@ def create_database(url: str) -> Database:
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database and engine.url.database != ":memory:":
+            _take_turns_to_write(engine, engine.url.database)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
     event.listen(engine, "begin", _transaction_begins)
@@ -95,3 +114,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across app crashes; WAL keeps it safe
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _take_turns_to_write(engine: Engine, database: str) -> None:
+    """One writer at a time in this process on this SQLite file (see the module's docstring)."""
+    with _write_turns_guard:
+        turn = _write_turns.setdefault(database, threading.Lock())
+
+    def before_write(
+        connection: Connection, _cursor: Any, sql: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        info = connection.connection.info  # the pooled DBAPI connection's, kept to its check-in
+        if info.get(WRITE_TURN) or not sql.lstrip()[:7].upper().startswith(WRITE_VERBS):
+            return
+        if not turn.acquire(timeout=WRITE_TURN_TIMEOUT):  # as SQLite would say it
+            raise sqlite3.OperationalError("database is locked")
+        info[WRITE_TURN] = True
+
+    def hand_over(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+        if record is not None and record.info.pop(WRITE_TURN, None):
+            turn.release()
+
+    event.listen(engine, "before_cursor_execute", before_write)
+    event.listen(engine.pool, "checkin", hand_over)  # after the commit or rollback on return
+    event.listen(engine.pool, "invalidate", hand_over)

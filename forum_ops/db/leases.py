@@ -53,6 +53,11 @@ def claim_due(
         and_(table.status == waiting, table.not_before <= now),
         and_(table.status == leased, table.lease_until < now),
     )
+    # Most claims find nothing (a worker claims whenever a commit rings its doorbell): a plain
+    # read says so without the UPDATE, which on SQLite would wait for the one writer's turn
+    # and hold it, and on PostgreSQL would lock rows, for nothing.
+    if session.scalar(select(table.id).where(due, *where).limit(1)) is None:
+        return []
     candidates = (
         select(table.id)
         .where(due, *where)

@@ -8,9 +8,22 @@ conversation whose messages are leased to one worker is not claimed by another, 
 conversation rate limits can be kept in each worker's memory.
 
     queued ──claim──> sending ──> sent
-      ^                  │──retryable, attempts left──> queued (not_before later)
-      └──lease expired───┤──permanent error──> failed
-                         └──attempts used up──> dead
+      ^ │                │──retryable, attempts left──> queued (not_before later)
+      │ │                │──permanent error──> failed
+      └─┼──lease expired─┴──attempts used up──> dead
+        └──a newer update of the same message queued──> superseded
+
+Updates in place coalesce: a card updated 300 times in ten seconds (a ToR tally in a vote
+storm, an ask's channel card) would otherwise queue 300 updates behind the conversation's few
+messages a second, and show minutes-old figures. Enqueueing an update supersedes the same
+message's older updates to the same conversation that are still queued (never one a worker has
+claimed: that one goes first, then the newer), in the enqueueing transaction, with one atomic
+UPDATE ... WHERE status = 'queued'. On PostgreSQL that UPDATE and a worker's claim (FOR UPDATE
+SKIP LOCKED) lock the row: whichever comes second sees the other's outcome (READ COMMITTED
+re-reads a row it waited for), so a row is either superseded or claimed, never both. An
+update given back unsent (retry, rate limits) is superseded at once if a newer one is queued.
+Superseded rows are kept (status `superseded`, counted by `forumbot outbox`, the newer key in
+`last_error`): their keys keep enqueueing idempotent, and the count shows the coalescing.
 """
 
 from __future__ import annotations
@@ -22,8 +35,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from forum_ops.db.leases import claim_due, insert_once
 from forum_ops.db.schema import OutboxRow
@@ -36,6 +49,7 @@ class Status(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
+    SUPERSEDED = "superseded"  # an update replaced by a newer one before it was sent
 
 
 class Operation(StrEnum):
@@ -106,7 +120,58 @@ def enqueue(
         "updated_at": now,
         "last_error": "",
     }
-    return insert_once(session, OutboxRow, values)
+    inserted = insert_once(session, OutboxRow, values)
+    if inserted and message.operation is Operation.UPDATE and message.target_key:
+        # only rows written before this one (a row with a later id is a newer update, whatever
+        # order the transactions commit in)
+        new_id = session.scalars(select(OutboxRow.id).where(OutboxRow.key == message.key)).one()
+        _supersede(
+            session,
+            now,
+            f"replaced by {message.key}",
+            OutboxRow.target_key == message.target_key,
+            OutboxRow.conversation_id == message.place.conversation_id,
+            OutboxRow.id < new_id,
+        )
+    return inserted
+
+
+def _supersede(session: Session, now: datetime, why: str, *where: Any) -> int:
+    """Mark queued (unclaimed) updates meeting `where` superseded, atomically: a row a worker
+    has claimed (or claims meanwhile: its lock is waited for, then its status re-read) is
+    left to go first."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.status == Status.QUEUED.value,
+            OutboxRow.operation == Operation.UPDATE.value,
+            *where,
+        )
+        .values(status=Status.SUPERSEDED.value, updated_at=now, last_error=why[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _supersede_if_newer(session: Session, message_id: int, now: datetime) -> None:
+    """An update given back to the queue goes no more if a newer update of the same message to
+    the same conversation is queued (or being sent) after it."""
+    newer = aliased(OutboxRow)
+    _supersede(
+        session,
+        now,
+        "replaced by a newer update",
+        OutboxRow.id == message_id,
+        select(newer.id)
+        .where(
+            newer.target_key == OutboxRow.target_key,
+            newer.conversation_id == OutboxRow.conversation_id,
+            newer.operation == Operation.UPDATE.value,
+            newer.id > OutboxRow.id,
+            newer.status.in_([Status.QUEUED.value, Status.SENDING.value]),
+        )
+        .exists(),
+    )
 
 
 def queued_place(session: Session, key: str) -> ConversationPlace | None:
@@ -152,6 +217,23 @@ def claim(
         )
         .scalar_subquery()
     )
+    # A change of a sent message (update, withdrawal) waits in the queue while an earlier
+    # change of the same message to the same conversation is claimed or queued: it goes after
+    # it, and meanwhile a newer update can still replace it (claimed, it could not be).
+    earlier = aliased(OutboxRow)
+    changes = (Operation.UPDATE.value, Operation.DELETE.value)
+    after_earlier_change = or_(
+        OutboxRow.operation.not_in(changes),
+        ~select(earlier.id)
+        .where(
+            earlier.conversation_id == OutboxRow.conversation_id,
+            earlier.status.in_([Status.QUEUED.value, Status.SENDING.value]),
+            earlier.target_key == OutboxRow.target_key,
+            earlier.operation.in_(changes),
+            earlier.id < OutboxRow.id,
+        )
+        .exists(),
+    )
     rows = claim_due(
         session,
         OutboxRow,
@@ -163,6 +245,7 @@ def claim(
         order_by=[OutboxRow.id],  # in the order written: a retry before later messages
         where=[
             OutboxRow.conversation_id.not_in(busy_elsewhere),
+            after_earlier_change,
             *([OutboxRow.id.not_in(list(held))] if held else []),
         ],
     )
@@ -205,6 +288,7 @@ def _finish(session: Session, message_id: int, owner: str, now: datetime, **valu
             OutboxRow.status == Status.SENDING.value,
         )
         .values(updated_at=now, lease_owner=None, lease_until=None, **values)
+        .execution_options(synchronize_session=False)  # no rows in the session to bring up to date
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -228,7 +312,7 @@ def mark_sent(
 def mark_retry(
     session: Session, message_id: int, owner: str, now: datetime, not_before: datetime, error: str
 ) -> bool:
-    return _finish(
+    finished = _finish(
         session,
         message_id,
         owner,
@@ -237,13 +321,16 @@ def mark_retry(
         not_before=not_before,
         last_error=error[:500],
     )
+    if finished:
+        _supersede_if_newer(session, message_id, now)
+    return finished
 
 
 def release(
     session: Session, message_id: int, owner: str, now: datetime, not_before: datetime
 ) -> bool:
     """Give a claimed message back unsent (rate limits say later); its attempt is not counted."""
-    return _finish(
+    finished = _finish(
         session,
         message_id,
         owner,
@@ -252,6 +339,9 @@ def release(
         not_before=not_before,
         attempts=OutboxRow.attempts - 1,
     )
+    if finished:
+        _supersede_if_newer(session, message_id, now)
+    return finished
 
 
 def mark_failed(session: Session, message_id: int, owner: str, now: datetime, error: str) -> bool:

@@ -78,6 +78,7 @@ def test_claims_lease_oldest_first_and_outcomes_need_the_lease(any_database: Dat
             Status.SENT: 1,
             Status.FAILED: 0,
             Status.DEAD: 0,
+            Status.SUPERSEDED: 0,
         }
 
 
