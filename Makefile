@@ -32,8 +32,11 @@ lint: $(VENV)/.ready  ## ruff, mypy (strict on the domain) and the import-linter
 
 check: lint test  ## what CI runs
 
-bench: $(VENV)/.ready  ## benchmarks, on demand (not in CI)
+bench: $(VENV)/.ready  ## benchmarks, on demand (not in CI): every command, the writes, a vote storm, search growth
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/votestorm.py storm
+	$(BIN)/python bench/votestorm.py writes
+	$(BIN)/python bench/growth.py
 
 package: $(VENV)/.ready  ## the Teams app package
 	$(BIN)/forumbot app package --out appPackage.zip
