@@ -55,6 +55,7 @@ from forum_ops.members.model import Member
 from forum_ops.outbox.activity import card_payload
 from forum_ops.outbox.conversations import ConversationPlace
 from forum_ops.outbox.installation import installed
+from forum_ops.ports import REPLAYING_FROM
 from forum_ops.turns import (
     Redelivered,
     TurnLedger,
@@ -114,6 +115,7 @@ class ForumBot(TeamsActivityHandler):
         ledger = TurnLedger(key, now, replaying=start.duplicate)
         turn_context.on_send_activities(functools.partial(self._claim_answer, ledger))
         turn = TURN.set(ledger)
+        replayed = REPLAYING_FROM.set(start.received_at if start.duplicate else None)
         try:
             await super().on_turn(turn_context)
         except Redelivered:  # another delivery of this activity changed what it changes first
@@ -123,6 +125,7 @@ class ForumBot(TeamsActivityHandler):
             ledger.replaying = True
             await super().on_turn(turn_context)
         finally:
+            REPLAYING_FROM.reset(replayed)
             TURN.reset(turn)
 
     async def _claim_answer(

@@ -15,6 +15,7 @@ service can be driven without a database server or HTTP.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -28,11 +29,18 @@ class Clock(Protocol):
         ...
 
 
+# Set for a card action that runs again only for its answer (its change committed, its answer was
+# lost: forum_ops/turns.py): the time it was first received, so the card it is given again is the
+# card it was given then ("cast at 22:01", not the minute of the redelivery).
+REPLAYING_FROM: ContextVar[datetime | None] = ContextVar("forum_replaying_from", default=None)
+
+
 class SystemClock:
-    """The system's time, in UTC: the app's Clock (bot/services.py); tests give a FakeClock."""
+    """The system's time, in UTC: the app's Clock (bot/services.py); tests give a FakeClock.
+    Inside a replayed turn, the time the turn was first received."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return REPLAYING_FROM.get() or datetime.now(UTC)
 
 
 class RenderedCard(Protocol):

@@ -33,7 +33,7 @@ PROCESSED = ProcessedActivityRow.metadata.tables[ProcessedActivityRow.__tablenam
 KEEP_PROCESSED_FOR = timedelta(days=2)  # Teams redelivers within minutes; two days is ample
 # Core on the session's connection, as find_member: every turn asks it, and the ORM's execute
 # costs twice the query
-_SEEN = select(PROCESSED.c.replied_at, PROCESSED.c.response).where(
+_SEEN = select(PROCESSED.c.received_at, PROCESSED.c.replied_at, PROCESSED.c.response).where(
     PROCESSED.c.key == bindparam("key")
 )
 
@@ -51,6 +51,7 @@ class TurnStart:
     dialog: DialogState | None = None  # the sender's open dialog in this conversation
     answered: bool = False  # its answer was claimed
     response: dict[str, Any] | None = None  # a card action's answer as given: status and body
+    received_at: datetime | None = None  # when the key was recorded: the first delivery's time
 
 
 def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
@@ -79,7 +80,7 @@ def begin_turn(
     if seen is None:
         return TurnStart(duplicate=False, member=member, dialog=dialog)
     response = json.loads(seen.response) if seen.response else None
-    return TurnStart(True, member, dialog, seen.replied_at is not None, response)
+    return TurnStart(True, member, dialog, seen.replied_at is not None, response, seen.received_at)
 
 
 def start_turn(

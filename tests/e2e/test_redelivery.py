@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from bot.testing import BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TorCards
+from cards.views.common import LONDON
 from cards.views.tor import Rules
 from forum_ops.db import Database
 from forum_ops.db.schema import (
@@ -187,15 +188,23 @@ async def test_a_vote_whose_card_was_never_given_is_answered_and_counted_once(
     data = open_vote(database)
     first = await press(bot, connector, CAMDEN, "vote-1", data)
     changed = what_changed(database)
+    earlier = datetime.now(UTC) - timedelta(minutes=7)  # the first delivery came 7 minutes ago
     with database.transaction() as session:
-        session.execute(update(ProcessedActivityRow).values(replied_at=None, response=None))
+        session.execute(
+            update(ProcessedActivityRow).values(replied_at=None, response=None, received_at=earlier)
+        )
+        session.execute(update(TorVoteRow).values(cast_at=earlier))
+        session.execute(update(TorVoteEventRow).values(cast_at=earlier))
 
     again = await press(bot, connector, CAMDEN, "vote-1", data)
     third = await press(bot, connector, CAMDEN, "vote-1", data)
 
     assert what_changed(database) == changed
     assert "Camden's vote: Approve, cast by Priya Shah" in plain_text(again["value"])
-    assert plain_text(again["value"]) == plain_text(first["value"])
+    # the card it was given then: cast when it was first received, not at the redelivery
+    at = earlier.astimezone(LONDON)
+    assert f"{at.day} {at:%B %Y}, {at:%H:%M}" in plain_text(again["value"])
+    assert "didn't work" not in plain_text(first["value"])
     assert third == again  # the card given is kept now
 
 
