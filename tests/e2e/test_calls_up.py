@@ -17,17 +17,17 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
 from bot.features import JOBS
-from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import BotClient, FakeConnector, wait_healthy
 from cards import plain_text
 from forum_ops.db import Database
 from forum_ops.demo import demo_id, demo_members
 from forum_ops.meetings.service import seed_year_one
 from forum_ops.members.registry import upsert_members
-from tests.conftest import CAMDEN, LIIA, NOW, activity, make_settings
+from tests.conftest import CAMDEN, LIIA, NOW, make_settings
 from tests.e2e.test_asks_bot import forum, in_channel, running
 from tests.e2e.test_tor_bot import channel_cards, invoke, say, until, vote_data
 from tests.support.callsup import CallsUp, watching
+from tests.support.chat import install_in_team, upload
 from tests.support.fakes import FakeCalendar, FakeClock
 from tests.support.outboxing import FAST, place, remember, settled
 
@@ -70,15 +70,8 @@ async def test_a_tor_vote_calls_nothing_in_bot_from_the_domain(
     await server.start_server()
     async with aiohttp.ClientSession() as http:
         bot = BotClient(str(server.make_url("")), http)
-        install = activity(
-            "conversationUpdate_membersAdded_team", connector, **{"from.aadObjectId": LIIA}
-        )
-        assert (await bot.post(install))[0] == 200
-        channel = install["conversation"]["id"]
-        url = connector.offer_file(DRAFT)
-        attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": "tor.md",
-                      "content": {"downloadUrl": url, "uniqueId": "9f", "fileType": "md"}}  # fmt: skip
-        await say(bot, connector, LIIA, "", attachments=[attachment])
+        channel = await install_in_team(bot, connector, LIIA)
+        await say(bot, connector, LIIA, "", **upload(connector, DRAFT, "tor.md", "md"))
         await say(bot, connector, LIIA, "tor open 1 2026-02-06")
         await until(
             lambda: any("Ratify" in plain_text(c) for c in channel_cards(connector, channel))

@@ -28,7 +28,7 @@ from forum_ops.members.registry import upsert_members
 from forum_ops.scheduler.store import Status, occurrence_key
 from tests.conftest import LIIA, NOW, OTHER_TENANT, STRANGER, activity, make_settings
 from tests.support.cardcheck import assert_valid_card
-from tests.support.chat import in_chat
+from tests.support.chat import in_chat, install_in_team, upload
 from tests.support.docxbomb import empty_paragraphs_docx
 from tests.support.fakes import FakeClock
 from tests.support.outboxing import settled
@@ -123,17 +123,10 @@ async def test_a_ratification_from_opening_to_its_result(
     clock: FakeClock,
 ) -> None:
     bot, other = bots
-    install = activity(
-        "conversationUpdate_membersAdded_team", connector, **{"from.aadObjectId": LIIA}
-    )
-    assert (await bot.post(install))[0] == 200
-    channel = install["conversation"]["id"]
+    channel = await install_in_team(bot, connector, LIIA)
 
     # the secretariat sends the draft in 1:1, then opens its ratification
-    url = connector.offer_file(DRAFT)
-    attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": "tor.md",
-                  "content": {"downloadUrl": url, "uniqueId": "9f", "fileType": "md"}}  # fmt: skip
-    added = await say(bot, connector, LIIA, "", attachments=[attachment])
+    added = await say(bot, connector, LIIA, "", **upload(connector, DRAFT, "tor.md", "md"))
     assert "ToR version 1 added" in plain_text(added)
     opened = await say(bot, connector, LIIA, "tor open 1 2026-02-06")
     assert "Ratification of version 1 is open" in plain_text(opened)
@@ -326,11 +319,7 @@ async def test_a_borough_reads_the_version_and_what_changed_before_voting(
     sections nobody could see. Now the ballot lists the changes by section number and Read
     shows the sections, each change marked, and goes back to the vote."""
     bot, _ = bots
-    install = activity(
-        "conversationUpdate_membersAdded_team", connector, **{"from.aadObjectId": LIIA}
-    )
-    assert (await bot.post(install))[0] == 200
-    channel = install["conversation"]["id"]
+    channel = await install_in_team(bot, connector, LIIA)
     for n, body in enumerate((DRAFT, REVISED)):
         url = connector.offer_file(body)
         attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": f"tor{n}.md",

@@ -19,7 +19,6 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.teams import FILE_DOWNLOAD_INFO
 from bot.testing import TEAMS_APP_LIMITS, TEAMS_LIMITS, BotClient, FakeConnector
 from cards import plain_text
 from cards.tor import TorCards
@@ -31,8 +30,9 @@ from forum_ops.members.registry import upsert_members
 from forum_ops.outbox.queue import Status
 from forum_ops.ports import SystemClock
 from forum_ops.tor.service import view_ballot
-from tests.conftest import LIIA, NOW, activity, make_settings
+from tests.conftest import LIIA, NOW, make_settings
 from tests.e2e.test_tor_bot import channel_cards, invoke, say, until, vote_data
+from tests.support.chat import install_in_team, upload
 from tests.support.outboxing import settled
 
 VOTES = 300
@@ -65,16 +65,9 @@ async def test_a_storm_of_votes_shows_the_final_tally_within_seconds_and_loses_n
     bot: BotClient, limited: FakeConnector, any_database: Database
 ) -> None:
     connector = limited
-    install = activity(
-        "conversationUpdate_membersAdded_team", connector, **{"from.aadObjectId": LIIA}
-    )
-    assert (await bot.post(install))[0] == 200
-    channel = install["conversation"]["id"]
-    url = connector.offer_file(DRAFT)
-    attachment = {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": url, "name": "tor.md",
-                  "content": {"downloadUrl": url, "uniqueId": "9f", "fileType": "md"}}  # fmt: skip
+    channel = await install_in_team(bot, connector, LIIA)
     assert "ToR version 1 added" in plain_text(
-        await say(bot, connector, LIIA, "", attachments=[attachment])
+        await say(bot, connector, LIIA, "", **upload(connector, DRAFT, "tor.md", "md"))
     )
     deadline = (datetime.now(UTC).date() + timedelta(days=28)).isoformat()
     assert "is open" in plain_text(await say(bot, connector, LIIA, f"tor open 1 {deadline}"))

@@ -53,7 +53,19 @@ async def say(
     return card
 
 
-def upload(connector: FakeConnector, body: bytes, name: str) -> dict[str, Any]:
+async def install_in_team(bot: BotClient, connector: FakeConnector, who: str) -> str:
+    """`who` adds the bot to a team; the team's General channel's conversation id."""
+    install = activity(
+        "conversationUpdate_membersAdded_team", connector, **{"from.aadObjectId": who}
+    )
+    assert (await bot.post(install))[0] == 200
+    return str(install["conversation"]["id"])  # type: ignore[index]
+
+
+def upload(
+    connector: FakeConnector, body: bytes, name: str, file_type: str = "xlsx"
+) -> dict[str, Any]:
+    """A file sent in chat (Teams' file download info): the `say` keywords that attach it."""
     url = connector.offer_file(body)
     return {
         "attachments": [
@@ -61,7 +73,7 @@ def upload(connector: FakeConnector, body: bytes, name: str) -> dict[str, Any]:
                 "contentType": FILE_DOWNLOAD_INFO,
                 "contentUrl": url,
                 "name": name,
-                "content": {"downloadUrl": url, "uniqueId": "1b2c3d", "fileType": "xlsx"},
+                "content": {"downloadUrl": url, "uniqueId": "1b2c3d", "fileType": file_type},
             }
         ]
     }
