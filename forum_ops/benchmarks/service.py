@@ -44,10 +44,8 @@ from forum_ops.members.model import Member
 from forum_ops.ports import ChartStore
 from forum_ops.returns.releases import (
     Published,
-    latest_release,
     published,
     release_names,
-    released_periods,
     releases,
 )
 from forum_ops.returns.service import BOROUGHS, returns_version
@@ -80,10 +78,8 @@ class Benchmarks:
     def warm(self) -> None:
         """Read the latest releases before any request needs them."""
         with self._db.transaction() as session:
-            for period in released_periods(session):
-                release = latest_release(session, period)
-                if release is not None:
-                    self._releases.get(session, release)
+            for release in published(session).latest_of_each_period():
+                self._releases.get(session, release)
 
     def benchmark(self, member: Member, words: str, include_own: bool = True) -> NeedBenchmark:
         with one_line_per_answer(_viewer(member, include_own), "benchmark"):
@@ -302,10 +298,8 @@ def _names(released: Released, own: pd.DataFrame | None) -> dict[str, str]:
 
 def _release_names(session: Session) -> dict[str, str]:
     names: dict[str, str] = {}
-    for period in released_periods(session):
-        release = latest_release(session, period)
-        if release is not None:
-            names |= release_names(session, release.id)
+    for release in published(session).latest_of_each_period():
+        names |= release_names(session, release.id)
     return names
 
 

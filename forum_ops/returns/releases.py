@@ -175,6 +175,10 @@ class Published:
     def by_id(self, release_id: int) -> Release | None:
         return next((r for r in self.releases if r.id == release_id), None)
 
+    def latest_of_each_period(self) -> list[Release]:
+        """Each period's newest release, oldest period first."""
+        return [r for p in self.periods if (r := self.latest(p)) is not None]
+
 
 _RELEASES = ReleaseRow.__table__
 _PUBLISHED = select(
