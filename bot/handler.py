@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from bot.commands.help import how_to_talk
 from bot.connector import Codec
 from bot.dialogs import DialogTurn
 from bot.features import Routes
+from bot.kept_answers import AnswerKey, KeptAnswers
 from bot.lazy import later
 from bot.replies import card_invoke_response, card_message, error_invoke_response
 from bot.searches import SearchRequest, extension_message
@@ -49,6 +51,7 @@ from bot.uploads import UploadRequest
 from cards import Card, render_card
 from cards.views.common import ErrorView, JoinView, NotUnderstoodView, QuickAction, WelcomeView
 from forum_ops.db.engine import TURN
+from forum_ops.db.versions import reading
 from forum_ops.dialogs import DialogState
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Member
@@ -74,6 +77,7 @@ log = logging.getLogger(__name__)
 
 MEMBER_KEY = "forum.member"
 DIALOG_KEY = "forum.dialog"
+START_KEY = "forum.start"  # the turn's start: its time and the tables' versions then
 CARD_ACTION = "adaptiveCard/action"
 EXTENSION_QUERY = "composeExtension/query"
 FILE_CONSENT = "fileConsent/invoke"
@@ -82,6 +86,7 @@ FILE_CONSENT = "fileConsent/invoke"
 class ForumBot(TeamsActivityHandler):
     def __init__(self, services: Services, codec: Codec, routes: Routes) -> None:
         self._services, self._codec, self._routes = services, codec, routes
+        self.kept_answers = KeptAnswers()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -107,6 +112,7 @@ class ForumBot(TeamsActivityHandler):
             return
         turn_context.turn_state[MEMBER_KEY] = start.member
         turn_context.turn_state[DIALOG_KEY] = start.dialog
+        turn_context.turn_state[START_KEY] = (now, start.versions)
         if key is None:
             await super().on_turn(turn_context)
             return
@@ -195,7 +201,7 @@ class ForumBot(TeamsActivityHandler):
                 ActionRequest(member, data, kind, self._services, self._routes.commands)
             )
         elif card is None:
-            card = await self._run_text(member, text, kind)
+            card = await self._run_text(member, text, kind, turn_context.turn_state[START_KEY])
         await self._send(turn_context, card)
 
     async def _receive_file(
@@ -205,7 +211,9 @@ class ForumBot(TeamsActivityHandler):
         request = UploadRequest(member, upload, text, kind, conversation_id, self._services)
         return await self._routes.uploads.receive(request)
 
-    async def _run_text(self, member: Member, text: str, kind: str) -> Card:
+    async def _run_text(
+        self, member: Member, text: str, kind: str, start: tuple[datetime, Mapping[str, int]]
+    ) -> Card:
         name, args = split_command(text)
         commands = self._routes.commands
         command = commands.get(name)
@@ -221,7 +229,18 @@ class ForumBot(TeamsActivityHandler):
                     closest=tuple(_suggested(c, args) for c, args in suggestions),
                 ),
             )
-        return await command.handler(CommandRequest(member, args, kind, self._services, commands))
+        now, versions = start
+        key = AnswerKey.of(name, args, member, kind, now)
+        kept = self.kept_answers.get(key, versions)
+        if kept is not None:
+            log.info("turn.kept_answer", extra={"command": name})
+            return kept
+        with reading() as reads:
+            card = await command.handler(
+                CommandRequest(member, args, kind, self._services, commands)
+            )
+        self.kept_answers.keep(key, card, reads, versions)
+        return card
 
     async def on_teams_members_added(
         self,

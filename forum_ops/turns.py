@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from forum_ops.db.engine import Database
 from forum_ops.db.schema import ProcessedActivityRow
+from forum_ops.db.versions import versions
 from forum_ops.dialogs import DialogKey, DialogState, open_dialog
 from forum_ops.members.model import Member
 from forum_ops.members.registry import find_member
@@ -52,6 +54,7 @@ class TurnStart:
     answered: bool = False  # its answer was claimed
     response: dict[str, Any] | None = None  # a card action's answer as given: status and body
     received_at: datetime | None = None  # when the key was recorded: the first delivery's time
+    versions: Mapping[str, int] = field(default_factory=dict)  # the tables' (db/versions.py)
 
 
 def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
@@ -66,11 +69,14 @@ def begin_turn(
     now: datetime,
     conversation_id: str | None = None,
 ) -> TurnStart:
-    """Whether the activity key (if any) was recorded, and the sender and their open dialog.
+    """Whether the activity key (if any) was recorded, the sender and their open dialog, and
+    the tables' versions (what the turn's answer may be kept against: bot/kept_answers.py).
 
     `duplicate` is True when the key was recorded before. Nothing is written here.
     """
-    seen = session.connection().execute(_SEEN, {"key": key}).first() if key is not None else None
+    connection = session.connection()
+    seen = connection.execute(_SEEN, {"key": key}).first() if key is not None else None
+    stored = versions(connection)
     member = find_member(session, aad_object_id) if aad_object_id else None
     dialog = (
         open_dialog(session, DialogKey(conversation_id, member.aad_object_id), now)
@@ -78,9 +84,10 @@ def begin_turn(
         else None
     )
     if seen is None:
-        return TurnStart(duplicate=False, member=member, dialog=dialog)
+        return TurnStart(duplicate=False, member=member, dialog=dialog, versions=stored)
     response = json.loads(seen.response) if seen.response else None
-    return TurnStart(True, member, dialog, seen.replied_at is not None, response, seen.received_at)
+    answered = seen.replied_at is not None
+    return TurnStart(True, member, dialog, answered, response, seen.received_at, stored)
 
 
 def start_turn(

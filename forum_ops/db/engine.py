@@ -23,6 +23,8 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from forum_ops.db.versions import count_changes
+
 WROTE = "forum.wrote"  # in a connection's info: its transaction has run an INSERT, UPDATE or DELETE
 WRITE_TURN = "forum.write_turn"  # in a SQLite connection's info: it holds its process's write turn
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
@@ -94,7 +96,9 @@ def create_database(url: str) -> Database:
         engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
     event.listen(engine, "begin", _transaction_begins)
     event.listen(engine, "after_cursor_execute", _statement_ran)
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    count_changes(engine, sessions)
+    return Database(engine, sessions)
 
 
 def _transaction_begins(connection: Connection) -> None:

@@ -659,3 +659,13 @@ class SearchTotalRow(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     documents: Mapped[int] = mapped_column(Integer)
     words: Mapped[int] = mapped_column(BigInteger)
+
+
+class DataVersionRow(Base):
+    """A table's version: raised in the same transaction as every change to the table, so an
+    answer read from it is given again until it changes (forum_ops/db/versions.py)."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
