@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.testing import FakeConnector, free_port, wait_healthy  # noqa: E402
 from forum_ops.demo import demo_id  # noqa: E402
+from forum_ops.members.reference import LOCAL_AUTHORITIES  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -125,8 +126,15 @@ def message(service_url: str, text: str, member: str = MEMBER_ID) -> dict[str, o
 class Load:
     """CONCURRENCY clients posting to one bot, the replies arriving at one fake connector."""
 
-    def __init__(self, http: aiohttp.ClientSession, connector: FakeConnector, concurrency: int):
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        connector: FakeConnector,
+        concurrency: int,
+        askers: tuple[str, ...] = (MEMBER_ID,),
+    ):
         self.http, self.connector, self.concurrency = http, connector, concurrency
+        self.askers = askers  # who asks a borough member's command, in turn
 
     async def run(
         self, base: str, pick: Callable[[int], Target], count: int, pid: int | None = None
@@ -139,7 +147,10 @@ class Load:
             for n in queue:
                 started = time.perf_counter()
                 target = pick(n)
-                body = message(self.connector.service_url, target.text, target.member)
+                member = target.member
+                if member == MEMBER_ID:
+                    member = self.askers[n % len(self.askers)]
+                body = message(self.connector.service_url, target.text, member)
                 async with self.http.post(url, json=body) as response:
                     await response.read()
                     if response.status >= 300:
@@ -305,7 +316,8 @@ async def main(options: argparse.Namespace) -> None:
     print(
         f"{options.messages} messages a target at concurrency {options.concurrency} and "
         f"{options.single} at concurrency 1 ({options.warm_up} warm-up), median of "
-        f"{options.rounds} rounds; {os.cpu_count()} cores, load average {load_average()}"
+        f"{options.rounds} rounds; {os.cpu_count()} cores, load average {load_average()}; "
+        f"a borough member's commands asked by {max(options.askers, 1)} borough(s)' members in turn"
     )
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "bench.db"
@@ -342,7 +354,9 @@ async def main(options: argparse.Namespace) -> None:
                 for server in (*echoes, *forums):
                     await wait_healthy(server.base, within=300)  # a busy machine starts slowly
                     await wait_ready(http, server.base)
-                loads = {c: Load(http, connector, c) for c in (options.concurrency, 1)}
+                askers = tuple(demo_id(la.code, 1) for la in LOCAL_AUTHORITIES)
+                askers = askers[: options.askers] if options.askers > 1 else (MEMBER_ID,)
+                loads = {c: Load(http, connector, c, askers) for c in (options.concurrency, 1)}
                 results: dict[tuple[str, int], list[Result]] = {}
                 plan = [(Target(e.name, "hello", ""), e) for e in echoes] + [
                     (Target(f"{f.name} {t.name}", t.text, t.expect, t.member), f)
@@ -463,6 +477,12 @@ def options() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="only the targets whose name this regex finds")
     parser.add_argument("--transports", default=",".join(TRANSPORTS), help="e.g. botbuilder")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--askers",
+        type=int,
+        default=1,
+        help="borough members asking in turn (1: Camden's alone; 33: every borough's)",
+    )
     parser.add_argument("--warm-up", type=int, default=50, help="per target and round")
     parser.add_argument("--repeat", type=int, default=200, help="identical requests, for growth")
     parser.add_argument("--mixed", type=int, default=10_000, help="mixed requests, for memory")

@@ -15,6 +15,7 @@ service can be driven without a database server or HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,6 +76,11 @@ class Messenger(Protocol):
     def to_member(self, aad_object_id: str, card: RenderedCard, delivery: Delivery) -> str:
         """In the member's 1:1 chat with the bot (opened from the forum's team if they have
         none yet); NotReachable if neither is known."""
+        ...
+
+    def reachable(self, aad_object_ids: Collection[str]) -> frozenset[str]:
+        """Those of these members `to_member` would reach: with a chat, or any with a team to
+        open one from (asked once for a whole list, not member by member)."""
         ...
 
     def to_channel(self, card: RenderedCard, delivery: Delivery) -> str:

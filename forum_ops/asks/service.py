@@ -134,9 +134,10 @@ class Asks:
             session.flush()
             messenger = self._messengers(session, now)
             asked = _route(session, messenger, self._cards, row, now, config.responders)
-            if not asked:
-                _escalate_if_stuck(session, messenger, self._cards, row, now)
-            view = ask_view(session, row)
+            escalated = (
+                _escalate_if_stuck(session, messenger, self._cards, row, now) if not asked else None
+            )
+            view = escalated or ask_view(session, row)
             posted = _post(session, messenger, self._cards, row, view, config.channel_id)
             fulltext.index_ask(session, row.id)  # last: the index's totals row is locked to commit
             return Opened(view, asked, posted)
@@ -725,11 +726,12 @@ def _route(
     if wanted <= 0:
         return 0
     everyone = candidates(session, now.astimezone(LONDON).date())
+    everyone_aad = {c.aad_object_id for c in everyone}
+    unreachable = everyone_aad - messenger.reachable(everyone_aad)  # asked once for everyone
     last_time = recently_asked(session, row.id)
     due = after_working_days(now.astimezone(LONDON), WORKING_DAYS_TO_ANSWER)
     seq = max((r.seq for r in routes), default=0)
     card = cards.request(ask_view(session, row))  # the question, not who else was asked
-    unreachable: set[str] = set()
     new: list[AskRouteRow] = []
     while len(new) < wanted:
         request = RoutingRequest(
@@ -788,17 +790,17 @@ def _reroute(
 
 def _escalate_if_stuck(
     session: Session, messenger: Messenger, cards: AskCards, row: AskRow, now: datetime
-) -> None:
-    """Nobody is left waiting and nobody replied: tell the secretariat, once."""
+) -> AskView | None:
+    """Nobody is left waiting and nobody replied: tell the secretariat, once; the ask as told."""
     if row.escalated_at is not None or row.status != AskStatus.OPEN.value:
-        return
+        return None
     waiting = session.scalar(
         select(func.count())
         .select_from(AskRouteRow)
         .where(AskRouteRow.ask_id == row.id, AskRouteRow.state == RouteState.WAITING.value)
     )
     if waiting:
-        return
+        return None
     row.escalated_at = now
     view = ask_view(session, row)
     secretariat = session.scalars(
@@ -811,6 +813,7 @@ def _escalate_if_stuck(
             cards.escalated(view),
             Delivery(f"ask:{row.id}:escalated:{aad}", "ask-escalated"),
         )
+    return view
 
 
 def _post(

@@ -6,6 +6,7 @@ The reference itself is the transport's JSON, opaque to the domain.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -77,6 +78,19 @@ def member_chat(session: Session, aad_object_id: str) -> ConversationPlace | Non
         .limit(1)
     ).first()
     return _place(row) if row else None
+
+
+def members_with_chats(session: Session, aad_object_ids: Collection[str]) -> frozenset[str]:
+    """Those of these members who have a 1:1 chat with the bot."""
+    if not aad_object_ids:
+        return frozenset()
+    rows = session.scalars(
+        select(ConversationRow.aad_object_id).where(
+            ConversationRow.kind == "personal",
+            ConversationRow.aad_object_id.in_(list(aad_object_ids)),
+        )
+    )
+    return frozenset(aad for aad in rows if aad is not None)
 
 
 def member_places(session: Session, role: Role | None = None) -> list[ConversationPlace]:

@@ -13,7 +13,7 @@ import ports for RenderedCard) must not reach.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TypeAlias
 
@@ -27,6 +27,7 @@ from forum_ops.outbox.conversations import (
     find_conversation,
     forum_channel,
     member_chat,
+    members_with_chats,
     opening_place,
 )
 from forum_ops.outbox.queue import Operation, Outgoing, enqueue, queued_place
@@ -51,6 +52,11 @@ class OutboxMessenger:
         if team is None:
             raise NotReachable("That member has no chat with the bot and no team to open one.")
         return self._queue(delivery, opening_place(team, aad_object_id), card, Operation.OPEN)
+
+    def reachable(self, aad_object_ids: Collection[str]) -> frozenset[str]:
+        if forum_channel(self._session, self._channel_id) is not None:
+            return frozenset(aad_object_ids)  # a chat can be opened from the team
+        return members_with_chats(self._session, aad_object_ids)
 
     def to_channel(self, card: RenderedCard, delivery: Delivery) -> str:
         channel = forum_channel(self._session, self._channel_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -63,6 +63,9 @@ class NoMessenger:
         raise NotReachable("This scheduler was started without a messenger.")
 
     to_member = to_channel = to_conversation = update = withdraw = reply_to = _refuse
+
+    def reachable(self, aad_object_ids: Collection[str]) -> frozenset[str]:
+        return frozenset()
 
 
 JobFunction = Callable[[Session, JobRun], None]

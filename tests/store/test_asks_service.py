@@ -6,17 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.commands.asks.commands import digest as digest_job
 from cards.asks import AskCards, report_card
 from forum_ops.asks.service import AskConfig, Asks, AskStatus, ask_figures, sweep, weekly_digest
 from forum_ops.db import Database
-from forum_ops.db.schema import MemberRow
+from forum_ops.db.schema import AskRouteRow, MemberRow
 from forum_ops.errors import ForumError, NotAllowed
 from forum_ops.members.model import Role
 from forum_ops.members.registry import MemberRecord, upsert_members
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
+from forum_ops.outbox.messaging import OutboxMessenger
 from forum_ops.scheduler import JobRun, JobSettings
 from tests.conftest import CAMDEN, LIIA, NOW
 from tests.support.cardcheck import assert_valid_card, card_texts
@@ -307,3 +308,37 @@ def test_the_round_robin_on_every_database(any_database: Database) -> None:
     done = asks.resolve(member(any_database, LIIA), ask.id, view.replies[0].id)
     assert done.status is AskStatus.RESOLVED
     assert [x.id for x in asks.search("pooled budget")] == [ask.id]
+
+
+def test_routing_asks_once_who_can_be_reached_however_many_cannot(people: Database) -> None:
+    """Sixty colleagues with the topic and no chat (a forum whose team has not added the bot):
+    the router learns who it can reach in one look, not two queries per colleague passed over."""
+    many = [
+        MemberRecord(
+            f"far-{n}", f"Far {n}", f"far{n}@example.org", "208", frozenset({Role.MEMBER}), ("S75",)
+        )
+        for n in range(60)
+    ]
+    with people.transaction() as session:
+        upsert_members(session, many, NOW)
+        for aad in ("gre-s75", "ham-s75"):  # two can be reached
+            remember_conversation(
+                session, ConversationPlace(f"a:{aad}", "personal", "t", aad, None, {}), NOW
+            )
+    asks = Asks(people, FakeClock(NOW), OutboxMessenger, AskCards(), AskConfig())
+    looks: list[str] = []
+
+    def note(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        if sql.lstrip().startswith("SELECT") and "FROM conversations" in sql:
+            looks.append(sql)
+
+    event.listen(people.engine, "after_cursor_execute", note)
+    try:
+        opened = asks.open(member(people, CAMDEN), "Has anyone a draft S75 agreement?")
+    finally:
+        event.remove(people.engine, "after_cursor_execute", note)
+    with people.transaction() as session:
+        asked = session.scalars(select(AskRouteRow.responder_aad)).all()
+    assert sorted(asked) == ["gre-s75", "ham-s75"]
+    assert opened.asked == 2
+    assert len(looks) <= 8  # was 2 for each of the 60 passed over

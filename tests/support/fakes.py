@@ -4,6 +4,7 @@ database server, no HTTP. Each keeps what it was asked, for the test to read."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +64,9 @@ class FakeMessenger:
         if aad_object_id not in self.members:
             raise NotReachable("That member has no chat with the bot and no team to open one.")
         return self._queue(delivery, "send", f"member:{aad_object_id}", card)
+
+    def reachable(self, aad_object_ids: Collection[str]) -> frozenset[str]:
+        return frozenset(a for a in aad_object_ids if a in self.members)
 
     def to_channel(self, card: RenderedCard, delivery: Delivery) -> str:
         if not self.channel:
