@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -26,9 +26,12 @@ Leased = TypeVar("Leased", OutboxRow, JobOccurrenceRow)
 
 def insert_once(session: Session, table: type[Leased], values: dict[str, Any]) -> bool:
     """Add a row in the caller's transaction; False if a row with its key exists."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return session.execute(statement.returning(table.id)).scalar_one_or_none() is not None
+    connection = session.connection()  # Core: the ORM's bulk-insert path cost twice the query
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    rows = table.__table__
+    assert isinstance(rows, Table)
+    statement = insert(rows).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    return connection.execute(statement.returning(rows.c.id)).scalar_one_or_none() is not None
 
 
 def claim_due(

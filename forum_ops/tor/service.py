@@ -695,33 +695,21 @@ def _secretariat(session: Session) -> list[str]:
     return [r.aad_object_id for r in rows if "secretariat" in r.roles.split(";")]
 
 
-def _without_a_vote(session: Session) -> list[str]:
-    """Members of ICBs and LIIA: they follow the ratification but cast no vote."""
-    return list(
-        session.scalars(
-            select(MemberRow.aad_object_id)
-            .join(OrganisationRow, MemberRow.organisation_id == OrganisationRow.id)
-            .where(OrganisationRow.kind != OrganisationKind.LOCAL_AUTHORITY.value)
-            .order_by(OrganisationRow.code, MemberRow.name)
-        )
-    )
-
-
 def _refresh_user_ids(session: Session) -> tuple[str, ...]:
     """Teams ids (29:…) of members with a 1:1 chat: the first 60 see their own view
     automatically (Teams' limit); everyone else sees the shared view and can refresh. Members
     without a vote come first (a few): their own view has no vote buttons, where the shared
     view's are for whichever borough member presses them; then borough members, by borough."""
-    members = _without_a_vote(session) + [m.aad_object_id for m in _borough_members(session)]
-    order = {aad: i for i, aad in enumerate(members)}
-    rows = session.scalars(
-        select(ConversationRow).where(
-            ConversationRow.kind == "personal",
-            ConversationRow.aad_object_id.in_(list(order)),
-        )
+    borough = OrganisationRow.kind == OrganisationKind.LOCAL_AUTHORITY.value
+    rows = session.execute(  # one query, not the members as objects (every vote draws this)
+        select(ConversationRow.aad_object_id, ConversationRow.reference)
+        .join(MemberRow, MemberRow.aad_object_id == ConversationRow.aad_object_id)
+        .join(OrganisationRow, MemberRow.organisation_id == OrganisationRow.id)
+        .where(ConversationRow.kind == "personal")
+        .order_by(borough, OrganisationRow.code, MemberRow.name)  # without a vote first
     ).all()
     ids: dict[str, str] = {}
-    for row in sorted(rows, key=lambda r: order.get(r.aad_object_id or "", 0)):
+    for row in rows:
         user = json.loads(row.reference).get("user") or {}
         teams_id = user.get("id")
         if isinstance(teams_id, str) and teams_id.startswith("29:") and row.aad_object_id:
