@@ -137,6 +137,11 @@ async def test_the_provider_card_has_one_named_measure(
     for kind, group in mine.groupby("placement_type"):
         if f"• {kind.capitalize()}: you pay" in text:  # Camden's own average, live
             assert f"{kind.capitalize()}: you pay {pounds(float(fees(group).mean()))}" in text
+    # the range after a band is the middle half, and says so: "above the upper quartile
+    # (£37,200-£63,500)" read as if the upper quartile were that range
+    bands = re.findall(r"(below the lower|above the upper) quartile \((.*?)£", text)
+    assert bands
+    assert all(said == "middle half " for _, said in bands), bands
 
 
 async def test_what_is_above_the_threshold_is_the_spread(
