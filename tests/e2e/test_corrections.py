@@ -90,6 +90,9 @@ async def test_rate_lines_say_what_they_compare_and_read_the_same_in_every_bench
     for line in both:
         assert wide[line.split(": ")[0]] == line
 
+    # issue 25 item 11: with one need chosen, its row is the card's only need row ("SEMH" and
+    # an "All needs" row of the same figures read as two answers)
+    assert [row[0] for row in table_cells(semh) if row[0] in ("SEMH", "All needs")] == ["SEMH"]
     for card in (semh, south_east):
         assert (
             "Each line is all the provider's placements of that type in 2025-26, whatever "
