@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from analytics.benchmark_filters import LONDON
 from analytics.benchmarks import WITHHELD_COUNT, CostCell
-from analytics.rates import RateLine
+from analytics.rates import MIDDLE, RateLine
 from cards.format import NBSP, british_date, percent, pounds
 from cards.views.benchmarks import (
     NeedBenchmark,
@@ -275,7 +275,13 @@ def _rate_sentence(line: RateLine, name: str, threshold: float) -> str:
     text = name
     if line.own_average is not None:
         text += f": you pay {money(line.own_average)}"
-        text += f", {line.band} ({money_range(line.q1, line.q3)})" if line.band else ""
+        if line.band:  # the range named: it is the middle half, not the quartile the band names
+            middle = money_range(line.q1, line.q3)
+            text += (
+                f", {line.band} ({middle})"
+                if line.band == MIDDLE
+                else (f", {line.band} (middle half {middle})")
+            )
     else:
         text += f": middle half {money_range(line.q1, line.q3)}"
     over = "above" if line.flagged else "within"

@@ -48,6 +48,8 @@ def meeting_line(meeting: MeetingInfo, file_url: str = "") -> MeetingLine:
             "Chair",
             f"{meeting.chair.name} ({meeting.chair.organisation})"
             if meeting.chair
+            else "none yet: an offer to chair waits for the secretariat"
+            if meeting.offered  # "to volunteer, say chair ..." was refused: someone has offered
             else f"none yet: to volunteer, say chair {meeting.day.day} {meeting.day:%B %Y}",
         ),
         Fact("Status", status_of(meeting)),

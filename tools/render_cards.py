@@ -1,6 +1,7 @@
 """Every card the bot sends, drawn as Teams draws it: one PNG per card, and its height.
 
-    python tools/render_cards.py [--out build/cards] [--width 500] [--raw-text] [--only benchmark]
+    python tools/render_cards.py [--out build/cards] [--width 500] [--raw-text] [--theme dark]
+                                 [--only benchmark]
 
 Runs on demand (not in CI). It sets up what `make run` does (a fresh SQLite database, the demo
 data, and the DfE EHC plan files from shared/data/dfe when present), starts the real app
@@ -30,7 +31,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,9 @@ SCRIPT = (
     Say("asks-report", "asks report", DEMO_SECRETARIAT_ID),
     Say("meetings", "meetings"),
     Say("agenda-next", "agenda next"),
+    Say("chair-offer", "chair {meeting}"),
+    Say("chair-confirm", "chair {meeting} confirm", DEMO_SECRETARIAT_ID),
+    Say("help-chair", "help"),
     Say("takeaway-latest", "takeaway latest"),
     Say("tor", "tor"),
     Say("tor-open", "tor open 1 {deadline}", DEMO_SECRETARIAT_ID),
@@ -160,6 +164,20 @@ def a_provider(database: str) -> str:
         ).scalar_one()
     engine.dispose()
     return str(name)
+
+
+def next_meeting(database: str) -> str:
+    """The day of the next planned meeting, as `chair <date>` takes it (for the chair's help)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        day = connection.execute(
+            text("SELECT min(day) FROM meetings WHERE status = 'planned' AND day > :today"),
+            {"today": datetime.now(LONDON).date().isoformat()},
+        ).scalar_one()
+    engine.dispose()
+    return date.fromisoformat(str(day)).strftime("%d/%m/%Y")
 
 
 def invoke(say: Say, data: dict[str, Any], service_url: str) -> dict[str, Any]:
@@ -292,6 +310,7 @@ async def collect(
 ) -> list[dict[str, Any]]:
     deadline = (datetime.now(LONDON).date() + timedelta(days=14)).strftime("%d/%m/%Y")
     fill = {"provider": a_provider(database), "deadline": deadline}
+    fill["meeting"] = next_meeting(database)
     cards: list[dict[str, Any]] = []
     pressed: dict[str, tuple[str, dict[str, Any]]] = {}  # verb -> (chat, data) of the last button
     async with aiohttp.ClientSession() as http:
@@ -381,7 +400,7 @@ def bot_cards(kept: Path | None, only: str = "") -> list[dict[str, Any]]:
 
 
 def draw(
-    cards: list[dict[str, Any]], out: Path, width: int, raw_text: bool
+    cards: list[dict[str, Any]], out: Path, width: int, raw_text: bool, theme: str = "light"
 ) -> list[dict[str, Any]]:
     if not (RENDERER / "node_modules").exists():
         subprocess.run(["npm", "ci"], cwd=RENDERER, check=True)  # noqa: S607
@@ -389,6 +408,7 @@ def draw(
     listing = out / "cards.json"
     listing.write_text(json.dumps(cards, ensure_ascii=False, indent=1), encoding="utf-8")
     command = ["node", str(RENDERER / "render.js"), str(listing), str(out), "--width", str(width)]
+    command += ["--theme", theme]
     result = subprocess.run(  # noqa: S603
         [*command, *(["--raw-text"] if raw_text else [])],
         check=True,
@@ -404,6 +424,9 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=500)
     parser.add_argument("--raw-text", action="store_true", help="no markdown, as Teams mobile")
     parser.add_argument(
+        "--theme", choices=("light", "dark"), default="light", help="Teams' host config"
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="a regular expression over the names of what is said and of the cards",
@@ -415,7 +438,7 @@ def main() -> int:
     cards = bot_cards(args.keep_database, args.only)
     if args.only:
         cards = [c for c in cards if re.search(args.only, c["name"])]
-    for drawn in draw(cards, args.out, args.width, args.raw_text):
+    for drawn in draw(cards, args.out, args.width, args.raw_text, args.theme):
         warnings = f"  warnings: {'; '.join(drawn['warnings'])}" if drawn["warnings"] else ""
         print(f"{drawn['name']:<40} {drawn['width']:>4} × {drawn['height']:>5} px{warnings}")
     print(f"PNGs in {args.out}")

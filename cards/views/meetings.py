@@ -30,6 +30,7 @@ class MeetingInfo:
     join_url: str | None
     booked: bool  # a calendar event exists (Teams meeting, or .ics locally)
     warnings: tuple[str, ...]
+    offered: bool = False  # no chair yet, but a member's offer waits for the secretariat
 
     @property
     def ends_at(self) -> datetime:

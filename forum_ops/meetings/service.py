@@ -109,8 +109,9 @@ def _info(session: Session, row: MeetingRow) -> MeetingInfo:
 def _infos(
     session: Session, rows: Sequence[MeetingRow | Row[*tuple[Any, ...]]]
 ) -> tuple[MeetingInfo, ...]:
-    """The meetings `rows` (soonest first) as cards show them, in two queries whatever their
-    number: a meeting's number counts the meetings held or planned up to it, cancelled ones not."""
+    """The meetings `rows` (soonest first) as cards show them, in three queries whatever their
+    number: a meeting's number counts the meetings held or planned up to it, cancelled ones not;
+    a meeting with no chair says whether an offer to chair waits for the secretariat."""
     if not rows:
         return ()
     first = min(r.starts_at for r in rows)
@@ -120,6 +121,13 @@ def _infos(
         .where(MeetingRow.starts_at < first, MeetingRow.status != "cancelled")
     )
     chairs = members_by_id(session, {r.chair_aad for r in rows if r.chair_aad})
+    offered = set(
+        session.scalars(
+            select(ChairOfferRow.meeting_id).where(
+                ChairOfferRow.meeting_id.in_([r.id for r in rows if not r.chair_aad])
+            )
+        )
+    )
     held = sorted(r.starts_at for r in rows if r.status != "cancelled")
     return tuple(
         MeetingInfo(
@@ -134,6 +142,7 @@ def _infos(
             join_url=row.join_url,
             booked=row.booking == "booked",
             warnings=warnings_for(date.fromisoformat(row.day)),
+            offered=row.id in offered,
         )
         for row in rows
     )

@@ -9,11 +9,12 @@ release, whoever asks.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from analytics.sen2 import load_caseload, load_needs
+from cards.views.common import LONDON
 from cards.views.senddata import SendDataFigures
 from forum_ops.db import Database
 from forum_ops.errors import NoSendData
@@ -37,8 +38,14 @@ def read_frames(session: Session) -> Sen2Frames:
     return Sen2Frames(
         load_caseload(release.caseload.content, release.caseload.filename),
         load_needs(release.needs.content, release.needs.filename) if release.needs else None,
-        f"DfE, Education, health and care plans ({files}), imported {release.imported_at:%d %B %Y}",
+        f"DfE, Education, health and care plans ({files}), imported {_british(release.imported_at)}",
     )
+
+
+def _british(at: datetime) -> str:
+    """The day in London, as every card says a day: "Monday 2 February 2026" (not "02 February")."""
+    day = at.astimezone(LONDON)
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 class SendData:

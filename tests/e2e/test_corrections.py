@@ -90,6 +90,9 @@ async def test_rate_lines_say_what_they_compare_and_read_the_same_in_every_bench
     for line in both:
         assert wide[line.split(": ")[0]] == line
 
+    # issue 25 item 11: with one need chosen, its row is the card's only need row ("SEMH" and
+    # an "All needs" row of the same figures read as two answers)
+    assert [row[0] for row in table_cells(semh) if row[0] in ("SEMH", "All needs")] == ["SEMH"]
     for card in (semh, south_east):
         assert (
             "Each line is all the provider's placements of that type in 2025-26, whatever "
@@ -137,6 +140,11 @@ async def test_the_provider_card_has_one_named_measure(
     for kind, group in mine.groupby("placement_type"):
         if f"• {kind.capitalize()}: you pay" in text:  # Camden's own average, live
             assert f"{kind.capitalize()}: you pay {pounds(float(fees(group).mean()))}" in text
+    # the range after a band is the middle half, and says so: "above the upper quartile
+    # (£37,200-£63,500)" read as if the upper quartile were that range
+    bands = re.findall(r"(below the lower|above the upper) quartile \((.*?)£", text)
+    assert bands
+    assert all(said == "middle half " for _, said in bands), bands
 
 
 async def test_what_is_above_the_threshold_is_the_spread(

@@ -696,7 +696,7 @@ def test_every_card_of_the_year_is_adaptive_card_1_5_within_teams_size(year: Yea
 def test_no_text_of_the_year_is_below_4_5_to_1_in_teams(year: Year, theme: str) -> None:
     from tests.unit.test_card_contrast import WCAG_AA, host_config, ratio
 
-    config = host_config(theme)  # skips where `npm ci` has not been run in tools/card_renderer
+    config = host_config(theme)  # Microsoft's Teams host config
     checked = 0
     for where, card in distinct(year):
         for style, colour, subtle, text in texts_with_colours(card):

@@ -132,6 +132,35 @@ async def test_an_upload_changes_its_own_figures_at_once_and_londons_only_at_the
     assert "There is no release 9: say benchmark releases" in plain_text(missing)
 
 
+async def test_a_plausible_crafted_return_moves_nothing_others_read_until_the_release(
+    bot_with_returns: BotClient, connector: FakeConnector, database: Database
+) -> None:
+    """The first test's return is held, so it shows nothing of a return that is not: a clean
+    upload the checks let through must not move London's figures either, in any chat, until
+    the secretariat (or the schedule) releases."""
+    remember(database, place(connector, "19:forum@thread.tacv2", kind="channel"))  # the team
+    mine = camden_rows(database)
+    before = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH")
+    group_before = await in_group(bot_with_returns, connector, CAMDEN, "benchmark SEMH")
+    dearer = crafted(mine, float(mine["total_cost"].median()) * 1.2)  # plausible: not held
+    await say(
+        bot_with_returns, connector, CAMDEN, "2025-26",
+        **upload(connector, dearer, "camden.csv"),
+    )  # fmt: skip
+    desk = await say(bot_with_returns, connector, LIIA, "returns")
+    assert not [row for row in table_cells(desk) if row[1:2] == ["Camden, 2025-26"]]  # not held
+
+    after = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH")
+    group_after = await in_group(bot_with_returns, connector, GREENWICH, "benchmark SEMH")
+    assert after == before
+    assert group_after == group_before
+
+    await say(bot_with_returns, connector, LIIA, "returns release")
+    released = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH")
+    assert "(release 2:" in plain_text(released)
+    assert london(released) != london(before)
+
+
 async def test_only_the_secretariat_releases(
     bot_with_returns: BotClient, connector: FakeConnector, database: Database
 ) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.features import JOBS
 from cards import render_card
 from cards.meeting_cards import MeetingCards
+from cards.meetings import meeting_line
 from cards.views.common import LONDON
 from forum_ops.db import Database
 from forum_ops.db.schema import MeetingRow, OutboxRow
@@ -24,6 +25,7 @@ from forum_ops.meetings.service import (
     edit_plan,
     seed_year_one,
     settle_chair_offers,
+    upcoming,
 )
 from forum_ops.meetings.takeaway import save, write
 from forum_ops.outbox.conversations import ConversationPlace, remember_conversation
@@ -364,6 +366,13 @@ def test_an_offer_to_chair_waits_for_the_secretariat_who_confirm_or_decline(
     priya, sam, offers = member(forum, CAMDEN), member(forum, LIIA), offers_by_outbox()
     offered = chair(forum, clock, priya, "22 Jan", offers)
     assert offered.meeting.chair is None  # not until the secretariat confirms
+    # the card under "Thank you for offering" (and everyone's meetings and agenda) said "none
+    # yet: to volunteer, say chair 22 January 2026", which the next volunteer was refused
+    chair_line = {f.title: f.value for f in meeting_line(offered.meeting).facts}["Chair"]
+    assert chair_line == "none yet: an offer to chair waits for the secretariat"
+    with forum.transaction() as session:
+        [listed] = [m for m in upcoming(session, clock.now()) if m.id == offered.meeting.id]
+    assert listed.offered
     assert "you chair this meeting when they do, or in 48 hours" in offered.message
     [notice] = told(forum, f"a:{LIIA}")
     assert "Priya Shah (Camden) offers to chair the meeting on Thursday 22 January 2026" in notice

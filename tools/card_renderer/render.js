@@ -2,7 +2,7 @@
 // with Microsoft's Teams light host config (shipped in npm `adaptivecards-designer`), at a fixed
 // width, in headless Chromium driven by playwright-core. One PNG per card.
 //
-//   node render.js cards.json out/ [--width 500] [--raw-text] [--chromium /usr/bin/chromium]
+//   node render.js cards.json out/ [--width 500] [--raw-text] [--theme light|dark] [--chromium /usr/bin/chromium]
 //
 // cards.json is a list of {"name": "...", "card": {...}}; images must already be inlined as
 // data: URIs (tools/render_cards.py does that), since the page has no network. Prints one JSON
@@ -36,17 +36,21 @@ function modulePath(...parts) {
   return path.join(__dirname, "node_modules", ...parts);
 }
 
-function page(width, rawText) {
+// Teams' page and card backgrounds in each theme (the card is drawn on the host's own colour)
+const BACKGROUNDS = { light: ["#F5F5F5", "white"], dark: ["#1F1F1F", "#292929"] };
+
+function page(width, rawText, theme) {
   const read = (...parts) => fs.readFileSync(modulePath(...parts), "utf8");
-  const hostConfig = read("adaptivecards-designer", "lib", "hostConfigs", "microsoft-teams-light.json");
-  const teamsCss = read("adaptivecards-designer", "dist", "containers", "teams-container-light.css");
+  const hostConfig = read("adaptivecards-designer", "lib", "hostConfigs", `microsoft-teams-${theme}.json`);
+  const teamsCss = read("adaptivecards-designer", "dist", "containers", `teams-container-${theme}.css`);
+  const [pageBackground, cardBackground] = BACKGROUNDS[theme];
   return `<!doctype html>
 <html><head><meta charset="utf-8">
 <style>${read("adaptivecards", "dist", "adaptivecards.css")}</style>
 <style>${teamsCss}</style>
 <style>
-  body { margin: 0; padding: 8px; background: #F5F5F5; font-family: 'Segoe UI', Tahoma, Geneva, Verdana, sans-serif; }
-  #card { width: ${width}px; background: white; }
+  body { margin: 0; padding: 8px; background: ${pageBackground}; font-family: 'Segoe UI', Tahoma, Geneva, Verdana, sans-serif; }
+  #card { width: ${width}px; background: ${cardBackground}; }
 </style>
 <script>${read("markdown-it", "dist", "browser", "markdown-it.umd.min.js")}</script>
 <script>${read("adaptivecards", "dist", "adaptivecards.min.js")}</script>
@@ -87,6 +91,11 @@ async function main() {
     process.exit(2);
   }
   const width = Number(option(args, "--width", "500"));
+  const theme = option(args, "--theme", "light");
+  if (!(theme in BACKGROUNDS)) {
+    console.error(`--theme is light or dark, not ${theme}`);
+    process.exit(2);
+  }
   const executablePath = option(args, "--chromium", "/usr/bin/chromium");
   const cards = JSON.parse(fs.readFileSync(input, "utf8"));
   fs.mkdirSync(outDir, { recursive: true });
@@ -101,7 +110,7 @@ async function main() {
   });
   try {
     const tab = browser.pages()[0] || (await browser.newPage());
-    await tab.setContent(page(width, args.includes("--raw-text")));
+    await tab.setContent(page(width, args.includes("--raw-text"), theme));
     for (const { name, card } of cards) {
       const warnings = await tab.evaluate((json) => window.renderCard(json), card);
       const element = await tab.$("#card");
