@@ -45,7 +45,7 @@ def released(release: Release) -> str:
     """Which release a card's London figures come from (DOMAIN rule 10)."""
     return (
         f"London figures as released on {british_date(release.released_at.date())} (release "
-        f"{release.id}: {release.boroughs} boroughs, {release.placements:,} placements)."
+        f"{release.id}: {release.boroughs} boroughs)."  # not its exact count: DOMAIN rule 8
     )
 
 
@@ -85,7 +85,7 @@ def money_range(low: float, high: float) -> str:
     return f"{pounds(low)}–{pounds(high)}"
 
 
-def benchmark_view(answer: NeedBenchmark) -> ReportView:
+def benchmark_view(answer: NeedBenchmark, sent_privately: bool = True) -> ReportView:
     own, withheld = answer.include_own, Withheld()
     need_rows = [_cost_row(c.key, c, own, withheld) for c in answer.needs.cells]
     if answer.needs.total is not None and len(answer.filters.needs) != 1:  # else the same row
@@ -94,7 +94,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
     provider_rows = tuple(_cost_row(labels[c.key], c, own, withheld) for c in answer.providers)
     return ReportView(
         title=f"INMSS benchmark: {answer.filters.words()}",
-        subtitle=_subtitle("Total annual cost per placement", own),
+        subtitle=_subtitle("Total annual cost per placement", own, sent_privately),
         tables=(
             ReportTable(
                 "By primary need",
@@ -103,9 +103,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
                 widths=_own_column(NEED_WIDTHS, own),
             ),
             ReportTable(
-                "Your providers"
-                if answer.own_providers
-                else "Providers most used by other boroughs",
+                "Your providers" if answer.own_providers else "Providers most used across London",
                 _own_column(("Provider", "Placements", "Median", "Middle half", YOUR_MEDIAN), own),
                 provider_rows,
                 withheld.footnote(),
@@ -120,7 +118,7 @@ def benchmark_view(answer: NeedBenchmark) -> ReportView:
     )
 
 
-def provider_view(answer: ProviderBenchmark) -> ReportView:
+def provider_view(answer: ProviderBenchmark, sent_privately: bool = True) -> ReportView:
     """One measure on the whole card, named: the provider's fee (core education plus
     residential care), in the table, the chart and the rate lines alike."""
     own, withheld = answer.include_own, Withheld()
@@ -142,6 +140,7 @@ def provider_view(answer: ProviderBenchmark) -> ReportView:
             f"The fee London boroughs pay this provider in {answer.period} (core education "
             "plus residential care, a year), by placement type",
             own,
+            sent_privately,
         ),
         tables=(
             ReportTable(
@@ -166,9 +165,13 @@ def provider_view(answer: ProviderBenchmark) -> ReportView:
     )
 
 
-def _subtitle(what: str, own: bool) -> str:
+def _subtitle(what: str, own: bool, sent_privately: bool = True) -> str:
+    """`sent_privately`: a shared answer's asker was sent their own figures 1:1 (False: the
+    bot cannot reach them 1:1 yet, so it says where to ask)."""
     if own:
         return f"{what}, in whole pounds: London's from the release, yours live."
+    if not sent_privately:
+        return f"{what}, in whole pounds. Ask me in our 1:1 chat for your own figures."
     return f"{what}, in whole pounds. Your own figures were sent to you 1:1."
 
 

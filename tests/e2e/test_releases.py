@@ -128,6 +128,11 @@ async def test_an_upload_changes_its_own_figures_at_once_and_londons_only_at_the
     assert london(later) != london(before_greenwich)
     listed = await say(bot_with_returns, connector, GREENWICH, "benchmark releases")
     assert [row[0] for row in table_cells(listed)[1:3]] == ["2", "1"]
+    # no exact London total to a member: two releases' totals apart give one borough's change
+    assert "Placements" not in table_cells(listed)[0]
+    assert "placements)" not in plain_text(later)
+    desk = await say(bot_with_returns, connector, LIIA, "returns releases")
+    assert "Placements" in table_cells(desk)[0]  # the secretariat sees every count
     missing = await say(bot_with_returns, connector, GREENWICH, "benchmark SEMH release 9")
     assert "There is no release 9: say benchmark releases" in plain_text(missing)
 
@@ -321,3 +326,16 @@ async def test_a_provider_nobody_places_with_is_said_to_be_none(
     assert "No provider in London's figures is called “Nowhere Such School”" in plain_text(nowhere)
     assert not nowhere.get("actions")
     assert "could be almost any provider" in plain_text(vague)
+
+
+async def test_a_group_answer_is_given_when_the_asker_cannot_be_reached_privately(
+    bot_with_returns: BotClient, connector: FakeConnector
+) -> None:
+    """No team and no 1:1 chat yet: London's figures are still answered in the group (they hold
+    nobody's own), saying where to ask for one's own; they were refused whole before."""
+    card = await in_group(bot_with_returns, connector, GREENWICH, "benchmark SEMH")
+    text = plain_text(card)
+    assert "London figures as released on" in text
+    assert "Ask me in our 1:1 chat for your own figures." in text
+    assert "sent to you 1:1" not in text
+    assert "SEMH" in london(card)

@@ -26,7 +26,7 @@ MAX_WORDS_CHARS = 300
 async def show_benchmark(request: CommandRequest) -> Card:
     services, words = request.services, request.args[:MAX_WORDS_CHARS]
     if words.strip().casefold() == "releases":
-        return await releases_card(services)
+        return await releases_card(services, request.member)
     first, _, rest = words.partition(" ")
     if first.casefold() == "provider":
         ask, view, words = services.benchmarks.provider, _provider_card, rest
@@ -35,23 +35,26 @@ async def show_benchmark(request: CommandRequest) -> Card:
     member = request.member
     if request.conversation_kind == PERSONAL or member.borough is None:
         return view(await services.run(ask, member, words))
-    shared = view(await services.run(ask, member, words, False))
+    london = await services.run(ask, member, words, False)
+    shared = view(london)
     if shared.template == "choices":  # which provider? nobody's own figures in it
         return shared
     own = view(await services.run(ask, member, words, True))
-    if not await _send_privately(request, own):
-        raise ForumError(_NO_CHAT)
-    return shared
+    if await _send_privately(request, own):
+        return shared
+    return view(london, sent_privately=False)  # London's figures are anyone's: not refused
 
 
-def _benchmark_card(answer: NeedBenchmark) -> Card:
-    return render_card("report", benchmark_view(answer))
+def _benchmark_card(answer: NeedBenchmark, sent_privately: bool = True) -> Card:
+    return render_card("report", benchmark_view(answer, sent_privately))
 
 
-def _provider_card(answer: ProviderBenchmark | ProviderChoices) -> Card:
+def _provider_card(
+    answer: ProviderBenchmark | ProviderChoices, sent_privately: bool = True
+) -> Card:
     if isinstance(answer, ProviderChoices):
         return render_card("choices", provider_choices_view(answer))
-    return render_card("report", provider_view(answer))
+    return render_card("report", provider_view(answer, sent_privately))
 
 
 async def show_top10(request: CommandRequest) -> Card:

@@ -104,7 +104,7 @@ def returns_card(services: Services, member: Member) -> Card:
                     tuple((BOROUGHS.get(b, b), p, count(n)) for (b, p), n in desk.uploads),
                 )
             )
-        tables.append(_releases_table(desk.releases))
+        tables.append(_releases_table(desk.releases, exact=True))
         lines.append(
             "London's figures are released on the first working day of each month; say "
             "returns release to release them now."
@@ -139,19 +139,25 @@ def _rows_of(line: SubmissionLine) -> str:
     )
 
 
-def _releases_table(releases: list[Release]) -> ReportTable:
+def _releases_table(releases: list[Release], *, exact: bool) -> ReportTable:
+    """The releases; with their exact placement counts for the secretariat only (`exact`): the
+    difference of two releases' exact totals is a borough's own change when it alone sent a
+    return between them, and an exact total beside the perturbed counts undoes their noise (DOMAIN
+    rule 8)."""
     rows = tuple(
-        (str(r.id), r.period, british_datetime(r.released_at), str(r.boroughs), count(r.placements))
+        (str(r.id), r.period, british_datetime(r.released_at), str(r.boroughs))
+        + ((count(r.placements),) if exact else ())
         for r in releases[:RELEASES_SHOWN]
     )
+    header = ("No.", "Period", "Released", "Boroughs") + (("Placements",) if exact else ())
     return ReportTable(
-        "Releases", ("No.", "Period", "Released", "Boroughs", "Placements"),
-        rows or (("", "none yet", "", "", ""),),
+        "Releases", header,
+        rows or (("", "none yet", "", "") + (("",) if exact else ()),),
         note=f"…and {len(releases) - RELEASES_SHOWN} earlier." if len(releases) > RELEASES_SHOWN else "",
     )  # fmt: skip
 
 
-async def releases_card(services: Services) -> Card:
+async def releases_card(services: Services, member: Member) -> Card:
     """`returns releases`, `benchmark releases`: every release of London's figures."""
     releases = await services.run(services.benchmarks.releases)
     return render_card(
@@ -160,7 +166,7 @@ async def releases_card(services: Services) -> Card:
             "Releases of London's INMSS figures",
             "Every benchmark reads the latest release; say benchmark release <No.> ... to read "
             "an earlier one. They are cut on the first working day of each month.",
-            tables=(_releases_table(releases),),
+            tables=(_releases_table(releases, exact=member.is_secretariat),),
         ),
     )
 
@@ -172,7 +178,7 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
     if not word:
         return await services.run(returns_card, services, member)
     if word == "releases":
-        return await releases_card(services)
+        return await releases_card(services, member)
     if word not in ("release", "accept", "refuse"):
         raise ForumError(
             "Say returns, returns releases, or (LIIA) returns release, returns accept <No.>."
@@ -196,7 +202,7 @@ async def returns_command(services: Services, member: Member, args: str) -> Card
             ReportView(
                 "Released: London's INMSS figures",
                 "Every benchmark now reads these releases, in every chat.",
-                tables=(_releases_table(cut),),
+                tables=(_releases_table(cut, exact=True),),
             ),
         )
     number = rest.strip()
