@@ -707,3 +707,19 @@ def test_no_text_of_the_year_is_below_4_5_to_1_in_teams(year: Year, theme: str) 
             assert contrast >= WCAG_AA, f"{where}: {text[:60]!r} is {contrast:.2f}:1 in {theme}"
             checked += 1
     assert checked > 300
+
+
+def test_every_card_of_the_year_draws_cleanly_in_teams_light_and_dark(year: Year) -> None:
+    """The real Adaptive Cards renderer (tools/card_renderer/render.js, headless Chromium) draws
+    each distinct card at 500 px in Teams' light and dark host configs: no parse or validation
+    event, something drawn, nothing wider than the card."""
+    from tests.support.cardrender import problems, require_renderer
+
+    require_renderer()
+    cards = distinct(year)
+    assert len(cards) > 100
+    started = time.monotonic()
+    found = problems(cards)  # one Chromium draws them all, in both themes
+    took = time.monotonic() - started
+    assert found == [], "\n".join(found)
+    assert took < 60, f"{len(cards)} cards took {took:.0f} s to draw twice"
