@@ -2,8 +2,8 @@
 
 tools/card_renderer/render.js draws a batch of cards in one headless Chromium, 500 px wide, in
 Microsoft's Teams light and dark host configs, and says per card and theme what the renderer
-reported (parse events, `validateProperties()`), whether it drew anything, and what is wider
-than its box or the card. `problems` turns that into one line per fault, named by `where`.
+reported (parse events, `validateProperties()`), whether it drew anything, what is wider
+than its box or the card, and each drawn text below 4.5:1 against what is drawn behind it. `problems` turns that into one line per fault, named by `where`.
 
 It needs node, Debian's `chromium` and `npm ci` in tools/card_renderer; `.ci/card_renderer`
 installs them, and `.ci/run` runs it and sets FORUM_CI=1, under which a missing renderer fails.
@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,17 +70,35 @@ def render(cards: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     return drawn
 
 
-def problems(cards: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Each fault the renderer finds in `cards` ((where, card) pairs): one line per card and
-    theme, named by where the card was sent; [] when every card draws cleanly."""
-    found = []
+@dataclass(frozen=True)
+class Drawn:
+    """What the renderer found in a batch of cards: `faults` the card's own (a parse or validation
+    event, nothing drawn, wider than the card, its text below 4.5:1 as drawn), `host_drawn` text
+    below 4.5:1 in colours the host chooses, not the card (links, a required input's "*"); one
+    line per card and theme, named by where the card was sent."""
+
+    faults: list[str]
+    host_drawn: list[str]
+
+
+def draw(cards: list[tuple[str, dict[str, Any]]]) -> Drawn:
+    faults, host_drawn = [], []
     for drawn in render(cards):
-        where = cards[int(drawn["name"])][0]
+        where = f"{cards[int(drawn['name'])][0]} ({drawn['theme']})"
         said = [*drawn["warnings"], *drawn["issues"]]
         if drawn["empty"]:
             said.append("drew nothing")
+        if drawn["contrast"]:
+            said.append("below 4.5:1 as drawn: " + " | ".join(drawn["contrast"])[:800])
         if drawn["overflows"]:
             said.append(f"wider than {WIDTH} px: " + " | ".join(drawn["overflows"])[:800])
         if said:
-            found.append(f"{where} ({drawn['theme']}): " + "; ".join(said))
-    return found
+            faults.append(f"{where}: " + "; ".join(said))
+        if drawn["hostContrast"]:
+            host_drawn.append(f"{where}: " + " | ".join(drawn["hostContrast"]))
+    return Drawn(faults, host_drawn)
+
+
+def problems(cards: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The faults the renderer finds in `cards` ((where, card) pairs); [] when all draw cleanly."""
+    return draw(cards).faults

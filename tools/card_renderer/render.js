@@ -9,9 +9,12 @@
 // cards.json is a list of {"name": "...", "card": {...}}; images must already be inlined as
 // data: URIs (tools/render_cards.py does that), since the page has no network. All cards, in
 // every theme asked for, are drawn in one Chromium. Prints one JSON line per card and theme:
-// {"name", "theme", "png", "width", "height", "warnings", "issues", "empty", "overflows"}:
+// {"name", "theme", "png", "width", "height", "warnings", "issues", "empty", "overflows",
+// "contrast", "hostContrast"}:
 // `warnings` are the renderer's parse events, `issues` its validation (validateProperties()),
-// `empty` that it drew nothing, `overflows` what is drawn past the card or cut off.
+// `empty` that it drew nothing, `overflows` what is drawn past the card or cut off, `contrast`
+// each drawn text below WCAG AA's 4.5:1 against what is behind it, `hostContrast` the same for
+// what the host colours (links, a required input's "*").
 //
 // Text goes through markdown-it as Teams desktop reads it; --raw-text shows it unprocessed, as
 // Teams mobile is known to (so a needless backslash escape shows there).
@@ -100,6 +103,55 @@ function inPage() {
     }
     return [...found];
   }
+  // Each drawn text's contrast with what is behind it, as WCAG reckons it: its computed colour
+  // (Teams' subtle text has alpha) over the first painted background of it or its ancestors.
+  const rgba = (css) => {
+    const [r, g, b, a = 1] = (css.match(/[\d.]+/g) || []).map(Number);
+    return { r, g, b, a: css.startsWith("rgba") ? a : 1 };
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a),
+    g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a),
+    a: 1,
+  });
+  const luminance = ({ r, g, b }) =>
+    [r, g, b]
+      .map((v) => v / 255)
+      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  function background(el) {
+    const layers = [];
+    for (let at = el; at; at = at.parentElement) {
+      const colour = rgba(getComputedStyle(at).backgroundColor);
+      if (colour.a > 0) layers.push(colour);
+      if (colour.a >= 1) break;
+    }
+    return layers.reduceRight((under, top) => over(top, under), { r: 255, g: 255, b: 255, a: 1 });
+  }
+  // What the host draws in its own colours, which a card cannot choose: a markdown link (Teams'
+  // CSS colours it) and the "*" after a required input's label (the host config's suffix colour).
+  const hostDrawn = (el, text) =>
+    Boolean(el.closest("a")) || (text === "*" && Boolean(el.closest("label")));
+  function contrasts(target, least) {
+    const found = { card: new Set(), host: new Set() };
+    const texts = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
+    while (texts.nextNode()) {
+      const node = texts.currentNode;
+      const el = node.parentElement;
+      if (!node.textContent.trim() || !el.getClientRects().length) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility !== "visible" || Number(style.opacity) === 0) continue;
+      const behind = background(el);
+      const [a, b] = [luminance(over(rgba(style.color), behind)), luminance(behind)];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < least) {
+        const text = node.textContent.trim().replace(/\s+/g, " ").slice(0, 60);
+        found[hostDrawn(el, text) ? "host" : "card"].add(`${JSON.stringify(text)} is ${ratio.toFixed(2)}:1 (${style.color} on rgb(${[behind.r, behind.g, behind.b].map(Math.round)}))`);
+      }
+    }
+    return { contrast: [...found.card], hostContrast: [...found.host] };
+  }
   window.renderCard = (json) => {
     const card = new AdaptiveCards.AdaptiveCard();
     card.hostConfig = new AdaptiveCards.HostConfig(HOST_CONFIG);
@@ -122,7 +174,7 @@ function inPage() {
       Array.from(target.querySelectorAll("img")).map((img) =>
         img.complete ? null : new Promise((done) => { img.onload = done; img.onerror = done; })
       )
-    ).then(() => ({ warnings, issues, empty, overflows: overflows(target) }));
+    ).then(() => ({ warnings, issues, empty, overflows: overflows(target), ...contrasts(target, 4.5) }));
   };
 }
 
@@ -184,8 +236,10 @@ async function main() {
     offline: true,
   });
   try {
-    const tab = browser.pages()[0] || (await browser.newPage());
     for (const theme of themes) {
+      // a new tab per theme: a second setContent keeps the window, whose consts then clash, and
+      // the first theme's renderCard would draw the second theme's cards
+      const tab = await browser.newPage();
       await tab.setContent(page(width, args.includes("--raw-text"), theme));
       for (const { name, card } of cards) {
         const found = await tab.evaluate((json) => window.renderCard(json), card);
@@ -197,6 +251,7 @@ async function main() {
         const size = { width: Math.round(box.width), height: Math.round(box.height) };
         console.log(JSON.stringify({ name, theme, png, ...size, ...found }));
       }
+      await tab.close();
     }
   } finally {
     await browser.close();
