@@ -439,7 +439,7 @@ def main() -> int:
     if args.only:
         cards = [c for c in cards if re.search(args.only, c["name"])]
     for drawn in draw(cards, args.out, args.width, args.raw_text, args.theme):
-        said = [*drawn["warnings"], *drawn["issues"], *drawn["overflows"]]  # what render.js saw
+        said = [*drawn["warnings"], *drawn["issues"], *drawn["overflows"], *drawn["contrast"]]
         warnings = f"  warnings: {'; '.join(said)}" if said else ""
         print(f"{drawn['name']:<40} {drawn['width']:>4} × {drawn['height']:>5} px{warnings}")
     print(f"PNGs in {args.out}")
