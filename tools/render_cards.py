@@ -439,7 +439,8 @@ def main() -> int:
     if args.only:
         cards = [c for c in cards if re.search(args.only, c["name"])]
     for drawn in draw(cards, args.out, args.width, args.raw_text, args.theme):
-        warnings = f"  warnings: {'; '.join(drawn['warnings'])}" if drawn["warnings"] else ""
+        said = [*drawn["warnings"], *drawn["issues"], *drawn["overflows"], *drawn["contrast"]]
+        warnings = f"  warnings: {'; '.join(said)}" if said else ""
         print(f"{drawn['name']:<40} {drawn['width']:>4} × {drawn['height']:>5} px{warnings}")
     print(f"PNGs in {args.out}")
     return 0
