@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cards.format import british_date
+from cards.format import british_date, british_datetime
 from cards.render import Card, render_card
 from cards.takeaway import (
     chair_wanted_view,
@@ -17,8 +17,15 @@ from cards.takeaway import (
     takeaway_nudge_view,
     takeaway_view,
 )
-from cards.views.common import NoticeView
-from cards.views.meetings import Agenda, ChairSuggestion, MeetingInfo, Proposal, Takeaway
+from cards.views.common import Fact, NoticeView
+from cards.views.meetings import (
+    Agenda,
+    ChairBooking,
+    ChairSuggestion,
+    MeetingInfo,
+    Proposal,
+    Takeaway,
+)
 
 if TYPE_CHECKING:
     from cards.views.senddata import SendDataFigures
@@ -67,3 +74,34 @@ class MeetingCards:
 
     def notice(self, title: str, message: str) -> Card:
         return render_card("notice", NoticeView(title, message))
+
+    def chair_booking(self, booking: ChairBooking) -> Card:
+        return render_card("notice", chair_booking_view(booking))
+
+
+def chair_booking_view(booking: ChairBooking) -> NoticeView:
+    """To the secretariat: who is booking (or moving) which Teams meeting, for when, inviting
+    how many; or that the calendar refused it and nothing was sent."""
+    day = british_date(booking.meeting.day)
+    verb = "move" if booking.moving else "book"
+    facts = (
+        Fact("Meeting", f"{british_datetime(booking.meeting.starts_at)}, as planned"),
+        Fact("For", british_datetime(booking.starts_at)),
+        Fact("By", f"{booking.chair}, its chair"),
+        Fact("Invited", f"{booking.invited} member{'s' if booking.invited != 1 else ''}"),
+        Fact("Asked", british_datetime(booking.asked_at)),
+    )
+    if booking.refused:
+        return NoticeView(
+            "A chair's booking did not go through",
+            f"The calendar refused {booking.chair}'s request to {verb} the Teams meeting of "
+            f"{day}, so nothing was sent to the members and the meeting is as it was.",
+            (*facts, Fact("Why", booking.refused)),
+        )
+    return NoticeView(
+        f"A chair is {'moving' if booking.moving else 'booking'} a Teams meeting",
+        f"{booking.chair} asked to {verb} the Teams meeting of {day} for "
+        f"{british_datetime(booking.starts_at)}, inviting every member ({booking.invited}). "
+        "Say meetings for the plan.",
+        facts,
+    )

@@ -9,6 +9,20 @@ from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True)
+class ChairBooking:
+    """A chair's `schedule`, told to the secretariat before the invitations go (or that the
+    calendar then refused it)."""
+
+    meeting: MeetingInfo  # as the plan has it before this booking
+    chair: str  # "Priya Shah (Camden)"
+    starts_at: datetime  # aware: the time being booked
+    invited: int  # members the calendar invites
+    moving: bool  # the meeting's event exists: it is moved, and its invitations updated
+    asked_at: datetime  # aware: when the chair asked
+    refused: str = ""  # the calendar's refusal, in words: nothing was booked or sent
+
+
+@dataclass(frozen=True)
 class ChairInfo:
     name: str
     organisation: str  # the organisation's name

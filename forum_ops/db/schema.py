@@ -235,8 +235,22 @@ class PlacementRow(Base):
     open_to_negotiation: Mapped[str | None] = mapped_column(String(8))
     requested_uplift_pct: Mapped[float | None] = mapped_column(Float)
     agreed_uplift_pct: Mapped[float | None] = mapped_column(Float)
-    # rule 8: drawn at random by the server when the placement is first stored, kept when a
-    # re-submission carries the same placement id
+    # rule 8: the placement id's key in placement_keys (PlacementKeyRow), copied here
+    record_key: Mapped[int] = mapped_column(Integer)
+
+
+class PlacementKeyRow(Base):
+    """Rule 8: a placement's record key, drawn at random by the server the first time one of
+    the borough's returns for the period names the placement id, and kept for good: every later
+    return of that borough and period naming the id gets it again, whatever returns came
+    between, so re-submitting the same rows never draws fresh noise. Never deleted."""
+
+    __tablename__ = "placement_keys"
+
+    borough: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # as the return's check compares ids (casefolded): "CAM-1" and "cam-1" are one placement
+    placement_id: Mapped[str] = mapped_column(String(600), primary_key=True)
     record_key: Mapped[int] = mapped_column(Integer)
 
 

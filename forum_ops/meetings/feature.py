@@ -48,7 +48,8 @@ class Meetings:
         return service.chair(self.db, self.clock, member, text, self.offers)
 
     async def schedule(self, member: Member, text: str) -> schedule.Scheduled:
-        return await schedule.schedule(self.db, self.calendar, self.clock, member, text)
+        told = schedule.Secretariat(self.messengers, self.cards)
+        return await schedule.schedule(self.db, self.calendar, self.clock, member, text, told)
 
     def deliveries(self) -> tuple[service.MeetingDelivery, ...]:
         return service.meeting_deliveries(self.db, self.clock)

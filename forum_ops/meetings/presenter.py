@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from cards.views.meetings import Agenda, ChairSuggestion, MeetingInfo, Proposal, Takeaway
+from cards.views.meetings import (
+    Agenda,
+    ChairBooking,
+    ChairSuggestion,
+    MeetingInfo,
+    Proposal,
+    Takeaway,
+)
 from forum_ops.ports import RenderedCard
 
 if TYPE_CHECKING:
@@ -46,4 +53,9 @@ class MeetingCards(Protocol):
 
     def notice(self, title: str, message: str) -> RenderedCard:
         """A plain notice (offers to chair, and their answers)."""
+        ...
+
+    def chair_booking(self, booking: ChairBooking) -> RenderedCard:
+        """The secretariat told of a chair's `schedule` before the calendar invites anyone (or
+        that the calendar then refused it)."""
         ...

@@ -7,6 +7,10 @@ process dies in between, the row stays pending and the next `schedule` asks agai
 transaction id, and Graph hands back the event it made the first time instead of a second one.
 If the calendar refuses, the row is put back as it was and the chair is told in words.
 
+A chair's booking is a broadcast (the calendar invites every member), so the secretariat is
+told first: its card is queued in the outbox in the same transaction that marks the row
+pending, before the calendar is asked, and a refusal is told after it (issue 24 item 3).
+
     (none) ──schedule──> pending ──event made──> booked ──schedule / move──> pending ──> booked
                             └──refused──> (as before)              └──cancel──> cancelled
 """
@@ -14,23 +18,26 @@ If the calendar refuses, the row is put back as it was and the chair is told in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cards.views.common import LONDON
-from cards.views.meetings import MeetingInfo
+from cards.views.meetings import ChairBooking, MeetingInfo
 from forum_ops.dates import london_moment, split_day_and_time
 from forum_ops.db import Database
 from forum_ops.db.schema import AgendaItemRow, MeetingRow, MemberRow
-from forum_ops.errors import CalendarUnavailable, ForumError, NotAllowed
+from forum_ops.errors import CalendarUnavailable, ForumError, NotAllowed, NotReachable
 from forum_ops.meetings.plan import theme_or_none
+from forum_ops.meetings.presenter import MeetingCards
 from forum_ops.meetings.service import PlanChange, find_meeting_row, meeting_info
-from forum_ops.members.model import Member
-from forum_ops.ports import BookedMeeting, Calendar, Clock, Meeting
+from forum_ops.members.model import Member, Role
+from forum_ops.outbox.messaging import MessengerFactory
+from forum_ops.ports import BookedMeeting, Calendar, Clock, Delivery, Meeting
 
 SUBJECT = "Pan-London SEND Commissioning Forum"
 
@@ -49,6 +56,23 @@ class Booking:
     event_id: str | None  # the event to move; None: create one
     meeting: Meeting
     was: str  # the row's booking before: "" or "booked"
+
+
+@dataclass(frozen=True)
+class Secretariat:
+    """How the secretariat is told of a chair's booking: the outbox and the presenter."""
+
+    messengers: MessengerFactory
+    cards: MeetingCards
+
+
+@dataclass(frozen=True)
+class Told:
+    """A chair's booking the secretariat was told of: what to tell them if it is refused."""
+
+    secretariat: Secretariat
+    booking: ChairBooking
+    key: str  # the outbox keys' stem
 
 
 @dataclass(frozen=True)
@@ -100,7 +124,25 @@ def _prepare(
     return Booking(row.id, row.event_id, meeting, was)
 
 
-def _begin(db: Database, member: Member, text: str, now: datetime) -> Booking:
+def _secretariat_aads(session: Session) -> list[str]:
+    rows = session.scalars(select(MemberRow).order_by(MemberRow.name))
+    return [r.aad_object_id for r in rows if Role.SECRETARIAT.value in r.roles.split(";")]
+
+
+def _tell(session: Session, told: Told, now: datetime, suffix: str = "") -> None:
+    """Queue the booking's card to each of the secretariat 1:1, in the caller's transaction."""
+    messenger = told.secretariat.messengers(session, now)
+    card = told.secretariat.cards.chair_booking(told.booking)
+    for aad in _secretariat_aads(session):
+        with contextlib.suppress(NotReachable):
+            messenger.to_member(aad, card, Delivery(f"{told.key}{suffix}:{aad}", "meeting"))
+
+
+def _begin(
+    db: Database, member: Member, text: str, now: datetime, secretariat: Secretariat | None = None
+) -> tuple[Booking, Told | None]:
+    """Mark the row pending; a chair's booking is told to the secretariat in the same
+    transaction, so it is in their log before the calendar invites anyone."""
     today = now.astimezone(LONDON).date()
     day, at = split_day_and_time(text, today)
     with db.transaction() as session:
@@ -115,7 +157,20 @@ def _begin(db: Database, member: Member, text: str, now: datetime) -> Booking:
         start = london_moment(day, at or row.starts_at.astimezone(LONDON).time())
         if start <= now:
             raise ForumError("A meeting can only be scheduled for a time still to come.")
-        return _prepare(session, row, start, now, member.email)
+        booking = _prepare(session, row, start, now, member.email)
+        if secretariat is None or member.is_secretariat:  # the secretariat need not tell itself
+            return booking, None
+        chair = f"{member.name} ({member.organisation.name})"
+        seen = ChairBooking(
+            meeting_info(session, row.id), chair, start, len(booking.meeting.invitees),
+            booking.event_id is not None, now,
+        )  # fmt: skip
+        told = Told(
+            secretariat, seen, f"chair-booking:{row.id}:{start:%Y%m%dT%H%M}:{now.isoformat()}"
+        )
+        session.flush()
+        _tell(session, told, now)
+        return booking, told
 
 
 def _finish(db: Database, booking: Booking, booked: BookedMeeting, now: datetime) -> MeetingInfo:
@@ -130,36 +185,48 @@ def _finish(db: Database, booking: Booking, booked: BookedMeeting, now: datetime
         return meeting_info(session, row.id)
 
 
-def _undo(db: Database, booking: Booking, now: datetime) -> None:
+def _undo(
+    db: Database, booking: Booking, now: datetime, told: Told | None = None, why: str = ""
+) -> None:
     with db.transaction() as session:
         row = session.get(MeetingRow, booking.meeting_id)
         if row is not None:
             row.booking, row.updated_at = booking.was, now
+        if told is not None:  # they were told it was under way: now that it is not
+            refused = Told(told.secretariat, replace(told.booking, refused=why), told.key)
+            _tell(session, refused, now, ":refused")
 
 
 async def _book(
-    db: Database, calendar: Calendar, clock: Clock, booking: Booking
+    db: Database, calendar: Calendar, clock: Clock, booking: Booking, told: Told | None = None
 ) -> tuple[MeetingInfo, bytes | None]:
     try:
         if booking.event_id is None:
             booked = await calendar.create(booking.meeting)
         else:
             booked = await calendar.move(booking.event_id, booking.meeting)
-    except CalendarUnavailable:
-        await asyncio.to_thread(_undo, db, booking, clock.now())
+    except CalendarUnavailable as refused:
+        await asyncio.to_thread(_undo, db, booking, clock.now(), told, str(refused))
         raise
     meeting = await asyncio.to_thread(_finish, db, booking, booked, clock.now())
     return meeting, booked.file
 
 
 async def schedule(
-    db: Database, calendar: Calendar, clock: Clock, member: Member, text: str
+    db: Database,
+    calendar: Calendar,
+    clock: Clock,
+    member: Member,
+    text: str,
+    secretariat: Secretariat | None = None,
 ) -> Scheduled:
-    """`schedule <date> [<time>]` (the meeting's chair or the secretariat)."""
+    """`schedule <date> [<time>]` (the meeting's chair or the secretariat). With `secretariat`
+    (the bot's), a chair's booking or move is told to the secretariat before the calendar
+    invites anyone."""
     if not text.strip():
         raise ForumError("Say which meeting: schedule 22 Jan, or schedule 22/01/2026 10:30.")
-    booking = await asyncio.to_thread(_begin, db, member, text, clock.now())
-    meeting, file = await _book(db, calendar, clock, booking)
+    booking, told = await asyncio.to_thread(_begin, db, member, text, clock.now(), secretariat)
+    meeting, file = await _book(db, calendar, clock, booking, told)
     return Scheduled(meeting, booking.event_id is None, file)
 
 

@@ -13,6 +13,8 @@ from typing import Protocol
 
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from analytics.disclosure import random_record_keys
@@ -21,7 +23,7 @@ from analytics.returns_format import COLUMNS
 from analytics.returns_read import read_return
 from cards.views.benchmarks import Release
 from forum_ops.db.engine import Database
-from forum_ops.db.schema import PlacementRow, ReturnSubmissionRow
+from forum_ops.db.schema import PlacementKeyRow, PlacementRow, ReturnSubmissionRow
 from forum_ops.errors import ForumError, ImportRejected, LimitExceeded, Problem
 from forum_ops.members.reference import LOCAL_AUTHORITIES
 from forum_ops.outbox.messaging import MessengerFactory
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 BOROUGHS = {la.code: la.name for la in LOCAL_AUTHORITIES}
 READ_LIMITS = Limits(memory_bytes=2**30, seconds=30.0)
 PLAUSIBLE = Plausibility()  # the default thresholds (bot/settings.py reads the configured ones)
+KEYS = PlacementKeyRow.metadata.tables[PlacementKeyRow.__tablename__]
+_CHUNK = 500  # placement ids per statement
 
 
 @dataclass(frozen=True)
@@ -123,15 +127,9 @@ def replace_return(
     hold_reason: str = "",
 ) -> ReturnReport:
     """In the caller's transaction: the borough's return for the period becomes `frame`. A
-    placement keeps the record key it had when its id was first stored (rule 8); new ones get
-    keys drawn at random. With a `hold_reason` the return waits for the secretariat."""
-    kept = dict(
-        session.execute(
-            select(PlacementRow.placement_id, PlacementRow.record_key).where(
-                PlacementRow.borough == submission.borough, PlacementRow.period == submission.period
-            )
-        ).all()
-    )
+    placement gets the record key drawn when its id was first stored for the borough and
+    period, whatever returns came between (rule 8); new ids get keys drawn at random. With a
+    `hold_reason` the return waits for the secretariat."""
     replaced = session.execute(
         delete(PlacementRow).where(
             PlacementRow.borough == submission.borough, PlacementRow.period == submission.period
@@ -143,8 +141,11 @@ def replace_return(
         | {str(column): value for column, value in record.items()}
         for record in rows.to_dict("records")
     ]
-    for record, key in zip(records, random_record_keys(len(records)), strict=True):
-        record["record_key"] = kept.get(str(record["placement_id"]), int(key))
+    keys = record_keys(
+        session, submission.borough, submission.period, [str(r["placement_id"]) for r in records]
+    )
+    for record in records:
+        record["record_key"] = keys[key_spot(str(record["placement_id"]))]
     if records:
         session.execute(insert(PlacementRow), records)
     count = int(getattr(replaced, "rowcount", 0) or 0)
@@ -155,6 +156,53 @@ def replace_return(
     return ReturnReport(
         len(records), count, float(frame["total_cost"].sum()), bool(hold_reason), audit.id
     )
+
+
+def key_spot(placement_id: str) -> str:
+    """A placement id as the return's check compares ids: "CAM-1" and "cam-1" are one."""
+    return placement_id.casefold()
+
+
+def record_keys(
+    session: Session, borough: str, period: str, placement_ids: list[str]
+) -> dict[str, int]:
+    """Rule 8, in the caller's transaction: each placement id's record key (by `key_spot`) for
+    the borough and period. One drawn before is given again, whichever of the borough's returns
+    drew it; an id never seen gets a key drawn at random by the server and kept for good, so
+    re-submitting the same placements, with other returns between or not, never draws afresh."""
+    spots = list(dict.fromkeys(key_spot(i) for i in placement_ids))
+    keys = _stored_keys(session, borough, period, spots)
+    new = [spot for spot in spots if spot not in keys]
+    if new:
+        connection = session.connection()
+        insert_into = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        drawn = random_record_keys(len(new))
+        rows = [
+            {"borough": borough, "period": period, "placement_id": spot, "record_key": int(key)}
+            for spot, key in zip(new, drawn, strict=True)
+        ]
+        statement = insert_into(KEYS).on_conflict_do_nothing(
+            index_elements=["borough", "period", "placement_id"]
+        )
+        for start in range(0, len(rows), _CHUNK):
+            connection.execute(statement, rows[start : start + _CHUNK])
+        # read back: an upload of the same borough at the same moment may have drawn one first
+        keys.update(_stored_keys(session, borough, period, new))
+    return keys
+
+
+def _stored_keys(session: Session, borough: str, period: str, spots: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(spots), _CHUNK):
+        rows = session.execute(
+            select(PlacementKeyRow.placement_id, PlacementKeyRow.record_key).where(
+                PlacementKeyRow.borough == borough,
+                PlacementKeyRow.period == period,
+                PlacementKeyRow.placement_id.in_(spots[start : start + _CHUNK]),
+            )
+        )
+        found.update({str(spot): int(key) for spot, key in rows.all()})
+    return found
 
 
 def _audit(

@@ -477,3 +477,97 @@ async def test_the_takeaway_everyone_receives_says_published_by_the_chair_or_by_
     assert "Saved as a draft on Thursday 19 March 2026, 11:30." in plain_text(saved)  # and said
     assert "Status: published Thursday 22 January 2026, 11:30" in plain_text(answer)
     assert all("Thursday 22 January 2026, 11:30" in text for text in published.values())
+
+
+class _Watched:
+    """The real Graph calendar, noting before each request that invites people which cards
+    to the secretariat about a chair's booking the outbox already holds (committed)."""
+
+    def __init__(self, calendar: Calendar, database: Database) -> None:
+        self._calendar, self._database = calendar, database
+        self.told_before: list[int] = []
+
+    def _look(self) -> None:
+        from sqlalchemy import func, select
+
+        from forum_ops.db.schema import OutboxRow
+
+        with self._database.transaction() as session:
+            told = select(func.count()).where(
+                OutboxRow.key.startswith("chair-booking:"),
+                OutboxRow.conversation_id == f"a:chat-{LIIA}",
+            )
+            self.told_before.append(session.scalars(told).one())
+
+    async def create(self, meeting: Any) -> Any:
+        self._look()
+        return await self._calendar.create(meeting)
+
+    async def move(self, event_id: str, meeting: Any) -> Any:
+        self._look()
+        return await self._calendar.move(event_id, meeting)
+
+    async def cancel(self, event_id: str, message: str) -> Any:
+        return await self._calendar.cancel(event_id, message)
+
+
+async def test_a_chairs_booking_is_told_to_the_secretariat_before_anyone_is_invited(
+    planned: Database, connector: FakeConnector
+) -> None:
+    """Issue 24 item 3: a chair's `schedule` booked or moved the Teams meeting with every member
+    invited and the secretariat was not told. Now their card is in the outbox, committed with
+    the booking's record, before the calendar is asked; the secretariat's own booking is not
+    told to itself; a refusal is told after."""
+    mine, theirs = f"a:chat-{CAMDEN}", f"a:chat-{LIIA}"
+    remember(planned, place(connector, mine, aad_object_id=CAMDEN))
+    remember(planned, place(connector, theirs, aad_object_id=LIIA))
+    settings = make_settings(planned, connector, **FAST)
+    async with FakeGraph() as graph:
+        calendar = _Watched(GraphCalendar(graph.base_url, StaticCredential(), ORGANISER), planned)
+        app = create_app(settings, db=planned, calendar=calendar, jobs=(), clock=FakeClock(JAN_10))
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        async with aiohttp.ClientSession() as http:
+            bot = BotClient(str(server.make_url("")), http)
+            await say(bot, connector, CAMDEN, "chair 22 Jan")
+            await say(bot, connector, LIIA, "chair 22 Jan confirm")
+            booked = await say(bot, connector, CAMDEN, "schedule 22/01/2026 14:00")
+            moved = await say(bot, connector, CAMDEN, "schedule 22 Jan 14:30")
+            graph.fail_next(1, 403)
+            refused = await say(bot, connector, CAMDEN, "schedule 22 Jan 15:00")
+            own = await say(bot, connector, LIIA, "schedule 22 Jan 14:45")
+            await settled(planned)
+        await server.close()
+
+    assert "Teams meeting booked" in plain_text(booked)
+    assert "Teams meeting moved" in plain_text(moved)
+    assert "Calendars.ReadWrite" in plain_text(refused)
+    assert "Teams meeting moved" in plain_text(own)
+    # before each request to Graph: the chair's three, each told first; the secretariat's own
+    # request found only those and the refusal (nothing about itself)
+    assert calendar.told_before == [1, 2, 3, 4]
+    told = [
+        card for c in connector.sent() if c.conversation_id == theirs for card in c.cards
+        if plain_text(card).startswith(("A chair is", "A chair's"))
+    ]  # fmt: skip
+    for card in told:
+        assert_valid_card(card)
+    first, second, tried, failed = (plain_text(card) for card in told)
+    assert first.startswith("A chair is booking a Teams meeting")
+    assert "Priya Shah (Camden) asked to book the Teams meeting of Thursday 22 January 2026 " in (
+        first
+    )
+    assert "for Thursday 22 January 2026, 14:00, inviting every member (2)" in first
+    assert "Invited: 2 members" in first
+    assert "Meeting: Thursday 22 January 2026, 10:00, as planned" in first
+    assert "Saturday 10 January 2026, 09:00" in first  # when the chair asked
+    assert second.startswith("A chair is moving a Teams meeting")
+    assert "Thursday 22 January 2026, 14:30" in second
+    assert tried.startswith("A chair is moving a Teams meeting")
+    assert failed.startswith("A chair's booking did not go through")
+    assert "nothing was sent to the members" in failed
+    assert "Calendars.ReadWrite" in failed
+    assert not any(
+        "A chair is" in plain_text(card)
+        for c in connector.sent() if c.conversation_id == mine for card in c.cards
+    )  # fmt: skip

@@ -6,9 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from analytics.returns_read import read_return
 from forum_ops.db import Database, create_database
+from forum_ops.db.schema import PlacementKeyRow, PlacementRow
 from forum_ops.errors import ImportRejected
 from forum_ops.returns.service import (
     Submission,
@@ -125,3 +127,91 @@ def test_the_command_line_names_unreadable_text_and_bombs_and_audits_them(tmp_pa
         audit = [(s.filename, s.outcome, s.problems) for s in submissions(session)]
     db.dispose()
     assert sorted(audit) == [("camden.csv", "rejected", 1), ("camden.xlsx", "rejected", 1)]
+
+
+def _keys_after(db: Database, submission: Submission, ids: list[str]) -> dict[str, int]:
+    """Upload a return whose placements carry `ids`; the record keys then stored for them."""
+    rows = [row | {"Placement ID": i} for row, i in zip(clean_rows(len(ids)), ids, strict=True)]
+    submit_return(db, as_csv(rows), submission, NOW)
+    with db.transaction() as session:
+        stored = session.execute(
+            select(PlacementRow.placement_id, PlacementRow.record_key).where(
+                PlacementRow.borough == submission.borough,
+                PlacementRow.period == submission.period,
+            )
+        )
+        return {str(i): int(k) for i, k in stored.all()}
+
+
+def test_a_placements_record_key_is_kept_whatever_returns_came_between(
+    any_database: Database,
+) -> None:
+    """Issue 23, rule 8: keys were kept only from the borough's return just before, so return
+    A, then B with other ids, then A again drew fresh keys (fresh noise) for A's placements:
+    each release could be another draw to average over."""
+    xs, ys = [f"CAM-{i:04}" for i in range(30)], [f"CAM-{i:04}" for i in range(500, 530)]
+    first = _keys_after(any_database, CAMDEN_2025, xs)
+    between = _keys_after(any_database, CAMDEN_2025, ys)
+    again = _keys_after(any_database, CAMDEN_2025, xs)
+    shouted = _keys_after(any_database, CAMDEN_2025, [i.lower() for i in xs])  # one placement
+    greenwich = _keys_after(any_database, Submission("203", "2025-26", CAMDEN, "g.csv"), xs)
+    later = _keys_after(any_database, Submission("202", "2026-27", CAMDEN, "c.csv"), xs)
+
+    assert set(between) == set(ys)  # B replaced A
+    assert again == first  # A's placements have the keys they were first given
+    assert shouted == {i.lower(): key for i, key in first.items()}  # "cam-1" is "CAM-1"
+    assert len(set(first.values())) > 10  # drawn at random, not one value
+    # another borough's placements with the same ids, or another period's: keys of their own
+    assert sum(greenwich[i] == first[i] for i in xs) < 6  # as chance would have it (30/256)
+    assert sum(later[i] == first[i] for i in xs) < 6
+    with any_database.transaction() as session:
+        drawn = session.scalars(select(func.count()).select_from(PlacementKeyRow)).one()
+    assert drawn == 4 * 30  # kept for good: A's, B's, Greenwich's, 2026-27's
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_keys_of_placements_stored_before_are_kept_by_the_migration(
+    engine: str, tmp_path: Path
+) -> None:
+    """Placements stored before placement_keys existed keep their record keys for good."""
+    from alembic import command
+
+    from forum_ops.db.migrate import alembic_config, migrate
+    from tests.conftest import postgres_database
+
+    def on(url: str) -> None:
+        db = create_database(url)
+        try:
+            with db.engine.begin() as connection:
+                config = alembic_config(url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "0018")
+            frame = read_return(as_csv(clean_rows(12)), "r.csv", "2025-26")
+            rows = [
+                {"borough": "202", "period": "2025-26", **r, "record_key": n * 7 % 256}
+                for n, r in enumerate(
+                    frame.astype(object).where(frame.notna(), None).to_dict("records")
+                )
+            ]
+            placements = PlacementRow.metadata.tables["placements"]
+            with db.engine.begin() as connection:
+                connection.execute(placements.insert(), rows)
+            before = {str(r["placement_id"]): int(r["record_key"]) for r in rows}
+            migrate(db)
+            submit_return(db, as_csv(clean_rows(4)), CAMDEN_2025, NOW)  # others between
+            with db.transaction() as session:
+                replace_return(session, CAMDEN_2025, frame, NOW)  # the first again
+                kept = dict(
+                    session.execute(
+                        select(PlacementRow.placement_id, PlacementRow.record_key)
+                    ).all()
+                )
+            assert kept == before
+        finally:
+            db.dispose()
+
+    if engine == "sqlite":
+        on(f"sqlite:///{tmp_path / 'forum.db'}")
+    else:
+        with postgres_database() as url:
+            on(url)

@@ -87,7 +87,10 @@ async def _chaired(change: Awaitable[meetings.ChairChange]) -> Card:
 async def schedule_meeting(request: CommandRequest) -> Card:
     services = request.services
     booking = services.meetings.schedule(request.member, request.args)
-    return await listing_if_no_meeting(_scheduled(services, booking))
+    try:
+        return await listing_if_no_meeting(_scheduled(services, booking))
+    finally:
+        services.doorbell.ring()  # a chair's booking told to the secretariat goes now
 
 
 async def _keep_calendar_file(services: Services, meeting: MeetingInfo, body: bytes) -> str:
