@@ -101,7 +101,8 @@ def chair_booking_view(booking: ChairBooking) -> NoticeView:
     return NoticeView(
         f"A chair is {'moving' if booking.moving else 'booking'} a Teams meeting",
         f"{booking.chair} asked to {verb} the Teams meeting of {day} for "
-        f"{british_datetime(booking.starts_at)}, inviting every member ({booking.invited}). "
+        f"{british_datetime(booking.starts_at)}; its invitation is for every member "
+        f"({booking.invited}). "
         "Say meetings for the plan.",
         facts,
     )

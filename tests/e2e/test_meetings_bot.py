@@ -557,7 +557,7 @@ async def test_a_chairs_booking_is_told_to_the_secretariat_before_anyone_is_invi
     assert "Priya Shah (Camden) asked to book the Teams meeting of Thursday 22 January 2026 " in (
         first
     )
-    assert "for Thursday 22 January 2026, 14:00, inviting every member (2)" in first
+    assert "for Thursday 22 January 2026, 14:00; its invitation is for every member (2)" in first
     assert "Invited: 2 members" in first
     assert "Meeting: Thursday 22 January 2026, 10:00, as planned" in first
     assert "Saturday 10 January 2026, 09:00" in first  # when the chair asked
