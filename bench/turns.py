@@ -407,11 +407,24 @@ async def main(options: argparse.Namespace) -> None:
                 for server in forums:
                     assert server.database is not None
                     rss_before = rss_mib(server.process.pid)
-                    await loads[options.concurrency].run(
-                        server.base, lambda n: mix[n % len(mix)], options.mixed, server.process.pid
-                    )
-                    connector.calls.clear()
+                    points: list[str] = []  # RSS at five points: flat, or growing with requests
+                    done = 0
+                    for part in range(1, 6):
+                        count = options.mixed * part // 5 - done
+                        await loads[options.concurrency].run(
+                            server.base,
+                            lambda n, start=done: mix[(start + n) % len(mix)],
+                            count,
+                            server.process.pid,
+                        )
+                        connector.calls.clear()
+                        done += count
+                        points.append(f"{done:,}: {rss_mib(server.process.pid):.1f}")
                     size, charts = database_size(server.database)
+                    print(
+                        f"the forum bot on {server.name}, RSS (MiB) after n mixed requests: "
+                        + ", ".join(points)
+                    )
                     print(
                         f"the forum bot on {server.name}: {rss_before:.0f} MiB after the rounds, "
                         f"{rss_mib(server.process.pid):.0f} MiB after {options.mixed:,} more "

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.features import JOBS
 from bot.testing import BotClient, Call, FakeConnector
@@ -298,6 +298,35 @@ async def test_asks_report_shows_the_busiest_rows_and_offers_every_row_as_csv(
         "organisation": len(figures.by_organisation),
     }
     assert [r[1] for r in rows[1:] if r[0] == "member"] == [x.name for x in figures.by_member]
+
+
+async def test_asks_report_runs_the_same_sql_however_many_asks_there_are(
+    forum: Database, connector: FakeConnector
+) -> None:
+    """Issue 28: the report read the asks' routes with `IN (<every ask's id>)`, a new SQL text
+    each time an ask was made; SQLite prepares and keeps each text in its connections' statement
+    caches, so the served process grew with every `asks report` (241 -> 381 MiB)."""
+    ran: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        ran.append(sql)
+
+    event.listen(forum.engine, "before_cursor_execute", record)
+    reports: list[set[str]] = []
+    try:
+        async for bot in running(forum, connector):
+            for asks in (1, 2):  # one ask, then three
+                for n in range(asks):
+                    await in_channel(bot, connector, CAMDEN, f"ask Has anyone an S75 draft {n}?")
+                await settled(forum)
+                ran.clear()
+                card = await say(bot, connector, LIIA, "asks report")
+                assert_valid_card(card)
+                reports.append({sql for sql in ran if "ask_routes" in sql})
+    finally:
+        event.remove(forum.engine, "before_cursor_execute", record)
+    assert reports[0]
+    assert reports[1] == reports[0]
 
 
 async def test_asks_report_asked_in_a_channel_is_answered_only_in_a_1_to_1_chat(
