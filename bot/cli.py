@@ -83,11 +83,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.heap import freeze_startup_heap, limit_malloc_arenas
+    from bot.heap import freeze_startup_heap, keep_giving_back, limit_malloc_arenas
 
     if "forum_public_url" not in settings.model_fields_set:  # links point at this very server
         settings = settings.model_copy(update={"forum_public_url": local_url(args.host, args.port)})
     limit_malloc_arenas()  # before any thread starts
+    keep_giving_back()
     app = create_app(settings, settled=freeze_startup_heap)
     web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
     return 0
