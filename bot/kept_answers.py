@@ -50,7 +50,6 @@ class KeptAnswers:
 
     def __init__(self, budget: int = KEPT_ANSWERS_BUDGET) -> None:
         self.budget, self.held = budget, 0
-        self.hits = self.misses = 0
         self._kept: OrderedDict[AnswerKey, _Kept] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -59,9 +58,7 @@ class KeptAnswers:
             kept = self._kept.get(key)
             if kept is not None and all(versions.get(t, 0) == v for t, v in kept.read):
                 self._kept.move_to_end(key)
-                self.hits += 1
                 return kept.card
-            self.misses += 1
             return None
 
     def keep(self, key: AnswerKey, card: Card, reads: Reads, versions: Mapping[str, int]) -> None:
